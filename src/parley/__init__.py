@@ -1,0 +1,3 @@
+"""Parley: Customer Interaction Management for communication service providers."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""TMF629 Customer Management v5: customer."""

@@ -1,0 +1,33 @@
+"""TMF629 Customer Management v5 mapped onto the parties service."""
+
+from fastapi import APIRouter
+
+from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.spec import load_spec
+from parley.parties.service import CUSTOMER_COLUMNS, PartyService
+
+SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
+
+
+def customer_resource() -> Resource:
+    spec = load_spec(SPEC_FILE)
+    return Resource(
+        name="customer",
+        type_name="Customer",
+        spec=spec,
+        create_schema="Customer_FVO",
+        patch_schema="Customer_MVO",
+        filterable=(spec.scalar_properties("Customer") | set(CUSTOMER_COLUMNS)) - {"href"},
+        get=lambda s, st, cid: PartyService(s, st).get_customer(cid),
+        list=lambda s, st, f, o, lim: PartyService(s, st).list_customers(f, o, lim),
+        create=lambda s, st, doc: PartyService(s, st).create_customer(doc),
+        replace=lambda s, st, cid, doc: PartyService(s, st).replace_customer(cid, doc),
+        delete=lambda s, st, cid: PartyService(s, st).delete_customer(cid),
+        document=lambda row: row.document,
+    )
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix)
+    api.include_router(crud_router(customer_resource(), prefix))
+    return api

@@ -1,0 +1,156 @@
+"""A TMF resource collection: list, create, retrieve, merge-patch, delete.
+
+Each API module describes its resource with a ``Resource`` (schemas and service calls) and gets
+the five operations with the TMF conventions applied the same way everywhere.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from parley.api.deps import get_session, get_settings_dep
+from parley.api.tmf.kit.errors import TMFError
+from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
+from parley.api.tmf.kit.responses import created, list_response, merge_patch, no_content
+from parley.api.tmf.kit.spec import Spec, SpecViolation
+from parley.settings import Settings
+
+FIELDS_QUERY = Query(None, description="Comma-separated attributes to return (id, href and @type always)")
+
+
+@dataclass
+class Resource:
+    name: str  # path segment and TMF resource name, e.g. "individual"
+    type_name: str  # "@type", e.g. "Individual"
+    spec: Spec
+    create_schema: str  # e.g. "Individual_FVO"
+    patch_schema: str  # e.g. "Individual_MVO"
+    filterable: set[str]
+    get: Callable[[Session, Settings, str], Any]
+    list: Callable[[Session, Settings, dict, int, int], tuple[list, int]]
+    create: Callable[[Session, Settings, dict], Any]
+    replace: Callable[[Session, Settings, str, dict], Any]
+    delete: Callable[[Session, Settings, str], None]
+    document: Callable[[Any], dict]  # the stored TMF document of a row
+
+    @property
+    def known_fields(self) -> set[str]:
+        return self.spec.properties(self.type_name)
+
+
+def checked(spec: Spec, payload: dict, schema: str, partial: bool = False) -> dict:
+    try:
+        return spec.validate(payload, schema, partial)
+    except SpecViolation as violation:
+        raise TMFError(400, "; ".join(violation.problems), "INVALID_INPUT") from None
+
+
+def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
+    base = request.app.state.settings.base_url
+    body = dict(resource.document(row))
+    body["id"] = row.id
+    body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
+    body.setdefault("@type", resource.type_name)
+    return body
+
+
+def crud_router(resource: Resource, prefix: str) -> APIRouter:
+    router = APIRouter(prefix=f"/{resource.name}", tags=[resource.name])
+    title = resource.type_name
+
+    @router.get("", summary=f"List or find {title} objects")
+    def list_items(
+        request: Request,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        fields: str | None = FIELDS_QUERY,
+        offset: str | None = Query(None, description="First item to return (0-based)"),
+        limit: str | None = Query(None, description="Maximum number of items to return"),
+    ):
+        query = parse_list_query(
+            request, resource.known_fields, resource.filterable,
+            settings.default_page_size, settings.max_page_size,
+        )
+        rows, total = resource.list(session, settings, query.filters, query.offset, query.limit)
+        items = [
+            select_fields(representation(resource, row, request, prefix), query.fields)
+            for row in rows
+        ]
+        return list_response(items, total)
+
+    @router.post("", status_code=201, summary=f"Create a {title}")
+    def create_item(
+        request: Request,
+        body: dict[str, Any] = Body(...),
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, resource.known_fields)
+        body.pop("href", None)
+        _check_type(body, resource)
+        row = resource.create(session, settings, checked(resource.spec, body, resource.create_schema))
+        return created(select_fields(representation(resource, row, request, prefix), selected))
+
+    @router.get("/{id}", summary=f"Retrieve a {title} by id")
+    def retrieve_item(
+        id: str,
+        request: Request,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, resource.known_fields)
+        row = resource.get(session, settings, id)
+        return select_fields(representation(resource, row, request, prefix), selected)
+
+    @router.patch("/{id}", summary=f"Partially update a {title} (JSON merge patch)")
+    def patch_item(
+        id: str,
+        request: Request,
+        body: dict[str, Any] = Body(...),
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, resource.known_fields)
+        for read_only in ("id", "href"):
+            if read_only in body:
+                raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
+        _check_type(body, resource)
+        checked(resource.spec, _without_nulls(body), resource.patch_schema, partial=True)
+        current = resource.document(resource.get(session, settings, id))
+        merged = merge_patch(current, body)
+        document = checked(resource.spec, merged, resource.create_schema)
+        row = resource.replace(session, settings, id, document)
+        return select_fields(representation(resource, row, request, prefix), selected)
+
+    @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
+    def delete_item(
+        id: str,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        resource.delete(session, settings, id)
+        return no_content()
+
+    return router
+
+
+def _check_type(body: dict, resource: Resource) -> None:
+    declared = body.get("@type")
+    if declared is not None and declared != resource.type_name:
+        raise TMFError(
+            400, f"@type: this collection holds {resource.type_name}, not {declared}",
+            "INVALID_INPUT",
+        )
+
+
+def _without_nulls(value: Any) -> Any:
+    """A merge patch minus its removals (nulls), for checking what it sets."""
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    return value

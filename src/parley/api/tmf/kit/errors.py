@@ -1,0 +1,86 @@
+"""TMF error shape for every 4xx/5xx Parley answers, including FastAPI's own."""
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from parley.errors import DomainError
+
+log = structlog.get_logger(__name__)
+
+_REASONS = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Resource not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    415: "Unsupported media type",
+    422: "Unprocessable entity",
+    423: "Locked",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+class TMFError(Exception):
+    def __init__(self, status: int, message: str, code: str | None = None, reason: str = ""):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code or str(status)
+        self.reason = reason or _REASONS.get(status, "Error")
+
+
+def error_body(status: int, code: str, reason: str, message: str) -> dict:
+    return {
+        "@type": "Error",
+        "code": code,
+        "reason": reason,
+        "message": message,
+        "status": str(status),
+    }
+
+
+def error_response(status: int, code: str, reason: str, message: str, headers=None):
+    return JSONResponse(error_body(status, code, reason, message), status, headers=headers)
+
+
+def _format_location(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TMFError)
+    def _tmf(_: Request, exc: TMFError):
+        return error_response(exc.status, exc.code, exc.reason, exc.message)
+
+    @app.exception_handler(DomainError)
+    def _domain(_: Request, exc: DomainError):
+        return error_response(exc.status, exc.code, exc.reason, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(_: Request, exc: RequestValidationError):
+        problems = [
+            f"request body is not valid JSON ({e.get('ctx', {}).get('error', 'unreadable')})"
+            if e.get("type") == "json_invalid"
+            else f"{_format_location(e['loc'])}: {e['msg']}"
+            for e in exc.errors()
+        ]
+        return error_response(400, "INVALID_INPUT", "Invalid input", "; ".join(problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    def _http(_: Request, exc: StarletteHTTPException):
+        reason = _REASONS.get(exc.status_code, "Error")
+        message = exc.detail if isinstance(exc.detail, str) else reason
+        return error_response(
+            exc.status_code, str(exc.status_code), reason, message, getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(Exception)
+    def _unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error", path=request.url.path)
+        return error_response(500, "INTERNAL", "Internal server error", "An unexpected error occurred")

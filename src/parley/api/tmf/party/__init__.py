@@ -1,0 +1,1 @@
+"""TMF632 Party Management v5: individual and organization."""

@@ -1,0 +1,156 @@
+"""Parley's own API (not a TMF one): identify who is calling, verify them, keep notes."""
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import get_actor, get_session, get_settings_dep
+from parley.parties import schemas
+from parley.parties.matching import Identifier
+from parley.parties.service import PartyService
+from parley.parties.verification import VerificationService
+from parley.settings import Settings
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["identify & verify"])
+
+    @api.get("/identify", response_model=schemas.IdentifyResult, response_model_by_alias=True,
+             summary="Find who is calling from a number, email, customer number or name")
+    def identify(
+        request: Request,
+        q: str = Query(..., min_length=1, max_length=200,
+                       description="What the caller said: customer number, phone, email, "
+                                   "national id, account, or a name (optionally with city)"),
+        limit: int = Query(10, ge=1, le=50),
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        candidates = Identifier(session, settings).identify(q, limit)
+        return {"query": q, "candidates": [_candidate(c, settings) for c in candidates]}
+
+    @api.get("/customers/{customer_id}/notes", response_model=list[schemas.NoteOut],
+             response_model_by_alias=True, summary="A customer's notes, newest first")
+    def list_notes(
+        customer_id: str,
+        response: Response,
+        offset: int = Query(0, ge=0),
+        limit: int = Query(50, ge=1, le=500),
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        notes, total = PartyService(session, settings).list_notes(customer_id, offset, limit)
+        response.headers["X-Total-Count"] = str(total)
+        response.headers["X-Result-Count"] = str(len(notes))
+        return [_note(n) for n in notes]
+
+    @api.post("/customers/{customer_id}/notes", status_code=201, response_model=schemas.NoteOut,
+              response_model_by_alias=True, summary="Add a note to a customer")
+    def add_note(
+        customer_id: str,
+        body: schemas.NoteIn,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        note = PartyService(session, settings).add_note(customer_id, body.text, actor.name)
+        return _note(note)
+
+    @api.get("/customers/{customer_id}/security", response_model=schemas.SecurityOut,
+             response_model_by_alias=True, summary="What security a customer has (no secrets)")
+    def get_security(
+        customer_id: str,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        security, questions = VerificationService(session, settings).security_of(customer_id)
+        return _security(security, questions)
+
+    @api.put("/customers/{customer_id}/security", response_model=schemas.SecurityOut,
+             response_model_by_alias=True, summary="Set the PIN and/or security questions")
+    def put_security(
+        customer_id: str,
+        body: schemas.SecurityIn,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        service = VerificationService(session, settings)
+        questions = None
+        if body.questions is not None:
+            questions = [(q.question, q.answer) for q in body.questions]
+        service.set_security(customer_id, body.pin, questions)
+        return _security(*service.security_of(customer_id))
+
+    @api.post("/customers/{customer_id}/verification", response_model=schemas.VerifyOut,
+              response_model_by_alias=True, summary="Check a caller's PIN or security answer")
+    def verify(
+        customer_id: str,
+        body: schemas.VerifyIn,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        result = VerificationService(session, settings).verify(
+            customer_id, body.method, body.answer, actor, body.question_id
+        )
+        return {
+            "verified": result.verified,
+            "outcome": result.outcome,
+            "attempts_remaining": result.attempts_remaining,
+            "locked_until": result.locked_until,
+        }
+
+    @api.get("/customers/{customer_id}/verification", response_model=list[schemas.AttemptOut],
+             response_model_by_alias=True, summary="Recent verification attempts, newest first")
+    def list_attempts(
+        customer_id: str,
+        session: Session = Depends(get_session),
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        attempts = VerificationService(session, settings).attempts(customer_id)
+        return [
+            {"method": a.method, "outcome": a.outcome, "asked_by": a.asked_by,
+             "channel": a.channel, "attempted_at": a.attempted_at}
+            for a in attempts
+        ]
+
+    return api
+
+
+def _note(note) -> dict:
+    return {"id": note.id, "author": note.author, "text": note.text, "created_at": note.created_at}
+
+
+def _security(security, questions) -> dict:
+    return {
+        "has_pin": bool(security and security.pin_hash),
+        "questions": [{"id": q.id, "question": q.question} for q in questions],
+        "locked_until": security.locked_until if security else None,
+    }
+
+
+def _candidate(candidate, settings: Settings) -> dict:
+    base = settings.base_url
+    party, customer = candidate.party, candidate.customer
+    party_path = "individual" if party.kind == "Individual" else "organization"
+    return {
+        "score": candidate.score,
+        "historical": candidate.historical,
+        "relation": candidate.relation,
+        "party": {
+            "id": party.id,
+            "href": f"{base}{settings.party_api_prefix}/{party_path}/{party.id}",
+            "@type": party.kind,
+            "name": party.display_name,
+            "status": party.status,
+            "city": party.city,
+        },
+        "customer": None if customer is None else {
+            "id": customer.id,
+            "href": f"{base}{settings.customer_api_prefix}/customer/{customer.id}",
+            "customer_number": customer.customer_number,
+            "name": customer.name,
+            "status": customer.status,
+        },
+        "reasons": [vars(r) for r in candidate.reasons],
+    }

@@ -1,0 +1,57 @@
+"""The ASGI application: TMF APIs, Parley's own API, health and docs."""
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+
+from parley import __version__
+from parley.api.deps import get_session
+from parley.api.tmf.customer import routes as customer_api
+from parley.api.tmf.kit.errors import error_response, install_error_handlers
+from parley.api.tmf.party import routes as party_api
+from parley.api.v1 import routes as parley_api
+from parley.db.engine import build_engine
+from parley.db.migrate import ensure_schema_current
+from parley.logging import configure_logging
+from parley.settings import Settings, get_settings
+
+DESCRIPTION = """
+Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1.1.1.18).
+
+* **TMF632 Party Management v5** — individuals and organisations.
+* **TMF629 Customer Management v5** — customers (with their customer number).
+* **Parley API** — identify who is calling, verify them, and keep notes.
+"""
+
+
+def create_app(settings: Settings | None = None, check_schema: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = build_engine(
+        settings.database_url, settings.db_pool_size, settings.sqlite_busy_timeout_ms
+    )
+    if check_schema:
+        ensure_schema_current(engine)
+
+    app = FastAPI(title="Parley", version=__version__, description=DESCRIPTION)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    install_error_handlers(app)
+
+    app.include_router(party_api.router(settings.party_api_prefix))
+    app.include_router(customer_api.router(settings.customer_api_prefix))
+    app.include_router(parley_api.router(settings.parley_api_prefix))
+
+    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
+    def healthz(session: Session = Depends(get_session)):
+        try:
+            session.execute(text("SELECT 1"))
+        except Exception:  # the database is down: say so, don't crash
+            return error_response(503, "DATABASE_UNAVAILABLE", "Service unavailable",
+                                  "The database does not answer")
+        return JSONResponse({"status": "ok", "database": engine.dialect.name,
+                             "version": __version__})
+
+    return app

@@ -1,0 +1,1 @@
+"""Database engine, sessions, migrations and the few dialect-specific features."""

@@ -1,0 +1,34 @@
+"""Alembic environment: runs migrations on the connection handed over by parley.db.migrate."""
+
+from alembic import context
+
+from parley.db.base import Base
+from parley.parties import models as _parties  # noqa: F401  (registers tables)
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        from parley.db.engine import build_engine
+
+        engine = build_engine(config.get_main_option("sqlalchemy.url"))
+        with engine.begin() as connection:
+            _run(connection)
+        return
+    _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()

@@ -1,0 +1,160 @@
+"""Identify Contact: who is calling, from whatever the caller says.
+
+Exact keys are tried first (customer number, phone in E.164, email, national id, account),
+then fuzzy name (and city) candidates from the trigram index, re-scored with rapidfuzz.
+Each candidate says why it matched. Customers who are disconnected or closed, and owners of a
+number whose validity has ended, are found too but flagged and ranked after current ones.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
+
+from parley.db.base import utcnow
+from parley.db.search import name_candidates
+from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer, Party, PartyKey
+from parley.parties.normalize import (
+    email_key,
+    identifier_key,
+    is_customer_number,
+    phone_candidates,
+    search_text,
+)
+from parley.parties.repository import PartyRepository
+from parley.settings import Settings
+
+EXACT, FORMER_KEY = 100.0, 85.0
+FUZZY_CEILING = 95.0  # a fuzzy match never outranks an exact key
+MIN_FUZZY_SCORE = 60.0
+CANDIDATE_POOL = 200
+
+
+@dataclass
+class Reason:
+    field: str
+    match: str  # "exact" or "fuzzy"
+    value: str
+    score: float
+    historical: bool = False
+
+
+@dataclass
+class Candidate:
+    party: Party
+    customer: Customer | None
+    relation: str = "engagedParty"
+    reasons: list[Reason] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return max(r.score for r in self.reasons)
+
+    @property
+    def historical(self) -> bool:
+        inactive = self.customer is not None and self.customer.status in INACTIVE_CUSTOMER_STATUSES
+        return inactive or all(r.historical for r in self.reasons)
+
+
+class Identifier:
+    def __init__(self, session: Session, settings: Settings):
+        self.session = session
+        self.repo = PartyRepository(session)
+        self.settings = settings
+
+    def identify(self, query: str, limit: int = 10, now: datetime | None = None) -> list[Candidate]:
+        now = now or utcnow()
+        found: dict[tuple[str, str | None], Candidate] = {}
+        self._exact(query.strip(), found, now)
+        if "@" not in query and any(c.isalpha() for c in query):
+            self._fuzzy(query, found)
+        ranked = sorted(found.values(), key=lambda c: (c.historical, -c.score, c.party.display_name))
+        return ranked[:limit]
+
+    # -- exact keys ----------------------------------------------------------------------
+
+    def _exact(self, query: str, found: dict, now: datetime) -> None:
+        number = is_customer_number(query)
+        if number:
+            customer = self.repo.customer_by_number(number)
+            if customer:
+                self._add_customer(found, customer, Reason("customerNumber", "exact", number, EXACT))
+        if _phone_like(query):
+            for phone in phone_candidates(query, self.settings.default_phone_region):
+                self._add_keys(found, self.repo.keys_matching("phone", phone), "phone", now)
+        if "@" in query:
+            self._add_keys(found, self.repo.keys_matching("email", email_key(query)), "email", now)
+        ident = identifier_key(query)
+        if ident and " " not in query.strip() and any(ch.isdigit() for ch in ident):
+            self._add_keys(found, self.repo.keys_matching("national_id", ident), "nationalId", now)
+            for customer in self.repo.customers_by_account(query.strip()):
+                self._add_customer(found, customer, Reason("account", "exact", query.strip(), EXACT))
+
+    def _add_keys(self, found: dict, keys: list[PartyKey], field_name: str, now: datetime) -> None:
+        if not keys:
+            return
+        parties = self.repo.parties_by_ids(k.party_id for k in keys)
+        customers = self.repo.customers_by_ids(k.customer_id for k in keys if k.customer_id)
+        for key in keys:
+            former = key.valid_to is not None and key.valid_to <= now
+            reason = Reason(field_name, "exact", key.value, FORMER_KEY if former else EXACT, former)
+            if key.customer_id:
+                self._add(found, parties[key.party_id], customers[key.customer_id], reason)
+            else:
+                self._add_party(found, parties[key.party_id], reason)
+
+    # -- fuzzy names ---------------------------------------------------------------------
+
+    def _fuzzy(self, query: str, found: dict) -> None:
+        wanted = search_text(query)
+        ids = name_candidates(self.session, wanted, CANDIDATE_POOL)
+        parties = self.repo.parties_by_ids(ids)
+        scored = []
+        for party in parties.values():
+            name = search_text(party.display_name)
+            name_score = fuzz.token_sort_ratio(wanted, name)
+            with_city = fuzz.token_sort_ratio(wanted, party.search_text) if party.city else 0
+            score = max(name_score, with_city)
+            if score >= MIN_FUZZY_SCORE:
+                scored.append((score, with_city > name_score, party))
+        scored.sort(key=lambda item: -item[0])
+        scored = scored[:50]
+        related = self._related([party.id for _, _, party in scored])
+        for score, via_city, party in scored:
+            match = "exact" if score == 100 else "fuzzy"
+            reasons = [Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))]
+            if via_city:
+                reasons.append(Reason("city", match, party.city or "", reasons[0].score))
+            for reason in reasons:
+                self._add_party(found, party, reason, related)
+
+    # -- collecting ----------------------------------------------------------------------
+
+    def _related(self, party_ids: list[str]) -> dict[str, list[tuple[Customer, str]]]:
+        related: dict[str, list[tuple[Customer, str]]] = {pid: [] for pid in party_ids}
+        for party_id, customer, relation in self.repo.customers_of_parties(party_ids):
+            related[party_id].append((customer, relation))
+        return related
+
+    def _add_party(self, found: dict, party: Party, reason: Reason, related=None) -> None:
+        """Attribute a party match to each customer it is the engaged party or a contact of."""
+        related = related if related is not None else self._related([party.id])
+        if not related[party.id]:
+            self._add(found, party, None, reason)
+        for customer, relation in related[party.id]:
+            self._add(found, party, customer, reason, relation)
+
+    def _add_customer(self, found: dict, customer: Customer, reason: Reason) -> None:
+        party = self.repo.get_party(customer.party_id)
+        self._add(found, party, customer, reason)
+
+    def _add(self, found, party, customer, reason, relation="engagedParty") -> None:
+        key = (party.id, customer.id if customer else None)
+        candidate = found.setdefault(key, Candidate(party, customer, relation))
+        candidate.reasons.append(reason)
+
+
+def _phone_like(query: str) -> bool:
+    digits = sum(ch.isdigit() for ch in query)
+    return digits >= 6 and all(ch.isdigit() or ch in "+-()/. " for ch in query)

@@ -1,0 +1,215 @@
+"""Every query of the parties domain."""
+
+from collections.abc import Iterable
+from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.orm import Session
+
+from parley.parties.models import (
+    Customer,
+    CustomerAccount,
+    CustomerContact,
+    CustomerNote,
+    CustomerSecurity,
+    Party,
+    PartyKey,
+    SecurityQuestion,
+    VerificationAttempt,
+)
+
+
+def json_text(document_column, attribute: str) -> ColumnElement:
+    return document_column[attribute].as_string()
+
+
+class PartyRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    # -- parties -------------------------------------------------------------------------
+
+    def get_party(self, party_id: str, kind: str | None = None) -> Party | None:
+        party = self.session.get(Party, party_id)
+        if party is None or (kind is not None and party.kind != kind):
+            return None
+        return party
+
+    def list_parties(
+        self, kind: str, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[Party], int]:
+        where = [Party.kind == kind, *conditions]
+        total = self.session.scalar(select(func.count()).select_from(Party).where(*where))
+        rows = self.session.scalars(
+            select(Party).where(*where).order_by(Party.created_at.desc(), Party.id)
+            .offset(offset).limit(limit)
+        ).all()
+        return list(rows), total or 0
+
+    def add(self, row) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def delete(self, row) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+    def party_in_use(self, party_id: str) -> bool:
+        engaged = select(Customer.id).where(Customer.party_id == party_id).limit(1)
+        contact = select(CustomerContact.id).where(CustomerContact.party_id == party_id).limit(1)
+        return self.session.scalar(engaged) is not None or self.session.scalar(contact) is not None
+
+    def replace_keys(
+        self, party_id: str, customer_id: str | None, keys: Iterable[dict]
+    ) -> None:
+        owner = (
+            PartyKey.customer_id == customer_id
+            if customer_id
+            else (PartyKey.party_id == party_id) & PartyKey.customer_id.is_(None)
+        )
+        self.session.execute(delete(PartyKey).where(owner))
+        rows = [
+            {"party_id": party_id, "customer_id": customer_id, **key} for key in keys
+        ]
+        if rows:
+            self.session.execute(PartyKey.__table__.insert(), rows)
+
+    # -- customers -----------------------------------------------------------------------
+
+    def get_customer(self, customer_id: str) -> Customer | None:
+        return self.session.get(Customer, customer_id)
+
+    def list_customers(
+        self, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[Customer], int]:
+        total = self.session.scalar(select(func.count()).select_from(Customer).where(*conditions))
+        rows = self.session.scalars(
+            select(Customer).where(*conditions)
+            .order_by(Customer.created_at.desc(), Customer.id).offset(offset).limit(limit)
+        ).all()
+        return list(rows), total or 0
+
+    def customer_number_taken(self, number: str) -> bool:
+        query = select(Customer.id).where(Customer.customer_number == number)
+        return self.session.scalar(query) is not None
+
+    def replace_contacts(self, customer_id: str, contacts: list[dict]) -> None:
+        self.session.execute(delete(CustomerContact).where(CustomerContact.customer_id == customer_id))
+        if contacts:
+            self.session.execute(
+                CustomerContact.__table__.insert(),
+                [{"customer_id": customer_id, **c} for c in contacts],
+            )
+
+    def replace_accounts(self, customer_id: str, account_refs: list[str]) -> None:
+        self.session.execute(delete(CustomerAccount).where(CustomerAccount.customer_id == customer_id))
+        if account_refs:
+            self.session.execute(
+                CustomerAccount.__table__.insert(),
+                [{"customer_id": customer_id, "account_ref": ref} for ref in account_refs],
+            )
+
+    def customer_has_history(self, customer_id: str) -> bool:
+        for model in (CustomerNote, VerificationAttempt):
+            query = select(model.id).where(model.customer_id == customer_id).limit(1)
+            if self.session.scalar(query) is not None:
+                return True
+        return False
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def list_notes(self, customer_id: str, offset: int, limit: int) -> tuple[list[CustomerNote], int]:
+        where = CustomerNote.customer_id == customer_id
+        total = self.session.scalar(select(func.count()).select_from(CustomerNote).where(where))
+        rows = self.session.scalars(
+            select(CustomerNote).where(where)
+            .order_by(CustomerNote.created_at.desc(), CustomerNote.id.desc())
+            .offset(offset).limit(limit)
+        ).all()
+        return list(rows), total or 0
+
+    # -- security ------------------------------------------------------------------------
+
+    def get_security(self, customer_id: str, for_update: bool = False) -> CustomerSecurity | None:
+        query = select(CustomerSecurity).where(CustomerSecurity.customer_id == customer_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def list_questions(self, customer_id: str) -> list[SecurityQuestion]:
+        query = select(SecurityQuestion).where(SecurityQuestion.customer_id == customer_id)
+        return list(self.session.scalars(query.order_by(SecurityQuestion.question)).all())
+
+    def replace_questions(self, customer_id: str, questions: list[SecurityQuestion]) -> None:
+        self.session.execute(
+            delete(SecurityQuestion).where(SecurityQuestion.customer_id == customer_id)
+        )
+        self.session.add_all(questions)
+        self.session.flush()
+
+    def list_attempts(self, customer_id: str, limit: int) -> list[VerificationAttempt]:
+        query = (
+            select(VerificationAttempt)
+            .where(VerificationAttempt.customer_id == customer_id)
+            .order_by(VerificationAttempt.attempted_at.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query).all())
+
+    # -- identification ------------------------------------------------------------------
+
+    def keys_matching(self, kind: str, value: str) -> list[PartyKey]:
+        query = select(PartyKey).where(PartyKey.kind == kind, PartyKey.value == value).limit(50)
+        return list(self.session.scalars(query).all())
+
+    def customer_by_number(self, number: str) -> Customer | None:
+        return self.session.scalar(select(Customer).where(Customer.customer_number == number))
+
+    def customers_by_account(self, account_ref: str) -> list[Customer]:
+        query = (
+            select(Customer)
+            .join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
+            .where(CustomerAccount.account_ref == account_ref)
+            .limit(20)
+        )
+        return list(self.session.scalars(query).all())
+
+    def parties_by_ids(self, party_ids: Iterable[str]) -> dict[str, Party]:
+        ids = list(set(party_ids))
+        if not ids:
+            return {}
+        return {p.id: p for p in self.session.scalars(select(Party).where(Party.id.in_(ids)))}
+
+    def customers_by_ids(self, customer_ids: Iterable[str]) -> dict[str, Customer]:
+        ids = list(set(customer_ids))
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(Customer).where(Customer.id.in_(ids)))
+        return {c.id: c for c in rows}
+
+    def customers_of_parties(self, party_ids: Iterable[str]) -> list[tuple[str, Customer, str]]:
+        """(party id, customer, how the party relates) for engaged parties and contacts."""
+        ids = list(set(party_ids))
+        if not ids:
+            return []
+        engaged = self.session.execute(
+            select(Customer.party_id, Customer).where(Customer.party_id.in_(ids))
+        ).all()
+        contacts = self.session.execute(
+            select(CustomerContact.party_id, Customer, CustomerContact.role)
+            .join(Customer, Customer.id == CustomerContact.customer_id)
+            .where(CustomerContact.party_id.in_(ids), Customer.party_id != CustomerContact.party_id)
+        ).all()
+        return [(pid, c, "engagedParty") for pid, c in engaged] + [
+            (pid, c, role) for pid, c, role in contacts
+        ]
+
+
+def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:
+    """Attribute filters: projected columns where we have them, the JSON document otherwise."""
+    conditions = []
+    for name, value in filters.items():
+        column = column_map.get(name)
+        if column is None:
+            column = json_text(document_column, name)
+        conditions.append(column == value)
+    return conditions
+

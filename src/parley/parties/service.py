@@ -1,0 +1,269 @@
+"""Develop Contact: create, change and remove individuals, organisations and customers.
+
+Documents reaching this service have already been checked against the TMF schema by the edge;
+here live the rules a telco adds: mandatory details, canonical phone numbers and emails,
+customer numbers, contacts, status lifecycle, and what may be deleted.
+"""
+
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from parley.db.base import new_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.parties import projection
+from parley.parties.models import Customer, CustomerNote, Party
+from parley.parties.normalize import luhn_check_digit
+from parley.parties.repository import PartyRepository, conditions_for
+from parley.settings import Settings
+
+CUSTOMER_NUMBER_CHARACTERISTIC = "customerNumber"
+PRIMARY_CONTACT_ROLE = "primaryContact"
+DEFAULT_CUSTOMER_STATUS = "active"
+CUSTOMER_TRANSITIONS = {
+    "prospective": {"active", "closed"},
+    "active": {"suspended", "disconnected", "closed"},
+    "suspended": {"active", "disconnected", "closed"},
+    "disconnected": {"active", "closed"},
+    "closed": set(),
+}
+DEFAULT_PARTY_STATUS = "initialized"
+PARTY_COLUMNS = {
+    "id": Party.id,
+    "status": Party.status,
+    "givenName": Party.given_name,
+    "familyName": Party.family_name,
+}
+CUSTOMER_COLUMNS = {
+    "id": Customer.id,
+    "status": Customer.status,
+    "name": Customer.name,
+    CUSTOMER_NUMBER_CHARACTERISTIC: Customer.customer_number,
+    "engagedParty.id": Customer.party_id,
+}
+
+
+@dataclass
+class _CustomerIndex:
+    keys: list[dict]
+    contacts: list[dict]
+    accounts: list[str]
+
+
+class PartyService:
+    def __init__(self, session: Session, settings: Settings):
+        self.repo = PartyRepository(session)
+        self.settings = settings
+
+    # -- individuals and organisations ---------------------------------------------------
+
+    def get_party(self, kind: str, party_id: str) -> Party:
+        party = self.repo.get_party(party_id, kind)
+        if party is None:
+            raise NotFound(f"No {kind.lower()} with id {party_id}")
+        return party
+
+    def list_parties(self, kind: str, filters: dict, offset: int, limit: int):
+        conditions = conditions_for(PARTY_COLUMNS, Party.document, filters)
+        return self.repo.list_parties(kind, conditions, offset, limit)
+
+    def create_party(self, kind: str, document: dict) -> Party:
+        document.pop("id", None)
+        party = Party(id=new_id(), kind=kind, created_at=utcnow())
+        keys = self._apply_party(party, document)
+        self.repo.add(party)
+        self.repo.replace_keys(party.id, None, keys)
+        return party
+
+    def replace_party(self, kind: str, party_id: str, document: dict) -> Party:
+        party = self.get_party(kind, party_id)
+        keys = self._apply_party(party, document)
+        self.repo.add(party)
+        self.repo.replace_keys(party.id, None, keys)
+        return party
+
+    def delete_party(self, kind: str, party_id: str) -> None:
+        party = self.get_party(kind, party_id)
+        if self.repo.party_in_use(party_id):
+            raise Conflict(
+                f"{kind} {party_id} is the engaged party or a contact of a customer and cannot "
+                "be deleted; change its status instead"
+            )
+        self.repo.delete(party)
+
+    def _apply_party(self, party: Party, document: dict) -> list[dict]:
+        """Project the document onto the row; return the party's identification keys."""
+        document["@type"] = party.kind
+        keys = projection.normalize_contact_media(document, self.settings.default_phone_region)
+        if party.kind == "Individual":
+            party.given_name, party.family_name, party.display_name = (
+                projection.individual_names(document)
+            )
+            keys += projection.identification_keys(document, "individualIdentification")
+        else:
+            party.display_name = projection.organization_name(document)
+            party.given_name = party.family_name = None
+            keys += projection.identification_keys(document, "organizationIdentification")
+        document.setdefault("status", DEFAULT_PARTY_STATUS)
+        party.status = document["status"]
+        party.city = projection.preferred_city(document)
+        party.search_text = projection.name_search_text(party.display_name, party.city)
+        party.document = document
+        party.updated_at = utcnow()
+        return keys
+
+    # -- customers -----------------------------------------------------------------------
+
+    def get_customer(self, customer_id: str) -> Customer:
+        customer = self.repo.get_customer(customer_id)
+        if customer is None:
+            raise NotFound(f"No customer with id {customer_id}")
+        return customer
+
+    def list_customers(self, filters: dict, offset: int, limit: int, only_ids=None):
+        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, filters)
+        if only_ids is not None:
+            conditions.append(Customer.id.in_(only_ids))
+        return self.repo.list_customers(conditions, offset, limit)
+
+    def create_customer(self, document: dict) -> Customer:
+        document.pop("id", None)
+        now = utcnow()
+        customer = Customer(
+            id=new_id(),
+            customer_number=self._new_customer_number(),
+            created_at=now,
+            status_changed_at=now,
+            status=document.setdefault("status", DEFAULT_CUSTOMER_STATUS),
+        )
+        self._check_status(document["status"], None)
+        index = self._apply_customer(customer, document)
+        self.repo.add(customer)
+        self._index_customer(customer, index)
+        return customer
+
+    def replace_customer(self, customer_id: str, document: dict) -> Customer:
+        customer = self.get_customer(customer_id)
+        document.setdefault("status", customer.status)
+        if document["status"] != customer.status:
+            self._check_status(document["status"], customer.status)
+            customer.status_changed_at = utcnow()
+        customer.status = document["status"]
+        index = self._apply_customer(customer, document)
+        self.repo.add(customer)
+        self._index_customer(customer, index)
+        return customer
+
+    def delete_customer(self, customer_id: str) -> None:
+        customer = self.get_customer(customer_id)
+        if self.repo.customer_has_history(customer_id):
+            raise Conflict(
+                f"Customer {customer.customer_number} has history (notes, verifications) and "
+                "cannot be deleted; set its status to disconnected or closed instead"
+            )
+        self.repo.delete(customer)
+
+    def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":
+        """Project the document onto the row; return its keys, contacts and accounts."""
+        document["@type"] = "Customer"
+        engaged = self._referenced_party(document.get("engagedParty"), "engagedParty")
+        customer.party_id = engaged.id
+        document["engagedParty"].setdefault("@referredType", engaged.kind)
+        document["engagedParty"].setdefault("name", engaged.display_name)
+        name = document.get("name")
+        if name is not None and not name.strip():
+            raise InvalidInput("name: must not be blank", "name")
+        customer.name = (name or engaged.display_name).strip()
+        document["name"] = customer.name
+        index = _CustomerIndex(
+            keys=projection.normalize_contact_media(document, self.settings.default_phone_region),
+            contacts=self._contacts(document),
+            accounts=sorted({a["id"] for a in document.get("account", []) if a.get("id")}),
+        )
+        characteristics = [
+            c for c in document.get("characteristic", [])
+            if c.get("name") != CUSTOMER_NUMBER_CHARACTERISTIC
+        ]
+        characteristics.append({
+            "@type": "StringCharacteristic",
+            "name": CUSTOMER_NUMBER_CHARACTERISTIC,
+            "valueType": "string",
+            "value": customer.customer_number,
+        })
+        document["characteristic"] = characteristics
+        customer.document = document
+        customer.updated_at = utcnow()
+        return index
+
+    def _index_customer(self, customer: Customer, index: "_CustomerIndex") -> None:
+        self.repo.replace_keys(customer.party_id, customer.id, index.keys)
+        self.repo.replace_contacts(customer.id, index.contacts)
+        self.repo.replace_accounts(customer.id, index.accounts)
+
+    def _contacts(self, document: dict) -> list[dict]:
+        contacts, primaries = [], 0
+        for index, related in enumerate(document.get("relatedParty", [])):
+            ref = related.get("partyOrPartyRole") or {}
+            role = (related.get("role") or "").strip()
+            where = f"relatedParty[{index}]"
+            if not role:
+                raise InvalidInput(f"{where}.role: is required for a related party", f"{where}.role")
+            if ref.get("@type") == "PartyRoleRef" or not ref.get("id"):
+                continue  # a reference to another party role, not a contact person
+            party = self._referenced_party(ref, f"{where}.partyOrPartyRole")
+            is_primary = role == PRIMARY_CONTACT_ROLE
+            primaries += is_primary
+            contacts.append({"party_id": party.id, "role": role, "is_primary": is_primary})
+        if primaries > 1:
+            raise InvalidInput(
+                f"relatedParty: only one '{PRIMARY_CONTACT_ROLE}' is allowed", "relatedParty"
+            )
+        return contacts
+
+    def _referenced_party(self, ref: dict | None, where: str) -> Party:
+        if not ref or not ref.get("id"):
+            raise InvalidInput(f"{where}.id: is required", f"{where}.id")
+        party = self.repo.get_party(ref["id"])
+        if party is None:
+            raise InvalidInput(f"{where}.id: no party with id {ref['id']}", f"{where}.id")
+        referred = ref.get("@referredType")
+        if referred and referred not in ("Party", party.kind):
+            raise InvalidInput(
+                f"{where}.@referredType: party {party.id} is an {party.kind}, not {referred}",
+                f"{where}.@referredType",
+            )
+        return party
+
+    def _check_status(self, new: str, old: str | None) -> None:
+        if new not in CUSTOMER_TRANSITIONS:
+            allowed = ", ".join(CUSTOMER_TRANSITIONS)
+            raise InvalidInput(f"status: must be one of {allowed}", "status")
+        if old is not None and new not in CUSTOMER_TRANSITIONS[old]:
+            raise Conflict(f"status: a customer cannot go from {old} to {new}")
+
+    def _new_customer_number(self) -> str:
+        # Random (not sequential: numbers don't reveal the customer count), Luhn-checked so
+        # a digit misheard on the phone is caught.
+        while True:
+            body = str(secrets.randbelow(900_000_000) + 100_000_000)
+            number = body + luhn_check_digit(body)
+            if not self.repo.customer_number_taken(number):
+                return number
+
+    # -- notes ---------------------------------------------------------------------------
+
+    def add_note(self, customer_id: str, text: str, author: str) -> CustomerNote:
+        self.get_customer(customer_id)
+        if not text.strip():
+            raise InvalidInput("text: must not be blank", "text")
+        note = CustomerNote(
+            id=new_id(), customer_id=customer_id, author=author, text=text.strip(),
+            created_at=utcnow(),
+        )
+        self.repo.add(note)
+        return note
+
+    def list_notes(self, customer_id: str, offset: int, limit: int):
+        self.get_customer(customer_id)
+        return self.repo.list_notes(customer_id, offset, limit)

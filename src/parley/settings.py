@@ -1,0 +1,47 @@
+"""Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
+
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///parley.db",
+        description="SQLAlchemy URL; a SQLite file in the working directory by default.",
+    )
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public base URL used to build absolute `href` values.",
+    )
+    party_api_prefix: str = "/tmf-api/partyManagement/v5"
+    customer_api_prefix: str = "/tmf-api/customerManagement/v5"
+    parley_api_prefix: str = "/api/v1"
+    default_phone_region: str = Field(
+        default="DE", description="ISO 3166 region used to read national phone numbers."
+    )
+    db_pool_size: int = 10
+    sqlite_busy_timeout_ms: int = 5000
+    verification_max_failures: int = 3
+    verification_lock_minutes: int = 15
+    max_page_size: int = 1000
+    default_page_size: int = 100
+    log_level: str = "INFO"
+
+    @field_validator("base_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @field_validator("default_phone_region")
+    @classmethod
+    def _upper_region(cls, value: str) -> str:
+        return value.upper()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
