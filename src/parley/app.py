@@ -6,9 +6,11 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
-from parley.api.deps import get_session
+from parley.api.deps import UnitOfWork
 from parley.api.tmf.customer import routes as customer_api
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
+from parley.api.tmf.kit.openapi import install_tmf_schemas
+from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
@@ -39,13 +41,14 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     install_error_handlers(app)
+    install_tmf_schemas(app, [load_spec(party_api.SPEC_FILE), load_spec(customer_api.SPEC_FILE)])
 
     app.include_router(party_api.router(settings.party_api_prefix))
     app.include_router(customer_api.router(settings.customer_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database check")
-    def healthz(session: Session = Depends(get_session)):
+    def healthz(session: Session = UnitOfWork):
         try:
             session.execute(text("SELECT 1"))
         except Exception:  # the database is down: say so, don't crash

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
@@ -35,3 +35,8 @@ def get_actor(request: Request) -> Actor:
     name = request.headers.get("x-parley-user", "").strip() or "anonymous"
     channel = request.headers.get("x-parley-channel", "").strip() or "api"
     return Actor(name=name[:150], channel=channel[:32])
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is
+# an error answer, never a 201 for data that was not stored.
+UnitOfWork = Depends(get_session, scope="function")

@@ -23,7 +23,7 @@ PARTY_KINDS = ("Individual", "Organization")
 CUSTOMER_STATUSES = ("prospective", "active", "suspended", "disconnected", "closed")
 # Customers in these states are no longer served but stay findable, flagged as historical.
 INACTIVE_CUSTOMER_STATUSES = ("disconnected", "closed")
-KEY_KINDS = ("phone", "email", "national_id")
+KEY_KINDS = ("phone", "email", "national_id", "external_id")
 
 
 class Party(Base):
@@ -57,7 +57,7 @@ class PartyKey(Base):
 
     __tablename__ = "party_key"
     __table_args__ = (
-        CheckConstraint("kind IN ('phone', 'email', 'national_id')", name="kind"),
+        CheckConstraint("kind IN ('phone', 'email', 'national_id', 'external_id')", name="kind"),
         CheckConstraint("length(value) > 0", name="value_not_empty"),
         Index("ix_party_key_lookup", "kind", "value"),
     )

@@ -54,6 +54,19 @@ def identification_keys(document: dict, list_name: str) -> list[dict]:
     return keys
 
 
+def external_keys(document: dict) -> list[dict]:
+    """Identifiers of the party in other systems (``externalReference``): owner + id."""
+    return [
+        _key("external_id", external_key(ref.get("owner"), ref["id"]), None, None)
+        for ref in document.get("externalReference", [])
+        if ref.get("id")
+    ]
+
+
+def external_key(owner: str | None, identifier: str) -> str:
+    return f"{(owner or '').strip()}|{identifier.strip()}"
+
+
 def preferred_city(document: dict) -> str | None:
     addresses = [
         m for m in document.get("contactMedium", [])

@@ -105,6 +105,7 @@ class PartyService:
             party.display_name = projection.organization_name(document)
             party.given_name = party.family_name = None
             keys += projection.identification_keys(document, "organizationIdentification")
+        keys += projection.external_keys(document)
         document.setdefault("status", DEFAULT_PARTY_STATUS)
         party.status = document["status"]
         party.city = projection.preferred_city(document)
@@ -167,9 +168,14 @@ class PartyService:
     def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":
         """Project the document onto the row; return its keys, contacts and accounts."""
         document["@type"] = "Customer"
-        engaged = self._referenced_party(document.get("engagedParty"), "engagedParty")
+        engaged = self._engaged_party(document.get("engagedParty"))
         customer.party_id = engaged.id
-        document["engagedParty"].setdefault("@referredType", engaged.kind)
+        document["engagedParty"] = {
+            **document["engagedParty"],
+            "id": engaged.id,
+            "href": self.party_href(engaged),
+            "@referredType": engaged.kind,
+        }
         document["engagedParty"].setdefault("name", engaged.display_name)
         name = document.get("name")
         if name is not None and not name.strip():
@@ -220,6 +226,44 @@ class PartyService:
                 f"relatedParty: only one '{PRIMARY_CONTACT_ROLE}' is allowed", "relatedParty"
             )
         return contacts
+
+    def party_href(self, party: Party) -> str:
+        collection = "individual" if party.kind == "Individual" else "organization"
+        return f"{self.settings.base_url}{self.settings.party_api_prefix}/{collection}/{party.id}"
+
+    def _engaged_party(self, ref: dict | None) -> Party:
+        """The engaged party: one of ours, or one mastered elsewhere and known by its href.
+
+        A reference whose ``href`` points to another system (as integrators and the TMF629
+        conformance kit send) is recorded once as a party carrying an ``externalReference``
+        to it, so the customer can still be identified by name.
+        """
+        ref = ref or {}
+        href, ref_id = ref.get("href", ""), ref.get("id") or ""
+        foreign = href and ref_id and not href.startswith(self.settings.base_url + "/")
+        if not foreign or self.repo.get_party(ref_id) is not None:
+            return self._referenced_party(ref, "engagedParty")
+        owner = href[: -len(ref_id) - 1] if href.endswith("/" + ref_id) else href
+        known = self.repo.keys_matching("external_id", projection.external_key(owner, ref_id))
+        if known:
+            return self.repo.get_party(known[0].party_id)
+        return self.create_party(*self._shadow_document(ref, owner))
+
+    def _shadow_document(self, ref: dict, owner: str) -> tuple[str, dict]:
+        kind = ref.get("@referredType") or "Organization"
+        name = (ref.get("name") or "").strip()
+        external = [{"@type": "ExternalIdentifier", "id": ref["id"], "owner": owner,
+                     "externalIdentifierType": kind}]
+        if kind == "Organization" and name:
+            return kind, {"@type": kind, "name": name, "externalReference": external}
+        if kind == "Individual" and " " in name:
+            given, family = name.rsplit(" ", 1)
+            return kind, {"@type": kind, "givenName": given, "familyName": family,
+                          "externalReference": external}
+        raise InvalidInput(
+            "engagedParty: a party of another system needs @referredType Individual or "
+            "Organization and its full name", "engagedParty.name",
+        )
 
     def _referenced_party(self, ref: dict | None, where: str) -> Party:
         if not ref or not ref.get("id"):

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.api.deps import get_actor, get_session, get_settings_dep
+from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
 from parley.parties import schemas
 from parley.parties.matching import Identifier
 from parley.parties.service import PartyService
@@ -23,7 +23,7 @@ def router(prefix: str) -> APIRouter:
                        description="What the caller said: customer number, phone, email, "
                                    "national id, account, or a name (optionally with city)"),
         limit: int = Query(10, ge=1, le=50),
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         candidates = Identifier(session, settings).identify(q, limit)
@@ -36,7 +36,7 @@ def router(prefix: str) -> APIRouter:
         response: Response,
         offset: int = Query(0, ge=0),
         limit: int = Query(50, ge=1, le=500),
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         notes, total = PartyService(session, settings).list_notes(customer_id, offset, limit)
@@ -49,7 +49,7 @@ def router(prefix: str) -> APIRouter:
     def add_note(
         customer_id: str,
         body: schemas.NoteIn,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         actor: Actor = Depends(get_actor),
     ):
@@ -60,7 +60,7 @@ def router(prefix: str) -> APIRouter:
              response_model_by_alias=True, summary="What security a customer has (no secrets)")
     def get_security(
         customer_id: str,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         security, questions = VerificationService(session, settings).security_of(customer_id)
@@ -71,7 +71,7 @@ def router(prefix: str) -> APIRouter:
     def put_security(
         customer_id: str,
         body: schemas.SecurityIn,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         service = VerificationService(session, settings)
@@ -86,7 +86,7 @@ def router(prefix: str) -> APIRouter:
     def verify(
         customer_id: str,
         body: schemas.VerifyIn,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         actor: Actor = Depends(get_actor),
     ):
@@ -104,7 +104,7 @@ def router(prefix: str) -> APIRouter:
              response_model_by_alias=True, summary="Recent verification attempts, newest first")
     def list_attempts(
         customer_id: str,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         attempts = VerificationService(session, settings).attempts(customer_id)

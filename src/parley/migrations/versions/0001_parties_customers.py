@@ -78,7 +78,7 @@ def upgrade() -> None:
         sa.Column("value", sa.String(320), nullable=False),
         sa.Column("valid_from", UTCDateTime()),
         sa.Column("valid_to", UTCDateTime()),
-        sa.CheckConstraint("kind IN ('phone', 'email', 'national_id')", name="kind"),
+        sa.CheckConstraint("kind IN ('phone', 'email', 'national_id', 'external_id')", name="kind"),
         sa.CheckConstraint("length(value) > 0", name="value_not_empty"),
     )
     op.create_index("ix_party_key_lookup", "party_key", ["kind", "value"])

@@ -6,13 +6,15 @@ the five operations with the TMF conventions applied the same way everywhere.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from parley.api.deps import get_session, get_settings_dep
+from parley.api.deps import UnitOfWork, get_settings_dep
 from parley.api.tmf.kit.errors import TMFError
+from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
 from parley.api.tmf.kit.responses import created, list_response, merge_patch, no_content
 from parley.api.tmf.kit.spec import Spec, SpecViolation
@@ -61,10 +63,14 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     router = APIRouter(prefix=f"/{resource.name}", tags=[resource.name])
     title = resource.type_name
 
-    @router.get("", summary=f"List or find {title} objects")
+    docs = partial(body_docs, resource.spec)
+    item = resource.type_name
+
+    @router.get("", summary=f"List or find {title} objects",
+                openapi_extra=_list_docs(item))
     def list_items(
         request: Request,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         fields: str | None = FIELDS_QUERY,
         offset: str | None = Query(None, description="First item to return (0-based)"),
@@ -81,11 +87,12 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         ]
         return list_response(items, total)
 
-    @router.post("", status_code=201, summary=f"Create a {title}")
+    @router.post("", status_code=201, summary=f"Create a {title}",
+                 openapi_extra=docs(resource.create_schema, item, 201))
     def create_item(
         request: Request,
         body: dict[str, Any] = Body(...),
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         fields: str | None = FIELDS_QUERY,
     ):
@@ -95,11 +102,12 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         row = resource.create(session, settings, checked(resource.spec, body, resource.create_schema))
         return created(select_fields(representation(resource, row, request, prefix), selected))
 
-    @router.get("/{id}", summary=f"Retrieve a {title} by id")
+    @router.get("/{id}", summary=f"Retrieve a {title} by id",
+                openapi_extra=docs(None, item, 200))
     def retrieve_item(
         id: str,
         request: Request,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         fields: str | None = FIELDS_QUERY,
     ):
@@ -107,12 +115,13 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         row = resource.get(session, settings, id)
         return select_fields(representation(resource, row, request, prefix), selected)
 
-    @router.patch("/{id}", summary=f"Partially update a {title} (JSON merge patch)")
+    @router.patch("/{id}", summary=f"Partially update a {title} (JSON merge patch)",
+                  openapi_extra=docs(resource.patch_schema, item, 200))
     def patch_item(
         id: str,
         request: Request,
         body: dict[str, Any] = Body(...),
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         fields: str | None = FIELDS_QUERY,
     ):
@@ -131,13 +140,19 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
     def delete_item(
         id: str,
-        session: Session = Depends(get_session),
+        session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
         resource.delete(session, settings, id)
         return no_content()
 
     return router
+
+
+def _list_docs(type_name: str) -> dict:
+    schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{type_name}"}}
+    media = {"application/json": {"schema": schema}}
+    return {"responses": {"200": {"description": "Success", "content": media}}}
 
 
 def _check_type(body: dict, resource: Resource) -> None:

@@ -4,6 +4,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.errors import DomainError
@@ -79,6 +80,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             exc.status_code, str(exc.status_code), reason, message, getattr(exc, "headers", None)
         )
+
+    @app.exception_handler(IntegrityError)
+    def _integrity(request: Request, exc: IntegrityError):
+        # A constraint caught what validation let through, e.g. two concurrent writers.
+        log.warning("integrity error", path=request.url.path, error=str(exc.orig))
+        return error_response(409, "CONFLICT", "Conflict",
+                              "The change conflicts with data already stored; nothing was changed")
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception):

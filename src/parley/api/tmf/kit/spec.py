@@ -166,6 +166,11 @@ class Spec:
                     problems.append(f"{_at(path, key)}: must not be null")
                     continue
                 self._check(item, shape.properties[key], _at(path, key), problems)
+            elif key in META_KEYS:
+                # Every TMF object is Extensible, even where a schema (TMF629's *_MVO)
+                # forgets to say so: the server's own answers carry @type and must round-trip.
+                if not isinstance(item, str):
+                    problems.append(f"{_at(path, key)}: must be a string")
             elif not extension and shape.properties:
                 problems.append(f"{_at(path, key)}: unknown property")
         for key in shape.required:

@@ -1,0 +1,84 @@
+"""The TMF629 v5 conformance kit's flow (shared/tmf/ctk/TMF629/v5), replayed with its own
+payloads: its Cypress runner can't run here, so its nine requests and checks are mirrored."""
+
+from parley.api.tmf.customer.routes import SPEC_FILE
+from parley.api.tmf.kit.spec import load_spec
+from tests.conftest import CUSTOMER_API
+
+POST_PAYLOAD = {
+    "@type": "Customer",
+    "name": "Mary Doe",
+    "engagedParty": {
+        "@type": "PartyRef",
+        "href": "https://host:port/tmf-api/partyManagement/v5/organization/502",
+        "id": "502",
+        "name": "Another Travellers",
+        "@referredType": "Organization",
+    },
+}
+PATCH_PAYLOAD = {
+    "@type": "Customer",
+    "name": "John Doe",
+    "engagedParty": {
+        "@type": "PartyRef",
+        "href": "https://host:port/tmf-api/partyManagement/v5/organization/500",
+        "id": "500",
+        "name": "Happy Travellers",
+        "@referredType": "Organization",
+    },
+}
+MANDATORY = ("@type", "href", "id", "name")
+
+
+def _conforms(customer: dict) -> None:
+    load_spec(SPEC_FILE).validate(customer, "Customer")
+    for key in MANDATORY:
+        assert key in customer, key
+    assert "@type" in customer["engagedParty"]
+
+
+def test_conformance_kit_flow(client):
+    created = client.post(f"{CUSTOMER_API}/customer", json=POST_PAYLOAD)
+    assert created.status_code == 201
+    customer = created.json()
+    _conforms(customer)
+    assert customer["engagedParty"]["id"] != "502"  # recorded as our party, linked to theirs
+
+    listed = client.get(f"{CUSTOMER_API}/customer")
+    assert listed.status_code == 200
+    for item in listed.json():
+        _conforms(item)
+
+    by_name = client.get(f"{CUSTOMER_API}/customer", params={"name": "Mary Doe"})
+    assert [c["id"] for c in by_name.json()] == [customer["id"]]
+
+    one = client.get(f"{CUSTOMER_API}/customer/{customer['id']}").json()
+    assert {k: one[k] for k in MANDATORY} == {k: customer[k] for k in MANDATORY}
+
+    name_only = client.get(f"{CUSTOMER_API}/customer/{customer['id']}", params={"fields": "name"})
+    assert set(name_only.json()) == {"@type", "href", "id", "name"}
+    engaged = client.get(
+        f"{CUSTOMER_API}/customer/{customer['id']}", params={"fields": "engagedParty"}
+    ).json()
+    assert set(engaged) == {"@type", "href", "id", "engagedParty"}
+
+    patched = client.patch(f"{CUSTOMER_API}/customer/{customer['id']}", json=PATCH_PAYLOAD)
+    assert patched.status_code == 200
+    _conforms(patched.json())
+    assert patched.json()["name"] == "John Doe"
+
+    assert client.delete(f"{CUSTOMER_API}/customer/{customer['id']}").status_code == 204
+    assert client.get(f"{CUSTOMER_API}/customer/{customer['id']}").status_code == 404
+
+
+def test_the_same_foreign_party_is_recorded_once(client):
+    first = client.post(f"{CUSTOMER_API}/customer", json=POST_PAYLOAD).json()
+    second = client.post(f"{CUSTOMER_API}/customer", json=POST_PAYLOAD).json()
+    assert first["engagedParty"]["id"] == second["engagedParty"]["id"]
+
+
+def test_an_unknown_local_party_is_still_refused(client):
+    payload = {**POST_PAYLOAD, "engagedParty": {"id": "502", "@referredType": "Organization"}}
+    response = client.post(f"{CUSTOMER_API}/customer", json=payload)
+    assert response.status_code == 400
+    assert "engagedParty.id" in response.json()["message"]
