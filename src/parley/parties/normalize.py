@@ -10,6 +10,10 @@ from parley.errors import InvalidInput
 
 _SPACES = re.compile(r"\s+")
 _ID_NOISE = re.compile(r"[\s\-./]")
+# Letters with a stroke or ligatures that NFKD does not decompose into base letter + accent.
+_UNDECOMPOSED = str.maketrans(
+    {"ł": "l", "ø": "o", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "æ": "ae", "œ": "oe", "þ": "th"}
+)
 
 
 def phone_e164(raw: str, region: str, field: str) -> str:
@@ -73,7 +77,7 @@ def search_text(*parts: str | None) -> str:
     joined = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", joined)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("ß", "ss").casefold()
+    stripped = stripped.replace("ß", "ss").casefold().translate(_UNDECOMPOSED)
     cleaned = re.sub(r"[^\w\s]", " ", stripped)
     return _SPACES.sub(" ", cleaned).strip()
 
