@@ -14,8 +14,11 @@ def individual_payload(**overrides) -> dict:
         "givenName": "Anna",
         "familyName": f"Schmidt{n}",
         "contactMedium": [
-            {"@type": "PhoneContactMedium", "phoneNumber": f"+49 171 {1000000 + n}",
-             "preferred": True},
+            {
+                "@type": "PhoneContactMedium",
+                "phoneNumber": f"+49 171 {1000000 + n}",
+                "preferred": True,
+            },
             {"@type": "EmailContactMedium", "emailAddress": f"anna.schmidt{n}@example.org"},
             {"@type": "GeographicAddressContactMedium", "city": "Hamburg", "country": "DE"},
         ],
@@ -52,9 +55,7 @@ def create_customer(client, party: dict | None = None, **overrides) -> dict:
 
 
 def customer_number(customer: dict) -> str:
-    return next(
-        c["value"] for c in customer["characteristic"] if c["name"] == "customerNumber"
-    )
+    return next(c["value"] for c in customer["characteristic"] if c["name"] == "customerNumber")
 
 
 def person_payload(
@@ -78,8 +79,12 @@ def person_payload(
         media.append({"@type": "EmailContactMedium", "emailAddress": email})
     if city:
         media.append({"@type": "GeographicAddressContactMedium", "city": city, "country": "DE"})
-    payload = {"@type": "Individual", "givenName": given, "familyName": family,
-               "contactMedium": media}
+    payload = {
+        "@type": "Individual",
+        "givenName": given,
+        "familyName": family,
+        "contactMedium": media,
+    }
     payload.update(overrides)
     return payload
 
@@ -99,3 +104,39 @@ def set_customer_status(client, customer: dict, status: str) -> dict:
     response = client.patch(f"{CUSTOMER_API}/customer/{customer['id']}", json={"status": status})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+def customer_payload(party: dict, **overrides) -> dict:
+    """A valid customer document engaging ``party`` (not posted)."""
+    payload = {
+        "@type": "Customer",
+        "name": party.get("name") or f"{party.get('givenName')} {party.get('familyName')}",
+        "engagedParty": {"id": party["id"], "@referredType": party["@type"]},
+    }
+    payload.update(overrides)
+    return payload
+
+
+TMF_ERROR_KEYS = {"@type", "code", "reason", "message", "status"}
+
+
+def assert_tmf_error(response, status: int, *names: str) -> dict:
+    """``response`` is a ``status`` answer in exactly the TMF error shape, naming ``names``."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == TMF_ERROR_KEYS, body
+    assert body["@type"] == "Error"
+    assert body["status"] == str(status)
+    for key in ("code", "reason", "message"):
+        assert isinstance(body[key], str) and body[key].strip(), body
+    for name in names:
+        assert name in body["message"], f"{name!r} not named in {body['message']!r}"
+    return body
+
+
+def total_count(client, collection: str, **filters) -> int:
+    """X-Total-Count of a TMF collection (a full path), optionally filtered."""
+    response = client.get(collection, params=filters)
+    assert response.status_code == 200, response.text
+    return int(response.headers["X-Total-Count"])

@@ -1,6 +1,6 @@
 """The ASGI application: TMF APIs, Parley's own API, health and docs."""
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
@@ -52,9 +52,11 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         try:
             session.execute(text("SELECT 1"))
         except Exception:  # the database is down: say so, don't crash
-            return error_response(503, "DATABASE_UNAVAILABLE", "Service unavailable",
-                                  "The database does not answer")
-        return JSONResponse({"status": "ok", "database": engine.dialect.name,
-                             "version": __version__})
+            return error_response(
+                503, "DATABASE_UNAVAILABLE", "Service unavailable", "The database does not answer"
+            )
+        return JSONResponse(
+            {"status": "ok", "database": engine.dialect.name, "version": __version__}
+        )
 
     return app

@@ -30,7 +30,11 @@ def serve(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     uvicorn.run(
-        "parley.asgi:app", host=host, port=port, workers=workers, reload=reload,
+        "parley.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
         log_level=get_settings().log_level.lower(),
     )
 
@@ -43,8 +47,10 @@ def db_upgrade(revision: str = typer.Argument("head", help="Target revision.")):
 
     engine = get_engine()
     upgrade(engine, revision)
-    typer.echo(f"database {engine.url.render_as_string(hide_password=True)} "
-               f"is at revision {current_revision(engine)}")
+    typer.echo(
+        f"database {engine.url.render_as_string(hide_password=True)} "
+        f"is at revision {current_revision(engine)}"
+    )
 
 
 @db_app.command("current")

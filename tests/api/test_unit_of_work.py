@@ -30,10 +30,12 @@ def test_a_failed_commit_is_answered_as_an_error_and_stores_nothing(app, client,
 
 def test_an_error_after_writes_rolls_back_the_whole_request(client, session):
     # The party row is written before the phone number is found invalid in a later medium.
-    payload = individual_payload(contactMedium=[
-        {"@type": "EmailContactMedium", "emailAddress": "ok@example.org"},
-        {"@type": "PhoneContactMedium", "phoneNumber": "12"},
-    ])
+    payload = individual_payload(
+        contactMedium=[
+            {"@type": "EmailContactMedium", "emailAddress": "ok@example.org"},
+            {"@type": "PhoneContactMedium", "phoneNumber": "12"},
+        ]
+    )
     response = client.post(f"{PARTY_API}/individual", json=payload)
     assert response.status_code == 400
     assert _count(session, Party) == 0

@@ -15,9 +15,7 @@ def build_engine(url: str, pool_size: int = 10, busy_timeout_ms: int = 5000) -> 
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

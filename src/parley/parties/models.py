@@ -63,9 +63,7 @@ class PartyKey(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    party_id: Mapped[str] = mapped_column(
-        ForeignKey("party.id", ondelete="CASCADE"), index=True
-    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="CASCADE"), index=True)
     # Set when the key comes from the customer's own contact media rather than the party's.
     customer_id: Mapped[str | None] = mapped_column(
         ForeignKey("customer.id", ondelete="CASCADE"), index=True
@@ -89,9 +87,7 @@ class Customer(Base):
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
     customer_number: Mapped[str] = mapped_column(String(20), unique=True)
-    party_id: Mapped[str] = mapped_column(
-        ForeignKey("party.id", ondelete="RESTRICT"), index=True
-    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"), index=True)
     status: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(300))
     document: Mapped[dict] = mapped_column(JSONDocument)
@@ -110,9 +106,7 @@ class CustomerContact(Base):
     customer_id: Mapped[str] = mapped_column(
         ForeignKey("customer.id", ondelete="CASCADE"), index=True
     )
-    party_id: Mapped[str] = mapped_column(
-        ForeignKey("party.id", ondelete="RESTRICT"), index=True
-    )
+    party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"), index=True)
     role: Mapped[str] = mapped_column(String(64))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -60,7 +60,9 @@ def email_normalized(raw: str, field: str) -> str:
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidInput(f"{field}: '{raw}' is not a valid email address ({error})", field) from None
+        raise InvalidInput(
+            f"{field}: '{raw}' is not a valid email address ({error})", field
+        ) from None
     return result.normalized
 
 

@@ -1,6 +1,7 @@
 """Every query of the parties domain."""
 
 from collections.abc import Iterable
+
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session
 
@@ -39,8 +40,11 @@ class PartyRepository:
         where = [Party.kind == kind, *conditions]
         total = self.session.scalar(select(func.count()).select_from(Party).where(*where))
         rows = self.session.scalars(
-            select(Party).where(*where).order_by(Party.created_at.desc(), Party.id)
-            .offset(offset).limit(limit)
+            select(Party)
+            .where(*where)
+            .order_by(Party.created_at.desc(), Party.id)
+            .offset(offset)
+            .limit(limit)
         ).all()
         return list(rows), total or 0
 
@@ -57,18 +61,14 @@ class PartyRepository:
         contact = select(CustomerContact.id).where(CustomerContact.party_id == party_id).limit(1)
         return self.session.scalar(engaged) is not None or self.session.scalar(contact) is not None
 
-    def replace_keys(
-        self, party_id: str, customer_id: str | None, keys: Iterable[dict]
-    ) -> None:
+    def replace_keys(self, party_id: str, customer_id: str | None, keys: Iterable[dict]) -> None:
         owner = (
             PartyKey.customer_id == customer_id
             if customer_id
             else (PartyKey.party_id == party_id) & PartyKey.customer_id.is_(None)
         )
         self.session.execute(delete(PartyKey).where(owner))
-        rows = [
-            {"party_id": party_id, "customer_id": customer_id, **key} for key in keys
-        ]
+        rows = [{"party_id": party_id, "customer_id": customer_id, **key} for key in keys]
         if rows:
             self.session.execute(PartyKey.__table__.insert(), rows)
 
@@ -82,8 +82,11 @@ class PartyRepository:
     ) -> tuple[list[Customer], int]:
         total = self.session.scalar(select(func.count()).select_from(Customer).where(*conditions))
         rows = self.session.scalars(
-            select(Customer).where(*conditions)
-            .order_by(Customer.created_at.desc(), Customer.id).offset(offset).limit(limit)
+            select(Customer)
+            .where(*conditions)
+            .order_by(Customer.created_at.desc(), Customer.id)
+            .offset(offset)
+            .limit(limit)
         ).all()
         return list(rows), total or 0
 
@@ -92,7 +95,9 @@ class PartyRepository:
         return self.session.scalar(query) is not None
 
     def replace_contacts(self, customer_id: str, contacts: list[dict]) -> None:
-        self.session.execute(delete(CustomerContact).where(CustomerContact.customer_id == customer_id))
+        self.session.execute(
+            delete(CustomerContact).where(CustomerContact.customer_id == customer_id)
+        )
         if contacts:
             self.session.execute(
                 CustomerContact.__table__.insert(),
@@ -100,7 +105,9 @@ class PartyRepository:
             )
 
     def replace_accounts(self, customer_id: str, account_refs: list[str]) -> None:
-        self.session.execute(delete(CustomerAccount).where(CustomerAccount.customer_id == customer_id))
+        self.session.execute(
+            delete(CustomerAccount).where(CustomerAccount.customer_id == customer_id)
+        )
         if account_refs:
             self.session.execute(
                 CustomerAccount.__table__.insert(),
@@ -116,13 +123,17 @@ class PartyRepository:
 
     # -- notes ---------------------------------------------------------------------------
 
-    def list_notes(self, customer_id: str, offset: int, limit: int) -> tuple[list[CustomerNote], int]:
+    def list_notes(
+        self, customer_id: str, offset: int, limit: int
+    ) -> tuple[list[CustomerNote], int]:
         where = CustomerNote.customer_id == customer_id
         total = self.session.scalar(select(func.count()).select_from(CustomerNote).where(where))
         rows = self.session.scalars(
-            select(CustomerNote).where(where)
+            select(CustomerNote)
+            .where(where)
             .order_by(CustomerNote.created_at.desc(), CustomerNote.id.desc())
-            .offset(offset).limit(limit)
+            .offset(offset)
+            .limit(limit)
         ).all()
         return list(rows), total or 0
 
@@ -212,4 +223,3 @@ def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -
             column = json_text(document_column, name)
         conditions.append(column == value)
     return conditions
-

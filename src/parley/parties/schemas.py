@@ -37,7 +37,9 @@ class MatchReason(Strict):
 
 class IdentifyCandidate(Strict):
     score: float
-    historical: bool = Field(description="Disconnected/closed customer, or a former owner of the key")
+    historical: bool = Field(
+        description="Disconnected/closed customer, or a former owner of the key"
+    )
     relation: str = Field(description="How the matched party relates to the customer")
     customer: CustomerSummary | None
     party: PartySummary

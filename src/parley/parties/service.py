@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
-from parley.parties.models import Customer, CustomerNote, Party
+from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
 from parley.parties.repository import PartyRepository, conditions_for
 from parley.settings import Settings
@@ -59,7 +59,7 @@ class PartyService:
     # -- individuals and organisations ---------------------------------------------------
 
     def get_party(self, kind: str, party_id: str) -> Party:
-        party = self.repo.get_party(party_id, kind)
+        party = self.repo.get_party(party_id, kind) if _storable_id(party_id) else None
         if party is None:
             raise NotFound(f"No {kind.lower()} with id {party_id}")
         return party
@@ -97,12 +97,13 @@ class PartyService:
         document["@type"] = party.kind
         keys = projection.normalize_contact_media(document, self.settings.default_phone_region)
         if party.kind == "Individual":
-            party.given_name, party.family_name, party.display_name = (
-                projection.individual_names(document)
+            party.given_name, party.family_name, party.display_name = projection.individual_names(
+                document
             )
             keys += projection.identification_keys(document, "individualIdentification")
         else:
             party.display_name = projection.organization_name(document)
+            projection.check_period(document, "existsDuring")
             party.given_name = party.family_name = None
             keys += projection.identification_keys(document, "organizationIdentification")
         keys += projection.external_keys(document)
@@ -117,7 +118,7 @@ class PartyService:
     # -- customers -----------------------------------------------------------------------
 
     def get_customer(self, customer_id: str) -> Customer:
-        customer = self.repo.get_customer(customer_id)
+        customer = self.repo.get_customer(customer_id) if _storable_id(customer_id) else None
         if customer is None:
             raise NotFound(f"No customer with id {customer_id}")
         return customer
@@ -168,6 +169,7 @@ class PartyService:
     def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":
         """Project the document onto the row; return its keys, contacts and accounts."""
         document["@type"] = "Customer"
+        projection.check_period(document, "validFor")
         engaged = self._engaged_party(document.get("engagedParty"))
         customer.party_id = engaged.id
         document["engagedParty"] = {
@@ -180,23 +182,34 @@ class PartyService:
         name = document.get("name")
         if name is not None and not name.strip():
             raise InvalidInput("name: must not be blank", "name")
-        customer.name = (name or engaged.display_name).strip()
+        customer.name = projection.fits(
+            Customer.name, (name or engaged.display_name).strip(), "name"
+        )
         document["name"] = customer.name
         index = _CustomerIndex(
             keys=projection.normalize_contact_media(document, self.settings.default_phone_region),
             contacts=self._contacts(document),
-            accounts=sorted({a["id"] for a in document.get("account", []) if a.get("id")}),
+            accounts=sorted(
+                {
+                    projection.fits(CustomerAccount.account_ref, a["id"], f"account[{i}].id")
+                    for i, a in enumerate(document.get("account", []))
+                    if a.get("id")
+                }
+            ),
         )
         characteristics = [
-            c for c in document.get("characteristic", [])
+            c
+            for c in document.get("characteristic", [])
             if c.get("name") != CUSTOMER_NUMBER_CHARACTERISTIC
         ]
-        characteristics.append({
-            "@type": "StringCharacteristic",
-            "name": CUSTOMER_NUMBER_CHARACTERISTIC,
-            "valueType": "string",
-            "value": customer.customer_number,
-        })
+        characteristics.append(
+            {
+                "@type": "StringCharacteristic",
+                "name": CUSTOMER_NUMBER_CHARACTERISTIC,
+                "valueType": "string",
+                "value": customer.customer_number,
+            }
+        )
         document["characteristic"] = characteristics
         customer.document = document
         customer.updated_at = utcnow()
@@ -214,7 +227,10 @@ class PartyService:
             role = (related.get("role") or "").strip()
             where = f"relatedParty[{index}]"
             if not role:
-                raise InvalidInput(f"{where}.role: is required for a related party", f"{where}.role")
+                raise InvalidInput(
+                    f"{where}.role: is required for a related party", f"{where}.role"
+                )
+            projection.fits(CustomerContact.role, role, f"{where}.role")
             if ref.get("@type") == "PartyRoleRef" or not ref.get("id"):
                 continue  # a reference to another party role, not a contact person
             party = self._referenced_party(ref, f"{where}.partyOrPartyRole")
@@ -252,17 +268,28 @@ class PartyService:
     def _shadow_document(self, ref: dict, owner: str) -> tuple[str, dict]:
         kind = ref.get("@referredType") or "Organization"
         name = (ref.get("name") or "").strip()
-        external = [{"@type": "ExternalIdentifier", "id": ref["id"], "owner": owner,
-                     "externalIdentifierType": kind}]
+        external = [
+            {
+                "@type": "ExternalIdentifier",
+                "id": ref["id"],
+                "owner": owner,
+                "externalIdentifierType": kind,
+            }
+        ]
         if kind == "Organization" and name:
             return kind, {"@type": kind, "name": name, "externalReference": external}
         if kind == "Individual" and " " in name:
             given, family = name.rsplit(" ", 1)
-            return kind, {"@type": kind, "givenName": given, "familyName": family,
-                          "externalReference": external}
+            return kind, {
+                "@type": kind,
+                "givenName": given,
+                "familyName": family,
+                "externalReference": external,
+            }
         raise InvalidInput(
             "engagedParty: a party of another system needs @referredType Individual or "
-            "Organization and its full name", "engagedParty.name",
+            "Organization and its full name",
+            "engagedParty.name",
         )
 
     def _referenced_party(self, ref: dict | None, where: str) -> Party:
@@ -302,7 +329,10 @@ class PartyService:
         if not text.strip():
             raise InvalidInput("text: must not be blank", "text")
         note = CustomerNote(
-            id=new_id(), customer_id=customer_id, author=author, text=text.strip(),
+            id=new_id(),
+            customer_id=customer_id,
+            author=author,
+            text=text.strip(),
             created_at=utcnow(),
         )
         self.repo.add(note)
@@ -311,3 +341,8 @@ class PartyService:
     def list_notes(self, customer_id: str, offset: int, limit: int):
         self.get_customer(customer_id)
         return self.repo.list_notes(customer_id, offset, limit)
+
+
+def _storable_id(value: str) -> bool:
+    """PostgreSQL can't even compare a text holding NUL: such an id names nothing."""
+    return "\x00" not in value

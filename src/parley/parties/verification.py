@@ -48,7 +48,9 @@ class VerificationService:
             raise NotFound(f"No customer with id {customer_id}")
         return customer
 
-    def security_of(self, customer_id: str) -> tuple[CustomerSecurity | None, list[SecurityQuestion]]:
+    def security_of(
+        self, customer_id: str
+    ) -> tuple[CustomerSecurity | None, list[SecurityQuestion]]:
         self._customer(customer_id)
         return self.repo.get_security(customer_id), self.repo.list_questions(customer_id)
 
@@ -63,7 +65,7 @@ class VerificationService:
             customer_id=customer_id, failed_attempts=0
         )
         if pin is not None:
-            if not (pin.isdigit() and 4 <= len(pin) <= 8):
+            if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
                 raise InvalidInput("pin: must be 4 to 8 digits", "pin")
             security.pin_hash = _hasher.hash(pin)
         if questions is not None:
@@ -77,19 +79,30 @@ class VerificationService:
         rows = []
         for index, (question, answer) in enumerate(questions):
             if not question.strip():
-                raise InvalidInput(f"questions[{index}].question: must not be blank",
-                                   f"questions[{index}].question")
+                raise InvalidInput(
+                    f"questions[{index}].question: must not be blank",
+                    f"questions[{index}].question",
+                )
             if len(normalized_answer(answer)) < 2:
-                raise InvalidInput(f"questions[{index}].answer: too short",
-                                   f"questions[{index}].answer")
-            rows.append(SecurityQuestion(
-                id=new_id(), customer_id=customer_id, question=question.strip(),
-                answer_hash=_hasher.hash(normalized_answer(answer)),
-            ))
+                raise InvalidInput(
+                    f"questions[{index}].answer: too short", f"questions[{index}].answer"
+                )
+            rows.append(
+                SecurityQuestion(
+                    id=new_id(),
+                    customer_id=customer_id,
+                    question=question.strip(),
+                    answer_hash=_hasher.hash(normalized_answer(answer)),
+                )
+            )
         return rows
 
     def verify(
-        self, customer_id: str, method: str, answer: str, actor: Actor,
+        self,
+        customer_id: str,
+        method: str,
+        answer: str,
+        actor: Actor,
         question_id: str | None = None,
     ) -> VerificationResult:
         self._customer(customer_id)
@@ -100,9 +113,9 @@ class VerificationService:
         if security.locked_until and security.locked_until > now:
             self._record(customer_id, method, "locked", actor, now)
             return VerificationResult(False, "locked", 0, security.locked_until)
+        security.locked_until = None  # a lock that has run out is over
         if _matches(secret_hash, candidate):
             security.failed_attempts = 0
-            security.locked_until = None
             outcome = "passed"
         else:
             security.failed_attempts += 1
@@ -137,10 +150,17 @@ class VerificationService:
         raise InvalidInput("method: must be 'pin' or 'question'", "method")
 
     def _record(self, customer_id, method, outcome, actor: Actor, now) -> None:
-        self.repo.add(VerificationAttempt(
-            id=new_id(), customer_id=customer_id, method=method, outcome=outcome,
-            asked_by=actor.name, channel=actor.channel, attempted_at=now,
-        ))
+        self.repo.add(
+            VerificationAttempt(
+                id=new_id(),
+                customer_id=customer_id,
+                method=method,
+                outcome=outcome,
+                asked_by=actor.name,
+                channel=actor.channel,
+                attempted_at=now,
+            )
+        )
 
 
 def _matches(secret_hash: str, candidate: str) -> bool:

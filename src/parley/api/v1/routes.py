@@ -5,6 +5,8 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.db.base import utcnow
+from parley.errors import InvalidInput
 from parley.parties import schemas
 from parley.parties.matching import Identifier
 from parley.parties.service import PartyService
@@ -15,22 +17,36 @@ from parley.settings import Settings
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["identify & verify"])
 
-    @api.get("/identify", response_model=schemas.IdentifyResult, response_model_by_alias=True,
-             summary="Find who is calling from a number, email, customer number or name")
+    @api.get(
+        "/identify",
+        response_model=schemas.IdentifyResult,
+        response_model_by_alias=True,
+        summary="Find who is calling from a number, email, customer number or name",
+    )
     def identify(
         request: Request,
-        q: str = Query(..., min_length=1, max_length=200,
-                       description="What the caller said: customer number, phone, email, "
-                                   "national id, account, or a name (optionally with city)"),
+        q: str = Query(
+            ...,
+            min_length=1,
+            max_length=200,
+            description="What the caller said: customer number, phone, email, "
+            "national id, account, or a name (optionally with city)",
+        ),
         limit: int = Query(10, ge=1, le=50),
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
     ):
+        if not q.strip():
+            raise InvalidInput("q: must not be blank", "q")
         candidates = Identifier(session, settings).identify(q, limit)
         return {"query": q, "candidates": [_candidate(c, settings) for c in candidates]}
 
-    @api.get("/customers/{customer_id}/notes", response_model=list[schemas.NoteOut],
-             response_model_by_alias=True, summary="A customer's notes, newest first")
+    @api.get(
+        "/customers/{customer_id}/notes",
+        response_model=list[schemas.NoteOut],
+        response_model_by_alias=True,
+        summary="A customer's notes, newest first",
+    )
     def list_notes(
         customer_id: str,
         response: Response,
@@ -44,8 +60,13 @@ def router(prefix: str) -> APIRouter:
         response.headers["X-Result-Count"] = str(len(notes))
         return [_note(n) for n in notes]
 
-    @api.post("/customers/{customer_id}/notes", status_code=201, response_model=schemas.NoteOut,
-              response_model_by_alias=True, summary="Add a note to a customer")
+    @api.post(
+        "/customers/{customer_id}/notes",
+        status_code=201,
+        response_model=schemas.NoteOut,
+        response_model_by_alias=True,
+        summary="Add a note to a customer",
+    )
     def add_note(
         customer_id: str,
         body: schemas.NoteIn,
@@ -56,8 +77,12 @@ def router(prefix: str) -> APIRouter:
         note = PartyService(session, settings).add_note(customer_id, body.text, actor.name)
         return _note(note)
 
-    @api.get("/customers/{customer_id}/security", response_model=schemas.SecurityOut,
-             response_model_by_alias=True, summary="What security a customer has (no secrets)")
+    @api.get(
+        "/customers/{customer_id}/security",
+        response_model=schemas.SecurityOut,
+        response_model_by_alias=True,
+        summary="What security a customer has (no secrets)",
+    )
     def get_security(
         customer_id: str,
         session: Session = UnitOfWork,
@@ -66,8 +91,12 @@ def router(prefix: str) -> APIRouter:
         security, questions = VerificationService(session, settings).security_of(customer_id)
         return _security(security, questions)
 
-    @api.put("/customers/{customer_id}/security", response_model=schemas.SecurityOut,
-             response_model_by_alias=True, summary="Set the PIN and/or security questions")
+    @api.put(
+        "/customers/{customer_id}/security",
+        response_model=schemas.SecurityOut,
+        response_model_by_alias=True,
+        summary="Set the PIN and/or security questions",
+    )
     def put_security(
         customer_id: str,
         body: schemas.SecurityIn,
@@ -81,8 +110,12 @@ def router(prefix: str) -> APIRouter:
         service.set_security(customer_id, body.pin, questions)
         return _security(*service.security_of(customer_id))
 
-    @api.post("/customers/{customer_id}/verification", response_model=schemas.VerifyOut,
-              response_model_by_alias=True, summary="Check a caller's PIN or security answer")
+    @api.post(
+        "/customers/{customer_id}/verification",
+        response_model=schemas.VerifyOut,
+        response_model_by_alias=True,
+        summary="Check a caller's PIN or security answer",
+    )
     def verify(
         customer_id: str,
         body: schemas.VerifyIn,
@@ -100,8 +133,12 @@ def router(prefix: str) -> APIRouter:
             "locked_until": result.locked_until,
         }
 
-    @api.get("/customers/{customer_id}/verification", response_model=list[schemas.AttemptOut],
-             response_model_by_alias=True, summary="Recent verification attempts, newest first")
+    @api.get(
+        "/customers/{customer_id}/verification",
+        response_model=list[schemas.AttemptOut],
+        response_model_by_alias=True,
+        summary="Recent verification attempts, newest first",
+    )
     def list_attempts(
         customer_id: str,
         session: Session = UnitOfWork,
@@ -109,8 +146,13 @@ def router(prefix: str) -> APIRouter:
     ):
         attempts = VerificationService(session, settings).attempts(customer_id)
         return [
-            {"method": a.method, "outcome": a.outcome, "asked_by": a.asked_by,
-             "channel": a.channel, "attempted_at": a.attempted_at}
+            {
+                "method": a.method,
+                "outcome": a.outcome,
+                "asked_by": a.asked_by,
+                "channel": a.channel,
+                "attempted_at": a.attempted_at,
+            }
             for a in attempts
         ]
 
@@ -125,8 +167,15 @@ def _security(security, questions) -> dict:
     return {
         "has_pin": bool(security and security.pin_hash),
         "questions": [{"id": q.id, "question": q.question} for q in questions],
-        "locked_until": security.locked_until if security else None,
+        "locked_until": _active_lock(security),
     }
+
+
+def _active_lock(security):
+    """The end of the verification lock, if one is in force now."""
+    if security is None or security.locked_until is None:
+        return None
+    return security.locked_until if security.locked_until > utcnow() else None
 
 
 def _candidate(candidate, settings: Settings) -> dict:
@@ -145,7 +194,9 @@ def _candidate(candidate, settings: Settings) -> dict:
             "status": party.status,
             "city": party.city,
         },
-        "customer": None if customer is None else {
+        "customer": None
+        if customer is None
+        else {
             "id": customer.id,
             "href": f"{base}{settings.customer_api_prefix}/customer/{customer.id}",
             "customer_number": customer.customer_number,

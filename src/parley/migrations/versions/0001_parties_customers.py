@@ -47,7 +47,9 @@ def upgrade() -> None:
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("customer_number", sa.String(20), nullable=False, unique=True),
         sa.Column(
-            "party_id", sa.String(36), sa.ForeignKey("party.id", ondelete="RESTRICT"),
+            "party_id",
+            sa.String(36),
+            sa.ForeignKey("party.id", ondelete="RESTRICT"),
             nullable=False,
         ),
         sa.Column("status", sa.String(16), nullable=False),
@@ -68,12 +70,12 @@ def upgrade() -> None:
         "party_key",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "party_id", sa.String(36), sa.ForeignKey("party.id", ondelete="CASCADE"),
+            "party_id",
+            sa.String(36),
+            sa.ForeignKey("party.id", ondelete="CASCADE"),
             nullable=False,
         ),
-        sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE")
-        ),
+        sa.Column("customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE")),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("value", sa.String(320), nullable=False),
         sa.Column("valid_from", UTCDateTime()),
@@ -89,11 +91,15 @@ def upgrade() -> None:
         "customer_contact",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column(
-            "party_id", sa.String(36), sa.ForeignKey("party.id", ondelete="RESTRICT"),
+            "party_id",
+            sa.String(36),
+            sa.ForeignKey("party.id", ondelete="RESTRICT"),
             nullable=False,
         ),
         sa.Column("role", sa.String(64), nullable=False),
@@ -107,7 +113,9 @@ def upgrade() -> None:
         "customer_account",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("account_ref", sa.String(120), nullable=False),
@@ -119,7 +127,9 @@ def upgrade() -> None:
         "customer_note",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="RESTRICT"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="RESTRICT"),
             nullable=False,
         ),
         sa.Column("author", sa.String(150), nullable=False),
@@ -134,7 +144,9 @@ def upgrade() -> None:
     op.create_table(
         "customer_security",
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="CASCADE"),
             primary_key=True,
         ),
         sa.Column("pin_hash", sa.String(200)),
@@ -146,7 +158,9 @@ def upgrade() -> None:
         "security_question",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="CASCADE"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="CASCADE"),
             nullable=False,
         ),
         sa.Column("question", sa.String(300), nullable=False),
@@ -159,7 +173,9 @@ def upgrade() -> None:
         "verification_attempt",
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(
-            "customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="RESTRICT"),
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="RESTRICT"),
             nullable=False,
         ),
         sa.Column("method", sa.String(16), nullable=False),
@@ -182,8 +198,7 @@ def _create_name_search_index() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(
-            "CREATE INDEX ix_party_search_text_trgm ON party "
-            "USING gin (search_text gin_trgm_ops)"
+            "CREATE INDEX ix_party_search_text_trgm ON party USING gin (search_text gin_trgm_ops)"
         )
         return
     # External-content FTS5 table kept in step with party by triggers

@@ -16,11 +16,21 @@ from parley.api.deps import UnitOfWork, get_settings_dep
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
-from parley.api.tmf.kit.responses import created, list_response, merge_patch, no_content
+from parley.api.tmf.kit.responses import (
+    PATCH_MEDIA_TYPES,
+    check_storable,
+    created,
+    list_response,
+    media_type_check,
+    merge_patch,
+    no_content,
+)
 from parley.api.tmf.kit.spec import Spec, SpecViolation
 from parley.settings import Settings
 
-FIELDS_QUERY = Query(None, description="Comma-separated attributes to return (id, href and @type always)")
+FIELDS_QUERY = Query(
+    None, description="Comma-separated attributes to return (id, href and @type always)"
+)
 
 
 @dataclass
@@ -66,8 +76,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     docs = partial(body_docs, resource.spec)
     item = resource.type_name
 
-    @router.get("", summary=f"List or find {title} objects",
-                openapi_extra=_list_docs(item))
+    @router.get("", summary=f"List or find {title} objects", openapi_extra=_list_docs(item))
     def list_items(
         request: Request,
         session: Session = UnitOfWork,
@@ -77,8 +86,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         limit: str | None = Query(None, description="Maximum number of items to return"),
     ):
         query = parse_list_query(
-            request, resource.known_fields, resource.filterable,
-            settings.default_page_size, settings.max_page_size,
+            request,
+            resource.known_fields,
+            resource.filterable,
+            settings.default_page_size,
+            settings.max_page_size,
         )
         rows, total = resource.list(session, settings, query.filters, query.offset, query.limit)
         items = [
@@ -87,8 +99,13 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         ]
         return list_response(items, total)
 
-    @router.post("", status_code=201, summary=f"Create a {title}",
-                 openapi_extra=docs(resource.create_schema, item, 201))
+    @router.post(
+        "",
+        status_code=201,
+        summary=f"Create a {title}",
+        openapi_extra=docs(resource.create_schema, item, 201),
+        dependencies=[Depends(media_type_check(("application/json",)))],
+    )
     def create_item(
         request: Request,
         body: dict[str, Any] = Body(...),
@@ -97,13 +114,15 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
+        check_storable(body)
         body.pop("href", None)
         _check_type(body, resource)
-        row = resource.create(session, settings, checked(resource.spec, body, resource.create_schema))
+        row = resource.create(
+            session, settings, checked(resource.spec, body, resource.create_schema)
+        )
         return created(select_fields(representation(resource, row, request, prefix), selected))
 
-    @router.get("/{id}", summary=f"Retrieve a {title} by id",
-                openapi_extra=docs(None, item, 200))
+    @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(
         id: str,
         request: Request,
@@ -115,8 +134,12 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         row = resource.get(session, settings, id)
         return select_fields(representation(resource, row, request, prefix), selected)
 
-    @router.patch("/{id}", summary=f"Partially update a {title} (JSON merge patch)",
-                  openapi_extra=docs(resource.patch_schema, item, 200))
+    @router.patch(
+        "/{id}",
+        summary=f"Partially update a {title} (JSON merge patch)",
+        openapi_extra=docs(resource.patch_schema, item, 200),
+        dependencies=[Depends(media_type_check(PATCH_MEDIA_TYPES))],
+    )
     def patch_item(
         id: str,
         request: Request,
@@ -126,6 +149,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
+        check_storable(body)
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
@@ -159,7 +183,8 @@ def _check_type(body: dict, resource: Resource) -> None:
     declared = body.get("@type")
     if declared is not None and declared != resource.type_name:
         raise TMFError(
-            400, f"@type: this collection holds {resource.type_name}, not {declared}",
+            400,
+            f"@type: this collection holds {resource.type_name}, not {declared}",
             "INVALID_INPUT",
         )
 

@@ -54,6 +54,18 @@ def _format_location(loc: tuple) -> str:
     return ".".join(parts) or "request"
 
 
+def _problem(error: dict) -> str:
+    if error.get("type") == "json_invalid":
+        return f"request body is not valid JSON ({error.get('ctx', {}).get('error', 'unreadable')})"
+    if tuple(error["loc"]) == ("body",):  # the body as a whole, e.g. a JSON array or nothing
+        return (
+            "request body is required (a JSON object)"
+            if error.get("type") == "missing"
+            else "request body must be a JSON object"
+        )
+    return f"{_format_location(error['loc'])}: {error['msg']}"
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TMFError)
     def _tmf(_: Request, exc: TMFError):
@@ -65,12 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError):
-        problems = [
-            f"request body is not valid JSON ({e.get('ctx', {}).get('error', 'unreadable')})"
-            if e.get("type") == "json_invalid"
-            else f"{_format_location(e['loc'])}: {e['msg']}"
-            for e in exc.errors()
-        ]
+        problems = [_problem(e) for e in exc.errors()]
         return error_response(400, "INVALID_INPUT", "Invalid input", "; ".join(problems))
 
     @app.exception_handler(StarletteHTTPException)
@@ -85,10 +92,16 @@ def install_error_handlers(app: FastAPI) -> None:
     def _integrity(request: Request, exc: IntegrityError):
         # A constraint caught what validation let through, e.g. two concurrent writers.
         log.warning("integrity error", path=request.url.path, error=str(exc.orig))
-        return error_response(409, "CONFLICT", "Conflict",
-                              "The change conflicts with data already stored; nothing was changed")
+        return error_response(
+            409,
+            "CONFLICT",
+            "Conflict",
+            "The change conflicts with data already stored; nothing was changed",
+        )
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception):
         log.exception("unhandled error", path=request.url.path)
-        return error_response(500, "INTERNAL", "Internal server error", "An unexpected error occurred")
+        return error_response(
+            500, "INTERNAL", "Internal server error", "An unexpected error occurred"
+        )

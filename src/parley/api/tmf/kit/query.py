@@ -9,6 +9,8 @@ from parley.api.tmf.kit.errors import TMFError
 
 ALWAYS_KEPT = ("id", "href", "@type")
 RESERVED = {"fields", "offset", "limit", "sort"}
+_DIGITS = re.compile(r"[0-9]+")  # ASCII only: "²".isdigit() is True but int("²") fails
+MAX_OFFSET = 2**31 - 1
 _NAME = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_@]*)*$")
 
 
@@ -25,8 +27,9 @@ def parse_fields(raw: str | None, known: set[str]) -> set[str] | None:
         return None
     names = [name.strip() for name in raw.split(",")]
     if not raw.strip() or any(not name for name in names):
-        raise TMFError(400, "fields must be a comma-separated list of attribute names",
-                       "INVALID_FIELDS")
+        raise TMFError(
+            400, "fields must be a comma-separated list of attribute names", "INVALID_FIELDS"
+        )
     for name in names:
         top = name.split(".", 1)[0]
         if not _NAME.match(name) or top not in known:
@@ -37,9 +40,9 @@ def parse_fields(raw: str | None, known: set[str]) -> set[str] | None:
 def _non_negative_int(raw: str | None, name: str, default: int) -> int:
     if raw is None:
         return default
-    if not raw.isdigit():
+    if not _DIGITS.fullmatch(raw):
         raise TMFError(400, f"{name} must be a non-negative integer", "INVALID_PAGING")
-    return int(raw)
+    return int(raw.lstrip("0")[:19] or "0")  # past 19 digits it is out of range anyway
 
 
 def parse_list_query(
@@ -56,8 +59,11 @@ def parse_list_query(
     limit = _non_negative_int(params.get("limit"), "limit", default_limit)
     if limit < 1 or limit > max_limit:
         raise TMFError(400, f"limit must be between 1 and {max_limit}", "INVALID_PAGING")
+    offset = _non_negative_int(params.get("offset"), "offset", 0)
+    if offset > MAX_OFFSET:
+        raise TMFError(400, f"offset must be at most {MAX_OFFSET}", "INVALID_PAGING")
     query = ListQuery(
-        offset=_non_negative_int(params.get("offset"), "offset", 0),
+        offset=offset,
         limit=limit,
         fields=parse_fields(params.get("fields"), known_fields),
     )
@@ -67,12 +73,17 @@ def parse_list_query(
         if name not in filterable:
             allowed = ", ".join(sorted(filterable))
             raise TMFError(
-                400, f"cannot filter on '{name}'; filterable attributes: {allowed}",
+                400,
+                f"cannot filter on '{name}'; filterable attributes: {allowed}",
                 "INVALID_FILTER",
             )
         values = params.getlist(name)
         if len(values) > 1:
             raise TMFError(400, f"filter '{name}' given more than once", "INVALID_FILTER")
+        if "\x00" in values[0]:
+            raise TMFError(
+                400, f"filter '{name}': NUL characters are not allowed", "INVALID_FILTER"
+            )
         query.filters[name] = values[0]
     return query
 

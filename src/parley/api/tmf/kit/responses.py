@@ -1,6 +1,6 @@
-"""Shaping TMF answers: list headers, merge-patch bodies, JSON bodies read leniently."""
+"""Shaping TMF answers and checking TMF bodies: list headers, media types, merge patch."""
 
-import json
+import math
 from typing import Any
 
 from fastapi import Request, Response
@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from parley.api.tmf.kit.errors import TMFError
 
 PATCH_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
+MAX_DEPTH = 32
 
 
 def list_response(items: list[dict], total: int) -> JSONResponse:
@@ -26,23 +27,61 @@ def no_content() -> Response:
     return Response(status_code=204)
 
 
-async def read_json_object(request: Request, media_types=("application/json",)) -> dict:
-    """The request body as a JSON object; anything else is a 400/415 in the TMF shape."""
-    content_type = request.headers.get("content-type", "application/json")
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media and media not in media_types:
-        raise TMFError(
-            415, f"content type {media} is not accepted; use {' or '.join(media_types)}",
-            "UNSUPPORTED_MEDIA_TYPE",
-        )
-    raw = await request.body()
+def media_type_check(media_types: tuple[str, ...]):
+    """A dependency refusing, with 415, a body that is not declared as one of ``media_types``."""
+
+    def check(request: Request) -> None:
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";", 1)[0].strip().lower()
+        if media not in media_types:
+            given = f"content type {media}" if media else "a body without a content type"
+            raise TMFError(
+                415,
+                f"{given} is not accepted; use {' or '.join(media_types)}",
+                "UNSUPPORTED_MEDIA_TYPE",
+            )
+
+    return check
+
+
+def check_storable(body: Any) -> None:
+    """Refuse JSON that parses but can be neither stored nor answered (400, naming where):
+    NaN/Infinity, NUL characters and unpaired surrogates (PostgreSQL rejects both), and
+    nesting deep enough to exhaust the recursion of what handles it next."""
+    problems: list[str] = []
+    _storable(body, "", 0, problems)
+    if problems:
+        raise TMFError(400, "; ".join(problems[:10]), "INVALID_INPUT")
+
+
+def _storable(value: Any, path: str, depth: int, problems: list[str]) -> None:
+    where = path or "body"
+    if depth > MAX_DEPTH:
+        problems.append(f"{where}: nested more than {MAX_DEPTH} levels deep")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            inner = f"{path}.{key}" if path else key
+            if not _storable_text(key):
+                problems.append(f"{where}: a property name holds a NUL or unpaired surrogate")
+            else:
+                _storable(item, inner, depth + 1, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _storable(item, f"{where}[{index}]", depth + 1, problems)
+    elif isinstance(value, str) and not _storable_text(value):
+        problems.append(f"{where}: must not contain NUL characters or unpaired surrogates")
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(f"{where}: must be a finite number")
+
+
+def _storable_text(text: str) -> bool:
+    if "\x00" in text:
+        return False
     try:
-        body: Any = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise TMFError(400, f"request body is not valid JSON: {error}", "INVALID_JSON") from None
-    if not isinstance(body, dict):
-        raise TMFError(400, "request body must be a JSON object", "INVALID_JSON")
-    return body
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

@@ -40,7 +40,7 @@ def load_spec(filename: str) -> "Spec":
 class Spec:
     def __init__(self, document: dict):
         self.schemas: dict[str, dict] = document["components"]["schemas"]
-        self._shapes: dict[str, "_Shape"] = {}
+        self._shapes: dict[str, _Shape] = {}
 
     def properties(self, schema_name: str) -> set[str]:
         return set(self._shape(schema_name).properties)
@@ -185,7 +185,9 @@ class Spec:
             if kind == "integer":
                 ok = ok and float(value).is_integer()
             if not ok:
-                problems.append(f"{where}: must be a{'n integer' if kind == 'integer' else ' number'}")
+                problems.append(
+                    f"{where}: must be a{'n integer' if kind == 'integer' else ' number'}"
+                )
             return
         if kind in _JSON_TYPES and not isinstance(value, _JSON_TYPES[kind]):
             problems.append(f"{where}: must be {'an' if kind[0] in 'ao' else 'a'} {kind}")

@@ -1,0 +1,147 @@
+"""The demo data set: loaded through the services, varied, canonical and identifiable."""
+
+import re
+from collections import Counter
+
+import phonenumbers
+import pytest
+from typer.testing import CliRunner
+
+from parley import demo
+from parley.actor import Actor
+from parley.cli import app
+from parley.demo import DEMO_ANSWER, DEMO_PIN, load_demo
+from parley.parties.matching import Identifier
+from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
+from parley.parties.verification import VerificationService
+
+CUSTOMERS = 30
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+@pytest.fixture
+def summary(session, settings, monkeypatch) -> str:
+    monkeypatch.setattr(demo, "SECURED_CUSTOMERS", 1)  # argon2 is slow; one shows the point
+    text = load_demo(session, settings, CUSTOMERS, seed=7, if_empty=False)
+    session.commit()
+    return text
+
+
+def _customers(session, settings) -> list:
+    rows, _ = PartyService(session, settings).list_customers({}, 0, 1000)
+    return rows
+
+
+def _parties(session, settings, kind: str) -> list:
+    rows, _ = PartyService(session, settings).list_parties(kind, {}, 0, 1000)
+    return rows
+
+
+def _phones(party) -> list[dict]:
+    return [
+        m for m in party.document.get("contactMedium", []) if m["@type"] == "PhoneContactMedium"
+    ]
+
+
+def test_counts_match_the_summary(summary, session, settings):
+    customers = _customers(session, settings)
+    organizations = _parties(session, settings, "Organization")
+    individuals = _parties(session, settings, "Individual")
+    engaged = Counter(c.document["engagedParty"]["@referredType"] for c in customers)
+    assert len(customers) == CUSTOMERS
+    assert engaged["Organization"] == len(organizations) == round(CUSTOMERS * 0.2)
+    # every organisation brings at least one contact person
+    assert len(individuals) >= engaged["Individual"] + len(organizations)
+    assert f"customers: {CUSTOMERS} " in summary
+    assert f"parties: {len(individuals) + len(organizations)} " in summary
+    assert f"PIN {DEMO_PIN}" in summary
+
+
+def test_statuses_vary_and_most_are_active(summary, session, settings):
+    statuses = Counter(c.status for c in _customers(session, settings))
+    assert set(statuses) == {"active", "prospective", "suspended", "disconnected", "closed"}
+    assert statuses["active"] > CUSTOMERS / 2
+    accounts = [c for c in _customers(session, settings) if c.document.get("account")]
+    assert all(a["id"].startswith("BA-") for c in accounts for a in c.document["account"])
+    assert len(accounts) == CUSTOMERS - statuses["prospective"]
+
+
+def test_organisations_have_exactly_one_primary_contact(summary, session, settings):
+    orgs = [
+        c
+        for c in _customers(session, settings)
+        if c.document["engagedParty"]["@referredType"] == "Organization"
+    ]
+    assert orgs
+    for customer in orgs:
+        roles = Counter(r["role"] for r in customer.document["relatedParty"])
+        assert roles[PRIMARY_CONTACT_ROLE] == 1
+        assert set(roles) <= {PRIMARY_CONTACT_ROLE, "billingContact", "technicalContact"}
+
+
+def test_every_stored_phone_is_e164(summary, session, settings):
+    parties = _parties(session, settings, "Individual") + _parties(
+        session, settings, "Organization"
+    )
+    numbers = [m["phoneNumber"] for p in parties for m in _phones(p)]
+    assert len(numbers) >= len(parties)
+    for number in numbers:
+        assert E164.match(number), number
+        assert phonenumbers.is_valid_number(phonenumbers.parse(number)), number
+
+
+def test_if_empty_skips_a_second_load(summary, session, settings):
+    again = load_demo(session, settings, CUSTOMERS, seed=7, if_empty=True)
+    assert "not loaded" in again
+    assert len(_customers(session, settings)) == CUSTOMERS
+
+
+def test_recycled_number_finds_current_owner_first(summary, session, settings):
+    individuals = _parties(session, settings, "Individual")
+    ended = [
+        m["phoneNumber"]
+        for p in individuals
+        for m in _phones(p)
+        if m.get("validFor", {}).get("endDateTime")
+    ]
+    assert ended
+    for number in ended:
+        assert f"recycled number {number}" in summary
+        candidates = Identifier(session, settings).identify(number)
+        owners = [c for c in candidates if c.relation == "engagedParty"]
+        assert len(owners) == 2
+        current, former = owners
+        assert (current.customer.status, current.historical) == ("active", False)
+        assert (former.customer.status, former.historical) == ("disconnected", True)
+        assert any(r.historical for r in former.reasons)
+
+
+def test_demo_credentials_verify(summary, session, settings):
+    numbers = summary.strip().splitlines()[-1].split(", ")
+    assert len(numbers) == 1
+    customer = Identifier(session, settings).identify(numbers[0])[0].customer
+    verification = VerificationService(session, settings)
+    actor = Actor("test-agent")
+    assert verification.verify(customer.id, "pin", DEMO_PIN, actor).verified
+    _, questions = verification.security_of(customer.id)
+    result = verification.verify(
+        customer.id, "question", DEMO_ANSWER.upper(), actor, question_id=questions[0].id
+    )
+    assert result.verified
+
+
+def test_same_seed_same_people(session, settings, monkeypatch):
+    monkeypatch.setattr(demo, "SECURED_CUSTOMERS", 0)
+    for _ in range(2):
+        load_demo(session, settings, 12, seed=3, if_empty=False)
+    names = Counter(p.display_name for p in _parties(session, settings, "Individual"))
+    assert names and all(count % 2 == 0 for count in names.values())
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["db", "--help"], ["serve", "--help"], ["demo", "--help"]]
+)
+def test_cli_help(args):
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "Usage" in result.output
