@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from parley import demo
 from parley.actor import Actor
 from parley.cli import app
-from parley.demo import DEMO_ANSWER, DEMO_PIN, load_demo
+from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.parties.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
