@@ -7,9 +7,9 @@ import phonenumbers
 import pytest
 from typer.testing import CliRunner
 
-from parley import demo
 from parley.actor import Actor
 from parley.cli import app
+from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.parties.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
@@ -21,7 +21,7 @@ E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
 @pytest.fixture
 def summary(session, settings, monkeypatch) -> str:
-    monkeypatch.setattr(demo, "SECURED_CUSTOMERS", 1)  # argon2 is slow; one shows the point
+    monkeypatch.setattr(demo_loader, "SECURED_CUSTOMERS", 1)  # argon2 is slow; one shows the point
     text = load_demo(session, settings, CUSTOMERS, seed=7, if_empty=False)
     session.commit()
     return text
@@ -131,7 +131,7 @@ def test_demo_credentials_verify(summary, session, settings):
 
 
 def test_same_seed_same_people(session, settings, monkeypatch):
-    monkeypatch.setattr(demo, "SECURED_CUSTOMERS", 0)
+    monkeypatch.setattr(demo_loader, "SECURED_CUSTOMERS", 0)
     for _ in range(2):
         load_demo(session, settings, 12, seed=3, if_empty=False)
     names = Counter(p.display_name for p in _parties(session, settings, "Individual"))
