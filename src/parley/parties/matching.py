@@ -86,7 +86,7 @@ class Identifier:
         if "@" in query:
             self._add_keys(found, self.repo.keys_matching("email", email_key(query)), "email", now)
         ident = identifier_key(query)
-        if ident and " " not in query.strip() and any(ch.isdigit() for ch in ident):
+        if ident and any(ch.isdigit() for ch in ident):
             self._add_keys(found, self.repo.keys_matching("national_id", ident), "nationalId", now)
             for customer in self.repo.customers_by_account(query.strip()):
                 self._add_customer(found, customer, Reason("account", "exact", query.strip(), EXACT))
