@@ -9,8 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 _PG_CANDIDATES = text(
-    "SELECT id FROM party WHERE :q <% search_text "
-    "ORDER BY :q <<-> search_text LIMIT :limit"
+    "SELECT id FROM party WHERE :q <% search_text ORDER BY :q <<-> search_text LIMIT :limit"
 )
 _SQLITE_CANDIDATES = text(
     "SELECT party.id FROM party_search JOIN party ON party.rowid = party_search.rowid "

@@ -69,7 +69,9 @@ class Identifier:
         self._exact(query.strip(), found, now)
         if "@" not in query and any(c.isalpha() for c in query):
             self._fuzzy(query, found)
-        ranked = sorted(found.values(), key=lambda c: (c.historical, -c.score, c.party.display_name))
+        ranked = sorted(
+            found.values(), key=lambda c: (c.historical, -c.score, c.party.display_name)
+        )
         return ranked[:limit]
 
     # -- exact keys ----------------------------------------------------------------------
@@ -79,7 +81,9 @@ class Identifier:
         if number:
             customer = self.repo.customer_by_number(number)
             if customer:
-                self._add_customer(found, customer, Reason("customerNumber", "exact", number, EXACT))
+                self._add_customer(
+                    found, customer, Reason("customerNumber", "exact", number, EXACT)
+                )
         if _phone_like(query):
             for phone in phone_candidates(query, self.settings.default_phone_region):
                 self._add_keys(found, self.repo.keys_matching("phone", phone), "phone", now)
@@ -89,7 +93,9 @@ class Identifier:
         if ident and any(ch.isdigit() for ch in ident):
             self._add_keys(found, self.repo.keys_matching("national_id", ident), "nationalId", now)
             for customer in self.repo.customers_by_account(query.strip()):
-                self._add_customer(found, customer, Reason("account", "exact", query.strip(), EXACT))
+                self._add_customer(
+                    found, customer, Reason("account", "exact", query.strip(), EXACT)
+                )
 
     def _add_keys(self, found: dict, keys: list[PartyKey], field_name: str, now: datetime) -> None:
         if not keys:
@@ -123,7 +129,9 @@ class Identifier:
         related = self._related([party.id for _, _, party in scored])
         for score, via_city, party in scored:
             match = "exact" if score == 100 else "fuzzy"
-            reasons = [Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))]
+            reasons = [
+                Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))
+            ]
             if via_city:
                 reasons.append(Reason("city", match, party.city or "", reasons[0].score))
             for reason in reasons:
