@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from parley.db.base import utcnow
-from parley.db.search import name_candidates
+from parley.db.search import NameCandidate, name_candidates
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer, Party, PartyKey
 from parley.parties.normalize import (
     email_key,
@@ -28,7 +28,9 @@ from parley.settings import Settings
 EXACT, FORMER_KEY = 100.0, 85.0
 FUZZY_CEILING = 95.0  # a fuzzy match never outranks an exact key
 MIN_FUZZY_SCORE = 60.0
-CANDIDATE_POOL = 200
+CANDIDATE_POOL = 100  # per look at the trigram index, nearest first
+CONVINCING_SCORE = 85.0  # a look that finds a name this close is not widened
+MAX_FUZZY_CANDIDATES = 50
 
 
 @dataclass
@@ -114,20 +116,23 @@ class Identifier:
 
     def _fuzzy(self, query: str, found: dict) -> None:
         wanted = search_text(query)
-        ids = name_candidates(self.session, wanted, CANDIDATE_POOL)
-        parties = self.repo.parties_by_ids(ids)
-        scored = []
-        for party in parties.values():
-            name = search_text(party.display_name)
-            name_score = fuzz.token_sort_ratio(wanted, name)
-            with_city = fuzz.token_sort_ratio(wanted, party.search_text) if party.city else 0
-            score = max(name_score, with_city)
-            if score >= MIN_FUZZY_SCORE:
-                scored.append((score, with_city > name_score, party))
-        scored.sort(key=lambda item: -item[0])
-        scored = scored[:50]
-        related = self._related([party.id for _, _, party in scored])
-        for score, via_city, party in scored:
+        scored: dict[str, tuple[float, bool, NameCandidate]] = {}
+        for text, typos in _fuzzy_looks(wanted):
+            for row in name_candidates(self.session, text, CANDIDATE_POOL, typos):
+                if row.id not in scored:
+                    name_score = _similarity(wanted, search_text(row.display_name))
+                    with_city = _similarity(wanted, row.search_text) if row.city else 0
+                    scored[row.id] = (max(name_score, with_city), with_city > name_score, row)
+            if max((s for s, _, _ in scored.values()), default=0) >= CONVINCING_SCORE:
+                break
+        best = sorted(
+            (item for item in scored.values() if item[0] >= MIN_FUZZY_SCORE),
+            key=lambda item: -item[0],
+        )[:MAX_FUZZY_CANDIDATES]
+        parties = self.repo.parties_by_ids(row.id for _, _, row in best)
+        related = self._related([row.id for _, _, row in best])
+        for score, via_city, row in best:
+            party = parties[row.id]
             match = "exact" if score == 100 else "fuzzy"
             reasons = [
                 Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))
@@ -166,3 +171,21 @@ class Identifier:
 def _phone_like(query: str) -> bool:
     digits = sum(ch.isdigit() for ch in query)
     return digits >= 6 and all(ch.isdigit() or ch in "+-()/. " for ch in query)
+
+
+def _fuzzy_looks(wanted: str) -> list[tuple[str, int]]:
+    """Ever wider looks at the name index, each taken only if the one before found no close name:
+    allowing one slip; without the last word (a city the index of names doesn't hold);
+    allowing two slips."""
+    looks = [(wanted, 1)]
+    words = wanted.split(" ")
+    if len(words) >= 3:
+        looks.append((" ".join(words[:-1]), 1))
+    return [*looks, (wanted, 2)]
+
+
+def _similarity(wanted: str, text: str) -> float:
+    # ratio keeps a slip in a first letter from reordering the words (as token_sort_ratio
+    # would); token_sort_ratio forgives "family, given" order.
+    return max(fuzz.ratio(wanted, text), fuzz.token_sort_ratio(wanted, text))
+
