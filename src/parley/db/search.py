@@ -1,12 +1,12 @@
 """Fuzzy name candidates from the trigram index: the one place that differs by database.
 
-PostgreSQL: pg_trgm word similarity over a GIN index of the accent-folded display name
-(``parley_name_key``, migration 0002). The threshold follows from the query's length and the
-number of slips allowed, so a long name is held to a high threshold (a cheap index scan) and a
-short one to a lower one, and the right name is never cut off by a fixed threshold.
+PostgreSQL: pg_trgm word similarity over a GIN index of accent-folded display names (table
+``party_name_search``, kept by a trigger; see migration 0002). The threshold follows
+from the query's length and the number of slips allowed: a long name is held to a high threshold
+(a cheap index scan), a short one to a lower one, and no right name is cut off by a fixed one.
 SQLite: the FTS5 trigram table over "name city": every word of the query must share a trigram
-with the row, best BM25 rank first; an OR of all the query's trigrams ranks far too many rows
-at a million parties.
+with the row, best BM25 rank first (an OR of all the query's trigrams ranks far too many rows at
+a million parties).
 Either way the caller re-scores the candidates with rapidfuzz.
 """
 
@@ -25,10 +25,16 @@ class NameCandidate(NamedTuple):
 
 
 _PG_THRESHOLD = text("SELECT set_config('pg_trgm.word_similarity_threshold', :threshold, true)")
+# The LIMIT inside: only the nearest names are joined to their (wide) party rows.
 _PG_CANDIDATES = text(
-    "SELECT id, display_name, city, search_text FROM party "
-    "WHERE parley_name_key(:q) <% parley_name_key(display_name) "
-    "ORDER BY parley_name_key(:q) <<-> parley_name_key(display_name), id LIMIT :limit"
+    "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
+    "SELECT party_id, parley_name_key(:q) <<-> name_key AS distance FROM party_name_search "
+    "WHERE parley_name_key(:q) <% name_key ORDER BY distance, party_id LIMIT :limit"
+    ") AS n JOIN party AS p ON p.id = n.party_id ORDER BY n.distance, n.party_id"
+)
+_PG_CITY_WORDS = text(
+    "SELECT max(s.words) FROM unnest(CAST(:suffixes AS text[])) WITH ORDINALITY AS s(city, words) "
+    "WHERE EXISTS (SELECT 1 FROM party_name_search WHERE city_key = parley_name_key(s.city))"
 )
 _SQLITE_CANDIDATES = text(
     "SELECT party.id, party.display_name, party.city, party.search_text "
@@ -38,7 +44,8 @@ _SQLITE_CANDIDATES = text(
 _WORD = re.compile(r"[^\W_]+")
 # A slip (a wrong, missing, extra or swapped letter) changes at most 4 of a name's trigrams.
 _TRIGRAMS_PER_SLIP = 4
-_MIN_THRESHOLD, _MAX_THRESHOLD = 0.3, 0.8
+_MIN_THRESHOLD, _MAX_THRESHOLD = 0.35, 0.8
+_MAX_CITY_WORDS = 4  # "Bad Sankt Leonhard im Lavanttal" is rare enough
 
 
 def name_candidates(
@@ -60,6 +67,20 @@ def name_candidates(
             return []
         rows = session.execute(_SQLITE_CANDIDATES, {"match": match, "limit": limit})
     return [NameCandidate(*row) for row in rows]
+
+
+def city_words(session: Session, query: str) -> int:
+    """How many of the last words of ``query`` name a city that some party lives in.
+
+    Always 0 on SQLite, whose index holds the city along with the name. The name left in
+    front keeps at least two words.
+    """
+    words = query.split(" ")
+    if session.get_bind().dialect.name != "postgresql" or len(words) < 3:
+        return 0
+    longest = min(_MAX_CITY_WORDS, len(words) - 2)
+    suffixes = [" ".join(words[-k:]) for k in range(1, longest + 1)]
+    return session.scalar(_PG_CITY_WORDS, {"suffixes": suffixes}) or 0
 
 
 def word_similarity_threshold(query: str, typos: int) -> float:

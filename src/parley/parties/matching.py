@@ -6,6 +6,7 @@ Each candidate says why it matched. Customers who are disconnected or closed, an
 number whose validity has ended, are found too but flagged and ranked after current ones.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,7 +14,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from parley.db.base import utcnow
-from parley.db.search import NameCandidate, name_candidates
+from parley.db.search import NameCandidate, city_words, name_candidates
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer, Party, PartyKey
 from parley.parties.normalize import (
     email_key,
@@ -117,7 +118,7 @@ class Identifier:
     def _fuzzy(self, query: str, found: dict) -> None:
         wanted = search_text(query)
         scored: dict[str, tuple[float, bool, NameCandidate]] = {}
-        for text, typos in _fuzzy_looks(wanted):
+        for text, typos in self._fuzzy_looks(wanted):
             for row in name_candidates(self.session, text, CANDIDATE_POOL, typos):
                 if row.id not in scored:
                     name_score = _similarity(wanted, search_text(row.display_name))
@@ -141,6 +142,16 @@ class Identifier:
                 reasons.append(Reason("city", match, party.city or "", reasons[0].score))
             for reason in reasons:
                 self._add_party(found, party, reason, related)
+
+    def _fuzzy_looks(self, wanted: str) -> Iterator[tuple[str, int]]:
+        """Ever wider looks at the name index, each taken only if those before found no close
+        name: without a city at the end (PostgreSQL's index holds names only), allowing one
+        slip; the whole query allowing one slip; allowing two."""
+        city = city_words(self.session, wanted)
+        if city:
+            yield " ".join(wanted.split(" ")[:-city]), 1
+        yield wanted, 1
+        yield wanted, 2
 
     # -- collecting ----------------------------------------------------------------------
 
@@ -173,19 +184,7 @@ def _phone_like(query: str) -> bool:
     return digits >= 6 and all(ch.isdigit() or ch in "+-()/. " for ch in query)
 
 
-def _fuzzy_looks(wanted: str) -> list[tuple[str, int]]:
-    """Ever wider looks at the name index, each taken only if the one before found no close name:
-    allowing one slip; without the last word (a city the index of names doesn't hold);
-    allowing two slips."""
-    looks = [(wanted, 1)]
-    words = wanted.split(" ")
-    if len(words) >= 3:
-        looks.append((" ".join(words[:-1]), 1))
-    return [*looks, (wanted, 2)]
-
-
 def _similarity(wanted: str, text: str) -> float:
     # ratio keeps a slip in a first letter from reordering the words (as token_sort_ratio
     # would); token_sort_ratio forgives "family, given" order.
     return max(fuzz.ratio(wanted, text), fuzz.token_sort_ratio(wanted, text))
-
