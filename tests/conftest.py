@@ -11,20 +11,29 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from parley.actor import Actor
 from parley.app import create_app
+from parley.auth import passwords
+from parley.auth.roles import ensure_builtin_roles
+from parley.auth.users import UserService
 from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
+from parley.parties import verification
 from parley.settings import Settings
 
 PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
 PARLEY_API = "/api/v1"
+TEST_SIGNING_KEY = "test-signing-key-0123456789abcdef-0123456789abcdef"
+TEST_PASSWORD = "Correct-Horse-Battery-9"
 
 
 def _postgres_database() -> Iterator[str]:
@@ -76,8 +85,24 @@ def migrated_engine(database_url) -> Iterator[Engine]:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def fast_hashing():
+    """argon2 with its cheapest parameters: the suite logs in hundreds of times, and the cost
+    of a hash is not what it tests. Production keeps argon2-cffi's defaults."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    saved = passwords._hasher, verification._hasher
+    passwords._hasher = verification._hasher = cheap
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._hasher, verification._hasher = saved
+    passwords._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def engine(migrated_engine) -> Iterator[Engine]:
+    with sessionmaker(bind=migrated_engine)() as session:
+        ensure_builtin_roles(session)  # the migration's seed, emptied with the rest after a test
+        session.commit()
     yield migrated_engine
     _empty_tables(migrated_engine)
 
@@ -100,6 +125,7 @@ def settings(database_url) -> Settings:
         default_phone_region="DE",
         verification_max_failures=3,
         verification_lock_minutes=15,
+        jwt_secret=SecretStr(TEST_SIGNING_KEY),
         _env_file=None,
     )
 
@@ -119,6 +145,46 @@ def app(engine, settings):
 
 
 @pytest.fixture
-def client(app) -> Iterator[TestClient]:
+def anonymous_client(app) -> Iterator[TestClient]:
+    """A client that sends no credentials."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def client(app, session, settings) -> Iterator[TestClient]:
+    """A client logged in as an administrator (every permission), for behaviour tests that
+    are not about authorisation."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        test_client.headers.update(login_headers(test_client, session, settings, "administrator"))
+        yield test_client
+
+
+@pytest.fixture
+def as_user(client, session, settings):
+    """``as_user("agent.kim")``: Authorization headers of that (agent) user, made on first use."""
+    made: dict[str, dict] = {}
+
+    def headers(username: str, *roles: str) -> dict:
+        if username not in made:
+            made[username] = login_headers(
+                client, session, settings, *(roles or ("agent",)), username=username
+            )
+        return dict(made[username])
+
+    return headers
+
+
+def login_headers(
+    client: TestClient, session: Session, settings: Settings, *roles: str, username=None
+) -> dict:
+    """Authorization headers of a new staff user holding ``roles``."""
+    username = username or f"test-{'-'.join(roles)}-{uuid.uuid4().hex[:8]}"
+    UserService(session, settings).create_user(
+        Actor("test-setup", "test"), username, list(roles), "staff", TEST_PASSWORD
+    )
+    session.commit()
+    form = {"grant_type": "password", "username": username, "password": TEST_PASSWORD}
+    response = client.post("/oauth/token", data=form)
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}

@@ -11,6 +11,7 @@ from parley.actor import Actor
 from parley.cli import app
 from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
+from parley.demo.users import DEMO_PASSWORD
 from parley.parties.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
@@ -117,7 +118,9 @@ def test_recycled_number_finds_current_owner_first(summary, session, settings):
 
 
 def test_demo_credentials_verify(summary, session, settings):
-    numbers = summary.strip().splitlines()[-1].split(", ")
+    lines = summary.strip().splitlines()
+    secured = lines.index(next(line for line in lines if line.startswith("Verification:")))
+    numbers = lines[secured + 1].strip().split(", ")
     assert len(numbers) == 1
     customer = Identifier(session, settings).identify(numbers[0])[0].customer
     verification = VerificationService(session, settings)
@@ -145,3 +148,18 @@ def test_cli_help(args):
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "Usage" in result.output
+
+
+def test_demo_users_can_log_in_with_the_printed_password(summary, app, session):
+    from fastapi.testclient import TestClient
+
+    assert "admin" in summary and DEMO_PASSWORD in summary
+    with TestClient(app) as client:
+        for username in ("agent", "supervisor", "admin"):
+            form = {"grant_type": "password", "username": username, "password": DEMO_PASSWORD}
+            assert client.post("/oauth/token", data=form).status_code == 200, username
+        customer_login = next(w for w in summary.split() if w.startswith("customer-"))
+        form = {"grant_type": "password", "username": customer_login, "password": DEMO_PASSWORD}
+        token = client.post("/oauth/token", data=form).json()["access_token"]
+        me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+        assert me["roles"] == ["customer"]

@@ -1,4 +1,4 @@
-"""Who is acting, and through which channel: recorded with every verification and note."""
+"""Who is acting, and through which channel: recorded with every write and audit entry."""
 
 from dataclasses import dataclass
 
@@ -7,3 +7,6 @@ from dataclasses import dataclass
 class Actor:
     name: str
     channel: str = "api"
+    # Set when the actor logged in: the user's id and the OAuth client the request came through.
+    user_id: str | None = None
+    client_id: str | None = None

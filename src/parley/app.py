@@ -7,11 +7,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
 from parley.api.deps import UnitOfWork
+from parley.api.security import install_security, public
 from parley.api.tmf.customer import routes as customer_api
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
+from parley.api.v1 import audit as audit_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -46,8 +48,15 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(party_api.router(settings.party_api_prefix))
     app.include_router(customer_api.router(settings.customer_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
+    app.include_router(audit_api.router(settings.parley_api_prefix))
+    install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
-    @app.get("/healthz", tags=["health"], summary="Liveness and database check")
+    @app.get(
+        "/healthz",
+        tags=["health"],
+        summary="Liveness and database check",
+        dependencies=[public()],
+    )
     def healthz(session: Session = UnitOfWork):
         try:
             session.execute(text("SELECT 1"))

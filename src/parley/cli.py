@@ -1,6 +1,9 @@
-"""The `parley` command: serve, migrate, load demo data."""
+"""The `parley` command: serve, migrate, load demo data, manage users."""
 
+import getpass
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 
@@ -9,6 +12,8 @@ from parley.settings import get_settings
 app = typer.Typer(help="Parley: Customer Interaction Management for telcos.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+users_app = typer.Typer(help="Users, roles and log-in credentials.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 
 @app.command()
@@ -99,6 +104,188 @@ def demo(
         summary = load_demo(session, get_settings(), customers, seed, if_empty)
         session.commit()
     typer.echo(summary)
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _unit_of_work() -> Iterator:
+    """A session on a current schema, committed at the end; domain errors end the command."""
+    from parley.db.engine import get_engine, get_sessionmaker
+    from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
+    from parley.errors import DomainError
+
+    try:
+        ensure_schema_current(get_engine())
+        with get_sessionmaker()() as session:
+            yield session
+            session.commit()
+    except (SchemaNotCurrentError, DomainError) as error:
+        typer.echo(f"error: {getattr(error, 'message', error)}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _cli_actor():
+    from parley.actor import Actor
+
+    return Actor(name=f"cli:{getpass.getuser()}", channel="cli")
+
+
+def _password(given: str | None) -> str:
+    if given is not None:
+        return given
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _users(session):
+    from parley.auth.users import UserService
+
+    return UserService(session, get_settings())
+
+
+@users_app.command("create-admin")
+def users_create_admin(
+    username: str = typer.Option(..., help="Log-in name of the administrator."),
+    password: str | None = typer.Option(None, help="Asked for twice if not given."),
+    display_name: str | None = typer.Option(None, help="Name shown to people."),
+):
+    """Create an administrator (the first one, typically): a staff user with every permission."""
+    secret = _password(password)
+    with _unit_of_work() as session:
+        made = _users(session).create_user(
+            _cli_actor(), username, ["administrator"], "staff", secret, display_name
+        )
+    typer.echo(f"administrator {made.user.username} created")
+
+
+@users_app.command("create")
+def users_create(
+    username: str = typer.Option(..., help="Log-in name (the client id for --client)."),
+    role: list[str] = typer.Option(..., help="Role to give; repeat for several."),
+    customer_number: str | None = typer.Option(
+        None, help="Make a self-service log-in for this customer."
+    ),
+    client: bool = typer.Option(False, "--client", help="An integration client (other system)."),
+    password: str | None = typer.Option(None, help="Asked for twice if not given (not clients)."),
+    display_name: str | None = typer.Option(None, help="Name shown to people."),
+):
+    """Create a staff user, a customer log-in (--customer-number) or a client (--client)."""
+    from parley.parties.service import CUSTOMER_NUMBER_CHARACTERISTIC, PartyService
+
+    if client and customer_number:
+        typer.echo("error: a user is either a client or a customer log-in, not both", err=True)
+        raise typer.Exit(1)
+    if client and password is not None:
+        typer.echo("error: clients get a generated secret; leave out --password", err=True)
+        raise typer.Exit(1)
+    kind = "client" if client else "customer" if customer_number else "staff"
+    secret = None if client else _password(password)
+    with _unit_of_work() as session:
+        customer_id = None
+        if customer_number:
+            filters = {CUSTOMER_NUMBER_CHARACTERISTIC: customer_number.strip()}
+            found, _ = PartyService(session, get_settings()).list_customers(filters, 0, 1)
+            if not found:
+                typer.echo(f"error: no customer with number {customer_number}", err=True)
+                raise typer.Exit(1)
+            customer_id = found[0].id
+        made = _users(session).create_user(
+            _cli_actor(), username, role, kind, secret, display_name, customer_id
+        )
+    typer.echo(f"{kind} user {made.user.username} created with roles {', '.join(made.roles)}")
+    if made.client_secret:
+        typer.echo(f"client secret (shown only now, keep it safe): {made.client_secret}")
+
+
+@users_app.command("list")
+def users_list(kind: str | None = typer.Option(None, help="staff, client or customer.")):
+    """List users with their kind, roles and state."""
+    from parley.db.base import utcnow
+
+    with _unit_of_work() as session:
+        service = _users(session)
+        users, total = service.list_users(0, 10_000, kind)
+        roles = service.roles_of(users)
+    now = utcnow()
+    for user in users:
+        state = "disabled" if user.disabled else "enabled"
+        if user.locked_until and user.locked_until > now:
+            state += f", locked until {user.locked_until.isoformat(timespec='seconds')}"
+        customer = f"  customer {user.customer_id}" if user.customer_id else ""
+        typer.echo(
+            f"{user.username:<30} {user.kind:<9} {','.join(roles[user.id]):<30} {state}{customer}"
+        )
+    typer.echo(f"{total} user(s)")
+
+
+def _change_user(username: str, **changes) -> None:
+    with _unit_of_work() as session:
+        service = _users(session)
+        service.update_user(_cli_actor(), service.get_by_username(username).id, **changes)
+
+
+@users_app.command("disable")
+def users_disable(username: str = typer.Argument(..., help="Log-in name.")):
+    """Disable a user: log-in refused, existing tokens refused at once."""
+    _change_user(username, disabled=True)
+    typer.echo(f"{username} disabled")
+
+
+@users_app.command("enable")
+def users_enable(username: str = typer.Argument(..., help="Log-in name.")):
+    """Enable a user again (also lifts a lock after failed log-ins)."""
+    _change_user(username, disabled=False)
+    typer.echo(f"{username} enabled")
+
+
+@users_app.command("set-password")
+def users_set_password(
+    username: str = typer.Argument(..., help="Log-in name."),
+    password: str | None = typer.Option(None, help="Asked for twice if not given."),
+):
+    """Set a new password (clients: make a new secret). Ends the user's other sessions."""
+    with _unit_of_work() as session:
+        service = _users(session)
+        user = service.get_by_username(username)
+        if user.kind == "client":
+            secret = service.new_client_secret(_cli_actor(), user.id)
+        else:
+            service.set_password(_cli_actor(), user.id, _password(password))
+            secret = None
+    if secret:
+        typer.echo(f"new client secret (shown only now, keep it safe): {secret}")
+    else:
+        typer.echo(f"password of {username} changed")
+
+
+@users_app.command("delete")
+def users_delete(
+    username: str = typer.Argument(..., help="Log-in name."),
+    yes: bool = typer.Option(False, "--yes", help="Don't ask for confirmation."),
+):
+    """Delete a user (the audit trail keeps their history)."""
+    if not yes:
+        typer.confirm(f"Delete {username}?", abort=True)
+    with _unit_of_work() as session:
+        service = _users(session)
+        service.delete_user(_cli_actor(), service.get_by_username(username).id)
+    typer.echo(f"{username} deleted")
+
+
+@users_app.command("roles")
+def users_roles():
+    """List the roles with their permissions and limits."""
+    from parley.auth.roles import RoleService
+
+    with _unit_of_work() as session:
+        roles = RoleService(session).list_roles()
+    for found in roles:
+        role = found.role
+        limits = ", ".join(f"{k}={v}" for k, v in sorted((role.limits or {}).items())) or "none"
+        typer.echo(f"{role.name}{' (built-in)' if role.builtin else ''}: {role.description}")
+        typer.echo(f"    permissions: {' '.join(found.permissions) or 'none'}")
+        typer.echo(f"    limits: {limits}")
 
 
 def main() -> None:  # pragma: no cover - console entry point

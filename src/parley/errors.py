@@ -34,3 +34,19 @@ class Locked(DomainError):
     status = 423
     code = "LOCKED"
     reason = "Temporarily locked"
+
+
+class Unauthorized(DomainError):
+    """No valid credentials: a missing, expired, revoked or badly signed token, or a bad log-in."""
+
+    status = 401
+    code = "UNAUTHORIZED"
+    reason = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    """Valid credentials whose roles don't grant what was asked."""
+
+    status = 403
+    code = "FORBIDDEN"
+    reason = "Forbidden"

@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,11 +30,29 @@ class Settings(BaseSettings):
     max_page_size: int = 1000
     default_page_size: int = 100
     log_level: str = "INFO"
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="Key signing access tokens (HS256). Unset: generated once and kept in "
+        "`parley-secret.key` in the working directory, shared by the processes of one host; "
+        "several hosts must all set the same PARLEY_JWT_SECRET.",
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    refresh_token_days: int = Field(default=14, ge=1, le=365)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
 
     @field_validator("base_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        # HS256 is only as strong as its key: refuse a short, guessable one.
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
     @field_validator("default_phone_region")
     @classmethod

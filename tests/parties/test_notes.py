@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
+from parley.actor import Actor
 from parley.parties.models import CustomerNote
 from parley.parties.service import PartyService
 from tests.conftest import CUSTOMER_API, PARLEY_API
@@ -15,8 +16,7 @@ def notes_url(customer_id: str) -> str:
     return f"{PARLEY_API}/customers/{customer_id}/notes"
 
 
-def add_note(client, customer: dict, text: str, author: str | None = "agent.kim") -> dict:
-    headers = {"X-Parley-User": author} if author else {}
+def add_note(client, customer: dict, text: str, headers: dict | None = None) -> dict:
     response = client.post(notes_url(customer["id"]), json={"text": text}, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()
@@ -28,11 +28,14 @@ def list_notes(client, customer: dict, **params):
     return response
 
 
-def test_a_note_is_added_with_its_author(client):
+def test_a_note_is_added_with_its_author(client, as_user):
     customer = create_person_customer(client, "Karl", "Ott")
 
     note = add_note(
-        client, customer, "  Called about a double charge on the May invoice.  ", author="agent.kim"
+        client,
+        customer,
+        "  Called about a double charge on the May invoice.  ",
+        headers=as_user("agent.kim"),
     )
 
     assert set(note) == {"id", "author", "text", "createdAt"}
@@ -41,16 +44,21 @@ def test_a_note_is_added_with_its_author(client):
     assert note["createdAt"]
 
 
-def test_a_note_without_a_declared_user_is_by_anonymous(client):
+def test_a_note_needs_a_logged_in_author(client, anonymous_client):
     customer = create_person_customer(client, "Karl", "Ott")
 
-    assert add_note(client, customer, "Walk-in at the shop.", author=None)["author"] == "anonymous"
+    response = anonymous_client.post(notes_url(customer["id"]), json={"text": "Walk-in."})
+
+    assert response.status_code == 401
+    assert list_notes(client, customer).json() == []
 
 
-def test_notes_are_listed_newest_first_with_counts(client):
+def test_notes_are_listed_newest_first_with_counts(client, as_user):
     customer = create_person_customer(client, "Karl", "Ott")
     other = create_person_customer(client, "Eva", "Ott")
-    written = [add_note(client, customer, f"Note {i}", author=f"agent.{i}") for i in range(4)]
+    written = [
+        add_note(client, customer, f"Note {i}", headers=as_user(f"agent.{i}")) for i in range(4)
+    ]
     add_note(client, other, "Someone else's note")
 
     response = list_notes(client, customer)
@@ -150,13 +158,14 @@ def test_a_customer_without_history_can_be_deleted(client):
 
 def test_the_service_adds_and_lists_notes(client, session, settings):
     customer = create_person_customer(client, "Karl", "Ott")
-    service = PartyService(session, settings)
+    kim = PartyService(session, settings, Actor("agent.kim", "phone"))
+    ole = PartyService(session, settings, Actor("agent.ole", "phone"))
 
-    first = service.add_note(customer["id"], "First", "agent.kim")
-    second = service.add_note(customer["id"], " Second ", "agent.ole")
+    first = kim.add_note(customer["id"], "First")
+    second = ole.add_note(customer["id"], " Second ")
     session.commit()
 
-    notes, total = service.list_notes(customer["id"], 0, 10)
+    notes, total = kim.list_notes(customer["id"], 0, 10)
     assert total == 2
     assert [n.id for n in notes] == [second.id, first.id]
     assert second.text == "Second"

@@ -15,7 +15,7 @@ from tests.factories import assert_tmf_error, create_person_customer
 PIN = "2468"
 QUESTION = "Where was your mother born?"
 ANSWER = "Müller-Lüdenscheidt"
-AGENT = {"X-Parley-User": "agent.kim", "X-Parley-Channel": "phone"}
+AGENT = {"X-Parley-Channel": "phone"}
 
 
 def security_url(customer: dict) -> str:
@@ -201,36 +201,30 @@ def test_three_failures_lock_verification_even_for_the_right_pin(client):
     assert timedelta(minutes=14) < until - before <= timedelta(minutes=15, seconds=30)
 
 
-def test_every_attempt_is_recorded_with_who_asked_through_which_channel(client):
+def test_every_attempt_is_recorded_with_who_asked_through_which_channel(client, as_user):
     customer, question_id = secured_customer(client)
+    kim, ivr, ole = as_user("agent.kim"), as_user("ivr-7"), as_user("agent.ole")
 
-    verify(
-        client,
-        customer,
-        "0000",
-        headers={"X-Parley-User": "agent.kim", "X-Parley-Channel": "phone"},
-    )
+    verify(client, customer, "0000", headers={**kim, "X-Parley-Channel": "phone"})
     verify(
         client,
         customer,
         ANSWER,
         "question",
         questionId=question_id,
-        headers={"X-Parley-User": "ivr-7", "X-Parley-Channel": "ivr"},
+        headers={**ivr, "X-Parley-Channel": "ivr"},
     )
-    verify(client, customer, "1111", headers={"X-Parley-User": "agent.kim"})
-    verify(client, customer, "2222", headers={})
-    verify(client, customer, "3333", headers={})
-    verify(
-        client, customer, PIN, headers={"X-Parley-User": "agent.ole", "X-Parley-Channel": "shop"}
-    )
+    verify(client, customer, "1111", headers=kim)
+    verify(client, customer, "2222", headers=kim)
+    verify(client, customer, "3333", headers=kim)
+    verify(client, customer, PIN, headers={**ole, "X-Parley-Channel": "shop"})
 
     log = attempts(client, customer)
 
     assert [(a["method"], a["outcome"], a["askedBy"], a["channel"]) for a in log] == [
         ("pin", "locked", "agent.ole", "shop"),
-        ("pin", "failed", "anonymous", "api"),
-        ("pin", "failed", "anonymous", "api"),
+        ("pin", "failed", "agent.kim", "api"),
+        ("pin", "failed", "agent.kim", "api"),
         ("pin", "failed", "agent.kim", "api"),
         ("question", "passed", "ivr-7", "ivr"),
         ("pin", "failed", "agent.kim", "phone"),

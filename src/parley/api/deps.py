@@ -26,15 +26,19 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-def get_actor(request: Request) -> Actor:
-    """The acting user and channel as declared by the caller.
+def get_channel(request: Request) -> str:
+    """The channel the caller says it acts through (``X-Parley-Channel``; default ``api``)."""
+    return (request.headers.get("x-parley-channel", "").strip() or "api")[:32]
 
-    Until log-in exists (the roles-and-credentials issue) callers name themselves with the
-    ``X-Parley-User`` and ``X-Parley-Channel`` headers; the token's subject replaces this.
+
+def get_actor(request: Request) -> Actor:
+    """The logged-in user acting, through the channel it names.
+
+    Routes that use it also declare a permission, so the principal is already established.
     """
-    name = request.headers.get("x-parley-user", "").strip() or "anonymous"
-    channel = request.headers.get("x-parley-channel", "").strip() or "api"
-    return Actor(name=name[:150], channel=channel[:32])
+    from parley.api.security import current_principal_of
+
+    return current_principal_of(request).actor(get_channel(request))
 
 
 # scope="function": the commit happens before the response is sent, so a failed commit is

@@ -17,16 +17,19 @@ import phonenumbers
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from parley.actor import Actor
 from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
+from parley.demo.users import create_demo_users
 from parley.parties.models import Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
 from parley.settings import Settings
 
 AUTHOR = "demo-agent"
+LOADER = Actor("demo-loader", "cli")
 DEMO_PIN = "1234"
 DEMO_QUESTION = "What was the name of your first pet?"
 DEMO_ANSWER = "Bello"
@@ -65,14 +68,18 @@ def load_demo(
     session: Session, settings: Settings, customers: int, seed: int, if_empty: bool
 ) -> str:
     """Create ``customers`` demo customers with their parties; return a summary for people."""
-    service = PartyService(session, settings)
-    _, existing = service.list_customers({}, 0, 1)
+    _, existing = PartyService(session, settings).list_customers({}, 0, 1)
     if if_empty and existing:
         return f"Demo data not loaded: the database already has {existing} customers."
     started = time.perf_counter()
     loader = _Loader(session, settings, seed)
     loader.run(customers)
-    return _summary(loader.tally, seed, time.perf_counter() - started)
+    active = [m.customer for m in loader.tally.made if m.customer.status == "active"]
+    logins = create_demo_users(session, settings, active[0] if active else None)
+    summary = _summary(loader.tally, seed, time.perf_counter() - started)
+    return "\n".join(
+        [summary, "", "Log in (POST /oauth/token, or Authorize in /docs) as:", *logins]
+    )
 
 
 def _plan(customers: int, rng: random.Random) -> list[_Slot]:
@@ -108,7 +115,9 @@ class _Loader:
         self.fake = Faker("de_DE")
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
-        self.parties = PartyService(session, settings)
+        # The data is written by the loader; notes as if an agent had written them.
+        self.parties = PartyService(session, settings, LOADER)
+        self.notes = PartyService(session, settings, Actor(AUTHOR, "phone"))
         self.security = VerificationService(session, settings)
         self.party_spec = load_spec(PARTY_SPEC)
         self.customer_spec = load_spec(CUSTOMER_SPEC)
@@ -167,11 +176,9 @@ class _Loader:
             "Individual", self._person_doc("disconnected", phone, self._address())
         )
         made = self._create_customer(party, "disconnected", since, "residential", [], ended)
-        self.parties.add_note(
+        self.notes.add_note(
             made.customer.id,
-            f"Contract ended; number {made.phone} returned "
-            "to the pool after the quarantine period.",
-            AUTHOR,
+            f"Contract ended; number {made.phone} returned to the pool after quarantine.",
         )
         self.tally.counts["notes"] += 1
         return made, ended
@@ -263,11 +270,13 @@ class _Loader:
         if self.rng.random() < 0.25:
             texts += self.rng.sample(NOTES, self.rng.randint(1, 2))
         for text in texts:
-            self.parties.add_note(customer.id, text, AUTHOR)
+            self.notes.add_note(customer.id, text)
         self.tally.counts["notes"] += len(texts)
         secured = self.tally.secured
         if customer.status == "active" and len(secured) < SECURED_CUSTOMERS and made.phone:
-            self.security.set_security(customer.id, DEMO_PIN, [(DEMO_QUESTION, DEMO_ANSWER)])
+            self.security.set_security(
+                customer.id, DEMO_PIN, [(DEMO_QUESTION, DEMO_ANSWER)], LOADER
+            )
             secured.append(made)
 
     # -- parties -------------------------------------------------------------------------

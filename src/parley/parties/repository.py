@@ -104,6 +104,10 @@ class PartyRepository:
                 [{"customer_id": customer_id, **c} for c in contacts],
             )
 
+    def contact_party_ids(self, customer_id: str) -> list[str]:
+        query = select(CustomerContact.party_id).where(CustomerContact.customer_id == customer_id)
+        return list(self.session.scalars(query))
+
     def replace_accounts(self, customer_id: str, account_refs: list[str]) -> None:
         self.session.execute(
             delete(CustomerAccount).where(CustomerAccount.customer_id == customer_id)

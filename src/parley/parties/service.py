@@ -5,11 +5,14 @@ here live the rules a telco adds: mandatory details, canonical phone numbers and
 customer numbers, contacts, status lifecycle, and what may be deleted.
 """
 
+import copy
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
@@ -52,9 +55,17 @@ class _CustomerIndex:
 
 
 class PartyService:
-    def __init__(self, session: Session, settings: Settings):
+    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
+        """``actor`` is who the writes are recorded for in the audit trail (reads need none)."""
         self.repo = PartyRepository(session)
         self.settings = settings
+        self.actor = actor
+        self.audit = AuditTrail(session)
+
+    def _record(self, action: str, resource: str, resource_id: str, before=None, after=None):
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        self.audit.record(self.actor, action, resource, resource_id, before, after)
 
     # -- individuals and organisations ---------------------------------------------------
 
@@ -64,9 +75,18 @@ class PartyService:
             raise NotFound(f"No {kind.lower()} with id {party_id}")
         return party
 
-    def list_parties(self, kind: str, filters: dict, offset: int, limit: int):
+    def list_parties(self, kind: str, filters: dict, offset: int, limit: int, only_ids=None):
         conditions = conditions_for(PARTY_COLUMNS, Party.document, filters)
+        if only_ids is not None:
+            conditions.append(Party.id.in_(only_ids))
         return self.repo.list_parties(kind, conditions, offset, limit)
+
+    def party_ids_of_customer(self, customer_id: str | None) -> list[str]:
+        """The engaged party and the contacts of a customer: what its own log-in may see."""
+        customer = self.repo.get_customer(customer_id) if customer_id else None
+        if customer is None:
+            return []
+        return [customer.party_id, *self.repo.contact_party_ids(customer.id)]
 
     def create_party(self, kind: str, document: dict) -> Party:
         document.pop("id", None)
@@ -74,13 +94,16 @@ class PartyService:
         keys = self._apply_party(party, document)
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
+        self._record(CREATE, kind.lower(), party.id, after=party.document)
         return party
 
     def replace_party(self, kind: str, party_id: str, document: dict) -> Party:
         party = self.get_party(kind, party_id)
+        before = copy.deepcopy(party.document)
         keys = self._apply_party(party, document)
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
+        self._record(UPDATE, kind.lower(), party.id, before, party.document)
         return party
 
     def delete_party(self, kind: str, party_id: str) -> None:
@@ -90,6 +113,7 @@ class PartyService:
                 f"{kind} {party_id} is the engaged party or a contact of a customer and cannot "
                 "be deleted; change its status instead"
             )
+        self._record(DELETE, kind.lower(), party.id, before=party.document)
         self.repo.delete(party)
 
     def _apply_party(self, party: Party, document: dict) -> list[dict]:
@@ -143,10 +167,12 @@ class PartyService:
         index = self._apply_customer(customer, document)
         self.repo.add(customer)
         self._index_customer(customer, index)
+        self._record(CREATE, "customer", customer.id, after=customer.document)
         return customer
 
     def replace_customer(self, customer_id: str, document: dict) -> Customer:
         customer = self.get_customer(customer_id)
+        before = copy.deepcopy(customer.document)
         document.setdefault("status", customer.status)
         if document["status"] != customer.status:
             self._check_status(document["status"], customer.status)
@@ -155,6 +181,7 @@ class PartyService:
         index = self._apply_customer(customer, document)
         self.repo.add(customer)
         self._index_customer(customer, index)
+        self._record(UPDATE, "customer", customer.id, before, customer.document)
         return customer
 
     def delete_customer(self, customer_id: str) -> None:
@@ -164,6 +191,7 @@ class PartyService:
                 f"Customer {customer.customer_number} has history (notes, verifications) and "
                 "cannot be deleted; set its status to disconnected or closed instead"
             )
+        self._record(DELETE, "customer", customer.id, before=customer.document)
         self.repo.delete(customer)
 
     def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":
@@ -324,18 +352,22 @@ class PartyService:
 
     # -- notes ---------------------------------------------------------------------------
 
-    def add_note(self, customer_id: str, text: str, author: str) -> CustomerNote:
+    def add_note(self, customer_id: str, text: str) -> CustomerNote:
+        """Append a note written by the acting user."""
         self.get_customer(customer_id)
         if not text.strip():
             raise InvalidInput("text: must not be blank", "text")
         note = CustomerNote(
             id=new_id(),
             customer_id=customer_id,
-            author=author,
+            author=self.actor.name if self.actor else "",
             text=text.strip(),
             created_at=utcnow(),
         )
         self.repo.add(note)
+        self._record(
+            CREATE, "customerNote", note.id, after={"customerId": customer_id, "text": note.text}
+        )
         return note
 
     def list_notes(self, customer_id: str, offset: int, limit: int):

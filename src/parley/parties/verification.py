@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.auth.audit import UPDATE, VERIFY, AuditTrail
 from parley.db.base import new_id, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
@@ -41,6 +42,7 @@ class VerificationService:
     def __init__(self, session: Session, settings: Settings):
         self.repo = PartyRepository(session)
         self.settings = settings
+        self.audit = AuditTrail(session)
 
     def _customer(self, customer_id: str):
         customer = self.repo.get_customer(customer_id)
@@ -55,7 +57,11 @@ class VerificationService:
         return self.repo.get_security(customer_id), self.repo.list_questions(customer_id)
 
     def set_security(
-        self, customer_id: str, pin: str | None, questions: list[tuple[str, str]] | None
+        self,
+        customer_id: str,
+        pin: str | None,
+        questions: list[tuple[str, str]] | None,
+        actor: Actor,
     ) -> None:
         """Set the PIN and/or replace the security questions; None leaves that part as is."""
         self._customer(customer_id)
@@ -72,6 +78,10 @@ class VerificationService:
             self.repo.replace_questions(customer_id, self._questions(customer_id, questions))
         security.updated_at = utcnow()
         self.repo.add(security)
+        changed = {"pin": "changed"} if pin is not None else {}
+        if questions is not None:  # the questions, never the answers
+            changed["questions"] = [question.strip() for question, _ in questions]
+        self.audit.record(actor, UPDATE, "customerSecurity", customer_id, after=changed)
 
     def _questions(self, customer_id: str, questions: list[tuple[str, str]]) -> list:
         if len(questions) > MAX_QUESTIONS:
@@ -150,6 +160,9 @@ class VerificationService:
         raise InvalidInput("method: must be 'pin' or 'question'", "method")
 
     def _record(self, customer_id, method, outcome, actor: Actor, now) -> None:
+        self.audit.record(
+            actor, VERIFY, "customer", customer_id, after={"method": method, "outcome": outcome}
+        )
         self.repo.add(
             VerificationAttempt(
                 id=new_id(),

@@ -5,8 +5,18 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.security import current_principal, require
+from parley.auth.permissions import (
+    IDENTIFY_USE,
+    NOTE_READ,
+    NOTE_WRITE,
+    SECURITY_READ,
+    SECURITY_WRITE,
+    VERIFICATION_USE,
+)
+from parley.auth.principal import Principal
 from parley.db.base import utcnow
-from parley.errors import InvalidInput
+from parley.errors import InvalidInput, NotFound
 from parley.parties import schemas
 from parley.parties.matching import Identifier
 from parley.parties.service import PartyService
@@ -22,6 +32,7 @@ def router(prefix: str) -> APIRouter:
         response_model=schemas.IdentifyResult,
         response_model_by_alias=True,
         summary="Find who is calling from a number, email, customer number or name",
+        dependencies=[require(IDENTIFY_USE)],
     )
     def identify(
         request: Request,
@@ -46,6 +57,7 @@ def router(prefix: str) -> APIRouter:
         response_model=list[schemas.NoteOut],
         response_model_by_alias=True,
         summary="A customer's notes, newest first",
+        dependencies=[require(NOTE_READ)],
     )
     def list_notes(
         customer_id: str,
@@ -54,7 +66,9 @@ def router(prefix: str) -> APIRouter:
         limit: int = Query(50, ge=1, le=500),
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = Depends(current_principal),
     ):
+        _own(principal, customer_id)
         notes, total = PartyService(session, settings).list_notes(customer_id, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(notes))
@@ -66,6 +80,7 @@ def router(prefix: str) -> APIRouter:
         response_model=schemas.NoteOut,
         response_model_by_alias=True,
         summary="Add a note to a customer",
+        dependencies=[require(NOTE_WRITE)],
     )
     def add_note(
         customer_id: str,
@@ -73,8 +88,10 @@ def router(prefix: str) -> APIRouter:
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         actor: Actor = Depends(get_actor),
+        principal: Principal = Depends(current_principal),
     ):
-        note = PartyService(session, settings).add_note(customer_id, body.text, actor.name)
+        _own(principal, customer_id)
+        note = PartyService(session, settings, actor).add_note(customer_id, body.text)
         return _note(note)
 
     @api.get(
@@ -82,12 +99,15 @@ def router(prefix: str) -> APIRouter:
         response_model=schemas.SecurityOut,
         response_model_by_alias=True,
         summary="What security a customer has (no secrets)",
+        dependencies=[require(SECURITY_READ)],
     )
     def get_security(
         customer_id: str,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = Depends(current_principal),
     ):
+        _own(principal, customer_id)
         security, questions = VerificationService(session, settings).security_of(customer_id)
         return _security(security, questions)
 
@@ -96,18 +116,22 @@ def router(prefix: str) -> APIRouter:
         response_model=schemas.SecurityOut,
         response_model_by_alias=True,
         summary="Set the PIN and/or security questions",
+        dependencies=[require(SECURITY_WRITE)],
     )
     def put_security(
         customer_id: str,
         body: schemas.SecurityIn,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = Depends(current_principal),
+        actor: Actor = Depends(get_actor),
     ):
+        _own(principal, customer_id)
         service = VerificationService(session, settings)
         questions = None
         if body.questions is not None:
             questions = [(q.question, q.answer) for q in body.questions]
-        service.set_security(customer_id, body.pin, questions)
+        service.set_security(customer_id, body.pin, questions, actor)
         return _security(*service.security_of(customer_id))
 
     @api.post(
@@ -115,6 +139,7 @@ def router(prefix: str) -> APIRouter:
         response_model=schemas.VerifyOut,
         response_model_by_alias=True,
         summary="Check a caller's PIN or security answer",
+        dependencies=[require(VERIFICATION_USE)],
     )
     def verify(
         customer_id: str,
@@ -122,7 +147,9 @@ def router(prefix: str) -> APIRouter:
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
         actor: Actor = Depends(get_actor),
+        principal: Principal = Depends(current_principal),
     ):
+        _own(principal, customer_id)
         result = VerificationService(session, settings).verify(
             customer_id, body.method, body.answer, actor, body.question_id
         )
@@ -138,12 +165,15 @@ def router(prefix: str) -> APIRouter:
         response_model=list[schemas.AttemptOut],
         response_model_by_alias=True,
         summary="Recent verification attempts, newest first",
+        dependencies=[require(VERIFICATION_USE)],
     )
     def list_attempts(
         customer_id: str,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = Depends(current_principal),
     ):
+        _own(principal, customer_id)
         attempts = VerificationService(session, settings).attempts(customer_id)
         return [
             {
@@ -157,6 +187,12 @@ def router(prefix: str) -> APIRouter:
         ]
 
     return api
+
+
+def _own(principal: Principal, customer_id: str) -> None:
+    """A customer log-in reaches only its own customer; any other is simply not found."""
+    if not principal.may_see_customer(customer_id):
+        raise NotFound(f"No customer with id {customer_id}")
 
 
 def _note(note) -> dict:

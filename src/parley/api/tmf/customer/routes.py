@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
+from parley.auth.permissions import CUSTOMER_READ, CUSTOMER_WRITE
+from parley.auth.principal import Principal
 from parley.parties.service import CUSTOMER_COLUMNS, PartyService
 
 SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
@@ -18,13 +20,22 @@ def customer_resource() -> Resource:
         create_schema="Customer_FVO",
         patch_schema="Customer_MVO",
         filterable=(spec.scalar_properties("Customer") | set(CUSTOMER_COLUMNS)) - {"href"},
+        read_permission=CUSTOMER_READ,
+        write_permission=CUSTOMER_WRITE,
+        visible_ids=_visible_customers,
         get=lambda s, st, cid: PartyService(s, st).get_customer(cid),
-        list=lambda s, st, f, o, lim: PartyService(s, st).list_customers(f, o, lim),
-        create=lambda s, st, doc: PartyService(s, st).create_customer(doc),
-        replace=lambda s, st, cid, doc: PartyService(s, st).replace_customer(cid, doc),
-        delete=lambda s, st, cid: PartyService(s, st).delete_customer(cid),
+        list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_customers(f, o, lim, ids),
+        create=lambda s, st, doc, who: PartyService(s, st, who).create_customer(doc),
+        replace=lambda s, st, cid, doc, who: PartyService(s, st, who).replace_customer(cid, doc),
+        delete=lambda s, st, cid, who: PartyService(s, st, who).delete_customer(cid),
         document=lambda row: row.document,
     )
+
+
+def _visible_customers(_session, _settings, principal: Principal) -> list[str] | None:
+    if not principal.is_customer:
+        return None
+    return [principal.customer_id] if principal.customer_id else []
 
 
 def router(prefix: str) -> APIRouter:

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 
-from parley.api.deps import UnitOfWork, get_settings_dep
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -26,6 +28,8 @@ from parley.api.tmf.kit.responses import (
     no_content,
 )
 from parley.api.tmf.kit.spec import Spec, SpecViolation
+from parley.auth.principal import Principal
+from parley.errors import NotFound
 from parley.settings import Settings
 
 FIELDS_QUERY = Query(
@@ -41,16 +45,28 @@ class Resource:
     create_schema: str  # e.g. "Individual_FVO"
     patch_schema: str  # e.g. "Individual_MVO"
     filterable: set[str]
+    read_permission: str
+    write_permission: str
+    # Ids of the rows a principal may see, or None for all: a customer log-in sees only its own.
+    visible_ids: Callable[[Session, Settings, Principal], list[str] | None]
     get: Callable[[Session, Settings, str], Any]
-    list: Callable[[Session, Settings, dict, int, int], tuple[list, int]]
-    create: Callable[[Session, Settings, dict], Any]
-    replace: Callable[[Session, Settings, str, dict], Any]
-    delete: Callable[[Session, Settings, str], None]
+    list: Callable[[Session, Settings, dict, int, int, list[str] | None], tuple[list, int]]
+    # Writes take the acting user last, for the audit trail.
+    create: Callable[[Session, Settings, dict, Actor], Any]
+    replace: Callable[[Session, Settings, str, dict, Actor], Any]
+    delete: Callable[[Session, Settings, str, Actor], None]
     document: Callable[[Any], dict]  # the stored TMF document of a row
 
     @property
     def known_fields(self) -> set[str]:
         return self.spec.properties(self.type_name)
+
+    def get_visible(self, session: Session, settings: Settings, principal: Principal, id: str):
+        """The row, if this principal may see it; another customer's is simply not found."""
+        allowed = self.visible_ids(session, settings, principal)
+        if allowed is not None and id not in allowed:
+            raise NotFound(f"No {self.type_name.lower()} with id {id}")
+        return self.get(session, settings, id)
 
 
 def checked(spec: Spec, payload: dict, schema: str, partial: bool = False) -> dict:
@@ -75,12 +91,14 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
 
     docs = partial(body_docs, resource.spec)
     item = resource.type_name
+    read, write = require(resource.read_permission), require(resource.write_permission)
 
     @router.get("", summary=f"List or find {title} objects", openapi_extra=_list_docs(item))
     def list_items(
         request: Request,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = read,
         fields: str | None = FIELDS_QUERY,
         offset: str | None = Query(None, description="First item to return (0-based)"),
         limit: str | None = Query(None, description="Maximum number of items to return"),
@@ -92,7 +110,10 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
             settings.default_page_size,
             settings.max_page_size,
         )
-        rows, total = resource.list(session, settings, query.filters, query.offset, query.limit)
+        visible = resource.visible_ids(session, settings, principal)
+        rows, total = resource.list(
+            session, settings, query.filters, query.offset, query.limit, visible
+        )
         items = [
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
@@ -104,22 +125,23 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         status_code=201,
         summary=f"Create a {title}",
         openapi_extra=docs(resource.create_schema, item, 201),
-        dependencies=[Depends(media_type_check(("application/json",)))],
+        # Authorisation first: a caller without the right learns nothing about the body.
+        dependencies=[write, Depends(media_type_check(("application/json",)))],
     )
     def create_item(
         request: Request,
         body: dict[str, Any] = Body(...),
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
         check_storable(body)
         body.pop("href", None)
         _check_type(body, resource)
-        row = resource.create(
-            session, settings, checked(resource.spec, body, resource.create_schema)
-        )
+        document = checked(resource.spec, body, resource.create_schema)
+        row = resource.create(session, settings, document, actor)
         return created(select_fields(representation(resource, row, request, prefix), selected))
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
@@ -128,17 +150,18 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         request: Request,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = read,
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
-        row = resource.get(session, settings, id)
+        row = resource.get_visible(session, settings, principal, id)
         return select_fields(representation(resource, row, request, prefix), selected)
 
     @router.patch(
         "/{id}",
         summary=f"Partially update a {title} (JSON merge patch)",
         openapi_extra=docs(resource.patch_schema, item, 200),
-        dependencies=[Depends(media_type_check(PATCH_MEDIA_TYPES))],
+        dependencies=[write, Depends(media_type_check(PATCH_MEDIA_TYPES))],
     )
     def patch_item(
         id: str,
@@ -146,6 +169,8 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         body: dict[str, Any] = Body(...),
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = write,
+        actor: Actor = Depends(get_actor),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
@@ -155,10 +180,10 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         _check_type(body, resource)
         checked(resource.spec, _without_nulls(body), resource.patch_schema, partial=True)
-        current = resource.document(resource.get(session, settings, id))
+        current = resource.document(resource.get_visible(session, settings, principal, id))
         merged = merge_patch(current, body)
         document = checked(resource.spec, merged, resource.create_schema)
-        row = resource.replace(session, settings, id, document)
+        row = resource.replace(session, settings, id, document, actor)
         return select_fields(representation(resource, row, request, prefix), selected)
 
     @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
@@ -166,8 +191,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         id: str,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
+        principal: Principal = write,
+        actor: Actor = Depends(get_actor),
     ):
-        resource.delete(session, settings, id)
+        resource.get_visible(session, settings, principal, id)
+        resource.delete(session, settings, id, actor)
         return no_content()
 
     return router

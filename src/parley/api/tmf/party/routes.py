@@ -4,6 +4,8 @@ from fastapi import APIRouter
 
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
+from parley.auth.permissions import PARTY_READ, PARTY_WRITE
+from parley.auth.principal import Principal
 from parley.parties.service import PARTY_COLUMNS, PartyService
 
 SPEC_FILE = "TMF632-PartyManagement-v5.0.0.oas.yaml"
@@ -19,13 +21,26 @@ def _resource(name: str, type_name: str) -> Resource:
         create_schema=f"{type_name}_FVO",
         patch_schema=f"{type_name}_MVO",
         filterable=(scalar | set(PARTY_COLUMNS)) - {"href"},
+        read_permission=PARTY_READ,
+        write_permission=PARTY_WRITE,
+        visible_ids=_visible_parties,
         get=lambda s, st, pid: PartyService(s, st).get_party(type_name, pid),
-        list=lambda s, st, f, o, lim: PartyService(s, st).list_parties(type_name, f, o, lim),
-        create=lambda s, st, doc: PartyService(s, st).create_party(type_name, doc),
-        replace=lambda s, st, pid, doc: PartyService(s, st).replace_party(type_name, pid, doc),
-        delete=lambda s, st, pid: PartyService(s, st).delete_party(type_name, pid),
+        list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_parties(
+            type_name, f, o, lim, ids
+        ),
+        create=lambda s, st, doc, who: PartyService(s, st, who).create_party(type_name, doc),
+        replace=lambda s, st, pid, doc, who: PartyService(s, st, who).replace_party(
+            type_name, pid, doc
+        ),
+        delete=lambda s, st, pid, who: PartyService(s, st, who).delete_party(type_name, pid),
         document=lambda row: row.document,
     )
+
+
+def _visible_parties(session, settings, principal: Principal) -> list[str] | None:
+    if not principal.is_customer:
+        return None
+    return PartyService(session, settings).party_ids_of_customer(principal.customer_id)
 
 
 def router(prefix: str) -> APIRouter:

@@ -1,0 +1,227 @@
+"""Who may call what. Every route declares its access with one of three markers:
+
+- ``require(permission)``: a valid Bearer access token whose roles grant ``permission``;
+- ``authenticated()``: any valid Bearer access token (e.g. "who am I");
+- ``public()``: no token (health, the token endpoint itself).
+
+Use them as route dependencies, ``@router.get(..., dependencies=[require(CUSTOMER_READ)])``, or
+as a parameter to get the caller, ``principal: Principal = require(CUSTOMER_READ)``. A missing
+or invalid token is answered 401 with ``WWW-Authenticate: Bearer``, a missing permission 403,
+both in the TMF error shape. ``route_access(app)`` reads the declaration back from every route,
+so a test can list them and fail on a route that declares nothing (``undeclared_routes``).
+"""
+
+from dataclasses import dataclass
+
+from fastapi import Depends, FastAPI, Request, Security
+from fastapi import routing as fastapi_routing
+from fastapi.routing import APIRoute
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute, Mount, Route
+
+from parley.api.deps import UnitOfWork, get_settings_dep
+from parley.api.tmf.kit.errors import error_response
+from parley.auth.permissions import ALL_PERMISSIONS, CATALOGUE
+from parley.auth.principal import Principal
+from parley.auth.service import AuthService
+from parley.errors import Forbidden, Unauthorized
+from parley.settings import Settings
+
+TOKEN_URL = "/oauth/token"
+# auto_error=False: a missing token is answered by us, in the TMF error shape.
+oauth2_scheme = OAuth2PasswordBearer(
+    tokenUrl=TOKEN_URL, auto_error=False, scopes=CATALOGUE, scheme_name="OAuth2"
+)
+
+
+class TokenMissing(Unauthorized):
+    """No Bearer token at all (RFC 6750: the challenge then carries no error code)."""
+
+
+def current_principal(
+    request: Request,
+    token: str | None = Depends(oauth2_scheme),
+    session: Session = UnitOfWork,
+    settings: Settings = Depends(get_settings_dep),
+) -> Principal:
+    if not token:
+        raise TokenMissing(f"this needs a Bearer access token: log in at {TOKEN_URL}")
+    known = getattr(request.state, "principal", None)
+    if known is not None and getattr(request.state, "principal_token", None) == token:
+        return known
+    principal = AuthService(session, settings).principal_from_token(token)
+    request.state.principal, request.state.principal_token = principal, token
+    return principal
+
+
+def current_principal_of(request: Request) -> Principal:
+    """The principal a permission marker of this request has already established."""
+    principal = getattr(request.state, "principal", None)
+    if principal is None:
+        raise TokenMissing(f"this needs a Bearer access token: log in at {TOKEN_URL}")
+    return principal
+
+
+class _Access:
+    """Base of the markers; ``route_access`` finds instances of it in a route's dependencies."""
+
+    permission: str | None = None
+    needs_token = True
+
+
+class _Permission(_Access):
+    def __init__(self, permission: str):
+        self.permission = permission
+
+    def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+        if not principal.has(self.permission):
+            raise Forbidden(
+                f"this needs the permission {self.permission}, which the roles of "
+                f"{principal.username} ({', '.join(principal.roles) or 'none'}) don't grant"
+            )
+        return principal
+
+    def __repr__(self) -> str:
+        return f"require({self.permission!r})"
+
+
+class _Authenticated(_Access):
+    def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+        return principal
+
+    def __repr__(self) -> str:
+        return "authenticated()"
+
+
+class _Public(_Access):
+    needs_token = False
+
+    def __call__(self) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "public()"
+
+
+def require(permission: str):
+    """Depend on this: the caller must hold ``permission`` (one of the catalogue's)."""
+    if permission not in ALL_PERMISSIONS:
+        raise ValueError(f"{permission!r} is not in the permission catalogue (auth/permissions)")
+    return Security(_Permission(permission), scopes=[permission])
+
+
+def authenticated():
+    """Depend on this: any logged-in caller, whatever their permissions."""
+    return Security(_Authenticated())
+
+
+def public():
+    """Depend on this: no token needed. Declared, so that it is a choice, not an omission."""
+    return Depends(_Public())
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    path: str
+    methods: tuple[str, ...]
+    name: str
+    permissions: frozenset[str]  # all of them are needed
+    needs_token: bool
+    public: bool
+
+    @property
+    def declared(self) -> bool:
+        return self.public != self.needs_token  # exactly one of the two
+
+
+def route_access(app: FastAPI) -> list[RouteAccess]:
+    """The declared access of every route of ``app``, FastAPI's own docs routes as public."""
+    docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
+    found = []
+    for route, original in _flat_routes(app):
+        dependant = getattr(route, "dependant", None) if isinstance(original, APIRoute) else None
+        markers = _markers(dependant) if dependant is not None else []
+        builtin_docs = isinstance(original, Route) and route.path in docs
+        found.append(
+            RouteAccess(
+                path=_path(route, original),
+                methods=tuple(sorted(getattr(route, "methods", None) or ("*",))),
+                name=getattr(route, "name", "") or "",
+                permissions=frozenset(m.permission for m in markers if m.permission),
+                needs_token=any(m.needs_token for m in markers),
+                public=builtin_docs or any(not m.needs_token for m in markers),
+            )
+        )
+    return found
+
+
+def _flat_routes(app: FastAPI) -> list[tuple[object, BaseRoute]]:
+    """(route as served, route as declared) for every route, included routers flattened.
+
+    FastAPI >= 0.16x keeps included routers whole and resolves prefixes and router-level
+    dependencies in route contexts; older versions copied every route into ``app.routes``.
+    """
+    contexts = getattr(fastapi_routing, "iter_route_contexts", None)
+    if contexts is None:
+        return [(route, route) for route in app.routes]
+    return [(context, context.original_route) for context in contexts(app.routes)]
+
+
+def undeclared_routes(app: FastAPI) -> list[RouteAccess]:
+    """Routes that declare no access, or both public and a token: each one is a mistake."""
+    return [access for access in route_access(app) if not access.declared]
+
+
+def _markers(dependant) -> list[_Access]:
+    found = [dependant.call] if isinstance(dependant.call, _Access) else []
+    for sub in dependant.dependencies:
+        found += _markers(sub)
+    return found
+
+
+def _path(route, original: BaseRoute) -> str:
+    path = getattr(route, "path", None) or "?"
+    return f"{path}/*" if isinstance(original, Mount) else path
+
+
+def install_security(app: FastAPI, settings: Settings) -> None:
+    """The auth routes, the 401 answer with its challenge, and each permission in /docs."""
+    from parley.api.auth.routes import install_oauth_errors, router
+
+    @app.exception_handler(Unauthorized)
+    def _unauthorized(_: Request, exc: Unauthorized):
+        challenge = 'Bearer realm="parley"'
+        if not isinstance(exc, TokenMissing):
+            challenge += ', error="invalid_token"'
+        headers = {"WWW-Authenticate": challenge}
+        return error_response(exc.status, exc.code, exc.reason, exc.message, headers)
+
+    install_oauth_errors(app)
+    app.include_router(router(settings))
+    _document_access(app)
+
+
+def _document_access(app: FastAPI) -> None:
+    """Say in each operation of /docs which permission it needs (``x-parley-permission``)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if getattr(app.state, "access_documented", False):
+            return app.openapi_schema
+        document = generate()
+        for access in route_access(app):
+            for method in access.methods:
+                operation = document.get("paths", {}).get(access.path, {}).get(method.lower())
+                if operation is None:
+                    continue
+                needed = sorted(access.permissions) or (["(any)"] if access.needs_token else [])
+                operation["x-parley-permission"] = needed or ["(public)"]
+                note = ", ".join(f"`{p}`" for p in needed) if needed else "none (public)"
+                operation["description"] = (
+                    f"{operation.get('description', '')}\n\n**Permission:** {note}".strip()
+                )
+        app.state.access_documented = True
+        return document
+
+    app.openapi = openapi

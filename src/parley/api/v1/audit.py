@@ -1,0 +1,58 @@
+"""The audit trail for administrators: who did what, when, through which channel."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
+
+from parley.api.deps import UnitOfWork
+from parley.api.security import require
+from parley.auth.audit import AuditFilter, AuditTrail
+from parley.auth.permissions import AUDIT_READ
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["audit"])
+
+    @api.get(
+        "/audit",
+        summary="Audit entries, newest first, filtered by actor, action, resource and time",
+        dependencies=[require(AUDIT_READ)],
+    )
+    def list_audit(
+        response: Response,
+        actor_id: str | None = Query(None, alias="actorId"),
+        actor_name: str | None = Query(None, alias="actorName"),
+        action: str | None = Query(None),
+        resource_type: str | None = Query(None, alias="resourceType"),
+        resource_id: str | None = Query(None, alias="resourceId"),
+        since: datetime | None = Query(None, description="inclusive, with a time zone"),
+        until: datetime | None = Query(None, description="exclusive, with a time zone"),
+        offset: int = Query(0, ge=0, le=2**31 - 1),
+        limit: int = Query(100, ge=1, le=1000),
+        session: Session = UnitOfWork,
+    ):
+        filters = AuditFilter(
+            actor_id, actor_name, action, resource_type, resource_id, since, until
+        )
+        entries, total = AuditTrail(session).query(filters, offset, limit)
+        response.headers["X-Total-Count"] = str(total)
+        response.headers["X-Result-Count"] = str(len(entries))
+        return [
+            {
+                "id": e.id,
+                "at": e.at,
+                "actorId": e.actor_id,
+                "actorName": e.actor_name,
+                "channel": e.channel,
+                "clientId": e.client_id,
+                "action": e.action,
+                "resourceType": e.resource_type,
+                "resourceId": e.resource_id,
+                "before": e.before,
+                "after": e.after,
+            }
+            for e in entries
+        ]
+
+    return api

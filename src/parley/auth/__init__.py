@@ -1,0 +1,1 @@
+"""Roles and credentials: users, roles and permissions, tokens, the audit trail."""

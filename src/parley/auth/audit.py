@@ -1,0 +1,105 @@
+"""The audit trail: every write, log-in, failed log-in, verification and permission change.
+
+Services record into the caller's unit of work, so an entry is stored exactly when the change
+it describes is. Entries are never changed or deleted through the application (the ORM and
+the database both refuse it). Never put secrets in ``before``/``after``: passwords, PINs and
+answers are recorded as "changed", not as values or hashes.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.models import AuditEntry
+from parley.auth.repository import AuthRepository
+from parley.db.base import new_id, utcnow
+from parley.errors import InvalidInput
+
+# The actions recorded so far; other domains may add their own (keep them short verbs).
+CREATE, UPDATE, DELETE = "create", "update", "delete"
+LOGIN, LOGIN_FAILED, LOGIN_LOCKED, LOGOUT = "login", "login_failed", "login_locked", "logout"
+REFRESH_REUSED = "refresh_reused"
+PASSWORD_CHANGE = "password_change"
+PERMISSION_CHANGE = "permission_change"
+VERIFY = "verify"
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: str | None = None
+    actor_name: str | None = None
+    action: str | None = None
+    resource_type: str | None = None
+    resource_id: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive
+
+
+class AuditTrail:
+    def __init__(self, session: Session):
+        self.repo = AuthRepository(session)
+
+    def record(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: str | None = None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> AuditEntry:
+        entry = AuditEntry(
+            id=new_id(),
+            at=utcnow(),
+            actor_id=actor.user_id,
+            actor_name=actor.name[:150],
+            channel=actor.channel[:32],
+            client_id=actor.client_id[:150] if actor.client_id else None,
+            action=action[:32],
+            resource_type=resource_type[:64],
+            resource_id=str(resource_id)[:150] if resource_id is not None else None,
+            before=_jsonable(before),
+            after=_jsonable(after),
+        )
+        self.repo.add(entry)
+        return entry
+
+    def query(
+        self, filters: AuditFilter | None = None, offset: int = 0, limit: int = 100
+    ) -> tuple[list[AuditEntry], int]:
+        """Entries newest first, and how many match in all."""
+        filters = filters or AuditFilter()
+        if offset < 0 or limit < 1:
+            raise InvalidInput("offset must be >= 0 and limit >= 1", "limit")
+        for name in ("since", "until"):
+            value = getattr(filters, name)
+            if value is not None and value.tzinfo is None:
+                raise InvalidInput(f"{name}: give a time zone (e.g. Z)", name)
+        conditions = []
+        for name in ("actor_id", "actor_name", "action", "resource_type", "resource_id"):
+            value = getattr(filters, name)
+            if value is not None:
+                conditions.append(getattr(AuditEntry, name) == value)
+        if filters.since is not None:
+            conditions.append(AuditEntry.at >= filters.since)
+        if filters.until is not None:
+            conditions.append(AuditEntry.at < filters.until)
+        return self.repo.list_audit(conditions, offset, limit)
+
+
+def _jsonable(value: dict | None) -> dict | None:
+    """A plain JSON copy: timestamps as ISO text, sets as sorted lists."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_plain, sort_keys=True))
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    return str(value)

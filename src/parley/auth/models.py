@@ -1,0 +1,143 @@
+"""Tables for users, roles and their permissions, refresh tokens, log-outs and the audit trail."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
+
+# A customer log-in acts for exactly one customer; staff and clients for none.
+CUSTOMER_LINK_RULE = (
+    "(kind = 'customer' AND customer_id IS NOT NULL) "
+    "OR (kind <> 'customer' AND customer_id IS NULL)"
+)
+
+
+class User(Base):
+    """Someone or something that logs in: staff, an integration client, or a customer.
+
+    ``secret_hash`` is the argon2 hash of the password (staff, customers) or client secret.
+    """
+
+    __tablename__ = "auth_user"
+    __table_args__ = (
+        CheckConstraint("kind IN ('staff', 'client', 'customer')", name="kind"),
+        CheckConstraint(CUSTOMER_LINK_RULE, name="customer_link"),
+        CheckConstraint("length(username) >= 3", name="username_length"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    username: Mapped[str] = mapped_column(String(150), unique=True)  # stored lower-case
+    kind: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(300))
+    secret_hash: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Role(Base):
+    """A named set of permissions, with limits such as {"adjustmentLimit": 100.0}."""
+
+    __tablename__ = "auth_role"
+    __table_args__ = (CheckConstraint("length(name) >= 2", name="name_length"),)
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    limits: Mapped[dict] = mapped_column(JSONDocument, default=dict)
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RolePermission(Base):
+    __tablename__ = "auth_role_permission"
+
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("auth_role.id", ondelete="CASCADE"), primary_key=True
+    )
+    permission: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class UserRole(Base):
+    __tablename__ = "auth_user_role"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("auth_user.id", ondelete="CASCADE"), primary_key=True
+    )
+    # RESTRICT: a role still held by someone can't disappear from under them.
+    role_id: Mapped[str] = mapped_column(
+        ForeignKey("auth_role.id", ondelete="RESTRICT"), primary_key=True, index=True
+    )
+
+
+class RefreshToken(Base):
+    """A refresh token, stored as the SHA-256 of its value (it is random, so no salt is needed).
+
+    Refreshing revokes the token used; presenting that one again means it was stolen or
+    replayed, and every refresh token of the user is revoked.
+    """
+
+    __tablename__ = "auth_refresh_token"
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    client_id: Mapped[str | None] = mapped_column(String(150))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "rotated" (exchanged for a new one: presenting it again is a replay), "logout", or
+    # "ended" (password change, disabled user, replay detected).
+    revoked_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class RevokedAccessToken(Base):
+    """An access token logged out before it expired; kept until then, by its ``jti``."""
+
+    __tablename__ = "auth_revoked_token"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEntry(Base):
+    """One line of the append-only audit trail: who did what to which resource, from where.
+
+    The actor is kept by id and name without a foreign key, so history outlives deleted users.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_at", "at"),
+        Index("ix_audit_entry_actor_at", "actor_id", "at"),
+        Index("ix_audit_entry_resource_at", "resource_type", "resource_id", "at"),
+        Index("ix_audit_entry_action_at", "action", "at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[str | None] = mapped_column(String(36))
+    actor_name: Mapped[str] = mapped_column(String(150))
+    channel: Mapped[str] = mapped_column(String(32))
+    client_id: Mapped[str | None] = mapped_column(String(150))
+    action: Mapped[str] = mapped_column(String(32))
+    resource_type: Mapped[str] = mapped_column(String(64))
+    resource_id: Mapped[str | None] = mapped_column(String(150))
+    before: Mapped[dict | None] = mapped_column(JSONDocument)
+    after: Mapped[dict | None] = mapped_column(JSONDocument)
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _append_only(_mapper, _connection, target: AuditEntry) -> None:
+    raise PermissionError(f"the audit trail is append-only (entry {target.id})")

@@ -1,0 +1,159 @@
+"""The permission catalogue and the built-in roles: the one place that names what can be granted.
+
+A permission is "resource:action". Every protected route declares the one it needs
+(``parley.api.security.require``); a role grants a set of them plus limits (numbers such as the
+largest adjustment the role may make on its own). The built-in roles are seeded by migration
+0003; a later change to them here needs a migration too (a test compares the two).
+"""
+
+from dataclasses import dataclass, field
+
+CUSTOMER_READ = "customer:read"
+CUSTOMER_WRITE = "customer:write"
+PARTY_READ = "party:read"
+PARTY_WRITE = "party:write"
+CONTACT_WRITE = "contact:write"
+IDENTIFY_USE = "identify:use"
+VERIFICATION_USE = "verification:use"
+SECURITY_READ = "security:read"
+SECURITY_WRITE = "security:write"
+NOTE_READ = "note:read"
+NOTE_WRITE = "note:write"
+REQUEST_APPROVE = "request:approve"
+USER_ADMIN = "user:admin"
+AUDIT_READ = "audit:read"
+
+# Permission -> what it allows; the order is the order of the documentation.
+CATALOGUE: dict[str, str] = {
+    CUSTOMER_READ: "read customers (TMF629)",
+    CUSTOMER_WRITE: "create, change and delete customers",
+    PARTY_READ: "read individuals and organisations (TMF632)",
+    PARTY_WRITE: "create, change and delete individuals and organisations",
+    CONTACT_WRITE: "change contact details (contact media) only: self-service",
+    IDENTIFY_USE: "search for who is calling (identification)",
+    VERIFICATION_USE: "check a caller's PIN or security answer, see past checks",
+    SECURITY_READ: "see whether a customer has a PIN and which security questions",
+    SECURITY_WRITE: "set a customer's PIN and security questions",
+    NOTE_READ: "read notes on customers",
+    NOTE_WRITE: "add notes to customers",
+    REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
+    USER_ADMIN: "manage users, roles, permissions and limits",
+    AUDIT_READ: "read the audit trail",
+}
+ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
+
+ADJUSTMENT_LIMIT = "adjustmentLimit"
+CURRENCY = "currency"
+# Limit -> what it bounds. Numeric limits merge by taking the highest over a user's roles.
+LIMITS: dict[str, str] = {
+    ADJUSTMENT_LIMIT: "largest monetary adjustment the role may make without approval",
+    CURRENCY: "ISO 4217 code the monetary limits are in",
+}
+
+# Kinds of user: staff log in with a password, clients (other systems) with a client secret,
+# customers (self-service) with a password and act only for their own customer record.
+STAFF, CLIENT, CUSTOMER = "staff", "client", "customer"
+USER_KINDS = (STAFF, CLIENT, CUSTOMER)
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    name: str
+    description: str
+    permissions: frozenset[str]
+    limits: dict = field(default_factory=dict)
+
+
+_AGENT = frozenset(
+    {
+        CUSTOMER_READ,
+        CUSTOMER_WRITE,
+        PARTY_READ,
+        PARTY_WRITE,
+        CONTACT_WRITE,
+        IDENTIFY_USE,
+        VERIFICATION_USE,
+        SECURITY_READ,
+        SECURITY_WRITE,
+        NOTE_READ,
+        NOTE_WRITE,
+    }
+)
+
+BUILTIN_ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec(
+        "agent",
+        "Customer service agent: identifies and verifies callers, keeps their records and notes",
+        _AGENT,
+        {ADJUSTMENT_LIMIT: 100.0, CURRENCY: "EUR"},
+    ),
+    RoleSpec(
+        "supervisor",
+        "Team supervisor: an agent with a higher adjustment limit who approves requests",
+        _AGENT | {REQUEST_APPROVE},
+        {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
+    ),
+    RoleSpec(
+        "administrator",
+        "Administrator: everything, including users, roles and the audit trail",
+        ALL_PERMISSIONS,
+        {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
+    ),
+    RoleSpec(
+        "integration",
+        "Another system (client credentials): reads and writes parties and customers, identifies",
+        frozenset({CUSTOMER_READ, CUSTOMER_WRITE, PARTY_READ, PARTY_WRITE, IDENTIFY_USE}),
+    ),
+    RoleSpec(
+        "customer",
+        "Self-service customer: reads their own record, changes their contact details and PIN",
+        frozenset({CUSTOMER_READ, PARTY_READ, CONTACT_WRITE, SECURITY_READ, SECURITY_WRITE}),
+    ),
+)
+BUILTIN_ROLE_NAMES = frozenset(role.name for role in BUILTIN_ROLES)
+
+
+def unknown_permissions(permissions: set[str] | frozenset[str]) -> list[str]:
+    return sorted(set(permissions) - ALL_PERMISSIONS)
+
+
+def merge_limits(limits: list[dict]) -> dict:
+    """The limits of a user: the highest of each numeric limit over their roles.
+
+    A non-numeric value (the currency) is taken from the first role that sets it; a deployment
+    keeps its monetary limits in one currency.
+    """
+    merged: dict = {}
+    for role_limits in limits:
+        for key, value in role_limits.items():
+            if key not in merged:
+                merged[key] = value
+            elif _is_number(value) and _is_number(merged[key]):
+                merged[key] = max(merged[key], value)
+    return merged
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def markdown_tables() -> str:
+    """The permission-by-role and limit tables of docs/auth.md (a test keeps them in sync).
+
+    Regenerate with ``python -c "from parley.auth.permissions import markdown_tables as t;
+    print(t())"``.
+    """
+    names = [role.name for role in BUILTIN_ROLES]
+    lines = [
+        "| permission | allows | " + " | ".join(names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for permission, allows in CATALOGUE.items():
+        marks = ["✓" if permission in role.permissions else "" for role in BUILTIN_ROLES]
+        lines.append(f"| `{permission}` | {allows} | " + " | ".join(marks) + " |")
+    lines += ["", "| role | " + " | ".join(f"`{k}`" for k in LIMITS) + " | who it is for |"]
+    lines.append("|---|" + "---|" * (len(LIMITS) + 1))
+    for role in BUILTIN_ROLES:
+        values = [str(role.limits.get(key, "—")) for key in LIMITS]
+        lines.append(f"| {role.name} | " + " | ".join(values) + f" | {role.description} |")
+    return "\n".join(lines)

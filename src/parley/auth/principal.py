@@ -1,0 +1,42 @@
+"""Who is calling, as established from a valid access token."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from parley.actor import Actor
+from parley.auth.permissions import CUSTOMER
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A logged-in user with the permissions and limits their roles grant right now."""
+
+    user_id: str
+    username: str
+    kind: str  # staff, client or customer
+    roles: tuple[str, ...]
+    permissions: frozenset[str]
+    limits: dict = field(default_factory=dict)
+    customer_id: str | None = None  # the one customer a customer log-in acts for
+    client_id: str | None = None  # the OAuth client the token was issued to, if any
+    token_id: str | None = None
+    token_expires_at: datetime | None = None
+
+    def has(self, permission: str) -> bool:
+        return permission in self.permissions
+
+    def limit(self, name: str, default=None):
+        return self.limits.get(name, default)
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == CUSTOMER
+
+    def may_see_customer(self, customer_id: str | None) -> bool:
+        """Customers see only their own record; staff and clients see any (by permission)."""
+        return not self.is_customer or (customer_id is not None and customer_id == self.customer_id)
+
+    def actor(self, channel: str = "api") -> Actor:
+        return Actor(
+            name=self.username, channel=channel, user_id=self.user_id, client_id=self.client_id
+        )

@@ -1,0 +1,186 @@
+"""Every query of the auth domain."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy.orm import Session
+
+from parley.auth.models import (
+    AuditEntry,
+    RefreshToken,
+    RevokedAccessToken,
+    Role,
+    RolePermission,
+    User,
+    UserRole,
+)
+
+
+@dataclass(frozen=True)
+class Grants:
+    """What a user holds right now: role names, permissions, and each role's limits."""
+
+    roles: list[str]
+    permissions: set[str]
+    limits: list[dict]
+
+
+class AuthRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def add(self, row) -> None:
+        self.session.add(row)
+        self.session.flush()
+
+    def delete(self, row) -> None:
+        self.session.delete(row)
+        self.session.flush()
+
+    # -- users ---------------------------------------------------------------------------
+
+    def get_user(self, user_id: str, for_update: bool = False) -> User | None:
+        query = select(User).where(User.id == user_id)
+        return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def user_by_username(self, username: str, for_update: bool = False) -> User | None:
+        query = select(User).where(User.username == username)
+        return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def list_users(
+        self, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[User], int]:
+        total = self.session.scalar(select(func.count()).select_from(User).where(*conditions))
+        rows = self.session.scalars(
+            select(User).where(*conditions).order_by(User.username).offset(offset).limit(limit)
+        ).all()
+        return list(rows), total or 0
+
+    def grants(self, user_id: str) -> Grants:
+        rows = self.session.execute(
+            select(Role.name, Role.limits, RolePermission.permission)
+            .join(UserRole, UserRole.role_id == Role.id)
+            .outerjoin(RolePermission, RolePermission.role_id == Role.id)
+            .where(UserRole.user_id == user_id)
+            .order_by(Role.name)
+        ).all()
+        roles: dict[str, dict] = {}
+        permissions: set[str] = set()
+        for name, limits, permission in rows:
+            roles.setdefault(name, limits or {})
+            if permission is not None:
+                permissions.add(permission)
+        return Grants(list(roles), permissions, list(roles.values()))
+
+    def roles_of_users(self, user_ids: Iterable[str]) -> dict[str, list[str]]:
+        ids = list(set(user_ids))
+        found: dict[str, list[str]] = {user_id: [] for user_id in ids}
+        if ids:
+            query = (
+                select(UserRole.user_id, Role.name)
+                .join(Role, Role.id == UserRole.role_id)
+                .where(UserRole.user_id.in_(ids))
+                .order_by(Role.name)
+            )
+            for user_id, name in self.session.execute(query):
+                found[user_id].append(name)
+        return found
+
+    def replace_user_roles(self, user_id: str, role_ids: Iterable[str]) -> None:
+        self.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
+        rows = [{"user_id": user_id, "role_id": role_id} for role_id in set(role_ids)]
+        if rows:
+            self.session.execute(UserRole.__table__.insert(), rows)
+        self.session.flush()
+
+    def enabled_users_with(self, permission: str) -> list[str]:
+        query = (
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .join(RolePermission, RolePermission.role_id == UserRole.role_id)
+            .where(RolePermission.permission == permission, User.disabled.is_(False))
+            .distinct()
+        )
+        return list(self.session.scalars(query).all())
+
+    # -- roles ---------------------------------------------------------------------------
+
+    def get_role(self, role_id: str) -> Role | None:
+        return self.session.get(Role, role_id)
+
+    def role_by_name(self, name: str) -> Role | None:
+        return self.session.scalar(select(Role).where(Role.name == name))
+
+    def roles_by_names(self, names: Iterable[str]) -> dict[str, Role]:
+        query = select(Role).where(Role.name.in_(list(set(names))))
+        return {role.name: role for role in self.session.scalars(query)}
+
+    def list_roles(self) -> list[Role]:
+        return list(self.session.scalars(select(Role).order_by(Role.name)).all())
+
+    def permissions_of_roles(self, role_ids: Iterable[str]) -> dict[str, set[str]]:
+        ids = list(set(role_ids))
+        found: dict[str, set[str]] = {role_id: set() for role_id in ids}
+        query = select(RolePermission).where(RolePermission.role_id.in_(ids))
+        for grant in self.session.scalars(query):
+            found[grant.role_id].add(grant.permission)
+        return found
+
+    def replace_role_permissions(self, role_id: str, permissions: Iterable[str]) -> None:
+        self.session.execute(delete(RolePermission).where(RolePermission.role_id == role_id))
+        rows = [{"role_id": role_id, "permission": p} for p in sorted(set(permissions))]
+        if rows:
+            self.session.execute(RolePermission.__table__.insert(), rows)
+        self.session.flush()
+
+    def role_in_use(self, role_id: str) -> bool:
+        return bool(self.session.scalar(select(exists().where(UserRole.role_id == role_id))))
+
+    # -- tokens --------------------------------------------------------------------------
+
+    def refresh_token_by_hash(self, token_hash: str) -> RefreshToken | None:
+        query = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
+        return self.session.scalar(query.with_for_update())
+
+    def revoke_refresh_tokens(self, user_id: str, now: datetime) -> int:
+        result = self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=now, revoked_reason="ended")
+        )
+        return result.rowcount or 0
+
+    def access_token_revoked(self, jti: str) -> bool:
+        query = select(exists().where(RevokedAccessToken.jti == jti))
+        return bool(self.session.scalar(query))
+
+    def revoke_access_token(self, jti: str, expires_at: datetime, now: datetime) -> None:
+        if not self.access_token_revoked(jti):
+            self.add(RevokedAccessToken(jti=jti, expires_at=expires_at, revoked_at=now))
+
+    def purge_expired_tokens(self, now: datetime) -> int:
+        """Forget revocations and refresh tokens that have expired anyway."""
+        gone = self.session.execute(
+            delete(RevokedAccessToken).where(RevokedAccessToken.expires_at < now)
+        ).rowcount
+        gone += self.session.execute(
+            delete(RefreshToken).where(RefreshToken.expires_at < now)
+        ).rowcount
+        return gone or 0
+
+    # -- audit trail ---------------------------------------------------------------------
+
+    def list_audit(
+        self, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[AuditEntry], int]:
+        total = self.session.scalar(select(func.count()).select_from(AuditEntry).where(*conditions))
+        rows = self.session.scalars(
+            select(AuditEntry)
+            .where(*conditions)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return list(rows), total or 0

@@ -1,0 +1,234 @@
+"""Log-in and tokens: the OAuth2 grants, refresh rotation, log-out, and who a token stands for.
+
+Failed log-ins are counted and audited; after ``login_max_failures`` in a row the account is
+locked for ``login_lock_minutes``. A failure raises ``LoginFailed`` *after* recording it in the
+session, so the edge must commit before answering: the count and the audit entry are the point.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth import audit
+from parley.auth.audit import AuditTrail
+from parley.auth.models import RefreshToken, User
+from parley.auth.passwords import hash_secret, needs_rehash, verify_secret
+from parley.auth.permissions import CLIENT, merge_limits
+from parley.auth.principal import Principal
+from parley.auth.repository import AuthRepository
+from parley.auth.tokens import (
+    IssuedToken,
+    decode_access_token,
+    issue_access_token,
+    new_refresh_token,
+    refresh_token_hash,
+)
+from parley.db.base import new_id, utcnow
+from parley.errors import Unauthorized
+from parley.settings import Settings
+
+BAD_CREDENTIALS = "invalid username or password"
+BAD_CLIENT = "invalid client id or secret"
+BAD_REFRESH = "the refresh token is not valid; log in again"
+
+
+class LoginFailed(Unauthorized):
+    """A grant was refused. ``oauth_error`` is the RFC 6749 error code to answer with."""
+
+    def __init__(self, message: str, oauth_error: str = "invalid_grant"):
+        super().__init__(message)
+        self.oauth_error = oauth_error
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: IssuedToken
+    refresh_token: str | None  # client-credentials grants get none (RFC 6749 4.4.3)
+    expires_in: int  # seconds
+
+
+class AuthService:
+    def __init__(self, session: Session, settings: Settings):
+        self.repo = AuthRepository(session)
+        self.audit = AuditTrail(session)
+        self.settings = settings
+
+    # -- grants --------------------------------------------------------------------------
+
+    def password_grant(
+        self, username: str, password: str, channel: str = "api", client_id: str | None = None
+    ) -> TokenPair:
+        user = self._check_secret(username, password, channel, client_id, want_client=False)
+        return self._tokens(user, client_id, with_refresh=True)
+
+    def client_credentials_grant(
+        self, client_id: str, client_secret: str, channel: str = "api"
+    ) -> TokenPair:
+        user = self._check_secret(client_id, client_secret, channel, client_id, want_client=True)
+        return self._tokens(user, user.username, with_refresh=False)
+
+    def refresh_grant(
+        self, refresh_token: str, channel: str = "api", client_id: str | None = None
+    ) -> TokenPair:
+        now = utcnow()
+        stored = self.repo.refresh_token_by_hash(refresh_token_hash(refresh_token))
+        if stored is None:
+            raise LoginFailed(BAD_REFRESH)
+        user = self.repo.get_user(stored.user_id)
+        if user is None:
+            raise LoginFailed(BAD_REFRESH)
+        if stored.revoked_reason == "rotated":
+            # An exchanged token came back: someone holds a copy. End every session.
+            self.repo.revoke_refresh_tokens(stored.user_id, now)
+            actor = Actor(user.username, channel, user.id, client_id or stored.client_id)
+            self.audit.record(actor, audit.REFRESH_REUSED, "user", user.id)
+            raise LoginFailed("the refresh token was already used; every session is ended")
+        if stored.revoked_at is not None or stored.expires_at <= now or user.disabled:
+            raise LoginFailed(BAD_REFRESH)
+        if client_id is not None and stored.client_id not in (None, client_id):
+            raise LoginFailed("the refresh token was issued to another client")
+        stored.revoked_at, stored.revoked_reason = now, "rotated"
+        return self._tokens(user, stored.client_id, with_refresh=True)
+
+    def _check_secret(
+        self, username: str, secret: str, channel: str, client_id: str | None, want_client: bool
+    ) -> User:
+        """The user whose secret this is, or LoginFailed after counting and auditing the miss."""
+        name = username.strip().lower()[:150]
+        error = "invalid_client" if want_client else "invalid_grant"
+        refusal = BAD_CLIENT if want_client else BAD_CREDENTIALS
+        user = self.repo.user_by_username(name, for_update=True) if name else None
+        actor = Actor(name or "(none)", channel, user.id if user else None, client_id)
+        if user is None or (user.kind == CLIENT) != want_client:
+            verify_secret(None, secret)  # spend the same time as a real check
+            reason = "unknown user" if user is None else f"{user.kind} used the wrong grant"
+            self._failed(actor, reason)
+            raise LoginFailed(refusal, error)
+        now = utcnow()
+        if user.locked_until is not None and user.locked_until > now:
+            self._failed(actor, "locked", lockedUntil=user.locked_until)
+            until = user.locked_until.isoformat(timespec="seconds")
+            raise LoginFailed(
+                f"too many failed log-ins: the account is locked until {until}", error
+            )
+        if not verify_secret(user.secret_hash, secret):
+            self._count_failure(user, actor)
+            raise LoginFailed(refusal, error)
+        if user.disabled:
+            self._failed(actor, "disabled")
+            raise LoginFailed("the account is disabled", error)
+        if needs_rehash(user.secret_hash):
+            user.secret_hash = hash_secret(secret)
+        user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        self.repo.add(user)
+        self.audit.record(actor, audit.LOGIN, "user", user.id)
+        return user
+
+    def _failed(self, actor: Actor, reason: str, **detail) -> None:
+        after = {"reason": reason, **detail}
+        self.audit.record(actor, audit.LOGIN_FAILED, "user", actor.user_id, after=after)
+
+    def _count_failure(self, user: User, actor: Actor) -> None:
+        user.failed_logins += 1
+        self._failed(actor, "wrong secret", failedLogins=user.failed_logins)
+        if user.failed_logins >= self.settings.login_max_failures:
+            user.locked_until = utcnow() + timedelta(minutes=self.settings.login_lock_minutes)
+            user.failed_logins = 0
+            after = {"lockedUntil": user.locked_until}
+            self.audit.record(actor, audit.LOGIN_LOCKED, "user", user.id, after=after)
+        self.repo.add(user)
+
+    def _tokens(self, user: User, client_id: str | None, with_refresh: bool) -> TokenPair:
+        grants = self.repo.grants(user.id)
+        access = issue_access_token(
+            self.settings,
+            user_id=user.id,
+            username=user.username,
+            kind=user.kind,
+            roles=grants.roles,
+            permissions=sorted(grants.permissions),
+            customer_id=user.customer_id,
+            client_id=client_id,
+        )
+        refresh = None
+        if with_refresh:
+            refresh = new_refresh_token()
+            now = utcnow()
+            self.repo.add(
+                RefreshToken(
+                    id=new_id(),
+                    user_id=user.id,
+                    token_hash=refresh_token_hash(refresh),
+                    client_id=client_id,
+                    issued_at=now,
+                    expires_at=now + timedelta(days=self.settings.refresh_token_days),
+                )
+            )
+        return TokenPair(access, refresh, self.settings.access_token_minutes * 60)
+
+    # -- log-out -------------------------------------------------------------------------
+
+    def logout(
+        self, access_token: str | None, refresh_token: str | None = None, channel: str = "api"
+    ) -> bool:
+        """Revoke the access token (by its jti) and/or the refresh token; True if one was.
+
+        Tokens that are invalid or expired already need no revoking and are ignored
+        (RFC 7009: the answer is the same either way).
+        """
+        now = utcnow()
+        user_id, client_id, revoked = None, None, False
+        if access_token:
+            try:
+                claims = decode_access_token(access_token, self.settings)
+            except Unauthorized:
+                claims = None
+            if claims is not None:
+                self.repo.revoke_access_token(claims["jti"], _at(claims["exp"]), now)
+                user_id, client_id, revoked = claims["sub"], claims.get("client_id"), True
+        if refresh_token:
+            stored = self.repo.refresh_token_by_hash(refresh_token_hash(refresh_token))
+            if stored is not None and user_id in (None, stored.user_id):
+                if stored.revoked_at is None:
+                    stored.revoked_at, stored.revoked_reason = now, "logout"
+                user_id, client_id, revoked = stored.user_id, client_id or stored.client_id, True
+        user = self.repo.get_user(user_id) if user_id else None
+        if user is not None:
+            actor = Actor(user.username, channel, user.id, client_id)
+            self.audit.record(actor, audit.LOGOUT, "user", user.id)
+        return revoked
+
+    def purge_expired_tokens(self) -> int:
+        return self.repo.purge_expired_tokens(utcnow())
+
+    # -- who a token stands for ----------------------------------------------------------
+
+    def principal_from_token(self, token: str) -> Principal:
+        """The principal of a valid access token, with the permissions their roles grant now."""
+        claims = decode_access_token(token, self.settings)
+        if self.repo.access_token_revoked(claims["jti"]):
+            raise Unauthorized("the access token was revoked (logged out); log in again")
+        user = self.repo.get_user(claims["sub"])
+        if user is None:
+            raise Unauthorized("the user of this access token no longer exists")
+        if user.disabled:
+            raise Unauthorized("the user of this access token is disabled")
+        grants = self.repo.grants(user.id)
+        return Principal(
+            user_id=user.id,
+            username=user.username,
+            kind=user.kind,
+            roles=tuple(grants.roles),
+            permissions=frozenset(grants.permissions),
+            limits=merge_limits(grants.limits),
+            customer_id=user.customer_id,
+            client_id=claims.get("client_id"),
+            token_id=claims["jti"],
+            token_expires_at=_at(claims["exp"]),
+        )
+
+
+def _at(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

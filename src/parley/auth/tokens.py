@@ -1,0 +1,156 @@
+"""Access tokens (HS256 JWT) and refresh tokens (random, stored hashed).
+
+Decoding accepts HS256 only, so unsigned (``alg: none``) tokens and RS256/HS256 confusion are
+refused; it requires exp, iat, nbf, sub and jti, and checks the issuer and audience.
+
+The signing key is ``PARLEY_JWT_SECRET``. Without it, a random key is made once and kept in
+``parley-secret.key`` (mode 0600) in the working directory, so the API processes of one host
+share it; several hosts must all be given the same ``PARLEY_JWT_SECRET``.
+"""
+
+import hashlib
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+import jwt
+import structlog
+
+from parley.db.base import utcnow
+from parley.errors import Unauthorized
+from parley.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+ALGORITHM = "HS256"
+ISSUER = "parley"
+AUDIENCE = "parley-api"
+SECRET_FILE = "parley-secret.key"
+REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "jti", "iss", "aud")
+# Tolerated clock difference between the hosts that issue and check tokens.
+CLOCK_SKEW_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: datetime
+    scope: str
+
+
+def signing_key(settings: Settings) -> str:
+    if settings.jwt_secret is not None:
+        return settings.jwt_secret.get_secret_value()
+    return _file_secret(Path.cwd() / SECRET_FILE)
+
+
+@lru_cache
+def _file_secret(path: Path) -> str:
+    """Read the host's key file, creating it first if no process has yet."""
+    if not path.exists():
+        # Written aside, then linked into place: linking fails if another process won the race,
+        # and nobody ever reads a half-written key.
+        scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(scratch, path)
+            log.info("generated a token signing key", path=str(path))
+        except FileExistsError:
+            pass
+        finally:
+            scratch.unlink()
+    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        log.warning("token signing key file is readable by others; chmod 600 it", path=str(path))
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable key (under 32 characters); delete it")
+    return key
+
+
+def issue_access_token(
+    settings: Settings,
+    *,
+    user_id: str,
+    username: str,
+    kind: str,
+    roles: list[str],
+    permissions: list[str],
+    customer_id: str | None = None,
+    client_id: str | None = None,
+    now: datetime | None = None,
+    lifetime: timedelta | None = None,
+) -> IssuedToken:
+    now = now or utcnow()
+    expires_at = now + (lifetime or timedelta(minutes=settings.access_token_minutes))
+    jti = secrets.token_hex(16)
+    scope = " ".join(sorted(permissions))
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": user_id,
+        "username": username,
+        "kind": kind,
+        "roles": sorted(roles),
+        "scope": scope,
+        "jti": jti,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(expires_at.timestamp()),
+    }
+    if customer_id is not None:
+        claims["customer_id"] = customer_id
+    if client_id is not None:
+        claims["client_id"] = client_id
+    token = jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM)
+    return IssuedToken(token, jti, expires_at.replace(microsecond=0), scope)
+
+
+_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (jwt.ExpiredSignatureError, "the access token has expired; get a new one"),
+    (jwt.ImmatureSignatureError, "the access token is not valid yet"),
+    (jwt.InvalidSignatureError, "the access token's signature is not valid"),
+    (jwt.InvalidAlgorithmError, f"the access token must be signed with {ALGORITHM}"),
+    (jwt.InvalidAudienceError, f"the access token is not for {AUDIENCE}"),
+    (jwt.InvalidIssuerError, f"the access token was not issued by {ISSUER}"),
+    (jwt.DecodeError, "the access token is not a well-formed JWT"),
+)
+
+
+def decode_access_token(token: str, settings: Settings) -> dict:
+    """The claims of a valid access token; Unauthorized, saying why, for any other token."""
+    try:
+        claims = jwt.decode(
+            token,
+            signing_key(settings),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            leeway=CLOCK_SKEW_SECONDS,
+            options={"require": list(REQUIRED_CLAIMS)},
+        )
+    except jwt.MissingRequiredClaimError as error:
+        raise Unauthorized(f"the access token has no '{error.claim}' claim") from None
+    except jwt.InvalidTokenError as error:
+        for kind, message in _REFUSALS:
+            if isinstance(error, kind):
+                raise Unauthorized(message) from None
+        raise Unauthorized(f"the access token is not valid ({error})") from None
+    if not all(isinstance(claims.get(name), str) and claims[name] for name in ("sub", "jti")):
+        raise Unauthorized("the access token's 'sub' and 'jti' claims must be strings")
+    return claims
+
+
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def refresh_token_hash(token: str) -> str:
+    """Refresh tokens are 256 random bits: a plain SHA-256 is enough to store them safely."""
+    return hashlib.sha256(token.encode()).hexdigest()

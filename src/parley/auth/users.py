@@ -1,0 +1,238 @@
+"""Manage users: staff, integration clients and customer log-ins. Every change is audited.
+
+Passwords and client secrets are never recorded, only that they changed. At least one enabled
+user able to manage users must remain: a change that would lock everyone out is refused.
+"""
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth import audit
+from parley.auth.audit import AuditTrail
+from parley.auth.models import User
+from parley.auth.passwords import check_password, hash_secret, new_client_secret
+from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS
+from parley.auth.repository import AuthRepository
+from parley.db.base import new_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.parties.service import PartyService
+from parley.settings import Settings
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{2,149}$")
+
+
+@dataclass(frozen=True)
+class NewUser:
+    user: User
+    roles: list[str]
+    client_secret: str | None  # generated for clients; shown once, stored only hashed
+
+
+class UserService:
+    def __init__(self, session: Session, settings: Settings):
+        self.session = session
+        self.repo = AuthRepository(session)
+        self.audit = AuditTrail(session)
+        self.settings = settings
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get_user(self, user_id: str) -> User:
+        user = self.repo.get_user(user_id) if len(user_id) <= 36 else None
+        if user is None:
+            raise NotFound(f"No user with id {user_id}")
+        return user
+
+    def get_by_username(self, username: str) -> User:
+        user = self.repo.user_by_username(username.strip().lower())
+        if user is None:
+            raise NotFound(f"No user named {username}")
+        return user
+
+    def list_users(
+        self, offset: int = 0, limit: int = 100, kind: str | None = None
+    ) -> tuple[list[User], int]:
+        conditions = []
+        if kind is not None:
+            conditions.append(User.kind == _kind(kind))
+        return self.repo.list_users(conditions, offset, limit)
+
+    def roles_of(self, users: list[User]) -> dict[str, list[str]]:
+        return self.repo.roles_of_users(u.id for u in users)
+
+    # -- changing ------------------------------------------------------------------------
+
+    def create_user(
+        self,
+        actor: Actor,
+        username: str,
+        roles: list[str],
+        kind: str = "staff",
+        password: str | None = None,
+        display_name: str | None = None,
+        customer_id: str | None = None,
+    ) -> NewUser:
+        """Create a user. Clients get a generated secret; others need an acceptable password."""
+        username, kind = _username(username), _kind(kind)
+        if self.repo.user_by_username(username) is not None:
+            raise Conflict(f"a user named {username} exists already")
+        if (kind == CUSTOMER) != (customer_id is not None):
+            raise InvalidInput("customerId: required for customer log-ins, and only for them")
+        if customer_id is not None:
+            self._check_customer(customer_id)
+        role_ids = self._role_ids(roles)
+        secret = None
+        if kind == CLIENT:
+            if password is not None:
+                raise InvalidInput("password: clients get a generated secret, not a password")
+            secret = password = new_client_secret()
+        elif password is None:
+            raise InvalidInput("password: required", "password")
+        else:
+            check_password(password, username)
+        now = utcnow()
+        user = User(
+            id=new_id(),
+            username=username,
+            kind=kind,
+            display_name=_display_name(display_name, username),
+            secret_hash=hash_secret(password),
+            customer_id=customer_id,
+            disabled=False,
+            failed_logins=0,
+            created_at=now,
+            updated_at=now,
+        )
+        self.repo.add(user)
+        self.repo.replace_user_roles(user.id, role_ids)
+        after = self.snapshot(user)
+        self.audit.record(actor, audit.CREATE, "user", user.id, after=after)
+        return NewUser(user, after["roles"], secret)
+
+    def update_user(
+        self,
+        actor: Actor,
+        user_id: str,
+        display_name: str | None = None,
+        roles: list[str] | None = None,
+        disabled: bool | None = None,
+    ) -> User:
+        """Change what is given; None leaves it. Enabling also lifts a log-in lock."""
+        user = self.get_user(user_id)
+        before = self.snapshot(user)
+        role_ids = self._role_ids(roles) if roles is not None else None
+        if display_name is not None:
+            user.display_name = _display_name(display_name, user.username)
+        if role_ids is not None:
+            self.repo.replace_user_roles(user.id, role_ids)
+        if disabled is not None:
+            user.disabled = disabled
+            if disabled:
+                self.repo.revoke_refresh_tokens(user.id, utcnow())
+            else:
+                user.failed_logins, user.locked_until = 0, None
+        user.updated_at = utcnow()
+        self.repo.add(user)
+        after = self.snapshot(user)
+        self._an_administrator_remains(before, user.username)
+        action = audit.PERMISSION_CHANGE if before["roles"] != after["roles"] else audit.UPDATE
+        self.audit.record(actor, action, "user", user.id, before=before, after=after)
+        return user
+
+    def set_password(self, actor: Actor, user_id: str, password: str) -> None:
+        """A new password; it lifts a log-in lock and ends the user's other sessions."""
+        user = self.get_user(user_id)
+        if user.kind == CLIENT:
+            raise InvalidInput("clients have a secret, not a password: make a new secret")
+        check_password(password, user.username)
+        self._new_secret(actor, user, password)
+
+    def new_client_secret(self, actor: Actor, user_id: str) -> str:
+        user = self.get_user(user_id)
+        if user.kind != CLIENT:
+            raise InvalidInput(f"{user.username} is not a client; set a password instead")
+        secret = new_client_secret()
+        self._new_secret(actor, user, secret)
+        return secret
+
+    def delete_user(self, actor: Actor, user_id: str) -> None:
+        user = self.get_user(user_id)
+        before = self.snapshot(user)
+        self.repo.delete(user)
+        self._an_administrator_remains(before, user.username)
+        self.audit.record(actor, audit.DELETE, "user", user_id, before=before)
+
+    def snapshot(self, user: User) -> dict:
+        """The user as recorded in the audit trail (no secrets)."""
+        return {
+            "username": user.username,
+            "kind": user.kind,
+            "displayName": user.display_name,
+            "customerId": user.customer_id,
+            "roles": self.repo.roles_of_users([user.id])[user.id],
+            "disabled": user.disabled,
+        }
+
+    def _new_secret(self, actor: Actor, user: User, secret: str) -> None:
+        user.secret_hash = hash_secret(secret)
+        user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
+        self.repo.add(user)
+        self.repo.revoke_refresh_tokens(user.id, utcnow())
+        self.audit.record(
+            actor, audit.PASSWORD_CHANGE, "user", user.id, after={"secret": "changed"}
+        )
+
+    def _role_ids(self, names: list[str]) -> list[str]:
+        wanted = {name.strip().lower() for name in names}
+        if not wanted:
+            raise InvalidInput("roles: give at least one role", "roles")
+        found = self.repo.roles_by_names(wanted)
+        missing = sorted(wanted - set(found))
+        if missing:
+            raise InvalidInput(f"roles: no role {', '.join(missing)}", "roles")
+        return [role.id for role in found.values()]
+
+    def _check_customer(self, customer_id: str) -> None:
+        try:
+            PartyService(self.session, self.settings).get_customer(customer_id)
+        except NotFound:
+            raise InvalidInput(f"customerId: no customer with id {customer_id}") from None
+
+    def _an_administrator_remains(self, before: dict, username: str) -> None:
+        had_admin = not before["disabled"] and self._roles_grant(before["roles"], USER_ADMIN)
+        if had_admin and not self.repo.enabled_users_with(USER_ADMIN):
+            raise Conflict(
+                f"this change to {username} would leave no enabled user who can manage users"
+            )
+
+    def _roles_grant(self, role_names: list[str], permission: str) -> bool:
+        roles = self.repo.roles_by_names(role_names)
+        granted = self.repo.permissions_of_roles(r.id for r in roles.values())
+        return any(permission in perms for perms in granted.values())
+
+
+def _username(value: str) -> str:
+    username = value.strip().lower()
+    if not USERNAME.match(username):
+        raise InvalidInput(
+            "username: 3 to 150 characters: letters, digits and . _ @ + - "
+            "(starting with a letter or digit)",
+            "username",
+        )
+    return username
+
+
+def _kind(value: str) -> str:
+    if value not in USER_KINDS:
+        raise InvalidInput(f"kind: one of {', '.join(USER_KINDS)}", "kind")
+    return value
+
+
+def _display_name(value: str | None, username: str) -> str:
+    name = (value or "").strip() or username
+    if len(name) > 300:
+        raise InvalidInput("displayName: at most 300 characters", "displayName")
+    return name

@@ -1,0 +1,48 @@
+"""Demo log-ins, one per built-in role, with documented passwords (never use them in production).
+
+The integration client gets a generated secret, printed once like any client's.
+"""
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.users import UserService
+from parley.errors import NotFound
+from parley.parties.models import Customer
+from parley.settings import Settings
+
+DEMO_PASSWORD = "parley-demo-2026"
+STAFF = (("agent", "agent"), ("supervisor", "supervisor"), ("admin", "administrator"))
+LOADER = Actor("demo-loader", "cli")
+
+
+def create_demo_users(session: Session, settings: Settings, customer: Customer | None) -> list[str]:
+    """Create the demo log-ins; return the lines that tell people how to use them."""
+    users = UserService(session, settings)
+    if _exists(users, "admin"):
+        return ["  (the demo log-ins exist already; passwords as printed when first loaded)"]
+    lines = []
+    for username, role in STAFF:
+        users.create_user(LOADER, username, [role], "staff", DEMO_PASSWORD)
+        lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}")
+    client = users.create_user(LOADER, "crm-connector", ["integration"], "client")
+    lines.append(
+        f"  {'crm-connector':<12} {'integration':<14} client secret {client.client_secret}"
+    )
+    if customer is not None:
+        username = f"customer-{customer.customer_number}"
+        users.create_user(
+            LOADER, username, ["customer"], "customer", DEMO_PASSWORD, customer_id=customer.id
+        )
+        lines.append(
+            f"  {username:<12} {'customer':<14} password {DEMO_PASSWORD} ({customer.name})"
+        )
+    return lines
+
+
+def _exists(users: UserService, username: str) -> bool:
+    try:
+        users.get_by_username(username)
+    except NotFound:
+        return False
+    return True

@@ -1,0 +1,131 @@
+"""Who may call what: every route of the application against every built-in role.
+
+The routes are enumerated from the app, so a new route fails here until it declares its access
+and is given its row in EXPECTED.
+"""
+
+import re
+import uuid
+
+import pytest
+
+from parley.api.security import route_access, undeclared_routes
+from parley.auth.permissions import BUILTIN_ROLE_NAMES
+from tests.auth.helpers import bearer, login, make_customer, make_user
+
+STAFF = {"agent", "supervisor", "administrator"}
+EVERYONE = STAFF | {"integration", "customer"}
+SYSTEMS_AND_STAFF = STAFF | {"integration"}
+SELF_SERVICE = STAFF | {"customer"}
+PARTY = "/tmf-api/partyManagement/v5"
+CUSTOMER = "/tmf-api/customerManagement/v5/customer"
+V1 = "/api/v1/customers/{customer_id}"
+
+# (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
+EXPECTED: dict[tuple[str, str], set[str]] = {
+    **{
+        (method, f"{PARTY}/{collection}{suffix}"): allowed
+        for collection in ("individual", "organization")
+        for method, suffix, allowed in (
+            ("GET", "", EVERYONE),
+            ("POST", "", SYSTEMS_AND_STAFF),
+            ("GET", "/{id}", EVERYONE),
+            ("PATCH", "/{id}", SYSTEMS_AND_STAFF),
+            ("DELETE", "/{id}", SYSTEMS_AND_STAFF),
+        )
+    },
+    ("GET", CUSTOMER): EVERYONE,
+    ("POST", CUSTOMER): SYSTEMS_AND_STAFF,
+    ("GET", f"{CUSTOMER}/{{id}}"): EVERYONE,
+    ("PATCH", f"{CUSTOMER}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("DELETE", f"{CUSTOMER}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("GET", "/api/v1/identify"): SYSTEMS_AND_STAFF,
+    ("GET", f"{V1}/notes"): STAFF,
+    ("POST", f"{V1}/notes"): STAFF,
+    ("GET", f"{V1}/security"): SELF_SERVICE,
+    ("PUT", f"{V1}/security"): SELF_SERVICE,
+    ("GET", f"{V1}/verification"): STAFF,
+    ("POST", f"{V1}/verification"): STAFF,
+    ("GET", "/api/v1/me"): EVERYONE,
+    ("GET", "/api/v1/audit"): {"administrator"},
+}
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("POST", "/oauth/token"),
+    ("POST", "/oauth/revoke"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+}
+
+
+def _operations(app) -> list[tuple[str, str, bool]]:
+    """(method, path, needs a token) for every route of the app."""
+    return [
+        (method, access.path, access.needs_token)
+        for access in route_access(app)
+        for method in sorted(set(access.methods) - {"HEAD"})
+    ]
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
+
+
+@pytest.fixture
+def tokens(client, session, settings) -> dict[str, dict]:
+    """Authorization headers of one user per built-in role."""
+    own = make_customer(session, settings)
+    headers = {}
+    for role in sorted(BUILTIN_ROLE_NAMES):
+        kind = {"customer": "customer", "integration": "staff"}.get(role, "staff")
+        user = make_user(
+            session, settings, role, customer_id=own.id if role == "customer" else None, kind=kind
+        )
+        headers[role] = bearer(login(client, user.user.username)["access_token"])
+    return headers
+
+
+def test_every_route_declares_its_access(app):
+    assert undeclared_routes(app) == []
+
+
+def test_every_route_has_its_row_in_the_matrix(app):
+    operations = {(method, path) for method, path, _ in _operations(app)}
+    assert operations == set(EXPECTED) | PUBLIC
+    for method, path, needs_token in _operations(app):
+        assert needs_token == ((method, path) not in PUBLIC), (method, path)
+
+
+def test_each_role_is_allowed_exactly_what_the_matrix_says(app, client, tokens):
+    for method, path, needs_token in _operations(app):
+        if not needs_token:
+            continue
+        url = _concrete(path)
+        body = {"json": {}} if method in ("POST", "PATCH", "PUT") else {}
+        for role, headers in tokens.items():
+            response = client.request(method, url, headers=headers, **body)
+            allowed = role in EXPECTED[(method, path)]
+            where = f"{role} {method} {path}: {response.status_code} {response.text[:120]}"
+            assert response.status_code < 500, where
+            if allowed:
+                assert response.status_code not in (401, 403), where
+            else:
+                assert response.status_code == 403, where
+                assert response.json()["@type"] == "Error", where
+
+
+def test_every_protected_route_refuses_a_caller_without_a_token(app, client):
+    for method, path, needs_token in _operations(app):
+        if not needs_token:
+            continue
+        response = client.request(method, _concrete(path))
+        assert response.status_code == 401, (method, path, response.status_code)
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+        assert response.json()["@type"] == "Error"
+
+
+def test_public_routes_answer_without_a_token(client):
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/openapi.json").status_code == 200
