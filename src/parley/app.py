@@ -13,6 +13,7 @@ from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
+from parley.api.tmf.roles import routes as roles_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
@@ -25,6 +26,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 
 * **TMF632 Party Management v5** — individuals and organisations.
 * **TMF629 Customer Management v5** — customers (with their customer number).
+* **TMF672 User Roles & Permissions v4** — roles (userRole) and who holds them (permission).
 * **Parley API** — identify who is calling, verify them, and keep notes.
 """
 
@@ -43,10 +45,13 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     install_error_handlers(app)
-    install_tmf_schemas(app, [load_spec(party_api.SPEC_FILE), load_spec(customer_api.SPEC_FILE)])
+    # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
+    specs = [party_api.SPEC_FILE, customer_api.SPEC_FILE, roles_api.SPEC_FILE]
+    install_tmf_schemas(app, [load_spec(name) for name in specs])
 
     app.include_router(party_api.router(settings.party_api_prefix))
     app.include_router(customer_api.router(settings.customer_api_prefix))
+    app.include_router(roles_api.router(settings.roles_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     party_api_prefix: str = "/tmf-api/partyManagement/v5"
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
     parley_api_prefix: str = "/api/v1"
+    roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(
         default="DE", description="ISO 3166 region used to read national phone numbers."
     )

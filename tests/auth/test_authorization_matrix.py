@@ -20,6 +20,7 @@ SELF_SERVICE = STAFF | {"customer"}
 PARTY = "/tmf-api/partyManagement/v5"
 CUSTOMER = "/tmf-api/customerManagement/v5/customer"
 V1 = "/api/v1/customers/{customer_id}"
+TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -48,6 +49,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", f"{V1}/verification"): STAFF,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
+    **{
+        (method, f"{TMF672}/{collection}{suffix}"): {"administrator"}
+        for collection, operations in (
+            ("userRole", (("GET", ""), ("POST", ""), ("GET", "/{id}"), ("PATCH", "/{id}"))),
+            ("permission", (("GET", ""), ("POST", ""), ("GET", "/{id}"))),
+        )
+        for method, suffix in (*operations, ("DELETE", "/{id}"))
+    },
 }
 PUBLIC = {
     ("GET", "/healthz"),

@@ -77,6 +77,11 @@ class UserRole(Base):
     role_id: Mapped[str] = mapped_column(
         ForeignKey("auth_role.id", ondelete="RESTRICT"), primary_key=True, index=True
     )
+    # A stable id for the grant (TMF672 permission), with when and by whom it was given.
+    id: Mapped[str] = mapped_column(UUIDString, unique=True, default=new_id)
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by_id: Mapped[str | None] = mapped_column(String(36))
+    granted_by: Mapped[str | None] = mapped_column(String(150))
 
 
 class RefreshToken(Base):

@@ -16,6 +16,7 @@ from parley.auth.models import (
     User,
     UserRole,
 )
+from parley.db.base import new_id, utcnow
 
 
 @dataclass(frozen=True)
@@ -88,12 +89,54 @@ class AuthRepository:
                 found[user_id].append(name)
         return found
 
-    def replace_user_roles(self, user_id: str, role_ids: Iterable[str]) -> None:
-        self.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
-        rows = [{"user_id": user_id, "role_id": role_id} for role_id in set(role_ids)]
+    def replace_user_roles(
+        self, user_id: str, role_ids: Iterable[str], granter: tuple[str | None, str] | None = None
+    ) -> None:
+        """Keep the links that stay (their id and grant time are the TMF672 permission's),
+        delete the others, add the new ones as granted now by ``granter`` (user id, name)."""
+        wanted = set(role_ids)
+        query = select(UserRole.role_id).where(UserRole.user_id == user_id)
+        held = set(self.session.scalars(query))
+        gone = held - wanted
+        if gone:
+            self.session.execute(
+                delete(UserRole).where(UserRole.user_id == user_id, UserRole.role_id.in_(gone))
+            )
+        by_id, by_name = granter or (None, None)
+        rows = [
+            {
+                "user_id": user_id,
+                "role_id": role_id,
+                "id": new_id(),
+                "granted_at": utcnow(),
+                "granted_by_id": by_id,
+                "granted_by": by_name,
+            }
+            for role_id in sorted(wanted - held)
+        ]
         if rows:
             self.session.execute(UserRole.__table__.insert(), rows)
         self.session.flush()
+
+    def user_role(self, link_id: str) -> UserRole | None:
+        return self.session.scalar(select(UserRole).where(UserRole.id == link_id))
+
+    def user_role_of(self, user_id: str, role_id: str) -> UserRole | None:
+        return self.session.get(UserRole, (user_id, role_id))
+
+    def list_user_roles(
+        self, user_id: str | None, offset: int, limit: int
+    ) -> tuple[list[UserRole], int]:
+        conditions = [UserRole.user_id == user_id] if user_id is not None else []
+        total = self.session.scalar(select(func.count()).select_from(UserRole).where(*conditions))
+        query = (
+            select(UserRole)
+            .where(*conditions)
+            .order_by(UserRole.granted_at, UserRole.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(self.session.scalars(query).all()), total or 0
 
     def enabled_users_with(self, permission: str) -> list[str]:
         query = (

@@ -52,14 +52,7 @@ class RoleService:
         limits: dict | None = None,
         description: str = "",
     ) -> RoleWithPermissions:
-        name = name.strip().lower()
-        if not ROLE_NAME.match(name):
-            raise InvalidInput(
-                "name: 2 to 50 lower-case letters, digits, '-' or '_', starting with a letter",
-                "name",
-            )
-        if self.repo.role_by_name(name) is not None:
-            raise Conflict(f"a role named {name} exists already")
+        name = self._new_name(name)
         granted, limits = check_permissions(permissions), check_limits(limits or {})
         now = utcnow()
         role = Role(
@@ -84,10 +77,16 @@ class RoleService:
         permissions: list[str] | None = None,
         limits: dict | None = None,
         description: str | None = None,
+        name: str | None = None,
     ) -> RoleWithPermissions:
-        """Change what is given; None leaves that part as it is. Applies to live tokens at once."""
+        """Change what is given; None leaves that part as it is. Applies to live tokens at once.
+
+        Only custom roles can be renamed: the built-in ones are named in code and migrations.
+        """
         before = self.get_role(id_or_name)
         role, old = before.role, snapshot(before)  # snapshot now: the row changes below
+        if name is not None and name.strip().lower() != role.name:
+            role.name = self._new_name(name, role)
         granted = check_permissions(permissions) if permissions is not None else None
         limits = check_limits(limits) if limits is not None else None
         description = _description(description) if description is not None else None
@@ -117,6 +116,19 @@ class RoleService:
         before = snapshot(found)
         self.repo.delete(found.role)
         self.audit.record(actor, audit.DELETE, "role", found.role.id, before=before)
+
+    def _new_name(self, name: str, renamed: Role | None = None) -> str:
+        name = name.strip().lower()
+        if renamed is not None and renamed.builtin:
+            raise Conflict(f"{renamed.name} is a built-in role and cannot be renamed")
+        if not ROLE_NAME.match(name):
+            raise InvalidInput(
+                "name: 2 to 50 lower-case letters, digits, '-' or '_', starting with a letter",
+                "name",
+            )
+        if self.repo.role_by_name(name) is not None:
+            raise Conflict(f"a role named {name} exists already")
+        return name
 
     def _role(self, id_or_name: str) -> Role:
         value = id_or_name.strip()

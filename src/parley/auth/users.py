@@ -107,7 +107,7 @@ class UserService:
             updated_at=now,
         )
         self.repo.add(user)
-        self.repo.replace_user_roles(user.id, role_ids)
+        self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
         after = self.snapshot(user)
         self.audit.record(actor, audit.CREATE, "user", user.id, after=after)
         return NewUser(user, after["roles"], secret)
@@ -127,7 +127,7 @@ class UserService:
         if display_name is not None:
             user.display_name = _display_name(display_name, user.username)
         if role_ids is not None:
-            self.repo.replace_user_roles(user.id, role_ids)
+            self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
         if disabled is not None:
             user.disabled = disabled
             if disabled:

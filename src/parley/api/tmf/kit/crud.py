@@ -53,7 +53,8 @@ class Resource:
     list: Callable[[Session, Settings, dict, int, int, list[str] | None], tuple[list, int]]
     # Writes take the acting user last, for the audit trail.
     create: Callable[[Session, Settings, dict, Actor], Any]
-    replace: Callable[[Session, Settings, str, dict, Actor], Any]
+    # None: no PATCH route (the method is then answered 405 in the TMF error shape).
+    replace: Callable[[Session, Settings, str, dict, Actor], Any] | None
     delete: Callable[[Session, Settings, str, Actor], None]
     document: Callable[[Any], dict]  # the stored TMF document of a row
 
@@ -157,6 +158,25 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         row = resource.get_visible(session, settings, principal, id)
         return select_fields(representation(resource, row, request, prefix), selected)
 
+    if resource.replace is not None:
+        _patch_route(router, resource, prefix, docs, item, title, write)
+
+    @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
+    def delete_item(
+        id: str,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = write,
+        actor: Actor = Depends(get_actor),
+    ):
+        resource.get_visible(session, settings, principal, id)
+        resource.delete(session, settings, id, actor)
+        return no_content()
+
+    return router
+
+
+def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
     @router.patch(
         "/{id}",
         summary=f"Partially update a {title} (JSON merge patch)",
@@ -185,20 +205,6 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         document = checked(resource.spec, merged, resource.create_schema)
         row = resource.replace(session, settings, id, document, actor)
         return select_fields(representation(resource, row, request, prefix), selected)
-
-    @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
-    def delete_item(
-        id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        principal: Principal = write,
-        actor: Actor = Depends(get_actor),
-    ):
-        resource.get_visible(session, settings, principal, id)
-        resource.delete(session, settings, id, actor)
-        return no_content()
-
-    return router
 
 
 def _list_docs(type_name: str) -> dict:

@@ -39,7 +39,10 @@ def load_spec(filename: str) -> "Spec":
 
 class Spec:
     def __init__(self, document: dict):
-        self.schemas: dict[str, dict] = document["components"]["schemas"]
+        # OpenAPI 3 keeps schemas in components; Swagger 2.0 (TMF672 v4) in definitions.
+        schemas = document.get("components", {}).get("schemas") or document["definitions"]
+        # One $ref style for /docs, which is OpenAPI 3 (_ref_name reads only the last segment).
+        self.schemas: dict[str, dict] = _openapi3_refs(schemas)
         self._shapes: dict[str, _Shape] = {}
 
     def properties(self, schema_name: str) -> set[str]:
@@ -239,6 +242,21 @@ class _Shape:
 def _is_top_level_required(problem: str) -> bool:
     where, _, what = problem.partition(": ")
     return what == "is required" and "." not in where and "[" not in where
+
+
+def _openapi3_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (
+                value.replace("#/definitions/", "#/components/schemas/")
+                if key == "$ref" and isinstance(value, str)
+                else _openapi3_refs(value)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_openapi3_refs(item) for item in node]
+    return node
 
 
 def _ref_name(ref: str) -> str:

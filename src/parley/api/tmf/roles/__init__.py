@@ -1,0 +1,1 @@
+"""TMF672 User Roles & Permissions v4: userRole and permission."""

@@ -1,0 +1,234 @@
+"""TMF672 User Roles & Permissions v4 mapped onto Parley's roles and users.
+
+``userRole`` is a role: involvementRole = its name, one Entitlement {function, action} per
+permission "function:action". ``permission`` is one user's holding of one role (the user-role
+link). Changes go through RoleService / UserService, so they are audited and no change may
+leave nobody able to manage users. Everything here needs ``user:admin``.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.spec import load_spec
+from parley.auth.models import UserRole
+from parley.auth.permissions import ALL_PERMISSIONS, USER_ADMIN
+from parley.auth.repository import AuthRepository
+from parley.auth.roles import RoleService, RoleWithPermissions
+from parley.auth.users import UserService
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.settings import Settings
+
+SPEC_FILE = "TMF672-UserRolePermission-v4.0.0.swagger.json"
+# Parley's roles grant rights in Parley itself: the one manageable asset of every permission.
+PARLEY_ASSET = {"id": "parley", "name": "Parley", "@referredType": "Application"}
+
+
+@dataclass(frozen=True)
+class Row:
+    id: str
+    document: dict
+
+
+# -- userRole ------------------------------------------------------------------------------
+
+
+def _role_row(found: RoleWithPermissions) -> Row:
+    entitlements = []
+    for permission in found.permissions:
+        function, _, action = permission.partition(":")
+        entitlements.append({"@type": "Entitlement", "function": function, "action": action})
+    document = {
+        "@type": "UserRole",
+        "involvementRole": found.role.name,
+        "entitlement": entitlements,
+    }
+    return Row(found.role.id, document)
+
+
+def _permissions(document: dict) -> list[str]:
+    """The catalogue permissions the entitlements name; 400 naming the first bad entry."""
+    granted = []
+    for index, entry in enumerate(document.get("entitlement", [])):
+        function, action = entry.get("function"), entry.get("action")
+        if not function or not action:
+            raise InvalidInput(f"entitlement[{index}]: give both function and action")
+        permission = f"{function}:{action}"
+        if permission not in ALL_PERMISSIONS:
+            raise InvalidInput(
+                f"entitlement[{index}]: no permission {permission} in the catalogue; "
+                f"known: {', '.join(sorted(ALL_PERMISSIONS))}"
+            )
+        granted.append(permission)
+    return granted
+
+
+def _list_roles(session: Session, filters: dict, offset: int, limit: int):
+    rows = [_role_row(found) for found in RoleService(session).list_roles()]
+    for name, value in filters.items():
+        rows = [row for row in rows if str(row.document.get(name, "")) == value]
+    return rows[offset : offset + limit], len(rows)
+
+
+def _create_role(session: Session, document: dict, actor: Actor) -> Row:
+    name = document.get("involvementRole")
+    if not name:
+        raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
+    created = RoleService(session).create_role(actor, name, _permissions(document))
+    return _role_row(created)
+
+
+def _replace_role(session: Session, role_id: str, document: dict, actor: Actor) -> Row:
+    name = document.get("involvementRole")
+    if not name:
+        raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
+    changed = RoleService(session).update_role(
+        actor, role_id, permissions=_permissions(document), name=name
+    )
+    return _role_row(changed)
+
+
+def user_role_resource() -> Resource:
+    return Resource(
+        name="userRole",
+        type_name="UserRole",
+        spec=load_spec(SPEC_FILE),
+        create_schema="UserRole_Create",
+        patch_schema="UserRole_Update",
+        filterable={"involvementRole"},
+        read_permission=USER_ADMIN,
+        write_permission=USER_ADMIN,
+        visible_ids=lambda _s, _st, _p: None,
+        get=lambda s, _st, rid: _role_row(RoleService(s).get_role(rid)),
+        list=lambda s, _st, f, o, lim, _ids: _list_roles(s, f, o, lim),
+        create=lambda s, _st, doc, who: _create_role(s, doc, who),
+        replace=lambda s, _st, rid, doc, who: _replace_role(s, rid, doc, who),
+        delete=lambda s, _st, rid, who: RoleService(s).delete_role(who, rid),
+        document=lambda row: row.document,
+    )
+
+
+# -- permission ----------------------------------------------------------------------------
+
+
+def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row:
+    repo = AuthRepository(session)
+    user, role = repo.get_user(link.user_id), repo.get_role(link.role_id)
+    granted = link.granted_at.isoformat().replace("+00:00", "Z")
+    role_href = f"{settings.base_url}{settings.roles_api_prefix}/userRole/{role.id}"
+    document: dict[str, Any] = {
+        "@type": "Permission",
+        "creationDate": granted,
+        "description": f"{user.username} holds the role {role.name}",
+        "user": {
+            "@type": "RelatedParty",
+            "id": user.id,
+            "name": user.username,
+            "role": user.kind,
+            "@referredType": "User",
+        },
+        "assetUserRole": [
+            {
+                "@type": "AssetUserRole",
+                "manageableAsset": {"@type": "EntityRef", **PARLEY_ASSET},
+                "userRole": {
+                    "@type": "UserRoleRef",
+                    "id": role.id,
+                    "href": role_href,
+                    "@referredType": "UserRole",
+                },
+            }
+        ],
+        "validFor": {"startDateTime": granted},
+    }
+    if link.granted_by_id:
+        document["granter"] = {
+            "@type": "RelatedParty",
+            "id": link.granted_by_id,
+            "name": link.granted_by or "",
+            "@referredType": "User",
+        }
+    return Row(link.id, document)
+
+
+def _link(session: Session, link_id: str) -> UserRole:
+    link = AuthRepository(session).user_role(link_id) if len(link_id) <= 36 else None
+    if link is None:
+        raise NotFound(f"No permission with id {link_id}")
+    return link
+
+
+def _list_permissions(session, settings, filters: dict, offset: int, limit: int):
+    links, total = AuthRepository(session).list_user_roles(filters.get("user.id"), offset, limit)
+    return [_permission_row(session, settings, link) for link in links], total
+
+
+def _grant(session: Session, settings: Settings, document: dict, actor: Actor) -> Row:
+    users = UserService(session, settings)
+    try:
+        user = users.get_user(document["user"]["id"])
+    except NotFound:
+        raise InvalidInput(f"user.id: no user with id {document['user']['id']}") from None
+    if document.get("validFor", {}).get("endDateTime"):
+        raise InvalidInput("validFor.endDateTime: grants last until revoked here")
+    entries = document.get("assetUserRole", [])
+    if len(entries) != 1:
+        raise InvalidInput("assetUserRole: give exactly one entry (one role per permission)")
+    if entries[0]["manageableAsset"].get("id") != PARLEY_ASSET["id"]:
+        raise InvalidInput("assetUserRole[0].manageableAsset.id: must be parley")
+    role_id = entries[0]["userRole"]["id"]
+    try:
+        role = RoleService(session).get_role(role_id).role
+    except NotFound:
+        raise InvalidInput(f"assetUserRole[0].userRole.id: no role {role_id}") from None
+    held = users.roles_of([user])[user.id]
+    if role.name in held:
+        raise Conflict(f"{user.username} holds the role {role.name} already")
+    users.update_user(actor, user.id, roles=[*held, role.name])
+    link = AuthRepository(session).user_role_of(user.id, role.id)
+    return _permission_row(session, settings, link)
+
+
+def _revoke(session: Session, settings: Settings, link_id: str, actor: Actor) -> None:
+    link = _link(session, link_id)
+    users = UserService(session, settings)
+    user = users.get_user(link.user_id)
+    role = AuthRepository(session).get_role(link.role_id)
+    held = users.roles_of([user])[user.id]
+    if held == [role.name]:
+        raise Conflict(
+            f"{role.name} is the last role of {user.username}: a user keeps at least one; "
+            "grant another first, or disable the user"
+        )
+    users.update_user(actor, user.id, roles=[name for name in held if name != role.name])
+
+
+def permission_resource() -> Resource:
+    return Resource(
+        name="permission",
+        type_name="Permission",
+        spec=load_spec(SPEC_FILE),
+        create_schema="Permission_Create",
+        patch_schema="Permission_Update",
+        filterable={"user.id"},
+        read_permission=USER_ADMIN,
+        write_permission=USER_ADMIN,
+        visible_ids=lambda _s, _st, _p: None,
+        get=lambda s, st, lid: _permission_row(s, st, _link(s, lid)),
+        list=lambda s, st, f, o, lim, _ids: _list_permissions(s, st, f, o, lim),
+        create=_grant,
+        replace=None,  # a grant is a fact: revoke it and grant another instead
+        delete=_revoke,
+        document=lambda row: row.document,
+    )
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix)
+    api.include_router(crud_router(user_role_resource(), prefix))
+    api.include_router(crud_router(permission_resource(), prefix))
+    return api
