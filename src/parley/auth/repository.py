@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, exists, func, select, update
-from sqlalchemy.orm import Session
 
 from parley.auth.models import (
     AuditEntry,
@@ -17,6 +16,7 @@ from parley.auth.models import (
     UserRole,
 )
 from parley.db.base import new_id, utcnow
+from parley.db.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -28,18 +28,7 @@ class Grants:
     limits: list[dict]
 
 
-class AuthRepository:
-    def __init__(self, session: Session):
-        self.session = session
-
-    def add(self, row) -> None:
-        self.session.add(row)
-        self.session.flush()
-
-    def delete(self, row) -> None:
-        self.session.delete(row)
-        self.session.flush()
-
+class AuthRepository(Repository):
     # -- users ---------------------------------------------------------------------------
 
     def get_user(self, user_id: str, for_update: bool = False) -> User | None:

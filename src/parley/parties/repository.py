@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 
 from sqlalchemy import ColumnElement, delete, func, select
-from sqlalchemy.orm import Session
 
+from parley.db.repository import Repository
 from parley.parties.models import (
     Customer,
     CustomerAccount,
@@ -22,10 +22,7 @@ def json_text(document_column, attribute: str) -> ColumnElement:
     return document_column[attribute].as_string()
 
 
-class PartyRepository:
-    def __init__(self, session: Session):
-        self.session = session
-
+class PartyRepository(Repository):
     # -- parties -------------------------------------------------------------------------
 
     def get_party(self, party_id: str, kind: str | None = None) -> Party | None:
@@ -47,14 +44,6 @@ class PartyRepository:
             .limit(limit)
         ).all()
         return list(rows), total or 0
-
-    def add(self, row) -> None:
-        self.session.add(row)
-        self.session.flush()
-
-    def delete(self, row) -> None:
-        self.session.delete(row)
-        self.session.flush()
 
     def party_in_use(self, party_id: str) -> bool:
         engaged = select(Customer.id).where(Customer.party_id == party_id).limit(1)
