@@ -108,9 +108,10 @@ def fts_match(query: str, typos: int) -> str:
     """An FTS5 query: for each word, any of its trigrams (AND across words).
 
     With one slip allowed only trigrams inside a word count (those spanning a space, such as
-    "a s", are in most rows); with two, the trigrams reaching into the neighbouring words too,
-    so a word whose own trigrams were all hit by a slip still has some left. In three words or
-    more the last may be a city the party no longer lives in: it only adds to the rank.
+    "a s", are in most rows), and words of one or two letters are left out; with two, the
+    trigrams reaching into the neighbouring words too, so a word whose own trigrams were all hit
+    by a slip still has some left. In three words or more the last may be a city the party no
+    longer lives in: it only adds to the rank.
     """
     words = query.split(" ")
     groups, start = [], 0
@@ -118,7 +119,8 @@ def fts_match(query: str, typos: int) -> str:
         end = start + len(word)
         inner = _trigrams(word)
         reach = _trigrams(query[max(0, start - 2) : end + 2])
-        group = inner if inner and typos <= 1 else reach
+        # A word too short to hold a trigram of its own ("an", "Li") narrows nothing down.
+        group = reach if typos > 1 else inner
         if group:
             groups.append("(" + " OR ".join(_fts_quote(t) for t in sorted(group)) + ")")
         start = end + 1
