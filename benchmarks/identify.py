@@ -430,7 +430,8 @@ def load(engine: Engine, population: Population, customers: int) -> dict[str, fl
                 []
                 if postgres
                 else conn.exec_driver_sql(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'party'"
+                    "SELECT name, sql FROM sqlite_master "
+                    "WHERE type = 'trigger' AND tbl_name = 'party'"
                 ).all()
             )
             conn.commit()
