@@ -290,7 +290,7 @@ def test_a_customer_is_found_by_family_name_alone(client):
     strict=True,
     reason="db/search.py on PostgreSQL: pg_trgm "
     "word similarity of 'juergen mueller muenchen' to 'jurgen muller munchen' is "
-    "below the threshold derived from its length, so the party is never a candidate (SQLite finds it)",
+    "below the length-derived threshold: the party is never a candidate (SQLite finds it)",
 )
 def test_a_transliterated_name_with_a_transliterated_city_is_found(client):
     _name_crowd(client)
