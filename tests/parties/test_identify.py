@@ -233,11 +233,6 @@ def test_name_and_city_rank_the_right_namesake_first(client):
     assert all(r["field"] == "name" for c in everyone for r in c["reasons"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Identifier._fuzzy adds a 'city' reason whenever name+city "
-    "scores above the name alone, even when the candidate lives in another city",
-)
 def test_only_the_namesake_in_the_city_asked_for_gets_a_city_reason(client):
     for city in ("Hamburg", "Berlin", "München"):
         create_person_customer(client, "Thomas", "Becker", city=city)
@@ -270,12 +265,6 @@ def test_accented_and_transliterated_names_find_each_other(client, stored, writt
     assert candidates[0]["customer"]["id"] == customer["id"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Identifier._fuzzy scores with token_sort_ratio over the "
-    "whole name, so a family name alone ('Brandt' vs 'Katharina Brandt') scores "
-    "54, below MIN_FUZZY_SCORE 60",
-)
 def test_a_customer_is_found_by_family_name_alone(client):
     _name_crowd(client)
     customer = create_person_customer(client, "Katharina", "Brandt")

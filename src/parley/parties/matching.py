@@ -29,6 +29,8 @@ from parley.settings import Settings
 EXACT, FORMER_KEY = 100.0, 85.0
 FUZZY_CEILING = 95.0  # a fuzzy match never outranks an exact key
 MIN_FUZZY_SCORE = 60.0
+ONE_WORD_SHARE = 0.9
+CITY_NAMED_SCORE = 85.0
 CANDIDATE_POOL = 100  # per look at the trigram index, nearest first
 CONVINCING_SCORE = 85.0  # a look that finds a name this close is not widened
 MAX_FUZZY_CANDIDATES = 50
@@ -138,7 +140,7 @@ class Identifier:
             reasons = [
                 Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))
             ]
-            if via_city:
+            if via_city and _names_city(wanted, party.city):
                 reasons.append(Reason("city", match, party.city or "", reasons[0].score))
             for reason in reasons:
                 self._add_party(found, party, reason, related)
@@ -187,4 +189,16 @@ def _phone_like(query: str) -> bool:
 def _similarity(wanted: str, text: str) -> float:
     # ratio keeps a slip in a first letter from reordering the words (as token_sort_ratio
     # would); token_sort_ratio forgives "family, given" order.
-    return max(fuzz.ratio(wanted, text), fuzz.token_sort_ratio(wanted, text))
+    score = max(fuzz.ratio(wanted, text), fuzz.token_sort_ratio(wanted, text))
+    if " " not in wanted:
+        # One word ("Brandt", "Stadtwerke") is a part of the name: it matches a word of it,
+        # a little below what the whole name would score.
+        best_word = max((fuzz.ratio(wanted, word) for word in text.split()), default=0)
+        score = max(score, best_word * ONE_WORD_SHARE)
+    return score
+
+
+def _names_city(wanted: str, city: str | None) -> bool:
+    """Whether the query names the candidate's city (so a namesake elsewhere gets no city
+    reason just because any city scored better than none)."""
+    return bool(city) and fuzz.partial_ratio(search_text(city), wanted) >= CITY_NAMED_SCORE
