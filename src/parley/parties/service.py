@@ -47,6 +47,12 @@ CUSTOMER_COLUMNS = {
 }
 
 
+def party_href(settings: Settings, party: Party) -> str:
+    """Where a party is served (TMF632), for references stored in other documents."""
+    collection = "individual" if party.kind == "Individual" else "organization"
+    return f"{settings.base_url}{settings.party_api_prefix}/{collection}/{party.id}"
+
+
 @dataclass
 class _CustomerIndex:
     keys: list[dict]
@@ -203,7 +209,7 @@ class PartyService:
         document["engagedParty"] = {
             **document["engagedParty"],
             "id": engaged.id,
-            "href": self.party_href(engaged),
+            "href": party_href(self.settings, engaged),
             "@referredType": engaged.kind,
         }
         document["engagedParty"].setdefault("name", engaged.display_name)
@@ -271,9 +277,6 @@ class PartyService:
             )
         return contacts
 
-    def party_href(self, party: Party) -> str:
-        collection = "individual" if party.kind == "Individual" else "organization"
-        return f"{self.settings.base_url}{self.settings.party_api_prefix}/{collection}/{party.id}"
 
     def _engaged_party(self, ref: dict | None) -> Party:
         """The engaged party: one of ours, or one mastered elsewhere and known by its href.

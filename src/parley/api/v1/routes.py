@@ -19,7 +19,7 @@ from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.parties import schemas
 from parley.parties.matching import Identifier
-from parley.parties.service import PartyService
+from parley.parties.service import PartyService, party_href
 from parley.parties.verification import VerificationService
 from parley.settings import Settings
 
@@ -217,14 +217,13 @@ def _active_lock(security):
 def _candidate(candidate, settings: Settings) -> dict:
     base = settings.base_url
     party, customer = candidate.party, candidate.customer
-    party_path = "individual" if party.kind == "Individual" else "organization"
     return {
         "score": candidate.score,
         "historical": candidate.historical,
         "relation": candidate.relation,
         "party": {
             "id": party.id,
-            "href": f"{base}{settings.party_api_prefix}/{party_path}/{party.id}",
+            "href": party_href(settings, party),
             "@type": party.kind,
             "name": party.display_name,
             "status": party.status,
