@@ -401,3 +401,10 @@ def test_security_of_an_unknown_customer_is_404(client, method, suffix, body):
     response = client.request(method, url, json=body)
 
     assert_tmf_error(response, 404)
+
+
+@pytest.mark.parametrize("path", ["security", "verification", "notes"])
+def test_an_id_the_database_cannot_hold_is_not_found(client, path):
+    # A NUL in the id made PostgreSQL fail (500) where the customer was looked up twice over.
+    response = client.get(f"{PARLEY_API}/customers/a%00b/{path}")
+    assert_tmf_error(response, 404)

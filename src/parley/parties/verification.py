@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.audit import UPDATE, VERIFY, AuditTrail
 from parley.db.base import new_id, utcnow
-from parley.errors import InvalidInput, NotFound
+from parley.errors import InvalidInput
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.normalize import search_text
 from parley.parties.repository import PartyRepository
+from parley.parties.service import PartyService
 from parley.settings import Settings
 
 _hasher = PasswordHasher()
@@ -43,12 +44,10 @@ class VerificationService:
         self.repo = PartyRepository(session)
         self.settings = settings
         self.audit = AuditTrail(session)
+        self.parties = PartyService(session, settings)  # reads only: finding the customer
 
     def _customer(self, customer_id: str):
-        customer = self.repo.get_customer(customer_id)
-        if customer is None:
-            raise NotFound(f"No customer with id {customer_id}")
-        return customer
+        return self.parties.get_customer(customer_id)
 
     def security_of(
         self, customer_id: str
