@@ -15,7 +15,12 @@ from sqlalchemy.orm import Session
 
 from parley.db.base import utcnow
 from parley.db.search import NameCandidate, city_words, name_candidates
-from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer, Party, PartyKey
+from parley.parties.identification_repository import (
+    CustomerBrief,
+    IdentificationRepository,
+    PartyBrief,
+)
+from parley.parties.models import INACTIVE_CUSTOMER_STATUSES
 from parley.parties.normalize import (
     email_key,
     identifier_key,
@@ -23,7 +28,6 @@ from parley.parties.normalize import (
     phone_candidates,
     search_text,
 )
-from parley.parties.repository import PartyRepository
 from parley.settings import Settings
 
 EXACT, FORMER_KEY = 100.0, 85.0
@@ -47,8 +51,8 @@ class Reason:
 
 @dataclass
 class Candidate:
-    party: Party
-    customer: Customer | None
+    party: PartyBrief
+    customer: CustomerBrief | None
     relation: str = "engagedParty"
     reasons: list[Reason] = field(default_factory=list)
 
@@ -65,7 +69,7 @@ class Candidate:
 class Identifier:
     def __init__(self, session: Session, settings: Settings):
         self.session = session
-        self.repo = PartyRepository(session)
+        self.repo = IdentificationRepository(session)
         self.settings = settings
 
     def identify(self, query: str, limit: int = 10, now: datetime | None = None) -> list[Candidate]:
@@ -82,38 +86,25 @@ class Identifier:
     # -- exact keys ----------------------------------------------------------------------
 
     def _exact(self, query: str, found: dict, now: datetime) -> None:
-        number = is_customer_number(query)
-        if number:
-            customer = self.repo.customer_by_number(number)
-            if customer:
-                self._add_customer(
-                    found, customer, Reason("customerNumber", "exact", number, EXACT)
-                )
+        """Every exact key the query could be, looked up in one statement."""
+        phones = None
         if _phone_like(query):
-            for phone in phone_candidates(query, self.settings.default_phone_region):
-                self._add_keys(found, self.repo.keys_matching("phone", phone), "phone", now)
-        if "@" in query:
-            self._add_keys(found, self.repo.keys_matching("email", email_key(query)), "email", now)
+            phones = phone_candidates(query, self.settings.default_phone_region)
         ident = identifier_key(query)
-        if ident and any(ch.isdigit() for ch in ident):
-            self._add_keys(found, self.repo.keys_matching("national_id", ident), "nationalId", now)
-            for customer in self.repo.customers_by_account(query.strip()):
-                self._add_customer(
-                    found, customer, Reason("account", "exact", query.strip(), EXACT)
-                )
-
-    def _add_keys(self, found: dict, keys: list[PartyKey], field_name: str, now: datetime) -> None:
-        if not keys:
-            return
-        parties = self.repo.parties_by_ids(k.party_id for k in keys)
-        customers = self.repo.customers_by_ids(k.customer_id for k in keys if k.customer_id)
-        for key in keys:
-            former = key.valid_to is not None and key.valid_to <= now
-            reason = Reason(field_name, "exact", key.value, FORMER_KEY if former else EXACT, former)
-            if key.customer_id:
-                self._add(found, parties[key.party_id], customers[key.customer_id], reason)
-            else:
-                self._add_party(found, parties[key.party_id], reason)
+        # Identifiers have digits; a name never reaches the national id or account lookup.
+        ident = ident if ident and any(ch.isdigit() for ch in ident) else None
+        rows = self.repo.exact(
+            number=is_customer_number(query),
+            phones=phones,
+            email=email_key(query) if "@" in query else None,
+            ident=ident,
+            account=query if ident else None,
+        )
+        for row in rows:
+            former = row.valid_to is not None and row.valid_to <= now
+            score = FORMER_KEY if former else EXACT
+            reason = Reason(row.field, "exact", row.value, score, former)
+            self._add(found, row.party, row.customer, reason, row.relation)
 
     # -- fuzzy names ---------------------------------------------------------------------
 
@@ -132,18 +123,26 @@ class Identifier:
             (item for item in scored.values() if item[0] >= MIN_FUZZY_SCORE),
             key=lambda item: -item[0],
         )[:MAX_FUZZY_CANDIDATES]
-        parties = self.repo.parties_by_ids(row.id for _, _, row in best)
-        related = self._related([row.id for _, _, row in best])
-        for score, via_city, row in best:
-            party = parties[row.id]
+        if not best:
+            return
+        related: dict[str, list] = {}
+        for row in self.repo.parties([r.id for _, _, r in best]):
+            related.setdefault(row.party.id, []).append(row)
+        for score, via_city, name_row in best:
             match = "exact" if score == 100 else "fuzzy"
-            reasons = [
-                Reason("name", match, party.display_name, round(score * FUZZY_CEILING / 100, 1))
-            ]
-            if via_city and _names_city(wanted, party.city):
-                reasons.append(Reason("city", match, party.city or "", reasons[0].score))
-            for reason in reasons:
-                self._add_party(found, party, reason, related)
+            for row in related.get(name_row.id, []):
+                party = row.party
+                name_score = round(score * FUZZY_CEILING / 100, 1)
+                self._add(
+                    found,
+                    party,
+                    row.customer,
+                    Reason("name", match, party.display_name, name_score),
+                    row.relation,
+                )
+                if via_city and _names_city(wanted, party.city):
+                    reason = Reason("city", match, party.city or "", name_score)
+                    self._add(found, party, row.customer, reason, row.relation)
 
     def _fuzzy_looks(self, wanted: str) -> Iterator[tuple[str, int]]:
         """Ever wider looks at the name index, each taken only if those before found no close
@@ -157,27 +156,10 @@ class Identifier:
 
     # -- collecting ----------------------------------------------------------------------
 
-    def _related(self, party_ids: list[str]) -> dict[str, list[tuple[Customer, str]]]:
-        related: dict[str, list[tuple[Customer, str]]] = {pid: [] for pid in party_ids}
-        for party_id, customer, relation in self.repo.customers_of_parties(party_ids):
-            related[party_id].append((customer, relation))
-        return related
-
-    def _add_party(self, found: dict, party: Party, reason: Reason, related=None) -> None:
-        """Attribute a party match to each customer it is the engaged party or a contact of."""
-        related = related if related is not None else self._related([party.id])
-        if not related[party.id]:
-            self._add(found, party, None, reason)
-        for customer, relation in related[party.id]:
-            self._add(found, party, customer, reason, relation)
-
-    def _add_customer(self, found: dict, customer: Customer, reason: Reason) -> None:
-        party = self.repo.get_party(customer.party_id)
-        self._add(found, party, customer, reason)
-
-    def _add(self, found, party, customer, reason, relation="engagedParty") -> None:
+    @staticmethod
+    def _add(found, party, customer, reason, relation) -> None:
         key = (party.id, customer.id if customer else None)
-        candidate = found.setdefault(key, Candidate(party, customer, relation))
+        candidate = found.setdefault(key, Candidate(party, customer, relation or "engagedParty"))
         candidate.reasons.append(reason)
 
 

@@ -2,7 +2,12 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    delete,
+    func,
+    select,
+)
 
 from parley.db.repository import Repository
 from parley.parties.models import (
@@ -158,53 +163,11 @@ class PartyRepository(Repository):
         )
         return list(self.session.scalars(query).all())
 
-    # -- identification ------------------------------------------------------------------
+    # -- keys ----------------------------------------------------------------------------
 
     def keys_matching(self, kind: str, value: str) -> list[PartyKey]:
         query = select(PartyKey).where(PartyKey.kind == kind, PartyKey.value == value).limit(50)
         return list(self.session.scalars(query).all())
-
-    def customer_by_number(self, number: str) -> Customer | None:
-        return self.session.scalar(select(Customer).where(Customer.customer_number == number))
-
-    def customers_by_account(self, account_ref: str) -> list[Customer]:
-        query = (
-            select(Customer)
-            .join(CustomerAccount, CustomerAccount.customer_id == Customer.id)
-            .where(CustomerAccount.account_ref == account_ref)
-            .limit(20)
-        )
-        return list(self.session.scalars(query).all())
-
-    def parties_by_ids(self, party_ids: Iterable[str]) -> dict[str, Party]:
-        ids = list(set(party_ids))
-        if not ids:
-            return {}
-        return {p.id: p for p in self.session.scalars(select(Party).where(Party.id.in_(ids)))}
-
-    def customers_by_ids(self, customer_ids: Iterable[str]) -> dict[str, Customer]:
-        ids = list(set(customer_ids))
-        if not ids:
-            return {}
-        rows = self.session.scalars(select(Customer).where(Customer.id.in_(ids)))
-        return {c.id: c for c in rows}
-
-    def customers_of_parties(self, party_ids: Iterable[str]) -> list[tuple[str, Customer, str]]:
-        """(party id, customer, how the party relates) for engaged parties and contacts."""
-        ids = list(set(party_ids))
-        if not ids:
-            return []
-        engaged = self.session.execute(
-            select(Customer.party_id, Customer).where(Customer.party_id.in_(ids))
-        ).all()
-        contacts = self.session.execute(
-            select(CustomerContact.party_id, Customer, CustomerContact.role)
-            .join(Customer, Customer.id == CustomerContact.customer_id)
-            .where(CustomerContact.party_id.in_(ids), Customer.party_id != CustomerContact.party_id)
-        ).all()
-        return [(pid, c, "engagedParty") for pid, c in engaged] + [
-            (pid, c, role) for pid, c, role in contacts
-        ]
 
 
 def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:

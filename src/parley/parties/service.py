@@ -277,7 +277,6 @@ class PartyService:
             )
         return contacts
 
-
     def _engaged_party(self, ref: dict | None) -> Party:
         """The engaged party: one of ours, or one mastered elsewhere and known by its href.
 
