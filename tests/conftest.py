@@ -26,6 +26,7 @@ from parley.auth.users import UserService
 from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
+from parley.interactions.reasons import ensure_default_reasons
 from parley.parties import verification
 from parley.settings import Settings
 
@@ -101,7 +102,9 @@ def fast_hashing():
 @pytest.fixture
 def engine(migrated_engine) -> Iterator[Engine]:
     with sessionmaker(bind=migrated_engine)() as session:
-        ensure_builtin_roles(session)  # the migration's seed, emptied with the rest after a test
+        # The migration's seed data, emptied with the rest after a test.
+        ensure_builtin_roles(session)
+        ensure_default_reasons(session)
         session.commit()
     yield migrated_engine
     _empty_tables(migrated_engine)

@@ -9,12 +9,15 @@ from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.security import install_security, public
 from parley.api.tmf.customer import routes as customer_api
+from parley.api.tmf.interaction import routes as interaction_api
+from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.v1 import audit as audit_api
+from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -46,13 +49,23 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     install_error_handlers(app)
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
-    specs = [party_api.SPEC_FILE, customer_api.SPEC_FILE, roles_api.SPEC_FILE]
-    install_tmf_schemas(app, [load_spec(name) for name in specs])
+    specs = [
+        party_api.SPEC_FILE,
+        customer_api.SPEC_FILE,
+        interaction_api.SPEC_FILE,
+        roles_api.SPEC_FILE,
+    ]
+    install_tmf_schemas(
+        app, [load_spec(name) for name in specs] + [interaction_v4_api.lenient_spec()]
+    )
 
     app.include_router(party_api.router(settings.party_api_prefix))
     app.include_router(customer_api.router(settings.customer_api_prefix))
+    app.include_router(interaction_api.router(settings.interaction_api_prefix))
+    app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
+    app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 

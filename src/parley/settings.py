@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     )
     party_api_prefix: str = "/tmf-api/partyManagement/v5"
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
+    interaction_api_prefix: str = "/tmf-api/partyInteractionManagement/v5"
+    interaction_v4_api_prefix: str = "/tmf-api/partyInteraction/v4"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(

@@ -12,10 +12,15 @@ from tests.factories import (
     individual_payload,
     total_count,
 )
+from tests.interactions.helpers import API as INTERACTION_API
+from tests.interactions.helpers import V4_API as INTERACTION_V4_API
+from tests.interactions.helpers import log_interaction
 
 INDIVIDUALS = f"{PARTY_API}/individual"
 ORGANIZATIONS = f"{PARTY_API}/organization"
 CUSTOMERS = f"{CUSTOMER_API}/customer"
+INTERACTIONS = f"{INTERACTION_API}/partyInteraction"
+INTERACTIONS_V4 = f"{INTERACTION_V4_API}/partyInteraction"
 ALWAYS = {"id", "href", "@type"}
 
 
@@ -24,6 +29,9 @@ def _make(client, collection: str) -> dict:
         return create_individual(client)
     if collection == ORGANIZATIONS:
         return create_organization(client)
+    if collection in (INTERACTIONS, INTERACTIONS_V4):
+        made = log_interaction(client)
+        return client.get(f"{collection}/{made['id']}").json()
     return create_customer(client)
 
 
@@ -270,16 +278,19 @@ def test_filter_given_twice_or_holding_nul_is_refused(client):
 
 # -- errors in the TMF shape ----------------------------------------------------------------
 
-COLLECTIONS = [INDIVIDUALS, ORGANIZATIONS, CUSTOMERS]
+COLLECTIONS = [INDIVIDUALS, ORGANIZATIONS, CUSTOMERS, INTERACTIONS, INTERACTIONS_V4]
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 @pytest.mark.parametrize("unknown", ["0b5c3f1e-0000-4000-8000-000000000000", "nope", "a\x00b"])
 def test_unknown_id_is_404_for_retrieve_patch_and_delete(client, collection, unknown):
     path = f"{collection}/{unknown.replace(chr(0), '%00')}"
+    change = (
+        {"description": "x"} if collection in (INTERACTIONS, INTERACTIONS_V4) else {"name": "x"}
+    )
 
     assert_tmf_error(client.get(path), 404)
-    assert_tmf_error(client.patch(path, json={"name": "x"}), 404)
+    assert_tmf_error(client.patch(path, json=change), 404)
     assert_tmf_error(client.delete(path), 404)
 
 

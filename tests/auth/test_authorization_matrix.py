@@ -21,6 +21,8 @@ PARTY = "/tmf-api/partyManagement/v5"
 CUSTOMER = "/tmf-api/customerManagement/v5/customer"
 V1 = "/api/v1/customers/{customer_id}"
 TMF672 = "/tmf-api/userRolesAndPermissions/v4"
+INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
+REASONS = "/api/v1/interaction-reasons"
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -47,6 +49,21 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("PUT", f"{V1}/security"): SELF_SERVICE,
     ("GET", f"{V1}/verification"): STAFF,
     ("POST", f"{V1}/verification"): STAFF,
+    **{
+        (method, f"{api}/partyInteraction{suffix}"): allowed
+        for api in INTERACTIONS
+        for method, suffix, allowed in (
+            ("GET", "", EVERYONE),
+            ("POST", "", SYSTEMS_AND_STAFF),
+            ("GET", "/{id}", EVERYONE),
+            ("PATCH", "/{id}", SYSTEMS_AND_STAFF),
+            ("DELETE", "/{id}", {"administrator"}),
+        )
+    },
+    ("GET", f"{V1}/interactions"): EVERYONE,
+    ("GET", REASONS): EVERYONE,
+    ("POST", REASONS): {"administrator"},
+    ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     **{

@@ -19,6 +19,10 @@ SECURITY_READ = "security:read"
 SECURITY_WRITE = "security:write"
 NOTE_READ = "note:read"
 NOTE_WRITE = "note:write"
+INTERACTION_READ = "interaction:read"
+INTERACTION_WRITE = "interaction:write"
+INTERACTION_DELETE = "interaction:delete"
+REASON_WRITE = "reason:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
@@ -36,6 +40,10 @@ CATALOGUE: dict[str, str] = {
     SECURITY_WRITE: "set a customer's PIN and security questions",
     NOTE_READ: "read notes on customers",
     NOTE_WRITE: "add notes to customers",
+    INTERACTION_READ: "read interactions and customers' timelines (TMF683)",
+    INTERACTION_WRITE: "log interactions, add notes and items, complete them",
+    INTERACTION_DELETE: "delete an interaction (audited; history is otherwise kept)",
+    REASON_WRITE: "manage the catalogue of interaction reasons",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
@@ -77,6 +85,8 @@ _AGENT = frozenset(
         SECURITY_WRITE,
         NOTE_READ,
         NOTE_WRITE,
+        INTERACTION_READ,
+        INTERACTION_WRITE,
     }
 )
 
@@ -102,12 +112,31 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "integration",
         "Another system (client credentials): reads and writes parties and customers, identifies",
-        frozenset({CUSTOMER_READ, CUSTOMER_WRITE, PARTY_READ, PARTY_WRITE, IDENTIFY_USE}),
+        frozenset(
+            {
+                CUSTOMER_READ,
+                CUSTOMER_WRITE,
+                PARTY_READ,
+                PARTY_WRITE,
+                IDENTIFY_USE,
+                INTERACTION_READ,
+                INTERACTION_WRITE,
+            }
+        ),
     ),
     RoleSpec(
         "customer",
         "Self-service customer: reads their own record, changes their contact details and PIN",
-        frozenset({CUSTOMER_READ, PARTY_READ, CONTACT_WRITE, SECURITY_READ, SECURITY_WRITE}),
+        frozenset(
+            {
+                CUSTOMER_READ,
+                PARTY_READ,
+                CONTACT_WRITE,
+                SECURITY_READ,
+                SECURITY_WRITE,
+                INTERACTION_READ,
+            }
+        ),
     ),
 )
 BUILTIN_ROLE_NAMES = frozenset(role.name for role in BUILTIN_ROLES)

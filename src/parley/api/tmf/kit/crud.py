@@ -57,6 +57,12 @@ class Resource:
     replace: Callable[[Session, Settings, str, dict, Actor], Any] | None
     delete: Callable[[Session, Settings, str, Actor], None]
     document: Callable[[Any], dict]  # the stored TMF document of a row
+    # Deleting may need more than writing (interactions: administrators only).
+    delete_permission: str | None = None
+    # The document as served, when the server adds to what is stored (dates kept in columns).
+    present: Callable[[Any], dict] | None = None
+    # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
+    scope_of: Callable[[Any], str | None] | None = None
 
     @property
     def known_fields(self) -> set[str]:
@@ -65,9 +71,13 @@ class Resource:
     def get_visible(self, session: Session, settings: Settings, principal: Principal, id: str):
         """The row, if this principal may see it; another customer's is simply not found."""
         allowed = self.visible_ids(session, settings, principal)
-        if allowed is not None and id not in allowed:
-            raise NotFound(f"No {self.type_name.lower()} with id {id}")
-        return self.get(session, settings, id)
+        hidden = NotFound(f"No {self.type_name.lower()} with id {id}")
+        if allowed is not None and self.scope_of is None and id not in allowed:
+            raise hidden
+        row = self.get(session, settings, id)
+        if allowed is not None and self.scope_of is not None and self.scope_of(row) not in allowed:
+            raise hidden
+        return row
 
 
 def checked(spec: Spec, payload: dict, schema: str, partial: bool = False) -> dict:
@@ -79,7 +89,7 @@ def checked(spec: Spec, payload: dict, schema: str, partial: bool = False) -> di
 
 def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
     base = request.app.state.settings.base_url
-    body = dict(resource.document(row))
+    body = dict((resource.present or resource.document)(row))
     body["id"] = row.id
     body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
     body.setdefault("@type", resource.type_name)
@@ -161,12 +171,14 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     if resource.replace is not None:
         _patch_route(router, resource, prefix, docs, item, title, write)
 
+    remove = require(resource.delete_permission) if resource.delete_permission else write
+
     @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
     def delete_item(
         id: str,
         session: Session = UnitOfWork,
         settings: Settings = Depends(get_settings_dep),
-        principal: Principal = write,
+        principal: Principal = remove,
         actor: Actor = Depends(get_actor),
     ):
         resource.get_visible(session, settings, principal, id)

@@ -1,0 +1,1 @@
+"""TMF683 Party Interaction Management v5."""

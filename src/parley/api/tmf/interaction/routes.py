@@ -1,0 +1,51 @@
+"""TMF683 Party Interaction Management v5 mapped onto the interactions service."""
+
+from fastapi import APIRouter
+
+from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.spec import load_spec
+from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
+from parley.auth.principal import Principal
+from parley.interactions import projection
+from parley.interactions.service import LIST_COLUMNS, InteractionService
+
+SPEC_FILE = "TMF683-PartyInteraction-v5.0.0.oas.yaml"
+
+
+def interaction_resource() -> Resource:
+    spec = load_spec(SPEC_FILE)
+    return Resource(
+        name="partyInteraction",
+        type_name="PartyInteraction",
+        spec=spec,
+        create_schema="PartyInteraction_FVO",
+        patch_schema="PartyInteraction_MVO",
+        filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
+        read_permission=INTERACTION_READ,
+        write_permission=INTERACTION_WRITE,
+        delete_permission=INTERACTION_DELETE,
+        visible_ids=own_customer,
+        scope_of=lambda row: row.customer_id,
+        get=lambda s, st, iid: InteractionService(s, st).get(iid),
+        list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
+            f, o, lim, ids
+        ),
+        create=lambda s, st, doc, who: InteractionService(s, st, who).create(doc),
+        replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(iid, doc),
+        delete=lambda s, st, iid, who: InteractionService(s, st, who).delete(iid),
+        document=lambda row: row.document,
+        present=projection.present,
+    )
+
+
+def own_customer(_session, _settings, principal: Principal) -> list[str] | None:
+    """A customer's own log-in sees the interactions of its customer only."""
+    if not principal.is_customer:
+        return None
+    return [principal.customer_id] if principal.customer_id else []
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix)
+    api.include_router(crud_router(interaction_resource(), prefix))
+    return api

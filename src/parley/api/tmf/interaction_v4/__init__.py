@@ -1,0 +1,1 @@
+"""TMF683 Party Interaction v4, over the same store as v5."""

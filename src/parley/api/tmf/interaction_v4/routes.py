@@ -1,0 +1,83 @@
+"""TMF683 Party Interaction v4: the interactions of v5, in v4 shapes.
+
+An integrator on v4 and one on v5 see the same interactions. As lenient as the v4 conformance
+kit: a create needs only ``channel``, ``direction`` and ``reason`` (the swagger also lists
+``interactionDate`` and ``status``, which the kit does not send), a channel or related party
+needs only its ``id``, and "inbounds"/"outbounds" are read as inbound/outbound (kept as sent in
+the document).
+"""
+
+import copy
+import json
+
+from fastapi import APIRouter
+
+from parley.api.tmf.interaction.routes import own_customer
+from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
+from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.spec import SPEC_DIR, Spec
+from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
+from parley.interactions import projection
+from parley.interactions.service import LIST_COLUMNS, InteractionService
+
+SPEC_FILE = "TMF683-PartyInteraction-v4.0.0.swagger.json"
+# What the conformance profile makes mandatory, where the swagger asks for more.
+LENIENT_REQUIRED = {
+    "PartyInteraction_Create": ["channel", "direction", "reason"],
+    "RelatedChannel": ["id"],
+    "RelatedParty": ["id"],
+}
+
+
+def lenient_spec() -> Spec:
+    with open(SPEC_DIR / SPEC_FILE, encoding="utf-8") as handle:
+        document = json.load(handle)
+    for name, required in LENIENT_REQUIRED.items():
+        document["definitions"][name]["required"] = required
+    return Spec(document)
+
+
+def interaction_v4_resource() -> Resource:
+    spec = lenient_spec()
+    return Resource(
+        name="partyInteraction",
+        type_name="PartyInteraction",
+        spec=spec,
+        create_schema="PartyInteraction_Create",
+        patch_schema="PartyInteraction_Update",
+        filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
+        read_permission=INTERACTION_READ,
+        write_permission=INTERACTION_WRITE,
+        delete_permission=INTERACTION_DELETE,
+        visible_ids=own_customer,
+        scope_of=lambda row: row.customer_id,
+        get=lambda s, st, iid: InteractionService(s, st).get(iid),
+        list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
+            f, o, lim, ids
+        ),
+        create=lambda s, st, doc, who: InteractionService(s, st, who).create(
+            _stored(doc), lenient=True
+        ),
+        replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(
+            iid, _stored(doc)
+        ),
+        delete=lambda s, st, iid, who: InteractionService(s, st, who).delete(iid),
+        document=lambda row: to_v4(row.document),
+        present=lambda row: to_v4(projection.present(row)),
+    )
+
+
+def _stored(v4_document: dict) -> dict:
+    document = copy.deepcopy(v4_document)
+    for server_field in ("creationDate", "statusChangeDate"):
+        document.pop(server_field, None)
+    # The spec check names an untyped body after the schema it was checked against.
+    if document.get("@type") in (None, "PartyInteraction_Create", "PartyInteraction_Update"):
+        document["@type"] = "PartyInteraction"
+    return to_v5(document)
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix)
+    api.include_router(crud_router(interaction_v4_resource(), prefix))
+    return api

@@ -1,0 +1,153 @@
+"""Parley's own API for interactions: a customer's timeline and the reason catalogue."""
+
+from datetime import datetime
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.auth.permissions import INTERACTION_READ, REASON_WRITE
+from parley.auth.principal import Principal
+from parley.errors import InvalidInput, NotFound
+from parley.interactions.models import DIRECTIONS
+from parley.interactions.reasons import ReasonCatalogue
+from parley.interactions.service import MAX_TIMELINE_PAGE, InteractionService
+from parley.settings import Settings
+
+
+class NewReason(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=64, examples=["billing.dispute"])
+    label: str = Field(min_length=1, max_length=200, examples=["Bill dispute"])
+    category: str = Field(min_length=1, max_length=64, examples=["billing"])
+
+
+class ReasonChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    label: str | None = Field(None, min_length=1, max_length=200)
+    category: str | None = Field(None, min_length=1, max_length=64)
+    active: bool | None = None
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["interactions"])
+
+    @api.get(
+        "/customers/{customer_id}/interactions",
+        summary="A customer's history across all channels, newest first, a page at a time",
+        description="Follow `nextCursor` for older entries (null on the last page). Covers the "
+        "customer's engaged party: this account, the person's former accounts and what was "
+        "logged before they became a customer; a customer's own log-in sees its account only.",
+    )
+    def timeline(
+        customer_id: str,
+        request: Request,
+        limit: int = Query(20, ge=1, le=MAX_TIMELINE_PAGE),
+        cursor: str | None = Query(None, max_length=200),
+        channel: str | None = Query(None, max_length=100),
+        direction: str | None = Query(None),
+        reason: str | None = Query(None, max_length=64, description="a reason code"),
+        since: datetime | None = Query(None, description="inclusive, with a time zone"),
+        until: datetime | None = Query(None, description="exclusive, with a time zone"),
+        related_entity: str | None = Query(
+            None, alias="relatedEntity", max_length=200, description="e.g. a request's id"
+        ),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(INTERACTION_READ),
+    ):
+        if not principal.may_see_customer(customer_id):
+            raise NotFound(f"No customer with id {customer_id}")
+        if direction is not None and direction not in DIRECTIONS:
+            raise InvalidInput("direction: inbound or outbound", "direction")
+        for name, moment in (("since", since), ("until", until)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput(f"{name}: give a time zone (e.g. Z)", name)
+        page = InteractionService(session, settings).timeline(
+            customer_id,
+            limit=limit,
+            cursor=cursor,
+            own_only=principal.is_customer,
+            channel=channel,
+            direction=direction,
+            reason=reason,
+            since=since,
+            until=until,
+            related_entity=related_entity,
+        )
+        link = f"{settings.base_url}{settings.interaction_api_prefix}/partyInteraction/"
+        return {
+            "customerId": customer_id,
+            "items": [_entry(row, link) for row in page.items],
+            "nextCursor": page.next_cursor,
+        }
+
+    @api.get(
+        "/interaction-reasons",
+        summary="The catalogue of interaction reasons",
+        dependencies=[require(INTERACTION_READ)],
+    )
+    def list_reasons(
+        active_only: bool = Query(False, alias="activeOnly"), session: Session = UnitOfWork
+    ):
+        return [_reason(r) for r in ReasonCatalogue(session).list_reasons(not active_only)]
+
+    @api.post(
+        "/interaction-reasons",
+        status_code=201,
+        summary="Add a reason to the catalogue",
+        dependencies=[require(REASON_WRITE)],
+    )
+    def add_reason(
+        body: NewReason, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)
+    ):
+        reason = ReasonCatalogue(session, actor).create(body.code, body.label, body.category)
+        return _reason(reason)
+
+    @api.patch(
+        "/interaction-reasons/{code}",
+        summary="Relabel, recategorise, deactivate or reactivate a reason",
+        dependencies=[require(REASON_WRITE)],
+    )
+    def change_reason(
+        code: str,
+        body: ReasonChange = Body(...),
+        session: Session = UnitOfWork,
+        actor: Actor = Depends(get_actor),
+    ):
+        changes = body.model_dump(exclude_unset=True)
+        if any(value is None for value in changes.values()):
+            raise InvalidInput("label, category and active cannot be null")
+        return _reason(ReasonCatalogue(session, actor).update(code, changes))
+
+    return api
+
+
+def _entry(row, link: str) -> dict:
+    ended = row.ended_at
+    return {
+        "id": row.id,
+        "href": link + row.id,
+        "customerId": row.customer_id,
+        "direction": row.direction,
+        "channel": row.channel,
+        "reason": {"code": row.reason_code, "label": row.reason_label, "text": row.reason},
+        "status": row.status,
+        "start": row.started_at,
+        "end": ended,
+        "durationSeconds": (ended - row.started_at).total_seconds() if ended else None,
+        "description": row.description,
+        "loggedBy": row.logged_by,
+    }
+
+
+def _reason(reason) -> dict:
+    return {
+        "code": reason.code,
+        "label": reason.label,
+        "category": reason.category,
+        "active": reason.active,
+    }

@@ -1,0 +1,370 @@
+"""Logging interactions and reading them back: the rules of the interaction log.
+
+An interaction concerns at most one customer (and through it the person or organisation, whose
+timeline it joins). Open interactions (opened, inProgress) grow as the customer gets back in
+touch: items, notes and attachments are added and the status moves forward. Once completed, an
+interaction is history: only notes, attachments and relationships (to a corrective interaction)
+may be appended. Every change is audited. The service never commits.
+"""
+
+import copy
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.db.base import new_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.interactions import projection
+from parley.interactions.cursor import decode_cursor, encode_cursor
+from parley.interactions.models import COMPLETED, DIRECTIONS, STATUSES, Interaction
+from parley.interactions.repository import (
+    InteractionRepository,
+    TimelineQuery,
+    reason_code,
+    reason_params,
+)
+from parley.parties.repository import conditions_for
+from parley.settings import Settings
+
+RESOURCE = "partyInteraction"
+# Columns a TMF list filter reads directly (the rest from the JSON document).
+LIST_COLUMNS = {"id": Interaction.id, "status": Interaction.status}
+# Once completed, these lists may still grow (appended to, never rewritten).
+APPENDABLE = ("note", "attachment", "interactionRelationship")
+# Served from columns (projection.present), not stored in the document.
+SERVER_FIELDS = ("creationDate", "lastUpdate", "statusChangeDate")
+# A clock a little ahead of ours is not an interaction in the future.
+CLOCK_SKEW = timedelta(minutes=5)
+STATUS_ORDER = {status: rank for rank, status in enumerate(STATUSES)}
+MAX_TIMELINE_PAGE = 200
+
+
+@dataclass
+class TimelinePage:
+    items: list  # rows with the timeline columns, newest first
+    next_cursor: str | None
+
+
+@dataclass
+class _Subject:
+    customer_id: str | None
+    party_id: str | None
+
+
+class InteractionService:
+    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
+        """``actor`` is who writes are recorded for in the audit trail (reads need none)."""
+        self.session = session
+        self.repo = InteractionRepository(session)
+        self.settings = settings
+        self.actor = actor
+        self.audit = AuditTrail(session)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, interaction_id: str) -> Interaction:
+        row = self.repo.get(interaction_id) if _storable(interaction_id) else None
+        if row is None:
+            raise NotFound(f"No party interaction with id {interaction_id}")
+        return row
+
+    def list_interactions(
+        self, filters: dict, offset: int, limit: int, customer_ids: list[str] | None = None
+    ):
+        filters = dict(filters)
+        href = filters.pop("href", None)
+        conditions: list[ColumnElement] = conditions_for(
+            LIST_COLUMNS, Interaction.document, filters
+        )
+        if href is not None:
+            # The href is ours: its last segment is the id (any other href names nothing here).
+            conditions.append(Interaction.id == href.rstrip("/").rsplit("/", 1)[-1])
+        if customer_ids is not None:
+            conditions.append(Interaction.customer_id.in_(customer_ids))
+        return self.repo.list_interactions(conditions, offset, limit)
+
+    def timeline(
+        self,
+        customer_id: str,
+        limit: int = 20,
+        cursor: str | None = None,
+        own_only: bool = False,
+        **filters,
+    ) -> TimelinePage:
+        """A customer's history, newest first, a page at a time.
+
+        It covers everything logged for the customer's engaged party: this customer account,
+        the person's former (disconnected) accounts and what was logged before they became a
+        customer. ``own_only`` keeps to this customer account (a customer's own log-in).
+        The cursor is the position after the last entry of the previous page, so entries
+        logged meanwhile neither shift nor repeat the pages that follow.
+        """
+        if not 1 <= limit <= MAX_TIMELINE_PAGE:
+            raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
+        subject = self.repo.customer_party(customer_id) if _storable(customer_id) else None
+        if subject is None:
+            raise NotFound(f"No customer with id {customer_id}")
+        query = TimelineQuery(
+            party_id=None if own_only else subject[1],
+            customer_id=customer_id if own_only else None,
+            before=decode_cursor(cursor) if cursor else None,
+            limit=limit + 1,
+            **filters,
+        )
+        rows = self.repo.timeline(query)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
+        return TimelinePage(rows, next_cursor)
+
+    # -- writing -------------------------------------------------------------------------
+
+    def create(self, document: dict, lenient: bool = False) -> Interaction:
+        """Log an interaction from a TMF683 v5 document (already checked against the spec).
+
+        ``lenient`` accepts what the v4 conformance kit sends (e.g. "inbounds").
+        """
+        now = utcnow()
+        document = copy.deepcopy(document)
+        document.pop("id", None)
+        document.pop("href", None)
+        interaction_id = new_id()
+        direction = _direction(document.get("direction"), lenient)
+        status = document.get("status") or (
+            COMPLETED if (document.get("interactionDate") or {}).get("endDateTime") else "opened"
+        )
+        _check_status(status)
+        document["status"] = status
+        started, ended = self._period(document, status, now)
+        subject = self._subject(document)
+        self._check_relationships(document, interaction_id)
+        author = self._actor().name
+        projection.fill_server_parts(document, author, now)
+        for key in SERVER_FIELDS:
+            document.pop(key, None)
+        document["@type"] = document.get("@type") or "PartyInteraction"
+        values = {
+            "id": interaction_id,
+            "customer_id": subject.customer_id,
+            "party_id": subject.party_id,
+            "direction": direction,
+            "channel": projection.channel_of(document),
+            **reason_params(document.get("reason")),
+            "reason": (document.get("reason") or None) and document["reason"][:500],
+            "status": status,
+            "started_at": started,
+            "ended_at": ended,
+            "description": projection.short_description(document),
+            "logged_by": author[:150],
+            "document": document,
+            "created_at": now,
+            "updated_at": now,
+            "status_changed_at": now,
+        }
+        references = _references(interaction_id, document)
+        try:
+            self.repo.insert(values, references)
+        except IntegrityError as error:
+            raise _integrity_problem(error) from None
+        self._record(CREATE, interaction_id)
+        # What was stored, without reading it back (this is the hot path of logging).
+        stored = {key: value for key, value in values.items() if not key.startswith("reason_")}
+        return Interaction(**stored)
+
+    def replace(self, interaction_id: str, document: dict) -> Interaction:
+        """Apply a merge-patched document: what may change depends on the status."""
+        if not _storable(interaction_id):
+            raise NotFound(f"No party interaction with id {interaction_id}")
+        row = self.repo.get(interaction_id, for_update=True)
+        if row is None:
+            raise NotFound(f"No party interaction with id {interaction_id}")
+        now = utcnow()
+        before = copy.deepcopy(row.document)
+        document = copy.deepcopy(document)
+        for key in ("id", "href", *SERVER_FIELDS):
+            document.pop(key, None)
+        _unchanged(before, document, "direction")
+        _unchanged(
+            before.get("interactionDate") or {},
+            document.get("interactionDate") or {},
+            "startDateTime",
+            "interactionDate.",
+        )
+        status = document.get("status") or row.status
+        _check_status(status)
+        if STATUS_ORDER[status] < STATUS_ORDER[row.status]:
+            raise Conflict(f"status: an interaction moves forward only ({row.status} -> {status})")
+        projection.fill_server_parts(document, self._actor().name, now)
+        if row.status == COMPLETED:
+            _only_appended(before, document)
+        self._check_relationships(document, interaction_id)
+        started, ended = self._period(document, status, now, started=row.started_at)
+        subject = self._subject(document)
+        if row.status == COMPLETED and (subject.customer_id, subject.party_id) != (
+            row.customer_id,
+            row.party_id,
+        ):
+            raise Conflict("relatedParty: a completed interaction keeps its customer")
+        if status != row.status:
+            row.status, row.status_changed_at = status, now
+        document["status"] = status
+        row.customer_id, row.party_id = subject.customer_id, subject.party_id
+        row.channel = projection.channel_of(document)
+        row.reason_code = reason_code(document.get("reason"))
+        row.reason = (document.get("reason") or None) and document["reason"][:500]
+        row.started_at, row.ended_at = started, ended
+        row.description = projection.short_description(document)
+        row.document, row.updated_at = document, now
+        try:
+            self.repo.add(row)
+            self.repo.replace_references(row.id, _references(row.id, document))
+        except IntegrityError as error:
+            raise _integrity_problem(error) from None
+        self._record(UPDATE, row.id, before, document)
+        return row
+
+    def delete(self, interaction_id: str) -> None:
+        row = self.get(interaction_id)
+        before = copy.deepcopy(row.document)
+        self.repo.delete_interaction(row)
+        self._record(DELETE, interaction_id, before=before)
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def _period(self, document: dict, status: str, now: datetime, started=None):
+        try:
+            start, end = projection.period(document)
+        except ValueError:
+            raise InvalidInput("interactionDate: not a date-time", "interactionDate") from None
+        for name, moment in (("startDateTime", start), ("endDateTime", end)):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput(
+                    f"interactionDate.{name}: needs a time zone offset (e.g. Z)", "interactionDate"
+                )
+            if moment is not None and moment > now + CLOCK_SKEW:
+                raise InvalidInput(f"interactionDate.{name}: is in the future", "interactionDate")
+        # A momentary interaction (a message) may give only one of the two.
+        start = started or start or end or now
+        if status == COMPLETED and end is None:
+            end = max(start, now)
+        if status != COMPLETED and end is not None:
+            raise InvalidInput(
+                "interactionDate.endDateTime: only a completed interaction has an end",
+                "interactionDate",
+            )
+        if end is not None and end < start:
+            raise InvalidInput("interactionDate: ends before it starts", "interactionDate")
+        period = document.setdefault("interactionDate", {})
+        period["startDateTime"] = period.get("startDateTime") or projection.iso(start)
+        if end is not None:
+            period["endDateTime"] = period.get("endDateTime") or projection.iso(end)
+        return start, end
+
+    def _subject(self, document: dict) -> _Subject:
+        """The customer (and its engaged party) or the party the interaction concerns."""
+        customer_id = party_id = None
+        base = self.settings.base_url
+        for index, _role, kind, ref_id in projection.party_references(document):
+            where = f"relatedParty[{index}]"
+            target = document["relatedParty"][index]["partyOrPartyRole"]
+            if kind == "Customer":
+                if customer_id is not None and ref_id != customer_id:
+                    raise InvalidInput(f"{where}: an interaction concerns one customer", where)
+                found = self.repo.customer_party(ref_id) if _storable(ref_id) else None
+                if found is None:
+                    raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
+                customer_id, party_id = found[0], found[1]
+                target.setdefault(
+                    "href", f"{base}{self.settings.customer_api_prefix}/customer/{ref_id}"
+                )
+                target.setdefault("name", found[2])
+            elif kind in projection.PARTY_TYPES and customer_id is None and party_id is None:
+                if not (_storable(ref_id) and self.repo.party_exists(ref_id)):
+                    raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
+                party_id = ref_id
+        return _Subject(customer_id, party_id)
+
+    def _check_relationships(self, document: dict, own_id: str) -> None:
+        related = [r.get("id") for r in document.get("interactionRelationship") or []]
+        if own_id in related:
+            raise InvalidInput("interactionRelationship: an interaction cannot relate to itself")
+        unknown = set(filter(None, related)) - self.repo.existing_ids(
+            r for r in related if r and _storable(r)
+        )
+        if unknown:
+            raise InvalidInput(
+                f"interactionRelationship: no party interaction with id {sorted(unknown)[0]}",
+                "interactionRelationship",
+            )
+
+    def _actor(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        return self.actor
+
+    def _record(self, action: str, interaction_id: str, before=None, after=None) -> None:
+        self.audit.record(self._actor(), action, RESOURCE, interaction_id, before, after)
+
+
+def _direction(value, lenient: bool) -> str:
+    text = (value or "").strip()
+    if text in DIRECTIONS:
+        return text
+    if lenient and text.lower().startswith(("in", "out")):
+        return "inbound" if text.lower().startswith("in") else "outbound"
+    raise InvalidInput("direction: inbound or outbound", "direction")
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise InvalidInput(f"status: one of {', '.join(STATUSES)}", "status")
+
+
+def _unchanged(before: dict, after: dict, key: str, prefix: str = "") -> None:
+    if key in after and after.get(key) != before.get(key):
+        raise InvalidInput(f"{prefix}{key}: cannot be changed once logged", f"{prefix}{key}")
+    if key in before:
+        after[key] = before[key]
+
+
+def _only_appended(before: dict, after: dict) -> None:
+    """A completed interaction: the same content, with entries only added to the end of the
+    appendable lists."""
+    for key in set(before) | set(after):
+        if key in SERVER_FIELDS:
+            continue
+        old, new = before.get(key), after.get(key)
+        if key in APPENDABLE:
+            old, new = old or [], new or []
+            if new[: len(old)] == old:
+                continue
+        elif old == new:
+            continue
+        raise Conflict(
+            f"{key}: a completed interaction is history and is not rewritten; "
+            "append a note, or log a corrective interaction and relate it"
+        )
+
+
+def _references(interaction_id: str, document: dict) -> list[dict]:
+    return [
+        {"interaction_id": interaction_id, "entity_type": kind, "entity_id": ref, "role": role}
+        for kind, ref, role in projection.entity_references(document)
+    ]
+
+
+def _integrity_problem(error: IntegrityError) -> InvalidInput:
+    message = str(error.orig).lower()
+    if "reason" in message:
+        return InvalidInput("reason: not in the catalogue", "reason")
+    return InvalidInput("the interaction refers to something that does not exist")
+
+
+def _storable(value: str) -> bool:
+    """PostgreSQL can't even compare a text holding NUL: such an id names nothing."""
+    return "\x00" not in value
