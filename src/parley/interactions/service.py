@@ -135,6 +135,8 @@ class InteractionService:
         document.pop("href", None)
         interaction_id = new_id()
         direction = _direction(document.get("direction"), lenient)
+        if not document.get("relatedChannel"):
+            raise InvalidInput("relatedChannel: name the channel it took place on", "channel")
         status = document.get("status") or (
             COMPLETED if (document.get("interactionDate") or {}).get("endDateTime") else "opened"
         )
@@ -199,6 +201,8 @@ class InteractionService:
         _check_status(status)
         if STATUS_ORDER[status] < STATUS_ORDER[row.status]:
             raise Conflict(f"status: an interaction moves forward only ({row.status} -> {status})")
+        if not document.get("relatedChannel"):
+            raise InvalidInput("relatedChannel: name the channel it took place on", "channel")
         projection.fill_server_parts(document, self._actor().name, now)
         if row.status == COMPLETED:
             _only_appended(before, document)

@@ -153,15 +153,21 @@ def _grant(grants: dict[str, list[str]]) -> None:
         )
         if role_id is None:
             continue
-        for permission in permissions:
-            bind.execute(
-                sa.text(
-                    "INSERT INTO auth_role_permission (role_id, permission) "
-                    "SELECT :role_id, :permission WHERE NOT EXISTS (SELECT 1 FROM "
-                    "auth_role_permission WHERE role_id = :role_id AND permission = :permission)"
-                ),
-                {"role_id": role_id, "permission": permission},
+        held = set(
+            bind.scalars(
+                sa.text("SELECT permission FROM auth_role_permission WHERE role_id = :role_id"),
+                {"role_id": role_id},
             )
+        )
+        for permission in permissions:
+            if permission not in held:
+                bind.execute(
+                    sa.text(
+                        "INSERT INTO auth_role_permission (role_id, permission) "
+                        "VALUES (:role_id, :permission)"
+                    ),
+                    {"role_id": role_id, "permission": permission},
+                )
 
 
 def downgrade() -> None:

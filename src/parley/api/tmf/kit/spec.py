@@ -195,6 +195,8 @@ class Spec:
         if kind in _JSON_TYPES and not isinstance(value, _JSON_TYPES[kind]):
             problems.append(f"{where}: must be {'an' if kind[0] in 'ao' else 'a'} {kind}")
             return
+        if kind == "array" and len(value) < schema.get("minItems", 0):
+            problems.append(f"{where}: needs at least {schema['minItems']} item(s)")
         if kind == "array" and "items" in schema:
             for index, item in enumerate(value):
                 if item is None:
