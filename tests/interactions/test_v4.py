@@ -55,7 +55,6 @@ def test_v4_and_v5_clients_see_the_same_interaction(client):
         "@type": "RelatedParty",
         "id": customer["id"],
         "href": None,
-        "name": "Eva Mohr",
         "role": "customer",
         "@referredType": "Customer",
     }

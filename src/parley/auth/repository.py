@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select, update
 
 from parley.auth.models import (
     AuditEntry,
@@ -28,6 +28,27 @@ class Grants:
     limits: list[dict]
 
 
+_PRINCIPAL_QUERY = (
+    select(
+        User.id,
+        User.username,
+        User.kind,
+        User.disabled,
+        User.customer_id,
+        Role.name.label("role"),
+        Role.limits,
+        RolePermission.permission,
+        exists().where(RevokedAccessToken.jti == bindparam("jti")).label("revoked"),
+    )
+    .select_from(User)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .outerjoin(Role, Role.id == UserRole.role_id)
+    .outerjoin(RolePermission, RolePermission.role_id == Role.id)
+    .where(User.id == bindparam("user_id"))
+    .order_by(Role.name)
+)
+
+
 class AuthRepository(Repository):
     # -- users ---------------------------------------------------------------------------
 
@@ -47,6 +68,12 @@ class AuthRepository(Repository):
             select(User).where(*conditions).order_by(User.username).offset(offset).limit(limit)
         ).all()
         return list(rows), total or 0
+
+    def principal_rows(self, user_id: str, jti: str) -> list:
+        """The user with each (role, permission) they hold and whether the access token was
+        revoked: what every authenticated request needs, in one statement. No rows: no such
+        user."""
+        return list(self.session.execute(_PRINCIPAL_QUERY, {"user_id": user_id, "jti": jti}))
 
     def grants(self, user_id: str) -> Grants:
         rows = self.session.execute(

@@ -208,21 +208,25 @@ class AuthService:
     def principal_from_token(self, token: str) -> Principal:
         """The principal of a valid access token, with the permissions their roles grant now."""
         claims = decode_access_token(token, self.settings)
-        if self.repo.access_token_revoked(claims["jti"]):
+        rows = self.repo.principal_rows(claims["sub"], claims["jti"])
+        if rows and rows[0].revoked:
             raise Unauthorized("the access token was revoked (logged out); log in again")
-        user = self.repo.get_user(claims["sub"])
-        if user is None:
+        if not rows:
             raise Unauthorized("the user of this access token no longer exists")
+        user = rows[0]
         if user.disabled:
             raise Unauthorized("the user of this access token is disabled")
-        grants = self.repo.grants(user.id)
+        roles: dict[str, dict] = {}
+        for row in rows:
+            if row.role is not None:
+                roles.setdefault(row.role, row.limits or {})
         return Principal(
             user_id=user.id,
             username=user.username,
             kind=user.kind,
-            roles=tuple(grants.roles),
-            permissions=frozenset(grants.permissions),
-            limits=merge_limits(grants.limits),
+            roles=tuple(roles),
+            permissions=frozenset(row.permission for row in rows if row.permission),
+            limits=merge_limits(list(roles.values())),
             customer_id=user.customer_id,
             client_id=claims.get("client_id"),
             token_id=claims["jti"],

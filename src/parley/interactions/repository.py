@@ -63,7 +63,16 @@ def reason_code(reason: str | None) -> ColumnElement | None:
     return _code_query(*(literal(params[name]) for name in _PARAM_NAMES))
 
 
-_INSERT_INTERACTION = insert(Interaction).values(reason_code=REASON_CODE)
+# The reason's code and, for a customer, its engaged party are looked up by the INSERT itself.
+_INSERT_INTERACTION = insert(Interaction).values(
+    reason_code=REASON_CODE,
+    party_id=func.coalesce(
+        bindparam("given_party_id"),
+        select(Customer.party_id)
+        .where(Customer.id == bindparam("of_customer_id"))
+        .scalar_subquery(),
+    ),
+)
 _INSERT_REFERENCES = insert(InteractionReference)
 # What a timeline entry shows: the projected columns, never the whole document.
 TIMELINE_COLUMNS = (
@@ -108,8 +117,8 @@ class InteractionRepository(Repository):
     def insert(self, values: dict, references: list[dict]) -> None:
         """One prebuilt INSERT (the ORM unit of work costs more than the row on this path).
 
-        ``values`` carry the reason parameters of ``reasons.reason_params``; the code is
-        looked up in the same statement."""
+        ``values`` carry the reason parameters of ``reason_params``, and ``given_party_id``
+        or ``of_customer_id`` for the party."""
         self.session.execute(_INSERT_INTERACTION, values)
         if references:
             self.session.execute(_INSERT_REFERENCES, references)
@@ -203,10 +212,10 @@ class InteractionRepository(Repository):
 
     # -- who an interaction concerns -------------------------------------------------------
 
-    def customer_party(self, customer_id: str) -> tuple[str, str, str] | None:
-        """(customer id, its engaged party id, its name), if the customer exists."""
+    def customer_party(self, customer_id: str) -> tuple[str, str] | None:
+        """(customer id, its engaged party id), if the customer exists."""
         row = self.session.execute(
-            select(Customer.id, Customer.party_id, Customer.name).where(Customer.id == customer_id)
+            select(Customer.id, Customer.party_id).where(Customer.id == customer_id)
         ).first()
         return tuple(row) if row else None
 

@@ -101,7 +101,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error", path=request.url.path)
+        # Passed explicitly: the handler runs outside the except block that caught it.
+        log.error("unhandled error", path=request.url.path, exc_info=exc)
         return error_response(
             500, "INTERNAL", "Internal server error", "An unexpected error occurred"
         )
