@@ -12,6 +12,7 @@ from parley.cli import app
 from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.demo.users import DEMO_PASSWORD
+from parley.interactions.service import InteractionService
 from parley.parties.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
@@ -163,3 +164,16 @@ def test_demo_users_can_log_in_with_the_printed_password(summary, app, session):
         token = client.post("/oauth/token", data=form).json()["access_token"]
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
         assert me["roles"] == ["customer"]
+
+
+def test_every_demo_customer_has_a_history_across_channels(summary, session, settings):
+    service = InteractionService(session, settings)
+    pages = [service.timeline(c.id, limit=50) for c in _customers(session, settings)]
+    entries = [entry for page in pages for entry in page.items]
+
+    assert all(2 <= len(page.items) <= 12 for page in pages)
+    assert f"interactions: {len(entries)}" in summary
+    assert {e.channel for e in entries} >= {"phone", "email", "web", "ivr", "ussd", "sms"}
+    assert {e.direction for e in entries} == {"inbound", "outbound"}
+    assert any(e.status == "inProgress" for e in entries)
+    assert all(e.reason_code for e in entries)

@@ -22,6 +22,7 @@ from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
+from parley.demo.interactions import log_demo_interactions
 from parley.demo.users import create_demo_users
 from parley.parties.models import Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
@@ -74,6 +75,9 @@ def load_demo(
     started = time.perf_counter()
     loader = _Loader(session, settings, seed)
     loader.run(customers)
+    loader.tally.counts["interactions"] = log_demo_interactions(
+        session, settings, [m.customer.id for m in loader.tally.made], ANCHOR, seed
+    )
     active = [m.customer for m in loader.tally.made if m.customer.status == "active"]
     logins = create_demo_users(session, settings, active[0] if active else None)
     summary = _summary(loader.tally, seed, time.perf_counter() - started)
@@ -483,7 +487,7 @@ def _summary(tally: _Tally, seed: int, seconds: float) -> str:
         f"  customers: {len(tally.made)} ({counts['Individual']} individuals, "
         f"{counts['Organization']} organisations): {statuses}",
         f"  parties: {counts['parties']} (incl. {counts['contacts']} contact persons); "
-        f"notes: {counts['notes']}",
+        f"notes: {counts['notes']}; interactions: {counts['interactions']}",
         "",
         "Try GET /api/v1/identify?q=<customer number | phone | name> with:",
     ]
