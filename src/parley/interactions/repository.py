@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     ColumnElement,
-    and_,
     bindparam,
     delete,
     exists,
@@ -16,6 +15,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     update,
 )
 
@@ -168,13 +168,9 @@ class InteractionRepository(Repository):
         if query.party_id is not None:
             conditions.append(Interaction.party_id == query.party_id)
         if query.before is not None:
-            started, last_id = query.before
-            conditions.append(
-                or_(
-                    Interaction.started_at < started,
-                    and_(Interaction.started_at == started, Interaction.id < last_id),
-                )
-            )
+            # A row comparison, which PostgreSQL turns into one index range (an OR of the two
+            # columns it would read from the newest entry on, discarding the pages seen).
+            conditions.append(tuple_(Interaction.started_at, Interaction.id) < query.before)
         for column, value in (
             (Interaction.channel, query.channel),
             (Interaction.direction, query.direction),
