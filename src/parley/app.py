@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     engine = build_engine(
-        settings.database_url, settings.db_pool_size, settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        settings.db_pool_size,
+        settings.sqlite_busy_timeout_ms,
+        settings.db_pre_ping,
     )
     if check_schema:
         ensure_schema_current(engine)

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         default="DE", description="ISO 3166 region used to read national phone numbers."
     )
     db_pool_size: int = 10
+    # Test each pooled connection with a round trip before use. Off: a connection lost (say,
+    # to a database restart) fails one request with 503 and the pool is refilled.
+    db_pre_ping: bool = False
     sqlite_busy_timeout_ms: int = 5000
     verification_max_failures: int = 3
     verification_lock_minutes: int = 15

@@ -74,7 +74,8 @@ class _Permission(_Access):
     def __init__(self, permission: str):
         self.permission = permission
 
-    def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+    # The markers are async (no I/O: the principal is established by current_principal).
+    async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
         if not principal.has(self.permission):
             raise Forbidden(
                 f"this needs the permission {self.permission}, which the roles of "
@@ -87,7 +88,7 @@ class _Permission(_Access):
 
 
 class _Authenticated(_Access):
-    def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+    async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
         return principal
 
     def __repr__(self) -> str:
@@ -97,7 +98,7 @@ class _Authenticated(_Access):
 class _Public(_Access):
     needs_token = False
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:
         return None
 
     def __repr__(self) -> str:

@@ -66,7 +66,7 @@ class AuditTrail:
             after=_jsonable(after),
         )
         # A prebuilt INSERT: an audit line goes with every write, so it stays off the ORM.
-        self.repo.session.execute(_INSERT_ENTRY, values)
+        self.repo.run(_INSERT_ENTRY, values)
         return AuditEntry(**values)
 
     def query(
@@ -92,7 +92,7 @@ class AuditTrail:
         return self.repo.list_audit(conditions, offset, limit)
 
 
-_INSERT_ENTRY = insert(AuditEntry)
+_INSERT_ENTRY = insert(AuditEntry.__table__)
 
 
 def _jsonable(value: dict | None) -> dict | None:

@@ -73,7 +73,7 @@ class AuthRepository(Repository):
         """The user with each (role, permission) they hold and whether the access token was
         revoked: what every authenticated request needs, in one statement. No rows: no such
         user."""
-        return list(self.session.execute(_PRINCIPAL_QUERY, {"user_id": user_id, "jti": jti}))
+        return list(self.run(_PRINCIPAL_QUERY, {"user_id": user_id, "jti": jti}))
 
     def grants(self, user_id: str) -> Grants:
         rows = self.session.execute(

@@ -112,8 +112,9 @@ def issue_access_token(
     return IssuedToken(token, jti, expires_at.replace(microsecond=0), scope)
 
 
+_EXPIRED = "the access token has expired; get a new one"
 _REFUSALS: tuple[tuple[type[Exception], str], ...] = (
-    (jwt.ExpiredSignatureError, "the access token has expired; get a new one"),
+    (jwt.ExpiredSignatureError, _EXPIRED),
     (jwt.ImmatureSignatureError, "the access token is not valid yet"),
     (jwt.InvalidSignatureError, "the access token's signature is not valid"),
     (jwt.InvalidAlgorithmError, f"the access token must be signed with {ALGORITHM}"),
@@ -124,11 +125,24 @@ _REFUSALS: tuple[tuple[type[Exception], str], ...] = (
 
 
 def decode_access_token(token: str, settings: Settings) -> dict:
-    """The claims of a valid access token; Unauthorized, saying why, for any other token."""
+    """The claims of a valid access token; Unauthorized, saying why, for any other token.
+
+    A client sends the same token with every request for its lifetime: a token already
+    verified by this process is not verified again (the signature can't have changed), only
+    its expiry is checked anew. Revocation is checked by the caller, against the database."""
+    key = signing_key(settings)
+    claims = _verified(token, key)
+    if claims["exp"] + CLOCK_SKEW_SECONDS < utcnow().timestamp():
+        raise Unauthorized(_EXPIRED)
+    return dict(claims)
+
+
+@lru_cache(maxsize=4096)
+def _verified(token: str, key: str) -> dict:
     try:
         claims = jwt.decode(
             token,
-            signing_key(settings),
+            key,
             algorithms=[ALGORITHM],
             audience=AUDIENCE,
             issuer=ISSUER,

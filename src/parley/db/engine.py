@@ -9,13 +9,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from parley.settings import get_settings
 
 
-def build_engine(url: str, pool_size: int = 10, busy_timeout_ms: int = 5000) -> Engine:
+def build_engine(
+    url: str, pool_size: int = 10, busy_timeout_ms: int = 5000, pre_ping: bool = False
+) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=pre_ping,
+        pool_recycle=3600,  # behind firewalls that drop idle connections silently
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -40,7 +48,10 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def get_engine() -> Engine:
     settings = get_settings()
     return build_engine(
-        settings.database_url, settings.db_pool_size, settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        settings.db_pool_size,
+        settings.sqlite_busy_timeout_ms,
+        settings.db_pre_ping,
     )
 
 

@@ -12,6 +12,11 @@ class Repository:
         self.session.add(row)
         self.session.flush()
 
+    def run(self, statement, params=None):
+        """A prebuilt Core statement on the session's connection, past the ORM's execution
+        layer (which costs more than the statement on the hottest paths)."""
+        return self.session.connection().execute(statement, params)
+
     def delete(self, row) -> None:
         self.session.delete(row)
         self.session.flush()

@@ -64,7 +64,7 @@ def reason_code(reason: str | None) -> ColumnElement | None:
 
 
 # The reason's code and, for a customer, its engaged party are looked up by the INSERT itself.
-_INSERT_INTERACTION = insert(Interaction).values(
+_INSERT_INTERACTION = insert(Interaction.__table__).values(
     reason_code=REASON_CODE,
     party_id=func.coalesce(
         bindparam("given_party_id"),
@@ -73,7 +73,7 @@ _INSERT_INTERACTION = insert(Interaction).values(
         .scalar_subquery(),
     ),
 )
-_INSERT_REFERENCES = insert(InteractionReference)
+_INSERT_REFERENCES = insert(InteractionReference.__table__)
 # What a timeline entry shows: the projected columns, never the whole document.
 TIMELINE_COLUMNS = (
     Interaction.id,
@@ -119,9 +119,9 @@ class InteractionRepository(Repository):
 
         ``values`` carry the reason parameters of ``reason_params``, and ``given_party_id``
         or ``of_customer_id`` for the party."""
-        self.session.execute(_INSERT_INTERACTION, values)
+        self.run(_INSERT_INTERACTION, values)
         if references:
-            self.session.execute(_INSERT_REFERENCES, references)
+            self.run(_INSERT_REFERENCES, references)
 
     def replace_references(self, interaction_id: str, references: list[dict]) -> None:
         self.session.execute(

@@ -4,7 +4,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.errors import DomainError
@@ -98,6 +98,21 @@ def install_error_handlers(app: FastAPI) -> None:
             "Conflict",
             "The change conflicts with data already stored; nothing was changed",
         )
+
+    @app.exception_handler(DBAPIError)
+    def _database(request: Request, exc: DBAPIError):
+        if exc.connection_invalidated:
+            # The connection was lost (a database restart, a dropped link): the pool has been
+            # refreshed, so a retry gets a new one. Nothing of this request was stored.
+            log.warning("database connection lost", path=request.url.path)
+            return error_response(
+                503,
+                "DATABASE_UNAVAILABLE",
+                "Service unavailable",
+                "The database connection was lost; nothing was changed. Retry the request.",
+                {"Retry-After": "1"},
+            )
+        return _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     def _unexpected(request: Request, exc: Exception):
