@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # Test each pooled connection with a round trip before use. Off: a connection lost (say,
     # to a database restart) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False
+    # How long an API process reuses what it looked up for an access token (user, roles,
+    # revocation); changes made through another process take effect within this (auth.md).
+    principal_cache_seconds: float = 2.0
     sqlite_busy_timeout_ms: int = 5000
     verification_max_failures: int = 3
     verification_lock_minutes: int = 15

@@ -20,15 +20,26 @@ async def get_settings_dep(request: Request) -> Settings:
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """One unit of work per request: committed once at the end, rolled back on any error.
 
-    Opening a session does no I/O; the end (commit or rollback, then returning the connection)
-    does, and runs in one hand-over to the thread pool."""
+    Opening a session does no I/O. At the end, a transaction still open is committed (or, on
+    an error, rolled back) in one hand-over to the thread pool; a route that committed as its
+    last step (``commit_now``) leaves nothing to do there but close.
+    """
     session = request.app.state.sessionmaker()
     try:
         yield session
     except BaseException:
         await run_in_threadpool(_end, session, False)
         raise
-    await run_in_threadpool(_end, session, True)
+    if session.in_transaction():
+        await run_in_threadpool(_end, session, True)
+    else:
+        session.close()  # no transaction: the connection is back in the pool, nothing to send
+
+
+def commit_now(session: Session) -> None:
+    """Commit from inside a sync route, as its last step before answering (saves the unit of
+    work a hand-over to the thread pool: see get_session)."""
+    session.commit()
 
 
 def _end(session: Session, commit: bool) -> None:

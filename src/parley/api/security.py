@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi import routing as fastapi_routing
+from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
@@ -24,7 +25,9 @@ from parley.api.deps import UnitOfWork, get_settings_dep
 from parley.api.tmf.kit.errors import error_response
 from parley.auth.permissions import ALL_PERMISSIONS, CATALOGUE
 from parley.auth.principal import Principal
+from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.service import AuthService
+from parley.db.base import utcnow
 from parley.errors import Forbidden, Unauthorized
 from parley.settings import Settings
 
@@ -39,7 +42,7 @@ class TokenMissing(Unauthorized):
     """No Bearer token at all (RFC 6750: the challenge then carries no error code)."""
 
 
-def current_principal(
+async def current_principal(
     request: Request,
     token: str | None = Depends(oauth2_scheme),
     session: Session = UnitOfWork,
@@ -50,7 +53,15 @@ def current_principal(
     known = getattr(request.state, "principal", None)
     if known is not None and getattr(request.state, "principal_token", None) == token:
         return known
-    principal = AuthService(session, settings).principal_from_token(token)
+    principal = PRINCIPALS.get(token, settings.principal_cache_seconds)
+    if principal is None:
+        # Verification is CPU, the look-up I/O: both in the thread pool, off the event loop.
+        principal = await run_in_threadpool(
+            AuthService(session, settings).principal_from_token, token
+        )
+        PRINCIPALS.put(token, principal)
+    elif principal.token_expires_at is not None and principal.token_expires_at <= utcnow():
+        raise Unauthorized("the access token has expired; get a new one")
     request.state.principal, request.state.principal_token = principal, token
     return principal
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.models import AuditEntry
+from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.repository import AuthRepository
 from parley.db.base import new_id, utcnow
 from parley.errors import InvalidInput
@@ -67,6 +68,8 @@ class AuditTrail:
         )
         # A prebuilt INSERT: an audit line goes with every write, so it stays off the ORM.
         self.repo.run(_INSERT_ENTRY, values)
+        if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
+            PRINCIPALS.clear()  # who may do what changed: look principals up afresh
         return AuditEntry(**values)
 
     def query(
@@ -93,6 +96,9 @@ class AuditTrail:
 
 
 _INSERT_ENTRY = insert(AuditEntry.__table__)
+# Changes to these decide what an access token may do (principal_cache).
+_ACCESS_RESOURCES = ("user", "role")
+_NO_ACCESS_CHANGE = (LOGIN, LOGIN_FAILED)
 
 
 def _jsonable(value: dict | None) -> dict | None:

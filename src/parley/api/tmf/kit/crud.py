@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
 from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
@@ -153,7 +153,9 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         _check_type(body, resource)
         document = checked(resource.spec, body, resource.create_schema)
         row = resource.create(session, settings, document, actor)
-        return created(select_fields(representation(resource, row, request, prefix), selected))
+        answer = created(select_fields(representation(resource, row, request, prefix), selected))
+        commit_now(session)
+        return answer
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(
@@ -183,6 +185,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     ):
         resource.get_visible(session, settings, principal, id)
         resource.delete(session, settings, id, actor)
+        commit_now(session)
         return no_content()
 
     return router
@@ -216,7 +219,9 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         merged = merge_patch(current, body)
         document = checked(resource.spec, merged, resource.create_schema)
         row = resource.replace(session, settings, id, document, actor)
-        return select_fields(representation(resource, row, request, prefix), selected)
+        answer = select_fields(representation(resource, row, request, prefix), selected)
+        commit_now(session)
+        return answer
 
 
 def _list_docs(type_name: str) -> dict:
