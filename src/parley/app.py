@@ -1,5 +1,8 @@
 """The ASGI application: TMF APIs, Parley's own API, health and docs."""
 
+from contextlib import asynccontextmanager
+
+from anyio import Semaphore, to_thread
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
@@ -46,10 +49,18 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     if check_schema:
         ensure_schema_current(engine)
 
-    app = FastAPI(title="Parley", version=__version__, description=DESCRIPTION)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        # Sync routes and dependencies run in the thread pool: as many threads as connections,
+        # so that no thread waits for a connection while holding its place.
+        to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        yield
+
+    app = FastAPI(title="Parley", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    app.state.db_slots = Semaphore(settings.db_pool_size)
     install_error_handlers(app)
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
     specs = [

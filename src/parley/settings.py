@@ -26,7 +26,10 @@ class Settings(BaseSettings):
     default_phone_region: str = Field(
         default="DE", description="ISO 3166 region used to read national phone numbers."
     )
-    db_pool_size: int = 10
+    # Database connections per API process, which is also how many requests a process works
+    # on at once (the rest wait their turn without holding a thread): a pool smaller than the
+    # requests in flight would open and close connections all the time.
+    db_pool_size: int = 20
     # Test each pooled connection with a round trip before use. Off: a connection lost (say,
     # to a database restart) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False

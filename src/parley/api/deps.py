@@ -24,16 +24,20 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     an error, rolled back) in one hand-over to the thread pool; a route that committed as its
     last step (``commit_now``) leaves nothing to do there but close.
     """
-    session = request.app.state.sessionmaker()
-    try:
-        yield session
-    except BaseException:
-        await run_in_threadpool(_end, session, False)
-        raise
-    if session.in_transaction():
-        await run_in_threadpool(_end, session, True)
-    else:
-        session.close()  # no transaction: the connection is back in the pool, nothing to send
+    # At most as many units of work as pooled connections: the rest wait here, holding neither
+    # a thread nor a connection (a thread waiting for a connection while the requests holding
+    # them wait for a thread would deadlock).
+    async with request.app.state.db_slots:
+        session = request.app.state.sessionmaker()
+        try:
+            yield session
+        except BaseException:
+            await run_in_threadpool(_end, session, False)
+            raise
+        if session.in_transaction():
+            await run_in_threadpool(_end, session, True)
+        else:
+            session.close()  # no transaction: the connection is back in the pool
 
 
 def commit_now(session: Session) -> None:

@@ -14,13 +14,17 @@ def build_engine(
 ) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, pool_size=pool_size, max_overflow=0
+        )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
     return create_engine(
         url,
         pool_size=pool_size,
-        max_overflow=pool_size,
+        # No overflow: an overflow connection is closed when it is returned, so under load
+        # every request past the pool would connect anew (a PostgreSQL backend each time).
+        max_overflow=0,
         pool_pre_ping=pre_ping,
         pool_recycle=3600,  # behind firewalls that drop idle connections silently
     )
