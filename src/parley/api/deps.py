@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 
+from anyio import CancelScope
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
@@ -32,7 +33,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         try:
             yield session
         except BaseException:
-            await run_in_threadpool(_end, session, False)
+            # Shielded: after a cancellation (the client went away) the rollback must still
+            # run and the connection go back to the pool.
+            with CancelScope(shield=True):
+                await run_in_threadpool(_end, session, False)
             raise
         if session.in_transaction():
             await run_in_threadpool(_end, session, True)
