@@ -185,3 +185,23 @@ def test_an_agent_logs_an_interaction_in_their_own_name(client, as_user):
     assert response.status_code == 201, response.text
     note = response.json()["note"][0]
     assert note["author"] == "agent.noor" and note["date"] and note["id"]
+
+
+def test_long_values_are_stored_whole_in_the_document(client):
+    long = "x" * 300
+    item = {
+        "@type": "InteractionItem",
+        "item": {
+            "@type": "RelatedEntityRefOrValue",
+            "role": long,
+            "entity": {"@type": "EntityRef", "id": long, "@referredType": long},
+        },
+    }
+    channel = [{"role": long, "channel": {"@type": "ChannelRef", "id": long, "name": long}}]
+
+    made = log_interaction(
+        client, interactionItem=[item], relatedChannel=channel, reason=long, description=long
+    )
+
+    assert made["interactionItem"][0]["item"]["role"] == long
+    assert client.get(f"{COLLECTION}/{made['id']}").json()["reason"] == long

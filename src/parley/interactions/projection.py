@@ -61,7 +61,9 @@ def entity_references(document: dict) -> list[tuple[str, str, str | None]]:
         entity = related.get("entity") or {}
         kind, entity_id = referred_type(entity), entity.get("id")
         if kind and entity_id:
-            found.append((str(kind)[:100], str(entity_id)[:200], related.get("role")))
+            # The columns are an index for look-ups; the document keeps the values whole.
+            role = related.get("role")
+            found.append((str(kind)[:100], str(entity_id)[:200], role[:100] if role else None))
     return found
 
 

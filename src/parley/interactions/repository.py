@@ -16,7 +16,6 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
-    update,
 )
 
 from parley.db.repository import Repository
@@ -153,14 +152,6 @@ class InteractionRepository(Repository):
             return set()
         return set(self.session.scalars(select(Interaction.id).where(Interaction.id.in_(wanted))))
 
-    def referring_to(self, interaction_id: str) -> bool:
-        """Whether another interaction names this one in its relationships (a correction)."""
-        return bool(
-            self.session.scalar(
-                select(exists().where(InteractionReference.entity_id == interaction_id))
-            )
-        )
-
     def timeline(self, query: TimelineQuery) -> list:
         conditions = []
         if query.customer_id is not None:
@@ -230,13 +221,3 @@ class InteractionRepository(Repository):
 
     def reason(self, code: str) -> InteractionReason | None:
         return self.session.get(InteractionReason, code)
-
-    def reason_in_use(self, code: str) -> bool:
-        return bool(self.session.scalar(select(exists().where(Interaction.reason_code == code))))
-
-    def set_reason_active(self, code: str, active: bool, now: datetime) -> None:
-        self.session.execute(
-            update(InteractionReason)
-            .where(InteractionReason.code == code)
-            .values(active=active, updated_at=now)
-        )
