@@ -104,10 +104,11 @@ class InteractionService:
         """A customer's history, newest first, a page at a time.
 
         It covers everything logged for the customer's engaged party: this customer account,
-        the person's former (disconnected) accounts and what was logged before they became a
-        customer. ``own_only`` keeps to this customer account (a customer's own log-in).
-        The cursor is the position after the last entry of the previous page, so entries
-        logged meanwhile neither shift nor repeat the pages that follow.
+        the person's other accounts (former, disconnected ones included) and what was logged
+        before they became a customer. ``own_only`` keeps to this customer account (a
+        customer's own log-in). The cursor is the position after the last entry of the
+        previous page, so entries logged meanwhile neither shift nor repeat the pages that
+        follow.
         """
         if not 1 <= limit <= MAX_TIMELINE_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
