@@ -52,7 +52,7 @@ class AuditTrail:
         resource_id: str | None = None,
         before: dict | None = None,
         after: dict | None = None,
-    ) -> AuditEntry:
+    ) -> None:
         values = dict(
             id=new_id(),
             at=utcnow(),
@@ -70,7 +70,6 @@ class AuditTrail:
         self.repo.run(_INSERT_ENTRY, values)
         if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
             PRINCIPALS.clear()  # who may do what changed: look principals up afresh
-        return AuditEntry(**values)
 
     def query(
         self, filters: AuditFilter | None = None, offset: int = 0, limit: int = 100

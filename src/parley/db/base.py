@@ -47,6 +47,13 @@ def utcnow() -> datetime:
 
 
 UUIDString = String(36)
+ID_LENGTH = 36
+
+
+def storable_id(value: str, longest: int | None = None) -> bool:
+    """Whether ``value`` can name a stored row at all. PostgreSQL can't even compare a text
+    holding NUL, nor store one longer than its column: such an id names nothing."""
+    return "\x00" not in value and (longest is None or len(value) <= longest)
 
 
 class Base(DeclarativeBase):

@@ -60,10 +60,7 @@ class ReasonCatalogue:
         _check_text("category", category, 64)
         if self.repo.reason(code) is not None:
             raise Conflict(f"code: {code} is already in the catalogue")
-        now = utcnow()
-        reason = InteractionReason(
-            code=code, label=label, category=category, active=True, created_at=now, updated_at=now
-        )
+        reason = _new_reason(code, label, category)
         self.repo.add(reason)
         self._record(CREATE, code, after=_plain(reason))
         return reason
@@ -118,16 +115,13 @@ def ensure_default_reasons(session: Session) -> None:
     """Add any default reason that is missing (the migration seeds them; tests empty tables)."""
     repo = InteractionRepository(session)
     present = {reason.code for reason in repo.reasons()}
-    now = utcnow()
     for code, label, category in DEFAULT_REASONS:
         if code not in present:
-            repo.add(
-                InteractionReason(
-                    code=code,
-                    label=label,
-                    category=category,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            repo.add(_new_reason(code, label, category))
+
+
+def _new_reason(code: str, label: str, category: str) -> InteractionReason:
+    now = utcnow()
+    return InteractionReason(
+        code=code, label=label, category=category, active=True, created_at=now, updated_at=now
+    )

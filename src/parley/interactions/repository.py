@@ -199,15 +199,12 @@ class InteractionRepository(Repository):
 
     # -- who an interaction concerns -------------------------------------------------------
 
-    def customer_party(self, customer_id: str) -> tuple[str, str] | None:
-        """(customer id, its engaged party id), if the customer exists."""
-        row = self.session.execute(
-            select(Customer.id, Customer.party_id).where(Customer.id == customer_id)
-        ).first()
-        return tuple(row) if row else None
+    def engaged_party(self, customer_id: str) -> str | None:
+        """The id of the customer's engaged party; None if there is no such customer."""
+        return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
     def party_exists(self, party_id: str) -> bool:
-        return self.session.get(Party, party_id) is not None
+        return bool(self.session.scalar(select(exists().where(Party.id == party_id))))
 
     # -- reasons -----------------------------------------------------------------------------
 

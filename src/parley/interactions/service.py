@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.db.base import new_id, utcnow
+from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions import projection
 from parley.interactions.cursor import decode_cursor, encode_cursor
@@ -42,7 +42,6 @@ SERVER_FIELDS = ("creationDate", "lastUpdate", "statusChangeDate")
 CLOCK_SKEW = timedelta(minutes=5)
 STATUS_ORDER = {status: rank for rank, status in enumerate(STATUSES)}
 MAX_TIMELINE_PAGE = 200
-ID_LENGTH = 36
 
 
 @dataclass
@@ -73,7 +72,7 @@ class InteractionService:
     # -- reading -------------------------------------------------------------------------
 
     def get(self, interaction_id: str) -> Interaction:
-        row = self.repo.get(interaction_id) if _storable(interaction_id) else None
+        row = self.repo.get(interaction_id) if storable_id(interaction_id) else None
         if row is None:
             raise NotFound(f"No party interaction with id {interaction_id}")
         return row
@@ -112,11 +111,11 @@ class InteractionService:
         """
         if not 1 <= limit <= MAX_TIMELINE_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
-        subject = self.repo.customer_party(customer_id) if _storable(customer_id) else None
-        if subject is None:
+        party_id = self.repo.engaged_party(customer_id) if storable_id(customer_id) else None
+        if party_id is None:
             raise NotFound(f"No customer with id {customer_id}")
         query = TimelineQuery(
-            party_id=None if own_only else subject[1],
+            party_id=None if own_only else party_id,
             customer_id=customer_id if own_only else None,
             before=decode_cursor(cursor) if cursor else None,
             limit=limit + 1,
@@ -188,7 +187,7 @@ class InteractionService:
 
     def replace(self, interaction_id: str, document: dict) -> Interaction:
         """Apply a merge-patched document: what may change depends on the status."""
-        if not _storable(interaction_id):
+        if not storable_id(interaction_id):
             raise NotFound(f"No party interaction with id {interaction_id}")
         row = self.repo.get(interaction_id, for_update=True)
         if row is None:
@@ -289,23 +288,22 @@ class InteractionService:
             if kind == "Customer":
                 if subject.customer_id is not None and ref_id != subject.customer_id:
                     raise InvalidInput(f"{where}: an interaction concerns one customer", where)
-                if not _storable(ref_id, ID_LENGTH):
+                if not storable_id(ref_id, ID_LENGTH):
                     raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
                 subject.customer_id, subject.where = ref_id, where
                 target.setdefault(
                     "href", f"{base}{self.settings.customer_api_prefix}/customer/{ref_id}"
                 )
             elif kind in projection.PARTY_TYPES and subject.party_id is None:
-                if not (_storable(ref_id, ID_LENGTH) and self.repo.party_exists(ref_id)):
+                if not (storable_id(ref_id, ID_LENGTH) and self.repo.party_exists(ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
                 subject.party_id = ref_id
         if subject.customer_id is not None:
             subject.party_id = None  # the customer's engaged party, whoever else is named
             if resolve:
-                found = self.repo.customer_party(subject.customer_id)
-                if found is None:
+                subject.party_id = self.repo.engaged_party(subject.customer_id)
+                if subject.party_id is None:
                     raise subject.unknown_customer()
-                subject.party_id = found[1]
         return subject
 
     def _check_relationships(self, document: dict, own_id: str) -> None:
@@ -313,7 +311,7 @@ class InteractionService:
         if own_id in related:
             raise InvalidInput("interactionRelationship: an interaction cannot relate to itself")
         unknown = set(filter(None, related)) - self.repo.existing_ids(
-            r for r in related if r and _storable(r)
+            r for r in related if r and storable_id(r)
         )
         if unknown:
             raise InvalidInput(
@@ -375,9 +373,3 @@ def _references(interaction_id: str, document: dict) -> list[dict]:
         {"interaction_id": interaction_id, "entity_type": kind, "entity_id": ref, "role": role}
         for kind, ref, role in projection.entity_references(document)
     ]
-
-
-def _storable(value: str, longest: int | None = None) -> bool:
-    """PostgreSQL can't even compare a text holding NUL, nor store one longer than its column:
-    such an id names nothing."""
-    return "\x00" not in value and (longest is None or len(value) <= longest)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.db.base import new_id, utcnow
+from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
@@ -76,7 +76,7 @@ class PartyService:
     # -- individuals and organisations ---------------------------------------------------
 
     def get_party(self, kind: str, party_id: str) -> Party:
-        party = self.repo.get_party(party_id, kind) if _storable_id(party_id) else None
+        party = self.repo.get_party(party_id, kind) if storable_id(party_id) else None
         if party is None:
             raise NotFound(f"No {kind.lower()} with id {party_id}")
         return party
@@ -148,7 +148,7 @@ class PartyService:
     # -- customers -----------------------------------------------------------------------
 
     def get_customer(self, customer_id: str) -> Customer:
-        customer = self.repo.get_customer(customer_id) if _storable_id(customer_id) else None
+        customer = self.repo.get_customer(customer_id) if storable_id(customer_id) else None
         if customer is None:
             raise NotFound(f"No customer with id {customer_id}")
         return customer
@@ -375,8 +375,3 @@ class PartyService:
     def list_notes(self, customer_id: str, offset: int, limit: int):
         self.get_customer(customer_id)
         return self.repo.list_notes(customer_id, offset, limit)
-
-
-def _storable_id(value: str) -> bool:
-    """PostgreSQL can't even compare a text holding NUL: such an id names nothing."""
-    return "\x00" not in value

@@ -5,7 +5,6 @@ from fastapi import APIRouter
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import CUSTOMER_READ, CUSTOMER_WRITE
-from parley.auth.principal import Principal
 from parley.parties.service import CUSTOMER_COLUMNS, PartyService
 
 SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
@@ -22,7 +21,7 @@ def customer_resource() -> Resource:
         filterable=(spec.scalar_properties("Customer") | set(CUSTOMER_COLUMNS)) - {"href"},
         read_permission=CUSTOMER_READ,
         write_permission=CUSTOMER_WRITE,
-        visible_ids=_visible_customers,
+        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
         get=lambda s, st, cid: PartyService(s, st).get_customer(cid),
         list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_customers(f, o, lim, ids),
         create=lambda s, st, doc, who: PartyService(s, st, who).create_customer(doc),
@@ -30,12 +29,6 @@ def customer_resource() -> Resource:
         delete=lambda s, st, cid, who: PartyService(s, st, who).delete_customer(cid),
         document=lambda row: row.document,
     )
-
-
-def _visible_customers(_session, _settings, principal: Principal) -> list[str] | None:
-    if not principal.is_customer:
-        return None
-    return [principal.customer_id] if principal.customer_id else []
 
 
 def router(prefix: str) -> APIRouter:

@@ -5,7 +5,6 @@ from fastapi import APIRouter
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
-from parley.auth.principal import Principal
 from parley.interactions import projection
 from parley.interactions.service import LIST_COLUMNS, InteractionService
 
@@ -24,7 +23,8 @@ def interaction_resource() -> Resource:
         read_permission=INTERACTION_READ,
         write_permission=INTERACTION_WRITE,
         delete_permission=INTERACTION_DELETE,
-        visible_ids=own_customer,
+        # A customer's own log-in sees the interactions of its customer only.
+        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
         get=lambda s, st, iid: InteractionService(s, st).get(iid),
         list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
@@ -36,13 +36,6 @@ def interaction_resource() -> Resource:
         document=lambda row: row.document,
         present=projection.present,
     )
-
-
-def own_customer(_session, _settings, principal: Principal) -> list[str] | None:
-    """A customer's own log-in sees the interactions of its customer only."""
-    if not principal.is_customer:
-        return None
-    return [principal.customer_id] if principal.customer_id else []
 
 
 def router(prefix: str) -> APIRouter:

@@ -9,14 +9,15 @@ the document).
 
 import copy
 import json
+from dataclasses import replace
+from functools import cache
 
 from fastapi import APIRouter
 
-from parley.api.tmf.interaction.routes import own_customer
+from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import SPEC_DIR, Spec
-from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
 from parley.interactions import projection
 from parley.interactions.service import LIST_COLUMNS, InteractionService
 
@@ -29,7 +30,9 @@ LENIENT_REQUIRED = {
 }
 
 
+@cache
 def lenient_spec() -> Spec:
+    """Built once: the app's /docs and the router both use it."""
     with open(SPEC_DIR / SPEC_FILE, encoding="utf-8") as handle:
         document = json.load(handle)
     for name, required in LENIENT_REQUIRED.items():
@@ -38,30 +41,20 @@ def lenient_spec() -> Spec:
 
 
 def interaction_v4_resource() -> Resource:
+    """The v5 resource with v4's spec and shapes: the same store, permissions and rules."""
     spec = lenient_spec()
-    return Resource(
-        name="partyInteraction",
-        type_name="PartyInteraction",
+    return replace(
+        interaction_resource(),
         spec=spec,
         create_schema="PartyInteraction_Create",
         patch_schema="PartyInteraction_Update",
         filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
-        read_permission=INTERACTION_READ,
-        write_permission=INTERACTION_WRITE,
-        delete_permission=INTERACTION_DELETE,
-        visible_ids=own_customer,
-        scope_of=lambda row: row.customer_id,
-        get=lambda s, st, iid: InteractionService(s, st).get(iid),
-        list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
-            f, o, lim, ids
-        ),
         create=lambda s, st, doc, who: InteractionService(s, st, who).create(
             _stored(doc), lenient=True
         ),
         replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(
             iid, _stored(doc)
         ),
-        delete=lambda s, st, iid, who: InteractionService(s, st, who).delete(iid),
         document=lambda row: to_v4(row.document),
         present=lambda row: to_v4(projection.present(row)),
     )
