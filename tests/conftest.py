@@ -27,6 +27,7 @@ from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.interactions.reasons import ensure_default_reasons
+from parley.notifications.defaults import ensure_default_templates
 from parley.parties import verification
 from parley.settings import Settings
 
@@ -105,6 +106,7 @@ def engine(migrated_engine) -> Iterator[Engine]:
         # The migration's seed data, emptied with the rest after a test.
         ensure_builtin_roles(session)
         ensure_default_reasons(session)
+        ensure_default_templates(session)
         session.commit()
     yield migrated_engine
     _empty_tables(migrated_engine)

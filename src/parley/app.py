@@ -21,6 +21,7 @@ from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
+from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(roles_api.router(settings.roles_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
+    app.include_router(notifications_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 

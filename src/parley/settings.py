@@ -1,6 +1,7 @@
 """Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
 
 from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,10 @@ class Settings(BaseSettings):
     default_phone_region: str = Field(
         default="DE", description="ISO 3166 region used to read national phone numbers."
     )
+    # Messages to customers: the language when neither the customer nor a template has theirs,
+    # and the time zone of quiet hours for customers who did not name one.
+    default_language: str = Field(default="en", pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")
+    default_time_zone: str = "UTC"
     # Database connections per API process, which is also how many requests a process works
     # on at once (the rest wait their turn without holding a thread): a pool smaller than the
     # requests in flight would open and close connections all the time.
@@ -64,6 +69,15 @@ class Settings(BaseSettings):
         # HS256 is only as strong as its key: refuse a short, guessable one.
         if value is not None and len(value.get_secret_value()) < 32:
             raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA time zone such as Europe/Berlin") from None
         return value
 
     @field_validator("default_phone_region")

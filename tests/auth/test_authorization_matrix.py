@@ -23,6 +23,7 @@ V1 = "/api/v1/customers/{customer_id}"
 TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
 REASONS = "/api/v1/interaction-reasons"
+TEMPLATES = "/api/v1/message-templates"
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -64,6 +65,14 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
+    ("GET", TEMPLATES): STAFF,
+    ("POST", TEMPLATES): {"administrator"},
+    ("GET", f"{TEMPLATES}/{{template_id}}"): STAFF,
+    ("PATCH", f"{TEMPLATES}/{{template_id}}"): {"administrator"},
+    ("POST", f"{TEMPLATES}/{{template_id}}/preview"): STAFF,
+    ("POST", f"{TEMPLATES}/preview"): STAFF,
+    ("GET", f"{V1}/preferences"): SELF_SERVICE,
+    ("PUT", f"{V1}/preferences"): SELF_SERVICE,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     **{

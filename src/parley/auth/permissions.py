@@ -23,6 +23,10 @@ INTERACTION_READ = "interaction:read"
 INTERACTION_WRITE = "interaction:write"
 INTERACTION_DELETE = "interaction:delete"
 REASON_WRITE = "reason:write"
+TEMPLATE_READ = "template:read"
+TEMPLATE_WRITE = "template:write"
+PREFERENCE_READ = "preference:read"
+PREFERENCE_WRITE = "preference:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
@@ -44,6 +48,10 @@ CATALOGUE: dict[str, str] = {
     INTERACTION_WRITE: "log interactions, add notes and items, complete them",
     INTERACTION_DELETE: "delete an interaction (audited; history is otherwise kept)",
     REASON_WRITE: "manage the catalogue of interaction reasons",
+    TEMPLATE_READ: "read message templates and preview them",
+    TEMPLATE_WRITE: "create and change message templates",
+    PREFERENCE_READ: "read a customer's contact preferences and consent",
+    PREFERENCE_WRITE: "change a customer's contact preferences and consent",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
@@ -87,6 +95,9 @@ _AGENT = frozenset(
         NOTE_WRITE,
         INTERACTION_READ,
         INTERACTION_WRITE,
+        TEMPLATE_READ,
+        PREFERENCE_READ,
+        PREFERENCE_WRITE,
     }
 )
 
@@ -135,6 +146,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 SECURITY_READ,
                 SECURITY_WRITE,
                 INTERACTION_READ,
+                PREFERENCE_READ,
+                PREFERENCE_WRITE,
             }
         ),
     ),

@@ -153,6 +153,14 @@ class PartyService:
             raise NotFound(f"No customer with id {customer_id}")
         return customer
 
+    def contact_media_of_customer(self, customer_id: str) -> list[dict]:
+        """Where the customer can be reached: the account's own contact media first, then its
+        engaged party's (the person or organisation behind it)."""
+        customer = self.get_customer(customer_id)
+        party = self.repo.get_party(customer.party_id)
+        media = list(customer.document.get("contactMedium", []))
+        return media + (party.document.get("contactMedium", []) if party is not None else [])
+
     def list_customers(self, filters: dict, offset: int, limit: int, only_ids=None):
         conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, filters)
         if only_ids is not None:

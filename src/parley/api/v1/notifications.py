@@ -1,0 +1,153 @@
+"""Parley's own API for outbound communications: message templates and contact preferences."""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.auth.permissions import (
+    PREFERENCE_READ,
+    PREFERENCE_WRITE,
+    TEMPLATE_READ,
+    TEMPLATE_WRITE,
+)
+from parley.auth.principal import Principal
+from parley.errors import NotFound
+from parley.notifications.preferences import PreferenceService, as_dict
+from parley.notifications.rendering import render
+from parley.notifications.templates import TemplateCatalogue, check_wording, plain
+from parley.settings import Settings
+
+
+class Variables(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    variables: dict[str, Any] = Field(default_factory=dict, examples=[{"customerName": "Ana"}])
+
+
+class Draft(Variables):
+    channel: str = Field(examples=["email"])
+    subject: str | None = Field(None, examples=["Your request {{ requestId }}"])
+    body: str = Field(examples=["Dear {{ customerName }}, ..."])
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["outbound communications"])
+
+    @api.get(
+        "/message-templates",
+        summary="The message templates, by kind, channel and language",
+        dependencies=[require(TEMPLATE_READ)],
+    )
+    def list_templates(
+        kind: str | None = Query(None, max_length=64),
+        channel: str | None = Query(None, max_length=16),
+        language: str | None = Query(None, max_length=16),
+        session: Session = UnitOfWork,
+    ):
+        return [
+            plain(t) for t in TemplateCatalogue(session).list_templates(kind, channel, language)
+        ]
+
+    @api.post(
+        "/message-templates",
+        status_code=201,
+        summary="Add a template: a kind of message worded for one channel and language",
+        description="Fields: kind, channel (email or sms), language, category (service or "
+        "marketing), subject (email only) and body, in Jinja2. The answer lists the variables "
+        "a sender must give.",
+        dependencies=[require(TEMPLATE_WRITE)],
+    )
+    def add_template(
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        actor: Actor = Depends(get_actor),
+    ):
+        return plain(TemplateCatalogue(session, actor).create(body))
+
+    @api.get(
+        "/message-templates/{template_id}",
+        summary="One message template",
+        dependencies=[require(TEMPLATE_READ)],
+    )
+    def get_template(template_id: str, session: Session = UnitOfWork):
+        return plain(TemplateCatalogue(session).get(template_id))
+
+    @api.patch(
+        "/message-templates/{template_id}",
+        summary="Reword, recategorise, deactivate or reactivate a template",
+        dependencies=[require(TEMPLATE_WRITE)],
+    )
+    def change_template(
+        template_id: str,
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        actor: Actor = Depends(get_actor),
+    ):
+        return plain(TemplateCatalogue(session, actor).update(template_id, body))
+
+    @api.post(
+        "/message-templates/{template_id}/preview",
+        summary="The message a template makes with these variables",
+        description="A variable the template uses but the request does not give is a 400 "
+        "naming it: what a sent message would never show as a blank.",
+        dependencies=[require(TEMPLATE_READ)],
+    )
+    def preview_template(template_id: str, body: Variables, session: Session = UnitOfWork):
+        catalogue = TemplateCatalogue(session)
+        template = catalogue.get(template_id)
+        return _preview(template.channel, catalogue.render(template, body.variables))
+
+    @api.post(
+        "/message-templates/preview",
+        summary="Preview a template before saving it",
+        dependencies=[require(TEMPLATE_READ)],
+    )
+    def preview_draft(body: Draft):
+        subject, text = check_wording(body.channel, body.subject, body.body)
+        return _preview(body.channel, render(body.channel, subject, text, body.variables))
+
+    @api.get(
+        "/customers/{customer_id}/preferences",
+        summary="How a customer wants to be contacted, and their marketing consent",
+    )
+    def get_preferences(
+        customer_id: str,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(PREFERENCE_READ),
+    ):
+        _check_own(principal, customer_id)
+        return as_dict(PreferenceService(session, settings).get(customer_id))
+
+    @api.put(
+        "/customers/{customer_id}/preferences",
+        summary="Set a customer's contact preferences and marketing consent",
+        description="preferredChannel (email, sms or null), language (e.g. de), "
+        "marketingOptOut, quietHours {start, end} as HH:MM in timeZone (no SMS is sent "
+        "inside them; such messages wait), timeZone (IANA). Every change is audited.",
+    )
+    def set_preferences(
+        customer_id: str,
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(PREFERENCE_WRITE),
+        actor: Actor = Depends(get_actor),
+    ):
+        _check_own(principal, customer_id)
+        return as_dict(PreferenceService(session, settings, actor).replace(customer_id, body))
+
+    return api
+
+
+def _check_own(principal: Principal, customer_id: str) -> None:
+    if not principal.may_see_customer(customer_id):
+        raise NotFound(f"No customer with id {customer_id}")
+
+
+def _preview(channel: str, rendered) -> dict:
+    return {"channel": channel, "subject": rendered.subject, "body": rendered.body}

@@ -1,0 +1,100 @@
+"""Outbound communications: message templates (seeded with Parley's own kinds) and customers'
+contact preferences, and the permissions to read and manage them.
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-11-26
+"""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import sqlalchemy as sa
+from alembic import op
+
+from parley.db.base import UTCDateTime
+from parley.migrations.grants import grant, revoke
+
+# The wording is data, imported rather than copied: a fresh installation starts with today's
+# defaults, an existing one keeps what its administrators made of them.
+from parley.notifications.defaults import DEFAULT_TEMPLATES
+
+revision = "0008"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+NEW_GRANTS = {
+    "agent": ["template:read", "preference:read", "preference:write"],
+    "supervisor": ["template:read", "preference:read", "preference:write"],
+    "administrator": ["template:read", "template:write", "preference:read", "preference:write"],
+    "customer": ["preference:read", "preference:write"],
+}
+
+
+def upgrade() -> None:
+    templates = op.create_table(
+        "message_template",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("kind", sa.String(64), nullable=False),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("language", sa.String(16), nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("subject", sa.String(500)),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.UniqueConstraint("kind", "channel", "language", name="kind_channel_language"),
+        sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+        sa.CheckConstraint("category IN ('service', 'marketing')", name="category"),
+        sa.CheckConstraint("length(kind) > 0", name="kind_not_empty"),
+        sa.CheckConstraint("length(body) > 0", name="body_not_empty"),
+    )
+    op.create_table(
+        "contact_preference",
+        sa.Column(
+            "customer_id",
+            sa.String(36),
+            sa.ForeignKey("customer.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("preferred_channel", sa.String(16)),
+        sa.Column("language", sa.String(16)),
+        sa.Column("marketing_opt_out", sa.Boolean(), nullable=False),
+        sa.Column("quiet_start", sa.String(5)),
+        sa.Column("quiet_end", sa.String(5)),
+        sa.Column("time_zone", sa.String(64), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "preferred_channel IS NULL OR preferred_channel IN ('email', 'sms')",
+            name="preferred_channel",
+        ),
+        sa.CheckConstraint("(quiet_start IS NULL) = (quiet_end IS NULL)", name="quiet_hours"),
+    )
+    now = datetime.now(UTC)
+    op.bulk_insert(
+        templates,
+        [
+            {
+                "id": str(uuid4()),
+                "kind": kind,
+                "channel": channel,
+                "language": language,
+                "category": "service",
+                "subject": subject,
+                "body": body,
+                "active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for kind, channel, language, subject, body in DEFAULT_TEMPLATES
+        ],
+    )
+    grant(NEW_GRANTS)
+
+
+def downgrade() -> None:
+    revoke(NEW_GRANTS)
+    op.drop_table("contact_preference")
+    op.drop_table("message_template")

@@ -1,0 +1,1 @@
+"""Outbound communications: message templates and customers' contact preferences."""

@@ -1,0 +1,132 @@
+"""The message templates a new installation starts with (migration 0008 seeds the same; a test
+compares). Administrators reword them; the kinds are what Parley's own code sends."""
+
+from sqlalchemy.orm import Session
+
+from parley.db.base import utcnow
+from parley.notifications.models import MessageTemplate
+from parley.notifications.repository import NotificationRepository
+
+# (kind, channel, language, subject, body); all are service messages.
+DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str | None, str], ...] = (
+    (
+        "interaction.summary",
+        "email",
+        "en",
+        "Your contact with us on {{ date }}",
+        "Dear {{ customerName }},\n\nthank you for contacting us. Here is a summary:\n\n"
+        "{{ summary }}\n\nKind regards,\nCustomer Service",
+    ),
+    ("interaction.summary", "sms", "en", None, "Thank you for contacting us: {{ summary }}"),
+    (
+        "interaction.summary",
+        "email",
+        "de",
+        "Ihr Kontakt mit uns am {{ date }}",
+        "Guten Tag {{ customerName }},\n\nvielen Dank für Ihre Anfrage. Zusammenfassung:\n\n"
+        "{{ summary }}\n\nFreundliche Grüße\nIhr Kundenservice",
+    ),
+    ("interaction.summary", "sms", "de", None, "Danke für Ihren Kontakt: {{ summary }}"),
+    (
+        "request.received",
+        "email",
+        "en",
+        "We have received your request {{ requestId }}",
+        "Dear {{ customerName }},\n\nwe have received your request {{ requestId }} "
+        "({{ requestType }}). We expect to resolve it by {{ expectedResolution }}.\n\n"
+        "Kind regards,\nCustomer Service",
+    ),
+    (
+        "request.received",
+        "sms",
+        "en",
+        None,
+        "We received your request {{ requestId }}; expected by {{ expectedResolution }}.",
+    ),
+    (
+        "request.received",
+        "email",
+        "de",
+        "Ihr Auftrag {{ requestId }} ist eingegangen",
+        "Guten Tag {{ customerName }},\n\nIhr Auftrag {{ requestId }} ({{ requestType }}) "
+        "ist bei uns eingegangen. Wir erwarten die Erledigung bis {{ expectedResolution }}.\n\n"
+        "Freundliche Grüße\nIhr Kundenservice",
+    ),
+    (
+        "request.received",
+        "sms",
+        "de",
+        None,
+        "Ihr Auftrag {{ requestId }} ist eingegangen; erledigt bis {{ expectedResolution }}.",
+    ),
+    (
+        "request.progress",
+        "email",
+        "en",
+        "Your request {{ requestId }}: {{ status }}",
+        "Dear {{ customerName }},\n\nyour request {{ requestId }} is now {{ status }}.\n"
+        "{{ message }}\n\nKind regards,\nCustomer Service",
+    ),
+    ("request.progress", "sms", "en", None, "Request {{ requestId }}: {{ status }}. {{ message }}"),
+    (
+        "request.progress",
+        "email",
+        "de",
+        "Ihr Auftrag {{ requestId }}: {{ status }}",
+        "Guten Tag {{ customerName }},\n\nIhr Auftrag {{ requestId }} hat den Stand "
+        "{{ status }}.\n{{ message }}\n\nFreundliche Grüße\nIhr Kundenservice",
+    ),
+    ("request.progress", "sms", "de", None, "Auftrag {{ requestId }}: {{ status }}. {{ message }}"),
+    (
+        "bill.issued",
+        "email",
+        "en",
+        "Your bill {{ billNumber }} is ready",
+        "Dear {{ customerName }},\n\nyour bill {{ billNumber }} of {{ amount }} is ready; "
+        "it is due on {{ dueDate }}.\n\nKind regards,\nCustomer Service",
+    ),
+    (
+        "bill.issued",
+        "sms",
+        "en",
+        None,
+        "Your bill {{ billNumber }} of {{ amount }} is ready, due {{ dueDate }}.",
+    ),
+    (
+        "bill.issued",
+        "email",
+        "de",
+        "Ihre Rechnung {{ billNumber }} ist da",
+        "Guten Tag {{ customerName }},\n\nIhre Rechnung {{ billNumber }} über {{ amount }} "
+        "ist da; fällig am {{ dueDate }}.\n\nFreundliche Grüße\nIhr Kundenservice",
+    ),
+    (
+        "bill.issued",
+        "sms",
+        "de",
+        None,
+        "Ihre Rechnung {{ billNumber }} über {{ amount }} ist da, fällig am {{ dueDate }}.",
+    ),
+)
+
+
+def ensure_default_templates(session: Session) -> None:
+    """Add any default template that is missing (the migration seeds them; tests empty
+    tables)."""
+    repo = NotificationRepository(session)
+    now = utcnow()
+    for kind, channel, language, subject, body in DEFAULT_TEMPLATES:
+        if repo.template_for(kind, channel, language) is None:
+            repo.add(
+                MessageTemplate(
+                    kind=kind,
+                    channel=channel,
+                    language=language,
+                    category="service",
+                    subject=subject,
+                    body=body,
+                    active=True,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
