@@ -54,6 +54,10 @@ class Receiver:
         with self._lock:
             return [r.key for r in self.received]
 
+    def in_flight(self) -> int:
+        with self._lock:
+            return sum(self._in_flight.values())
+
     def _handler(self):
         receiver = self
 
