@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         embedded = None
         if settings.embedded_worker_on():
             # One command for a new user: outbox messages go out without a `parley worker`.
-            embedded = EmbeddedWorker(engine, settings).start()
+            embedded = EmbeddedWorker(settings).start()
         try:
             yield
         finally:

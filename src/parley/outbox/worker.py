@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from parley.db.base import utcnow
+from parley.db.engine import build_engine
 from parley.outbox.backoff import retry_delay
 from parley.outbox.channels import (
     DELIVERED,
@@ -162,10 +163,12 @@ def run_until_signalled(worker: Worker) -> None:
 
 
 class EmbeddedWorker:
-    """A worker on a thread of the API process (`parley serve` on SQLite)."""
+    """A worker on a thread of the API process (`parley serve` on SQLite), with a connection
+    of its own: the API's pool stays sized to its requests (api.deps)."""
 
-    def __init__(self, engine: Engine, settings: Settings):
-        self.worker = Worker(engine, settings)
+    def __init__(self, settings: Settings):
+        self.engine = build_engine(settings.database_url, 1, settings.sqlite_busy_timeout_ms)
+        self.worker = Worker(self.engine, settings)
         self.thread = threading.Thread(target=self.worker.run, name="outbox-worker", daemon=True)
 
     def start(self) -> "EmbeddedWorker":
@@ -175,3 +178,4 @@ class EmbeddedWorker:
     def stop(self, timeout: float | None = None) -> None:
         self.worker.stop()
         self.thread.join(timeout)
+        self.engine.dispose()
