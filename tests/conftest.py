@@ -131,6 +131,8 @@ def settings(database_url) -> Settings:
         verification_max_failures=3,
         verification_lock_minutes=15,
         jwt_secret=SecretStr(TEST_SIGNING_KEY),
+        # Tests that deliver run their own worker (tests/outbox); none runs behind their back.
+        embedded_worker=False,
         _env_file=None,
     )
 

@@ -22,10 +22,12 @@ from parley.api.tmf.roles import routes as roles_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import notifications as notifications_api
+from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
 from parley.logging import configure_logging
+from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -55,7 +57,16 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # Sync routes and dependencies run in the thread pool: as many threads as connections,
         # so that no thread waits for a connection while holding its place.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
-        yield
+        embedded = None
+        if settings.embedded_worker_on():
+            # One command for a new user: outbox messages go out without a `parley worker`.
+            embedded = EmbeddedWorker(settings).start()
+        try:
+            yield
+        finally:
+            if embedded is not None:
+                # Finishes the delivery in flight (at most the webhook timeout).
+                await to_thread.run_sync(embedded.stop)
 
     app = FastAPI(title="Parley", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
@@ -83,6 +94,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(notifications_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
+    app.include_router(outbox_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
     @app.get(

@@ -14,6 +14,8 @@ db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 users_app = typer.Typer(help="Users, roles and log-in credentials.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+outbox_app = typer.Typer(help="Outgoing messages and dead letters.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 
 
 @app.command()
@@ -286,6 +288,80 @@ def users_roles():
         typer.echo(f"{role.name}{' (built-in)' if role.builtin else ''}: {role.description}")
         typer.echo(f"    permissions: {' '.join(found.permissions) or 'none'}")
         typer.echo(f"    limits: {limits}")
+
+
+# -- outbox ------------------------------------------------------------------------------
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Work through what is due, then stop."),
+):
+    """Deliver outbox messages until SIGTERM or Ctrl-C (run any number of these at once)."""
+    from parley.db.engine import get_engine
+    from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
+    from parley.logging import configure_logging
+    from parley.outbox.worker import Worker, run_until_signalled
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    try:
+        ensure_schema_current(get_engine())
+    except SchemaNotCurrentError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    outbox_worker = Worker(get_engine(), settings)
+    if not once:
+        run_until_signalled(outbox_worker)
+        return
+    try:
+        while outbox_worker.run_once() == settings.outbox_batch_size:
+            pass
+    finally:
+        outbox_worker.close()
+
+
+@outbox_app.command("list")
+def outbox_list(
+    status: str | None = typer.Option(None, help="pending, inProgress, delivered or dead."),
+    kind: str | None = typer.Option(None, help="e.g. webhook."),
+    limit: int = typer.Option(50, min=1, max=1000, help="How many, newest first."),
+):
+    """List outgoing messages, newest first (--status dead: the dead letters)."""
+    from parley.outbox.service import OutboxService
+
+    with _unit_of_work() as session:
+        messages, total = OutboxService(session).list_messages(status, kind, 0, limit)
+    for m in messages:
+        error = f"  {m.last_error[:60]}" if m.last_error else ""
+        typer.echo(
+            f"{m.id}  {m.kind:<8} {m.status:<10} attempts={m.attempts:<3} "
+            f"{m.created_at.isoformat(timespec='seconds')}{error}"
+        )
+    typer.echo(f"{len(messages)} of {total} message(s)")
+
+
+@outbox_app.command("show")
+def outbox_show(message_id: str = typer.Argument(..., help="The message's id.")):
+    """Show one message: destination (secrets hidden), payload, attempts, last error."""
+    import json
+
+    from parley.outbox.schemas import message_view
+    from parley.outbox.service import OutboxService
+
+    with _unit_of_work() as session:
+        view = message_view(OutboxService(session).get(message_id))
+    typer.echo(json.dumps(view, indent=2, default=str, ensure_ascii=False))
+
+
+@outbox_app.command("retry")
+def outbox_retry(message_id: str = typer.Argument(..., help="The dead letter's id.")):
+    """Send a dead letter again (same idempotency key; attempts counted afresh)."""
+    from parley.outbox.service import OutboxService
+
+    with _unit_of_work() as session:
+        OutboxService(session, _cli_actor()).retry(message_id)
+    typer.echo(f"{message_id} is pending again")
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -57,6 +57,32 @@ class Settings(BaseSettings):
     refresh_token_days: int = Field(default=14, ge=1, le=365)
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    # -- outbox and its workers (docs/outbox.md) --
+    # None: an embedded worker in `parley serve` on SQLite (one command for a new user), none
+    # on PostgreSQL, where separate `parley worker` processes run.
+    embedded_worker: bool | None = None
+    outbox_batch_size: int = Field(default=10, ge=1, le=1000)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0, le=60)
+    # A claimed row is another worker's again once its lease ends (its worker died): longer
+    # than a batch's deliveries take, or a slow worker and a new one would overlap.
+    outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
+    outbox_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+    outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
+    webhook_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _lease_covers_a_delivery(self):
+        if self.outbox_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("outbox_lease_seconds must be longer than webhook_timeout_seconds")
+        return self
+
+    def embedded_worker_on(self) -> bool:
+        if self.embedded_worker is not None:
+            return self.embedded_worker
+        return self.database_url.startswith("sqlite")
 
     @field_validator("base_url")
     @classmethod

@@ -74,7 +74,9 @@ def test_notes_security_and_verification_are_audited_without_secrets(client, ses
     note = client.post(f"{base}/notes", json={"text": "Called about roaming."}, headers=headers)
     security = {"pin": "80417293", "questions": [{"question": "First pet?", "answer": "Bello"}]}
     assert client.put(f"{base}/security", json=security, headers=headers).status_code == 200
-    client.post(f"{base}/verification", json={"method": "pin", "answer": "61502948"}, headers=headers)
+    client.post(
+        f"{base}/verification", json={"method": "pin", "answer": "61502948"}, headers=headers
+    )
 
     (note_entry,) = _entries(session, resource_type="customerNote")
     assert note_entry.resource_id == note.json()["id"]

@@ -75,6 +75,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("PUT", f"{V1}/preferences"): SELF_SERVICE,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
+    ("GET", "/api/v1/outbox"): {"administrator"},
+    ("GET", "/api/v1/outbox/{message_id}"): {"administrator"},
+    ("POST", "/api/v1/outbox/{message_id}/retry"): {"administrator"},
     **{
         (method, f"{TMF672}/{collection}{suffix}"): {"administrator"}
         for collection, operations in (

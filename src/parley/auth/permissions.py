@@ -30,6 +30,8 @@ PREFERENCE_WRITE = "preference:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
+OUTBOX_READ = "outbox:read"
+OUTBOX_RETRY = "outbox:retry"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -55,6 +57,8 @@ CATALOGUE: dict[str, str] = {
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
+    OUTBOX_READ: "list and inspect outgoing messages (outbox), dead letters included",
+    OUTBOX_RETRY: "send a dead letter again",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 

@@ -1,0 +1,55 @@
+"""The outbox for administrators: outgoing messages, dead letters among them, and sending a
+dead letter again."""
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, get_actor
+from parley.api.security import require
+from parley.auth.permissions import OUTBOX_READ, OUTBOX_RETRY
+from parley.outbox.models import STATUSES
+from parley.outbox.schemas import message_view
+from parley.outbox.service import MAX_PAGE, OutboxService
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=f"{prefix}/outbox", tags=["outbox"])
+
+    @api.get(
+        "",
+        summary="Outgoing messages, newest first; `?status=dead` for the dead letters",
+        dependencies=[require(OUTBOX_READ)],
+    )
+    def list_messages(
+        response: Response,
+        status: str | None = Query(None, description=" | ".join(STATUSES)),
+        kind: str | None = Query(None, max_length=32, examples=["webhook"]),
+        offset: int = Query(0, ge=0, le=2**31 - 1),
+        limit: int = Query(100, ge=1, le=MAX_PAGE),
+        session: Session = UnitOfWork,
+    ):
+        messages, total = OutboxService(session).list_messages(status, kind, offset, limit)
+        response.headers["X-Total-Count"] = str(total)
+        response.headers["X-Result-Count"] = str(len(messages))
+        return [message_view(m, with_payload=False) for m in messages]
+
+    @api.get(
+        "/{message_id}",
+        summary="One outgoing message with its payload, attempts and last error",
+        dependencies=[require(OUTBOX_READ)],
+    )
+    def get_message(message_id: str, session: Session = UnitOfWork):
+        return message_view(OutboxService(session).get(message_id))
+
+    @api.post(
+        "/{message_id}/retry",
+        summary="Send a dead letter again (same idempotency key, attempts counted afresh)",
+        dependencies=[require(OUTBOX_RETRY)],
+    )
+    def retry_message(
+        message_id: str, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)
+    ):
+        return message_view(OutboxService(session, actor).retry(message_id))
+
+    return api

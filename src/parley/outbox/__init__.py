@@ -1,0 +1,2 @@
+"""The transactional outbox: side effects stored with the change that causes them, delivered by
+workers (docs/outbox.md)."""

@@ -1,0 +1,127 @@
+"""The outbox's rules: enqueueing a side effect in the caller's transaction, and what
+administrators may do with the messages (list, inspect, send a dead letter again).
+
+Other domains call ``OutboxService(session).enqueue(...)`` inside their own unit of work; the
+message exists exactly when their change is committed. The service never commits.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import AuditTrail
+from parley.db.base import new_id, storable_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.outbox.channels import channel_for, known_kinds
+from parley.outbox.models import DEAD, PENDING, STATUSES, OutboxMessage
+from parley.outbox.repository import OutboxRepository
+
+RESOURCE = "outboxMessage"
+RETRY = "retry"
+MAX_KEY_LENGTH = 200
+MAX_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    id: str
+    idempotency_key: str
+    created: bool  # False: a message with this idempotency key was already there
+
+
+class OutboxService:
+    def __init__(self, session: Session, actor: Actor | None = None):
+        """``actor`` is who administrative changes are audited for (enqueueing needs none:
+        the change that causes a message is audited by its own domain)."""
+        self.repo = OutboxRepository(session)
+        self.actor = actor
+        self.audit = AuditTrail(session)
+
+    def enqueue(
+        self,
+        kind: str,
+        destination: dict,
+        payload: dict,
+        idempotency_key: str | None = None,
+        not_before: datetime | None = None,
+    ) -> Enqueued:
+        """Store a message to deliver once the caller's transaction commits.
+
+        ``idempotency_key`` (default: a new UUID) is sent with every attempt; enqueueing a key
+        that is already there adds nothing, so a caller may derive the key from what it reacts
+        to and enqueue again safely. ``not_before`` delays the first attempt.
+        """
+        channel = channel_for(kind)
+        if channel is None:
+            raise InvalidInput(f"kind: one of {', '.join(known_kinds())}", "kind")
+        if not isinstance(destination, dict) or not isinstance(payload, dict):
+            raise InvalidInput("destination and payload: JSON objects")
+        channel.check_destination(destination)
+        if idempotency_key is not None:
+            if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
+                raise InvalidInput(
+                    f"idempotency_key: 1 to {MAX_KEY_LENGTH} characters", "idempotency_key"
+                )
+            existing = self.repo.id_for_key(idempotency_key)
+            if existing is not None:
+                return Enqueued(existing, idempotency_key, False)
+        if not_before is not None and not_before.tzinfo is None:
+            raise InvalidInput("not_before: give a time zone", "not_before")
+        now = utcnow()
+        message_id = new_id()
+        key = idempotency_key or message_id
+        self.repo.insert(
+            {
+                "id": message_id,
+                "kind": kind,
+                "destination": destination,
+                "payload": payload,
+                "idempotency_key": key,
+                "status": PENDING,
+                "attempts": 0,
+                "next_attempt_at": not_before or now,
+                "created_at": now,
+            }
+        )
+        return Enqueued(message_id, key, True)
+
+    # -- administration --------------------------------------------------------------------
+
+    def get(self, message_id: str) -> OutboxMessage:
+        row = self.repo.get(message_id) if storable_id(message_id, 36) else None
+        if row is None:
+            raise NotFound(f"No outbox message with id {message_id}")
+        return row
+
+    def list_messages(
+        self, status: str | None = None, kind: str | None = None, offset: int = 0, limit: int = 100
+    ) -> tuple[list[OutboxMessage], int]:
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(f"status: one of {', '.join(STATUSES)}", "status")
+        if offset < 0 or not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput(f"offset >= 0 and limit between 1 and {MAX_PAGE}", "limit")
+        conditions = []
+        if status is not None:
+            conditions.append(OutboxMessage.status == status)
+        if kind is not None:
+            conditions.append(OutboxMessage.kind == kind)
+        return self.repo.list_messages(conditions, offset, limit)
+
+    def retry(self, message_id: str) -> OutboxMessage:
+        """Send a dead letter again: pending now, with a fresh count of attempts and the same
+        idempotency key (a receiver that did get it drops the repeat)."""
+        if self.actor is None:
+            raise RuntimeError("retrying a message is audited: give the service an actor")
+        row = self.get(message_id)
+        if row.status != DEAD:
+            raise Conflict(f"only a dead letter can be retried; this message is {row.status}")
+        before = {"status": row.status, "attempts": row.attempts, "lastError": row.last_error}
+        row.status, row.attempts, row.next_attempt_at = PENDING, 0, utcnow()
+        row.claimed_by = row.claimed_until = None
+        self.repo.session.flush()
+        self.audit.record(
+            self.actor, RETRY, RESOURCE, row.id, before, {"status": row.status, "attempts": 0}
+        )
+        return row

@@ -1,0 +1,98 @@
+"""A real local webhook receiver for the outbox tests (and the benchmark): a threading HTTP
+server that records what it gets, answers as told, and notices overlapping deliveries of the
+same idempotency key."""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+@dataclass(frozen=True)
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def key(self) -> str:
+        return self.headers.get("idempotency-key", "")
+
+    def json(self):
+        return json.loads(self.body)
+
+
+class Receiver:
+    """``answer(received) -> status`` decides each answer (default 200); ``delay`` seconds are
+    spent on each request before answering, with the delivery counted as in flight."""
+
+    def __init__(self, port: int = 0, answer: Callable[[Received], int] | None = None):
+        self.answer = answer or (lambda _received: 200)
+        self.delay = 0.0
+        self.received: list[Received] = []
+        self.overlaps: list[str] = []  # keys delivered again while a delivery was in flight
+        self._in_flight: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> "Receiver":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def keys(self) -> list[str]:
+        with self._lock:
+            return [r.key for r in self.received]
+
+    def in_flight(self) -> int:
+        with self._lock:
+            return sum(self._in_flight.values())
+
+    def _handler(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real receiver would
+            # Headers and body go out in two writes: without this, the body waits for the
+            # client's delayed ACK (40 ms a request).
+            disable_nagle_algorithm = True
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                received = Received(
+                    self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
+                with receiver._lock:
+                    if receiver._in_flight.get(received.key, 0):
+                        receiver.overlaps.append(received.key)
+                    receiver._in_flight[received.key] = receiver._in_flight.get(received.key, 0) + 1
+                try:
+                    if receiver.delay:
+                        time.sleep(receiver.delay)
+                    status = receiver.answer(received)
+                    with receiver._lock:
+                        receiver.received.append(received)
+                finally:
+                    with receiver._lock:
+                        receiver._in_flight[received.key] -= 1
+                answer = b'{"ok": true}' if status < 300 else b'{"error": "told to fail"}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *_args):  # quiet
+                pass
+
+        return Handler
