@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.security import install_security, public
+from parley.api.tmf.account import routes as account_api
 from parley.api.tmf.customer import routes as customer_api
 from parley.api.tmf.interaction import routes as interaction_api
 from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
@@ -32,6 +33,8 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 
 * **TMF632 Party Management v5** — individuals and organisations.
 * **TMF629 Customer Management v5** — customers (with their customer number).
+* **TMF666 Account Management v5** — billing accounts (self-service: a customer's own).
+* **TMF699 Sales Management v4** — sales leads, from first contact to customer.
 * **TMF672 User Roles & Permissions v4** — roles (userRole) and who holds them (permission).
 * **Parley API** — identify who is calling, verify them, and keep notes.
 """
@@ -68,9 +71,11 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         customer_api.SPEC_FILE,
         interaction_api.SPEC_FILE,
         roles_api.SPEC_FILE,
+        account_api.SPEC_FILE,
     ]
     install_tmf_schemas(
-        app, [load_spec(name) for name in specs] + [interaction_v4_api.lenient_spec()]
+        app,
+        [load_spec(name) for name in specs] + [interaction_v4_api.lenient_spec()],
     )
 
     app.include_router(party_api.router(settings.party_api_prefix))
@@ -78,6 +83,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(interaction_api.router(settings.interaction_api_prefix))
     app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
+    app.include_router(account_api.router(settings.account_api_prefix))
+
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))

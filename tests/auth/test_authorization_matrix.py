@@ -23,6 +23,7 @@ V1 = "/api/v1/customers/{customer_id}"
 TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
 REASONS = "/api/v1/interaction-reasons"
+BILLING_ACCOUNT = "/tmf-api/accountManagement/v5/billingAccount"
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -64,6 +65,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
+    ("GET", BILLING_ACCOUNT): EVERYONE,
+    ("POST", BILLING_ACCOUNT): EVERYONE,
+    ("GET", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
+    ("PATCH", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
+    ("DELETE", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     **{

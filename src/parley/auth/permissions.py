@@ -23,6 +23,10 @@ INTERACTION_READ = "interaction:read"
 INTERACTION_WRITE = "interaction:write"
 INTERACTION_DELETE = "interaction:delete"
 REASON_WRITE = "reason:write"
+LEAD_READ = "lead:read"
+LEAD_WRITE = "lead:write"
+ACCOUNT_READ = "account:read"
+ACCOUNT_WRITE = "account:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
@@ -44,6 +48,10 @@ CATALOGUE: dict[str, str] = {
     INTERACTION_WRITE: "log interactions, add notes and items, complete them",
     INTERACTION_DELETE: "delete an interaction (audited; history is otherwise kept)",
     REASON_WRITE: "manage the catalogue of interaction reasons",
+    LEAD_READ: "read sales leads and their contacts (TMF699)",
+    LEAD_WRITE: "create, work, qualify and convert sales leads",
+    ACCOUNT_READ: "read billing accounts (TMF666); a customer log-in: its own",
+    ACCOUNT_WRITE: "create and change billing accounts; a customer log-in: its own, contacts only",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
@@ -87,6 +95,10 @@ _AGENT = frozenset(
         NOTE_WRITE,
         INTERACTION_READ,
         INTERACTION_WRITE,
+        LEAD_READ,
+        LEAD_WRITE,
+        ACCOUNT_READ,
+        ACCOUNT_WRITE,
     }
 )
 
@@ -121,6 +133,10 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 IDENTIFY_USE,
                 INTERACTION_READ,
                 INTERACTION_WRITE,
+                LEAD_READ,
+                LEAD_WRITE,
+                ACCOUNT_READ,
+                ACCOUNT_WRITE,
             }
         ),
     ),
@@ -135,6 +151,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 SECURITY_READ,
                 SECURITY_WRITE,
                 INTERACTION_READ,
+                ACCOUNT_READ,
+                ACCOUNT_WRITE,
             }
         ),
     ),
