@@ -20,8 +20,10 @@ from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
+from parley.api.tmf.sales import routes as sales_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
+from parley.api.v1 import leads as leads_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -75,7 +77,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     ]
     install_tmf_schemas(
         app,
-        [load_spec(name) for name in specs] + [interaction_v4_api.lenient_spec()],
+        [load_spec(name) for name in specs]
+        + [interaction_v4_api.lenient_spec(), sales_api.lenient_spec()],
     )
 
     app.include_router(party_api.router(settings.party_api_prefix))
@@ -84,9 +87,10 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
     app.include_router(account_api.router(settings.account_api_prefix))
-
+    app.include_router(sales_api.router(settings.sales_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
+    app.include_router(leads_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
