@@ -10,3 +10,6 @@ class Actor:
     # Set when the actor logged in: the user's id and the OAuth client the request came through.
     user_id: str | None = None
     client_id: str | None = None
+    # A customer's self-service log-in acts for this customer only (None: staff or a system).
+    customer_id: str | None = None
+    self_service: bool = False

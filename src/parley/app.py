@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.security import install_security, public
+from parley.api.tmf.account import routes as account_api
 from parley.api.tmf.customer import routes as customer_api
 from parley.api.tmf.interaction import routes as interaction_api
 from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
@@ -19,8 +20,10 @@ from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
+from parley.api.tmf.sales import routes as sales_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
+from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import routes as parley_api
@@ -35,6 +38,8 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 
 * **TMF632 Party Management v5** — individuals and organisations.
 * **TMF629 Customer Management v5** — customers (with their customer number).
+* **TMF666 Account Management v5** — billing accounts (self-service: a customer's own).
+* **TMF699 Sales Management v4** — sales leads, from first contact to customer.
 * **TMF672 User Roles & Permissions v4** — roles (userRole) and who holds them (permission).
 * **Parley API** — identify who is calling, verify them, and keep notes.
 """
@@ -80,9 +85,12 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         customer_api.SPEC_FILE,
         interaction_api.SPEC_FILE,
         roles_api.SPEC_FILE,
+        account_api.SPEC_FILE,
     ]
     install_tmf_schemas(
-        app, [load_spec(name) for name in specs] + [interaction_v4_api.lenient_spec()]
+        app,
+        [load_spec(name) for name in specs]
+        + [interaction_v4_api.lenient_spec(), sales_api.lenient_spec()],
     )
 
     app.include_router(party_api.router(settings.party_api_prefix))
@@ -90,9 +98,12 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(interaction_api.router(settings.interaction_api_prefix))
     app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
+    app.include_router(account_api.router(settings.account_api_prefix))
+    app.include_router(sales_api.router(settings.sales_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(notifications_api.router(settings.parley_api_prefix))
+    app.include_router(leads_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     app.include_router(outbox_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me

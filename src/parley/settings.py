@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
     interaction_api_prefix: str = "/tmf-api/partyInteractionManagement/v5"
     interaction_v4_api_prefix: str = "/tmf-api/partyInteraction/v4"
+    account_api_prefix: str = "/tmf-api/accountManagement/v5"
+    sales_api_prefix: str = "/tmf-api/salesManagement/v4"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(

@@ -24,6 +24,9 @@ TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
 REASONS = "/api/v1/interaction-reasons"
 TEMPLATES = "/api/v1/message-templates"
+BILLING_ACCOUNT = "/tmf-api/accountManagement/v5/billingAccount"
+SALES_LEAD = "/tmf-api/salesManagement/v4/salesLead"
+LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -73,6 +76,20 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", f"{TEMPLATES}/preview"): STAFF,
     ("GET", f"{V1}/preferences"): SELF_SERVICE,
     ("PUT", f"{V1}/preferences"): SELF_SERVICE,
+    ("GET", BILLING_ACCOUNT): EVERYONE,
+    ("POST", BILLING_ACCOUNT): EVERYONE,
+    ("GET", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
+    ("PATCH", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
+    ("DELETE", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
+    ("GET", SALES_LEAD): SYSTEMS_AND_STAFF,
+    ("POST", SALES_LEAD): SYSTEMS_AND_STAFF,
+    ("GET", f"{SALES_LEAD}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("PATCH", f"{SALES_LEAD}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("DELETE", f"{SALES_LEAD}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("GET", f"{LEAD_V1}/contacts"): SYSTEMS_AND_STAFF,
+    ("POST", f"{LEAD_V1}/contacts"): SYSTEMS_AND_STAFF,
+    ("GET", f"{LEAD_V1}/duplicates"): SYSTEMS_AND_STAFF,
+    ("POST", f"{LEAD_V1}/conversion"): SYSTEMS_AND_STAFF,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     ("GET", "/api/v1/outbox"): {"administrator"},

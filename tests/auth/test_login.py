@@ -71,6 +71,10 @@ def test_client_credentials_grant_in_the_form_or_basic_header_has_no_refresh_tok
         "identify:use",
         "interaction:read",
         "interaction:write",
+        "lead:read",
+        "lead:write",
+        "account:read",
+        "account:write",
     }
     claims = jwt.decode(body["access_token"], SECRET, ["HS256"], audience=AUDIENCE)
     assert claims["kind"] == "client" and claims["client_id"] == "crm"

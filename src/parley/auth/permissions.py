@@ -27,6 +27,10 @@ TEMPLATE_READ = "template:read"
 TEMPLATE_WRITE = "template:write"
 PREFERENCE_READ = "preference:read"
 PREFERENCE_WRITE = "preference:write"
+LEAD_READ = "lead:read"
+LEAD_WRITE = "lead:write"
+ACCOUNT_READ = "account:read"
+ACCOUNT_WRITE = "account:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
@@ -54,6 +58,10 @@ CATALOGUE: dict[str, str] = {
     TEMPLATE_WRITE: "create and change message templates",
     PREFERENCE_READ: "read a customer's contact preferences and consent",
     PREFERENCE_WRITE: "change a customer's contact preferences and consent",
+    LEAD_READ: "read sales leads and their contacts (TMF699)",
+    LEAD_WRITE: "create, work, qualify and convert sales leads",
+    ACCOUNT_READ: "read billing accounts (TMF666); a customer log-in: its own",
+    ACCOUNT_WRITE: "create and change billing accounts; a customer log-in: its own, contacts only",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
@@ -102,6 +110,10 @@ _AGENT = frozenset(
         TEMPLATE_READ,
         PREFERENCE_READ,
         PREFERENCE_WRITE,
+        LEAD_READ,
+        LEAD_WRITE,
+        ACCOUNT_READ,
+        ACCOUNT_WRITE,
     }
 )
 
@@ -136,6 +148,10 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 IDENTIFY_USE,
                 INTERACTION_READ,
                 INTERACTION_WRITE,
+                LEAD_READ,
+                LEAD_WRITE,
+                ACCOUNT_READ,
+                ACCOUNT_WRITE,
             }
         ),
     ),
@@ -152,6 +168,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 INTERACTION_READ,
                 PREFERENCE_READ,
                 PREFERENCE_WRITE,
+                ACCOUNT_READ,
+                ACCOUNT_WRITE,
             }
         ),
     ),

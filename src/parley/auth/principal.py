@@ -45,5 +45,10 @@ class Principal:
 
     def actor(self, channel: str = "api") -> Actor:
         return Actor(
-            name=self.username, channel=channel, user_id=self.user_id, client_id=self.client_id
+            name=self.username,
+            channel=channel,
+            user_id=self.user_id,
+            client_id=self.client_id,
+            customer_id=self.customer_id if self.is_customer else None,
+            self_service=self.is_customer,
         )

@@ -127,6 +127,14 @@ class InteractionService:
         next_cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
         return TimelinePage(rows, next_cursor)
 
+    def about_entity(self, party_id: str, entity_id: str, limit: int = MAX_TIMELINE_PAGE):
+        """What was logged with a person or organisation about one entity (a sales lead, a
+        request), newest first, as timeline rows."""
+        query = TimelineQuery(
+            party_id=party_id, customer_id=None, before=None, limit=limit, related_entity=entity_id
+        )
+        return self.repo.timeline(query)
+
     # -- writing -------------------------------------------------------------------------
 
     def create(self, document: dict, lenient: bool = False) -> Interaction:

@@ -5,6 +5,7 @@ projections used for constraints, filters and identification.
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     Boolean,
@@ -12,8 +13,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,6 +27,16 @@ CUSTOMER_STATUSES = ("prospective", "active", "suspended", "disconnected", "clos
 # Customers in these states are no longer served but stay findable, flagged as historical.
 INACTIVE_CUSTOMER_STATUSES = ("disconnected", "closed")
 KEY_KINDS = ("phone", "email", "national_id", "external_id")
+ACCOUNT_STATES = ("active", "suspended", "closed")
+# TMF670 payment method types a billing account may be paid by.
+PAYMENT_METHODS = (
+    "BankAccountDebit",
+    "BankAccountTransfer",
+    "BankCard",
+    "DigitalWallet",
+    "Cash",
+)
+BILL_DELIVERIES = ("email", "postal")
 
 
 class Party(Base):
@@ -181,3 +194,83 @@ class VerificationAttempt(Base):
     asked_by: Mapped[str] = mapped_column(String(150))
     channel: Mapped[str] = mapped_column(String(32))
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BillingAccount(Base):
+    """A customer's billing account (TMF666). What billing cannot do without (the owner, a
+    contact, the billing address, the payment method, how bills are delivered) is a column the
+    database itself requires, not only a rule of the service."""
+
+    __tablename__ = "billing_account"
+    __table_args__ = (
+        CheckConstraint("state IN ('active', 'suspended', 'closed')", name="state"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "payment_method IN ('BankAccountDebit', 'BankAccountTransfer', 'BankCard', "
+            "'DigitalWallet', 'Cash')",
+            name="payment_method",
+        ),
+        CheckConstraint("bill_delivery IN ('email', 'postal')", name="bill_delivery"),
+        CheckConstraint(
+            "bill_delivery <> 'email' OR bill_delivery_email IS NOT NULL",
+            name="email_delivery_has_address",
+        ),
+        CheckConstraint("credit_limit >= 0", name="credit_limit_not_negative"),
+        CheckConstraint("length(currency) = 3", name="currency_iso"),
+        CheckConstraint(
+            "length(billing_street) > 0 AND length(billing_postcode) > 0 "
+            "AND length(billing_city) > 0 AND length(billing_country) > 0",
+            name="billing_address_complete",
+        ),
+        Index("ix_billing_account_customer", "customer_id", "created_at"),
+        Index("ix_billing_account_primary_contact", "contact_party_id"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customer.id", ondelete="RESTRICT"))
+    # The primary account contact: a person or organisation known to Parley.
+    contact_party_id: Mapped[str] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(300))
+    state: Mapped[str] = mapped_column(String(16))
+    payment_method: Mapped[str] = mapped_column(String(32))
+    bill_delivery: Mapped[str] = mapped_column(String(16))
+    bill_delivery_email: Mapped[str | None] = mapped_column(String(320))
+    billing_street: Mapped[str] = mapped_column(String(200))
+    billing_postcode: Mapped[str] = mapped_column(String(20))
+    billing_city: Mapped[str] = mapped_column(String(150))
+    billing_country: Mapped[str] = mapped_column(String(60))
+    credit_limit: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    document: Mapped[dict] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BillingAccountContact(Base):
+    """The people to deal with about an account, each in a role; one of them is the primary."""
+
+    __tablename__ = "billing_account_contact"
+    __table_args__ = (
+        CheckConstraint("length(role) > 0", name="role_not_empty"),
+        CheckConstraint("length(name) > 0", name="name_not_empty"),
+        # At most one primary contact per account, enforced by the database.
+        Index(
+            "uq_billing_account_contact_primary",
+            "account_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    account_id: Mapped[str] = mapped_column(
+        ForeignKey("billing_account.id", ondelete="CASCADE"), index=True
+    )
+    party_id: Mapped[str | None] = mapped_column(
+        ForeignKey("party.id", ondelete="RESTRICT"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -81,6 +81,13 @@ class PartyService:
             raise NotFound(f"No {kind.lower()} with id {party_id}")
         return party
 
+    def any_party(self, party_id: str) -> Party:
+        """An individual or an organisation, whichever it is."""
+        party = self.repo.get_party(party_id) if storable_id(party_id) else None
+        if party is None:
+            raise NotFound(f"No individual or organization with id {party_id}")
+        return party
+
     def list_parties(self, kind: str, filters: dict, offset: int, limit: int, only_ids=None):
         conditions = conditions_for(PARTY_COLUMNS, Party.document, filters)
         if only_ids is not None:
@@ -371,6 +378,21 @@ class PartyService:
             id=new_id(),
             customer_id=customer_id,
             author=self.actor.name if self.actor else "",
+            text=text.strip(),
+            created_at=utcnow(),
+        )
+        self.repo.add(note)
+        self._record(
+            CREATE, "customerNote", note.id, after={"customerId": customer_id, "text": note.text}
+        )
+        return note
+
+    def carry_note(self, customer_id: str, author: str, text: str) -> CustomerNote:
+        """A note written elsewhere (a sales lead's) carried onto the customer, its author kept."""
+        note = CustomerNote(
+            id=new_id(),
+            customer_id=customer_id,
+            author=(author or (self.actor.name if self.actor else ""))[:150],
             text=text.strip(),
             created_at=utcnow(),
         )

@@ -2,7 +2,7 @@
 contact preferences, and the permissions to read and manage them.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-11-26
 """
 
@@ -20,7 +20,7 @@ from parley.migrations.grants import grant, revoke
 from parley.notifications.defaults import DEFAULT_TEMPLATES
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

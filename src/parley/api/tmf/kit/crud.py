@@ -63,6 +63,9 @@ class Resource:
     present: Callable[[Any], dict] | None = None
     # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
     scope_of: Callable[[Any], str | None] | None = None
+    # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
+    # declared, ``create`` gets them as a dict after the actor.
+    create_flags: tuple[str, ...] = ()
 
     @property
     def known_fields(self) -> set[str]:
@@ -152,7 +155,8 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         body.pop("href", None)
         _check_type(body, resource)
         document = checked(resource.spec, body, resource.create_schema)
-        row = resource.create(session, settings, document, actor)
+        flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
+        row = resource.create(session, settings, document, actor, *flags)
         answer = created(select_fields(representation(resource, row, request, prefix), selected))
         commit_now(session)
         return answer
@@ -238,6 +242,16 @@ def _check_type(body: dict, resource: Resource) -> None:
             f"@type: this collection holds {resource.type_name}, not {declared}",
             "INVALID_INPUT",
         )
+
+
+def _flags(request: Request, names: tuple[str, ...]) -> dict[str, bool]:
+    flags = {}
+    for name in names:
+        raw = request.query_params.get(name, "false").strip().lower()
+        if raw not in ("true", "false"):
+            raise TMFError(400, f"{name}: true or false", "INVALID_QUERY")
+        flags[name] = raw == "true"
+    return flags
 
 
 def _without_nulls(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""TMF666 Account Management v5: billing accounts."""

@@ -1,0 +1,47 @@
+"""TMF666 Account Management v5 (``billingAccount``) mapped onto the billing account service.
+
+A customer's own log-in sees, creates and changes (contacts only) the billing accounts of its
+customer; the service enforces what self-service may change.
+"""
+
+from fastapi import APIRouter
+
+from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.spec import load_spec
+from parley.auth.permissions import ACCOUNT_READ, ACCOUNT_WRITE
+from parley.parties.accounts import LIST_COLUMNS, BillingAccountService, present
+
+SPEC_FILE = "TMF666-AccountManagement-v5.0.0.oas.yaml"
+OWNER_FILTER = "relatedParty.partyOrPartyRole.id"
+
+
+def billing_account_resource() -> Resource:
+    spec = load_spec(SPEC_FILE)
+    return Resource(
+        name="billingAccount",
+        type_name="BillingAccount",
+        spec=spec,
+        create_schema="BillingAccount_FVO",
+        patch_schema="BillingAccount_MVO",
+        filterable=(spec.scalar_properties("BillingAccount") | set(LIST_COLUMNS) | {OWNER_FILTER})
+        - {"href"},
+        read_permission=ACCOUNT_READ,
+        write_permission=ACCOUNT_WRITE,
+        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
+        scope_of=lambda row: row.customer_id,
+        get=lambda s, st, aid: BillingAccountService(s, st).get(aid),
+        list=lambda s, st, f, o, lim, ids: BillingAccountService(s, st).list_accounts(
+            f, o, lim, ids
+        ),
+        create=lambda s, st, doc, who: BillingAccountService(s, st, who).create(doc),
+        replace=lambda s, st, aid, doc, who: BillingAccountService(s, st, who).replace(aid, doc),
+        delete=lambda s, st, aid, who: BillingAccountService(s, st, who).delete(aid),
+        document=lambda row: row.document,
+        present=present,
+    )
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix)
+    api.include_router(crud_router(billing_account_resource(), prefix))
+    return api

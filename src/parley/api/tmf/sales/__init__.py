@@ -1,0 +1,1 @@
+"""TMF699 Sales Management v4: sales leads."""

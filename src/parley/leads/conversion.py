@@ -1,0 +1,230 @@
+"""Conversion: a qualified lead becomes, in one transaction, a customer (engaged party = the
+prospect, primary contact), its first billing account, and a new-customer-acquisition order for
+the ordering system; the lead keeps a link to the customer. The prospect's history follows the
+person: interactions were logged on the party the customer now engages, and the lead's notes
+are carried over to the customer's notes.
+
+All of it runs inside a savepoint: a failure part-way (a bad billing account, a database error)
+leaves neither a customer nor a converted lead, whatever the caller does next.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import UPDATE
+from parley.db.base import utcnow
+from parley.errors import Conflict, NotFound
+from parley.leads import document as doc
+from parley.leads.models import SalesLead
+from parley.leads.service import DuplicateSuspected, LeadService
+from parley.parties.accounts import BillingAccountService
+from parley.parties.models import BillingAccount, Customer, Party
+from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService, party_href
+from parley.settings import Settings
+
+ORDER_CATEGORY = "newCustomerAcquisition"
+# What the agent may say about the first billing account; the rest comes from the lead.
+ACCOUNT_FIELDS = (
+    "name",
+    "description",
+    "accountType",
+    "ratingType",
+    "defaultPaymentMethod",
+    "billStructure",
+    "creditLimit",
+)
+
+
+@dataclass
+class Conversion:
+    lead: SalesLead
+    customer: Customer
+    account: BillingAccount
+    order: dict  # the new-customer-acquisition order, for the ordering system
+
+
+class LeadConversion:
+    def __init__(self, session: Session, settings: Settings, actor: Actor):
+        self.session = session
+        self.settings = settings
+        self.actor = actor
+        self.leads = LeadService(session, settings, actor)
+        self.parties = PartyService(session, settings, actor)
+        self.accounts = BillingAccountService(session, settings, actor)
+
+    def convert(self, lead_id: str, account: dict, force: bool = False) -> Conversion:
+        lead = self.leads.repo.get(lead_id, for_update=True) if len(lead_id) <= 36 else None
+        if lead is None:
+            raise NotFound(f"No sales lead with id {lead_id}")
+        if lead.status != "qualified":
+            raise Conflict(f"status: only a qualified lead converts; this one is {lead.status}")
+        self.leads.check_qualified(lead)
+        prospect = self.leads.prospect(lead)
+        customers = [s for s in self.leads.duplicates(lead) if s.customer is not None]
+        if customers and not force:
+            raise DuplicateSuspected(customers, f"The prospect {prospect.display_name}")
+        with self.session.begin_nested():
+            contact = self.parties.any_party(lead.contact_party_id or prospect.id)
+            customer = self.parties.create_customer(self._customer_document(prospect, contact))
+            billing = self.accounts.create(
+                self._account_document(lead, prospect, contact, customer, account)
+            )
+            for note in lead.document.get("note") or []:
+                self.parties.carry_note(customer.id, note.get("author", ""), note["text"])
+            before = dict(lead.document)
+            self._mark_converted(lead, customer, customers)
+            self.leads._record(UPDATE, lead.id, before, lead.document)
+            order = new_customer_acquisition_order(lead, customer, billing, self.settings)
+            # OUTBOX: the order is to be written here as an outbox row (same transaction) for
+            # the ordering system, once the outbox exists; nothing else needs to change.
+        return Conversion(lead, customer, billing, order)
+
+    def _customer_document(self, prospect: Party, contact: Party) -> dict:
+        return {
+            "@type": "Customer",
+            "name": prospect.display_name,
+            "status": "active",
+            "engagedParty": {
+                "@type": "PartyRef",
+                "id": prospect.id,
+                "name": prospect.display_name,
+                "@referredType": prospect.kind,
+            },
+            "relatedParty": [
+                {
+                    "@type": "RelatedPartyOrPartyRole",
+                    "role": PRIMARY_CONTACT_ROLE,
+                    "partyOrPartyRole": {
+                        "@type": "PartyRef",
+                        "id": contact.id,
+                        "href": party_href(self.settings, contact),
+                        "name": contact.display_name,
+                        "@referredType": contact.kind,
+                    },
+                }
+            ],
+        }
+
+    def _account_document(self, lead, prospect, contact, customer, given: dict) -> dict:
+        media = [doc.address_of(lead.document, prospect.document)]
+        _, emails = doc.prospect_contact_keys(lead.document)
+        if emails:
+            media.append({"@type": "EmailContactMedium", "emailAddress": emails[0]})
+        document = {key: given[key] for key in ACCOUNT_FIELDS if key in given}
+        document.setdefault("name", f"{prospect.display_name}")
+        document.update(
+            {
+                "@type": "BillingAccount",
+                "relatedParty": [
+                    {
+                        "@type": "RelatedPartyRefOrPartyRoleRef",
+                        "role": "owner",
+                        "partyOrPartyRole": {
+                            "@type": "PartyRoleRef",
+                            "id": customer.id,
+                            "@referredType": "Customer",
+                        },
+                    }
+                ],
+                "contact": [
+                    {
+                        "@type": "Contact",
+                        "contactType": "primary",
+                        "contactName": contact.display_name,
+                        "relatedParty": {
+                            "@type": "RelatedPartyRefOrPartyRoleRef",
+                            "role": "primary",
+                            "partyOrPartyRole": {
+                                "@type": "PartyRef",
+                                "id": contact.id,
+                                "@referredType": contact.kind,
+                            },
+                        },
+                        "contactMedium": media,
+                    }
+                ],
+            }
+        )
+        return document
+
+    def _mark_converted(self, lead: SalesLead, customer: Customer, forced: list) -> None:
+        now = utcnow()
+        document = dict(lead.document)
+        document["status"] = "converted"
+        document.setdefault("statusChangeReason", "converted into a customer")
+        document["relatedParty"] = [
+            *document.get("relatedParty", []),
+            {
+                "id": customer.id,
+                "href": f"{self.settings.base_url}{self.settings.customer_api_prefix}"
+                f"/customer/{customer.id}",
+                "name": customer.name,
+                "role": "customer",
+                "@referredType": "Customer",
+            },
+        ]
+        if forced:
+            lead.forced_duplicates = [
+                *(lead.forced_duplicates or []),
+                *(s.as_dict() for s in forced),
+            ]
+        lead.status, lead.customer_id = "converted", customer.id
+        lead.document, lead.updated_at, lead.status_changed_at = document, now, now
+        self.leads.repo.add(lead)
+
+
+def new_customer_acquisition_order(
+    lead: SalesLead, customer: Customer, account: BillingAccount, settings: Settings
+) -> dict:
+    """The order the ordering system receives for a converted lead (a TMF622 ProductOrder)."""
+    base = settings.base_url
+    items = []
+    if lead.document.get("productOffering"):
+        offering = {k: v for k, v in lead.document["productOffering"].items() if v is not None}
+        items.append(
+            {
+                "@type": "ProductOrderItem",
+                "id": "1",
+                "action": "add",
+                "quantity": 1,
+                "productOffering": {"@type": "ProductOfferingRef", **offering},
+            }
+        )
+    return {
+        "@type": "ProductOrder",
+        "category": ORDER_CATEGORY,
+        "description": f"New customer acquisition from sales lead '{lead.name}'",
+        "externalId": [
+            {
+                "@type": "ExternalIdentifier",
+                "id": lead.id,
+                "owner": f"{base}{settings.sales_api_prefix}/salesLead/{lead.id}",
+                "externalIdentifierType": "SalesLead",
+            }
+        ],
+        "relatedParty": [
+            {
+                "@type": "RelatedPartyRefOrPartyRoleRef",
+                "role": "customer",
+                "partyOrPartyRole": {
+                    "@type": "PartyRoleRef",
+                    "id": customer.id,
+                    "href": f"{base}{settings.customer_api_prefix}/customer/{customer.id}",
+                    "name": customer.name,
+                    "@referredType": "Customer",
+                },
+            }
+        ],
+        "billingAccount": {
+            "@type": "BillingAccountRef",
+            "id": account.id,
+            "href": f"{base}{settings.account_api_prefix}/billingAccount/{account.id}",
+            "name": account.name,
+        },
+        "productOrderItem": items,
+        "note": [{"@type": "Note", "text": lead.document["description"]}]
+        if lead.document.get("description")
+        else [],
+    }

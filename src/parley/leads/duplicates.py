@@ -1,0 +1,150 @@
+"""The duplicate check: is this prospect already a customer, or already an open lead?
+
+It asks the identification matcher (``parties.matching``) about each key of the prospect (phone
+numbers, emails, national ids) and about its name, and keeps what is likely the same person:
+any current exact key, or a name this close in the same city. A namesake elsewhere, or the
+former owner of a recycled number, is not a duplicate. Each suspect carries its score and the
+reasons, so an agent can link instead of duplicating.
+"""
+
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
+
+from parley.leads.repository import LeadRepository
+from parley.parties.identification_repository import CustomerBrief, PartyBrief
+from parley.parties.matching import Identifier, Reason
+from parley.parties.models import Party
+from parley.parties.normalize import search_text
+from parley.settings import Settings
+
+NAME_SCORE = 85.0  # a name reason this high (fuzzy scores top out at 95) ...
+CITY_SCORE = 85.0  # ... in a city this similar is likely the same person
+KEY_FIELDS = ("phone", "email", "nationalId", "national_id")
+PER_LOOK = 20
+
+
+@dataclass
+class Prospect:
+    """What the check compares: a person or organisation, as far as it is known."""
+
+    name: str
+    city: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
+    party_id: str | None = None  # the prospect's own party, which is no duplicate of itself
+
+    @classmethod
+    def of_party(cls, party: Party) -> "Prospect":
+        media = party.document.get("contactMedium", [])
+        idents = party.document.get("individualIdentification") or party.document.get(
+            "organizationIdentification", []
+        )
+        return cls(
+            name=party.display_name,
+            city=party.city,
+            phones=[m["phoneNumber"] for m in media if m.get("@type") == "PhoneContactMedium"],
+            emails=[m["emailAddress"] for m in media if m.get("@type") == "EmailContactMedium"],
+            identifiers=[i["identificationId"] for i in idents if i.get("identificationId")],
+            party_id=party.id,
+        )
+
+
+@dataclass
+class Suspect:
+    party: PartyBrief
+    customer: CustomerBrief | None
+    historical: bool
+    reasons: list[Reason] = field(default_factory=list)
+    leads: list[str] = field(default_factory=list)  # open leads on this party
+
+    @property
+    def score(self) -> float:
+        return max(r.score for r in self.reasons)
+
+    def as_dict(self) -> dict:
+        customer = None
+        if self.customer is not None:
+            customer = {
+                "id": self.customer.id,
+                "customerNumber": self.customer.customer_number,
+                "name": self.customer.name,
+                "status": self.customer.status,
+            }
+        return {
+            "score": self.score,
+            "historical": self.historical,
+            "party": {
+                "id": self.party.id,
+                "@type": self.party.kind,
+                "name": self.party.display_name,
+            },
+            "customer": customer,
+            "salesLead": self.leads,
+            "reasons": [
+                {"field": r.field, "match": r.match, "value": r.value, "score": r.score}
+                for r in self.reasons
+            ],
+        }
+
+    def summary(self) -> str:
+        what = (
+            f"customer {self.customer.customer_number} {self.customer.name}"
+            if self.customer
+            else f"open lead {', '.join(self.leads)} for {self.party.display_name}"
+        )
+        why = ", ".join(f"{r.field} {r.match} {r.value}" for r in self.reasons)
+        return f"{what} (score {self.score:g}: {why})"
+
+
+class DuplicateCheck:
+    def __init__(self, session: Session, settings: Settings):
+        self.identifier = Identifier(session, settings)
+        self.leads = LeadRepository(session)
+
+    def suspects(self, prospect: Prospect, exclude_lead: str | None = None) -> list[Suspect]:
+        """Existing customers and open leads that are likely this prospect, best first."""
+        found: dict[tuple[str, str | None], Suspect] = {}
+        for key in (*prospect.phones, *prospect.emails, *prospect.identifiers):
+            for candidate in self.identifier.identify(key, PER_LOOK):
+                for reason in candidate.reasons:
+                    if reason.match == "exact" and not reason.historical:
+                        self._add(found, candidate, reason)
+        if prospect.city and prospect.name.strip():
+            wanted_city = search_text(prospect.city)
+            for candidate in self.identifier.identify(prospect.name, PER_LOOK):
+                city = candidate.party.city
+                if not city or fuzz.ratio(wanted_city, search_text(city)) < CITY_SCORE:
+                    continue
+                for reason in candidate.reasons:
+                    if reason.field == "name" and reason.score >= NAME_SCORE:
+                        self._add(found, candidate, reason)
+                        self._add(found, candidate, Reason("city", "exact", city, reason.score))
+        return self._with_leads(found, prospect.party_id, exclude_lead)
+
+    def _with_leads(self, found: dict, own_party: str | None, exclude_lead: str | None):
+        party_ids = sorted({party_id for party_id, _ in found})
+        open_leads: dict[str, list[str]] = {}
+        for lead in self.leads.open_leads_of_parties(party_ids):
+            if lead.id != exclude_lead:
+                open_leads.setdefault(lead.party_id, []).append(lead.id)
+        kept = []
+        for (party_id, customer_id), suspect in found.items():
+            suspect.leads = open_leads.get(party_id, [])
+            # A party that is neither a customer nor a lead is no duplicate to report; the
+            # prospect's own party only when it is already a customer or worked on elsewhere.
+            if customer_id is None and not suspect.leads:
+                continue
+            kept.append(suspect)
+        return sorted(kept, key=lambda s: (s.historical, -s.score, s.party.display_name))
+
+    @staticmethod
+    def _add(found: dict, candidate, reason: Reason) -> None:
+        key = (candidate.party.id, candidate.customer.id if candidate.customer else None)
+        suspect = found.setdefault(
+            key, Suspect(candidate.party, candidate.customer, candidate.historical)
+        )
+        if not any((r.field, r.value) == (reason.field, reason.value) for r in suspect.reasons):
+            suspect.reasons.append(reason)

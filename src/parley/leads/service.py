@@ -1,0 +1,273 @@
+"""Sales leads: create (after a duplicate check), work, qualify, reject or cancel.
+
+A lead is about a prospect: a person or organisation (a party), with a source channel, an
+interest, a rating and priority, an owner (an agent), notes, and the contacts an agent had with
+the prospect, each logged as an interaction of that party (so the history follows the person
+when they become a customer). Conversion is in ``conversion.py``. Every write is audited; the
+service never commits.
+"""
+
+import copy
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.auth.users import UserService
+from parley.db.base import new_id, storable_id, utcnow
+from parley.errors import Conflict, DomainError, InvalidInput, NotFound
+from parley.leads import document as doc
+from parley.leads.duplicates import DuplicateCheck, Prospect, Suspect
+from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
+from parley.leads.repository import LeadRepository
+from parley.parties.models import Party
+from parley.parties.repository import conditions_for
+from parley.parties.service import PartyService
+from parley.settings import Settings
+
+RESOURCE = "salesLead"
+FORCED_CREATE = "create_forced"
+TRANSITIONS = {
+    "acknowledged": {"inProgress", "qualified", "rejected", "cancelled"},
+    "inProgress": {"qualified", "rejected", "cancelled"},
+    "qualified": {"inProgress", "rejected", "cancelled", "converted"},
+    "rejected": set(),
+    "converted": set(),
+    "cancelled": set(),
+}
+NEEDS_REASON = ("rejected", "cancelled")
+LIST_COLUMNS = {
+    "id": SalesLead.id,
+    "status": SalesLead.status,
+    "name": SalesLead.name,
+    "rating": SalesLead.rating,
+    "priority": SalesLead.priority,
+    "owner": SalesLead.owner_name,
+    "channel.id": SalesLead.source_channel,
+}
+
+
+class DuplicateSuspected(DomainError):
+    status = 409
+    code = "DUPLICATE_SUSPECTED"
+    reason = "Likely duplicate"
+
+    def __init__(self, suspects: list[Suspect], what: str):
+        listed = "; ".join(s.summary() for s in suspects)
+        super().__init__(
+            f"{what} looks like one already known: {listed}. Link to it, or repeat with "
+            "force=true to create anyway (recorded)"
+        )
+        self.suspects = suspects
+
+
+class NotQualifiable(DomainError):
+    status = 422
+    code = "QUALIFICATION_INCOMPLETE"
+    reason = "Unprocessable entity"
+
+
+class LeadService:
+    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
+        self.session = session
+        self.repo = LeadRepository(session)
+        self.parties = PartyService(session, settings, actor)
+        self.settings = settings
+        self.actor = actor
+        self.audit = AuditTrail(session)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def get(self, lead_id: str) -> SalesLead:
+        row = self.repo.get(lead_id) if storable_id(lead_id, 36) else None
+        if row is None:
+            raise NotFound(f"No sales lead with id {lead_id}")
+        return row
+
+    def list_leads(self, filters: dict, offset: int, limit: int, _visible=None):
+        conditions = conditions_for(LIST_COLUMNS, SalesLead.document, filters)
+        return self.repo.list_leads(conditions, offset, limit)
+
+    def prospect(self, lead: SalesLead) -> Party:
+        return self.parties.any_party(lead.party_id)
+
+    def duplicates(self, lead: SalesLead) -> list[Suspect]:
+        return DuplicateCheck(self.session, self.settings).suspects(
+            self.prospect_keys(lead.document, self.prospect(lead)), exclude_lead=lead.id
+        )
+
+    # -- writing -------------------------------------------------------------------------
+
+    def create(self, document: dict, force: bool = False) -> SalesLead:
+        now = utcnow()
+        for key in doc.SERVER_FIELDS:
+            document.pop(key, None)
+        if document.get("status", "acknowledged") != "acknowledged":
+            raise InvalidInput("status: a new lead is acknowledged", "status")
+        lead = SalesLead(id=new_id(), status="acknowledged", created_at=now, status_changed_at=now)
+        lead.verified_contacts = []
+        document["status"] = lead.status
+        self._apply(lead, document, before=None)
+        suspects = DuplicateCheck(self.session, self.settings).suspects(
+            self.prospect_keys(document, self.prospect(lead))
+        )
+        if suspects and not force:
+            raise DuplicateSuspected(suspects, f"The prospect {self.prospect(lead).display_name}")
+        lead.forced_duplicates = [s.as_dict() for s in suspects] or None
+        self.repo.add(lead)
+        self._record(CREATE, lead.id, after=lead.document)
+        if suspects:
+            self._record(FORCED_CREATE, lead.id, after={"suspects": lead.forced_duplicates})
+        return lead
+
+    def replace(self, lead_id: str, document: dict) -> SalesLead:
+        lead = self.repo.get(lead_id, for_update=True) if storable_id(lead_id, 36) else None
+        if lead is None:
+            raise NotFound(f"No sales lead with id {lead_id}")
+        before = copy.deepcopy(lead.document)
+        for key in doc.SERVER_FIELDS:
+            document.pop(key, None)
+        if not TRANSITIONS[lead.status]:
+            raise Conflict(f"status: a {lead.status} lead is closed and is not changed")
+        status = document.get("status") or lead.status
+        if status != lead.status:
+            self._check_transition(lead, status, document)
+        if doc.prospect_ref(document)[1] != lead.party_id:
+            raise Conflict("relatedParty: a lead keeps its prospect; create another lead")
+        doc.only_appended_notes(before, document)
+        self._apply(lead, document, before)
+        if status == "qualified" and lead.status != "qualified":
+            self.check_qualified(lead)
+        if status != lead.status:
+            lead.status, lead.status_changed_at = status, utcnow()
+        self.repo.add(lead)
+        self._record(UPDATE, lead.id, before, lead.document)
+        return lead
+
+    def delete(self, lead_id: str) -> None:
+        lead = self.get(lead_id)
+        if lead.status == "converted":
+            raise Conflict("a converted lead is the record of a customer's acquisition: kept")
+        self._record(DELETE, lead.id, before=lead.document)
+        self.repo.delete(lead)
+
+    def mark_reached(self, lead: SalesLead, medium: str) -> None:
+        """The prospect was reached on ``medium`` (a canonical phone or email): verified."""
+        if medium not in lead.verified_contacts:
+            lead.verified_contacts = [*lead.verified_contacts, medium]
+        if lead.status == "acknowledged":
+            lead.status, lead.status_changed_at = "inProgress", utcnow()
+            lead.document = {**lead.document, "status": "inProgress"}
+        lead.updated_at = utcnow()
+        self.repo.add(lead)
+        self._record(UPDATE, lead.id, after={"verifiedContact": medium, "status": lead.status})
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def check_qualified(self, lead: SalesLead) -> None:
+        """Everything a lead needs to be qualified, all missing items named at once."""
+        prospect = self.prospect(lead)
+        missing = []
+        if not lead.verified_contacts:
+            missing.append(
+                "a verified contact medium (log a contact that reached the prospect by phone "
+                "or email)"
+            )
+        if not doc.has_address(lead.document, prospect.document):
+            missing.append("a postal address (street1, postCode, city, country) of the prospect")
+        if not doc.has_interest(lead.document):
+            missing.append("an interest (productOffering, productSpecification or description)")
+        if prospect.kind == "Organization" and lead.contact_party_id is None:
+            missing.append(
+                "a contact person (relatedParty with role 'contact') for an organization"
+            )
+        if missing:
+            raise NotQualifiable("cannot qualify the lead; missing: " + "; ".join(missing))
+
+    def _check_transition(self, lead: SalesLead, status: str, document: dict) -> None:
+        if status not in STATUSES:
+            raise InvalidInput(f"status: one of {', '.join(STATUSES)}", "status")
+        if status == "converted":
+            raise Conflict(
+                f"status: a lead is converted with POST {self.settings.parley_api_prefix}"
+                f"/sales-leads/{lead.id}/conversion (customer and billing account at once)"
+            )
+        if status not in TRANSITIONS[lead.status]:
+            raise Conflict(f"status: a lead cannot go from {lead.status} to {status}")
+        if status in NEEDS_REASON and not (document.get("statusChangeReason") or "").strip():
+            raise InvalidInput(
+                f"statusChangeReason: say why the lead is {status}", "statusChangeReason"
+            )
+
+    def _apply(self, lead: SalesLead, document: dict, before: dict | None) -> None:
+        document["@type"] = "SalesLead"
+        lead.name = doc.required_name(document)
+        index, party_id = doc.prospect_ref(document)
+        prospect = self._party(party_id, f"relatedParty[{index}]")
+        lead.party_id = prospect.id
+        doc.fill_party_ref(document["relatedParty"][index], prospect, self.settings)
+        contact = doc.contact_ref(document)
+        lead.contact_party_id = None
+        if contact is not None:
+            index, contact_id = contact
+            person = self._party(contact_id, f"relatedParty[{index}]")
+            doc.fill_party_ref(document["relatedParty"][index], person, self.settings)
+            lead.contact_party_id = person.id
+        lead.source_channel = doc.source_channel(document)
+        lead.rating = doc.choice(document, "rating", RATINGS)
+        lead.priority = doc.choice(document, "priority", PRIORITIES)
+        lead.owner_user_id, lead.owner_name = self._owner(document)
+        doc.normalize_prospect_contact(document, self.settings.default_phone_region)
+        doc.fill_notes(document, self._actor().name, utcnow())
+        lead.document = document
+        lead.updated_at = utcnow()
+
+    def _owner(self, document: dict) -> tuple[str | None, str | None]:
+        """The agent who works the lead: the one named, else the staff member creating it."""
+        index, wanted = doc.owner_ref(document)
+        users = UserService(self.session, self.settings)
+        if wanted is None:
+            actor = self._actor()
+            if actor.user_id is None or actor.self_service:
+                return None, None
+            user = _user(users.get_user, actor.user_id)
+            if user is None or user.kind != "staff":
+                return None, None
+            document.setdefault("relatedParty", []).append(doc.owner_entry(user))
+            return user.id, user.username
+        user = _user(users.get_user, wanted) or _user(users.get_by_username, wanted)
+        if user is None or user.kind != "staff":
+            where = f"relatedParty[{index}].id"
+            raise InvalidInput(f"{where}: the owner is a staff user; no staff user {wanted}", where)
+        document["relatedParty"][index].update(doc.owner_entry(user))
+        return user.id, user.username
+
+    def _party(self, party_id: str, where: str) -> Party:
+        try:
+            return self.parties.any_party(party_id)
+        except NotFound:
+            raise InvalidInput(
+                f"{where}.id: no individual or organization {party_id}", where
+            ) from None
+
+    def prospect_keys(self, document: dict, party: Party) -> Prospect:
+        prospect = Prospect.of_party(party)
+        phones, emails = doc.prospect_contact_keys(document)
+        prospect.phones += [p for p in phones if p not in prospect.phones]
+        prospect.emails += [e for e in emails if e not in prospect.emails]
+        return prospect
+
+    def _actor(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        return self.actor
+
+    def _record(self, action: str, lead_id: str, before=None, after=None) -> None:
+        self.audit.record(self._actor(), action, RESOURCE, lead_id, before, after)
+
+
+def _user(lookup, key: str):
+    try:
+        return lookup(key)
+    except NotFound:
+        return None

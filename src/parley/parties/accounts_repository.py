@@ -1,0 +1,51 @@
+"""The queries of billing accounts and their contacts."""
+
+from sqlalchemy import ColumnElement, delete, func, select
+
+from parley.db.repository import Repository
+from parley.parties.models import BillingAccount, BillingAccountContact
+
+
+class AccountRepository(Repository):
+    def get(self, account_id: str, for_update: bool = False) -> BillingAccount | None:
+        query = select(BillingAccount).where(BillingAccount.id == account_id)
+        if for_update:
+            query = query.with_for_update()
+        return self.session.scalar(query)
+
+    def list_accounts(
+        self, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[BillingAccount], int]:
+        total = self.session.scalar(
+            select(func.count()).select_from(BillingAccount).where(*conditions)
+        )
+        rows = self.session.scalars(
+            select(BillingAccount)
+            .where(*conditions)
+            .order_by(BillingAccount.created_at.desc(), BillingAccount.id)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        return list(rows), total or 0
+
+    def replace_contacts(self, account_id: str, contacts: list[dict]) -> None:
+        self.session.execute(
+            delete(BillingAccountContact).where(BillingAccountContact.account_id == account_id)
+        )
+        if contacts:
+            self.session.execute(
+                BillingAccountContact.__table__.insert(),
+                [{"account_id": account_id, **contact} for contact in contacts],
+            )
+
+    def contacts(self, account_id: str) -> list[BillingAccountContact]:
+        query = (
+            select(BillingAccountContact)
+            .where(BillingAccountContact.account_id == account_id)
+            .order_by(BillingAccountContact.id)
+        )
+        return list(self.session.scalars(query).all())
+
+    def account_ids_of_customer(self, customer_id: str) -> list[str]:
+        query = select(BillingAccount.id).where(BillingAccount.customer_id == customer_id)
+        return list(self.session.scalars(query))
