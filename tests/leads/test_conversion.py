@@ -140,3 +140,34 @@ def test_the_order_payload_names_lead_customer_and_account(settings):
     assert order["relatedParty"][0]["partyOrPartyRole"]["id"] == "c1"
     assert order["billingAccount"]["id"] == "a1"
     assert order["productOrderItem"] == []
+
+
+def test_the_acquisition_order_goes_to_the_ordering_system_through_the_outbox(
+    client, session, settings, engine, qualified
+):
+    from parley.outbox.models import OutboxMessage
+    from parley.outbox.worker import Worker
+    from tests.outbox.receiver import Receiver
+
+    _, lead = qualified
+    order = _convert(client, lead).json()["productOrder"]
+    (queued,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "order")).all()
+    assert queued.idempotency_key == f"acquisition-order:{lead['id']}"
+    session.rollback()
+
+    fast = {"outbox_retry_base_seconds": 0.0, "outbox_retry_max_delay_seconds": 0.0}
+    unconfigured = Worker(engine, settings.model_copy(update=fast))
+    unconfigured.run_once()  # no ordering system yet: the order waits, it is not lost
+    unconfigured.close()
+    session.expire_all()
+    waiting = session.get(OutboxMessage, queued.id)
+    assert waiting.status == "pending" and "PARLEY_ORDERING_URL" in waiting.last_error
+    session.rollback()
+
+    with Receiver() as ordering:
+        worker = Worker(engine, settings.model_copy(update={**fast, "ordering_url": ordering.url}))
+        worker.run_once()
+        worker.close()
+    (received,) = ordering.received
+    assert received.json() == order
+    assert received.key == f"acquisition-order:{lead['id']}"

@@ -19,6 +19,7 @@ from parley.errors import Conflict, NotFound
 from parley.leads import document as doc
 from parley.leads.models import SalesLead
 from parley.leads.service import DuplicateSuspected, LeadService
+from parley.outbox.service import OutboxService
 from parley.parties.accounts import BillingAccountService
 from parley.parties.models import BillingAccount, Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService, party_href
@@ -77,8 +78,10 @@ class LeadConversion:
             self._mark_converted(lead, customer, customers)
             self.leads._record(UPDATE, lead.id, before, lead.document)
             order = new_customer_acquisition_order(lead, customer, billing, self.settings)
-            # OUTBOX: the order is to be written here as an outbox row (same transaction) for
-            # the ordering system, once the outbox exists; nothing else needs to change.
+            # In this transaction: the order exists exactly when the conversion does.
+            OutboxService(self.session).enqueue(
+                "order", {}, order, idempotency_key=f"acquisition-order:{lead.id}"
+            )
         return Conversion(lead, customer, billing, order)
 
     def _customer_document(self, prospect: Party, contact: Party) -> dict:

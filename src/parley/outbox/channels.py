@@ -79,4 +79,4 @@ def channel_for(kind: str) -> Channel | None:
 
 
 def _load_builtin_channels() -> None:
-    from parley.outbox import webhook  # noqa: F401  (registers itself)
+    from parley.outbox import ordering, webhook  # noqa: F401  (register themselves)

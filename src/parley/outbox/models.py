@@ -34,6 +34,7 @@ class OutboxMessage(Base):
         ),
         # Administrators' lists: dead letters, newest first.
         Index("ix_outbox_message_status", "status", "created_at"),
+        Index("ix_outbox_message_subject", "subject_type", "subject_id"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
@@ -52,3 +53,7 @@ class OutboxMessage(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the message is about, when a domain follows its fate (a TMF681 message's state):
+    # the worker tells that domain every outcome, in the transaction that records it.
+    subject_type: Mapped[str | None] = mapped_column(String(64))
+    subject_id: Mapped[str | None] = mapped_column(String(36))

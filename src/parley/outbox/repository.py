@@ -12,7 +12,7 @@ after the other and none can pick a row another has just claimed.
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, select, update
 
 from parley.db.repository import Repository
 from parley.outbox.models import CLAIMABLE, DEAD, DELIVERED, IN_PROGRESS, PENDING, OutboxMessage
@@ -95,6 +95,22 @@ class OutboxRepository(Repository):
         total = self.session.scalar(select(func.count()).select_from(query.subquery()))
         page = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id)
         return list(self.session.scalars(page.offset(offset).limit(limit))), total or 0
+
+    def of_subject(self, subject_type: str, subject_id: str) -> list[OutboxMessage]:
+        query = select(OutboxMessage).where(
+            OutboxMessage.subject_type == subject_type, OutboxMessage.subject_id == subject_id
+        )
+        return list(self.session.scalars(query.order_by(OutboxMessage.created_at)))
+
+    def delete_untried(self, subject_type: str, subject_id: str) -> int:
+        """Delete the subject's messages no worker has touched; how many went."""
+        statement = delete(OutboxMessage).where(
+            OutboxMessage.subject_type == subject_type,
+            OutboxMessage.subject_id == subject_id,
+            OutboxMessage.status == PENDING,
+            OutboxMessage.attempts == 0,
+        )
+        return self.session.execute(statement).rowcount
 
     # -- the worker's ----------------------------------------------------------------------
 

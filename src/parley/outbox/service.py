@@ -46,12 +46,15 @@ class OutboxService:
         payload: dict,
         idempotency_key: str | None = None,
         not_before: datetime | None = None,
+        subject: tuple[str, str] | None = None,
     ) -> Enqueued:
         """Store a message to deliver once the caller's transaction commits.
 
         ``idempotency_key`` (default: a new UUID) is sent with every attempt; enqueueing a key
         that is already there adds nothing, so a caller may derive the key from what it reacts
-        to and enqueue again safely. ``not_before`` delays the first attempt.
+        to and enqueue again safely. ``not_before`` delays the first attempt. ``subject``
+        (type, id) names what the message is about, when its domain registered to hear every
+        outcome (outbox.subjects).
         """
         channel = channel_for(kind)
         if channel is None:
@@ -83,9 +86,24 @@ class OutboxService:
                 "attempts": 0,
                 "next_attempt_at": not_before or now,
                 "created_at": now,
+                "subject_type": subject[0] if subject else None,
+                "subject_id": subject[1] if subject else None,
             }
         )
         return Enqueued(message_id, key, True)
+
+    def of_subject(self, subject_type: str, subject_id: str) -> list[OutboxMessage]:
+        return self.repo.of_subject(subject_type, subject_id)
+
+    def withdraw(self, subject_type: str, subject_id: str) -> None:
+        """Take back every message about the subject, or Conflict if any is already under way
+        (sending it cannot be undone): the caller's transaction then changes nothing."""
+        messages = self.repo.of_subject(subject_type, subject_id)
+        untried = [m for m in messages if m.status == PENDING and m.attempts == 0]
+        if len(untried) != len(messages) or self.repo.delete_untried(
+            subject_type, subject_id
+        ) != len(untried):
+            raise Conflict("it is being sent or has been sent already")
 
     # -- administration --------------------------------------------------------------------
 

@@ -31,8 +31,9 @@ from parley.outbox.channels import (
     Outcome,
     channel_for,
 )
-from parley.outbox.models import MAX_ERROR_LENGTH
+from parley.outbox.models import DEAD, MAX_ERROR_LENGTH, PENDING
 from parley.outbox.repository import OutboxRepository
+from parley.outbox.subjects import listener_for
 from parley.settings import Settings
 
 log = structlog.get_logger("parley.outbox")
@@ -125,6 +126,7 @@ class Worker:
             repo = OutboxRepository(session)
             if outcome.result == DELIVERED:
                 kept = repo.mark_delivered(claim, now)
+                status = DELIVERED
             else:
                 dead = outcome.result == PERMANENT or row.attempts >= settings.outbox_max_attempts
                 delay = retry_delay(
@@ -135,14 +137,29 @@ class Worker:
                 )
                 error = (outcome.error or "failed")[:MAX_ERROR_LENGTH]
                 kept = repo.reschedule(claim, dead, now + delay, error)
+                status = DEAD if dead else PENDING
                 log.warning(
                     "dead letter" if dead else "delivery failed, will retry",
                     message_id=row.id,
                     attempt=row.attempts,
                     error=error,
                 )
+            if kept:
+                self._tell_subject(session, row, status)
         if not kept:
             log.warning("lease lost before the outcome was recorded", message_id=row.id)
+
+    def _tell_subject(self, session, row, status: str) -> None:
+        """The subject's domain hears the outcome in this transaction; if it fails, the outcome
+        is still recorded (a message must not be sent again for a listener's bug)."""
+        listener = listener_for(row.subject_type)
+        if listener is None:
+            return
+        try:
+            with session.begin_nested():
+                listener(session, row, status, self.settings)
+        except Exception:
+            log.exception("outcome listener failed", message_id=row.id, subject=row.subject_id)
 
     def _release(self, rows) -> None:
         now = utcnow()

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from parley.db.base import JSONDocument, UTCDateTime
+from parley.migrations.grants import grant, revoke
 
 revision = "0006"
 down_revision = "0005"
@@ -36,6 +37,8 @@ def upgrade() -> None:
         sa.Column("claimed_until", UTCDateTime()),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("delivered_at", UTCDateTime()),
+        sa.Column("subject_type", sa.String(64)),
+        sa.Column("subject_id", sa.String(36)),
         sa.CheckConstraint(
             "status IN ('pending', 'inProgress', 'delivered', 'dead')", name="status"
         ),
@@ -50,41 +53,10 @@ def upgrade() -> None:
         sqlite_where=CLAIMABLE,
     )
     op.create_index("ix_outbox_message_status", "outbox_message", ["status", "created_at"])
-    _grant(NEW_GRANTS)
-
-
-def _grant(grants: dict[str, list[str]]) -> None:
-    """Add permissions to the built-in roles that exist (an administrator may have removed
-    one of them)."""
-    bind = op.get_bind()
-    for role_name, permissions in grants.items():
-        role_id = bind.scalar(
-            sa.text("SELECT id FROM auth_role WHERE name = :name AND builtin"), {"name": role_name}
-        )
-        if role_id is None:
-            continue
-        held = set(
-            bind.scalars(
-                sa.text("SELECT permission FROM auth_role_permission WHERE role_id = :role_id"),
-                {"role_id": role_id},
-            )
-        )
-        for permission in permissions:
-            if permission not in held:
-                bind.execute(
-                    sa.text(
-                        "INSERT INTO auth_role_permission (role_id, permission) "
-                        "VALUES (:role_id, :permission)"
-                    ),
-                    {"role_id": role_id, "permission": permission},
-                )
+    op.create_index("ix_outbox_message_subject", "outbox_message", ["subject_type", "subject_id"])
+    grant(NEW_GRANTS)
 
 
 def downgrade() -> None:
-    permissions = sorted({p for granted in NEW_GRANTS.values() for p in granted})
-    op.execute(
-        sa.text("DELETE FROM auth_role_permission WHERE permission IN :permissions").bindparams(
-            sa.bindparam("permissions", permissions, expanding=True)
-        )
-    )
+    revoke(NEW_GRANTS)
     op.drop_table("outbox_message")

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from parley.db.base import JSONDocument, UTCDateTime
+from parley.migrations.grants import grant, revoke
 
 revision = "0007"
 down_revision = "0006"
@@ -160,43 +161,11 @@ def upgrade() -> None:
         sqlite_where=sa.text("is_primary"),
         postgresql_where=sa.text("is_primary"),
     )
-    _grant(NEW_GRANTS)
-
-
-def _grant(grants: dict[str, list[str]]) -> None:
-    """Add permissions to the built-in roles that exist (an administrator may have removed
-    one of them)."""
-    bind = op.get_bind()
-    for role_name, permissions in grants.items():
-        role_id = bind.scalar(
-            sa.text("SELECT id FROM auth_role WHERE name = :name AND builtin"), {"name": role_name}
-        )
-        if role_id is None:
-            continue
-        held = set(
-            bind.scalars(
-                sa.text("SELECT permission FROM auth_role_permission WHERE role_id = :role_id"),
-                {"role_id": role_id},
-            )
-        )
-        for permission in permissions:
-            if permission not in held:
-                bind.execute(
-                    sa.text(
-                        "INSERT INTO auth_role_permission (role_id, permission) "
-                        "VALUES (:role_id, :permission)"
-                    ),
-                    {"role_id": role_id, "permission": permission},
-                )
+    grant(NEW_GRANTS)
 
 
 def downgrade() -> None:
-    permissions = sorted({p for granted in NEW_GRANTS.values() for p in granted})
-    op.execute(
-        sa.text("DELETE FROM auth_role_permission WHERE permission IN :permissions").bindparams(
-            sa.bindparam("permissions", permissions, expanding=True)
-        )
-    )
+    revoke(NEW_GRANTS)
     op.drop_table("billing_account_contact")
     op.drop_table("billing_account")
     op.drop_table("sales_lead")

@@ -1,0 +1,36 @@
+"""The ordering-system channel: orders Parley hands over (a converted lead's
+new-customer-acquisition ProductOrder) are POSTed like a webhook to PARLEY_ORDERING_URL.
+
+The address is read when the order is sent, not when it is made: until an ordering system is
+configured, orders wait and are retried (then dead letters, which an administrator sends again
+once it is), so none is lost for want of a setting.
+"""
+
+from dataclasses import replace
+
+from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.webhook import WebhookAdapter
+from parley.settings import Settings
+
+KIND = "order"
+
+
+def check_destination(_destination: dict) -> None:
+    """Orders carry no address of their own: the setting names the ordering system."""
+
+
+class OrderingAdapter:
+    def __init__(self, settings: Settings):
+        self.url = settings.ordering_url
+        self.webhook = WebhookAdapter(settings)
+
+    def deliver(self, message: Message) -> Outcome:
+        if not self.url:
+            return Outcome.retry("no ordering system configured: set PARLEY_ORDERING_URL")
+        return self.webhook.deliver(replace(message, destination={"url": self.url}))
+
+    def close(self) -> None:
+        self.webhook.close()
+
+
+register_channel(Channel(KIND, check_destination, OrderingAdapter))
