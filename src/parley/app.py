@@ -12,6 +12,7 @@ from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.security import install_security, public
 from parley.api.tmf.account import routes as account_api
+from parley.api.tmf.communication import routes as communication_api
 from parley.api.tmf.customer import routes as customer_api
 from parley.api.tmf.interaction import routes as interaction_api
 from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         interaction_api.SPEC_FILE,
         roles_api.SPEC_FILE,
         account_api.SPEC_FILE,
+        communication_api.SPEC_FILE,
     ]
     install_tmf_schemas(
         app,
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(interaction_api.router(settings.interaction_api_prefix))
     app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
+    app.include_router(communication_api.router(settings.communication_api_prefix))
     app.include_router(account_api.router(settings.account_api_prefix))
     app.include_router(sales_api.router(settings.sales_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))

@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     interaction_v4_api_prefix: str = "/tmf-api/partyInteraction/v4"
     account_api_prefix: str = "/tmf-api/accountManagement/v5"
     sales_api_prefix: str = "/tmf-api/salesManagement/v4"
+    communication_api_prefix: str = "/tmf-api/communicationManagement/v4"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(
@@ -72,6 +73,9 @@ class Settings(BaseSettings):
     outbox_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
     outbox_max_attempts: int = Field(default=10, ge=1, le=1000)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Where orders for the ordering system go (a converted lead's acquisition order): an HTTP
+    # endpoint taking TMF622 ProductOrder JSON. Unset: orders wait in the outbox.
+    ordering_url: str | None = None
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     webhook_secret: SecretStr | None = None
 

@@ -24,6 +24,7 @@ TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
 REASONS = "/api/v1/interaction-reasons"
 TEMPLATES = "/api/v1/message-templates"
+MESSAGES = "/tmf-api/communicationManagement/v4/communicationMessage"
 BILLING_ACCOUNT = "/tmf-api/accountManagement/v5/billingAccount"
 SALES_LEAD = "/tmf-api/salesManagement/v4/salesLead"
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
@@ -68,6 +69,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
+    ("GET", MESSAGES): SYSTEMS_AND_STAFF,
+    ("POST", MESSAGES): SYSTEMS_AND_STAFF,
+    ("GET", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("PATCH", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("DELETE", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
     ("GET", TEMPLATES): STAFF,
     ("POST", TEMPLATES): {"administrator"},
     ("GET", f"{TEMPLATES}/{{template_id}}"): STAFF,

@@ -27,6 +27,8 @@ TEMPLATE_READ = "template:read"
 TEMPLATE_WRITE = "template:write"
 PREFERENCE_READ = "preference:read"
 PREFERENCE_WRITE = "preference:write"
+COMMUNICATION_READ = "communication:read"
+COMMUNICATION_WRITE = "communication:write"
 LEAD_READ = "lead:read"
 LEAD_WRITE = "lead:write"
 ACCOUNT_READ = "account:read"
@@ -58,6 +60,8 @@ CATALOGUE: dict[str, str] = {
     TEMPLATE_WRITE: "create and change message templates",
     PREFERENCE_READ: "read a customer's contact preferences and consent",
     PREFERENCE_WRITE: "change a customer's contact preferences and consent",
+    COMMUNICATION_READ: "read messages sent to customers and others (TMF681)",
+    COMMUNICATION_WRITE: "send messages (TMF681), change or withdraw them before they go",
     LEAD_READ: "read sales leads and their contacts (TMF699)",
     LEAD_WRITE: "create, work, qualify and convert sales leads",
     ACCOUNT_READ: "read billing accounts (TMF666); a customer log-in: its own",
@@ -110,6 +114,8 @@ _AGENT = frozenset(
         TEMPLATE_READ,
         PREFERENCE_READ,
         PREFERENCE_WRITE,
+        COMMUNICATION_READ,
+        COMMUNICATION_WRITE,
         LEAD_READ,
         LEAD_WRITE,
         ACCOUNT_READ,
@@ -152,6 +158,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 LEAD_WRITE,
                 ACCOUNT_READ,
                 ACCOUNT_WRITE,
+                COMMUNICATION_READ,
+                COMMUNICATION_WRITE,
             }
         ),
     ),

@@ -2,14 +2,32 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from parley.db.base import Base, UTCDateTime, UUIDString, new_id, utcnow
+from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
 
 CHANNELS = ("email", "sms")
 # Service notices (bills, request progress) always go; marketing only with consent.
 CATEGORIES = ("service", "marketing")
+# TMF681 states: queued, being sent (tried, or some receivers still waiting), and the ends.
+INITIAL, IN_PROGRESS, COMPLETED, FAILED, CANCELLED = (
+    "initial",
+    "inProgress",
+    "completed",
+    "failed",
+    "cancelled",
+)
+MESSAGE_STATES = (INITIAL, IN_PROGRESS, COMPLETED, FAILED, CANCELLED)
 
 
 class MessageTemplate(Base):
@@ -58,4 +76,37 @@ class ContactPreference(Base):
     quiet_start: Mapped[str | None] = mapped_column(String(5))
     quiet_end: Mapped[str | None] = mapped_column(String(5))
     time_zone: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CommunicationMessage(Base):
+    """A message to one or more receivers (TMF681), sent through the outbox: one outbox row per
+    receiver it could be addressed to. Its state follows those rows (notifications.messages)."""
+
+    __tablename__ = "communication_message"
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('initial', 'inProgress', 'completed', 'failed', 'cancelled')",
+            name="state",
+        ),
+        CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+        CheckConstraint("category IN ('service', 'marketing')", name="category"),
+        Index("ix_communication_message_state", "state"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    # The customer it concerns (the first receiver that is one), for history and scoping.
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="SET NULL"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default=INITIAL)
+    # Why it failed, per receiver that could not be reached; None while nothing failed.
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    try_times: Mapped[int] = mapped_column(Integer, default=0)
+    send_time: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    send_time_complete: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    document: Mapped[dict] = mapped_column(JSONDocument)  # the TMF681 document as given
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -88,18 +88,26 @@ class PreferenceService:
     ) -> Delivery:
         """How a message of ``category`` reaches the customer, or NotDeliverable saying why."""
         preferences = self._current(customer_id)
-        if category == "marketing" and preferences.marketing_opt_out:
-            raise NotDeliverable("the customer has opted out of marketing messages")
         addresses = self._addresses(customer_id)
         order = [channel] if channel else [preferences.preferred_channel, *CHANNELS]
         for candidate in dict.fromkeys(c for c in order if c):
             if addresses.get(candidate):
-                not_before = None
-                if candidate == "sms":
-                    not_before = quiet_until(preferences, now or utcnow())
-                return Delivery(candidate, addresses[candidate], preferences.language, not_before)
+                language, not_before = self.consent(customer_id, category, candidate, now)
+                return Delivery(candidate, addresses[candidate], language, not_before)
+        self.consent(customer_id, category, channel or "email", now)  # opted out says so first
         wanted = channel or "email or SMS"
         raise NotDeliverable(f"the customer has no {wanted} address to send to")
+
+    def consent(
+        self, customer_id: str, category: str, channel: str, now=None
+    ) -> tuple[str | None, datetime | None]:
+        """Whether the customer may get this message (NotDeliverable if not), in which
+        language, and from when (an SMS in quiet hours waits until they end)."""
+        preferences = self._current(customer_id)
+        if category == "marketing" and preferences.marketing_opt_out:
+            raise NotDeliverable("the customer has opted out of marketing messages")
+        not_before = quiet_until(preferences, now or utcnow()) if channel == "sms" else None
+        return preferences.language, not_before
 
     def _current(self, customer_id: str) -> Preferences:
         row = self.repo.preference(customer_id)

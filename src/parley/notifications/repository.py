@@ -1,9 +1,17 @@
 """Queries of outbound communications: templates and contact preferences."""
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parley.db.repository import Repository
-from parley.notifications.models import ContactPreference, MessageTemplate
+from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
+from parley.parties.repository import conditions_for
+
+# Filters answered from columns; any other attribute is looked up in the document.
+MESSAGE_COLUMNS = {
+    "id": CommunicationMessage.id,
+    "state": CommunicationMessage.state,
+    "tryTimes": CommunicationMessage.try_times,
+}
 
 
 class NotificationRepository(Repository):
@@ -36,3 +44,29 @@ class NotificationRepository(Repository):
 
     def preference(self, customer_id: str) -> ContactPreference | None:
         return self.session.get(ContactPreference, customer_id)
+
+    def message(self, message_id: str, lock: bool = False) -> CommunicationMessage | None:
+        """``lock``: held until the transaction ends, so that two workers reporting on two
+        copies of one message bring its state up to date one after the other."""
+        if not lock:
+            return self.session.get(CommunicationMessage, message_id)
+        query = select(CommunicationMessage).where(CommunicationMessage.id == message_id)
+        return self.session.scalar(
+            query.with_for_update().execution_options(populate_existing=True)
+        )
+
+    def list_messages(self, filters: dict, offset: int, limit: int, customer_ids=None):
+        conditions = conditions_for(MESSAGE_COLUMNS, CommunicationMessage.document, filters)
+        if customer_ids is not None:
+            conditions.append(CommunicationMessage.customer_id.in_(customer_ids))
+        total = self.session.scalar(
+            select(func.count()).select_from(CommunicationMessage).where(*conditions)
+        )
+        rows = self.session.scalars(
+            select(CommunicationMessage)
+            .where(*conditions)
+            .order_by(CommunicationMessage.created_at.desc(), CommunicationMessage.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0

@@ -1,5 +1,5 @@
-"""Outbound communications: message templates (seeded with Parley's own kinds) and customers'
-contact preferences, and the permissions to read and manage them.
+"""Outbound communications: message templates (seeded with Parley's own kinds), customers'
+contact preferences, TMF681 communication messages, and the permissions to use them.
 
 Revision ID: 0008
 Revises: 0007
@@ -12,7 +12,7 @@ from uuid import uuid4
 import sqlalchemy as sa
 from alembic import op
 
-from parley.db.base import UTCDateTime
+from parley.db.base import JSONDocument, UTCDateTime
 from parley.migrations.grants import grant, revoke
 
 # The wording is data, imported rather than copied: a fresh installation starts with today's
@@ -24,10 +24,13 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
+_STAFF = ["template:read", "preference:read", "preference:write"]
+_MESSAGES = ["communication:read", "communication:write"]
 NEW_GRANTS = {
-    "agent": ["template:read", "preference:read", "preference:write"],
-    "supervisor": ["template:read", "preference:read", "preference:write"],
-    "administrator": ["template:read", "template:write", "preference:read", "preference:write"],
+    "agent": _STAFF + _MESSAGES,
+    "supervisor": _STAFF + _MESSAGES,
+    "administrator": [*_STAFF, "template:write", *_MESSAGES],
+    "integration": _MESSAGES,
     "customer": ["preference:read", "preference:write"],
 }
 
@@ -72,6 +75,31 @@ def upgrade() -> None:
         ),
         sa.CheckConstraint("(quiet_start IS NULL) = (quiet_end IS NULL)", name="quiet_hours"),
     )
+    op.create_table(
+        "communication_message",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("customer_id", sa.String(36), sa.ForeignKey("customer.id", ondelete="SET NULL")),
+        sa.Column("channel", sa.String(16), nullable=False),
+        sa.Column("category", sa.String(16), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("failure_reason", sa.Text()),
+        sa.Column("try_times", sa.Integer(), nullable=False),
+        sa.Column("send_time", UTCDateTime()),
+        sa.Column("send_time_complete", UTCDateTime()),
+        sa.Column("document", JSONDocument, nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.CheckConstraint(
+            "state IN ('initial', 'inProgress', 'completed', 'failed', 'cancelled')",
+            name="state",
+        ),
+        sa.CheckConstraint("channel IN ('email', 'sms')", name="channel"),
+        sa.CheckConstraint("category IN ('service', 'marketing')", name="category"),
+    )
+    op.create_index(
+        "ix_communication_message_customer_id", "communication_message", ["customer_id"]
+    )
+    op.create_index("ix_communication_message_state", "communication_message", ["state"])
     now = datetime.now(UTC)
     op.bulk_insert(
         templates,
@@ -96,5 +124,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     revoke(NEW_GRANTS)
+    op.drop_table("communication_message")
     op.drop_table("contact_preference")
     op.drop_table("message_template")

@@ -1,0 +1,303 @@
+"""TMF681 communication messages: queued for sending when created, sent by the outbox worker.
+
+Each receiver the message can be addressed to becomes one outbox row (email or SMS). A receiver
+is an address (``email``, ``phoneNumber``) or a party that is one of our customers, whose
+contact media, consent and quiet hours then apply. A message none of whose receivers can be
+reached is still stored, failed with the reason. Its state follows its outbox rows: initial
+while none was tried, inProgress while any is being tried, then completed or failed. Each
+delivery to a customer is logged as an outbound interaction that refers to the message.
+"""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.db.base import new_id, storable_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.interactions.projection import iso
+from parley.interactions.service import InteractionService
+from parley.notifications.content import Target, message_content, parse_moment
+from parley.notifications.models import (
+    CANCELLED,
+    CATEGORIES,
+    COMPLETED,
+    FAILED,
+    IN_PROGRESS,
+    INITIAL,
+    CommunicationMessage,
+)
+from parley.notifications.preferences import NotDeliverable, PreferenceService
+from parley.notifications.repository import NotificationRepository
+from parley.notifications.templates import TemplateCatalogue
+from parley.outbox.models import DEAD, DELIVERED
+from parley.outbox.service import OutboxService
+from parley.outbox.subjects import register_subject
+from parley.parties.normalize import email_normalized, phone_e164
+from parley.parties.service import PartyService
+
+SUBJECT = RESOURCE = "communicationMessage"
+CHANNEL_OF_TYPE = {"sms": "sms", "email": "email", "e-mail": "email", "mail": "email"}
+# What a PATCH may change, and only while nothing was sent.
+EDITABLE = {"content", "subject", "description", "scheduledSendTime", "priority", "logFlag"}
+WORKER = Actor("parley-worker", "system")
+# Kept in columns and shown with the message; what a client sends of them is ignored.
+SERVER_FIELDS = ("id", "href", "tryTimes", "sendTime", "sendTimeComplete")
+
+
+class CommunicationService:
+    def __init__(self, session: Session, settings, actor: Actor | None = None):
+        self.repo = NotificationRepository(session)
+        self.outbox = OutboxService(session)
+        self.preferences = PreferenceService(session, settings)
+        self.templates = TemplateCatalogue(session, default_language=settings.default_language)
+        self.parties = PartyService(session, settings)
+        self.audit = AuditTrail(session)
+        self.session, self.settings, self.actor = session, settings, actor
+
+    def get(self, message_id: str) -> CommunicationMessage:
+        row = self.repo.message(message_id) if storable_id(message_id) else None
+        if row is None:
+            raise NotFound(f"No communication message with id {message_id}")
+        return row
+
+    def list_messages(self, filters: dict, offset: int, limit: int, customer_ids=None):
+        return self.repo.list_messages(filters, offset, limit, customer_ids)
+
+    def create(self, document: dict) -> CommunicationMessage:
+        channel = _channel(document.get("messageType"))
+        now = utcnow()
+        message = CommunicationMessage(
+            id=new_id(),
+            channel=channel,
+            category=_category(document),
+            state=INITIAL,
+            try_times=0,
+            document=document,
+            created_at=now,
+            updated_at=now,
+        )
+        self._queue(message)
+        self.repo.add(message)
+        self._record(CREATE, message.id, after=document)
+        return message
+
+    def replace(self, message_id: str, document: dict) -> CommunicationMessage:
+        """A merge-patched document: the wording and timing may change until it is sent;
+        ``state: cancelled`` withdraws it."""
+        message = self.get(message_id)
+        before = message.document
+        wanted_state = document.pop("state", None)
+        for server_field in SERVER_FIELDS:
+            document.pop(server_field, None)
+        changed = {k for k in set(document) | set(before) if document.get(k) != before.get(k)}
+        if wanted_state not in (None, message.state, CANCELLED):
+            raise InvalidInput("state: only cancelled may be asked for", "state")
+        if not changed and wanted_state != CANCELLED:
+            return message
+        if message.state != INITIAL:
+            raise Conflict(f"the message is {message.state}: it can no longer be changed")
+        refused = sorted(changed - EDITABLE)
+        if refused:
+            raise InvalidInput(f"{refused[0]}: cannot be changed; send a new message", refused[0])
+        self.outbox.withdraw(SUBJECT, message.id)
+        message.document = document
+        if wanted_state == CANCELLED:
+            message.state, message.failure_reason = CANCELLED, None
+        else:
+            self._queue(message)
+        message.updated_at = utcnow()
+        self.repo.add(message)
+        self._record(UPDATE, message.id, before, {**document, "state": message.state})
+        return message
+
+    def delete(self, message_id: str) -> None:
+        """A message not yet tried is withdrawn; one under way can't be (409); history (sent
+        or failed) may go: the customer's interactions keep what was sent."""
+        message = self.get(message_id)
+        if message.state == IN_PROGRESS:
+            raise Conflict("the message is being sent: wait until it is sent or has failed")
+        if message.state == INITIAL:
+            self.outbox.withdraw(SUBJECT, message.id)
+        self.repo.delete(message)
+        self._record(DELETE, message.id, before=message.document)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def _queue(self, message: CommunicationMessage) -> None:
+        """One outbox row per receiver it can be addressed to. The keys need no version: a
+        message is re-queued only after its untried rows were withdrawn."""
+        document = message.document
+        scheduled = parse_moment(document.get("scheduledSendTime"), "scheduledSendTime")
+        failures, queued = [], 0
+        # Rendered before any receiver is looked at: wording that can't be sent is a 400 even
+        # when no receiver can be reached. Per language after that (a receiver's own).
+        wording = {None: message_content(self.templates, document, message.channel, None)}
+        receivers = document.get("receiver") or []
+        for index, receiver in enumerate(receivers):
+            try:
+                target = self._target(receiver, message, index)
+            except NotDeliverable as why:
+                failures.append(f"receiver {index + 1}: {why.message}")
+                continue
+            if target.language not in wording:
+                wording[target.language] = message_content(
+                    self.templates, document, message.channel, target.language
+                )
+            content = wording[target.language]
+            waits = [t for t in (scheduled, target.not_before) if t is not None]
+            self.outbox.enqueue(
+                message.channel,
+                target.destination(document.get("sender") or {}, message.channel),
+                content.payload(message.channel),
+                idempotency_key=f"{SUBJECT}:{message.id}:{index}",
+                not_before=max(waits) if waits else None,
+                subject=(SUBJECT, message.id),
+            )
+            queued += 1
+            message.customer_id = message.customer_id or target.customer_id
+        if not receivers:
+            failures.append("no receiver given")
+        message.failure_reason = "; ".join(failures) or None
+        message.state = INITIAL if queued else FAILED
+        message.send_time_complete = None if queued else utcnow()
+
+    def _target(self, receiver: dict, message: CommunicationMessage, index: int) -> Target:
+        where = f"receiver[{index}]"
+        customer_id = self._customer_of(receiver, where)
+        field = "email" if message.channel == "email" else "phoneNumber"
+        given = receiver.get(field)
+        if given:
+            if message.channel == "email":
+                address = email_normalized(given, f"{where}.email")
+            else:
+                region = self.settings.default_phone_region
+                address = phone_e164(given, region, f"{where}.phoneNumber")
+            language = not_before = None
+            if customer_id is not None:
+                language, not_before = self.preferences.consent(
+                    customer_id, message.category, message.channel
+                )
+            return Target(address, customer_id, language, not_before)
+        if customer_id is None:
+            raise NotDeliverable(
+                f"no address: give {field}, or a party that is one of our customers"
+            )
+        plan = self.preferences.delivery(customer_id, message.category, message.channel)
+        return Target(plan.address, customer_id, plan.language, plan.not_before)
+
+    def _customer_of(self, receiver: dict, where: str) -> str | None:
+        party = receiver.get("party") or {}
+        if party.get("id"):
+            kind = party.get("@referredType") or party.get("@type") or "Customer"
+            if kind not in ("Customer", "RelatedParty", "PartyRef", "PartyRoleRef"):
+                raise InvalidInput(f"{where}.party: refer to a Customer", f"{where}.party")
+            try:
+                return self.parties.get_customer(party["id"]).id
+            except NotFound:
+                raise InvalidInput(
+                    f"{where}.party: no customer with id {party['id']}", f"{where}.party"
+                ) from None
+        return None
+
+    # -- what the worker reports -------------------------------------------------------------
+
+    def settle(self, message_id: str, row, status: str) -> None:
+        """Bring the message's state up to date with its outbox rows after an outcome."""
+        message = self.repo.message(message_id, lock=True)
+        if message is None or message.state == CANCELLED:
+            return
+        rows = self.outbox.of_subject(SUBJECT, message_id)
+        now = utcnow()
+        message.try_times = sum(r.attempts for r in rows)
+        message.send_time = message.send_time or now
+        open_rows = [r for r in rows if r.status not in (DELIVERED, DEAD)]
+        dead = [r for r in rows if r.status == DEAD]
+        reasons = [message.failure_reason] if message.failure_reason else []
+        if open_rows:
+            message.state = IN_PROGRESS
+        else:
+            message.state = FAILED if dead else COMPLETED
+            message.send_time_complete = now
+            reasons += [f"{r.destination.get('to')}: {r.last_error}" for r in dead]
+            message.failure_reason = "; ".join(reasons) or None
+        message.updated_at = now
+        if status == DELIVERED and message.customer_id:
+            self._log_interaction(message, row, now)
+
+    def _log_interaction(self, message: CommunicationMessage, row, now: datetime) -> None:
+        href = f"{self.settings.base_url}{self.settings.communication_api_prefix}"
+        text = row.payload.get("subject") or row.payload.get("text") or row.payload.get("body")
+        document = {
+            "@type": "PartyInteraction",
+            "direction": "outbound",
+            "status": COMPLETED,
+            "reason": "notification",
+            "description": (text or "message")[:500],
+            "interactionDate": {
+                "startDateTime": iso(message.created_at),
+                "endDateTime": iso(now),
+            },
+            "relatedChannel": [
+                {
+                    "role": "contact",
+                    "channel": {"@type": "ChannelRef", "id": message.channel},
+                }
+            ],
+            "relatedParty": [
+                {
+                    "@type": "RelatedPartyOrPartyRole",
+                    "role": "customer",
+                    "partyOrPartyRole": {
+                        "@type": "PartyRoleRef",
+                        "id": message.customer_id,
+                        "@referredType": "Customer",
+                    },
+                }
+            ],
+            "interactionItem": [
+                {
+                    "@type": "InteractionItem",
+                    "item": {
+                        "@type": "RelatedEntityRefOrValue",
+                        "role": "message",
+                        "entity": {
+                            "@type": "EntityRef",
+                            "id": message.id,
+                            "href": f"{href}/communicationMessage/{message.id}",
+                            "@referredType": "CommunicationMessage",
+                        },
+                    },
+                }
+            ],
+        }
+        InteractionService(self.session, self.settings, WORKER).create(document)
+
+    def _record(self, action: str, message_id: str, before=None, after=None) -> None:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        self.audit.record(self.actor, action, RESOURCE, message_id, before, after)
+
+
+def _channel(message_type) -> str:
+    channel = CHANNEL_OF_TYPE.get(str(message_type or "").strip().lower())
+    if channel is None:
+        raise InvalidInput("messageType: SMS or Email", "messageType")
+    return channel
+
+
+def _category(document: dict) -> str:
+    for characteristic in document.get("characteristic") or []:
+        if characteristic.get("name") == "category":
+            if characteristic.get("value") not in CATEGORIES:
+                raise InvalidInput(f"characteristic category: one of {', '.join(CATEGORIES)}")
+            return characteristic["value"]
+    return "service"
+
+
+def _settle_from_worker(session: Session, row, status: str, settings) -> None:
+    CommunicationService(session, settings, WORKER).settle(row.subject_id, row, status)
+
+
+register_subject(SUBJECT, _settle_from_worker)
