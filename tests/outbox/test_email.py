@@ -3,11 +3,12 @@ rendered message and its headers, refusals, temporary failures, a server that is
 restarts, STARTTLS with a verified certificate and AUTH."""
 
 import pytest
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 
 from parley.errors import InvalidInput
 from parley.outbox.models import DEAD, DELIVERED, PENDING
 from parley.outbox.service import OutboxService
+from parley.settings import Settings
 from tests.outbox.conftest import drain, free_port, reloaded
 from tests.outbox.smtp_server import SmtpServer, self_signed_certificate
 
@@ -195,3 +196,14 @@ def test_wrong_credentials_are_retried_not_dead(session, make_worker, certificat
     row = reloaded(session, made.id)
     assert row.status == PENDING and "authentication failed" in row.last_error
     assert "535" in row.last_error
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [({"smtp_username": "parley"}, "smtp_security"),
+     ({"smtp_from": "no address"}, "email address"),
+     ({"outbox_lease_seconds": 12, "smtp_timeout_seconds": 15}, "SMTP and SMS timeouts")],
+)  # fmt: skip
+def test_settings_that_could_not_work_safely_are_refused(values, error):
+    with pytest.raises(ValidationError, match=error):
+        Settings(_env_file=None, **values)
