@@ -6,6 +6,7 @@ Without Kannel's binaries these tests skip, unless PARLEY_TEST_REQUIRE_KANNEL=1 
 where they fail."""
 
 import os
+import signal
 
 import pytest
 from pydantic import SecretStr
@@ -160,4 +161,23 @@ def test_a_gateway_that_is_down_is_retried_and_delivered_once_up(session, make_w
     with gateway:
         drain(worker)
         assert [sms.text for sms in gateway.received()] == ["delivered in the end"]
+    assert reloaded(session, made.id).status == DELIVERED
+
+
+def test_a_timeout_is_retried_and_may_send_the_sms_twice(session, make_worker, tmp_path):
+    _require_kannel()
+    with KannelGateway(tmp_path) as gateway:
+        made = _enqueue(session, "sent twice")
+        worker = _worker(make_worker, gateway, sms_timeout_seconds=1.0)
+        gateway.procs["bearerbox"].send_signal(signal.SIGSTOP)  # smsbox takes it, then waits
+        try:
+            worker.run_once()
+        finally:
+            gateway.procs["bearerbox"].send_signal(signal.SIGCONT)
+        row = reloaded(session, made.id)
+        assert row.status == PENDING and row.last_error.startswith("timed out")
+
+        drain(worker)
+        # The timed-out request went through after all, and so did the retry.
+        assert [sms.text for sms in gateway.received(count=2)] == ["sent twice"] * 2
     assert reloaded(session, made.id).status == DELIVERED
