@@ -195,3 +195,30 @@ def login_headers(
     response = client.post("/oauth/token", data=form)
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def require_kannel() -> None:
+    from tests.outbox import kannel_gateway
+
+    if not kannel_gateway.available():
+        reason = f"Kannel is not installed: {kannel_gateway.INSTALL}"
+        if os.environ.get("PARLEY_TEST_REQUIRE_KANNEL") == "1":
+            pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_KANNEL=1)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def kannel_gateway_session(tmp_path_factory):
+    """A real Kannel (bearerbox, smsbox and its fake SMSC) for the whole run: SMS tests skip
+    without it, unless PARLEY_TEST_REQUIRE_KANNEL=1 (CI), where they fail."""
+    from tests.outbox.kannel_gateway import KannelGateway
+
+    require_kannel()
+    with KannelGateway(tmp_path_factory.mktemp("kannel")) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+def kannel(kannel_gateway_session):
+    kannel_gateway_session.received(count=0, timeout=0)  # forget what earlier tests sent
+    return kannel_gateway_session

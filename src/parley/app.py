@@ -87,12 +87,15 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         interaction_api.SPEC_FILE,
         roles_api.SPEC_FILE,
         account_api.SPEC_FILE,
-        communication_api.SPEC_FILE,
     ]
     install_tmf_schemas(
         app,
         [load_spec(name) for name in specs]
-        + [interaction_v4_api.lenient_spec(), sales_api.lenient_spec()],
+        + [
+            interaction_v4_api.lenient_spec(),
+            sales_api.lenient_spec(),
+            communication_api.lenient_spec(),
+        ],
     )
 
     app.include_router(party_api.router(settings.party_api_prefix))

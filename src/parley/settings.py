@@ -1,6 +1,8 @@
 """Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
 
+from email.utils import parseaddr
 from functools import lru_cache
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -78,11 +80,48 @@ class Settings(BaseSettings):
     ordering_url: str | None = None
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     webhook_secret: SecretStr | None = None
+    # -- email channel (SMTP) --
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    # none: plain SMTP (a local relay); starttls: upgrade on the submission port (587);
+    # tls: TLS from the first byte (465). Certificates are always verified.
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # The server's certificate is verified against this CA file instead of the system's CAs
+    # (a private CA, or a test's self-signed certificate); verification is never switched off.
+    smtp_ca_file: str | None = None
+    # Default sender (an address, or `Name <address>`) for messages whose destination has none.
+    smtp_from: str | None = None
+    smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # -- SMS channel (an SMS gateway's HTTP interface; Kannel's sendsms) --
+    sms_gateway_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
+    sms_username: str | None = None
+    sms_password: SecretStr | None = None
+    # Default sender (a number or an alphanumeric name) for messages whose destination has none.
+    sms_sender: str | None = None
+    sms_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # The gateway's limit of concatenated parts (Kannel: max-messages of the sendsms-user); a
+    # longer text is refused instead of cut off silently by the gateway.
+    sms_max_parts: int = Field(default=10, ge=1, le=255)
+
+    def channel_timeout_seconds(self) -> float:
+        """The longest a single delivery may take, on any channel."""
+        timeouts = self.webhook_timeout_seconds, self.smtp_timeout_seconds, self.sms_timeout_seconds
+        return max(timeouts)
 
     @model_validator(mode="after")
     def _lease_covers_a_delivery(self):
-        if self.outbox_lease_seconds <= self.webhook_timeout_seconds:
-            raise ValueError("outbox_lease_seconds must be longer than webhook_timeout_seconds")
+        if self.outbox_lease_seconds <= self.channel_timeout_seconds():
+            raise ValueError(
+                "outbox_lease_seconds must be longer than the webhook, SMTP and SMS timeouts"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _no_smtp_password_in_clear(self):
+        if self.smtp_username and self.smtp_security == "none":
+            raise ValueError("smtp_username needs smtp_security starttls or tls")
         return self
 
     def embedded_worker_on(self) -> bool:
@@ -110,6 +149,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("must be an IANA time zone such as Europe/Berlin") from None
+        return value
+
+    @field_validator("smtp_from")
+    @classmethod
+    def _an_address(cls, value: str | None) -> str | None:
+        if value is not None and "@" not in parseaddr(value)[1]:
+            raise ValueError("must be an email address, or Name <address>")
         return value
 
     @field_validator("default_phone_region")

@@ -236,6 +236,7 @@ def test_a_sent_message_is_history_and_can_no_longer_change(client, session, run
         ({"receiver": [{"phoneNumber": "not a number"}]}, "phoneNumber"),
         ({"receiver": [{"party": {"id": "nobody", "@referredType": "Customer"}}]}, "nobody"),
         ({"content": ""}, "content"),
+        ({"content": "x" * 1531}, "11 SMS"),
         ({"scheduledSendTime": "tomorrow"}, "scheduledSendTime"),
         ({"state": "completed"}, "state"),
         ({"characteristic": [{"name": "category", "value": "spam"}]}, "category"),

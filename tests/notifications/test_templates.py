@@ -134,6 +134,12 @@ def test_the_language_falls_back_to_the_base_then_the_default(session):
     assert catalogue.choose("bill.issued", "sms", None).language == "en"
 
 
-def test_an_sms_longer_than_ten_segments_is_refused(client):
-    draft = {"channel": "sms", "body": "{{ text }}", "variables": {"text": "x" * 1601}}
-    assert_tmf_error(client.post(f"{TEMPLATES}/preview", json=draft), 400, "1600")
+@pytest.mark.parametrize(
+    ("fits", "too_long"),
+    [("x" * 1530, "x" * 1531), ("ж" * 670, "ж" * 671)],  # 153 GSM or 67 UCS-2 characters a part
+)
+def test_an_sms_longer_than_ten_segments_is_refused(client, fits, too_long):
+    draft = {"channel": "sms", "body": "{{ text }}", "variables": {"text": fits}}
+    assert client.post(f"{TEMPLATES}/preview", json=draft).status_code == 200
+    draft["variables"]["text"] = too_long
+    assert_tmf_error(client.post(f"{TEMPLATES}/preview", json=draft), 400, "11 SMS")

@@ -1,9 +1,12 @@
 """Outbox test set-up: fast retry settings, a worker over the test database, a real receiver."""
 
 import random
+import socket
 
 import pytest
+from sqlalchemy import select
 
+from parley.outbox.models import IN_PROGRESS, PENDING, OutboxMessage
 from parley.outbox.service import OutboxService
 from parley.outbox.worker import Worker
 from tests.outbox.receiver import Receiver
@@ -43,8 +46,38 @@ def make_worker(engine, outbox_settings):
         worker.close()
 
 
+def free_port() -> int:
+    """A port nothing listens on now (another process could take it before it is used: fine
+    on a test machine)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 def enqueue_webhook(session, url: str, payload: dict | None = None, **options):
     """A committed webhook message."""
     made = OutboxService(session).enqueue("webhook", {"url": url}, payload or {"n": 1}, **options)
     session.commit()
     return made
+
+
+def reloaded(session, message_id) -> OutboxMessage:
+    """The message as the database has it now (the read transaction is ended: on SQLite it
+    would hold the lock a worker needs)."""
+    session.expire_all()
+    row = session.get(OutboxMessage, message_id)
+    session.commit()
+    return row
+
+
+def drain(worker, rounds: int = 20) -> None:
+    """Run passes until nothing is pending or in progress (retries are due within ms)."""
+    for _ in range(rounds):
+        if worker.run_once() == 0:
+            with worker.sessions() as session:
+                open_rows = select(OutboxMessage.id).where(
+                    OutboxMessage.status.in_((PENDING, IN_PROGRESS))
+                )
+                if session.scalar(open_rows) is None:
+                    return
+            worker.stopping.wait(0.03)

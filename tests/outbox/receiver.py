@@ -68,7 +68,11 @@ class Receiver:
             disable_nagle_algorithm = True
 
             def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("content-length", 0)))
+                length = int(self.headers.get("content-length", 0))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the sender died mid-request: nothing was delivered
+                    self.close_connection = True
+                    return
                 received = Received(
                     self.path, {k.lower(): v for k, v in self.headers.items()}, body
                 )

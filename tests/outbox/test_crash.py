@@ -37,6 +37,9 @@ def _worker_environment(database_url: str) -> dict:
         "PARLEY_OUTBOX_POLL_SECONDS": "0.05",
         "PARLEY_OUTBOX_LEASE_SECONDS": "3",
         "PARLEY_WEBHOOK_TIMEOUT_SECONDS": "0.5",
+        # The lease must outlast every channel's timeout, not only the webhook's.
+        "PARLEY_SMTP_TIMEOUT_SECONDS": "0.5",
+        "PARLEY_SMS_TIMEOUT_SECONDS": "0.5",
         "PARLEY_OUTBOX_RETRY_BASE_SECONDS": "0.05",
         "PARLEY_OUTBOX_RETRY_MAX_DELAY_SECONDS": "0.3",
         "PARLEY_OUTBOX_MAX_ATTEMPTS": "1000",

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parley.errors import InvalidInput
-from parley.notifications.rendering import SMS_MAX, Rendered
+from parley.notifications.rendering import Rendered
 from parley.notifications.templates import TemplateCatalogue
+from parley.outbox.sms import text_problem
 
 TEMPLATE_KIND = "templateKind"
 # Characteristics that steer the message rather than fill its template.
@@ -42,7 +43,11 @@ class Content:
 
 
 def message_content(
-    templates: TemplateCatalogue, document: dict, channel: str, language: str | None
+    templates: TemplateCatalogue,
+    document: dict,
+    channel: str,
+    language: str | None,
+    sms_parts: int,
 ) -> Content:
     """The text to send, rendered now: a template variable the message lacks is a 400 when the
     message is made, never a blank in what the customer reads."""
@@ -55,13 +60,15 @@ def message_content(
             for c in characteristics
             if c.get("name") and c["name"] not in STEERING
         }
-        rendered: Rendered = templates.render(template, variables)
-        return Content(document.get("subject") or rendered.subject, rendered.body)
+        rendered: Rendered = templates.render(template, variables, sms_parts)
+        # The template words all of it: content and subject shown on the message are copies.
+        return Content(rendered.subject, rendered.body)
     text = document.get("content")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("content: the text to send, or a templateKind characteristic", "content")
-    if channel == "sms" and len(text) > SMS_MAX:
-        raise InvalidInput(f"content: an SMS takes at most {SMS_MAX} characters", "content")
+    problem = text_problem({"text": text}, sms_parts) if channel == "sms" else None
+    if problem:
+        raise InvalidInput(problem.replace("payload.text", "content"), "content")
     subject = document.get("subject")
     if channel == "email" and not (isinstance(subject, str) and subject.strip()):
         raise InvalidInput("subject: an email needs one", "subject")

@@ -133,7 +133,13 @@ class CommunicationService:
         failures, queued = [], 0
         # Rendered before any receiver is looked at: wording that can't be sent is a 400 even
         # when no receiver can be reached. Per language after that (a receiver's own).
-        wording = {None: message_content(self.templates, document, message.channel, None)}
+        parts = self.settings.sms_max_parts
+        wording = {None: message_content(self.templates, document, message.channel, None, parts)}
+        # A templated message shows what it says (in the default language) as its content.
+        if not document.get("content"):
+            document["content"] = wording[None].text
+        if message.channel == "email" and not document.get("subject"):
+            document["subject"] = wording[None].subject
         receivers = document.get("receiver") or []
         for index, receiver in enumerate(receivers):
             try:
@@ -143,7 +149,7 @@ class CommunicationService:
                 continue
             if target.language not in wording:
                 wording[target.language] = message_content(
-                    self.templates, document, message.channel, target.language
+                    self.templates, document, message.channel, target.language, parts
                 )
             content = wording[target.language]
             waits = [t for t in (scheduled, target.not_before) if t is not None]

@@ -12,13 +12,14 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from parley.errors import InvalidInput
+from parley.outbox.sms import text_problem
 
 # Text messages, not HTML: nothing is escaped (an email body is sent as text/plain).
 _ENVIRONMENT = SandboxedEnvironment(
     undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
 )
 MAX_RENDERED = 100_000  # characters: a loop in a template must not make a message of megabytes
-SMS_MAX = 1_600  # ten concatenated SMS segments at most
+SMS_PARTS = 10  # concatenated segments an SMS may take, unless the caller knows the setting
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ def variables_of(*texts: str | None) -> list[str]:
     return sorted(found)
 
 
-def render(channel: str, subject: str | None, body: str, variables: dict) -> Rendered:
+def render(
+    channel: str, subject: str | None, body: str, variables: dict, sms_parts: int = SMS_PARTS
+) -> Rendered:
     if not isinstance(variables, dict):
         raise InvalidInput("variables: must be an object of names and values", "variables")
     missing = [name for name in variables_of(subject, body) if name not in variables]
@@ -56,11 +59,9 @@ def render(channel: str, subject: str | None, body: str, variables: dict) -> Ren
         _render("subject", subject, variables) if subject else None,
         _render("body", body, variables),
     )
-    if channel == "sms" and len(rendered.body) > SMS_MAX:
-        raise InvalidInput(
-            f"body: {len(rendered.body)} characters rendered; an SMS takes at most {SMS_MAX}",
-            "body",
-        )
+    problem = text_problem({"text": rendered.body}, sms_parts) if channel == "sms" else None
+    if problem:
+        raise InvalidInput(problem.replace("payload.text", "body"), "body")
     return rendered
 
 

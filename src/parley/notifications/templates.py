@@ -91,8 +91,8 @@ class TemplateCatalogue:
                 return template
         raise InvalidInput(f"no active {channel} template for {kind}", "kind")
 
-    def render(self, template: MessageTemplate, variables: dict) -> Rendered:
-        return render(template.channel, template.subject, template.body, variables)
+    def render(self, template: MessageTemplate, variables: dict, sms_parts: int = 10) -> Rendered:
+        return render(template.channel, template.subject, template.body, variables, sms_parts)
 
     def _word(self, template: MessageTemplate, subject, body) -> None:
         template.subject, template.body = check_wording(template.channel, subject, body)

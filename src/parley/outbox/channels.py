@@ -3,7 +3,7 @@
 A channel checks a destination when a message is enqueued (bad input is refused there, not
 found out by a worker later); its adapter delivers one message, answering with an Outcome. It never
 raises for a failed delivery; the worker treats an exception as a failure worth retrying.
-Adapters for further kinds (email, SMS, events) register themselves the same way.
+Each adapter module (webhook, email, sms; events later) registers itself on import.
 """
 
 from collections.abc import Callable
@@ -79,4 +79,4 @@ def channel_for(kind: str) -> Channel | None:
 
 
 def _load_builtin_channels() -> None:
-    from parley.outbox import ordering, webhook  # noqa: F401  (register themselves)
+    from parley.outbox import email, ordering, sms, webhook  # noqa: F401  (each registers itself)

@@ -6,10 +6,13 @@ sent). As lenient as the v4 conformance kit: empty ``receiver``/``sender`` objec
 and such a message fails at once with the reason (``characteristic`` ``failureReason``).
 """
 
+import json
+from functools import cache
+
 from fastapi import APIRouter
 
 from parley.api.tmf.kit.crud import Resource, crud_router
-from parley.api.tmf.kit.spec import load_spec
+from parley.api.tmf.kit.spec import SPEC_DIR, Spec
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
@@ -18,10 +21,23 @@ from parley.notifications.models import INITIAL
 from parley.notifications.repository import MESSAGE_COLUMNS
 
 SPEC_FILE = "TMF681-Communication-v4.0.0.swagger.json"
+# The swagger requires content, sender and receiver; a message worded by a template
+# (characteristic templateKind) has no content of its own: the service asks for one or the other.
+LENIENT_REQUIRED = {"CommunicationMessage_Create": ["messageType", "receiver", "sender"]}
+
+
+@cache
+def lenient_spec() -> Spec:
+    """Built once: the app's /docs and the router both use it."""
+    with open(SPEC_DIR / SPEC_FILE, encoding="utf-8") as handle:
+        document = json.load(handle)
+    for name, required in LENIENT_REQUIRED.items():
+        document["definitions"][name]["required"] = required
+    return Spec(document)
 
 
 def communication_resource() -> Resource:
-    spec = load_spec(SPEC_FILE)
+    spec = lenient_spec()
     return Resource(
         name="communicationMessage",
         type_name="CommunicationMessage",
