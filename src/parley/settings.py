@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     webhook_secret: SecretStr | None = None
+    # -- the optional event bus relay (docs/events.md) --
+    # e.g. nats://127.0.0.1:4222; unset: events go to hub subscribers only.
+    event_bus_url: str | None = None
+    event_bus_stream: str = Field(default="PARLEY_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    event_bus_subject_prefix: str = Field(
+        default="parley.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
+    # Create the stream (subjects <prefix>.>) if it is missing; off where operators manage it.
+    event_bus_create_stream: bool = True
+    event_bus_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _lease_covers_a_delivery(self):

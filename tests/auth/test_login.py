@@ -68,6 +68,7 @@ def test_client_credentials_grant_in_the_form_or_basic_header_has_no_refresh_tok
         "customer:write",
         "party:read",
         "party:write",
+        "event:subscribe",
         "identify:use",
         "interaction:read",
         "interaction:write",

@@ -3,7 +3,8 @@
 A channel checks a destination when a message is enqueued (bad input is refused there, not
 found out by a worker later); its adapter delivers one message, answering with an Outcome. It never
 raises for a failed delivery; the worker treats an exception as a failure worth retrying.
-Adapters for further kinds (email, SMS, events) register themselves the same way.
+Adapters for further kinds (email, SMS) register themselves the same way, as the event
+channels (events.fanout, events.bus) do.
 """
 
 from collections.abc import Callable
@@ -79,4 +80,5 @@ def channel_for(kind: str) -> Channel | None:
 
 
 def _load_builtin_channels() -> None:
+    from parley.events import bus, fanout  # noqa: F401  (register themselves)
     from parley.outbox import webhook  # noqa: F401  (registers itself)
