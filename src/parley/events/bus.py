@@ -46,8 +46,12 @@ class EventBusPublisher:
         body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = {MESSAGE_ID_HEADER: message.payload.get("eventId") or message.idempotency_key}
         try:
+            # A bound on the whole (connect, create the stream, publish, ack), whatever the
+            # client library does on the way.
             self.loop.run_until_complete(
-                self._publish(message.destination["subject"], body, headers)
+                asyncio.wait_for(
+                    self._publish(message.destination["subject"], body, headers), 3 * self.timeout
+                )
             )
         except Exception as error:  # no server, no ack in time, stream missing...
             self._drop_connection()
@@ -70,13 +74,17 @@ class EventBusPublisher:
         import nats  # only workers that relay events need nats-py loaded
         from nats.js.errors import NotFoundError
 
-        async def quiet(_error=None):  # reconnects are nats-py's business; failures ours
+        async def quiet(_error=None):  # a failure shows in the publish, and is retried there
             return None
 
+        # One quick reconnect inside nats-py, then the publish fails and the outbox retries the
+        # message later (the next delivery connects afresh). nats-py 2.x waits forever on an
+        # unreachable server with allow_reconnect=False or max_reconnect_attempts=0.
         self.connection = await nats.connect(
             self.settings.event_bus_url,
             connect_timeout=self.timeout,
-            max_reconnect_attempts=2,
+            max_reconnect_attempts=1,
+            reconnect_time_wait=0.2,
             error_cb=quiet,
             disconnected_cb=quiet,
             reconnected_cb=quiet,
