@@ -14,6 +14,7 @@ from parley.api.security import install_security, public
 from parley.api.tmf.account import routes as account_api
 from parley.api.tmf.communication import routes as communication_api
 from parley.api.tmf.customer import routes as customer_api
+from parley.api.tmf.events import register_event_views
 from parley.api.tmf.interaction import routes as interaction_api
 from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
     install_error_handlers(app)
+    register_event_views(settings)  # what the hubs accept in a query, and how events look
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
     specs = [
         party_api.SPEC_FILE,

@@ -107,14 +107,28 @@ class Settings(BaseSettings):
 
     def channel_timeout_seconds(self) -> float:
         """The longest a single delivery may take, on any channel."""
-        timeouts = self.webhook_timeout_seconds, self.smtp_timeout_seconds, self.sms_timeout_seconds
-        return max(timeouts)
+        bus = self.event_bus_timeout_seconds if self.event_bus_url else 0.0
+        return max(
+            self.webhook_timeout_seconds, self.smtp_timeout_seconds, self.sms_timeout_seconds, bus
+        )
+
+    # -- the optional event bus relay (docs/events.md) --
+    # e.g. nats://127.0.0.1:4222; unset: events go to hub subscribers only.
+    event_bus_url: str | None = None
+    event_bus_stream: str = Field(default="PARLEY_EVENTS", pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    event_bus_subject_prefix: str = Field(
+        default="parley.events", pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
+    )
+    # Create the stream (subjects <prefix>.>) if it is missing; off where operators manage it.
+    event_bus_create_stream: bool = True
+    event_bus_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _lease_covers_a_delivery(self):
         if self.outbox_lease_seconds <= self.channel_timeout_seconds():
             raise ValueError(
-                "outbox_lease_seconds must be longer than the webhook, SMTP and SMS timeouts"
+                "outbox_lease_seconds must be longer than the webhook, SMTP, SMS and (when on) "
+                "event bus timeouts"
             )
         return self
 

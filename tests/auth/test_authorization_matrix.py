@@ -28,6 +28,17 @@ MESSAGES = "/tmf-api/communicationManagement/v4/communicationMessage"
 BILLING_ACCOUNT = "/tmf-api/accountManagement/v5/billingAccount"
 SALES_LEAD = "/tmf-api/salesManagement/v4/salesLead"
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
+# Every TMF API's hub, with who may subscribe: event:subscribe and the API's read permission.
+HUBS = {
+    PARTY: {"administrator", "integration"},
+    "/tmf-api/customerManagement/v5": {"administrator", "integration"},
+    INTERACTIONS[0]: {"administrator", "integration"},
+    INTERACTIONS[1]: {"administrator", "integration"},
+    TMF672: {"administrator"},
+    "/tmf-api/salesManagement/v4": {"administrator", "integration"},
+    "/tmf-api/accountManagement/v5": {"administrator", "integration"},
+    "/tmf-api/communicationManagement/v4": {"administrator", "integration"},
+}
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
@@ -108,6 +119,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
             ("permission", (("GET", ""), ("POST", ""), ("GET", "/{id}"))),
         )
         for method, suffix in (*operations, ("DELETE", "/{id}"))
+    },
+    **{
+        (method, f"{api}/hub{suffix}"): allowed
+        for api, allowed in HUBS.items()
+        for method, suffix in (("POST", ""), ("GET", "/{id}"), ("DELETE", "/{id}"))
     },
 }
 PUBLIC = {

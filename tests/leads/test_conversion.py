@@ -155,7 +155,11 @@ def test_the_acquisition_order_goes_to_the_ordering_system_through_the_outbox(
     assert queued.idempotency_key == f"acquisition-order:{lead['id']}"
     session.rollback()
 
-    fast = {"outbox_retry_base_seconds": 0.0, "outbox_retry_max_delay_seconds": 0.0}
+    fast = {
+        "outbox_retry_base_seconds": 0.0,
+        "outbox_retry_max_delay_seconds": 0.0,
+        "outbox_batch_size": 1000,  # the conversion's events and the order in one pass
+    }
     unconfigured = Worker(engine, settings.model_copy(update=fast))
     unconfigured.run_once()  # no ordering system yet: the order waits, it is not lost
     unconfigured.close()

@@ -46,7 +46,8 @@ def test_dead_letters_are_listed_and_shown_without_secrets(client, dead_letter, 
     assert shown.json()["destination"] == {"url": receiver.url, "secret": "***"}
     assert shown.json()["idempotencyKey"] == dead_letter.idempotency_key
     assert "s3cret-value" not in listed.text + shown.text
-    assert client.get(API).headers["X-Total-Count"] == "2"
+    # Logging the administrator in granted a role: its event is an outbox row too.
+    assert client.get(API, params={"kind": "webhook"}).headers["X-Total-Count"] == "2"
 
 
 def test_a_retried_dead_letter_is_delivered_with_the_same_key_and_audited(

@@ -38,6 +38,7 @@ USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
 OUTBOX_READ = "outbox:read"
 OUTBOX_RETRY = "outbox:retry"
+EVENT_SUBSCRIBE = "event:subscribe"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -71,6 +72,7 @@ CATALOGUE: dict[str, str] = {
     AUDIT_READ: "read the audit trail",
     OUTBOX_READ: "list and inspect outgoing messages (outbox), dead letters included",
     OUTBOX_RETRY: "send a dead letter again",
+    EVENT_SUBSCRIBE: "subscribe to a TMF API's events (hub); the API's read permission too",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -160,6 +162,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 ACCOUNT_WRITE,
                 COMMUNICATION_READ,
                 COMMUNICATION_WRITE,
+                EVENT_SUBSCRIBE,
             }
         ),
     ),

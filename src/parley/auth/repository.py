@@ -107,13 +107,16 @@ class AuthRepository(Repository):
 
     def replace_user_roles(
         self, user_id: str, role_ids: Iterable[str], granter: tuple[str | None, str] | None = None
-    ) -> None:
+    ) -> tuple[list[dict], list[dict]]:
         """Keep the links that stay (their id and grant time are the TMF672 permission's),
-        delete the others, add the new ones as granted now by ``granter`` (user id, name)."""
+        delete the others, add the new ones as granted now by ``granter`` (user id, name).
+        Returns the links added and those removed (as column dicts), for their events."""
         wanted = set(role_ids)
-        query = select(UserRole.role_id).where(UserRole.user_id == user_id)
-        held = set(self.session.scalars(query))
-        gone = held - wanted
+        links = self.session.execute(
+            select(UserRole.__table__).where(UserRole.user_id == user_id)
+        ).mappings()
+        held = {link["role_id"]: dict(link) for link in links}
+        gone = set(held) - wanted
         if gone:
             self.session.execute(
                 delete(UserRole).where(UserRole.user_id == user_id, UserRole.role_id.in_(gone))
@@ -128,11 +131,16 @@ class AuthRepository(Repository):
                 "granted_by_id": by_id,
                 "granted_by": by_name,
             }
-            for role_id in sorted(wanted - held)
+            for role_id in sorted(wanted - set(held))
         ]
         if rows:
             self.session.execute(UserRole.__table__.insert(), rows)
         self.session.flush()
+        return rows, [held[role_id] for role_id in sorted(gone)]
+
+    def user_role_links(self, user_id: str) -> list[dict]:
+        query = select(UserRole.__table__).where(UserRole.user_id == user_id)
+        return [dict(link) for link in self.session.execute(query).mappings()]
 
     def user_role(self, link_id: str) -> UserRole | None:
         return self.session.scalar(select(UserRole).where(UserRole.id == link_id))

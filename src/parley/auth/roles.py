@@ -19,9 +19,11 @@ from parley.auth.permissions import (
 from parley.auth.repository import AuthRepository
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,49}$")
 ROLE_ID = re.compile(r"^[0-9a-f-]{36}$")
+RESOURCE = "userRole"  # as TMF672 names a role, for its events
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class RoleService:
     def __init__(self, session: Session):
         self.repo = AuthRepository(session)
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
 
     def list_roles(self) -> list[RoleWithPermissions]:
         roles = self.repo.list_roles()
@@ -68,6 +71,7 @@ class RoleService:
         self.repo.replace_role_permissions(role.id, granted)
         created = self.get_role(role.id)
         self.audit.record(actor, audit.CREATE, "role", role.id, after=snapshot(created))
+        self.events.emit(RESOURCE, audit.CREATE, role.id, snapshot(created))
         return created
 
     def update_role(
@@ -105,6 +109,7 @@ class RoleService:
         changed_grants = (old["permissions"], old["limits"]) != (new["permissions"], new["limits"])
         action = audit.PERMISSION_CHANGE if changed_grants else audit.UPDATE
         self.audit.record(actor, action, "role", role.id, before=old, after=new)
+        self.events.emit(RESOURCE, audit.UPDATE, role.id, new, changed_attributes(old, new))
         return after
 
     def delete_role(self, actor: Actor, id_or_name: str) -> None:
@@ -116,6 +121,7 @@ class RoleService:
         before = snapshot(found)
         self.repo.delete(found.role)
         self.audit.record(actor, audit.DELETE, "role", found.role.id, before=before)
+        self.events.emit(RESOURCE, audit.DELETE, found.role.id, before)
 
     def _new_name(self, name: str, renamed: Role | None = None) -> str:
         name = name.strip().lower()

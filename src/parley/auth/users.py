@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth import audit
 from parley.auth.audit import AuditTrail
+from parley.auth.grant_events import emit_grant_changes
 from parley.auth.models import User
 from parley.auth.passwords import check_password, hash_secret, new_client_secret
 from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS
@@ -107,7 +108,8 @@ class UserService:
             updated_at=now,
         )
         self.repo.add(user)
-        self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
+        granted = self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
+        emit_grant_changes(self.session, user, *granted)
         after = self.snapshot(user)
         self.audit.record(actor, audit.CREATE, "user", user.id, after=after)
         return NewUser(user, after["roles"], secret)
@@ -127,7 +129,10 @@ class UserService:
         if display_name is not None:
             user.display_name = _display_name(display_name, user.username)
         if role_ids is not None:
-            self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
+            granter = (actor.user_id, actor.name[:150])
+            emit_grant_changes(
+                self.session, user, *self.repo.replace_user_roles(user.id, role_ids, granter)
+            )
         if disabled is not None:
             user.disabled = disabled
             if disabled:
@@ -161,6 +166,8 @@ class UserService:
     def delete_user(self, actor: Actor, user_id: str) -> None:
         user = self.get_user(user_id)
         before = self.snapshot(user)
+        # The user's grants go with it (ON DELETE CASCADE): each is a permission deleted.
+        emit_grant_changes(self.session, user, [], self.repo.user_role_links(user.id))
         self.repo.delete(user)
         self._an_administrator_remains(before, user.username)
         self.audit.record(actor, audit.DELETE, "user", user_id, before=before)

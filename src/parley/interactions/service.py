@@ -19,6 +19,7 @@ from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions import projection
 from parley.interactions.cursor import decode_cursor, encode_cursor
 from parley.interactions.models import COMPLETED, DIRECTIONS, STATUSES, Interaction
@@ -68,6 +69,7 @@ class InteractionService:
         self.settings = settings
         self.actor = actor
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -191,7 +193,10 @@ class InteractionService:
         self._record(CREATE, interaction_id)
         # What was stored, without reading it back (this is the hot path of logging).
         stored = {k: v for k, v in values.items() if k in Interaction.__table__.columns}
-        return Interaction(**stored, party_id=subject.party_id)
+        row = Interaction(**stored, party_id=subject.party_id)
+        # Its one extra statement: the event's prebuilt INSERT (events.emit).
+        self.events.emit(RESOURCE, CREATE, interaction_id, projection.present(row))
+        return row
 
     def replace(self, interaction_id: str, document: dict) -> Interaction:
         """Apply a merge-patched document: what may change depends on the status."""
@@ -242,13 +247,17 @@ class InteractionService:
         self.repo.add(row)
         self.repo.replace_references(row.id, _references(row.id, document))
         self._record(UPDATE, row.id, before, document)
+        changed = changed_attributes(before, document)
+        self.events.emit(RESOURCE, UPDATE, row.id, projection.present(row), changed)
         return row
 
     def delete(self, interaction_id: str) -> None:
         row = self.get(interaction_id)
         before = copy.deepcopy(row.document)
+        presented = projection.present(row)
         self.repo.delete_interaction(row)
         self._record(DELETE, interaction_id, before=before)
+        self.events.emit(RESOURCE, DELETE, interaction_id, presented)
 
     # -- rules -----------------------------------------------------------------------------
 

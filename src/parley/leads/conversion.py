@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.auth.audit import UPDATE
 from parley.db.base import utcnow
 from parley.errors import Conflict, NotFound
 from parley.leads import document as doc
@@ -76,7 +75,7 @@ class LeadConversion:
                 self.parties.carry_note(customer.id, note.get("author", ""), note["text"])
             before = dict(lead.document)
             self._mark_converted(lead, customer, customers)
-            self.leads._record(UPDATE, lead.id, before, lead.document)
+            self.leads.record_update(lead, before)
             order = new_customer_acquisition_order(lead, customer, billing, self.settings)
             # In this transaction: the order exists exactly when the conversion does.
             OutboxService(self.session).enqueue(

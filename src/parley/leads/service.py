@@ -16,6 +16,7 @@ from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.users import UserService
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads import document as doc
 from parley.leads.duplicates import DuplicateCheck, Prospect, Suspect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
@@ -75,6 +76,7 @@ class LeadService:
         self.settings = settings
         self.actor = actor
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -116,6 +118,7 @@ class LeadService:
         lead.forced_duplicates = [s.as_dict() for s in suspects] or None
         self.repo.add(lead)
         self._record(CREATE, lead.id, after=lead.document)
+        self.events.emit(RESOURCE, CREATE, lead.id, doc.present(lead))
         if suspects:
             self._record(FORCED_CREATE, lead.id, after={"suspects": lead.forced_duplicates})
         return lead
@@ -141,7 +144,7 @@ class LeadService:
         if status != lead.status:
             lead.status, lead.status_changed_at = status, utcnow()
         self.repo.add(lead)
-        self._record(UPDATE, lead.id, before, lead.document)
+        self.record_update(lead, before)
         return lead
 
     def delete(self, lead_id: str) -> None:
@@ -149,10 +152,12 @@ class LeadService:
         if lead.status == "converted":
             raise Conflict("a converted lead is the record of a customer's acquisition: kept")
         self._record(DELETE, lead.id, before=lead.document)
+        self.events.emit(RESOURCE, DELETE, lead.id, doc.present(lead))
         self.repo.delete(lead)
 
     def mark_reached(self, lead: SalesLead, medium: str) -> None:
         """The prospect was reached on ``medium`` (a canonical phone or email): verified."""
+        before = lead.document  # replaced below, never changed in place
         if medium not in lead.verified_contacts:
             lead.verified_contacts = [*lead.verified_contacts, medium]
         if lead.status == "acknowledged":
@@ -161,6 +166,9 @@ class LeadService:
         lead.updated_at = utcnow()
         self.repo.add(lead)
         self._record(UPDATE, lead.id, after={"verifiedContact": medium, "status": lead.status})
+        # Reached for the first time: acknowledged -> inProgress, a state change.
+        changed = changed_attributes(before, lead.document)
+        self.events.emit(RESOURCE, UPDATE, lead.id, doc.present(lead), changed)
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -261,6 +269,12 @@ class LeadService:
         if self.actor is None:
             raise RuntimeError("a write needs an actor to record in the audit trail")
         return self.actor
+
+    def record_update(self, lead: SalesLead, before: dict) -> None:
+        """Audit a changed lead and tell its event (conversion changes a lead too)."""
+        self._record(UPDATE, lead.id, before, lead.document)
+        changed = changed_attributes(before, lead.document)
+        self.events.emit(RESOURCE, UPDATE, lead.id, doc.present(lead), changed)
 
     def _record(self, action: str, lead_id: str, before=None, after=None) -> None:
         self.audit.record(self._actor(), action, RESOURCE, lead_id, before, after)

@@ -4,6 +4,7 @@ from alembic import context
 
 from parley.auth import models as _auth  # noqa: F401  (registers tables)
 from parley.db.base import Base
+from parley.events import models as _events  # noqa: F401  (registers tables)
 from parley.leads import models as _leads  # noqa: F401  (registers tables)
 from parley.notifications import models as _notifications  # noqa: F401  (registers tables)
 from parley.outbox import models as _outbox  # noqa: F401  (registers tables)

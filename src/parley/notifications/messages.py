@@ -16,6 +16,7 @@ from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.projection import iso
 from parley.interactions.service import InteractionService
 from parley.notifications.content import Target, message_content, parse_moment
@@ -54,6 +55,7 @@ class CommunicationService:
         self.templates = TemplateCatalogue(session, default_language=settings.default_language)
         self.parties = PartyService(session, settings)
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
         self.session, self.settings, self.actor = session, settings, actor
 
     def get(self, message_id: str) -> CommunicationMessage:
@@ -81,13 +83,14 @@ class CommunicationService:
         self._queue(message)
         self.repo.add(message)
         self._record(CREATE, message.id, after=document)
+        self.events.emit(RESOURCE, CREATE, message.id, presented(message))
         return message
 
     def replace(self, message_id: str, document: dict) -> CommunicationMessage:
         """A merge-patched document: the wording and timing may change until it is sent;
         ``state: cancelled`` withdraws it."""
         message = self.get(message_id)
-        before = message.document
+        before, shown_before = message.document, presented(message)
         wanted_state = document.pop("state", None)
         for server_field in SERVER_FIELDS:
             document.pop(server_field, None)
@@ -110,6 +113,10 @@ class CommunicationService:
         message.updated_at = utcnow()
         self.repo.add(message)
         self._record(UPDATE, message.id, before, {**document, "state": message.state})
+        shown = presented(message)
+        self.events.emit(
+            RESOURCE, UPDATE, message.id, shown, changed_attributes(shown_before, shown)
+        )
         return message
 
     def delete(self, message_id: str) -> None:
@@ -120,8 +127,10 @@ class CommunicationService:
             raise Conflict("the message is being sent: wait until it is sent or has failed")
         if message.state == INITIAL:
             self.outbox.withdraw(SUBJECT, message.id)
+        shown = presented(message)
         self.repo.delete(message)
         self._record(DELETE, message.id, before=message.document)
+        self.events.emit(RESOURCE, DELETE, message.id, shown)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -214,6 +223,7 @@ class CommunicationService:
         message = self.repo.message(message_id, lock=True)
         if message is None or message.state == CANCELLED:
             return
+        shown_before = presented(message)
         rows = self.outbox.of_subject(SUBJECT, message_id)
         now = utcnow()
         message.try_times = sum(r.attempts for r in rows)
@@ -231,6 +241,10 @@ class CommunicationService:
         message.updated_at = now
         if status == DELIVERED and message.customer_id:
             self._log_interaction(message, row, now)
+        shown = presented(message)
+        self.events.emit(
+            RESOURCE, UPDATE, message.id, shown, changed_attributes(shown_before, shown)
+        )
 
     def _log_interaction(self, message: CommunicationMessage, row, now: datetime) -> None:
         href = f"{self.settings.base_url}{self.settings.communication_api_prefix}"
@@ -284,6 +298,19 @@ class CommunicationService:
         if self.actor is None:
             raise RuntimeError("a write needs an actor to record in the audit trail")
         self.audit.record(self.actor, action, RESOURCE, message_id, before, after)
+
+
+def presented(message: CommunicationMessage) -> dict:
+    """The TMF681 document as served: what was given, with the state and times of sending."""
+    body = {**message.document, "state": message.state, "tryTimes": message.try_times}
+    if message.send_time:
+        body["sendTime"] = iso(message.send_time)
+    if message.send_time_complete:
+        body["sendTimeComplete"] = iso(message.send_time_complete)
+    if message.failure_reason:
+        reason = {"name": "failureReason", "value": message.failure_reason}
+        body["characteristic"] = [*(body.get("characteristic") or []), reason]
+    return body
 
 
 def _channel(message_type) -> str:

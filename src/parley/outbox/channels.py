@@ -3,7 +3,8 @@
 A channel checks a destination when a message is enqueued (bad input is refused there, not
 found out by a worker later); its adapter delivers one message, answering with an Outcome. It never
 raises for a failed delivery; the worker treats an exception as a failure worth retrying.
-Each adapter module (webhook, email, sms; events later) registers itself on import.
+Each adapter module (webhook, email, sms, order; the event channels events.fanout and
+events.bus) registers itself on import.
 """
 
 from collections.abc import Callable
@@ -79,4 +80,5 @@ def channel_for(kind: str) -> Channel | None:
 
 
 def _load_builtin_channels() -> None:
+    from parley.events import bus, fanout  # noqa: F401  (register themselves)
     from parley.outbox import email, ordering, sms, webhook  # noqa: F401  (each registers itself)

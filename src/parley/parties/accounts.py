@@ -15,6 +15,7 @@ from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.parties import accounts_projection as read
 from parley.parties import projection
 from parley.parties.accounts_repository import AccountRepository
@@ -47,6 +48,7 @@ class BillingAccountService:
         self.settings = settings
         self.actor = actor
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -88,6 +90,7 @@ class BillingAccountService:
         self.repo.add(account)
         self.repo.replace_contacts(account.id, contacts)
         self._record(CREATE, account.id, after=account.document)
+        self.events.emit(RESOURCE, CREATE, account.id, present(account))
         return account
 
     def replace(self, account_id: str, document: dict) -> BillingAccount:
@@ -114,6 +117,8 @@ class BillingAccountService:
         self.repo.add(account)
         self.repo.replace_contacts(account.id, contacts)
         self._record(UPDATE, account.id, before, account.document)
+        changed = changed_attributes(before, account.document)
+        self.events.emit(RESOURCE, UPDATE, account.id, present(account), changed)
         return account
 
     def delete(self, account_id: str) -> None:
@@ -123,6 +128,7 @@ class BillingAccountService:
         if account.state != "closed":
             raise Conflict("only a closed billing account may be deleted; close it first")
         self._record(DELETE, account.id, before=account.document)
+        self.events.emit(RESOURCE, DELETE, account.id, present(account))
         self.repo.delete(account)
 
     # -- rules -----------------------------------------------------------------------------

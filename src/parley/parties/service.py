@@ -15,6 +15,7 @@ from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.parties import projection
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
@@ -67,6 +68,7 @@ class PartyService:
         self.settings = settings
         self.actor = actor
         self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
 
     def _record(self, action: str, resource: str, resource_id: str, before=None, after=None):
         if self.actor is None:
@@ -108,6 +110,7 @@ class PartyService:
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
         self._record(CREATE, kind.lower(), party.id, after=party.document)
+        self.events.emit(kind.lower(), CREATE, party.id, party.document)
         return party
 
     def replace_party(self, kind: str, party_id: str, document: dict) -> Party:
@@ -117,6 +120,8 @@ class PartyService:
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
         self._record(UPDATE, kind.lower(), party.id, before, party.document)
+        changed = changed_attributes(before, party.document)
+        self.events.emit(kind.lower(), UPDATE, party.id, party.document, changed)
         return party
 
     def delete_party(self, kind: str, party_id: str) -> None:
@@ -127,6 +132,7 @@ class PartyService:
                 "be deleted; change its status instead"
             )
         self._record(DELETE, kind.lower(), party.id, before=party.document)
+        self.events.emit(kind.lower(), DELETE, party.id, party.document)
         self.repo.delete(party)
 
     def _apply_party(self, party: Party, document: dict) -> list[dict]:
@@ -189,6 +195,7 @@ class PartyService:
         self.repo.add(customer)
         self._index_customer(customer, index)
         self._record(CREATE, "customer", customer.id, after=customer.document)
+        self.events.emit("customer", CREATE, customer.id, customer.document)
         return customer
 
     def replace_customer(self, customer_id: str, document: dict) -> Customer:
@@ -203,6 +210,8 @@ class PartyService:
         self.repo.add(customer)
         self._index_customer(customer, index)
         self._record(UPDATE, "customer", customer.id, before, customer.document)
+        changed = changed_attributes(before, customer.document)
+        self.events.emit("customer", UPDATE, customer.id, customer.document, changed)
         return customer
 
     def delete_customer(self, customer_id: str) -> None:
@@ -213,6 +222,7 @@ class PartyService:
                 "cannot be deleted; set its status to disconnected or closed instead"
             )
         self._record(DELETE, "customer", customer.id, before=customer.document)
+        self.events.emit("customer", DELETE, customer.id, customer.document)
         self.repo.delete(customer)
 
     def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":

@@ -6,12 +6,16 @@ customer; the service enforces what self-service may change.
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import ACCOUNT_READ, ACCOUNT_WRITE
-from parley.parties.accounts import LIST_COLUMNS, BillingAccountService, present
+from parley.events.views import EventView
+from parley.parties.accounts import LIST_COLUMNS, RESOURCE, BillingAccountService, present
+from parley.settings import Settings
 
 SPEC_FILE = "TMF666-AccountManagement-v5.0.0.oas.yaml"
+EVENTS_API = "TMF666"
 OWNER_FILTER = "relatedParty.partyOrPartyRole.id"
 
 
@@ -44,4 +48,10 @@ def billing_account_resource() -> Resource:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(billing_account_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, ACCOUNT_READ, version=5))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    collection = f"{settings.base_url}{settings.account_api_prefix}/{RESOURCE}"
+    return [EventView(EVENTS_API, RESOURCE, RESOURCE, "BillingAccount", dict, collection, 5)]

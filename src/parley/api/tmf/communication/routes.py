@@ -11,16 +11,20 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import SPEC_DIR, Spec
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
 from parley.errors import InvalidInput
-from parley.interactions.projection import iso
-from parley.notifications.messages import SERVER_FIELDS, CommunicationService
+from parley.events.views import EventView
+from parley.notifications.messages import SERVER_FIELDS, CommunicationService, presented
 from parley.notifications.models import INITIAL
 from parley.notifications.repository import MESSAGE_COLUMNS
+from parley.settings import Settings
 
 SPEC_FILE = "TMF681-Communication-v4.0.0.swagger.json"
+EVENTS_API = "TMF681"
+RESOURCE = "communicationMessage"
 # The swagger requires content, sender and receiver; a message worded by a template
 # (characteristic templateKind) has no content of its own: the service asks for one or the other.
 LENIENT_REQUIRED = {"CommunicationMessage_Create": ["messageType", "receiver", "sender"]}
@@ -57,7 +61,7 @@ def communication_resource() -> Resource:
         replace=lambda s, st, mid, doc, who: CommunicationService(s, st, who).replace(mid, doc),
         delete=lambda s, st, mid, who: CommunicationService(s, st, who).delete(mid),
         document=lambda row: row.document,
-        present=present,
+        present=presented,
     )
 
 
@@ -72,19 +76,14 @@ def _new(document: dict) -> dict:
     return document
 
 
-def present(row) -> dict:
-    body = {**row.document, "state": row.state, "tryTimes": row.try_times}
-    if row.send_time:
-        body["sendTime"] = iso(row.send_time)
-    if row.send_time_complete:
-        body["sendTimeComplete"] = iso(row.send_time_complete)
-    if row.failure_reason:
-        reason = {"name": "failureReason", "value": row.failure_reason}
-        body["characteristic"] = [*(body.get("characteristic") or []), reason]
-    return body
-
-
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(communication_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, COMMUNICATION_READ, version=4))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    """The swagger defines no event schemas: the TMF names apply (...StateChangeEvent)."""
+    collection = f"{settings.base_url}{settings.communication_api_prefix}/{RESOURCE}"
+    return [EventView(EVENTS_API, RESOURCE, RESOURCE, "CommunicationMessage", dict, collection, 4)]

@@ -2,12 +2,16 @@
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import CUSTOMER_READ, CUSTOMER_WRITE
+from parley.events.views import EventView
 from parley.parties.service import CUSTOMER_COLUMNS, PartyService
+from parley.settings import Settings
 
 SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
+EVENTS_API = "TMF629"
 
 
 def customer_resource() -> Resource:
@@ -34,4 +38,10 @@ def customer_resource() -> Resource:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(customer_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, CUSTOMER_READ, version=5))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    collection = f"{settings.base_url}{settings.customer_api_prefix}/customer"
+    return [EventView(EVENTS_API, "customer", "customer", "Customer", dict, collection, 5)]

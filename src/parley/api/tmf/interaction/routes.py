@@ -2,13 +2,17 @@
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
+from parley.events.views import EventView
 from parley.interactions import projection
-from parley.interactions.service import LIST_COLUMNS, InteractionService
+from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
+from parley.settings import Settings
 
 SPEC_FILE = "TMF683-PartyInteraction-v5.0.0.oas.yaml"
+EVENTS_API = "TMF683"
 
 
 def interaction_resource() -> Resource:
@@ -41,4 +45,21 @@ def interaction_resource() -> Resource:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(interaction_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=5))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    collection = f"{settings.base_url}{settings.interaction_api_prefix}/{RESOURCE}"
+    return [
+        EventView(
+            EVENTS_API,
+            RESOURCE,
+            RESOURCE,
+            "PartyInteraction",
+            dict,  # the emitted document is the v5 one as served (projection.present)
+            collection,
+            5,
+            state_change="StatusChange",  # TMF683 names it so
+        )
+    ]

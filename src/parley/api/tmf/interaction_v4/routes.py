@@ -14,14 +14,19 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import SPEC_DIR, Spec
+from parley.auth.permissions import INTERACTION_READ
+from parley.events.views import EventView
 from parley.interactions import projection
-from parley.interactions.service import LIST_COLUMNS, InteractionService
+from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
+from parley.settings import Settings
 
 SPEC_FILE = "TMF683-PartyInteraction-v4.0.0.swagger.json"
+EVENTS_API = "TMF683v4"
 # What the conformance profile makes mandatory, where the swagger asks for more.
 LENIENT_REQUIRED = {
     "PartyInteraction_Create": ["channel", "direction", "reason"],
@@ -73,4 +78,21 @@ def _stored(v4_document: dict) -> dict:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(interaction_v4_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=4))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    collection = f"{settings.base_url}{settings.interaction_v4_api_prefix}/{RESOURCE}"
+    return [
+        EventView(
+            EVENTS_API,
+            RESOURCE,
+            RESOURCE,
+            "PartyInteraction",
+            to_v4,
+            collection,
+            4,
+            state_change="StatusChange",
+        )
+    ]

@@ -2,13 +2,17 @@
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import PARTY_READ, PARTY_WRITE
 from parley.auth.principal import Principal
+from parley.events.views import EventView
 from parley.parties.service import PARTY_COLUMNS, PartyService
+from parley.settings import Settings
 
 SPEC_FILE = "TMF632-PartyManagement-v5.0.0.oas.yaml"
+EVENTS_API = "TMF632"
 
 
 def _resource(name: str, type_name: str) -> Resource:
@@ -47,4 +51,13 @@ def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(_resource("individual", "Individual"), prefix))
     api.include_router(crud_router(_resource("organization", "Organization"), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, PARTY_READ, version=5))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    base = f"{settings.base_url}{settings.party_api_prefix}"
+    return [
+        EventView(EVENTS_API, name, name, type_name, dict, f"{base}/{name}", 5)
+        for name, type_name in (("individual", "Individual"), ("organization", "Organization"))
+    ]

@@ -13,17 +13,23 @@ from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
+from parley.auth.grant_events import RESOURCE as PERMISSION_RESOURCE
+from parley.auth.grant_events import grant_document
 from parley.auth.models import UserRole
 from parley.auth.permissions import ALL_PERMISSIONS, USER_ADMIN
 from parley.auth.repository import AuthRepository
+from parley.auth.roles import RESOURCE as ROLE_RESOURCE
 from parley.auth.roles import RoleService, RoleWithPermissions
 from parley.auth.users import UserService
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.views import EventView
 from parley.settings import Settings
 
 SPEC_FILE = "TMF672-UserRolePermission-v4.0.0.swagger.json"
+EVENTS_API = "TMF672"
 # Parley's roles grant rights in Parley itself: the one manageable asset of every permission.
 PARLEY_ASSET = {"id": "parley", "name": "Parley", "@referredType": "Application"}
 
@@ -37,17 +43,16 @@ class Row:
 # -- userRole ------------------------------------------------------------------------------
 
 
-def _role_row(found: RoleWithPermissions) -> Row:
+def role_document(name: str, permissions: list[str]) -> dict:
     entitlements = []
-    for permission in found.permissions:
+    for permission in permissions:
         function, _, action = permission.partition(":")
         entitlements.append({"@type": "Entitlement", "function": function, "action": action})
-    document = {
-        "@type": "UserRole",
-        "involvementRole": found.role.name,
-        "entitlement": entitlements,
-    }
-    return Row(found.role.id, document)
+    return {"@type": "UserRole", "involvementRole": name, "entitlement": entitlements}
+
+
+def _role_row(found: RoleWithPermissions) -> Row:
+    return Row(found.role.id, role_document(found.role.name, found.permissions))
 
 
 def _permissions(document: dict) -> list[str]:
@@ -115,20 +120,19 @@ def user_role_resource() -> Resource:
 # -- permission ----------------------------------------------------------------------------
 
 
-def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row:
-    repo = AuthRepository(session)
-    user, role = repo.get_user(link.user_id), repo.get_role(link.role_id)
-    granted = link.granted_at.isoformat().replace("+00:00", "Z")
-    role_href = f"{settings.base_url}{settings.roles_api_prefix}/userRole/{role.id}"
+def permission_document(grant: dict, settings: Settings) -> dict:
+    """A grant's canonical document (auth.grant_events) as a TMF672 Permission."""
+    granted = grant["grantedAt"]
+    role_href = f"{settings.base_url}{settings.roles_api_prefix}/userRole/{grant['roleId']}"
     document: dict[str, Any] = {
         "@type": "Permission",
         "creationDate": granted,
-        "description": f"{user.username} holds the role {role.name}",
+        "description": f"{grant['username']} holds the role {grant['roleName']}",
         "user": {
             "@type": "RelatedParty",
-            "id": user.id,
-            "name": user.username,
-            "role": user.kind,
+            "id": grant["userId"],
+            "name": grant["username"],
+            "role": grant["userKind"],
             "@referredType": "User",
         },
         "assetUserRole": [
@@ -137,7 +141,7 @@ def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row
                 "manageableAsset": {"@type": "EntityRef", **PARLEY_ASSET},
                 "userRole": {
                     "@type": "UserRoleRef",
-                    "id": role.id,
+                    "id": grant["roleId"],
                     "href": role_href,
                     "@referredType": "UserRole",
                 },
@@ -145,14 +149,26 @@ def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row
         ],
         "validFor": {"startDateTime": granted},
     }
-    if link.granted_by_id:
+    if grant["grantedById"]:
         document["granter"] = {
             "@type": "RelatedParty",
-            "id": link.granted_by_id,
-            "name": link.granted_by or "",
+            "id": grant["grantedById"],
+            "name": grant["grantedBy"] or "",
             "@referredType": "User",
         }
-    return Row(link.id, document)
+    return document
+
+
+def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row:
+    repo = AuthRepository(session)
+    user, role = repo.get_user(link.user_id), repo.get_role(link.role_id)
+    columns = {
+        "role_id": link.role_id,
+        "granted_at": link.granted_at,
+        "granted_by_id": link.granted_by_id,
+        "granted_by": link.granted_by,
+    }
+    return Row(link.id, permission_document(grant_document(columns, user, role.name), settings))
 
 
 def _link(session: Session, link_id: str) -> UserRole:
@@ -231,4 +247,29 @@ def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(user_role_resource(), prefix))
     api.include_router(crud_router(permission_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, USER_ADMIN, version=4))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    base = f"{settings.base_url}{settings.roles_api_prefix}"
+    return [
+        EventView(
+            EVENTS_API,
+            ROLE_RESOURCE,
+            "userRole",
+            "UserRole",
+            lambda role: role_document(role["name"], role["permissions"]),
+            f"{base}/userRole",
+            4,
+        ),
+        EventView(
+            EVENTS_API,
+            PERMISSION_RESOURCE,
+            "permission",
+            "Permission",
+            lambda grant: permission_document(grant, settings),
+            f"{base}/permission",
+            4,
+        ),
+    ]

@@ -12,14 +12,18 @@ from functools import cache
 
 from fastapi import APIRouter
 
+from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import SPEC_DIR, Spec
 from parley.auth.permissions import LEAD_READ, LEAD_WRITE
+from parley.events.views import EventView
 from parley.leads import document as lead_document
 from parley.leads.models import STATUSES
-from parley.leads.service import LIST_COLUMNS, LeadService
+from parley.leads.service import LIST_COLUMNS, RESOURCE, LeadService
+from parley.settings import Settings
 
 SPEC_FILE = "TMF699-Sales-v4.0.0.swagger.json"
+EVENTS_API = "TMF699"
 
 
 @cache
@@ -69,4 +73,10 @@ def _stored(document: dict) -> dict:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(sales_lead_resource(), prefix))
+    api.include_router(hub_router(EVENTS_API, prefix, LEAD_READ, version=4))
     return api
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    collection = f"{settings.base_url}{settings.sales_api_prefix}/{RESOURCE}"
+    return [EventView(EVENTS_API, RESOURCE, RESOURCE, "SalesLead", dict, collection, 4)]

@@ -1,0 +1,74 @@
+"""The TMF hub of one API: ``POST /hub`` subscribes a listener to the API's events,
+``GET``/``DELETE /hub/{id}`` read and remove the subscription.
+
+Subscribing needs ``event:subscribe`` and the API's own read permission: events carry whole
+resources, so a subscriber must be allowed to read them anyway. The answer is the spec's
+EventSubscription (v4) or Hub (v5). An optional ``secret`` (an extension: not in the specs)
+signs what the subscriber is sent; it is never shown again.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
+from parley.auth.permissions import EVENT_SUBSCRIBE
+from parley.events.models import EventSubscription
+from parley.events.subscriptions import SubscriptionService
+from parley.events.views import event_types_of
+from parley.settings import Settings
+
+
+def hub_router(api: str, prefix: str, read_permission: str, version: int) -> APIRouter:
+    """``api``: the key the API's event views are registered under (parley.api.tmf.events)."""
+    router = APIRouter(prefix="/hub", tags=["events subscription"])
+    access = [require(EVENT_SUBSCRIBE), require(read_permission)]
+
+    def shown(subscription: EventSubscription, settings: Settings) -> dict:
+        body = {"id": subscription.id, "callback": subscription.callback}
+        if subscription.query is not None:
+            body["query"] = subscription.query
+        if version >= 5:
+            body["href"] = f"{settings.base_url}{prefix}/hub/{subscription.id}"
+            body["@type"] = "Hub"
+        return body
+
+    @router.post(
+        "",
+        status_code=201,
+        summary="Subscribe a listener to this API's events: {callback, query}",
+        dependencies=[*access, Depends(media_type_check(("application/json",)))],
+    )
+    def subscribe(
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        check_storable(body)
+        made = SubscriptionService(session, actor).subscribe(
+            api, body.get("callback"), body.get("query"), body.get("secret"), event_types_of(api)
+        )
+        answer = shown(made, settings)
+        commit_now(session)
+        location = f"{settings.base_url}{prefix}/hub/{made.id}"
+        return JSONResponse(answer, status_code=201, headers={"Location": location})
+
+    @router.get("/{id}", summary="A subscription to this API's events", dependencies=access)
+    def get_subscription(
+        id: str, session: Session = UnitOfWork, settings: Settings = Depends(get_settings_dep)
+    ):
+        return shown(SubscriptionService(session).get(api, id), settings)
+
+    @router.delete("/{id}", status_code=204, summary="Remove a subscription", dependencies=access)
+    def unsubscribe(id: str, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)):
+        SubscriptionService(session, actor).unsubscribe(api, id)
+        commit_now(session)
+        return no_content()
+
+    return router

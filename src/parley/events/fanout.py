@@ -1,0 +1,81 @@
+"""The ``event`` channel: turns one domain event into the hub callbacks (and bus message) due.
+
+Delivering an ``event`` row means: find the subscriptions of every API that shows the
+resource, render the event as each API shows it, keep those a subscription's query accepts,
+and enqueue one ``webhook`` row per (TMF event, subscription) in one transaction of its own.
+Each has the idempotency key ``<TMF eventId>:<subscription id>``, so a fan-out that runs again
+after a crash adds nothing. With the event bus on, a ``bus`` row goes out too.
+
+Subscriptions are looked up here, at delivery, and never on the write path: a write pays one
+INSERT whatever the number of subscribers.
+"""
+
+from sqlalchemy.orm import sessionmaker
+
+from parley.db.engine import build_engine
+from parley.errors import InvalidInput
+from parley.events.emit import EVENT_KIND
+from parley.events.query import matches, parse_query
+from parley.events.repository import SubscriptionRepository
+from parley.events.views import views_of
+from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.service import OutboxService
+from parley.settings import Settings
+
+BUS_KIND = "bus"
+
+
+def bus_subject(settings: Settings, event: dict) -> str:
+    return f"{settings.event_bus_subject_prefix}.{event['resourceType']}.{event['kind']}"
+
+
+class EventFanOut:
+    def __init__(self, settings: Settings):
+        # The views live with the TMF API modules; a worker process has not imported them.
+        from parley.api.tmf.events import register_event_views
+
+        register_event_views(settings)
+        self.settings = settings
+        # Its own small pool: the worker's connection is busy with no transaction meanwhile,
+        # but a fan-out is a unit of work of its own and must not share a session with it.
+        self.engine = build_engine(settings.database_url, 1, settings.sqlite_busy_timeout_ms)
+        self.sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+
+    def deliver(self, message: Message) -> Outcome:
+        event = message.payload
+        views = views_of(event["resourceType"])
+        with self.sessions.begin() as session:
+            outbox = OutboxService(session)
+            by_api = {view.api: view for view in views}
+            for subscription in SubscriptionRepository(session).of_apis(by_api):
+                view = by_api[subscription.api]
+                # Checked when subscribing; a query that no longer parses (say, after an
+                # upgrade) matches nothing rather than everything.
+                try:
+                    conditions = parse_query(subscription.query)
+                except InvalidInput:
+                    continue
+                for envelope in view.envelopes(event):
+                    if not matches(conditions, envelope):
+                        continue
+                    destination = {"url": listener_url(subscription.callback, envelope)}
+                    if subscription.secret:
+                        destination["secret"] = subscription.secret
+                    key = f"{envelope['eventId']}:{subscription.id}"
+                    outbox.enqueue("webhook", destination, envelope, idempotency_key=key)
+            if self.settings.event_bus_url:
+                subject = {"subject": bus_subject(self.settings, event)}
+                outbox.enqueue(BUS_KIND, subject, event, idempotency_key=f"{event['eventId']}:bus")
+        return Outcome.delivered()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def listener_url(callback: str, envelope: dict) -> str:
+    """``<callback>/listener/<eventType in lowerCamelCase>``, as the TMF specs' listeners."""
+    event_type = envelope["eventType"]
+    return f"{callback.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+
+
+register_channel(Channel(EVENT_KIND, lambda _destination: None, EventFanOut))

@@ -1,0 +1,26 @@
+"""Hub subscriptions: who wants the events of which TMF API, and where to send them."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parley.db.base import Base, UTCDateTime, UUIDString, new_id, utcnow
+
+MAX_CALLBACK_LENGTH = 2000
+MAX_QUERY_LENGTH = 1000
+
+
+class EventSubscription(Base):
+    __tablename__ = "event_subscription"
+    # The fan-out reads the subscriptions of the APIs that show a resource type.
+    __table_args__ = (Index("ix_event_subscription_api", "api"),)
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    api: Mapped[str] = mapped_column(String(32))  # an event view's api key, e.g. TMF629
+    callback: Mapped[str] = mapped_column(String(MAX_CALLBACK_LENGTH))
+    query: Mapped[str | None] = mapped_column(Text)
+    # Signs the callbacks (X-Parley-Signature); None: PARLEY_WEBHOOK_SECRET signs them.
+    secret: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

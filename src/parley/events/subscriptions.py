@@ -1,0 +1,94 @@
+"""Hub subscriptions: registering a listener for an API's events, and removing it. Audited.
+
+A subscription's callback and query are checked when it is made (a bad one is a 400 to the
+subscriber, not a dead letter later); its secret, if given, signs what it is sent.
+"""
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, AuditTrail
+from parley.db.base import new_id, storable_id, utcnow
+from parley.errors import InvalidInput, NotFound
+from parley.events.models import MAX_CALLBACK_LENGTH, EventSubscription
+from parley.events.query import parse_query
+from parley.events.repository import SubscriptionRepository
+from parley.outbox.webhook import check_destination
+
+RESOURCE = "eventSubscription"
+MIN_SECRET_LENGTH, MAX_SECRET_LENGTH = 16, 200
+
+
+class SubscriptionService:
+    def __init__(self, session: Session, actor: Actor | None = None):
+        self.repo = SubscriptionRepository(session)
+        self.audit = AuditTrail(session)
+        self.actor = actor
+
+    def subscribe(
+        self,
+        api: str,
+        callback,
+        query=None,
+        secret=None,
+        event_types: set[str] | None = None,
+    ) -> EventSubscription:
+        """``event_types``: what the API sends, to refuse a query naming another type."""
+        if not isinstance(callback, str) or len(callback) > MAX_CALLBACK_LENGTH:
+            raise InvalidInput(
+                f"callback: an http(s) URL of at most {MAX_CALLBACK_LENGTH} characters",
+                "callback",
+            )
+        try:
+            check_destination({"url": callback})
+        except InvalidInput:
+            raise InvalidInput("callback: an http(s) URL is needed", "callback") from None
+        if query is not None and not isinstance(query, str):
+            raise InvalidInput("query: a string such as eventType=...", "query")
+        parse_query(query, event_types)
+        if secret is not None and (
+            not isinstance(secret, str) or not MIN_SECRET_LENGTH <= len(secret) <= MAX_SECRET_LENGTH
+        ):
+            raise InvalidInput(
+                f"secret: {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters", "secret"
+            )
+        subscription = EventSubscription(
+            id=new_id(),
+            api=api,
+            callback=callback,
+            query=query.strip() if query and query.strip() else None,
+            secret=secret,
+            created_by=self._actor().name[:150],
+            created_at=utcnow(),
+        )
+        self.repo.add(subscription)
+        self.audit.record(
+            self._actor(), CREATE, RESOURCE, subscription.id, after=_audited(subscription)
+        )
+        return subscription
+
+    def get(self, api: str, subscription_id: str) -> EventSubscription:
+        found = self.repo.get(api, subscription_id) if storable_id(subscription_id, 36) else None
+        if found is None:
+            raise NotFound(f"No hub subscription with id {subscription_id}")
+        return found
+
+    def unsubscribe(self, api: str, subscription_id: str) -> None:
+        found = self.get(api, subscription_id)
+        self.audit.record(self._actor(), DELETE, RESOURCE, found.id, before=_audited(found))
+        self.repo.delete(found)
+
+    def _actor(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("subscriptions are audited: give the service an actor")
+        return self.actor
+
+
+def _audited(subscription: EventSubscription) -> dict:
+    # Never the secret itself (auth.audit: secrets are recorded as set, not as values).
+    return {
+        "api": subscription.api,
+        "callback": subscription.callback,
+        "query": subscription.query,
+        "secret": "set" if subscription.secret else None,
+    }
