@@ -169,7 +169,8 @@ def ticket_router(prefix: str) -> APIRouter:
         "/{id}",
         summary="Partially update a TroubleTicket (JSON merge patch; If-Match honoured)",
         openapi_extra=body_docs(spec, "TroubleTicket_MVO", TYPE, 200),
-        dependencies=[Depends(media_type_check(PATCH_MEDIA_TYPES))],
+        # Authorisation first: a caller without the right learns nothing about the body.
+        dependencies=[require(REQUEST_WRITE), Depends(media_type_check(PATCH_MEDIA_TYPES))],
     )
     def patch_ticket(
         id: str,
