@@ -29,6 +29,7 @@ from parley.db.migrate import upgrade
 from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
 from parley.parties import verification
+from parley.requests.defaults import ensure_default_request_types
 from parley.settings import Settings
 
 PARTY_API = "/tmf-api/partyManagement/v5"
@@ -107,6 +108,7 @@ def engine(migrated_engine) -> Iterator[Engine]:
         ensure_builtin_roles(session)
         ensure_default_reasons(session)
         ensure_default_templates(session)
+        ensure_default_request_types(session)
         session.commit()
     yield migrated_engine
     _empty_tables(migrated_engine)

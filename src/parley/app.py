@@ -23,11 +23,13 @@ from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.tmf.sales import routes as sales_api
+from parley.api.tmf.trouble_ticket import routes as trouble_ticket_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
+from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -42,6 +44,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 * **TMF629 Customer Management v5** — customers (with their customer number).
 * **TMF666 Account Management v5** — billing accounts (self-service: a customer's own).
 * **TMF699 Sales Management v4** — sales leads, from first contact to customer.
+* **TMF621 Trouble Ticket v5** — customers' requests and the request type catalogue.
 * **TMF672 User Roles & Permissions v4** — roles (userRole) and who holds them (permission).
 * **Parley API** — identify who is calling, verify them, and keep notes.
 """
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     install_tmf_schemas(
         app,
         [load_spec(name) for name in specs]
+        + [trouble_ticket_api.trouble_ticket_spec()]
         + [
             interaction_v4_api.lenient_spec(),
             sales_api.lenient_spec(),
@@ -108,12 +112,14 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(communication_api.router(settings.communication_api_prefix))
     app.include_router(account_api.router(settings.account_api_prefix))
     app.include_router(sales_api.router(settings.sales_api_prefix))
+    app.include_router(trouble_ticket_api.router(settings.trouble_ticket_api_prefix))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(notifications_api.router(settings.parley_api_prefix))
     app.include_router(leads_api.router(settings.parley_api_prefix))
     app.include_router(audit_api.router(settings.parley_api_prefix))
     app.include_router(outbox_api.router(settings.parley_api_prefix))
+    app.include_router(requests_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
     @app.get(

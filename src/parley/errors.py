@@ -50,3 +50,11 @@ class Forbidden(DomainError):
     status = 403
     code = "FORBIDDEN"
     reason = "Forbidden"
+
+
+class PreconditionFailed(DomainError):
+    """An If-Match that no longer matches: someone changed the resource since it was read."""
+
+    status = 412
+    code = "PRECONDITION_FAILED"
+    reason = "Precondition failed"

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     account_api_prefix: str = "/tmf-api/accountManagement/v5"
     sales_api_prefix: str = "/tmf-api/salesManagement/v4"
     communication_api_prefix: str = "/tmf-api/communicationManagement/v4"
+    trouble_ticket_api_prefix: str = "/tmf-api/troubleTicket/v5"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(
@@ -78,6 +79,12 @@ class Settings(BaseSettings):
     # Where orders for the ordering system go (a converted lead's acquisition order): an HTTP
     # endpoint taking TMF622 ProductOrder JSON. Unset: orders wait in the outbox.
     ordering_url: str | None = None
+    # -- requests (docs/requests.md) --
+    # How long after closing a request may be reopened.
+    request_reopen_days: int = Field(default=14, ge=0, le=365)
+    # The code of the request type an unclassifiable request gets; unset: such a request is
+    # refused (400) and the caller names its type.
+    request_default_type: str | None = None
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     webhook_secret: SecretStr | None = None
     # -- email channel (SMTP) --

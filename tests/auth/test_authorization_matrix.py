@@ -28,6 +28,8 @@ MESSAGES = "/tmf-api/communicationManagement/v4/communicationMessage"
 BILLING_ACCOUNT = "/tmf-api/accountManagement/v5/billingAccount"
 SALES_LEAD = "/tmf-api/salesManagement/v4/salesLead"
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
+TROUBLE_TICKET = "/tmf-api/troubleTicket/v5"
+REQUEST_V1 = "/api/v1/requests/{request_id}"
 # Every TMF API's hub, with who may subscribe: event:subscribe and the API's read permission.
 HUBS = {
     PARTY: {"administrator", "integration"},
@@ -38,6 +40,7 @@ HUBS = {
     "/tmf-api/salesManagement/v4": {"administrator", "integration"},
     "/tmf-api/accountManagement/v5": {"administrator", "integration"},
     "/tmf-api/communicationManagement/v4": {"administrator", "integration"},
+    "/tmf-api/troubleTicket/v5": {"administrator", "integration"},
 }
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
@@ -107,6 +110,30 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", f"{LEAD_V1}/contacts"): SYSTEMS_AND_STAFF,
     ("GET", f"{LEAD_V1}/duplicates"): SYSTEMS_AND_STAFF,
     ("POST", f"{LEAD_V1}/conversion"): SYSTEMS_AND_STAFF,
+    **{
+        (method, f"{TROUBLE_TICKET}/troubleTicketSpecification{suffix}"): allowed
+        for method, suffix, allowed in (
+            ("GET", "", EVERYONE),
+            ("POST", "", {"administrator"}),
+            ("GET", "/{id}", EVERYONE),
+            ("PATCH", "/{id}", {"administrator"}),
+            ("DELETE", "/{id}", {"administrator"}),
+        )
+    },
+    **{
+        (method, f"{TROUBLE_TICKET}/troubleTicket{suffix}"): allowed
+        for method, suffix, allowed in (
+            ("GET", "", EVERYONE),
+            ("POST", "", SYSTEMS_AND_STAFF),
+            ("GET", "/{id}", EVERYONE),
+            ("PATCH", "/{id}", SYSTEMS_AND_STAFF),
+            ("DELETE", "/{id}", {"administrator"}),
+        )
+    },
+    ("GET", f"{REQUEST_V1}/status"): EVERYONE,
+    ("POST", f"{REQUEST_V1}/cancel"): SELF_SERVICE,
+    ("POST", f"{REQUEST_V1}/close"): SYSTEMS_AND_STAFF,
+    ("POST", f"{REQUEST_V1}/reopen"): SYSTEMS_AND_STAFF,
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     ("GET", "/api/v1/outbox"): {"administrator"},

@@ -33,6 +33,11 @@ LEAD_READ = "lead:read"
 LEAD_WRITE = "lead:write"
 ACCOUNT_READ = "account:read"
 ACCOUNT_WRITE = "account:write"
+REQUEST_READ = "request:read"
+REQUEST_WRITE = "request:write"
+REQUEST_CANCEL = "request:cancel"
+REQUEST_DELETE = "request:delete"
+REQUEST_TYPE_WRITE = "requesttype:write"
 REQUEST_APPROVE = "request:approve"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
@@ -67,6 +72,12 @@ CATALOGUE: dict[str, str] = {
     LEAD_WRITE: "create, work, qualify and convert sales leads",
     ACCOUNT_READ: "read billing accounts (TMF666); a customer log-in: its own",
     ACCOUNT_WRITE: "create and change billing accounts; a customer log-in: its own, contacts only",
+    REQUEST_READ: "read requests (TMF621 troubleTicket), their status and the request types; "
+    "a customer log-in: its own requests",
+    REQUEST_WRITE: "raise requests, work them through their statuses, close and reopen them",
+    REQUEST_CANCEL: "cancel a request before completion; a customer log-in: its own",
+    REQUEST_DELETE: "delete a request (audited; history is otherwise kept)",
+    REQUEST_TYPE_WRITE: "manage the request type catalogue (troubleTicketSpecification)",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
@@ -122,6 +133,9 @@ _AGENT = frozenset(
         LEAD_WRITE,
         ACCOUNT_READ,
         ACCOUNT_WRITE,
+        REQUEST_READ,
+        REQUEST_WRITE,
+        REQUEST_CANCEL,
     }
 )
 
@@ -163,6 +177,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 COMMUNICATION_READ,
                 COMMUNICATION_WRITE,
                 EVENT_SUBSCRIBE,
+                REQUEST_READ,
+                REQUEST_WRITE,
             }
         ),
     ),
@@ -181,6 +197,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 PREFERENCE_WRITE,
                 ACCOUNT_READ,
                 ACCOUNT_WRITE,
+                REQUEST_READ,
+                REQUEST_CANCEL,
             }
         ),
     ),

@@ -15,7 +15,7 @@ EVENT_KIND = "event"
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 KINDS = (CREATE, UPDATE, DELETE)
 # The attributes holding a resource's lifecycle: a change of one is also a state change.
-STATE_ATTRIBUTES = ("status", "state")
+STATE_ATTRIBUTES = ("status", "state", "lifecycleStatus")
 
 # Built once: it runs beside every write of a TMF resource, interactions' hot path included.
 _INSERT_EVENT = insert(OutboxMessage.__table__)

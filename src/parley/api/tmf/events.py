@@ -16,6 +16,7 @@ from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
 from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.tmf.sales import routes as sales_api
+from parley.api.tmf.trouble_ticket import routes as trouble_ticket_api
 from parley.events.views import register_event_view
 from parley.settings import Settings
 
@@ -28,6 +29,7 @@ _APIS = (
     sales_api,
     account_api,
     communication_api,
+    trouble_ticket_api,
 )
 
 

@@ -1,0 +1,220 @@
+"""The troubleTicket collection: the TMF conventions of the kit, plus optimistic concurrency.
+
+Every answer with one ticket carries its ``ETag`` (the request's version). A PATCH may send
+``If-Match`` with it: if the request changed meanwhile the answer is 412 and nothing changes.
+Without If-Match the change is applied to the current version (the row is locked while it is
+made), so no update is lost either way.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.api.tmf.kit.crud import FIELDS_QUERY, _check_type, _without_nulls, checked
+from parley.api.tmf.kit.errors import TMFError
+from parley.api.tmf.kit.openapi import body_docs
+from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
+from parley.api.tmf.kit.responses import (
+    PATCH_MEDIA_TYPES,
+    check_storable,
+    list_response,
+    media_type_check,
+    merge_patch,
+    no_content,
+)
+from parley.api.tmf.trouble_ticket.spec import trouble_ticket_spec
+from parley.auth.permissions import REQUEST_DELETE, REQUEST_READ, REQUEST_WRITE
+from parley.auth.principal import Principal
+from parley.errors import NotFound
+from parley.requests.models import CustomerRequest
+from parley.requests.presentation import present
+from parley.requests.service import LIST_COLUMNS, RequestService
+from parley.settings import Settings
+
+TYPE = "TroubleTicket"
+
+
+def etag(row: CustomerRequest) -> str:
+    return f'"{row.version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version an If-Match names (None: none given, or ``*``); 412 for one that can't be
+    ours."""
+    given = (request.headers.get("if-match") or "").strip()
+    if not given or given == "*":
+        return None
+    value = given.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise TMFError(
+            412,
+            f"If-Match: {given} is not an ETag of this resource",
+            "PRECONDITION_FAILED",
+            "Precondition failed",
+        )
+    return int(value)
+
+
+def visible(session, settings, principal: Principal, request_id: str) -> CustomerRequest:
+    row = RequestService(session, settings).get(request_id)
+    if not principal.may_see_customer(row.customer_id):
+        raise NotFound(f"No trouble ticket with id {request_id}")
+    return row
+
+
+def one(session, settings, row: CustomerRequest, request: Request, fields=None, status=200):
+    body = representation(row, RequestService(session, settings).history(row.id), request)
+    headers = {"ETag": etag(row)}
+    if status == 201:
+        headers["Location"] = body["href"]
+    return JSONResponse(select_fields(body, fields), status, headers=headers)
+
+
+def representation(row: CustomerRequest, history, request: Request) -> dict:
+    settings = request.app.state.settings
+    body = present(row, history)
+    body["id"] = row.id
+    body["href"] = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket/{row.id}"
+    body.setdefault("@type", TYPE)
+    return body
+
+
+def stale_is_412(session: Session) -> None:
+    """Flush now: a concurrent writer that got there first is a 412, not a 500."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise TMFError(
+            412,
+            "the request was changed meanwhile; read it again and repeat",
+            "PRECONDITION_FAILED",
+            "Precondition failed",
+        ) from None
+
+
+def ticket_router(prefix: str) -> APIRouter:
+    spec = trouble_ticket_spec()
+    api = APIRouter(prefix="/troubleTicket", tags=["troubleTicket"])
+    known = spec.properties(TYPE)
+    filterable = spec.scalar_properties(TYPE) | set(LIST_COLUMNS)
+
+    @api.get("", summary="List or find TroubleTicket objects")
+    def list_tickets(
+        request: Request,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(REQUEST_READ),
+        fields: str | None = FIELDS_QUERY,
+        offset: str | None = Query(None),
+        limit: str | None = Query(None),
+    ):
+        query = parse_list_query(
+            request, known, filterable, settings.default_page_size, settings.max_page_size
+        )
+        service = RequestService(session, settings)
+        rows, total = service.list_requests(
+            query.filters, query.offset, query.limit, principal.customer_scope()
+        )
+        histories = service.histories(rows)
+        items = [
+            select_fields(representation(row, histories[row.id], request), query.fields)
+            for row in rows
+        ]
+        return list_response(items, total)
+
+    @api.post(
+        "",
+        status_code=201,
+        summary="Create a TroubleTicket (a customer's request), classified and acknowledged",
+        openapi_extra=body_docs(spec, "TroubleTicket_FVO", TYPE, 201),
+        dependencies=[require(REQUEST_WRITE), Depends(media_type_check(("application/json",)))],
+    )
+    def create_ticket(
+        request: Request,
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, known)
+        check_storable(body)
+        body.pop("href", None)
+        _check_type(body, _Named)
+        document = checked(spec, body, "TroubleTicket_FVO")
+        row = RequestService(session, settings, actor).create(document)
+        answer = one(session, settings, row, request, selected, 201)
+        commit_now(session)
+        return answer
+
+    @api.get("/{id}", summary="Retrieve a TroubleTicket by id (with its ETag)")
+    def retrieve_ticket(
+        id: str,
+        request: Request,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(REQUEST_READ),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, known)
+        return one(session, settings, visible(session, settings, principal, id), request, selected)
+
+    @api.patch(
+        "/{id}",
+        summary="Partially update a TroubleTicket (JSON merge patch; If-Match honoured)",
+        openapi_extra=body_docs(spec, "TroubleTicket_MVO", TYPE, 200),
+        # Authorisation first: a caller without the right learns nothing about the body.
+        dependencies=[require(REQUEST_WRITE), Depends(media_type_check(PATCH_MEDIA_TYPES))],
+    )
+    def patch_ticket(
+        id: str,
+        request: Request,
+        body: dict[str, Any] = Body(...),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(REQUEST_WRITE),
+        actor: Actor = Depends(get_actor),
+        fields: str | None = FIELDS_QUERY,
+    ):
+        selected = parse_fields(fields, known)
+        version = expected_version(request)
+        check_storable(body)
+        for read_only in ("id", "href"):
+            if read_only in body:
+                raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
+        _check_type(body, _Named)
+        checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
+        current = visible(session, settings, principal, id).document
+        document = checked(spec, merge_patch(current, body), "TroubleTicket_FVO")
+        row = RequestService(session, settings, actor).replace(id, document, version)
+        stale_is_412(session)
+        answer = one(session, settings, row, request, selected)
+        commit_now(session)
+        return answer
+
+    @api.delete("/{id}", status_code=204, summary="Delete a TroubleTicket (administrators)")
+    def delete_ticket(
+        id: str,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(REQUEST_DELETE),
+        actor: Actor = Depends(get_actor),
+    ):
+        visible(session, settings, principal, id)
+        RequestService(session, settings, actor).delete(id)
+        commit_now(session)
+        return no_content()
+
+    return api
+
+
+class _Named:
+    """What the kit's @type check reads of a resource."""
+
+    type_name = TYPE

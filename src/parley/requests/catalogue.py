@@ -1,0 +1,205 @@
+"""The request type catalogue (TMF621 troubleTicketSpecification), managed by administrators.
+
+A type names its category, how it is fulfilled (automatic or by a workflow), the
+characteristics a request of the type must carry (``specCharacteristic`` with
+``minCardinality`` >= 1), its SLA target in hours per priority, the milestones on which the
+customer is notified, and the classification rules that recognise it (reason codes of the
+interaction, channels, keywords in the text). Its ``code`` is how requests and rules name it,
+so it never changes; a type in use is retired, not deleted. Every change is audited.
+"""
+
+import copy
+import re
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.db.base import new_id, storable_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
+from parley.interactions.reasons import ReasonCatalogue
+from parley.parties.repository import conditions_for
+from parley.requests.lifecycle import PRIORITIES
+from parley.requests.models import (
+    CATEGORIES,
+    FULFILMENT_MODES,
+    MILESTONES,
+    TYPE_STATUSES,
+    RequestType,
+)
+from parley.requests.repository import RequestRepository
+
+RESOURCE = "troubleTicketSpecification"
+CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
+TYPE_COLUMNS = {
+    "id": RequestType.id,
+    "code": RequestType.code,
+    "name": RequestType.name,
+    "category": RequestType.category,
+    "fulfilmentMode": RequestType.fulfilment_mode,
+    "lifecycleStatus": RequestType.lifecycle_status,
+}
+SERVER_FIELDS = ("id", "href", "creationDate", "lastUpdate")
+
+
+class RequestTypeCatalogue:
+    def __init__(self, session: Session, actor: Actor | None = None):
+        self.session = session
+        self.repo = RequestRepository(session)
+        self.actor = actor
+        self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
+
+    def get(self, type_id: str) -> RequestType:
+        row = self.repo.type_by_id(type_id) if storable_id(type_id, 36) else None
+        if row is None:
+            raise NotFound(f"No trouble ticket specification with id {type_id}")
+        return row
+
+    def by_code(self, code: str) -> RequestType | None:
+        return self.repo.type_by_code(code) if storable_id(code, 64) else None
+
+    def active_types(self) -> list[RequestType]:
+        return self.repo.active_types()
+
+    def list_types(self, filters: dict, offset: int, limit: int):
+        filters = dict(filters)
+        filters.pop("href", None)
+        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, filters)
+        return self.repo.list_types(conditions, offset, limit)
+
+    def create(self, document: dict) -> RequestType:
+        document = self._checked(document)
+        if self.repo.type_by_code(document["code"]) is not None:
+            raise Conflict(f"code: a request type {document['code']} exists already")
+        row = new_request_type(document)
+        self.repo.add(row)
+        self._record(CREATE, row.id, after=document)
+        self.events.emit(RESOURCE, CREATE, row.id, document)
+        return row
+
+    def replace(self, type_id: str, document: dict) -> RequestType:
+        row = self.get(type_id)
+        before = copy.deepcopy(row.document)
+        if document.get("code", row.code) != row.code:
+            raise InvalidInput("code: cannot be changed (requests and rules refer to it)", "code")
+        document = self._checked({**document, "code": row.code})
+        row.name, row.category = document["name"], document["category"]
+        row.fulfilment_mode = document["fulfilmentMode"]
+        row.lifecycle_status = document["lifecycleStatus"]
+        row.document, row.updated_at = document, utcnow()
+        self.repo.add(row)
+        self._record(UPDATE, row.id, before, document)
+        changed = changed_attributes(before, document)
+        self.events.emit(RESOURCE, UPDATE, row.id, document, changed)
+        return row
+
+    def delete(self, type_id: str) -> None:
+        row = self.get(type_id)
+        if self.repo.type_in_use(row.id):
+            raise Conflict("requests of this type exist: retire it (lifecycleStatus) instead")
+        before = row.document
+        self.repo.delete(row)
+        self._record(DELETE, type_id, before=before)
+        self.events.emit(RESOURCE, DELETE, type_id, before)
+
+    def _checked(self, document: dict) -> dict:
+        document = copy.deepcopy(document)
+        for key in SERVER_FIELDS:
+            document.pop(key, None)
+        code = document.get("code")
+        if not isinstance(code, str) or not CODE.fullmatch(code) or len(code) > 64:
+            raise InvalidInput(
+                "code: lower-case letters and digits in parts joined by '.', '-' or '_' "
+                "(e.g. fault.repair), at most 64 characters",
+                "code",
+            )
+        name = document.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > 200:
+            raise InvalidInput("name: required, at most 200 characters", "name")
+        _choice(document, "category", CATEGORIES)
+        _choice(document, "fulfilmentMode", FULFILMENT_MODES)
+        document.setdefault("lifecycleStatus", "active")
+        _choice(document, "lifecycleStatus", TYPE_STATUSES)
+        _check_sla(document.get("slaTarget"))
+        notify = document.setdefault("notifyOn", [])
+        unknown = sorted(set(notify) - set(MILESTONES))
+        if unknown:
+            raise InvalidInput(f"notifyOn: {unknown[0]} is not one of {', '.join(MILESTONES)}")
+        self._check_classification(document.setdefault("classification", {}))
+        names = [c.get("name") for c in document.get("specCharacteristic") or []]
+        if not all(names) or len(set(names)) != len(names):
+            raise InvalidInput("specCharacteristic: each needs a name, used once")
+        document["@type"] = "TroubleTicketSpecification"
+        return document
+
+    def _check_classification(self, rule: dict) -> None:
+        for key in ("reasonCode", "channel", "keyword"):
+            values = rule.setdefault(key, [])
+            if not all(isinstance(v, str) and v.strip() for v in values):
+                raise InvalidInput(f"classification.{key}: non-empty texts")
+        known = {reason.code for reason in ReasonCatalogue(self.session).list_reasons()}
+        unknown = sorted(set(rule["reasonCode"]) - known)
+        if unknown:
+            raise InvalidInput(
+                f"classification.reasonCode: {unknown[0]} is not in the interaction reason "
+                "catalogue",
+                "classification",
+            )
+
+    def _record(self, action: str, type_id: str, before=None, after=None) -> None:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        self.audit.record(self.actor, action, RESOURCE, type_id, before, after)
+
+
+def new_request_type(document: dict) -> RequestType:
+    now = utcnow()
+    return RequestType(
+        id=new_id(),
+        code=document["code"],
+        name=document["name"],
+        category=document["category"],
+        fulfilment_mode=document["fulfilmentMode"],
+        lifecycle_status=document.get("lifecycleStatus", "active"),
+        document=document,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def required_characteristics(request_type: RequestType) -> list[str]:
+    return [
+        c["name"]
+        for c in request_type.document.get("specCharacteristic") or []
+        if (c.get("minCardinality") or 0) >= 1
+    ]
+
+
+def sla_target(request_type: RequestType, priority: str) -> timedelta:
+    hours = {t["priority"]: t["hours"] for t in request_type.document.get("slaTarget") or []}
+    return timedelta(hours=hours[priority])
+
+
+def notifies_on(request_type: RequestType, milestone: str) -> bool:
+    return milestone in (request_type.document.get("notifyOn") or [])
+
+
+def _choice(document: dict, key: str, allowed: tuple[str, ...]) -> None:
+    if document.get(key) not in allowed:
+        raise InvalidInput(f"{key}: one of {', '.join(allowed)}", key)
+
+
+def _check_sla(targets) -> None:
+    targets = targets or []
+    given = [t.get("priority") for t in targets]
+    if sorted(given) != sorted(PRIORITIES):
+        raise InvalidInput(
+            f"slaTarget: one target per priority ({', '.join(PRIORITIES)})", "slaTarget"
+        )
+    for target in targets:
+        hours = target.get("hours")
+        if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+            raise InvalidInput("slaTarget.hours: a number of hours above 0", "slaTarget")

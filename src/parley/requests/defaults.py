@@ -1,0 +1,136 @@
+"""The request types a new installation starts with (migration 0010 seeds the same; a test
+compares). Administrators change them through troubleTicketSpecification; the classification
+rules (reason codes, channels, keywords) are part of each type."""
+
+from sqlalchemy.orm import Session
+
+SLA_STANDARD = {"critical": 4, "high": 8, "medium": 24, "low": 72}
+SLA_QUICK = {"critical": 1, "high": 1, "medium": 4, "low": 24}
+SLA_BILLING = {"critical": 24, "high": 48, "medium": 120, "low": 240}
+ALL_MILESTONES = ["received", "inProgress", "delayed", "resolved"]
+
+
+def _type(
+    code,
+    name,
+    category,
+    mode,
+    description,
+    sla,
+    notify,
+    reasons=(),
+    keywords=(),
+    channels=(),
+    required=(),
+) -> dict:
+    return {
+        "@type": "TroubleTicketSpecification",
+        "code": code,
+        "name": name,
+        "description": description,
+        "lifecycleStatus": "active",
+        "category": category,
+        "fulfilmentMode": mode,
+        "specCharacteristic": [
+            {
+                "@type": "CharacteristicSpecification",
+                "name": characteristic,
+                "valueType": "string",
+                "minCardinality": 1,
+                "maxCardinality": 1,
+            }
+            for characteristic in required
+        ],
+        "slaTarget": [{"priority": p, "hours": hours} for p, hours in sla.items()],
+        "notifyOn": list(notify),
+        "classification": {
+            "reasonCode": list(reasons),
+            "channel": list(channels),
+            "keyword": list(keywords),
+        },
+    }
+
+
+DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
+    _type(
+        "contact.change",
+        "Change of contact details",
+        "account",
+        "automatic",
+        "A new address, email or phone number for the customer",
+        SLA_QUICK,
+        ["received", "resolved"],
+        ["contact.change"],
+        ["change my address", "change my email", "new phone number", "moved house"],
+    ),
+    _type(
+        "request.status",
+        "Request status enquiry",
+        "information",
+        "automatic",
+        "The customer asks how one of their requests is getting on",
+        SLA_QUICK,
+        [],
+        ["request.status", "order.status"],
+        ["status of my request", "where is my"],
+    ),
+    _type(
+        "addon.selection",
+        "Add-on or bundle selection",
+        "fulfilment",
+        "automatic",
+        "An add-on or bundle the customer chose; handed to the ordering system",
+        SLA_QUICK,
+        ["received", "resolved"],
+        ["order.new", "plan.change"],
+        ["add-on", "addon", "bundle"],
+        ["ussd"],
+        ["productOffering"],
+    ),
+    _type(
+        "fault.repair",
+        "Fault repair",
+        "assurance",
+        "workflow",
+        "A service that does not work as it should",
+        SLA_STANDARD,
+        ALL_MILESTONES,
+        ["fault.report", "service.outage"],
+        ["no signal", "not working", "outage", "broken", "no internet", "fault"],
+    ),
+    _type(
+        "bill.dispute",
+        "Bill dispute",
+        "billing",
+        "workflow",
+        "The customer disputes a charge on a bill",
+        SLA_BILLING,
+        ALL_MILESTONES,
+        ["billing.dispute"],
+        ["dispute", "overcharged", "charged twice", "wrong bill"],
+        required=["billNumber"],
+    ),
+    _type(
+        "adjustment",
+        "Monetary adjustment",
+        "billing",
+        "workflow",
+        "A credit or debit to a billing account; above the agent's limit it needs approval",
+        SLA_BILLING,
+        ["received", "resolved"],
+        [],
+        ["refund", "credit note", "adjustment"],
+        required=["amount", "currency", "billingAccount"],
+    ),
+)
+
+
+def ensure_default_request_types(session: Session) -> None:
+    """Add any default type that is missing (the migration seeds them; tests empty tables)."""
+    from parley.requests.catalogue import new_request_type
+    from parley.requests.repository import RequestRepository
+
+    repo = RequestRepository(session)
+    for document in DEFAULT_REQUEST_TYPES:
+        if repo.type_by_code(document["code"]) is None:
+            repo.add(new_request_type(document))

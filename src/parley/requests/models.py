@@ -1,0 +1,99 @@
+"""Tables of Manage Request: the request type catalogue, requests and their status history.
+
+The TMF document of a request type and of a request is kept whole in ``document``; the columns
+beside it are projections for filters, constraints and the rules.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
+
+CATEGORIES = ("fulfilment", "assurance", "billing", "account", "information")
+FULFILMENT_MODES = ("automatic", "workflow")
+MILESTONES = ("received", "inProgress", "delayed", "resolved")
+TYPE_STATUSES = ("active", "retired")
+
+
+class RequestType(Base):
+    """A troubleTicketSpecification: what kind of request, how it is fulfilled and promised."""
+
+    __tablename__ = "request_type"
+    __table_args__ = (
+        CheckConstraint(
+            "category IN ('fulfilment', 'assurance', 'billing', 'account', 'information')",
+            name="category",
+        ),
+        CheckConstraint("fulfilment_mode IN ('automatic', 'workflow')", name="fulfilment_mode"),
+        CheckConstraint("lifecycle_status IN ('active', 'retired')", name="lifecycle_status"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16))
+    fulfilment_mode: Mapped[str] = mapped_column(String(16))
+    lifecycle_status: Mapped[str] = mapped_column(String(16))
+    document: Mapped[dict] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CustomerRequest(Base):
+    """A customer's request (a TMF621 troubleTicket). ``version`` guards against lost updates:
+    every change increments it, and it is the ETag clients send back with If-Match."""
+
+    __tablename__ = "customer_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('acknowledged', 'inProgress', 'pending', 'held', 'resolved', 'closed', "
+            "'cancelled', 'rejected')",
+            name="status",
+        ),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN ('completed', 'unfulfilled')", name="outcome"
+        ),
+        Index("ix_customer_request_customer", "customer_id", "created_at"),
+        Index("ix_customer_request_status", "status"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    customer_id: Mapped[str] = mapped_column(ForeignKey("customer.id", ondelete="RESTRICT"))
+    type_id: Mapped[str] = mapped_column(
+        ForeignKey("request_type.id", ondelete="RESTRICT"), index=True
+    )
+    interaction_id: Mapped[str | None] = mapped_column(
+        ForeignKey("party_interaction.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(16))
+    expected_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    resolution_code: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RequestStatusChange(Base):
+    """One entry of a request's status history: who moved it, from what, to what, and why."""
+
+    __tablename__ = "request_status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("customer_request.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    actor: Mapped[str] = mapped_column(String(150))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""Telling the customer how their request is getting on, on the milestones its type names.
+
+Each notice is a TMF681 communication message made from the seeded templates
+(``request.received``, ``request.progress``), queued through the outbox in the caller's
+transaction: it goes out exactly when the request's change is committed. The channel is the
+one the customer's preferences and addresses allow (email when they have none: the message is
+then kept, failed, with the reason). A template an administrator reworded so that it needs a
+variable a request cannot give is logged and skipped: a notice never blocks the request.
+"""
+
+import structlog
+
+from parley.actor import Actor
+from parley.errors import InvalidInput
+from parley.interactions.projection import iso
+from parley.notifications.messages import CommunicationService
+from parley.notifications.preferences import NotDeliverable, PreferenceService
+from parley.parties.service import PartyService
+from parley.requests.catalogue import notifies_on
+from parley.requests.models import CustomerRequest, RequestType
+
+log = structlog.get_logger(__name__)
+TEMPLATE_OF = {"received": "request.received"}  # every other milestone: request.progress
+
+
+class RequestNotifier:
+    def __init__(self, session, settings, actor: Actor | None):
+        self.session, self.settings, self.actor = session, settings, actor
+
+    def milestone(
+        self, request: CustomerRequest, request_type: RequestType, milestone: str, message=""
+    ) -> str | None:
+        """Queue the notice of ``milestone`` if the type's policy names it: the message id."""
+        if not notifies_on(request_type, milestone):
+            return None
+        try:
+            channel = (
+                PreferenceService(self.session, self.settings)
+                .delivery(request.customer_id, "service")
+                .channel
+            )
+        except NotDeliverable:
+            channel = "email"
+        customer = PartyService(self.session, self.settings).get_customer(request.customer_id)
+        expected = request.expected_resolution_at
+        variables = {
+            "customerName": customer.name,
+            "requestId": request.id,
+            "requestType": request_type.name,
+            "expectedResolution": iso(expected) if expected else "",
+            "status": request.status,
+            "message": message,
+        }
+        document = {
+            "@type": "CommunicationMessage",
+            "messageType": channel,
+            "description": f"request {request.id}: {milestone}",
+            "receiver": [
+                {"@type": "Receiver", "party": {"id": customer.id, "@referredType": "Customer"}}
+            ],
+            "characteristic": [
+                {"name": "templateKind", "value": TEMPLATE_OF.get(milestone, "request.progress")},
+                {"name": "category", "value": "service"},
+                *({"name": k, "value": v} for k, v in variables.items()),
+            ],
+        }
+        try:
+            sent = CommunicationService(self.session, self.settings, self.actor).create(document)
+        except InvalidInput as problem:
+            log.warning("request notice not sent", request=request.id, problem=problem.message)
+            return None
+        return sent.id

@@ -1,0 +1,387 @@
+"""Manage Request: taking a request, classifying it, moving it through its statuses, cancelling,
+closing and reopening it. Every change is audited and kept in the status history with who made
+it and why; the customer is notified on the milestones the type names. The service never
+commits; ``version`` (the ETag) refuses a change based on a stale read.
+"""
+
+import copy
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from parley.events.emit import DomainEvents, changed_attributes
+from parley.parties.repository import conditions_for
+from parley.parties.service import PartyService
+from parley.requests import lifecycle as lc
+from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
+from parley.requests.classification import Arrival, classify
+from parley.requests.linking import INTERACTION, InteractionLinks
+from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
+from parley.requests.notify import RequestNotifier
+from parley.requests.presentation import SERVER_FIELDS, present, status_view
+from parley.requests.repository import RequestRepository
+
+RESOURCE = "troubleTicket"
+LIST_COLUMNS = {
+    "id": CustomerRequest.id,
+    "status": CustomerRequest.status,
+    "priority": CustomerRequest.priority,
+}
+OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
+
+
+class RequestService:
+    def __init__(self, session: Session, settings, actor: Actor | None = None):
+        self.session, self.settings, self.actor = session, settings, actor
+        self.repo = RequestRepository(session)
+        self.catalogue = RequestTypeCatalogue(session)
+        self.links = InteractionLinks(session, settings, actor)
+        self.notifier = RequestNotifier(session, settings, actor)
+        self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, request_id: str, for_update: bool = False) -> CustomerRequest:
+        row = self.repo.get(request_id, for_update) if storable_id(request_id, 36) else None
+        if row is None:
+            raise NotFound(f"No trouble ticket with id {request_id}")
+        return row
+
+    def history(self, request_id: str) -> list[RequestStatusChange]:
+        return self.repo.history(request_id)
+
+    def histories(self, rows: list[CustomerRequest]) -> dict[str, list[RequestStatusChange]]:
+        return self.repo.histories([row.id for row in rows])
+
+    def list_requests(self, filters: dict, offset: int, limit: int, customer_ids=None):
+        filters = dict(filters)
+        filters.pop("href", None)
+        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, filters)
+        if customer_ids is not None:
+            conditions.append(CustomerRequest.customer_id.in_(customer_ids))
+        return self.repo.list_requests(conditions, offset, limit)
+
+    def status(self, request_id: str) -> dict:
+        row = self.get(request_id)
+        return status_view(row, self.history(row.id))
+
+    # -- taking a request ------------------------------------------------------------------
+
+    def create(self, document: dict) -> CustomerRequest:
+        document = copy.deepcopy(document)
+        for key in SERVER_FIELDS:
+            document.pop(key, None)
+        if document.get("status", lc.ACKNOWLEDGED) != lc.ACKNOWLEDGED:
+            raise InvalidInput("status: a new request is acknowledged; move it on later", "status")
+        customer_id = self._customer(document)
+        interaction = self.links.given(document, customer_id)
+        channel = _channel_of(document) or self._actor().channel
+        arrival = Arrival(
+            type_id=(document.get("troubleTicketSpecification") or {}).get("id"),
+            ticket_type=document.get("ticketType"),
+            reason_code=interaction.reason_code if interaction else None,
+            channel=channel,
+            text=f"{document.get('name') or ''} {document.get('description') or ''}",
+        )
+        classified = classify(
+            arrival, self.catalogue.active_types(), self.settings.request_default_type
+        )
+        request_type = classified.request_type
+        priority = _priority(document.get("priority"))
+        _check_characteristics(document, request_type)
+        now, request_id = utcnow(), new_id()
+        ticket = {"id": request_id, "href": self.href(request_id)}
+        if interaction is None:
+            reasons = (request_type.document.get("classification") or {}).get("reasonCode")
+            text = f"Request raised: {request_type.name}"
+            interaction = self.links.log_opening(
+                customer_id, ticket, channel, reasons[0] if reasons else None, text
+            )
+        else:
+            self.links.link(interaction, ticket)
+            document["relatedEntity"] = [
+                r for r in document["relatedEntity"] if not _is_interaction(r)
+            ]
+        document.setdefault("relatedEntity", []).append(self.links.interaction_ref(interaction.id))
+        document.update(
+            {
+                "@type": "TroubleTicket",
+                "ticketType": request_type.code,
+                "troubleTicketSpecification": self._type_ref(request_type),
+                "status": lc.ACKNOWLEDGED,
+                "priority": priority,
+            }
+        )
+        row = CustomerRequest(
+            id=request_id,
+            customer_id=customer_id,
+            type_id=request_type.id,
+            interaction_id=interaction.id,
+            status=lc.ACKNOWLEDGED,
+            priority=priority,
+            expected_resolution_at=now + sla_target(request_type, priority),
+            document=document,
+            created_at=now,
+            updated_at=now,
+            status_changed_at=now,
+        )
+        self.repo.add(row)
+        self._history(row, None, f"received; type by {classified.rule}", now)
+        self._record(CREATE, row.id, after=document)
+        self.events.emit(RESOURCE, CREATE, row.id, self._presented(row))
+        self.notifier.milestone(row, request_type, "received")
+        return row
+
+    # -- changing it -----------------------------------------------------------------------
+
+    def replace(self, request_id: str, document: dict, expected_version=None) -> CustomerRequest:
+        """Apply a merge-patched document; a new ``status`` (with ``statusChangeReason``) is a
+        transition, checked against the lifecycle table."""
+        row = self._locked(request_id, expected_version)
+        request_type = self.catalogue.get(row.type_id)
+        before = copy.deepcopy(row.document)
+        document = copy.deepcopy(document)
+        reason = document.get("statusChangeReason")
+        for key in SERVER_FIELDS:
+            document.pop(key, None)
+        if self._customer(document) != row.customer_id:
+            raise InvalidInput("relatedParty: a request keeps its customer", "relatedParty")
+        for key in ("ticketType", "troubleTicketSpecification"):
+            if document.get(key) != before.get(key):
+                raise InvalidInput(f"{key}: the type of a request cannot be changed", key)
+        document["relatedEntity"] = [
+            r for r in document.get("relatedEntity") or [] if not _is_interaction(r)
+        ]
+        if row.interaction_id:
+            document["relatedEntity"].append(self.links.interaction_ref(row.interaction_id))
+        priority = _priority(document.get("priority"))
+        if priority != row.priority:
+            row.priority = priority
+            row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
+        _check_characteristics(document, request_type)
+        wanted = document.get("status") or row.status
+        if wanted != row.status:
+            self._move(row, request_type, wanted, reason, document)
+        document["status"], document["priority"] = row.status, row.priority
+        row.document, row.updated_at = document, utcnow()
+        self.repo.add(row)
+        self._record(UPDATE, row.id, before, document)
+        changed = changed_attributes(before, document)
+        self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        return row
+
+    def cancel(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
+        """Cancel before completion; a customer's own log-in only its own requests."""
+        row = self._locked(request_id, expected_version)
+        return self._transition(row, lc.CANCELLED, reason)
+
+    def close(
+        self,
+        request_id: str,
+        outcome: str,
+        resolution_code: str,
+        reason=None,
+        expected_version=None,
+    ) -> CustomerRequest:
+        row = self._locked(request_id, expected_version)
+        return self._transition(row, lc.CLOSED, reason, outcome, resolution_code)
+
+    def reopen(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
+        row = self._locked(request_id, expected_version)
+        return self._transition(row, lc.IN_PROGRESS, reason)
+
+    def delete(self, request_id: str) -> None:
+        row = self.get(request_id)
+        before, shown = copy.deepcopy(row.document), self._presented(row)
+        self.repo.delete(row)
+        self._record(DELETE, request_id, before=before)
+        self.events.emit(RESOURCE, DELETE, request_id, shown)
+
+    # -- rules -----------------------------------------------------------------------------
+
+    def _transition(self, row, wanted, reason, outcome=None, resolution_code=None):
+        request_type = self.catalogue.get(row.type_id)
+        before = copy.deepcopy(row.document)
+        document = copy.deepcopy(row.document)
+        if outcome is not None or resolution_code is not None:
+            _set_characteristic(document, OUTCOME, outcome)
+            _set_characteristic(document, RESOLUTION_CODE, resolution_code)
+        self._move(row, request_type, wanted, reason, document)
+        document["status"] = row.status
+        row.document, row.updated_at = document, utcnow()
+        self.repo.add(row)
+        self._record(UPDATE, row.id, before, document)
+        changed = changed_attributes(before, document)
+        self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        return row
+
+    def _presented(self, row: CustomerRequest) -> dict:
+        """The ticket as TMF621 serves it, for its events."""
+        return present(row, self.history(row.id))
+
+    def _move(self, row, request_type: RequestType, wanted: str, reason, document) -> None:
+        """One status change: allowed by the table, its guards met, recorded, notified."""
+        if wanted not in lc.STATUSES:
+            raise InvalidInput(f"status: one of {', '.join(lc.STATUSES)}", "status")
+        old, now = row.status, utcnow()
+        lc.check_transition(old, wanted)
+        reopening = (old, wanted) in lc.REOPENING
+        if (wanted in lc.NEEDS_REASON or reopening) and not (reason or "").strip():
+            raise InvalidInput(f"statusChangeReason: say why it becomes {wanted}", "reason")
+        if reopening:
+            window = timedelta(days=self.settings.request_reopen_days)
+            if row.closed_at is None or now > row.closed_at + window:
+                raise Conflict(
+                    f"status: a request can be reopened within {window.days} days of closing"
+                )
+            row.outcome = row.resolution_code = row.closed_at = None
+            _set_characteristic(document, OUTCOME, None)
+            _set_characteristic(document, RESOLUTION_CODE, None)
+            reason = f"reopened: {reason}"
+        if wanted in lc.NEEDS_OUTCOME:
+            self._closing(row, request_type, document, reason, now)
+        if wanted == lc.RESOLVED:
+            row.resolved_at = now
+        row.status, row.status_changed_at = wanted, now
+        self._history(row, old, reason, now)  # the caller's update event tells the change
+        if wanted == lc.IN_PROGRESS:
+            self.notifier.milestone(row, request_type, "inProgress")
+        elif wanted == lc.RESOLVED or (
+            wanted == lc.CLOSED and row.outcome == "completed" and old != lc.RESOLVED
+        ):
+            self.notifier.milestone(row, request_type, "resolved", reason or "")
+
+    def _closing(self, row, request_type, document, reason, now) -> None:
+        values = {
+            c.get("name"): c.get("value") for c in document.get("troubleTicketCharacteristic") or []
+        }
+        outcome, code = values.get(OUTCOME), values.get(RESOLUTION_CODE)
+        if outcome not in lc.OUTCOMES:
+            raise InvalidInput(
+                f"outcome: closing needs an outcome, one of {', '.join(lc.OUTCOMES)}", "outcome"
+            )
+        if not isinstance(code, str) or not code.strip() or len(code) > 64:
+            raise InvalidInput("resolutionCode: closing needs one (at most 64 characters)")
+        row.outcome, row.resolution_code, row.closed_at = outcome, code.strip(), now
+        if outcome == "completed" and row.resolved_at is None:
+            row.resolved_at = now
+        text = f"Request {row.id} ({request_type.name}) closed {outcome}: {code}"
+        if reason:
+            text += f" ({reason})"
+        reasons = (request_type.document.get("classification") or {}).get("reasonCode")
+        self.links.log_closing(
+            row.customer_id,
+            {"id": row.id, "href": self.href(row.id)},
+            self._actor().channel,
+            reasons[0] if reasons else None,
+            text,
+        )
+
+    def _locked(self, request_id: str, expected_version) -> CustomerRequest:
+        row = self.get(request_id, for_update=True)
+        actor = self._actor()
+        if actor.self_service and row.customer_id != actor.customer_id:
+            raise NotFound(f"No trouble ticket with id {request_id}")
+        if expected_version is not None and row.version != expected_version:
+            raise PreconditionFailed(
+                f"the request was changed since you read it (now version {row.version}); "
+                "read it again and repeat the change"
+            )
+        return row
+
+    def _customer(self, document: dict) -> str:
+        customers = [
+            (index, (related.get("partyOrPartyRole") or {}).get("id"))
+            for index, related in enumerate(document.get("relatedParty") or [])
+            if (related.get("partyOrPartyRole") or {}).get("@referredType") == "Customer"
+        ]
+        if len(customers) != 1:
+            raise InvalidInput(
+                "relatedParty: name the one customer the request is for "
+                "(partyOrPartyRole with @referredType Customer)",
+                "relatedParty",
+            )
+        index, customer_id = customers[0]
+        where = f"relatedParty[{index}]"
+        if not isinstance(customer_id, str) or not storable_id(customer_id, ID_LENGTH):
+            raise InvalidInput(f"{where}: no customer with id {customer_id}", where)
+        try:
+            PartyService(self.session, self.settings).get_customer(customer_id)
+        except NotFound:
+            raise InvalidInput(f"{where}: no customer with id {customer_id}", where) from None
+        return customer_id
+
+    def _type_ref(self, request_type: RequestType) -> dict:
+        prefix = f"{self.settings.base_url}{self.settings.trouble_ticket_api_prefix}"
+        return {
+            "@type": "TroubleTicketSpecificationRef",
+            "id": request_type.id,
+            "name": request_type.name,
+            "href": f"{prefix}/troubleTicketSpecification/{request_type.id}",
+        }
+
+    def href(self, request_id: str) -> str:
+        prefix = f"{self.settings.base_url}{self.settings.trouble_ticket_api_prefix}"
+        return f"{prefix}/troubleTicket/{request_id}"
+
+    def _history(self, row, old, reason, now) -> None:
+        change = RequestStatusChange(
+            request_id=row.id,
+            from_status=old,
+            status=row.status,
+            reason=(reason or None) and reason[:500],
+            actor=self._actor().name[:150],
+            changed_at=now,
+        )
+        self.repo.add(change)
+
+    def _actor(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        return self.actor
+
+    def _record(self, action: str, request_id: str, before=None, after=None) -> None:
+        self.audit.record(self._actor(), action, RESOURCE, request_id, before, after)
+
+
+def _priority(value) -> str:
+    priority = str(value or lc.DEFAULT_PRIORITY).strip().lower()
+    if priority not in lc.PRIORITIES:
+        raise InvalidInput(f"priority: one of {', '.join(lc.PRIORITIES)}", "priority")
+    return priority
+
+
+def _check_characteristics(document: dict, request_type: RequestType) -> None:
+    given = {
+        c.get("name")
+        for c in document.get("troubleTicketCharacteristic") or []
+        if c.get("value") not in (None, "", [], {})
+    }
+    missing = [name for name in required_characteristics(request_type) if name not in given]
+    if missing:
+        raise InvalidInput(
+            f"troubleTicketCharacteristic: a {request_type.code} request needs "
+            f"{', '.join(missing)}",
+            "troubleTicketCharacteristic",
+        )
+
+
+def _set_characteristic(document: dict, name: str, value) -> None:
+    kept = [c for c in document.get("troubleTicketCharacteristic") or [] if c.get("name") != name]
+    if value is not None:
+        kept.append({"@type": "StringCharacteristic", "name": name, "value": value})
+    document["troubleTicketCharacteristic"] = kept
+
+
+def _channel_of(document: dict) -> str | None:
+    channel = document.get("channel") or {}
+    return channel.get("id") or channel.get("name")
+
+
+def _is_interaction(related: dict) -> bool:
+    return (related.get("entity") or {}).get("@referredType") == INTERACTION
