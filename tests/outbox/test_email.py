@@ -202,7 +202,7 @@ def test_wrong_credentials_are_retried_not_dead(session, make_worker, certificat
     ("values", "error"),
     [({"smtp_username": "parley"}, "smtp_security"),
      ({"smtp_from": "no address"}, "email address"),
-     ({"outbox_lease_seconds": 12, "smtp_timeout_seconds": 15}, "SMTP, SMS and (when on) event bus timeouts")],
+     ({"outbox_lease_seconds": 12, "smtp_timeout_seconds": 15}, "webhook, SMTP, SMS")],
 )  # fmt: skip
 def test_settings_that_could_not_work_safely_are_refused(values, error):
     with pytest.raises(ValidationError, match=error):
