@@ -177,3 +177,18 @@ def test_every_demo_customer_has_a_history_across_channels(summary, session, set
     assert {e.direction for e in entries} == {"inbound", "outbound"}
     assert any(e.status == "inProgress" for e in entries)
     assert all(e.reason_code for e in entries)
+
+
+def test_every_served_demo_customer_has_a_billing_account(summary, session, settings):
+    from parley.parties.accounts import BillingAccountService
+
+    served = {c.id for c in _customers(session, settings) if c.status in ("active", "suspended")}
+    accounts, total = BillingAccountService(session, settings).list_accounts({}, 0, 1000)
+
+    # Demo parties all have a postal address: every served customer gets its account.
+    assert {a.customer_id for a in accounts} == served and total == len(served)
+    assert f"billing accounts: {total}" in summary
+    assert {a.document["defaultPaymentMethod"]["@referredType"] for a in accounts} <= {
+        "BankAccountDebit",
+        "BankCard",
+    }

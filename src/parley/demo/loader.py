@@ -21,6 +21,7 @@ from parley.actor import Actor
 from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
+from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
 from parley.demo.users import create_demo_users
@@ -77,6 +78,9 @@ def load_demo(
     loader.run(customers)
     loader.tally.counts["interactions"] = log_demo_interactions(
         session, settings, [m.customer.id for m in loader.tally.made], ANCHOR, seed
+    )
+    loader.tally.counts["billing accounts"] = open_demo_accounts(
+        session, settings, [(m.customer, m.party) for m in loader.tally.made], seed
     )
     active = [m.customer for m in loader.tally.made if m.customer.status == "active"]
     logins = create_demo_users(session, settings, active[0] if active else None)
@@ -487,7 +491,8 @@ def _summary(tally: _Tally, seed: int, seconds: float) -> str:
         f"  customers: {len(tally.made)} ({counts['Individual']} individuals, "
         f"{counts['Organization']} organisations): {statuses}",
         f"  parties: {counts['parties']} (incl. {counts['contacts']} contact persons); "
-        f"notes: {counts['notes']}; interactions: {counts['interactions']}",
+        f"notes: {counts['notes']}; interactions: {counts['interactions']}; "
+        f"billing accounts: {counts['billing accounts']}",
         "",
         "Try GET /api/v1/identify?q=<customer number | phone | name> with:",
     ]
