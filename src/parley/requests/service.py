@@ -14,11 +14,13 @@ from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.events.emit import DomainEvents, changed_attributes
+from parley.interactions.projection import iso
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
 from parley.requests.classification import Arrival, classify
+from parley.requests.fulfilment import AutomaticFulfilment
 from parley.requests.linking import INTERACTION, InteractionLinks
 from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
 from parley.requests.notify import RequestNotifier
@@ -135,7 +137,18 @@ class RequestService:
         self._record(CREATE, row.id, after=document)
         self.events.emit(RESOURCE, CREATE, row.id, self._presented(row))
         self.notifier.milestone(row, request_type, "received")
+        done = AutomaticFulfilment(self.session, self.settings, self).fulfil(row, request_type)
+        if done is not None:
+            self._fulfilled(row, done)
         return row
+
+    def _fulfilled(self, row: CustomerRequest, done) -> None:
+        """Through inProgress and resolved to closed completed, each step in the history."""
+        note = {"@type": "Note", "author": "Parley", "date": iso(utcnow()), "text": done.note}
+        row.document = {**row.document, "note": [*(row.document.get("note") or []), note]}
+        self._transition(row, lc.IN_PROGRESS, "fulfilled automatically")
+        self._transition(row, lc.RESOLVED, done.note)
+        self._transition(row, lc.CLOSED, done.note, "completed", done.resolution_code)
 
     # -- changing it -----------------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""Automatic fulfilment (Handle Request): what Parley does itself for request types whose
+``fulfilmentMode`` is automatic, so that the request closes completed at once.
+
+- ``request.status``: the answer is the state of the customer's other open requests, kept as a
+  note on the request (and so in the status view the customer reads).
+- ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``) goes
+  to the ordering system as a ProductOrder through the outbox, in the same transaction.
+
+A type without a fulfiller here (``contact.change``: the new details are for an agent to take
+in and check) stays acknowledged, for an agent, like a workflow type.
+"""
+
+from dataclasses import dataclass
+
+from parley.interactions.projection import iso
+from parley.outbox.service import OutboxService
+from parley.requests import lifecycle as lc
+from parley.requests.models import CustomerRequest, RequestType
+
+
+@dataclass(frozen=True)
+class Fulfilled:
+    resolution_code: str
+    note: str
+
+
+class AutomaticFulfilment:
+    def __init__(self, session, settings, requests):
+        """``requests``: the RequestService asking (for the customer's other requests)."""
+        self.session, self.settings, self.requests = session, settings, requests
+
+    def fulfil(self, row: CustomerRequest, request_type: RequestType) -> Fulfilled | None:
+        if request_type.fulfilment_mode != "automatic":
+            return None
+        fulfiller = {
+            "request.status": self._answer_status,
+            "addon.selection": self._order_addon,
+        }.get(request_type.code)
+        return fulfiller(row) if fulfiller else None
+
+    def _answer_status(self, row: CustomerRequest) -> Fulfilled:
+        others, _ = self.requests.list_requests({}, 0, 50, [row.customer_id])
+        open_ones = [r for r in others if r.id != row.id and r.status not in lc.FINAL]
+        if not open_ones:
+            return Fulfilled("answered", "You have no other open requests.")
+        lines = [
+            f"{r.document.get('ticketType', 'request')} {r.id}: {r.status}"
+            + (f", expected by {iso(r.expected_resolution_at)}" if r.expected_resolution_at else "")
+            for r in open_ones
+        ]
+        return Fulfilled("answered", "Your open requests: " + "; ".join(lines))
+
+    def _order_addon(self, row: CustomerRequest) -> Fulfilled:
+        offering = next(
+            c.get("value")
+            for c in row.document.get("troubleTicketCharacteristic") or []
+            if c.get("name") == "productOffering"
+        )  # required by the type: checked when the request was taken
+        base = self.settings.base_url
+        order = {
+            "@type": "ProductOrder",
+            "category": "addOnSelection",
+            "externalId": [{"@type": "ExternalIdentifier", "id": row.id, "owner": "parley"}],
+            "relatedParty": [
+                {
+                    "@type": "RelatedPartyRefOrPartyRoleRef",
+                    "role": "customer",
+                    "partyOrPartyRole": {
+                        "@type": "PartyRoleRef",
+                        "id": row.customer_id,
+                        "href": f"{base}{self.settings.customer_api_prefix}/customer/"
+                        f"{row.customer_id}",
+                        "@referredType": "Customer",
+                    },
+                }
+            ],
+            "productOrderItem": [
+                {
+                    "@type": "ProductOrderItem",
+                    "id": "1",
+                    "action": "add",
+                    "quantity": 1,
+                    "productOffering": {"id": str(offering), "@type": "ProductOfferingRef"},
+                }
+            ],
+        }
+        OutboxService(self.session).enqueue(
+            "order", {}, order, idempotency_key=f"addon-order:{row.id}"
+        )
+        return Fulfilled("ordered", f"Add-on {offering} ordered.")

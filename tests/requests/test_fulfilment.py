@@ -1,0 +1,56 @@
+"""Automatic fulfilment: a status enquiry and an add-on selection are done by Parley at once and
+close completed, every step in the history; a contact change waits for an agent."""
+
+from sqlalchemy import select
+
+from parley.outbox.models import OutboxMessage
+from tests.factories import create_customer
+from tests.requests.helpers import REQUESTS, characteristic, raise_request
+
+
+def _status(client, ticket: dict) -> dict:
+    response = client.get(f"{REQUESTS}/{ticket['id']}/status")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_status_enquiry_is_answered_and_closed_at_once(client):
+    customer = create_customer(client)
+    repair = raise_request(client, customer, ticketType="fault.repair")
+
+    enquiry = raise_request(client, customer, ticketType="request.status")
+
+    assert enquiry["status"] == "closed"
+    assert [c["status"] for c in enquiry["statusChangeHistory"]] == [
+        "acknowledged",
+        "inProgress",
+        "resolved",
+        "closed",
+    ]
+    (note,) = enquiry["note"]
+    assert repair["id"] in note["text"] and "acknowledged" in note["text"]
+    outcome = {c["name"]: c["value"] for c in enquiry["troubleTicketCharacteristic"]}
+    assert outcome == {"outcome": "completed", "resolutionCode": "answered"}
+    assert _status(client, enquiry)["status"] == "closed"
+    assert _status(client, repair)["status"] == "acknowledged"  # a workflow type waits
+
+
+def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, session):
+    customer = create_customer(client)
+    chosen = characteristic("productOffering", "roam-eu-5gb")
+
+    ticket = raise_request(
+        client, customer, ticketType="addon.selection", troubleTicketCharacteristic=[chosen]
+    )
+
+    assert ticket["status"] == "closed"
+    (order,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "order")).all()
+    assert order.idempotency_key == f"addon-order:{ticket['id']}"
+    item = order.payload["productOrderItem"][0]
+    assert item["productOffering"]["id"] == "roam-eu-5gb" and item["action"] == "add"
+    assert order.payload["relatedParty"][0]["partyOrPartyRole"]["id"] == customer["id"]
+
+
+def test_a_contact_change_waits_for_an_agent(client):
+    ticket = raise_request(client, create_customer(client), ticketType="contact.change")
+    assert ticket["status"] == "acknowledged"
