@@ -53,7 +53,9 @@ class Worker:
         self.rng = rng or random.Random()
         self.stopping = threading.Event()
         self.lease = timedelta(seconds=settings.outbox_lease_seconds)
-        self.delivery_budget = timedelta(seconds=settings.webhook_timeout_seconds) + LEASE_MARGIN
+        # The longest one delivery may take on any channel (an SMTP exchange may outlast a
+        # webhook call): a row whose lease can't cover it is handed back untried.
+        self.delivery_budget = timedelta(seconds=settings.channel_timeout_seconds()) + LEASE_MARGIN
         self.adapters: dict[str, ChannelAdapter] = {}
 
     def stop(self) -> None:
