@@ -6,14 +6,13 @@ sent). As lenient as the v4 conformance kit: empty ``receiver``/``sender`` objec
 and such a message fails at once with the reason (``characteristic`` ``failureReason``).
 """
 
-import json
 from functools import cache
 
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
-from parley.api.tmf.kit.spec import SPEC_DIR, Spec
+from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
 from parley.errors import InvalidInput
 from parley.events.views import EventView
@@ -33,11 +32,7 @@ LENIENT_REQUIRED = {"CommunicationMessage_Create": ["messageType", "receiver", "
 @cache
 def lenient_spec() -> Spec:
     """Built once: the app's /docs and the router both use it."""
-    with open(SPEC_DIR / SPEC_FILE, encoding="utf-8") as handle:
-        document = json.load(handle)
-    for name, required in LENIENT_REQUIRED.items():
-        document["definitions"][name]["required"] = required
-    return Spec(document)
+    return load_spec_requiring(SPEC_FILE, LENIENT_REQUIRED)
 
 
 def communication_resource() -> Resource:

@@ -8,7 +8,6 @@ the document).
 """
 
 import copy
-import json
 from dataclasses import replace
 from functools import cache
 
@@ -18,7 +17,7 @@ from parley.api.tmf.hub import hub_router
 from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
-from parley.api.tmf.kit.spec import SPEC_DIR, Spec
+from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import INTERACTION_READ
 from parley.events.views import EventView
 from parley.interactions import projection
@@ -38,11 +37,7 @@ LENIENT_REQUIRED = {
 @cache
 def lenient_spec() -> Spec:
     """Built once: the app's /docs and the router both use it."""
-    with open(SPEC_DIR / SPEC_FILE, encoding="utf-8") as handle:
-        document = json.load(handle)
-    for name, required in LENIENT_REQUIRED.items():
-        document["definitions"][name]["required"] = required
-    return Spec(document)
+    return load_spec_requiring(SPEC_FILE, LENIENT_REQUIRED)
 
 
 def interaction_v4_resource() -> Resource:
