@@ -32,7 +32,6 @@ class SpecViolation(ValueError):
         self.problems = problems
 
 
-@cache
 def load_spec_requiring(filename: str, required: dict[str, list[str]]) -> "Spec":
     """A Swagger 2.0 spec whose ``required`` lists are replaced where a conformance profile asks
     for less than the swagger (the v4 kits' lenient creates)."""
@@ -43,6 +42,7 @@ def load_spec_requiring(filename: str, required: dict[str, list[str]]) -> "Spec"
     return Spec(document)
 
 
+@cache
 def load_spec(filename: str) -> "Spec":
     with open(SPEC_DIR / filename, encoding="utf-8") as handle:
         return Spec(yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
