@@ -210,6 +210,8 @@ class LoadResult:
     p99_ms: float
     max_ms: float
     stored: int  # rows party_interaction gained meanwhile
+    app_cpu_ms: float  # CPU time of the server's processes per 201 answer
+    db_cpu_ms: float  # CPU time of its PostgreSQL backends per 201 answer
 
     @property
     def rate(self) -> float:
@@ -320,6 +322,53 @@ def check_one(base_url: str, token: str, customer_id: str) -> None:
         raise RuntimeError(f"expected 201, got {error.code}: {error.read()[:1000]}") from None
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree(root: int) -> list[int]:
+    """The process and all its descendants (uvicorn's workers)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(parents.get(pid, []))
+    return found
+
+
+def backend_pids(engine: Engine) -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database, ours excepted."""
+    with engine.connect() as conn:
+        return list(
+            conn.scalars(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+        )
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    return {pid: process_cpu(pid) for pid in pids}
+
+
 def measure_endpoint(
     server: Server, token: str, customers: list[str], engine: Engine, workdir: str, args
 ) -> LoadResult:
@@ -332,9 +381,16 @@ def measure_endpoint(
         conn.execute(text("CHECKPOINT"))
         conn.commit()
     before = count_interactions(engine)
+    # CPU time per answer is what a shared, noisy machine changes least: counted for the
+    # server's processes and for the backends that serve them (connections are pooled).
+    app_before = cpu_seconds(process_tree(server.process.pid))
+    db_before = cpu_seconds(backend_pids(engine))
     print(f"  {server.name}: {args.duration:g} s measured", file=sys.stderr, flush=True)
     summary = run_wrk(server.base_url, script, args.duration, args)
+    app_used = sum(process_cpu(pid) - cpu for pid, cpu in app_before.items())
+    db_used = sum(process_cpu(pid) - cpu for pid, cpu in db_before.items())
     time.sleep(1)  # the requests in flight when wrk stopped end too
+    answers = max(1, summary["created"])
     return LoadResult(
         endpoint=server.name,
         created=summary["created"],
@@ -344,6 +400,8 @@ def measure_endpoint(
         p99_ms=summary["p99_us"] / 1000,
         max_ms=summary["max_us"] / 1000,
         stored=count_interactions(engine) - before,
+        app_cpu_ms=1000 * app_used / answers,
+        db_cpu_ms=1000 * db_used / answers,
     )
 
 
@@ -440,13 +498,13 @@ def http_report(results: list[LoadResult], args, facts: str, before: float, afte
         f"### Logging interactions over HTTP ({args.connections} clients, "
         f"{args.workers} workers, {args.duration:g} s after {args.warmup:g} s warm-up)",
         "",
-        "| endpoint | requests | req/s | p50 ms | p99 ms | errors |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| endpoint | requests | req/s | p50 ms | p99 ms | errors | CPU ms/req app | db |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.endpoint} | {r.created:,} | {r.rate:,.0f} | {r.p50_ms:.1f} | "
-            f"{r.p99_ms:.1f} | {r.errors} |"
+            f"{r.p99_ms:.1f} | {r.errors} | {r.app_cpu_ms:.2f} | {r.db_cpu_ms:.2f} |"
         )
     lines += [
         "",
@@ -458,7 +516,9 @@ def http_report(results: list[LoadResult], args, facts: str, before: float, afte
         f"({parley.p99_ms:.1f} ms)",
         "",
         "requests: 201 answers in the measured run; errors: other statuses, socket errors and "
-        "timeouts. Rows stored meanwhile (includes the requests in flight when wrk stopped): "
+        "timeouts. CPU ms/req: CPU time (user + system) of the server's processes and of "
+        "the PostgreSQL backends serving it during the measured run, per 201 answer. "
+        "Rows stored meanwhile (includes the requests in flight when wrk stopped): "
         + ", ".join(f"{r.endpoint} {r.stored:,}" for r in results)
         + "; max latency: "
         + ", ".join(f"{r.endpoint} {r.max_ms:.0f} ms" for r in results)

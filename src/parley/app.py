@@ -1,5 +1,6 @@
 """The ASGI application: TMF APIs, Parley's own API, health and docs."""
 
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from anyio import Semaphore, to_thread
@@ -31,7 +32,7 @@ from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
-from parley.db.engine import build_engine
+from parley.db.engine import build_async_engine, build_engine
 from parley.db.migrate import ensure_schema_current
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
@@ -67,6 +68,10 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # Sync routes and dependencies run in the thread pool: as many threads as connections,
         # so that no thread waits for a connection while holding its place.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
+        # Opened with the event loop that uses it: its connections belong to that loop.
+        app.state.async_engine = build_async_engine(
+            settings.database_url, settings.db_async_pool_size, settings.db_pre_ping
+        )
         embedded = None
         if settings.embedded_worker_on():
             # One command for a new user: outbox messages go out without a `parley worker`.
@@ -77,12 +82,25 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             if embedded is not None:
                 # Finishes the delivery in flight (at most the webhook timeout).
                 await to_thread.run_sync(embedded.stop)
+            if app.state.async_engine is not None:
+                await app.state.async_engine.dispose()
+            app.state.async_engine = None
 
-    app = FastAPI(title="Parley", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(
+        title="Parley",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # Parley sets up no OpenTelemetry; FastAPI would otherwise look for it on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
+    app.state.db_threads = ThreadPoolExecutor(settings.db_pool_size, "parley-db")
+    app.state.async_engine = None  # made by the lifespan (PostgreSQL)
+    app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
     register_event_views(settings)  # what the hubs accept in a query, and how events look
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
@@ -104,10 +122,11 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         ],
     )
 
-    app.include_router(party_api.router(settings.party_api_prefix))
-    app.include_router(customer_api.router(settings.customer_api_prefix))
+    # Routes are matched in order, one by one: the busiest (logging interactions) come first.
     app.include_router(interaction_api.router(settings.interaction_api_prefix))
     app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
+    app.include_router(party_api.router(settings.party_api_prefix))
+    app.include_router(customer_api.router(settings.customer_api_prefix))
     app.include_router(roles_api.router(settings.roles_api_prefix))
     app.include_router(communication_api.router(settings.communication_api_prefix))
     app.include_router(account_api.router(settings.account_api_prefix))

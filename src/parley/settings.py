@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     # on at once (the rest wait their turn without holding a thread): a pool smaller than the
     # requests in flight would open and close connections all the time.
     db_pool_size: int = 20
+    # PostgreSQL only: connections per API process for writes made as one statement on the
+    # event loop (logging an interaction), without a thread or a unit of work; 0 turns it off.
+    db_async_pool_size: int = Field(default=8, ge=0)
     # Test each pooled connection with a round trip before use. Off: a connection lost (say,
     # to a database restart) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False

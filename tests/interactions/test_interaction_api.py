@@ -205,3 +205,31 @@ def test_long_values_are_stored_whole_in_the_document(client):
 
     assert made["interactionItem"][0]["item"]["role"] == long
     assert client.get(f"{COLLECTION}/{made['id']}").json()["reason"] == long
+
+
+def test_on_postgresql_logging_is_one_statement_on_the_event_loop(client, settings):
+    """The busiest write skips the thread pool and the unit of work there (api/direct.py);
+    SQLite logs through the unit of work. Either way the same rows are stored."""
+    engine = client.app.state.async_engine
+    assert (engine is not None) == settings.database_url.startswith("postgresql")
+    customer = create_person_customer(client, "Ada", "Brandt")
+
+    made = log_interaction(client, customer)
+
+    assert client.get(f"{COLLECTION}/{made['id']}").json() == made
+    audit = client.get(
+        "/api/v1/audit", params={"resourceType": "partyInteraction", "resourceId": made["id"]}
+    ).json()
+    assert [entry["action"] for entry in audit] == ["create"]
+
+
+def test_an_unknown_customer_leaves_no_audit_line_and_no_event(client):
+    outbox_before = client.get("/api/v1/outbox").headers.get("X-Total-Count")
+    ghost = {"id": "4b0d1a8e-0000-4000-8000-000000000000"}
+
+    response = client.post(COLLECTION, json=interaction_payload(ghost))
+
+    assert_tmf_error(response, 400, "relatedParty[0]")
+    audit = client.get("/api/v1/audit", params={"resourceType": "partyInteraction"}).json()
+    assert audit == []
+    assert client.get("/api/v1/outbox").headers.get("X-Total-Count") == outbox_before

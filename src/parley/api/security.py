@@ -11,7 +11,9 @@ both in the TMF error shape. ``route_access(app)`` reads the declaration back fr
 so a test can list them and fail on a route that declares nothing (``undeclared_routes``).
 """
 
+import asyncio
 from dataclasses import dataclass
+from functools import partial
 
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi import routing as fastapi_routing
@@ -48,6 +50,10 @@ async def current_principal(
     session: Session = UnitOfWork,
     settings: Settings = Depends(get_settings_dep),
 ) -> Principal:
+    return await _principal(request, token, settings, partial(_look_up, session, settings))
+
+
+async def _principal(request: Request, token: str | None, settings: Settings, look_up) -> Principal:
     if not token:
         raise TokenMissing(f"this needs a Bearer access token: log in at {TOKEN_URL}")
     known = getattr(request.state, "principal", None)
@@ -55,15 +61,61 @@ async def current_principal(
         return known
     principal = PRINCIPALS.get(token, settings.principal_cache_seconds)
     if principal is None:
-        # Verification is CPU, the look-up I/O: both in the thread pool, off the event loop.
-        principal = await run_in_threadpool(
-            AuthService(session, settings).principal_from_token, token
-        )
-        PRINCIPALS.put(token, principal)
+        principal = await _single_look_up(request, token, look_up)
     elif principal.token_expires_at is not None and principal.token_expires_at <= utcnow():
         raise Unauthorized("the access token has expired; get a new one")
     request.state.principal, request.state.principal_token = principal, token
     return principal
+
+
+async def _single_look_up(request: Request, token: str, look_up) -> Principal:
+    """One look-up per token at a time: a client's concurrent requests (its entry just expired)
+    wait for the one in flight instead of each querying the database."""
+    in_flight: dict[str, asyncio.Future] = request.app.state.principal_look_ups
+    pending = in_flight.get(token)
+    if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+        # Verification is CPU, the look-up I/O: both in the thread pool, off the event loop.
+        pending = asyncio.ensure_future(look_up(token))
+        in_flight[token] = pending
+        pending.add_done_callback(lambda _: _forget(in_flight, token, pending))
+    principal = await asyncio.shield(pending)
+    PRINCIPALS.put(token, principal)
+    return principal
+
+
+def _forget(in_flight: dict, token: str, done: asyncio.Future) -> None:
+    if in_flight.get(token) is done:
+        del in_flight[token]
+
+
+async def _look_up(session: Session, settings: Settings, token: str) -> Principal:
+    return await run_in_threadpool(AuthService(session, settings).principal_from_token, token)
+
+
+async def authorize(request: Request, permission: str) -> Principal:
+    """``require(permission)`` for a route served without dependency injection
+    (``api/direct.py``): the same token rules, cache and answers."""
+    settings: Settings = request.app.state.settings
+
+    async def look_up(token: str) -> Principal:
+        def in_own_session() -> Principal:
+            with request.app.state.sessionmaker() as session:
+                return AuthService(session, settings).principal_from_token(token)
+
+        async with request.app.state.db_slots:  # as the unit of work would hold one
+            return await run_in_threadpool(in_own_session)
+
+    principal = await _principal(request, await oauth2_scheme(request), settings, look_up)
+    _check_permission(principal, permission)
+    return principal
+
+
+def _check_permission(principal: Principal, permission: str) -> None:
+    if not principal.has(permission):
+        raise Forbidden(
+            f"this needs the permission {permission}, which the roles of "
+            f"{principal.username} ({', '.join(principal.roles) or 'none'}) don't grant"
+        )
 
 
 def current_principal_of(request: Request) -> Principal:
@@ -87,11 +139,7 @@ class _Permission(_Access):
 
     # The markers are async (no I/O: the principal is established by current_principal).
     async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
-        if not principal.has(self.permission):
-            raise Forbidden(
-                f"this needs the permission {self.permission}, which the roles of "
-                f"{principal.username} ({', '.join(principal.roles) or 'none'}) don't grant"
-            )
+        _check_permission(principal, self.permission)
         return principal
 
     def __repr__(self) -> str:

@@ -18,6 +18,7 @@ from parley.auth.models import AuditEntry
 from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.repository import AuthRepository
 from parley.db.base import new_id, utcnow
+from parley.db.together import NewRow
 from parley.errors import InvalidInput
 
 # The actions recorded so far; other domains may add their own (keep them short verbs).
@@ -53,6 +54,22 @@ class AuditTrail:
         before: dict | None = None,
         after: dict | None = None,
     ) -> None:
+        row = self.new_row(actor, action, resource_type, resource_id, before, after)
+        self.repo.run(row.statement, row.params)
+        if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
+            PRINCIPALS.clear()  # who may do what changed: look principals up afresh
+
+    def new_row(
+        self,
+        actor: Actor,
+        action: str,
+        resource_type: str,
+        resource_id: str | None = None,
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> NewRow:
+        """The audit line ``record`` writes, for a caller that writes it together with its
+        own rows (``db/together.py``). Not for changes to users and roles (see ``record``)."""
         values = dict(
             id=new_id(),
             at=utcnow(),
@@ -67,9 +84,7 @@ class AuditTrail:
             after=_jsonable(after),
         )
         # A prebuilt INSERT: an audit line goes with every write, so it stays off the ORM.
-        self.repo.run(_INSERT_ENTRY, values)
-        if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
-            PRINCIPALS.clear()  # who may do what changed: look principals up afresh
+        return NewRow(_INSERT_ENTRY, values)
 
     def query(
         self, filters: AuditFilter | None = None, offset: int = 0, limit: int = 100

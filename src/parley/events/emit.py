@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from parley.db.base import new_id, utcnow
+from parley.db.together import NewRow
 from parley.outbox.models import PENDING, OutboxMessage
 
 EVENT_KIND = "event"
@@ -44,6 +45,22 @@ class DomainEvents:
         it was). For an update, ``changed`` names the changed attributes; an update that
         changed nothing is no event. Returns the event id (None: nothing to tell).
         """
+        row = self.new_row(resource_type, kind, resource_id, document, changed)
+        if row is None:
+            return None
+        self.session.connection().execute(row.statement, row.params)
+        return row.params["id"]
+
+    def new_row(
+        self,
+        resource_type: str,
+        kind: str,
+        resource_id: str,
+        document: dict,
+        changed: list[str] | None = None,
+    ) -> NewRow | None:
+        """The event's outbox row ``emit`` writes, for a caller that writes it together with
+        its own rows (``db/together.py``); None when there is nothing to tell."""
         if kind not in KINDS:
             raise ValueError(f"kind: one of {KINDS}")
         changed = sorted(changed or [])
@@ -60,7 +77,7 @@ class DomainEvents:
             "changedAttributes": changed,
             "stateChanged": any(name in STATE_ATTRIBUTES for name in changed),
         }
-        self.session.connection().execute(
+        return NewRow(
             _INSERT_EVENT,
             {
                 "id": event_id,
@@ -74,4 +91,3 @@ class DomainEvents:
                 "created_at": now,
             },
         )
-        return event_id

@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 
 from parley.db.repository import Repository
+from parley.db.together import NewRow, insert_together
 from parley.interactions.models import Interaction, InteractionReason, InteractionReference
 from parley.parties.models import Customer, Party
 
@@ -63,7 +64,7 @@ def reason_code(reason: str | None) -> ColumnElement | None:
 
 
 # The reason's code and, for a customer, its engaged party are looked up by the INSERT itself.
-_INSERT_INTERACTION = insert(Interaction.__table__).values(
+INSERT_INTERACTION = insert(Interaction.__table__).values(
     reason_code=REASON_CODE,
     party_id=func.coalesce(
         bindparam("given_party_id"),
@@ -72,7 +73,7 @@ _INSERT_INTERACTION = insert(Interaction.__table__).values(
         .scalar_subquery(),
     ),
 )
-_INSERT_REFERENCES = insert(InteractionReference.__table__)
+INSERT_REFERENCE = insert(InteractionReference.__table__)
 # What a timeline entry shows: the projected columns, never the whole document.
 TIMELINE_COLUMNS = (
     Interaction.id,
@@ -113,14 +114,9 @@ class InteractionRepository(Repository):
             return self.session.scalar(query)
         return self.session.get(Interaction, interaction_id)
 
-    def insert(self, values: dict, references: list[dict]) -> None:
-        """One prebuilt INSERT (the ORM unit of work costs more than the row on this path).
-
-        ``values`` carry the reason parameters of ``reason_params``, and ``given_party_id``
-        or ``of_customer_id`` for the party."""
-        self.run(_INSERT_INTERACTION, values)
-        if references:
-            self.run(_INSERT_REFERENCES, references)
+    def insert_logged(self, rows: list[NewRow]) -> None:
+        """An interaction with its audit line and event: one statement on PostgreSQL."""
+        insert_together(self.session.connection(), rows)
 
     def replace_references(self, interaction_id: str, references: list[dict]) -> None:
         self.session.execute(
@@ -129,7 +125,7 @@ class InteractionRepository(Repository):
             )
         )
         if references:
-            self.session.execute(_INSERT_REFERENCES, references)
+            self.session.execute(INSERT_REFERENCE, references)
 
     def list_interactions(
         self, conditions: list[ColumnElement], offset: int, limit: int

@@ -18,12 +18,15 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions import projection
 from parley.interactions.cursor import decode_cursor, encode_cursor
 from parley.interactions.models import COMPLETED, DIRECTIONS, STATUSES, Interaction
 from parley.interactions.repository import (
+    INSERT_INTERACTION,
+    INSERT_REFERENCE,
     InteractionRepository,
     TimelineQuery,
     reason_code,
@@ -59,6 +62,22 @@ class _Subject:
 
     def unknown_customer(self) -> InvalidInput:
         return InvalidInput(f"{self.where}: no customer with id {self.customer_id}", self.where)
+
+
+@dataclass
+class NewInteraction:
+    rows: list[NewRow]  # the interaction, its references, audit line and event
+    row: Interaction  # as stored
+    subject: _Subject
+
+
+def needs_look_ups(document: dict) -> bool:
+    """Whether logging ``document`` reads the database before writing: it names a person or
+    organisation, or other interactions, besides its customer."""
+    parties = projection.party_references(document)
+    return bool(document.get("interactionRelationship")) or any(
+        kind in projection.PARTY_TYPES for _index, _role, kind, _ref in parties
+    )
 
 
 class InteractionService:
@@ -145,6 +164,18 @@ class InteractionService:
         ``lenient`` accepts what the v4 conformance kit sends (e.g. "inbounds"). The document
         becomes the stored one (the edge hands over the copy it checked): no copy is made.
         """
+        new = self.new_interaction(document, lenient)
+        try:
+            self.repo.insert_logged(new.rows)
+        except IntegrityError:
+            # The one reference left to the database: the customer (the rest is checked).
+            raise new.subject.unknown_customer() from None
+        return new.row
+
+    def new_interaction(self, document: dict, lenient: bool = False) -> "NewInteraction":
+        """What ``create`` stores: the interaction's rows with its audit line and event, built
+        without writing. It reads the database only for what the document refers to besides
+        its customer (``needs_look_ups``)."""
         now = utcnow()
         document.pop("id", None)
         document.pop("href", None)
@@ -184,19 +215,16 @@ class InteractionService:
             "updated_at": now,
             "status_changed_at": now,
         }
+        rows = [NewRow(INSERT_INTERACTION, values)]
         references = _references(interaction_id, document)
-        try:
-            self.repo.insert(values, references)
-        except IntegrityError:
-            # The one reference left to the database: the customer (the rest is checked).
-            raise subject.unknown_customer() from None
-        self._record(CREATE, interaction_id)
-        # What was stored, without reading it back (this is the hot path of logging).
+        if references:
+            rows += [NewRow(INSERT_REFERENCE, reference) for reference in references]
+        rows.append(self.audit.new_row(self._actor(), CREATE, RESOURCE, interaction_id))
+        # What is stored, without reading it back (this is the hot path of logging).
         stored = {k: v for k, v in values.items() if k in Interaction.__table__.columns}
         row = Interaction(**stored, party_id=subject.party_id)
-        # Its one extra statement: the event's prebuilt INSERT (events.emit).
-        self.events.emit(RESOURCE, CREATE, interaction_id, projection.present(row))
-        return row
+        rows.append(self.events.new_row(RESOURCE, CREATE, interaction_id, projection.present(row)))
+        return NewInteraction(rows, row, subject)
 
     def replace(self, interaction_id: str, document: dict) -> Interaction:
         """Apply a merge-patched document: what may change depends on the status."""

@@ -14,7 +14,7 @@ from functools import cache
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
-from parley.api.tmf.interaction.routes import interaction_resource
+from parley.api.tmf.interaction.routes import direct_logger, interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
@@ -52,6 +52,7 @@ def interaction_v4_resource() -> Resource:
         create=lambda s, st, doc, who: InteractionService(s, st, who).create(
             _stored(doc), lenient=True
         ),
+        create_direct=direct_logger(_stored, lenient=True),
         replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(
             iid, _stored(doc)
         ),

@@ -4,17 +4,18 @@ Each API module describes its resource with a ``Resource`` (schemas and service 
 the five operations with the TMF conventions applied the same way everywhere.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
-from parley.api.security import require
+from parley.api.deps import UnitOfWork, commit_now, get_actor, get_channel, get_settings_dep
+from parley.api.direct import DirectRoute, in_unit_of_work, json_object, served_by
+from parley.api.security import authorize, require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -63,6 +64,9 @@ class Resource:
     present: Callable[[Any], dict] | None = None
     # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
     scope_of: Callable[[Any], str | None] | None = None
+    # A create without a unit of work, on the event loop (interactions: one statement on
+    # PostgreSQL): returns the new row, or None when it can't (the unit of work then does it).
+    create_direct: Callable[[Request, Settings, dict, Actor], Awaitable[Any]] | None = None
     # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
     # declared, ``create`` gets them as a dict after the actor.
     create_flags: tuple[str, ...] = ()
@@ -83,9 +87,11 @@ class Resource:
         return row
 
 
-def checked(spec: Spec, payload: dict, schema: str, partial: bool = False) -> dict:
+def checked(
+    spec: Spec, payload: dict, schema: str, partial: bool = False, in_place: bool = False
+) -> dict:
     try:
-        return spec.validate(payload, schema, partial)
+        return spec.validate(payload, schema, partial, in_place)
     except SpecViolation as violation:
         raise TMFError(400, "; ".join(violation.problems), "INVALID_INPUT") from None
 
@@ -134,32 +140,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         ]
         return list_response(items, total)
 
-    @router.post(
-        "",
-        status_code=201,
-        summary=f"Create a {title}",
-        openapi_extra=docs(resource.create_schema, item, 201),
-        # Authorisation first: a caller without the right learns nothing about the body.
-        dependencies=[write, Depends(media_type_check(("application/json",)))],
-    )
-    def create_item(
-        request: Request,
-        body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
-        fields: str | None = FIELDS_QUERY,
-    ):
-        selected = parse_fields(fields, resource.known_fields)
-        check_storable(body)
-        body.pop("href", None)
-        _check_type(body, resource)
-        document = checked(resource.spec, body, resource.create_schema)
-        flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
-        row = resource.create(session, settings, document, actor, *flags)
-        answer = created(select_fields(representation(resource, row, request, prefix), selected))
-        commit_now(session)
-        return answer
+    _create_route(router, resource, prefix, docs, item, title, write)
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(
@@ -193,6 +174,53 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         return no_content()
 
     return router
+
+
+def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
+    media_check = media_type_check(("application/json",))
+
+    async def create(request: Request) -> Response:
+        # The steps of the declared dependencies, in their order (see api/direct.py).
+        principal = await authorize(request, resource.write_permission)
+        await media_check(request)
+        body = await json_object(request)
+        selected = parse_fields(request.query_params.get("fields"), resource.known_fields)
+        flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
+        settings: Settings = request.app.state.settings
+        actor = principal.actor(get_channel(request))
+        check_storable(body)
+        body.pop("href", None)
+        _check_type(body, resource)
+        document = checked(resource.spec, body, resource.create_schema, in_place=True)
+
+        def answer(row) -> Response:
+            return created(select_fields(representation(resource, row, request, prefix), selected))
+
+        if resource.create_direct is not None:
+            row = await resource.create_direct(request, settings, document, actor)
+            if row is not None:
+                return answer(row)
+
+        def work(session: Session) -> Response:  # answered inside: the row may load more
+            return answer(resource.create(session, settings, document, actor, *flags))
+
+        return await in_unit_of_work(request, work)
+
+    @served_by(create)
+    def create_item(body: dict[str, Any] = Body(...), fields: str | None = FIELDS_QUERY):
+        """Documents the route; ``create`` serves it."""
+
+    router.add_api_route(
+        "",
+        create_item,
+        methods=["POST"],
+        status_code=201,
+        summary=f"Create a {title}",
+        openapi_extra=docs(resource.create_schema, item, 201),
+        # Authorisation first: a caller without the right learns nothing about the body.
+        dependencies=[write, Depends(media_check)],
+        route_class_override=DirectRoute,
+    )
 
 
 def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):

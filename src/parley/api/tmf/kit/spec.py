@@ -69,12 +69,16 @@ class Spec:
                 scalars.add(key)
         return scalars
 
-    def validate(self, payload: Any, schema_name: str, partial: bool = False) -> dict:
+    def validate(
+        self, payload: Any, schema_name: str, partial: bool = False, in_place: bool = False
+    ) -> dict:
         """Return a checked copy of ``payload`` (with inferred ``@type``s) or raise.
 
-        ``partial`` (a merge patch) waives the top-level required properties.
+        ``partial`` (a merge patch) waives the top-level required properties. ``in_place``
+        checks (and completes) ``payload`` itself, for a caller that owns it, e.g. a body
+        just parsed.
         """
-        value = copy.deepcopy(payload)
+        value = payload if in_place else copy.deepcopy(payload)
         problems: list[str] = []
         self._check(value, schema_name, "", problems)
         if partial:
@@ -137,8 +141,8 @@ class Spec:
             return shape.subtypes.get(declared, shape.name)
         best, fewest = shape.name, None
         for candidate in [shape.name, *shape.subtypes.values()]:
-            trial: list[str] = []
-            self._check_object(copy.deepcopy(value), self._shape(candidate), path, trial)
+            trial = _Trial()
+            self._check_object(value, self._shape(candidate), path, trial)
             if not trial:
                 return candidate
             if fewest is None or len(trial) < fewest:
@@ -158,7 +162,7 @@ class Spec:
             return
         first_failure: list[str] | None = None
         for option in options:
-            trial: list[str] = []
+            trial = _Trial()
             self._check(value, option, path, trial)
             if not trial:
                 self._check(value, option, path, [])  # apply inferred @type on the real value
@@ -170,8 +174,10 @@ class Spec:
         if not isinstance(value, dict):
             problems.append(f"{path or 'body'}: must be an object")
             return
-        if "@type" in shape.properties and "@type" not in value and shape.type_name:
-            value["@type"] = shape.type_name  # lenient: the schema in force names the type
+        # Lenient: where the schema in force names the type, a missing @type is that one.
+        inferred = "@type" in shape.properties and "@type" not in value and shape.type_name
+        if inferred and not isinstance(problems, _Trial):
+            value["@type"] = shape.type_name
         # A subclass declared through @schemaLocation may carry properties the spec can't know.
         extension = "@schemaLocation" in value
         for key, item in value.items():
@@ -188,7 +194,7 @@ class Spec:
             elif not extension and shape.properties:
                 problems.append(f"{_at(path, key)}: unknown property")
         for key in shape.required:
-            if key not in value:
+            if key not in value and not (inferred and key == "@type"):
                 problems.append(f"{_at(path, key)}: is required")
 
     def _check_scalar(self, value, schema: dict, path: str, problems: list[str]) -> None:
@@ -270,6 +276,11 @@ def _openapi3_refs(node: Any) -> Any:
     if isinstance(node, list):
         return [_openapi3_refs(item) for item in node]
     return node
+
+
+class _Trial(list):
+    """The problems of a trial check (which shape fits?): a trial infers no ``@type`` into the
+    value, so the value needs no copy; the check of the shape chosen does."""
 
 
 def _ref_name(ref: str) -> str:
