@@ -350,6 +350,7 @@ BAD_BODIES = {
     "number": (b"42", "object"),
     "null": (b"null", "object"),
     "empty body": (b"", "body"),
+    "not UTF-8": (b'{"givenName": "\xff\xfe"}', "body"),
     "NaN": (b'{"givenName": "A", "familyName": "B", "@schemaLocation": "s", "x": NaN}', "x"),
     "Infinity": (
         b'{"givenName": "A", "familyName": "B", "@schemaLocation": "s", "x": -Infinity}',
