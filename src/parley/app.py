@@ -5,12 +5,12 @@ from contextlib import asynccontextmanager
 
 from anyio import Semaphore, to_thread
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
 from parley.api.deps import UnitOfWork
+from parley.api.json_response import JSONResponse
 from parley.api.security import install_security, public
 from parley.api.tmf.account import routes as account_api
 from parley.api.tmf.communication import routes as communication_api
@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        default_response_class=JSONResponse,
         # Parley sets up no OpenTelemetry; FastAPI would otherwise look for it on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )

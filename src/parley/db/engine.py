@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from parley import json_codec
 from parley.settings import get_settings
 
 
@@ -16,7 +17,12 @@ def build_engine(
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(
-            url, connect_args={"check_same_thread": False}, pool_size=pool_size, max_overflow=0
+            url,
+            connect_args={"check_same_thread": False},
+            pool_size=pool_size,
+            max_overflow=0,
+            json_serializer=json_codec.dumps_text,
+            json_deserializer=json_codec.loads,
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
@@ -28,6 +34,8 @@ def build_engine(
         max_overflow=0,
         pool_pre_ping=pre_ping,
         pool_recycle=3600,  # behind firewalls that drop idle connections silently
+        json_serializer=json_codec.dumps,
+        json_deserializer=json_codec.loads,
     )
 
 
@@ -45,6 +53,8 @@ def build_async_engine(url: str, pool_size: int, pre_ping: bool = False) -> Asyn
         pool_recycle=3600,
         # Each write is a single statement: it commits by itself, without BEGIN and COMMIT.
         isolation_level="AUTOCOMMIT",
+        json_serializer=json_codec.dumps,
+        json_deserializer=json_codec.loads,
     )
 
 

@@ -10,10 +10,11 @@ import binascii
 from urllib.parse import parse_qsl, unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from parley.api.deps import UnitOfWork, get_channel, get_settings_dep
+from parley.api.json_response import JSONResponse
 from parley.api.security import TOKEN_URL, authenticated, oauth2_scheme, public
 from parley.auth.principal import Principal
 from parley.auth.schemas import MeOut, OAuthErrorOut, TokenOut

@@ -10,11 +10,11 @@ signs what the subscriber is sent; it is never shown again.
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
 from parley.auth.permissions import EVENT_SUBSCRIBE

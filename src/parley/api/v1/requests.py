@@ -6,12 +6,12 @@ Each answer carries the request's ETag; If-Match is honoured as on the TMF621 PA
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412, visible
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE

@@ -3,10 +3,10 @@
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parley.api.json_response import JSONResponse
 from parley.errors import DomainError
 
 log = structlog.get_logger(__name__)

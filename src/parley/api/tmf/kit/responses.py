@@ -4,8 +4,8 @@ import math
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.responses import JSONResponse
 
+from parley.api.json_response import JSONResponse
 from parley.api.tmf.kit.errors import TMFError
 
 PATCH_MEDIA_TYPES = ("application/json", "application/merge-patch+json")

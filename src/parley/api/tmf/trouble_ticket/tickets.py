@@ -9,12 +9,12 @@ made), so no update is lost either way.
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.crud import FIELDS_QUERY, _check_type, _without_nulls, checked
 from parley.api.tmf.kit.errors import TMFError
