@@ -111,9 +111,7 @@ def create_person(client, given: str, family: str, **options) -> dict:
     return response.json()
 
 
-def create_person_customer(
-    client, given: str, family: str, force: bool = False, **options
-) -> dict:
+def create_person_customer(client, given: str, family: str, force: bool = False, **options) -> dict:
     """A customer whose engaged party is a new individual made by ``create_person``."""
     return create_customer(client, create_person(client, given, family, **options), force)
 

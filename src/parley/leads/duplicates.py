@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
-from parley.leads.repository import LeadRepository
 from parley.errors import DomainError
+from parley.leads.repository import LeadRepository
 from parley.parties.identification_repository import (
     CustomerBrief,
     IdentificationRepository,
@@ -118,7 +118,8 @@ class Suspect:
             )
         else:
             refs = ", ".join(
-                f"{lead} ({base}{settings.sales_api_prefix}/salesLead/{lead})" for lead in self.leads
+                f"{lead} ({base}{settings.sales_api_prefix}/salesLead/{lead})"
+                for lead in self.leads
             )
             what = f"open lead {refs} for {self.party.display_name}"
         why = ", ".join(f"{r.field} {r.match} {r.value}" for r in self.reasons)
