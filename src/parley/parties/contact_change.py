@@ -82,10 +82,11 @@ class ContactChange:
 
 
 def _current(medium: dict, now: datetime) -> bool:
-    ends = (medium.get("validFor") or {}).get("endDateTime")
-    if not ends:
-        return True
-    return datetime.fromisoformat(ends.replace("Z", "+00:00")) > now
+    """Valid now (stored periods carry a time zone: the parties service checked them)."""
+    period = medium.get("validFor") or {}
+    starts, ends = period.get("startDateTime"), period.get("endDateTime")
+    started = not starts or datetime.fromisoformat(starts) <= now
+    return started and (not ends or datetime.fromisoformat(ends) > now)
 
 
 def _same(held: dict, new: dict) -> bool:
