@@ -60,7 +60,7 @@ class Prospect:
         )
 
     def add_media(self, media: list[dict], city: str | None) -> None:
-        """More keys from elsewhere (a customer's own contact media, a lead's prospectContact)."""
+        """More keys from elsewhere: a customer's own contact media and address city."""
         for medium in media:
             phone, email = medium.get("phoneNumber"), medium.get("emailAddress")
             if medium.get("@type") == "PhoneContactMedium" and phone not in self.phones:

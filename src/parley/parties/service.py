@@ -214,7 +214,9 @@ class PartyService:
 
     def duplicates_of(self, customer: Customer) -> list[Suspect]:
         """Customers and open leads likely the same as this (unsaved) customer: its engaged
-        party's name, keys and birth day, and its own contact media and city."""
+        party's name, keys and birth day, and its own contact media and city. (The check asks
+        about customers and open leads alike, so it lives with the leads; it imports only the
+        parties' matcher and models, never this module.)"""
         prospect = Prospect.of_party(self.repo.get_party(customer.party_id))
         own_city = projection.preferred_city(customer.document)
         prospect.add_media(customer.document.get("contactMedium", []), own_city)
