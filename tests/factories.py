@@ -5,6 +5,16 @@ import itertools
 from tests.conftest import CUSTOMER_API, PARTY_API
 
 _counter = itertools.count(1)
+# Generated people live in different cities (and have their own phone and email), so that the
+# duplicate check on customer creation sees different people, as they are meant to be.
+CITIES = (
+    "Hamburg", "Bremen", "Dresden", "Leipzig", "Kiel", "Mainz", "Trier", "Ulm", "Passau",
+    "Rostock", "Erfurt", "Jena", "Potsdam", "Lübeck", "Görlitz", "Bamberg", "Konstanz",
+    "Freiburg", "Augsburg", "Regensburg", "Würzburg", "Kassel", "Marburg", "Gießen",
+    "Osnabrück", "Oldenburg", "Emden", "Husum", "Flensburg", "Schwerin", "Wismar",
+    "Stralsund", "Cottbus", "Halle", "Magdeburg", "Wernigerode", "Fulda", "Coburg", "Hof",
+    "Bayreuth",
+)  # fmt: skip
 
 
 def individual_payload(**overrides) -> dict:
@@ -20,7 +30,11 @@ def individual_payload(**overrides) -> dict:
                 "preferred": True,
             },
             {"@type": "EmailContactMedium", "emailAddress": f"anna.schmidt{n}@example.org"},
-            {"@type": "GeographicAddressContactMedium", "city": "Hamburg", "country": "DE"},
+            {
+                "@type": "GeographicAddressContactMedium",
+                "city": CITIES[n % len(CITIES)],
+                "country": "DE",
+            },
         ],
     }
     payload.update(overrides)
@@ -41,7 +55,8 @@ def create_organization(client, **overrides) -> dict:
     return response.json()
 
 
-def create_customer(client, party: dict | None = None, **overrides) -> dict:
+def create_customer(client, party: dict | None = None, force: bool = False, **overrides) -> dict:
+    """``force``: past the duplicate check, for a test that seeds a lookalike on purpose."""
     party = party or create_individual(client)
     payload = {
         "@type": "Customer",
@@ -49,7 +64,8 @@ def create_customer(client, party: dict | None = None, **overrides) -> dict:
         "engagedParty": {"id": party["id"], "@referredType": party["@type"]},
     }
     payload.update(overrides)
-    response = client.post(f"{CUSTOMER_API}/customer", json=payload)
+    params = {"force": "true"} if force else None
+    response = client.post(f"{CUSTOMER_API}/customer", json=payload, params=params)
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -95,9 +111,9 @@ def create_person(client, given: str, family: str, **options) -> dict:
     return response.json()
 
 
-def create_person_customer(client, given: str, family: str, **options) -> dict:
+def create_person_customer(client, given: str, family: str, force: bool = False, **options) -> dict:
     """A customer whose engaged party is a new individual made by ``create_person``."""
-    return create_customer(client, create_person(client, given, family, **options))
+    return create_customer(client, create_person(client, given, family, **options), force)
 
 
 def set_customer_status(client, customer: dict, status: str) -> dict:

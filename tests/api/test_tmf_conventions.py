@@ -238,7 +238,8 @@ def test_organizations_filter_on_name(client):
 def test_customers_filter_on_status_number_and_engaged_party(client):
     person = create_individual(client)
     first = create_customer(client, person)
-    second = create_customer(client, person, status="prospective")
+    # A second customer for the same person is a suspected duplicate: created on purpose.
+    second = create_customer(client, person, force=True, status="prospective")
     third = create_customer(client)
 
     assert _ids(client.get(CUSTOMERS, params={"status": "prospective"})) == {second["id"]}

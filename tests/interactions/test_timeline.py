@@ -111,7 +111,8 @@ def test_the_timeline_includes_the_persons_former_accounts_and_prospect_days(cli
     former = create_customer(client, person)
     on_former = log_interaction(client, former, interactionDate=at(200))
     set_customer_status(client, former, "disconnected")
-    current = create_customer(client, person)
+    # A new account for a former customer is a suspected duplicate (of the disconnected one).
+    current = create_customer(client, person, force=True)
     on_current = log_interaction(client, current, interactionDate=at(100))
     someone_else = log_interaction(client, create_person_customer(client, "Rosa", "Adlar"))
 

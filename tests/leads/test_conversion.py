@@ -125,7 +125,8 @@ def test_a_failure_part_way_leaves_nothing_even_if_the_caller_commits(
 
 def test_a_duplicate_customer_stops_conversion_unless_forced(client, qualified):
     person, lead = qualified
-    create_person_customer(client, "Lena", "Vogt-Meyer", phone="+49 176 5550101")
+    # Seeded on purpose with the lead's phone: the customer check would stop it too.
+    create_person_customer(client, "Lena", "Vogt-Meyer", force=True, phone="+49 176 5550101")
     assert_tmf_error(_convert(client, lead), 409, "Vogt-Meyer")
     response = _convert(client, lead, force=True)
     assert response.status_code == 201, response.text

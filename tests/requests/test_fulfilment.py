@@ -1,5 +1,5 @@
 """Automatic fulfilment: a status enquiry and an add-on selection are done by Parley at once and
-close completed, every step in the history; a contact change waits for an agent."""
+close completed, every step in the history (contact changes: test_contact_change.py)."""
 
 from sqlalchemy import select
 
@@ -49,8 +49,3 @@ def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, se
     item = order.payload["productOrderItem"][0]
     assert item["productOffering"]["id"] == "roam-eu-5gb" and item["action"] == "add"
     assert order.payload["relatedParty"][0]["partyOrPartyRole"]["id"] == customer["id"]
-
-
-def test_a_contact_change_waits_for_an_agent(client):
-    ticket = raise_request(client, create_customer(client), ticketType="contact.change")
-    assert ticket["status"] == "acknowledged"

@@ -64,10 +64,15 @@ class LeadConversion:
         prospect = self.leads.prospect(lead)
         customers = [s for s in self.leads.duplicates(lead) if s.customer is not None]
         if customers and not force:
-            raise DuplicateSuspected(customers, f"The prospect {prospect.display_name}")
+            what = f"The prospect {prospect.display_name}"
+            raise DuplicateSuspected(customers, what, self.settings)
         with self.session.begin_nested():
             contact = self.parties.any_party(lead.contact_party_id or prospect.id)
-            customer = self.parties.create_customer(self._customer_document(prospect, contact))
+            # Checked above against customers (the lead's own open lead is no duplicate of it);
+            # what was overridden is kept on the lead.
+            customer = self.parties.create_customer(
+                self._customer_document(prospect, contact), check_duplicates=False
+            )
             billing = self.accounts.create(
                 self._account_document(lead, prospect, contact, customer, account)
             )

@@ -2,9 +2,10 @@
 
 It asks the identification matcher (``parties.matching``) about each key of the prospect (phone
 numbers, emails, national ids) and about its name, and keeps what is likely the same person:
-any current exact key, or a name this close in the same city. A namesake elsewhere, or the
-former owner of a recycled number, is not a duplicate. Each suspect carries its score and the
-reasons, so an agent can link instead of duplicating.
+any current exact key, a name this close in the same city, or a name this close born on the
+same day. A namesake elsewhere, or the former owner of a recycled number, is not a duplicate.
+Each suspect carries its score and the reasons, so an agent can link instead of duplicating.
+Leads run it on create and conversion, customers on create (``parties.service``).
 """
 
 from dataclasses import dataclass, field
@@ -12,8 +13,13 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
+from parley.errors import DomainError
 from parley.leads.repository import LeadRepository
-from parley.parties.identification_repository import CustomerBrief, PartyBrief
+from parley.parties.identification_repository import (
+    CustomerBrief,
+    IdentificationRepository,
+    PartyBrief,
+)
 from parley.parties.matching import Identifier, Reason
 from parley.parties.models import Party
 from parley.parties.normalize import search_text
@@ -35,6 +41,7 @@ class Prospect:
     emails: list[str] = field(default_factory=list)
     identifiers: list[str] = field(default_factory=list)
     party_id: str | None = None  # the prospect's own party, which is no duplicate of itself
+    birth_date: str | None = None  # YYYY-MM-DD
 
     @classmethod
     def of_party(cls, party: Party) -> "Prospect":
@@ -49,7 +56,18 @@ class Prospect:
             emails=[m["emailAddress"] for m in media if m.get("@type") == "EmailContactMedium"],
             identifiers=[i["identificationId"] for i in idents if i.get("identificationId")],
             party_id=party.id,
+            birth_date=birth_day(party.document),
         )
+
+    def add_media(self, media: list[dict], city: str | None) -> None:
+        """More keys from elsewhere: a customer's own contact media and address city."""
+        for medium in media:
+            phone, email = medium.get("phoneNumber"), medium.get("emailAddress")
+            if medium.get("@type") == "PhoneContactMedium" and phone not in self.phones:
+                self.phones.append(phone)
+            if medium.get("@type") == "EmailContactMedium" and email not in self.emails:
+                self.emails.append(email)
+        self.city = self.city or city
 
 
 @dataclass
@@ -89,19 +107,49 @@ class Suspect:
             ],
         }
 
-    def summary(self) -> str:
-        what = (
-            f"customer {self.customer.customer_number} {self.customer.name}"
-            if self.customer
-            else f"open lead {', '.join(self.leads)} for {self.party.display_name}"
-        )
+    def summary(self, settings: Settings) -> str:
+        """One line naming the suspect (id and href included) with its score and reasons."""
+        base = settings.base_url
+        if self.customer:
+            href = f"{base}{settings.customer_api_prefix}/customer/{self.customer.id}"
+            what = (
+                f"customer {self.customer.customer_number} {self.customer.name} "
+                f"(id {self.customer.id}, {href})"
+            )
+        else:
+            refs = ", ".join(
+                f"{lead} ({base}{settings.sales_api_prefix}/salesLead/{lead})"
+                for lead in self.leads
+            )
+            what = f"open lead {refs} for {self.party.display_name}"
         why = ", ".join(f"{r.field} {r.match} {r.value}" for r in self.reasons)
-        return f"{what} (score {self.score:g}: {why})"
+        return f"{what}, score {self.score:g}: {why}"
+
+
+class DuplicateSuspected(DomainError):
+    status = 409
+    code = "DUPLICATE_SUSPECTED"
+    reason = "Likely duplicate"
+
+    def __init__(self, suspects: list[Suspect], what: str, settings: Settings):
+        listed = "; ".join(s.summary(settings) for s in suspects)
+        super().__init__(
+            f"{what} looks like one already known: {listed}. Link to it, or repeat with "
+            "force=true to create anyway (recorded)"
+        )
+        self.suspects = suspects
+
+
+def birth_day(document: dict) -> str | None:
+    """The day of a TMF ``birthDate`` (a date-time): births compare by day."""
+    born = document.get("birthDate")
+    return born[:10] if isinstance(born, str) and len(born) >= 10 else None
 
 
 class DuplicateCheck:
     def __init__(self, session: Session, settings: Settings):
         self.identifier = Identifier(session, settings)
+        self.parties = IdentificationRepository(session)
         self.leads = LeadRepository(session)
 
     def suspects(self, prospect: Prospect, exclude_lead: str | None = None) -> list[Suspect]:
@@ -112,17 +160,31 @@ class DuplicateCheck:
                 for reason in candidate.reasons:
                     if reason.match == "exact" and not reason.historical:
                         self._add(found, candidate, reason)
-        if prospect.city and prospect.name.strip():
-            wanted_city = search_text(prospect.city)
-            for candidate in self.identifier.identify(prospect.name, PER_LOOK):
-                city = candidate.party.city
-                if not city or fuzz.ratio(wanted_city, search_text(city)) < CITY_SCORE:
-                    continue
-                for reason in candidate.reasons:
-                    if reason.field == "name" and reason.score >= NAME_SCORE:
-                        self._add(found, candidate, reason)
-                        self._add(found, candidate, Reason("city", "exact", city, reason.score))
+        if prospect.name.strip() and (prospect.city or prospect.birth_date):
+            self._same_name(found, prospect)
         return self._with_leads(found, prospect.party_id, exclude_lead)
+
+    def _same_name(self, found: dict, prospect: Prospect) -> None:
+        """A name this close is a suspect only with a second sign: the city, or the birth day."""
+        close = [
+            (candidate, reason)
+            for candidate in self.identifier.identify(prospect.name, PER_LOOK)
+            for reason in candidate.reasons
+            if reason.field == "name" and reason.score >= NAME_SCORE
+        ]
+        wanted_city = search_text(prospect.city) if prospect.city else None
+        born = {}
+        if prospect.birth_date:
+            born = self.parties.birth_days(sorted({c.party.id for c, _ in close}))
+        for candidate, reason in close:
+            city = candidate.party.city
+            if wanted_city and city and fuzz.ratio(wanted_city, search_text(city)) >= CITY_SCORE:
+                self._add(found, candidate, reason)
+                self._add(found, candidate, Reason("city", "exact", city, reason.score))
+            day = born.get(candidate.party.id)
+            if day and day == prospect.birth_date:
+                self._add(found, candidate, reason)
+                self._add(found, candidate, Reason("birthDate", "exact", day, reason.score))
 
     def _with_leads(self, found: dict, own_party: str | None, exclude_lead: str | None):
         party_ids = sorted({party_id for party_id, _ in found})
@@ -142,9 +204,11 @@ class DuplicateCheck:
 
     @staticmethod
     def _add(found: dict, candidate, reason: Reason) -> None:
-        key = (candidate.party.id, candidate.customer.id if candidate.customer else None)
-        suspect = found.setdefault(
-            key, Suspect(candidate.party, candidate.customer, candidate.historical)
-        )
+        # A party that is only a contact person of a customer (a company's primary contact) is
+        # not that customer: it counts only for its own open leads.
+        customer = candidate.customer if candidate.relation == "engagedParty" else None
+        key = (candidate.party.id, customer.id if customer else None)
+        historical = candidate.historical if customer else False
+        suspect = found.setdefault(key, Suspect(candidate.party, customer, historical))
         if not any((r.field, r.value) == (reason.field, reason.value) for r in suspect.reasons):
             suspect.reasons.append(reason)

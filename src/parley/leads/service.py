@@ -18,7 +18,7 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads import document as doc
-from parley.leads.duplicates import DuplicateCheck, Prospect, Suspect
+from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
 from parley.leads.repository import LeadRepository
 from parley.parties.models import Party
@@ -46,20 +46,6 @@ LIST_COLUMNS = {
     "owner": SalesLead.owner_name,
     "channel.id": SalesLead.source_channel,
 }
-
-
-class DuplicateSuspected(DomainError):
-    status = 409
-    code = "DUPLICATE_SUSPECTED"
-    reason = "Likely duplicate"
-
-    def __init__(self, suspects: list[Suspect], what: str):
-        listed = "; ".join(s.summary() for s in suspects)
-        super().__init__(
-            f"{what} looks like one already known: {listed}. Link to it, or repeat with "
-            "force=true to create anyway (recorded)"
-        )
-        self.suspects = suspects
 
 
 class NotQualifiable(DomainError):
@@ -114,7 +100,8 @@ class LeadService:
             self.prospect_keys(document, self.prospect(lead))
         )
         if suspects and not force:
-            raise DuplicateSuspected(suspects, f"The prospect {self.prospect(lead).display_name}")
+            what = f"The prospect {self.prospect(lead).display_name}"
+            raise DuplicateSuspected(suspects, what, self.settings)
         lead.forced_duplicates = [s.as_dict() for s in suspects] or None
         self.repo.add(lead)
         self._record(CREATE, lead.id, after=lead.document)

@@ -112,6 +112,20 @@ class IdentificationRepository(Repository):
             return []
         return self._rows(_PARTIES_STATEMENT, {"party_ids": list(party_ids)})
 
+    def birth_days(self, party_ids: list[str]) -> dict[str, str]:
+        """The birth day (YYYY-MM-DD) of those of these individuals who gave one."""
+        if not party_ids:
+            return {}
+        query = select(Party.id, Party.document).where(
+            Party.id.in_(party_ids), Party.kind == "Individual"
+        )
+        days = {}
+        for party_id, document in self.session.execute(query):
+            born = (document or {}).get("birthDate")
+            if isinstance(born, str) and len(born) >= 10:
+                days[party_id] = born[:10]
+        return days
+
     def _rows(self, statement: Select, params: dict) -> list[IdentifiedRow]:
         return [IdentifiedRow.from_row(row) for row in self.session.execute(statement, params)]
 

@@ -16,6 +16,7 @@ from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
+from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties import projection
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
@@ -25,6 +26,7 @@ from parley.settings import Settings
 CUSTOMER_NUMBER_CHARACTERISTIC = "customerNumber"
 PRIMARY_CONTACT_ROLE = "primaryContact"
 DEFAULT_CUSTOMER_STATUS = "active"
+FORCED_CREATE = "create_forced"  # audit action: created despite likely duplicates
 CUSTOMER_TRANSITIONS = {
     "prospective": {"active", "closed"},
     "active": {"suspended", "disconnected", "closed"},
@@ -64,6 +66,7 @@ class _CustomerIndex:
 class PartyService:
     def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
         """``actor`` is who the writes are recorded for in the audit trail (reads need none)."""
+        self.session = session
         self.repo = PartyRepository(session)
         self.settings = settings
         self.actor = actor
@@ -180,7 +183,12 @@ class PartyService:
             conditions.append(Customer.id.in_(only_ids))
         return self.repo.list_customers(conditions, offset, limit)
 
-    def create_customer(self, document: dict) -> Customer:
+    def create_customer(
+        self, document: dict, force: bool = False, check_duplicates: bool = True
+    ) -> Customer:
+        """A new customer, unless it looks like a customer or open lead already known (409
+        naming them); ``force`` creates it all the same and records what it overrode.
+        ``check_duplicates=False`` only for a caller that ran the check itself (conversion)."""
         document.pop("id", None)
         now = utcnow()
         customer = Customer(
@@ -192,11 +200,27 @@ class PartyService:
         )
         self._check_status(document["status"], None)
         index = self._apply_customer(customer, document)
+        suspects = self.duplicates_of(customer) if check_duplicates else []
+        if suspects and not force:
+            raise DuplicateSuspected(suspects, f"The customer {customer.name}", self.settings)
         self.repo.add(customer)
         self._index_customer(customer, index)
         self._record(CREATE, "customer", customer.id, after=customer.document)
         self.events.emit("customer", CREATE, customer.id, customer.document)
+        if suspects:
+            overridden = {"suspects": [s.as_dict() for s in suspects]}
+            self._record(FORCED_CREATE, "customer", customer.id, after=overridden)
         return customer
+
+    def duplicates_of(self, customer: Customer) -> list[Suspect]:
+        """Customers and open leads likely the same as this (unsaved) customer: its engaged
+        party's name, keys and birth day, and its own contact media and city. (The check asks
+        about customers and open leads alike, so it lives with the leads; it imports only the
+        parties' matcher and models, never this module.)"""
+        prospect = Prospect.of_party(self.repo.get_party(customer.party_id))
+        own_city = projection.preferred_city(customer.document)
+        prospect.add_media(customer.document.get("contactMedium", []), own_city)
+        return DuplicateCheck(self.session, self.settings).suspects(prospect)
 
     def replace_customer(self, customer_id: str, document: dict) -> Customer:
         customer = self.get_customer(customer_id)

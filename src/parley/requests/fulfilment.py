@@ -6,14 +6,23 @@
 - ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``) goes
   to the ordering system as a ProductOrder through the outbox, in the same transaction.
 
-A type without a fulfiller here (``contact.change``: the new details are for an agent to take
-in and check) stays acknowledged, for an agent, like a workflow type.
+- ``contact.change``: the new details (characteristics ``emailAddress``, ``phoneNumber``, and
+  a postal address ``street1``, ``street2``, ``postCode``, ``city``, ``stateOrProvince``,
+  ``country``) replace the current ones on the customer's party through the parties service
+  (``parties.contact_change``). Invalid details are refused (400) and nothing is kept: it is
+  self-service input, checked when given. A request with none of them stays for an agent.
+
+A type without a fulfiller here stays acknowledged, for an agent, like a workflow type.
 """
 
 from dataclasses import dataclass
 
+from parley.db.base import utcnow
+from parley.errors import InvalidInput
 from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
+from parley.parties.contact_change import DETAILS, ContactChange, new_media
+from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.models import CustomerRequest, RequestType
 
@@ -35,8 +44,27 @@ class AutomaticFulfilment:
         fulfiller = {
             "request.status": self._answer_status,
             "addon.selection": self._order_addon,
+            "contact.change": self._change_contact,
         }.get(request_type.code)
         return fulfiller(row) if fulfiller else None
+
+    def _change_contact(self, row: CustomerRequest) -> Fulfilled | None:
+        given = {
+            c.get("name"): c.get("value")
+            for c in row.document.get("troubleTicketCharacteristic") or []
+            if c.get("name") in DETAILS
+        }
+        for name, value in given.items():
+            if value is not None and not isinstance(value, str):
+                where = f"troubleTicketCharacteristic.{name}"
+                raise InvalidInput(f"{where}: a text value is expected", where)
+        region = self.settings.default_phone_region
+        media = new_media(given, region, "troubleTicketCharacteristic")
+        if not media:
+            return None  # nothing usable: an agent takes it in
+        parties = PartyService(self.session, self.settings, self.requests.actor)
+        said = ContactChange(parties).apply(row.customer_id, media, utcnow())
+        return Fulfilled("contactUpdated", "Contact details: " + "; ".join(said) + ".")
 
     def _answer_status(self, row: CustomerRequest) -> Fulfilled:
         others, _ = self.requests.list_requests({}, 0, 50, [row.customer_id])

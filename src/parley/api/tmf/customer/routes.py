@@ -1,4 +1,7 @@
-"""TMF629 Customer Management v5 mapped onto the parties service."""
+"""TMF629 Customer Management v5 mapped onto the parties service.
+
+A create runs the duplicate check: likely existing customers or open leads answer 409
+``DUPLICATE_SUSPECTED`` unless ``?force=true`` (recorded in the audit trail)."""
 
 from fastapi import APIRouter
 
@@ -28,10 +31,13 @@ def customer_resource() -> Resource:
         visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
         get=lambda s, st, cid: PartyService(s, st).get_customer(cid),
         list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_customers(f, o, lim, ids),
-        create=lambda s, st, doc, who: PartyService(s, st, who).create_customer(doc),
+        create=lambda s, st, doc, who, flags: PartyService(s, st, who).create_customer(
+            doc, force=flags["force"]
+        ),
         replace=lambda s, st, cid, doc, who: PartyService(s, st, who).replace_customer(cid, doc),
         delete=lambda s, st, cid, who: PartyService(s, st, who).delete_customer(cid),
         document=lambda row: row.document,
+        create_flags=("force",),
     )
 
 
