@@ -7,6 +7,7 @@ import pytest
 from parley import clock as parley_clock
 from parley.db.base import utcnow
 from parley.outbox.service import OutboxService
+from tests.conftest import login_headers
 
 
 def test_utcnow_follows_the_moved_clock_and_keeps_ticking(clock):
@@ -50,7 +51,10 @@ def test_a_delayed_outbox_message_is_due_once_the_clock_passes_it(clock, session
     session.rollback()
 
 
-def test_a_token_issued_in_the_moved_future_is_accepted_and_old_ones_expire(client, clock):
+def test_tokens_follow_the_moved_clock(client, session, settings, clock):
     assert client.get("/api/v1/me").status_code == 200
     clock.advance(hours=2)  # past the 15 minutes an access token lasts
     assert client.get("/api/v1/me").status_code == 401
+
+    issued_later = login_headers(client, session, settings, "agent")  # iat, nbf: the moved now
+    assert client.get("/api/v1/me", headers=issued_later).status_code == 200

@@ -62,7 +62,7 @@ class SlaClocks:
     def follow(self, request: CustomerRequest, request_type: RequestType, old: str) -> None:
         """The request moved from ``old`` to ``request.status``: the clock follows."""
         new, clock = request.status, self.of(request.id)
-        if clock is None:  # a request taken before clocks existed
+        if clock is None:  # none to follow (migration 0012 gave every request one)
             return
         if (old, new) in lc.REOPENING:
             self.start(request, request_type)
