@@ -3,14 +3,18 @@ each as a note on the request, an audit entry, a ticket event and a word to the 
 breach sends the customer the delayed notice when the type's policy names it."""
 
 import threading
+import time
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from parley.app import create_app
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.jobs import worker_jobs
 from parley.outbox.models import OutboxMessage
 from parley.outbox.worker import Worker
 from parley.requests.sla.listeners import register_sla_listener
+from parley.requests.sla.models import RequestSla
 from parley.requests.sla.watch import SlaWatch
 from tests.factories import create_customer
 from tests.requests.helpers import TICKETS, messages_about, patch, raise_request
@@ -213,3 +217,28 @@ def test_the_worker_runs_the_watch_beside_the_outbox(client, engine, session, se
 
     assert sla_of(client, ticket)["breached"]
     assert _sla_audit(session, "sla_breach") == [ticket["id"]]
+
+
+def test_the_embedded_worker_of_parley_serve_runs_the_watch(client, session, settings, clock):
+    ticket = raise_request(
+        client, create_customer(client), ticketType="fault.repair", priority="critical"
+    )
+    clock.advance(hours=5)
+    served = settings.model_copy(update={"embedded_worker": True, "sla_poll_seconds": 0.05})
+    app = create_app(served)
+    try:
+        with TestClient(app):
+            deadline = time.monotonic() + 10
+            while not _breached(session, ticket) and time.monotonic() < deadline:
+                time.sleep(0.05)
+    finally:
+        app.state.engine.dispose()
+
+    assert _breached(session, ticket)
+    assert _sla_audit(session, "sla_breach") == [ticket["id"]]
+
+
+def _breached(session, ticket) -> bool:
+    breached = session.get(RequestSla, ticket["id"], populate_existing=True).breached_at
+    session.rollback()
+    return breached is not None
