@@ -26,8 +26,15 @@ class PeriodicJob:
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
-    from parley.requests.sla.watch import SlaWatch
+    watch = []
 
-    return [
-        PeriodicJob("sla-watch", settings.sla_poll_seconds, SlaWatch(engine, settings).run_once)
-    ]
+    def sla_watch():
+        # Imported and built on the first run, not at start-up: a worker must install its
+        # signal handlers (and claim its first batch) without waiting for the request domain.
+        if not watch:
+            from parley.requests.sla.watch import SlaWatch
+
+            watch.append(SlaWatch(engine, settings))
+        return watch[0].run_once()
+
+    return [PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch)]

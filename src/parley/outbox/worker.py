@@ -75,12 +75,12 @@ class Worker:
         log.info("outbox worker started", worker=self.name)
         try:
             while not self.stopping.is_set():
-                self.run_jobs()
                 try:
                     handled = self.run_once()
                 except Exception:  # the database is away, say: wait, then try again
                     log.exception("outbox worker pass failed", worker=self.name)
                     handled = 0
+                self.run_jobs()
                 if handled < self.settings.outbox_batch_size:
                     self.stopping.wait(self.settings.outbox_poll_seconds)
         finally:
