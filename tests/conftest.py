@@ -23,6 +23,7 @@ from parley.app import create_app
 from parley.auth import passwords
 from parley.auth.roles import ensure_builtin_roles
 from parley.auth.users import UserService
+from parley.clock import ShiftedClock, shifted
 from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
@@ -122,6 +123,15 @@ def _empty_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def clock() -> Iterator[ShiftedClock]:
+    """Parley's clock, moved by the test: ``clock.advance(hours=5)`` makes five hours pass for
+    the services, the API (in-process clients included), tokens and workers alike. Access
+    tokens last PARLEY_ACCESS_TOKEN_MINUTES of this time: past that, log in again."""
+    with shifted() as moved:
+        yield moved
 
 
 @pytest.fixture

@@ -16,6 +16,8 @@ users_app = typer.Typer(help="Users, roles and log-in credentials.", no_args_is_
 app.add_typer(users_app, name="users")
 outbox_app = typer.Typer(help="Outgoing messages and dead letters.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
+sla_app = typer.Typer(help="SLA clocks of requests.", no_args_is_help=True)
+app.add_typer(sla_app, name="sla")
 
 
 @app.command()
@@ -297,9 +299,11 @@ def users_roles():
 def worker(
     once: bool = typer.Option(False, "--once", help="Work through what is due, then stop."),
 ):
-    """Deliver outbox messages until SIGTERM or Ctrl-C (run any number of these at once)."""
+    """Deliver outbox messages and run the SLA watch until SIGTERM or Ctrl-C (run any number
+    of these at once)."""
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
+    from parley.jobs import worker_jobs
     from parley.logging import configure_logging
     from parley.outbox.worker import Worker, run_until_signalled
 
@@ -310,11 +314,12 @@ def worker(
     except SchemaNotCurrentError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
-    outbox_worker = Worker(get_engine(), settings)
+    outbox_worker = Worker(get_engine(), settings, jobs=worker_jobs(get_engine(), settings))
     if not once:
         run_until_signalled(outbox_worker)
         return
     try:
+        outbox_worker.run_jobs()  # first: an SLA breach may queue a notice to deliver
         while outbox_worker.run_once() == settings.outbox_batch_size:
             pass
     finally:
@@ -362,6 +367,28 @@ def outbox_retry(message_id: str = typer.Argument(..., help="The dead letter's i
     with _unit_of_work() as session:
         OutboxService(session, _cli_actor()).retry(message_id)
     typer.echo(f"{message_id} is pending again")
+
+
+@sla_app.command("check")
+def sla_check():
+    """Raise the SLA warnings and breaches due now (one pass of the workers' SLA watch)."""
+    from parley.db.engine import get_engine
+    from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
+    from parley.requests.sla.watch import SlaWatch
+
+    try:
+        ensure_schema_current(get_engine())
+    except SchemaNotCurrentError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    result = SlaWatch(get_engine(), get_settings()).run_once()
+    typer.echo(
+        f"{result.clocks} clock(s) due: {result.warnings} warning(s), "
+        f"{result.breaches} breach(es) raised"
+        + (f", {result.failed} failed (see the log)" if result.failed else "")
+    )
+    if result.failed:
+        raise typer.Exit(1)
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     # The code of the request type an unclassifiable request gets; unset: such a request is
     # refused (400) and the caller names its type.
     request_default_type: str | None = None
+    # SLA clocks (docs/requests.md): the share of a request's target after which the warning
+    # is raised, unless its type says (slaWarningPercent); how often workers look for clocks
+    # due for a warning or a breach, and how many they take on in one transaction.
+    sla_warning_percent: int = Field(default=75, ge=1, le=99)
+    sla_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
+    sla_batch_size: int = Field(default=100, ge=1, le=10_000)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     webhook_secret: SecretStr | None = None
     # -- email channel (SMTP) --

@@ -132,8 +132,11 @@ def decode_access_token(token: str, settings: Settings) -> dict:
     its expiry is checked anew. Revocation is checked by the caller, against the database."""
     key = signing_key(settings)
     claims = _verified(token, key)
-    if claims["exp"] + CLOCK_SKEW_SECONDS < utcnow().timestamp():
+    now = utcnow().timestamp()  # Parley's clock (parley.clock), which tests can move
+    if claims["exp"] + CLOCK_SKEW_SECONDS < now:
         raise Unauthorized(_EXPIRED)
+    if max(claims["nbf"], claims["iat"]) > now + CLOCK_SKEW_SECONDS:
+        raise Unauthorized("the access token is not valid yet")
     return dict(claims)
 
 
@@ -147,7 +150,13 @@ def _verified(token: str, key: str) -> dict:
             audience=AUDIENCE,
             issuer=ISSUER,
             leeway=CLOCK_SKEW_SECONDS,
-            options={"require": list(REQUIRED_CLAIMS)},
+            # The times are checked by the caller against Parley's clock, not here.
+            options={
+                "require": list(REQUIRED_CLAIMS),
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+            },
         )
     except jwt.MissingRequiredClaimError as error:
         raise Unauthorized(f"the access token has no '{error.claim}' claim") from None
@@ -158,7 +167,13 @@ def _verified(token: str, key: str) -> dict:
         raise Unauthorized(f"the access token is not valid ({error})") from None
     if not all(isinstance(claims.get(name), str) and claims[name] for name in ("sub", "jti")):
         raise Unauthorized("the access token's 'sub' and 'jti' claims must be strings")
+    if not all(_a_time(claims[name]) for name in ("exp", "nbf", "iat")):
+        raise Unauthorized("the access token's 'exp', 'nbf' and 'iat' claims must be numbers")
     return claims
+
+
+def _a_time(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def new_refresh_token() -> str:

@@ -1,5 +1,5 @@
-"""The message templates a new installation starts with (migration 0008 seeds the same; a test
-compares). Administrators reword them; the kinds are what Parley's own code sends."""
+"""The message templates a new installation starts with (migrations 0008 and 0012 seed the
+same; a test compares). Administrators reword them; the kinds are what Parley's own code sends."""
 
 from sqlalchemy.orm import Session
 
@@ -7,8 +7,10 @@ from parley.db.base import utcnow
 from parley.notifications.models import MessageTemplate
 from parley.notifications.repository import NotificationRepository
 
-# (kind, channel, language, subject, body); all are service messages.
-DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str | None, str], ...] = (
+Template = tuple[str, str, str, str | None, str]
+
+# (kind, channel, language, subject, body); all are service messages. Seeded by migration 0008.
+TEMPLATES_0008: tuple[Template, ...] = (
     (
         "interaction.summary",
         "email",
@@ -108,6 +110,48 @@ DEFAULT_TEMPLATES: tuple[tuple[str, str, str, str | None, str], ...] = (
         "Ihre Rechnung {{ billNumber }} über {{ amount }} ist da, fällig am {{ dueDate }}.",
     ),
 )
+
+# The notice of a request that missed its promised date (the SLA watch); migration 0012.
+TEMPLATES_0012: tuple[Template, ...] = (
+    (
+        "request.delayed",
+        "email",
+        "en",
+        "Your request {{ requestId }} is taking longer than promised",
+        "Dear {{ customerName }},\n\nwe are sorry: we promised to resolve your request "
+        "{{ requestId }} ({{ requestType }}) by {{ expectedResolution }}, and it is taking "
+        "longer. We are working on it and will tell you as soon as it is resolved.\n\n"
+        "Kind regards,\nCustomer Service",
+    ),
+    (
+        "request.delayed",
+        "sms",
+        "en",
+        None,
+        "Sorry: your request {{ requestId }} is taking longer than promised "
+        "({{ expectedResolution }}). We are on it.",
+    ),
+    (
+        "request.delayed",
+        "email",
+        "de",
+        "Ihr Auftrag {{ requestId }} dauert länger als zugesagt",
+        "Guten Tag {{ customerName }},\n\nes tut uns leid: Wir hatten die Erledigung Ihres "
+        "Auftrags {{ requestId }} ({{ requestType }}) bis {{ expectedResolution }} zugesagt, "
+        "und es dauert länger. Wir arbeiten daran und melden uns, sobald er erledigt ist.\n\n"
+        "Freundliche Grüße\nIhr Kundenservice",
+    ),
+    (
+        "request.delayed",
+        "sms",
+        "de",
+        None,
+        "Entschuldigung: Ihr Auftrag {{ requestId }} dauert länger als zugesagt "
+        "({{ expectedResolution }}). Wir sind dran.",
+    ),
+)
+
+DEFAULT_TEMPLATES: tuple[Template, ...] = TEMPLATES_0008 + TEMPLATES_0012
 
 
 def ensure_default_templates(session: Session) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 
 from parley.db.base import utcnow
 from parley.db.engine import build_engine
+from parley.jobs import PeriodicJob, worker_jobs
 from parley.outbox.backoff import retry_delay
 from parley.outbox.channels import (
     DELIVERED,
@@ -46,7 +47,14 @@ def worker_name() -> str:
 
 
 class Worker:
-    def __init__(self, engine: Engine, settings: Settings, rng: random.Random | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        settings: Settings,
+        rng: random.Random | None = None,
+        jobs: list[PeriodicJob] | None = None,
+    ):
+        self.jobs = jobs or []  # run between batches when due (parley.jobs)
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.settings = settings
         self.name = worker_name()
@@ -72,6 +80,7 @@ class Worker:
                 except Exception:  # the database is away, say: wait, then try again
                     log.exception("outbox worker pass failed", worker=self.name)
                     handled = 0
+                self.run_jobs()
                 if handled < self.settings.outbox_batch_size:
                     self.stopping.wait(self.settings.outbox_poll_seconds)
         finally:
@@ -91,6 +100,17 @@ class Worker:
                 break
             self._record(row, self._deliver(row))
         return len(rows)
+
+    def run_jobs(self) -> None:
+        """The periodic jobs that are due; one failing is logged and tried again later."""
+        for job in self.jobs:
+            if self.stopping.is_set() or not job.due():
+                continue
+            job.scheduled()
+            try:
+                job.run()
+            except Exception:
+                log.exception("periodic job failed", job=job.name, worker=self.name)
 
     def close(self) -> None:
         for adapter in self.adapters.values():
@@ -187,7 +207,7 @@ class EmbeddedWorker:
 
     def __init__(self, settings: Settings):
         self.engine = build_engine(settings.database_url, 1, settings.sqlite_busy_timeout_ms)
-        self.worker = Worker(self.engine, settings)
+        self.worker = Worker(self.engine, settings, jobs=worker_jobs(self.engine, settings))
         self.thread = threading.Thread(target=self.worker.run, name="outbox-worker", daemon=True)
 
     def start(self) -> "EmbeddedWorker":

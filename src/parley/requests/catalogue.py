@@ -124,6 +124,7 @@ class RequestTypeCatalogue:
         document.setdefault("lifecycleStatus", "active")
         _choice(document, "lifecycleStatus", TYPE_STATUSES)
         _check_sla(document.get("slaTarget"))
+        _check_warning_percent(document.get("slaWarningPercent"))
         notify = document.setdefault("notifyOn", [])
         unknown = sorted(set(notify) - set(MILESTONES))
         if unknown:
@@ -183,6 +184,12 @@ def sla_target(request_type: RequestType, priority: str) -> timedelta:
     return timedelta(hours=hours[priority])
 
 
+def sla_warning_percent(request_type: RequestType, settings) -> int:
+    """How much of the target may pass before the SLA warning: the type's, else the default."""
+    given = request_type.document.get("slaWarningPercent")
+    return given if given is not None else settings.sla_warning_percent
+
+
 def notifies_on(request_type: RequestType, milestone: str) -> bool:
     return milestone in (request_type.document.get("notifyOn") or [])
 
@@ -203,3 +210,13 @@ def _check_sla(targets) -> None:
         hours = target.get("hours")
         if isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
             raise InvalidInput("slaTarget.hours: a number of hours above 0", "slaTarget")
+
+
+def _check_warning_percent(value) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 99:
+        raise InvalidInput(
+            "slaWarningPercent: a whole percentage of the target from 1 to 99",
+            "slaWarningPercent",
+        )

@@ -1,11 +1,12 @@
 """Telling the customer how their request is getting on, on the milestones its type names.
 
 Each notice is a TMF681 communication message made from the seeded templates
-(``request.received``, ``request.progress``), queued through the outbox in the caller's
-transaction: it goes out exactly when the request's change is committed. The channel is the
-one the customer's preferences and addresses allow (email when they have none: the message is
-then kept, failed, with the reason). A template an administrator reworded so that it needs a
-variable a request cannot give is logged and skipped: a notice never blocks the request.
+(``request.received``, ``request.progress``, ``request.delayed``), queued through the outbox
+in the caller's transaction: it goes out exactly when the request's change is committed. The
+channel is the one the customer's preferences and addresses allow (email when they have none:
+the message is then kept, failed, with the reason). A template an administrator reworded so
+that it needs a variable a request cannot give is logged and skipped: a notice never blocks
+the request.
 """
 
 import structlog
@@ -20,7 +21,8 @@ from parley.requests.catalogue import notifies_on
 from parley.requests.models import CustomerRequest, RequestType
 
 log = structlog.get_logger(__name__)
-TEMPLATE_OF = {"received": "request.received"}  # every other milestone: request.progress
+# Every other milestone: request.progress.
+TEMPLATE_OF = {"received": "request.received", "delayed": "request.delayed"}
 
 
 class RequestNotifier:

@@ -26,6 +26,7 @@ from parley.requests.models import CustomerRequest, RequestStatusChange, Request
 from parley.requests.notify import RequestNotifier
 from parley.requests.presentation import SERVER_FIELDS, present, status_view
 from parley.requests.repository import RequestRepository
+from parley.requests.sla.clocks import SlaClocks
 
 RESOURCE = "troubleTicket"
 LIST_COLUMNS = {
@@ -43,6 +44,7 @@ class RequestService:
         self.catalogue = RequestTypeCatalogue(session)
         self.links = InteractionLinks(session, settings, actor)
         self.notifier = RequestNotifier(session, settings, actor)
+        self.sla = SlaClocks(session, settings, actor)
         self.audit = AuditTrail(session)
         self.events = DomainEvents(session)
 
@@ -70,7 +72,7 @@ class RequestService:
 
     def status(self, request_id: str) -> dict:
         row = self.get(request_id)
-        return status_view(row, self.history(row.id))
+        return {**status_view(row, self.history(row.id)), "sla": self.sla.state(row.id)}
 
     # -- taking a request ------------------------------------------------------------------
 
@@ -133,6 +135,7 @@ class RequestService:
             status_changed_at=now,
         )
         self.repo.add(row)
+        self.sla.start(row, request_type, now)
         self._history(row, None, f"received; type by {classified.rule}", now)
         self._record(CREATE, row.id, after=document)
         self.events.emit(RESOURCE, CREATE, row.id, self._presented(row))
@@ -176,6 +179,7 @@ class RequestService:
         if priority != row.priority:
             row.priority = priority
             row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
+            self.sla.retarget(row, request_type)  # from its clock's start, pauses counted
         _check_characteristics(document, request_type)
         wanted = document.get("status") or row.status
         if wanted != row.status:
@@ -261,6 +265,7 @@ class RequestService:
         if wanted == lc.RESOLVED:
             row.resolved_at = now
         row.status, row.status_changed_at = wanted, now
+        self.sla.follow(row, request_type, old)
         self._history(row, old, reason, now)  # the caller's update event tells the change
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")

@@ -17,7 +17,7 @@ from parley.migrations.grants import grant, revoke
 
 # The wording is data, imported rather than copied: a fresh installation starts with today's
 # defaults, an existing one keeps what its administrators made of them.
-from parley.notifications.defaults import DEFAULT_TEMPLATES
+from parley.notifications.defaults import TEMPLATES_0008
 
 revision = "0008"
 down_revision = "0007"
@@ -116,7 +116,7 @@ def upgrade() -> None:
                 "created_at": now,
                 "updated_at": now,
             }
-            for kind, channel, language, subject, body in DEFAULT_TEMPLATES
+            for kind, channel, language, subject, body in TEMPLATES_0008
         ],
     )
     grant(NEW_GRANTS)

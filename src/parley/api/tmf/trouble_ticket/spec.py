@@ -22,6 +22,13 @@ TYPE_EXTENSION = {
         "description": "Parley: hours to resolve, one target per priority",
         "items": {"$ref": "#/components/schemas/SlaTarget"},
     },
+    "slaWarningPercent": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 99,
+        "description": "Parley: the share of the SLA target after which the warning is "
+        "raised (default PARLEY_SLA_WARNING_PERCENT)",
+    },
     "notifyOn": {
         "type": "array",
         "description": "Parley: the milestones on which the customer is notified",
