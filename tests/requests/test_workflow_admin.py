@@ -9,10 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley.db.engine import build_engine
-from parley.db.migrate import upgrade
+from parley.db.migrate import downgrade, upgrade
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
 from parley.requests.models import RequestType
+from parley.requests.workflow_admin import WorkflowAdmin
 from parley.requests.workflow_defaults import DEFAULT_QUEUES, DEFAULT_WORKFLOWS
+from parley.requests.workflow_defs import checked_workflow
 from parley.requests.workflow_models import TaskQueue, WorkflowDefinition
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import TYPES, raise_request
@@ -211,3 +213,42 @@ def test_queues_are_checked_and_kept_while_in_use(client):
     assert_tmf_error(client.delete(f"{QUEUES}/technical"), 409, "fault.repair")
     assert client.delete(f"{QUEUES}/vip").status_code == 204
     assert client.get(f"{QUEUES}/vip").status_code == 404
+
+
+def test_an_older_installation_s_workflow_types_are_given_their_workflow(scratch_database_url):
+    engine = build_engine(scratch_database_url)
+    try:
+        upgrade(engine, "0010")
+        with engine.begin() as connection:  # as 0010 seeded them before workflows existed
+            for type_id, document in connection.execute(
+                select(RequestType.id, RequestType.document)
+            ).all():
+                document.pop("workflow", None)
+                connection.execute(
+                    RequestType.__table__.update()
+                    .where(RequestType.id == type_id)
+                    .values(document=document)
+                )
+        upgrade(engine)
+        with Session(engine) as session:
+            named = {
+                t.code: t.document.get("workflow") for t in session.scalars(select(RequestType))
+            }
+        downgrade(engine, "0010")
+        with Session(engine) as session:
+            after = {
+                t.code: t.document.get("workflow") for t in session.scalars(select(RequestType))
+            }
+    finally:
+        engine.dispose()
+
+    assert named["fault.repair"] == "fault.repair" and named["bill.dispute"] == "bill.dispute"
+    assert named["adjustment"] is None
+    assert set(after.values()) == {None}
+
+
+def test_the_default_workflows_pass_their_own_checks(session):
+    known = WorkflowAdmin(session).known()
+
+    for document in DEFAULT_WORKFLOWS:
+        assert checked_workflow(document, known)["stages"] == document["stages"]
