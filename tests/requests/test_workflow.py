@@ -169,6 +169,16 @@ def test_the_status_view_shows_tasks_stage_and_next_step_and_customers_see_no_st
     assert own["expectedResolutionDate"] == staff["expectedResolutionDate"]
     hidden = client.get(f"{REQUESTS}/{theirs['id']}/status", headers=customer_login(customer))
     assert_tmf_error(hidden, 404)
+    cancelled = client.post(
+        f"{REQUESTS}/{ticket['id']}/cancel",
+        json={"reason": "fixed itself"},
+        headers=customer_login(customer),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert [(t["status"], "assignee" in t) for t in cancelled.json()["tasks"]] == [
+        ("done", False),
+        ("cancelled", False),
+    ]
 
 
 def test_a_held_request_s_tasks_wait_and_a_customer_reply_resumes_a_pending_one(client, as_user):

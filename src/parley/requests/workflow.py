@@ -21,7 +21,7 @@ import structlog
 from parley.auth.audit import UPDATE, AuditTrail
 from parley.auth.users import UserService
 from parley.errors import Conflict, NotFound
-from parley.events.emit import DomainEvents
+from parley.events.emit import DomainEvents, changed_attributes
 from parley.outbox.service import OutboxService
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target
@@ -81,9 +81,8 @@ class WorkflowEngine:
             raise Conflict(f"request {request_id} follows no workflow")
         if row.status in lc.FINAL:
             raise Conflict(f"request {request_id} is {row.status}: it takes no more events")
-        stage = row.workflow_stage
         self.handle(row, event)
-        return row, stage
+        return row
 
     def drain(self) -> None:
         """Handle the queued events, and those they raise, in order."""
@@ -107,7 +106,8 @@ class WorkflowEngine:
     # -- what the RequestService tells the engine ------------------------------------------
 
     def before_move(self, row, wanted: str) -> None:
-        if wanted in NO_TASKS_WHEN:
+        # Only the engine makes tasks, so a request that follows no workflow has none.
+        if wanted in NO_TASKS_WHEN and row.workflow_code is not None:
             open_ones = self.unfinished(row)
             if open_ones:
                 names = ", ".join(f"{t.name} ({t.status})" for t in open_ones)
@@ -187,7 +187,8 @@ class WorkflowEngine:
             AuditTrail(self.session).record(
                 actor, "escalate", "troubleTicket", row.id, before, after
             )
-            DomainEvents(self.session).emit("troubleTicket", UPDATE, row.id, after, ["priority"])
+            changed = changed_attributes(before, after)
+            DomainEvents(self.session).emit("troubleTicket", UPDATE, row.id, after, changed)
         if queue_code:
             queue = self.records.queue_by_code(queue_code)
             for task in self.unfinished(row):

@@ -77,7 +77,7 @@ def router(prefix: str) -> APIRouter:
         visible(session, settings, principal, request_id)
         service = RequestService(session, settings, actor)
         row = service.cancel(request_id, change.reason, expected_version(request))
-        return _finish(session, settings, row)
+        return _finish(session, settings, row, principal.is_customer)
 
     @api.post("/{request_id}/close", summary="Close a request: completed or unfulfilled")
     def close(
@@ -130,14 +130,14 @@ def router(prefix: str) -> APIRouter:
         visible(session, settings, principal, request_id)
         event = check_external_event(body.event)
         workflow = RequestService(session, settings, actor).workflow
-        row, _ = workflow.signal(request_id, event, expected_version(request))
+        row = workflow.signal(request_id, event, expected_version(request))
         return _finish(session, settings, row)
 
     return api
 
 
-def _finish(session, settings, row) -> JSONResponse:
+def _finish(session, settings, row, for_customer: bool = False) -> JSONResponse:
     stale_is_412(session)
-    answer = _status(session, settings, row)
+    answer = _status(session, settings, row, for_customer)
     commit_now(session)
     return answer
