@@ -5,7 +5,8 @@ an edge would. Whatever the sequence: the status is always a TMF621 one reached 
 move, the history chains, no request is resolved or closed with unfinished tasks, and a
 cancelled request has none."""
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -30,7 +31,7 @@ from tests.factories import create_customer
 from tests.requests.helpers import ticket_payload
 
 EVENTS = ("customer.replied", "sla.warning", "sla.breach", "partner.noticed")
-BOUNDED = settings(
+BOUNDED = hypothesis_settings(
     max_examples=30,
     stateful_step_count=20,
     deadline=None,
