@@ -34,6 +34,7 @@ from parley.requests.workflow_rules import ACTIONS, GUARDS, Step
 
 log = structlog.get_logger(__name__)
 MAX_STEPS = 50
+START = "(start)"  # entering the initial stage; no event name can look like it
 NO_TASKS_WHEN = frozenset({lc.RESOLVED, lc.CLOSED})
 ENDS_TASKS = frozenset({lc.CANCELLED, lc.REJECTED})
 
@@ -66,8 +67,7 @@ class WorkflowEngine:
             log.warning("request takes no workflow", request=row.id, workflow=code)
             return
         row.workflow_code = code
-        self._enter(row, definition, definition.document["initialStage"])
-        self.drain()
+        self.handle(row, START)  # queued: what entering does runs as any other step
 
     def handle(self, row, event: str, roles: tuple[str, ...] | None = None) -> None:
         """Tell the request's workflow that ``event`` happened (the caller locked the row)."""
@@ -231,6 +231,9 @@ class WorkflowEngine:
             return
         definition = self.definition(row.workflow_code)
         if definition is None:
+            return
+        if event == START:
+            self._enter(row, definition, definition.document["initialStage"])
             return
         request_type = self.requests.catalogue.get(row.type_id)
         step = Step(self, row, request_type, event, roles)
