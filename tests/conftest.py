@@ -31,6 +31,7 @@ from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
 from parley.parties import verification
 from parley.requests.defaults import ensure_default_request_types
+from parley.requests.workflow_defaults import ensure_default_workflows
 from parley.settings import Settings
 
 PARTY_API = "/tmf-api/partyManagement/v5"
@@ -110,6 +111,7 @@ def engine(migrated_engine) -> Iterator[Engine]:
         ensure_default_reasons(session)
         ensure_default_templates(session)
         ensure_default_request_types(session)
+        ensure_default_workflows(session)
         session.commit()
     yield migrated_engine
     _empty_tables(migrated_engine)

@@ -32,6 +32,8 @@ from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
+from parley.api.v1 import tasks as tasks_api
+from parley.api.v1 import workflows as workflows_api
 from parley.db.engine import build_async_engine, build_engine
 from parley.db.migrate import ensure_schema_current
 from parley.logging import configure_logging
@@ -140,6 +142,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(audit_api.router(settings.parley_api_prefix))
     app.include_router(outbox_api.router(settings.parley_api_prefix))
     app.include_router(requests_api.router(settings.parley_api_prefix))
+    app.include_router(tasks_api.router(settings.parley_api_prefix))
+    app.include_router(workflows_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
     @app.get(

@@ -1,12 +1,15 @@
 """Concurrency: every answer carries the request's ETag; a change based on a stale read gets
 412 in the TMF error shape and changes nothing, so no update is lost."""
 
+import pytest
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.requests.service import RequestService
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import REQUESTS, TICKETS, patch, raise_request
+
+pytestmark = pytest.mark.usefixtures("without_workflows")
 
 
 def test_answers_carry_the_etag_and_it_moves_with_every_change(client):

@@ -1,11 +1,14 @@
 """Automatic fulfilment: a status enquiry and an add-on selection are done by Parley at once and
 close completed, every step in the history (contact changes: test_contact_change.py)."""
 
+import pytest
 from sqlalchemy import select
 
 from parley.outbox.models import OutboxMessage
 from tests.factories import create_customer
 from tests.requests.helpers import REQUESTS, characteristic, raise_request
+
+pytestmark = pytest.mark.usefixtures("without_workflows")
 
 
 def _status(client, ticket: dict) -> dict:

@@ -18,6 +18,8 @@ from tests.requests.helpers import (
     type_id,
 )
 
+pytestmark = pytest.mark.usefixtures("without_workflows")
+
 
 def _moment(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))

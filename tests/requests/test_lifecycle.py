@@ -13,6 +13,8 @@ from parley.requests.models import CustomerRequest
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import REQUESTS, TICKETS, patch, raise_request
 
+pytestmark = pytest.mark.usefixtures("without_workflows")
+
 
 def _status(client, ticket, **headers):
     response = client.get(f"{REQUESTS}/{ticket['id']}/status", headers=headers)

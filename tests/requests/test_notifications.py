@@ -1,11 +1,14 @@
 """Customer notification on the milestones the type's policy names: a TMF681 message from the
 seeded templates, queued through the outbox in the same transaction as the change."""
 
+import pytest
 from sqlalchemy import select
 
 from parley.outbox.models import OutboxMessage
 from tests.factories import create_customer
 from tests.requests.helpers import REQUESTS, messages_about, patch, raise_request
+
+pytestmark = pytest.mark.usefixtures("without_workflows")
 
 
 def _outbox_rows(session, message_ids: list[str]) -> list[OutboxMessage]:

@@ -44,6 +44,10 @@ AUDIT_READ = "audit:read"
 OUTBOX_READ = "outbox:read"
 OUTBOX_RETRY = "outbox:retry"
 EVENT_SUBSCRIBE = "event:subscribe"
+TASK_READ = "task:read"
+TASK_WORK = "task:work"
+TASK_ASSIGN = "task:assign"
+WORKFLOW_WRITE = "workflow:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -84,6 +88,10 @@ CATALOGUE: dict[str, str] = {
     OUTBOX_READ: "list and inspect outgoing messages (outbox), dead letters included",
     OUTBOX_RETRY: "send a dead letter again",
     EVENT_SUBSCRIBE: "subscribe to a TMF API's events (hub); the API's read permission too",
+    TASK_READ: "read request tasks, task queues and workflows",
+    TASK_WORK: "claim, complete and hand back tasks in the queues one's roles work",
+    TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
+    WORKFLOW_WRITE: "manage workflows and task queues",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -136,6 +144,8 @@ _AGENT = frozenset(
         REQUEST_READ,
         REQUEST_WRITE,
         REQUEST_CANCEL,
+        TASK_READ,
+        TASK_WORK,
     }
 )
 
@@ -149,7 +159,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "supervisor",
         "Team supervisor: an agent with a higher adjustment limit who approves requests",
-        _AGENT | {REQUEST_APPROVE},
+        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN},
         {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
     ),
     RoleSpec(

@@ -30,6 +30,7 @@ from parley.requests.models import (
     RequestType,
 )
 from parley.requests.repository import RequestRepository
+from parley.requests.workflow_repository import WorkflowRepository
 
 RESOURCE = "troubleTicketSpecification"
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
@@ -133,8 +134,23 @@ class RequestTypeCatalogue:
         names = [c.get("name") for c in document.get("specCharacteristic") or []]
         if not all(names) or len(set(names)) != len(names):
             raise InvalidInput("specCharacteristic: each needs a name, used once")
+        self._check_workflow(document)
         document["@type"] = "TroubleTicketSpecification"
         return document
+
+    def _check_workflow(self, document: dict) -> None:
+        """A workflow type may name the workflow its requests follow (an active one)."""
+        code = document.get("workflow")
+        if code is None:
+            document.pop("workflow", None)
+            return
+        if document["fulfilmentMode"] != "workflow":
+            raise InvalidInput("workflow: only a type with fulfilmentMode workflow names one")
+        found = None
+        if isinstance(code, str) and storable_id(code, 64):
+            found = WorkflowRepository(self.session).workflow_by_code(code)
+        if found is None or found.status != "active":
+            raise InvalidInput(f"workflow: no active workflow {code!r}", "workflow")
 
     def _check_classification(self, rule: dict) -> None:
         for key in ("reasonCode", "channel", "keyword"):

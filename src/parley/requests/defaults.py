@@ -1,6 +1,8 @@
 """The request types a new installation starts with (migration 0010 seeds the same; a test
 compares). Administrators change them through troubleTicketSpecification; the classification
-rules (reason codes, channels, keywords) are part of each type."""
+rules (reason codes, channels, keywords) are part of each type. A workflow type names the
+workflow its requests follow (requests/workflow_defaults; migration 0011 adds the name to
+types an older installation seeded)."""
 
 from sqlalchemy.orm import Session
 
@@ -22,8 +24,11 @@ def _type(
     keywords=(),
     channels=(),
     required=(),
+    workflow=None,
 ) -> dict:
+    named = {"workflow": workflow} if workflow else {}
     return {
+        **named,
         "@type": "TroubleTicketSpecification",
         "code": code,
         "name": name,
@@ -97,6 +102,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ALL_MILESTONES,
         ["fault.report", "service.outage"],
         ["no signal", "not working", "outage", "broken", "no internet", "fault"],
+        workflow="fault.repair",
     ),
     _type(
         "bill.dispute",
@@ -109,6 +115,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["billing.dispute"],
         ["dispute", "overcharged", "charged twice", "wrong bill"],
         required=["billNumber"],
+        workflow="bill.dispute",
     ),
     _type(
         "adjustment",

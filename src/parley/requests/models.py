@@ -76,6 +76,9 @@ class CustomerRequest(Base):
     resolution_code: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict] = mapped_column(JSONDocument)
+    # The workflow the request follows and its stage there (requests/workflow.py); None: none.
+    workflow_code: Mapped[str | None] = mapped_column(String(64))
+    workflow_stage: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -97,3 +100,6 @@ class RequestStatusChange(Base):
     reason: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(150))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+from parley.requests import workflow_models as _workflow  # noqa: E402, F401  (registers tables)

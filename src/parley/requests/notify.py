@@ -35,6 +35,18 @@ class RequestNotifier:
         """Queue the notice of ``milestone`` if the type's policy names it: the message id."""
         if not notifies_on(request_type, milestone):
             return None
+        return self.send(
+            request,
+            request_type,
+            TEMPLATE_OF.get(milestone, "request.progress"),
+            milestone,
+            message,
+        )
+
+    def send(
+        self, request: CustomerRequest, request_type: RequestType, kind: str, about: str, message=""
+    ) -> str | None:
+        """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
         try:
             channel = (
                 PreferenceService(self.session, self.settings)
@@ -56,12 +68,12 @@ class RequestNotifier:
         document = {
             "@type": "CommunicationMessage",
             "messageType": channel,
-            "description": f"request {request.id}: {milestone}",
+            "description": f"request {request.id}: {about}",
             "receiver": [
                 {"@type": "Receiver", "party": {"id": customer.id, "@referredType": "Customer"}}
             ],
             "characteristic": [
-                {"name": "templateKind", "value": TEMPLATE_OF.get(milestone, "request.progress")},
+                {"name": "templateKind", "value": kind},
                 {"name": "category", "value": "service"},
                 *({"name": k, "value": v} for k, v in variables.items()),
             ],

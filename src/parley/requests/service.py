@@ -27,6 +27,7 @@ from parley.requests.notify import RequestNotifier
 from parley.requests.presentation import SERVER_FIELDS, present, status_view
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
+from parley.requests.workflow import WorkflowEngine
 
 RESOURCE = "troubleTicket"
 LIST_COLUMNS = {
@@ -47,6 +48,7 @@ class RequestService:
         self.sla = SlaClocks(session, settings, actor)
         self.audit = AuditTrail(session)
         self.events = DomainEvents(session)
+        self.workflow = WorkflowEngine(session, settings, self)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -70,9 +72,11 @@ class RequestService:
             conditions.append(CustomerRequest.customer_id.in_(customer_ids))
         return self.repo.list_requests(conditions, offset, limit)
 
-    def status(self, request_id: str) -> dict:
+    def status(self, request_id: str, for_customer: bool = False) -> dict:
         row = self.get(request_id)
-        return {**status_view(row, self.history(row.id)), "sla": self.sla.state(row.id)}
+        view = status_view(row, self.history(row.id))
+        extras = self.workflow.status_extras(row, for_customer)
+        return {**view, **extras, "sla": self.sla.state(row.id)}
 
     # -- taking a request ------------------------------------------------------------------
 
@@ -143,6 +147,7 @@ class RequestService:
         done = AutomaticFulfilment(self.session, self.settings, self).fulfil(row, request_type)
         if done is not None:
             self._fulfilled(row, done)
+        self.workflow.start(row, request_type)
         return row
 
     def _fulfilled(self, row: CustomerRequest, done) -> None:
@@ -190,6 +195,7 @@ class RequestService:
         self._record(UPDATE, row.id, before, document)
         changed = changed_attributes(before, document)
         self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        self.workflow.drain()
         return row
 
     def cancel(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
@@ -235,6 +241,7 @@ class RequestService:
         self._record(UPDATE, row.id, before, document)
         changed = changed_attributes(before, document)
         self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        self.workflow.drain()  # what the workflow does on this change, now that it is complete
         return row
 
     def _presented(self, row: CustomerRequest) -> dict:
@@ -247,6 +254,7 @@ class RequestService:
             raise InvalidInput(f"status: one of {', '.join(lc.STATUSES)}", "status")
         old, now = row.status, utcnow()
         lc.check_transition(old, wanted)
+        self.workflow.before_move(row, wanted)  # 409 while tasks are unfinished
         reopening = (old, wanted) in lc.REOPENING
         if (wanted in lc.NEEDS_REASON or reopening) and not (reason or "").strip():
             raise InvalidInput(f"statusChangeReason: say why it becomes {wanted}", "reason")
@@ -267,6 +275,7 @@ class RequestService:
         row.status, row.status_changed_at = wanted, now
         self.sla.follow(row, request_type, old)
         self._history(row, old, reason, now)  # the caller's update event tells the change
+        self.workflow.after_move(row, old, wanted, reason)
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")
         elif wanted == lc.RESOLVED or (

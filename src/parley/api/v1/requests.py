@@ -17,6 +17,7 @@ from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.requests.service import RequestService
+from parley.requests.workflow_defs import check_external_event
 from parley.settings import Settings
 
 
@@ -32,13 +33,18 @@ class Closing(BaseModel):
     reason: str | None = Field(None, max_length=400)
 
 
+class WorkflowEvent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event: str = Field(min_length=3, max_length=64, examples=["customer.replied"])
+
+
 class Reopening(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: str = Field(min_length=1, max_length=400, examples=["The fault is back"])
 
 
-def _status(session, settings, row) -> JSONResponse:
-    body = RequestService(session, settings).status(row.id)
+def _status(session, settings, row, for_customer: bool = False) -> JSONResponse:
+    body = RequestService(session, settings).status(row.id, for_customer)
     return JSONResponse(body, headers={"ETag": etag(row)})
 
 
@@ -55,7 +61,8 @@ def router(prefix: str) -> APIRouter:
         settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(REQUEST_READ),
     ):
-        return _status(session, settings, visible(session, settings, principal, request_id))
+        row = visible(session, settings, principal, request_id)
+        return _status(session, settings, row, principal.is_customer)
 
     @api.post("/{request_id}/cancel", summary="Cancel a request before completion, with a reason")
     def cancel(
@@ -70,7 +77,7 @@ def router(prefix: str) -> APIRouter:
         visible(session, settings, principal, request_id)
         service = RequestService(session, settings, actor)
         row = service.cancel(request_id, change.reason, expected_version(request))
-        return _finish(session, settings, row)
+        return _finish(session, settings, row, principal.is_customer)
 
     @api.post("/{request_id}/close", summary="Close a request: completed or unfulfilled")
     def close(
@@ -107,11 +114,30 @@ def router(prefix: str) -> APIRouter:
         row = service.reopen(request_id, change.reason, expected_version(request))
         return _finish(session, settings, row)
 
+    @api.post(
+        "/{request_id}/events",
+        summary="Tell the request's workflow that something happened (e.g. customer.replied)",
+    )
+    def workflow_event(
+        request_id: str,
+        body: WorkflowEvent,
+        request: Request,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        principal: Principal = require(REQUEST_WRITE),
+        actor: Actor = Depends(get_actor),
+    ):
+        visible(session, settings, principal, request_id)
+        event = check_external_event(body.event)
+        workflow = RequestService(session, settings, actor).workflow
+        row = workflow.signal(request_id, event, expected_version(request))
+        return _finish(session, settings, row)
+
     return api
 
 
-def _finish(session, settings, row) -> JSONResponse:
+def _finish(session, settings, row, for_customer: bool = False) -> JSONResponse:
     stale_is_412(session)
-    answer = _status(session, settings, row)
+    answer = _status(session, settings, row, for_customer)
     commit_now(session)
     return answer

@@ -2,7 +2,7 @@
 `request.delayed` notice templates.
 
 Revision ID: 0012
-Revises: 0010 (0011 is being added in parallel; the integrator re-chains)
+Revises: 0011
 Create Date: 2026-11-26
 """
 
@@ -16,7 +16,7 @@ from parley.db.base import UTCDateTime
 from parley.notifications.defaults import TEMPLATES_0012
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

@@ -35,6 +35,10 @@ TYPE_EXTENSION = {
         "items": {"type": "string", "enum": list(MILESTONES)},
     },
     "classification": {"$ref": "#/components/schemas/ClassificationRule"},
+    "workflow": {
+        "type": "string",
+        "description": "Parley: code of the workflow a request of a workflow type follows",
+    },
 }
 EXTRA_SCHEMAS = {
     "SlaTarget": {

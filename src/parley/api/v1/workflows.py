@@ -1,0 +1,195 @@
+"""Parley's own API for workflows and task queues: read by staff (``task:read``), managed by
+administrators (``workflow:write``), every change checked and audited. A workflow or queue is
+named by its id or its code."""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.api.tmf.trouble_ticket.tickets import expected_version
+from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
+from parley.interactions.projection import iso
+from parley.requests.workflow_admin import WorkflowAdmin, queue_document
+from parley.settings import Settings
+
+WORKFLOW_EXAMPLE = {
+    "code": "sim.swap",
+    "name": "SIM swap",
+    "stages": [
+        {
+            "code": "swap",
+            "name": "Swap",
+            "nextStep": "We send you a new SIM.",
+            "onEnter": [
+                {"action": "setStatus", "status": "inProgress", "reason": "swap started"},
+                {"action": "createTask", "queue": "technical", "name": "Send a new SIM"},
+            ],
+        },
+        {
+            "code": "done",
+            "name": "Done",
+            "final": True,
+            "onEnter": [
+                {"action": "setStatus", "status": "resolved", "reason": "SIM sent"},
+            ],
+        },
+    ],
+    "transitions": [
+        {
+            "from": "swap",
+            "on": "task.completed",
+            "when": [{"guard": "stageTasksDone"}],
+            "to": "done",
+        }
+    ],
+}
+QUEUE_EXAMPLE = {"code": "retention", "name": "Retention", "roles": ["supervisor"]}
+
+
+def _workflow(settings: Settings, row) -> dict:
+    return {
+        **row.document,
+        "id": row.id,
+        "href": f"{settings.base_url}{settings.parley_api_prefix}/workflows/{row.id}",
+        "status": row.status,
+        "version": row.version,
+        "creationDate": iso(row.created_at),
+        "lastUpdate": iso(row.updated_at),
+    }
+
+
+def _queue(settings: Settings, row) -> dict:
+    href = f"{settings.base_url}{settings.parley_api_prefix}/task-queues/{row.id}"
+    return {"id": row.id, "href": href, **queue_document(row)}
+
+
+def _one_workflow(settings, row, status=200) -> JSONResponse:
+    return JSONResponse(_workflow(settings, row), status, headers={"ETag": f'"{row.version}"'})
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["workflows"])
+
+    @api.get("/workflows", summary="The workflows, by code", dependencies=[require(TASK_READ)])
+    def list_workflows(
+        response: Response,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        rows = WorkflowAdmin(session).workflows()
+        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
+        return [_workflow(settings, row) for row in rows]
+
+    @api.post(
+        "/workflows",
+        status_code=201,
+        summary="Add a workflow (checked: stages, guards, actions)",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def create_workflow(
+        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        return _one_workflow(settings, WorkflowAdmin(session, actor).create_workflow(document), 201)
+
+    @api.get("/workflows/{workflow}", summary="One workflow", dependencies=[require(TASK_READ)])
+    def get_workflow(
+        workflow: str, session: Session = UnitOfWork, settings=Depends(get_settings_dep)
+    ):
+        return _one_workflow(settings, WorkflowAdmin(session).workflow(workflow))
+
+    @api.put(
+        "/workflows/{workflow}",
+        summary="Replace a workflow (its code stays)",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def replace_workflow(
+        workflow: str,
+        request: Request,
+        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        admin = WorkflowAdmin(session, actor)
+        row = admin.replace_workflow(workflow, document, expected_version(request))
+        return _one_workflow(settings, row)
+
+    @api.delete(
+        "/workflows/{workflow}",
+        status_code=204,
+        summary="Delete a workflow no request type names and no request follows",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def delete_workflow(
+        workflow: str,
+        session: Session = UnitOfWork,
+        actor: Actor = Depends(get_actor),
+    ):
+        WorkflowAdmin(session, actor).delete_workflow(workflow)
+        return Response(status_code=204)
+
+    @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
+    def list_queues(
+        response: Response,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        rows = WorkflowAdmin(session).queues()
+        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
+        return [_queue(settings, row) for row in rows]
+
+    @api.post(
+        "/task-queues",
+        status_code=201,
+        summary="Add a task queue",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def create_queue(
+        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        return _queue(settings, WorkflowAdmin(session, actor).create_queue(document))
+
+    @api.get("/task-queues/{queue}", summary="One task queue", dependencies=[require(TASK_READ)])
+    def get_queue(queue: str, session: Session = UnitOfWork, settings=Depends(get_settings_dep)):
+        return _queue(settings, WorkflowAdmin(session).queue(queue))
+
+    @api.put(
+        "/task-queues/{queue}",
+        summary="Change a task queue's name or roles",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def replace_queue(
+        queue: str,
+        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        return _queue(settings, WorkflowAdmin(session, actor).replace_queue(queue, document))
+
+    @api.delete(
+        "/task-queues/{queue}",
+        status_code=204,
+        summary="Delete a task queue that holds no tasks and no workflow names",
+        dependencies=[require(WORKFLOW_WRITE)],
+    )
+    def delete_queue(
+        queue: str,
+        session: Session = UnitOfWork,
+        actor: Actor = Depends(get_actor),
+    ):
+        WorkflowAdmin(session, actor).delete_queue(queue)
+        return Response(status_code=204)
+
+    return api

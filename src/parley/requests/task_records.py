@@ -1,0 +1,135 @@
+"""Writing request tasks: every change is audited and emitted as a domain event
+(``requestTask``), whoever makes it — an agent through the tasks API or the workflow engine.
+Also how a task is shown, to staff and (without staff names) to the customer."""
+
+import copy
+
+from parley.actor import Actor
+from parley.auth.audit import CREATE, UPDATE, AuditTrail
+from parley.auth.users import UserService
+from parley.db.base import new_id, utcnow
+from parley.errors import Conflict, NotFound
+from parley.events.emit import DomainEvents, changed_attributes
+from parley.interactions.projection import iso
+from parley.requests.workflow_models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
+from parley.requests.workflow_repository import WorkflowRepository
+
+RESOURCE = "requestTask"
+
+
+class TaskRecords:
+    def __init__(self, session, settings, actor: Actor | None):
+        self.session, self.settings, self.actor = session, settings, actor
+        self.repo = WorkflowRepository(session)
+        self.audit = AuditTrail(session)
+        self.events = DomainEvents(session)
+        self._queues: dict[str, TaskQueue] = {}
+
+    def queue(self, queue_id: str) -> TaskQueue:
+        if queue_id not in self._queues:
+            self._queues[queue_id] = self.repo.queue(queue_id)
+        return self._queues[queue_id]
+
+    def queue_by_code(self, code: str) -> TaskQueue:
+        queue = self.repo.queue_by_code(code)
+        if queue is None:  # the workflow named it when saved; it was removed since
+            raise Conflict(f"task queue {code} no longer exists; the workflow needs changing")
+        self._queues[queue.id] = queue
+        return queue
+
+    def create(self, request, queue: TaskQueue, stage: str, name: str) -> RequestTask:
+        now = utcnow()
+        task = RequestTask(
+            id=new_id(),
+            request_id=request.id,
+            queue_id=queue.id,
+            stage=stage,
+            name=name,
+            status=OPEN,
+            created_at=now,
+            updated_at=now,
+        )
+        self.repo.add(task)
+        shown = self.view(task)
+        self.audit.record(self._actor(), CREATE, RESOURCE, task.id, after=shown)
+        self.events.emit(RESOURCE, CREATE, task.id, shown)
+        return task
+
+    def change(self, task: RequestTask, action: str = UPDATE, **values) -> RequestTask:
+        """Set ``values`` on the task, audited (``action``) and told as an update event."""
+        before = self.view(task)
+        for key, value in values.items():
+            setattr(task, key, value)
+        task.updated_at = utcnow()
+        self.repo.add(task)
+        after = self.view(task)
+        self.audit.record(self._actor(), action, RESOURCE, task.id, before, after)
+        changed = changed_attributes(before, after)
+        self.events.emit(RESOURCE, UPDATE, task.id, after, changed)
+        return task
+
+    def staff_user(self, username: str):
+        """The enabled staff user named ``username`` and their roles (NotFound otherwise)."""
+        users = UserService(self.session, self.settings)
+        user = users.get_by_username(username)
+        if user.kind != "staff" or user.disabled:
+            raise NotFound(f"No staff user named {username} who may work tasks")
+        return user, tuple(users.roles_of([user]).get(user.id, []))
+
+    def assign(self, task: RequestTask, user, action: str = "assign") -> RequestTask:
+        return self.change(
+            task,
+            action,
+            status=CLAIMED,
+            assignee_id=user.id,
+            assignee=user.username,
+            claimed_at=utcnow(),
+        )
+
+    def cancel_unfinished(self, request, reason: str | None) -> None:
+        for task in self.repo.unfinished(request.id):
+            self.change(
+                task,
+                "cancel",
+                status=CANCELLED,
+                reason=(reason or "the request ended")[:500],
+                completed_at=utcnow(),
+            )
+
+    def view(self, task: RequestTask, for_customer: bool = False) -> dict:
+        queue = self.queue(task.queue_id)
+        return task_view(task, queue, self.settings, for_customer)
+
+    def _actor(self) -> Actor:
+        if self.actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        return self.actor
+
+
+def task_view(task: RequestTask, queue: TaskQueue, settings, for_customer=False) -> dict:
+    base = f"{settings.base_url}{settings.parley_api_prefix}"
+    ticket = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket"
+    body = {
+        "id": task.id,
+        "name": task.name,
+        "status": task.status,
+        "stage": task.stage,
+        "queue": {"code": queue.code, "name": queue.name},
+        "creationDate": iso(task.created_at),
+        "completionDate": iso(task.completed_at) if task.completed_at else None,
+    }
+    if for_customer:  # the customer sees the work, not who on the staff does it
+        return body
+    body.update(
+        {
+            "href": f"{base}/tasks/{task.id}",
+            "request": {"id": task.request_id, "href": f"{ticket}/{task.request_id}"},
+            "assignee": {"id": task.assignee_id, "name": task.assignee} if task.assignee else None,
+            "note": task.note,
+            "reason": task.reason,
+            "claimDate": iso(task.claimed_at) if task.claimed_at else None,
+            "lastUpdate": iso(task.updated_at),
+            "version": task.version,
+        }
+    )
+    return copy.deepcopy(body)

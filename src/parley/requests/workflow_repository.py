@@ -1,0 +1,91 @@
+"""The only place that queries the workflow tables (definitions, queues, tasks)."""
+
+from sqlalchemy import ColumnElement, func, select
+
+from parley.db.repository import Repository
+from parley.requests.models import CustomerRequest, RequestType
+from parley.requests.workflow_models import (
+    UNFINISHED,
+    RequestTask,
+    TaskQueue,
+    WorkflowDefinition,
+)
+
+
+class WorkflowRepository(Repository):
+    # -- definitions -------------------------------------------------------------------------
+
+    def workflow(self, workflow_id: str) -> WorkflowDefinition | None:
+        return self.session.get(WorkflowDefinition, workflow_id)
+
+    def workflow_by_code(self, code: str) -> WorkflowDefinition | None:
+        query = select(WorkflowDefinition).where(WorkflowDefinition.code == code)
+        return self.session.scalar(query)
+
+    def workflows(self) -> list[WorkflowDefinition]:
+        query = select(WorkflowDefinition).order_by(WorkflowDefinition.code)
+        return list(self.session.scalars(query))
+
+    def types_naming(self, workflow_code: str) -> list[str]:
+        """Codes of the request types whose document names the workflow."""
+        rows = self.session.execute(select(RequestType.code, RequestType.document)).all()
+        return sorted(code for code, document in rows if document.get("workflow") == workflow_code)
+
+    def stages_in_use(self, workflow_code: str) -> set[str]:
+        """Stages where requests of the workflow stand now."""
+        query = (
+            select(CustomerRequest.workflow_stage)
+            .where(CustomerRequest.workflow_code == workflow_code)
+            .distinct()
+        )
+        return {stage for stage in self.session.scalars(query) if stage}
+
+    # -- queues ------------------------------------------------------------------------------
+
+    def queue(self, queue_id: str) -> TaskQueue | None:
+        return self.session.get(TaskQueue, queue_id)
+
+    def queue_by_code(self, code: str) -> TaskQueue | None:
+        return self.session.scalar(select(TaskQueue).where(TaskQueue.code == code))
+
+    def queues(self) -> list[TaskQueue]:
+        return list(self.session.scalars(select(TaskQueue).order_by(TaskQueue.code)))
+
+    def queue_has_tasks(self, queue_id: str) -> bool:
+        query = select(RequestTask.id).where(RequestTask.queue_id == queue_id).limit(1)
+        return self.session.scalar(query) is not None
+
+    # -- tasks -------------------------------------------------------------------------------
+
+    def task(self, task_id: str, for_update: bool = False) -> RequestTask | None:
+        query = select(RequestTask).where(RequestTask.id == task_id)
+        if for_update:  # and read afresh: a lock is taken to act on the current row
+            query = query.with_for_update().execution_options(populate_existing=True)
+        return self.session.scalar(query)
+
+    def tasks_of(self, request_id: str) -> list[RequestTask]:
+        query = select(RequestTask).where(RequestTask.request_id == request_id)
+        return list(self.session.scalars(query.order_by(RequestTask.created_at, RequestTask.id)))
+
+    def unfinished(self, request_id: str, stage: str | None = None) -> list[RequestTask]:
+        query = select(RequestTask).where(
+            RequestTask.request_id == request_id, RequestTask.status.in_(UNFINISHED)
+        )
+        if stage is not None:
+            query = query.where(RequestTask.stage == stage)
+        return list(self.session.scalars(query.order_by(RequestTask.created_at, RequestTask.id)))
+
+    def list_tasks(
+        self, conditions: list[ColumnElement], offset: int, limit: int
+    ) -> tuple[list[RequestTask], int]:
+        total = self.session.scalar(
+            select(func.count()).select_from(RequestTask).where(*conditions)
+        )
+        rows = self.session.scalars(
+            select(RequestTask)
+            .where(*conditions)
+            .order_by(RequestTask.created_at, RequestTask.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return list(rows), total or 0
