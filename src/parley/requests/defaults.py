@@ -1,6 +1,7 @@
 """The request types a new installation starts with (migration 0010 seeds the same; a test
 compares). Administrators change them through troubleTicketSpecification; the classification
-rules (reason codes, channels, keywords) are part of each type."""
+rules (reason codes, channels, keywords) are part of each type. ``adjustment`` became automatic
+in migration 0013 (Parley takes it: to billing, or to a supervisor for approval)."""
 
 from sqlalchemy.orm import Session
 
@@ -114,7 +115,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         "adjustment",
         "Monetary adjustment",
         "billing",
-        "workflow",
+        "automatic",
         "A credit or debit to a billing account; above the agent's limit it needs approval",
         SLA_BILLING,
         ["received", "resolved"],

@@ -18,6 +18,7 @@ from parley.interactions.projection import iso
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
+from parley.requests.adjustments import Adjustments
 from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
 from parley.requests.classification import Arrival, classify
 from parley.requests.fulfilment import AutomaticFulfilment
@@ -96,6 +97,7 @@ class RequestService:
         request_type = classified.request_type
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
+        Adjustments(self.session, self.settings, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
         ticket = {"id": request_id, "href": self.href(request_id)}
         if interaction is None:
@@ -177,6 +179,7 @@ class RequestService:
             row.priority = priority
             row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
         _check_characteristics(document, request_type)
+        Adjustments(self.session, self.settings, self).unchanged(before, document, request_type)
         wanted = document.get("status") or row.status
         if wanted != row.status:
             self._move(row, request_type, wanted, reason, document)
@@ -262,6 +265,8 @@ class RequestService:
             row.resolved_at = now
         row.status, row.status_changed_at = wanted, now
         self._history(row, old, reason, now)  # the caller's update event tells the change
+        if wanted in lc.FINAL:
+            Adjustments(self.session, self.settings, self).ended(row, request_type, reason)
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")
         elif wanted == lc.RESOLVED or (
