@@ -10,6 +10,7 @@ from parley.auth.models import AuditEntry
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
 from parley.errors import Forbidden
+from parley.outbox.models import OutboxMessage
 from parley.requests.approvals import ApprovalService
 from tests.factories import assert_tmf_error
 from tests.requests.adjustment_helpers import (
@@ -79,6 +80,13 @@ def test_a_supervisor_approves_and_billing_gets_it(client, session, waiting, sup
         ("create", "pending"),
         ("update", "approved"),
     ]
+    events = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "event")).all()
+    told = [
+        (e.payload["kind"], e.payload["document"]["status"])
+        for e in events
+        if e.payload["resourceType"] == "approval"
+    ]
+    assert sorted(told) == [("create", "pending"), ("update", "approved")]
 
 
 def test_a_supervisor_rejects_with_a_note(client, session, waiting, supervisor):

@@ -114,7 +114,7 @@ class Adjustments:
             return None
         adjustment = read_adjustment(document)
         self._check_account(adjustment.billing_account_id, customer_id)
-        own = authority_of(self.session, self.settings, self.requests.actor)
+        own = authority_of(self.session, self.settings, self.requests._actor())
         if not own.covers(adjustment.amount, adjustment.currency):
             self._check_approvable(adjustment)
         return adjustment
@@ -123,7 +123,7 @@ class Adjustments:
         """Within the requester's limit: to billing, and the request is done. Above it: an
         approval, and the request waits (None)."""
         adjustment = read_adjustment(row.document)
-        actor = self.requests.actor
+        actor = self.requests._actor()
         own = authority_of(self.session, self.settings, actor)
         if own.covers(adjustment.amount, adjustment.currency):
             self.hand_to_billing(row, adjustment, actor.name, None)
@@ -322,7 +322,11 @@ def present_approval(settings, approval: Approval) -> dict:
             f"{approval.request_id}",
             "@referredType": "TroubleTicket",
         },
-        "customer": {"id": approval.customer_id, "@referredType": "Customer"},
+        "customer": {
+            "id": approval.customer_id,
+            "href": f"{base}{settings.customer_api_prefix}/customer/{approval.customer_id}",
+            "@referredType": "Customer",
+        },
         "billingAccount": {
             "id": account,
             "href": f"{base}{settings.account_api_prefix}/billingAccount/{account}",
