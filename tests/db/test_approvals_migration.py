@@ -1,18 +1,32 @@
 """Migration 0013 brings an existing installation's seeded ``adjustment`` type along (it becomes
-automatic: Parley takes adjustments itself) and grants approval:read; its downgrade undoes both."""
+automatic: Parley takes adjustments itself; its description says credits) and grants
+approval:read; its downgrade undoes both."""
 
-import json
+import sqlalchemy as sa
 
-from sqlalchemy import text
-
+from parley.db.base import JSONDocument
 from parley.db.engine import build_engine
 from parley.db.migrate import downgrade, upgrade
 
-MODE = "SELECT fulfilment_mode FROM request_type WHERE code = 'adjustment'"
-READERS = (
+OLD = "A credit or debit to a billing account; above the agent's limit it needs approval"
+TYPES = sa.table(
+    "request_type",
+    sa.column("code", sa.String),
+    sa.column("fulfilment_mode", sa.String),
+    sa.column("document", JSONDocument),
+)
+ADJUSTMENT = TYPES.c.code == "adjustment"
+READERS = sa.text(
     "SELECT r.name FROM auth_role r JOIN auth_role_permission p ON p.role_id = r.id "
     "WHERE p.permission = 'approval:read' ORDER BY r.name"
 )
+
+
+def _adjustment_type(connection) -> tuple[str, dict]:
+    found = connection.execute(
+        sa.select(TYPES.c.fulfilment_mode, TYPES.c.document).where(ADJUSTMENT)
+    ).one()
+    return found.fulfilment_mode, found.document
 
 
 def test_the_adjustment_type_becomes_automatic_and_staff_read_approvals(scratch_database_url):
@@ -20,25 +34,29 @@ def test_the_adjustment_type_becomes_automatic_and_staff_read_approvals(scratch_
     try:
         upgrade(engine, "0010")
         with engine.begin() as connection:  # as 0010 seeded it before this change
+            _, document = _adjustment_type(connection)
+            document = {**document, "fulfilmentMode": "workflow", "description": OLD}
             connection.execute(
-                text(
-                    "UPDATE request_type SET fulfilment_mode = 'workflow' WHERE code = 'adjustment'"
-                )
+                sa.update(TYPES)
+                .where(ADJUSTMENT)
+                .values(fulfilment_mode="workflow", document=document)
             )
         upgrade(engine, "0013")
         with engine.connect() as connection:
-            assert connection.scalar(text(MODE)) == "automatic"
-            document = connection.scalar(
-                text("SELECT document FROM request_type WHERE code = 'adjustment'")
-            )
-            document = json.loads(document) if isinstance(document, str) else document
-            assert document["fulfilmentMode"] == "automatic"
-            readers = list(connection.scalars(text(READERS)))
+            mode, document = _adjustment_type(connection)
+            readers = list(connection.scalars(READERS))
+        assert mode == document["fulfilmentMode"] == "automatic"
+        assert document["description"].startswith("A credit to a billing account;")
         assert readers == ["administrator", "agent", "supervisor"]
 
         downgrade(engine, "0010")
         with engine.connect() as connection:
-            assert connection.scalar(text(MODE)) == "workflow"
-            assert list(connection.scalars(text(READERS))) == []
+            mode, document = _adjustment_type(connection)
+            assert list(connection.scalars(READERS)) == []
+        assert (mode, document["fulfilmentMode"], document["description"]) == (
+            "workflow",
+            "workflow",
+            OLD,
+        )
     finally:
         engine.dispose()

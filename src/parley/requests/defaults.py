@@ -116,7 +116,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         "Monetary adjustment",
         "billing",
         "automatic",
-        "A credit or debit to a billing account; above the agent's limit it needs approval",
+        "A credit to a billing account; above the requester's limit it needs approval",
         SLA_BILLING,
         ["received", "resolved"],
         [],

@@ -23,6 +23,11 @@ NEW_GRANTS = {
     "supervisor": ["approval:read"],
     "administrator": ["approval:read"],
 }
+# Parley takes positive amounts only: credits.
+OLD_DESCRIPTION = (
+    "A credit or debit to a billing account; above the agent's limit it needs approval"
+)
+NEW_DESCRIPTION = "A credit to a billing account; above the requester's limit it needs approval"
 _TYPES = sa.table(
     "request_type",
     sa.column("id", sa.String(36)),
@@ -76,18 +81,19 @@ def upgrade() -> None:
     op.create_index("ix_approval_status_created", "approval", ["status", "created_at"])
     op.create_index("ix_approval_customer_id", "approval", ["customer_id"])
     op.create_index("ix_approval_requested_by_id", "approval", ["requested_by_id"])
-    _set_adjustment_mode("workflow", "automatic")
+    _set_adjustment_mode("workflow", "automatic", OLD_DESCRIPTION, NEW_DESCRIPTION)
     grant(NEW_GRANTS)
 
 
 def downgrade() -> None:
     revoke(NEW_GRANTS)
-    _set_adjustment_mode("automatic", "workflow")
+    _set_adjustment_mode("automatic", "workflow", NEW_DESCRIPTION, OLD_DESCRIPTION)
     op.drop_table("approval")
 
 
-def _set_adjustment_mode(old: str, new: str) -> None:
-    """The seeded ``adjustment`` type, if an administrator left its mode as it was."""
+def _set_adjustment_mode(old: str, new: str, old_description: str, description: str) -> None:
+    """The seeded ``adjustment`` type, if an administrator left its mode as it was (and its
+    description, if they left that too)."""
     bind = op.get_bind()
     found = bind.execute(
         sa.select(_TYPES.c.id, _TYPES.c.document).where(
@@ -97,6 +103,8 @@ def _set_adjustment_mode(old: str, new: str) -> None:
     if found is None:
         return
     document = {**found.document, "fulfilmentMode": new}
+    if document.get("description") == old_description:
+        document["description"] = description
     bind.execute(
         sa.update(_TYPES)
         .where(_TYPES.c.id == found.id)
