@@ -2,14 +2,17 @@
 request closes completed, the customer is told) or rejects (the request closes unfulfilled);
 never the requester, never twice, never on a stale read."""
 
+import threading
+
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.models import AuditEntry
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
-from parley.errors import Forbidden
+from parley.errors import DomainError, Forbidden
 from parley.outbox.models import OutboxMessage
 from parley.requests.approvals import ApprovalService
 from tests.factories import assert_tmf_error
@@ -186,3 +189,49 @@ def test_the_service_refuses_a_decider_without_the_permission(session, settings,
     with pytest.raises(Forbidden, match="request:approve"):
         ApprovalService(session, settings, actor).approve(approval["id"])
     session.rollback()
+
+
+def test_two_supervisors_deciding_at_once_make_one_decision(client, engine, settings, waiting):
+    _, ticket, approval = waiting
+    deciders = []
+    with Session(engine) as setup:
+        for name in ("sup.one", "sup.two"):
+            made = UserService(setup, settings).create_user(
+                SETUP, name, ["supervisor"], "staff", "Correct-Horse-Battery-9"
+            )
+            deciders.append(Actor(name, "test", made.user.id))
+        setup.commit()
+    start, outcomes = threading.Barrier(2), []
+
+    def decide(actor: Actor, verdict: str) -> None:
+        with Session(engine) as session:
+            service = ApprovalService(session, settings, actor)
+            start.wait()
+            try:
+                if verdict == "approve":
+                    service.approve(approval["id"], "ok")
+                else:
+                    service.reject(approval["id"], "no")
+                session.commit()
+                outcomes.append(verdict)
+            except DomainError as error:
+                session.rollback()
+                outcomes.append(error.status)
+
+    threads = [
+        threading.Thread(target=decide, args=(actor, verdict))
+        for actor, verdict in zip(deciders, ("approve", "reject"), strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(map(str, outcomes)) in (["409", "approve"], ["409", "reject"])
+    decided = client.get(f"{APPROVALS}/{approval['id']}").json()
+    assert (
+        decided["status"]
+        == {"approve": "approved", "reject": "rejected"}[next(o for o in outcomes if o != 409)]
+    )
+    closed = client.get(f"{TICKETS}/{ticket['id']}").json()
+    assert [c["status"] for c in closed["statusChangeHistory"]].count("closed") == 1
