@@ -25,6 +25,7 @@ from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.tmf.sales import routes as sales_api
 from parley.api.tmf.trouble_ticket import routes as trouble_ticket_api
+from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(requests_api.router(settings.parley_api_prefix))
     app.include_router(tasks_api.router(settings.parley_api_prefix))
     app.include_router(workflows_api.router(settings.parley_api_prefix))
+    app.include_router(approvals_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
 
     @app.get(

@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     # Where orders for the ordering system go (a converted lead's acquisition order): an HTTP
     # endpoint taking TMF622 ProductOrder JSON. Unset: orders wait in the outbox.
     ordering_url: str | None = None
+    # Where approved monetary adjustments go (docs/requests.md): an HTTP endpoint of the
+    # billing system taking Parley's adjustment JSON. Unset: adjustments wait in the outbox.
+    billing_url: str | None = None
     # -- requests (docs/requests.md) --
     # How long after closing a request may be reopened.
     request_reopen_days: int = Field(default=14, ge=0, le=365)

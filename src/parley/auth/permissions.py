@@ -39,6 +39,7 @@ REQUEST_CANCEL = "request:cancel"
 REQUEST_DELETE = "request:delete"
 REQUEST_TYPE_WRITE = "requesttype:write"
 REQUEST_APPROVE = "request:approve"
+APPROVAL_READ = "approval:read"
 USER_ADMIN = "user:admin"
 AUDIT_READ = "audit:read"
 OUTBOX_READ = "outbox:read"
@@ -83,6 +84,7 @@ CATALOGUE: dict[str, str] = {
     REQUEST_DELETE: "delete a request (audited; history is otherwise kept)",
     REQUEST_TYPE_WRITE: "manage the request type catalogue (troubleTicketSpecification)",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
+    APPROVAL_READ: "read approvals of adjustments (awaiting or past a decision)",
     USER_ADMIN: "manage users, roles, permissions and limits",
     AUDIT_READ: "read the audit trail",
     OUTBOX_READ: "list and inspect outgoing messages (outbox), dead letters included",
@@ -146,6 +148,7 @@ _AGENT = frozenset(
         REQUEST_CANCEL,
         TASK_READ,
         TASK_WORK,
+        APPROVAL_READ,
     }
 )
 

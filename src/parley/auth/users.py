@@ -15,7 +15,7 @@ from parley.auth.audit import AuditTrail
 from parley.auth.grant_events import emit_grant_changes
 from parley.auth.models import User
 from parley.auth.passwords import check_password, hash_secret, new_client_secret
-from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS
+from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS, merge_limits
 from parley.auth.repository import AuthRepository
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
@@ -63,6 +63,11 @@ class UserService:
 
     def roles_of(self, users: list[User]) -> dict[str, list[str]]:
         return self.repo.roles_of_users(u.id for u in users)
+
+    def grants(self, user_id: str) -> tuple[set[str], dict]:
+        """What a user holds right now: their permissions and their roles' limits merged."""
+        held = self.repo.grants(user_id)
+        return held.permissions, merge_limits(held.limits)
 
     # -- changing ------------------------------------------------------------------------
 

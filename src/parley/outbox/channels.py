@@ -3,7 +3,7 @@
 A channel checks a destination when a message is enqueued (bad input is refused there, not
 found out by a worker later); its adapter delivers one message, answering with an Outcome. It never
 raises for a failed delivery; the worker treats an exception as a failure worth retrying.
-Each adapter module (webhook, email, sms, order; the event channels events.fanout and
+Each adapter module (webhook, email, sms, order, billing; the event channels events.fanout and
 events.bus) registers itself on import.
 """
 
@@ -81,4 +81,4 @@ def channel_for(kind: str) -> Channel | None:
 
 def _load_builtin_channels() -> None:
     from parley.events import bus, fanout  # noqa: F401  (register themselves)
-    from parley.outbox import email, ordering, sms, webhook  # noqa: F401  (each registers itself)
+    from parley.outbox import billing, email, ordering, sms, webhook  # noqa: F401  (register)

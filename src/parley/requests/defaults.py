@@ -2,7 +2,8 @@
 compares). Administrators change them through troubleTicketSpecification; the classification
 rules (reason codes, channels, keywords) are part of each type. A workflow type names the
 workflow its requests follow (requests/workflow_defaults; migration 0011 adds the name to
-types an older installation seeded)."""
+types an older installation seeded). ``adjustment`` became automatic in migration 0013 (Parley
+takes it: to billing, or to a supervisor for approval)."""
 
 from sqlalchemy.orm import Session
 
@@ -121,8 +122,8 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         "adjustment",
         "Monetary adjustment",
         "billing",
-        "workflow",
-        "A credit or debit to a billing account; above the agent's limit it needs approval",
+        "automatic",
+        "A credit to a billing account; above the requester's limit it needs approval",
         SLA_BILLING,
         ["received", "resolved"],
         [],

@@ -5,6 +5,7 @@
   note on the request (and so in the status view the customer reads).
 - ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``) goes
   to the ordering system as a ProductOrder through the outbox, in the same transaction.
+- ``adjustment``: see requests.adjustments (to billing, or waiting for a supervisor's approval).
 
 - ``contact.change``: the new details (characteristics ``emailAddress``, ``phoneNumber``, and
   a postal address ``street1``, ``street2``, ``postCode``, ``city``, ``stateOrProvince``,
@@ -45,6 +46,7 @@ class AutomaticFulfilment:
             "request.status": self._answer_status,
             "addon.selection": self._order_addon,
             "contact.change": self._change_contact,
+            "adjustment": self._adjust,
         }.get(request_type.code)
         return fulfiller(row) if fulfiller else None
 
@@ -77,6 +79,12 @@ class AutomaticFulfilment:
             for r in open_ones
         ]
         return Fulfilled("answered", "Your open requests: " + "; ".join(lines))
+
+    def _adjust(self, row: CustomerRequest) -> Fulfilled | None:
+        """To billing within the requester's limit; above it the request waits for approval."""
+        from parley.requests.adjustments import Adjustments  # it imports Fulfilled from here
+
+        return Adjustments(self.session, self.settings, self.requests).take(row)
 
     def _order_addon(self, row: CustomerRequest) -> Fulfilled:
         offering = next(

@@ -18,6 +18,7 @@ from parley.interactions.projection import iso
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
+from parley.requests.adjustments import Adjustments
 from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
 from parley.requests.classification import Arrival, classify
 from parley.requests.fulfilment import AutomaticFulfilment
@@ -102,6 +103,7 @@ class RequestService:
         request_type = classified.request_type
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
+        Adjustments(self.session, self.settings, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
         ticket = {"id": request_id, "href": self.href(request_id)}
         if interaction is None:
@@ -186,6 +188,7 @@ class RequestService:
             row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
             self.sla.retarget(row, request_type)  # from its clock's start, pauses counted
         _check_characteristics(document, request_type)
+        Adjustments(self.session, self.settings, self).unchanged(before, document, request_type)
         wanted = document.get("status") or row.status
         if wanted != row.status:
             self._move(row, request_type, wanted, reason, document)
@@ -276,6 +279,8 @@ class RequestService:
         self.sla.follow(row, request_type, old)
         self._history(row, old, reason, now)  # the caller's update event tells the change
         self.workflow.after_move(row, old, wanted, reason)
+        if wanted in lc.FINAL:
+            Adjustments(self.session, self.settings, self).ended(row, request_type, reason)
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")
         elif wanted == lc.RESOLVED or (

@@ -1,0 +1,112 @@
+"""Internal approvals: adjustments above their requester's limit, listed for the staff and
+decided by a supervisor whose limit covers them. Each answer about one approval carries its
+ETag; approve and reject honour If-Match (412 when stale)."""
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from parley.actor import Actor
+from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.security import require
+from parley.api.tmf.trouble_ticket.tickets import expected_version, stale_is_412
+from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
+from parley.requests.approval_models import APPROVAL_STATUSES
+from parley.requests.approvals import MAX_NOTE, ApprovalService
+from parley.settings import Settings
+
+
+class Approving(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str | None = Field(None, max_length=MAX_NOTE, examples=["Long-standing customer"])
+
+
+class Rejecting(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=MAX_NOTE, examples=["Already credited last month"])
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=f"{prefix}/approvals", tags=["approvals"])
+
+    @api.get(
+        "",
+        summary="Approvals, newest first; `?decidable=true`: those waiting for you to decide",
+        dependencies=[require(APPROVAL_READ)],
+    )
+    def list_approvals(
+        response: Response,
+        status: str | None = Query(None, description=" | ".join(APPROVAL_STATUSES)),
+        requestId: str | None = Query(None, max_length=36),
+        decidable: bool = Query(
+            False,
+            description="only pending approvals your limit covers and that you did not raise",
+        ),
+        offset: int = Query(0, ge=0, le=2**31 - 1),
+        limit: int = Query(100, ge=1, le=1000),
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        service = ApprovalService(session, settings, actor)
+        rows, total = service.list_approvals(offset, limit, status, requestId, decidable)
+        response.headers["X-Total-Count"] = str(total)
+        response.headers["X-Result-Count"] = str(len(rows))
+        return [service.present(row) for row in rows]
+
+    @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
+    def get_approval(
+        approval_id: str,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+    ):
+        service = ApprovalService(session, settings)
+        return _one(service, service.get(approval_id))
+
+    @api.post(
+        "/{approval_id}/approve",
+        summary="Approve: the adjustment goes to billing and the request closes completed",
+        dependencies=[require(REQUEST_APPROVE)],
+    )
+    def approve(
+        approval_id: str,
+        decision: Approving,
+        request: Request,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        service = ApprovalService(session, settings, actor)
+        row = service.approve(approval_id, decision.note, expected_version(request))
+        return _finish(session, service, row)
+
+    @api.post(
+        "/{approval_id}/reject",
+        summary="Reject, with a note: the request closes unfulfilled",
+        dependencies=[require(REQUEST_APPROVE)],
+    )
+    def reject(
+        approval_id: str,
+        decision: Rejecting,
+        request: Request,
+        session: Session = UnitOfWork,
+        settings: Settings = Depends(get_settings_dep),
+        actor: Actor = Depends(get_actor),
+    ):
+        service = ApprovalService(session, settings, actor)
+        row = service.reject(approval_id, decision.note, expected_version(request))
+        return _finish(session, service, row)
+
+    return api
+
+
+def _one(service: ApprovalService, row) -> JSONResponse:
+    return JSONResponse(service.present(row), headers={"ETag": f'"{row.version}"'})
+
+
+def _finish(session, service: ApprovalService, row) -> JSONResponse:
+    stale_is_412(session)
+    answer = _one(service, row)
+    commit_now(session)
+    return answer
