@@ -1,6 +1,6 @@
 """What a workflow's data can say: guards on the request's characteristics and the actor's
 role, tasks assigned on creation, notices from a template, call-outs through the outbox,
-escalation on an SLA breach, a warning's delayed notice; a workflow that loops is refused."""
+escalation on an SLA breach; a workflow that loops is refused."""
 
 import copy
 
@@ -130,7 +130,7 @@ def _service(session, settings) -> RequestService:
     return RequestService(session, settings, Actor("sla-clock", "system"))
 
 
-def test_a_breach_escalates_and_a_warning_tells_the_customer_of_a_delay(
+def test_a_breach_escalates_and_a_warning_changes_nothing_by_default(
     client, session, settings, as_user
 ):
     ticket = raise_request(client, create_customer(client), ticketType="fault.repair")
@@ -141,6 +141,9 @@ def test_a_breach_escalates_and_a_warning_tells_the_customer_of_a_delay(
 
     service = _service(session, settings)
     service.workflow.handle(service.get(ticket["id"], for_update=True), "sla.warning")
+    session.commit()
+    assert open_task(client, ticket)["queue"]["code"] == "technical"
+    assert status_of(client, ticket)["priority"] == "medium"
     service.workflow.handle(service.get(ticket["id"], for_update=True), "sla.breach")
     session.commit()
 
@@ -153,7 +156,9 @@ def test_a_breach_escalates_and_a_warning_tells_the_customer_of_a_delay(
     assert moved["reason"] == "escalated: resolution target missed"
     now = client.get(f"{TICKETS}/{ticket['id']}").json()
     assert now["priority"] == "high" and now["expectedResolutionDate"] < promised
-    assert "delayed" in _told(session, ticket)
+    clock = status_of(client, ticket)["sla"]
+    assert clock["priority"] == "high" and clock["dueDate"] == now["expectedResolutionDate"]
+    assert "delayed" not in _told(session, ticket)  # the watch tells of a missed target
     assert_tmf_error(act(client, moved, "claim", kim), 403)
     assert act(client, moved, "claim", sue).status_code == 200
 

@@ -180,6 +180,7 @@ class WorkflowEngine:
             before = present(row, self.requests.history(row.id))
             row.priority = lc.PRIORITIES[index - 1]
             row.expected_resolution_at = row.created_at + sla_target(request_type, row.priority)
+            self.requests.sla.retarget(row, request_type)  # paused time still counts
             row.document = {**row.document, "priority": row.priority}
             self.repo.add(row)
             after = present(row, self.requests.history(row.id))

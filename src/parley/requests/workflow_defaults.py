@@ -30,7 +30,9 @@ def _next_when_done(source: str, target: str) -> dict:
     }
 
 
-# What every default workflow does beside its own stages.
+# What every default workflow does beside its own stages. A warning changes nothing by default
+# (the watch notes it on the request for the agents); the customer hears of a delay when the
+# target is missed (the type's notifyOn, sent by the watch), when the request is escalated.
 _COMMON_TRANSITIONS = [
     {
         "from": "*",
@@ -38,7 +40,6 @@ _COMMON_TRANSITIONS = [
         "when": [{"guard": "status", "in": ["pending"]}],
         "do": [{"action": "setStatus", "status": "inProgress", "reason": "the customer replied"}],
     },
-    {"from": "*", "on": "sla.warning", "do": [{"action": "notify", "milestone": "delayed"}]},
     {
         "from": "*",
         "on": "sla.breach",

@@ -16,6 +16,9 @@ from tests.requests.sla.helpers import sla_of
 
 CACHES = (get_settings, engine_module.get_engine, engine_module.get_sessionmaker)
 
+# Moved by hand here: the workflows would move these requests themselves.
+pytestmark = pytest.mark.usefixtures("without_workflows")
+
 
 def _new_type(**overrides) -> dict:
     document = copy.deepcopy(DEFAULT_REQUEST_TYPES[3])  # fault.repair

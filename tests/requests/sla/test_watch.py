@@ -5,6 +5,7 @@ breach sends the customer the delayed notice when the type's policy names it."""
 import threading
 import time
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -19,6 +20,9 @@ from parley.requests.sla.watch import SlaWatch
 from tests.factories import create_customer
 from tests.requests.helpers import TICKETS, messages_about, patch, raise_request
 from tests.requests.sla.helpers import sla_of, watch
+
+# Moved by hand here: the workflows would move these requests themselves.
+pytestmark = pytest.mark.usefixtures("without_workflows")
 
 
 def _template_kinds(session, ticket) -> list[str]:
@@ -89,23 +93,14 @@ def test_a_breach_sends_the_delayed_notice_only_if_the_policy_names_it(
 ):
     customer = create_customer(client)
     repair = raise_request(client, customer, ticketType="fault.repair", priority="low")  # delayed
-    adjustment = raise_request(
-        client,
-        customer,
-        ticketType="adjustment",
-        priority="low",
-        troubleTicketCharacteristic=[
-            {"name": "amount", "value": "10"},
-            {"name": "currency", "value": "EUR"},
-            {"name": "billingAccount", "value": "BA-1"},
-        ],
-    )  # received, resolved only
-    clock.advance(hours=241)  # past both targets (72 h and 240 h)
+    # A change of contact details naming none waits for an agent: received, resolved only.
+    change = raise_request(client, customer, ticketType="contact.change", priority="low")
+    clock.advance(hours=73)  # past both targets (72 h and 24 h)
 
     assert watch(session, settings).breaches == 2
 
     assert _template_kinds(session, repair) == ["request.delayed", "request.received"]
-    assert _template_kinds(session, adjustment) == ["request.received"]
+    assert _template_kinds(session, change) == ["request.received"]
     (delayed,) = [
         m for m in messages_about(session, repair["id"]) if "delayed" in m.document["description"]
     ]

@@ -27,6 +27,7 @@ from parley.requests.models import CustomerRequest
 from parley.requests.notify import RequestNotifier
 from parley.requests.presentation import present
 from parley.requests.repository import RequestRepository
+from parley.requests.sla import escalation  # noqa: F401  (the workflows hear the alerts)
 from parley.requests.sla.clocks import SYSTEM, next_check, view
 from parley.requests.sla.listeners import BREACH, WARNING, SlaAlert, tell_listeners
 from parley.requests.sla.models import RUNNING, RequestSla
