@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     # PostgreSQL only: connections per API process for writes made as one statement on the
     # event loop (logging an interaction), without a thread or a unit of work; 0 turns it off.
-    db_async_pool_size: int = Field(default=8, ge=0)
+    db_async_pool_size: int = Field(default=16, ge=0)
     # Test each pooled connection with a round trip before use. Off: a connection lost (say,
     # to a database restart) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False
