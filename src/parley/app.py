@@ -36,7 +36,8 @@ from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import tasks as tasks_api
 from parley.api.v1 import workflows as workflows_api
-from parley.db.engine import build_async_engine, build_engine
+from parley.db.direct_writes import direct_writer
+from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
@@ -73,9 +74,10 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # so that no thread waits for a connection while holding its place.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Opened with the event loop that uses it: its connections belong to that loop.
-        app.state.async_engine = build_async_engine(
-            settings.database_url, settings.db_async_pool_size, settings.db_pre_ping
-        )
+        writer = direct_writer(settings.database_url, settings.db_async_pool_size)
+        if writer is not None:
+            await writer.open()
+        app.state.direct_writer = writer
         # What start-up built (specs, schemas, models) lives as long as the process: kept out of
         # the garbage collector's full passes, which would otherwise walk it again and again
         # under load, pausing every request in flight.
@@ -91,9 +93,9 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             if embedded is not None:
                 # Finishes the delivery in flight (at most the webhook timeout).
                 await to_thread.run_sync(embedded.stop)
-            if app.state.async_engine is not None:
-                await app.state.async_engine.dispose()
-            app.state.async_engine = None
+            if writer is not None:
+                await writer.close()
+            app.state.direct_writer = None
 
     app = FastAPI(
         title="Parley",
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
     app.state.db_threads = ThreadPoolExecutor(settings.db_pool_size, "parley-db")
-    app.state.async_engine = None  # made by the lifespan (PostgreSQL)
+    app.state.direct_writer = None  # made by the lifespan (PostgreSQL)
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
     register_event_views(settings)  # what the hubs accept in a query, and how events look

@@ -3,7 +3,9 @@
 import pytest
 from sqlalchemy import text
 
-from tests.factories import assert_tmf_error
+from parley.db.direct_writes import APPLICATION_NAME
+from tests.factories import assert_tmf_error, create_person_customer
+from tests.interactions.helpers import API, interaction_payload
 
 
 def test_a_lost_connection_is_a_503_to_retry_and_the_next_request_works(app, client, session):
@@ -21,3 +23,32 @@ def test_a_lost_connection_is_a_503_to_retry_and_the_next_request_works(app, cli
     assert lost.headers["Retry-After"] == "1"
     assert body["code"] == "DATABASE_UNAVAILABLE"
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_lost_connection_of_the_direct_writes_is_a_503_then_logging_works(app, client, session):
+    """Interactions are logged through their own pool on PostgreSQL (db/direct_writes.py):
+    its lost connections answer 503 each, are dropped, and new ones take over."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a server-side connection to cut is a PostgreSQL matter")
+    customer = create_person_customer(client, "Ada", "Brandt")
+    size = app.state.direct_writer.pool.max_size
+    cut = session.scalar(
+        text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND application_name = :name"
+        ),
+        {"name": APPLICATION_NAME},
+    )
+    session.commit()
+    assert cut >= 1
+
+    answers = [
+        client.post(f"{API}/partyInteraction", json=interaction_payload(customer))
+        for _ in range(size + 1)
+    ]
+
+    assert {a.status_code for a in answers} <= {201, 503} and answers[-1].status_code == 201
+    for lost in (a for a in answers if a.status_code == 503):
+        assert assert_tmf_error(lost, 503, "retry")["code"] == "DATABASE_UNAVAILABLE"
+    stored = session.scalar(text("SELECT count(*) FROM party_interaction"))
+    assert stored == sum(a.status_code == 201 for a in answers)

@@ -210,8 +210,8 @@ def test_long_values_are_stored_whole_in_the_document(client):
 def test_on_postgresql_logging_is_one_statement_on_the_event_loop(client, settings):
     """The busiest write skips the thread pool and the unit of work there (api/direct.py);
     SQLite logs through the unit of work. Either way the same rows are stored."""
-    engine = client.app.state.async_engine
-    assert (engine is not None) == settings.database_url.startswith("postgresql")
+    writer = client.app.state.direct_writer
+    assert (writer is not None) == settings.database_url.startswith("postgresql")
     customer = create_person_customer(client, "Ada", "Brandt")
 
     made = log_interaction(client, customer)

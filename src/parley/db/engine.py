@@ -4,7 +4,6 @@ from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import json_codec
@@ -34,25 +33,6 @@ def build_engine(
         max_overflow=0,
         pool_pre_ping=pre_ping,
         pool_recycle=3600,  # behind firewalls that drop idle connections silently
-        json_serializer=json_codec.dumps,
-        json_deserializer=json_codec.loads,
-    )
-
-
-def build_async_engine(url: str, pool_size: int, pre_ping: bool = False) -> AsyncEngine | None:
-    """An asyncio engine for one-statement writes in autocommit (db/together.py), or None
-    where there is none: SQLite, or a pool size of 0."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "postgresql" or pool_size < 1:
-        return None
-    return create_async_engine(
-        parsed.set(drivername="postgresql+psycopg"),
-        pool_size=pool_size,
-        max_overflow=0,  # as build_engine
-        pool_pre_ping=pre_ping,
-        pool_recycle=3600,
-        # Each write is a single statement: it commits by itself, without BEGIN and COMMIT.
-        isolation_level="AUTOCOMMIT",
         json_serializer=json_codec.dumps,
         json_deserializer=json_codec.loads,
     )

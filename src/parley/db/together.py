@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Insert, bindparam
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 @dataclass(frozen=True)
@@ -29,11 +28,6 @@ def insert_together(connection: Connection, rows: Sequence[NewRow]) -> None:
             connection.execute(row.statement, row.params)
         return
     connection.execute(*together(rows))
-
-
-async def insert_together_async(connection: AsyncConnection, rows: Sequence[NewRow]) -> None:
-    """The same on an asyncio connection (PostgreSQL only)."""
-    await connection.execute(*together(rows))
 
 
 # (statement ids and parameter names) -> the combined statement; the call sites are few and

@@ -2,15 +2,14 @@
 
 from collections.abc import Callable
 
+import psycopg
 from fastapi import APIRouter, Request
-from sqlalchemy.exc import IntegrityError
 
 from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
-from parley.db.together import insert_together_async
 from parley.events.views import EventView
 from parley.interactions import projection
 from parley.interactions.service import (
@@ -59,17 +58,16 @@ def direct_logger(stored: Callable[[dict], dict] = lambda document: document, le
     unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
 
     async def log_directly(request: Request, settings: Settings, document: dict, actor: Actor):
-        engine = request.app.state.async_engine
-        if engine is None:
+        writer = request.app.state.direct_writer
+        if writer is None:
             return None
         document = stored(document)
         if needs_look_ups(document):
             return None
         new = InteractionService(None, settings, actor).new_interaction(document, lenient)
         try:
-            async with engine.connect() as connection:
-                await insert_together_async(connection, new.rows)
-        except IntegrityError:
+            await writer.insert_together(new.rows)
+        except psycopg.IntegrityError:  # the customer's key: the one reference left to it
             raise new.subject.unknown_customer() from None
         return new.row
 
