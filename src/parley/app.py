@@ -1,6 +1,5 @@
 """The ASGI application: TMF APIs, Parley's own API, health and docs."""
 
-import gc
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
@@ -78,11 +77,6 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         if writer is not None:
             await writer.open()
         app.state.direct_writer = writer
-        # What start-up built (specs, schemas, models) lives as long as the process: kept out of
-        # the garbage collector's full passes, which would otherwise walk it again and again
-        # under load, pausing every request in flight.
-        gc.collect()
-        gc.freeze()
         embedded = None
         if settings.embedded_worker_on():
             # One command for a new user: outbox messages go out without a `parley worker`.
