@@ -69,7 +69,7 @@ def direct_logger(stored: Callable[[dict], dict] = lambda document: document, le
             await writer.insert_together(new.rows)
         except psycopg.IntegrityError:  # the customer's key: the one reference left to it
             raise new.subject.unknown_customer() from None
-        return new.row
+        return new.record  # read for the answer only
 
     return log_directly
 
