@@ -85,6 +85,7 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
         assert act(client, diagnosis, "claim", kim).status_code == 200
         handed = act(client, diagnosis, "handBack", kim, {"reason": "needs the line tester"})
         assert handed.status_code == 200, handed.text
+        assert handed.json()["reason"] == "needs the line tester"
         assert tasks_seen(status_of(client, ticket)) == [
             ("Diagnose the fault", "technical", "open", None)
         ]
@@ -115,7 +116,7 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
         # Confirmation: Ole calls the customer back; the workflow resolves and closes.
         view = status_of(client, ticket)
         assert view["nextExpectedStep"] == "We check with you that the service works again."
-        assert view["expectedResolutionDate"] == due.isoformat().replace("+00:00", "Z")
+        assert moment(view["expectedResolutionDate"]) == due  # a warning moves no date
         complete(client, open_task(client, ticket), ole, "customer confirms it works")
 
         view = status_of(client, ticket)
