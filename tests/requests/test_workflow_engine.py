@@ -212,3 +212,42 @@ def test_a_workflow_is_retired_once_no_type_names_it_and_the_type_then_waits_for
     ticket = raise_request(client, create_customer(client), ticketType="line.check")
     view = status_of(client, ticket)
     assert (view["status"], view["tasks"]) == ("acknowledged", [])
+
+
+PARTNER_WAIT = {
+    "code": "partner.wait",
+    "name": "Wait for a partner",
+    "stages": [{"code": "work", "name": "Work"}],
+    "transitions": [
+        {
+            "from": "work",
+            "on": "partner.took",
+            "do": [{"action": "slaPause", "reason": "with the partner"}],
+        },
+        {"from": "work", "on": "partner.returned", "do": [{"action": "slaResume"}]},
+    ],
+}
+
+
+def test_a_workflow_pauses_and_resumes_the_sla_clock(client, clock):
+    assert client.post(WORKFLOWS, json=PARTNER_WAIT).status_code == 201
+    _type_following(client, "partner.wait")
+    ticket = raise_request(client, create_customer(client), ticketType="partner.wait")
+    events = f"/api/v1/requests/{ticket['id']}/events"
+    due = status_of(client, ticket)["sla"]["dueDate"]
+
+    assert client.post(events, json={"event": "partner.took"}).status_code == 200
+    paused = status_of(client, ticket)["sla"]
+    assert paused["paused"] and paused["pauseReason"] == "with the partner"
+    clock.advance(minutes=5)
+    assert client.post(events, json={"event": "partner.returned"}).status_code == 200
+
+    resumed = status_of(client, ticket)["sla"]
+    assert not resumed["paused"] and resumed["dueDate"] > due
+
+
+def test_an_sla_action_with_an_unknown_parameter_is_refused(client):
+    wrong = copy.deepcopy(PARTNER_WAIT)
+    wrong["transitions"][0]["do"][0]["minutes"] = 5
+
+    assert_tmf_error(client.post(WORKFLOWS, json=wrong), 400, "minutes")

@@ -180,4 +180,5 @@ def test_random_work_never_breaks_the_request_s_invariants(client, session, sett
     run_state_machine_as_test(machine, settings=BOUNDED)
 
     # The sequences did real work, and were refused too: the machine explored both sides.
-    assert outcomes.count("done") > 20 and len(set(outcomes)) > 2, set(outcomes)
+    refusals = set(outcomes) - {"done"}
+    assert outcomes.count("done") > 20 and refusals, set(outcomes)

@@ -1,8 +1,8 @@
 """The catalogue of guards and actions a workflow document may use.
 
 Each entry pairs the check run when a workflow is saved (bad parameters are a 400 naming
-where) with what it does at run time. Adding a guard or an action — say ``slaPause`` and
-``slaResume`` once the SLA clock exists — is one entry in ``GUARDS`` or ``ACTIONS``.
+where) with what it does at run time. Adding a guard or an action is one entry in ``GUARDS``
+or ``ACTIONS``.
 """
 
 from collections.abc import Callable
@@ -205,6 +205,22 @@ def _check_callout(params, where, known) -> None:
     _text(params, "eventType", where, 100, required=False)
 
 
+def _check_sla(params, where, known) -> None:
+    _only(params, where, "action", "reason")
+    _text(params, "reason", where, 200, required=False)
+
+
+def _sla(pause: bool) -> Callable:
+    """Pause or resume the request's SLA clock (requests/sla): waiting on a third party, say."""
+
+    def act(params: dict, step: Step) -> None:
+        clocks = step.engine.requests.sla
+        reason = params.get("reason") or f"workflow: {step.event}"
+        (clocks.pause if pause else clocks.resume)(step.row, reason)
+
+    return act
+
+
 def _set_status(params: dict, step: Step) -> None:
     step.engine.set_status(
         step.row,
@@ -235,4 +251,6 @@ ACTIONS: dict[str, Action] = {
         ),
     ),
     "callout": Action(_check_callout, lambda p, s: s.engine.callout(s.row, p, s.event)),
+    "slaPause": Action(_check_sla, _sla(pause=True)),
+    "slaResume": Action(_check_sla, _sla(pause=False)),
 }
