@@ -36,10 +36,10 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             # Shielded: after a cancellation (the client went away) the rollback must still
             # run and the connection go back to the pool.
             with CancelScope(shield=True):
-                await run_in_threadpool(_end, session, False)
+                await run_in_threadpool(end_unit_of_work, session, False)
             raise
         if session.in_transaction():
-            await run_in_threadpool(_end, session, True)
+            await run_in_threadpool(end_unit_of_work, session, True)
         else:
             session.close()  # no transaction: the connection is back in the pool
 
@@ -50,7 +50,8 @@ def commit_now(session: Session) -> None:
     session.commit()
 
 
-def _end(session: Session, commit: bool) -> None:
+def end_unit_of_work(session: Session, commit: bool) -> None:
+    """Commit (or roll back) and close; a failed commit is rolled back and raised."""
     try:
         if commit:
             session.commit()

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
+from parley.api.deps import end_unit_of_work
 from parley.api.tmf.kit.errors import TMFError
 
 T = TypeVar("T")
@@ -80,10 +81,8 @@ def _run(sessions: sessionmaker, work: Callable[[Session], T]) -> T:
     session = sessions()
     try:
         result = work(session)
-        session.commit()
-        return result
     except BaseException:
-        session.rollback()
+        end_unit_of_work(session, commit=False)
         raise
-    finally:
-        session.close()
+    end_unit_of_work(session, commit=True)
+    return result

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
 from parley.api.security import require
-from parley.api.tmf.trouble_ticket.tickets import expected_version, stale_is_412
+from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
 from parley.requests.approval_models import APPROVAL_STATUSES
 from parley.requests.approvals import MAX_NOTE, ApprovalService
@@ -102,7 +102,7 @@ def router(prefix: str) -> APIRouter:
 
 
 def _one(service: ApprovalService, row) -> JSONResponse:
-    return JSONResponse(service.present(row), headers={"ETag": f'"{row.version}"'})
+    return JSONResponse(service.present(row), headers={"ETag": etag(row)})
 
 
 def _finish(session, service: ApprovalService, row) -> JSONResponse:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from parley.api.deps import UnitOfWork, commit_now, get_channel, get_settings_dep
 from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
-from parley.api.tmf.trouble_ticket.tickets import expected_version
+from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
 from parley.requests.tasks import TaskService, Worker
@@ -42,7 +42,7 @@ def _service(session, settings, principal: Principal, request: Request) -> TaskS
 
 
 def _one(service: TaskService, task) -> JSONResponse:
-    return JSONResponse(service.view(task), headers={"ETag": f'"{task.version}"'})
+    return JSONResponse(service.view(task), headers={"ETag": etag(task)})
 
 
 def _finish(session, service: TaskService, task) -> JSONResponse:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
 from parley.api.security import require
-from parley.api.tmf.trouble_ticket.tickets import expected_version
+from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.interactions.projection import iso
 from parley.requests.workflow_admin import WorkflowAdmin, queue_document
@@ -69,7 +69,7 @@ def _queue(settings: Settings, row) -> dict:
 
 
 def _one_workflow(settings, row, status=200) -> JSONResponse:
-    return JSONResponse(_workflow(settings, row), status, headers={"ETag": f'"{row.version}"'})
+    return JSONResponse(_workflow(settings, row), status, headers={"ETag": etag(row)})
 
 
 def router(prefix: str) -> APIRouter:

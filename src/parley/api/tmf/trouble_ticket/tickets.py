@@ -40,7 +40,8 @@ from parley.settings import Settings
 TYPE = "TroubleTicket"
 
 
-def etag(row: CustomerRequest) -> str:
+def etag(row) -> str:
+    """The ETag of a versioned row (a request, task, approval, workflow): its version."""
     return f'"{row.version}"'
 
 
