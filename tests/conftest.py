@@ -23,6 +23,7 @@ from parley.app import create_app
 from parley.auth import passwords
 from parley.auth.roles import ensure_builtin_roles
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.clock import ShiftedClock, shifted
 from parley.db.base import Base
 from parley.db.engine import build_engine
@@ -236,3 +237,10 @@ def kannel_gateway_session(tmp_path_factory):
 def kannel(kannel_gateway_session):
     kannel_gateway_session.received(count=0, timeout=0)  # forget what earlier tests sent
     return kannel_gateway_session
+
+
+@pytest.fixture
+def uow(session, settings) -> UnitOfWork:
+    """A unit of work over the test's session, acting as a test administrator; for another
+    actor: ``UnitOfWork(session, settings, actor)``."""
+    return UnitOfWork(session, settings, Actor("test-admin", "test"))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from parley.actor import Actor
 from parley.auth.audit import AuditFilter, AuditTrail
-from parley.auth.models import AuditEntry
+from parley.changes.models import AuditEntry
 from parley.db.base import utcnow
 from parley.errors import InvalidInput
 

@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parley.actor import Actor
 from parley.auth.audit import AuditTrail
-from parley.auth.models import AuditEntry
+from parley.changes.models import AuditEntry
 from parley.db.together import NewRow, insert_together, together
 from parley.events.emit import DomainEvents
 from parley.interactions.models import Interaction

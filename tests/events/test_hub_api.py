@@ -4,7 +4,7 @@ with a 400 in the TMF error shape, storing nothing."""
 import pytest
 from sqlalchemy import func, select
 
-from parley.auth.models import AuditEntry
+from parley.changes.models import AuditEntry
 from parley.events.models import EventSubscription
 from tests.auth.helpers import headers_for
 from tests.events.conftest import CUSTOMER_HUB, INTERACTION_V4_HUB, SECRET

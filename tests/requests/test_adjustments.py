@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from parley.actor import Actor
-from parley.auth.models import AuditEntry
 from parley.auth.users import UserService
+from parley.changes.models import AuditEntry
 from parley.requests.approval_models import Approval
 from parley.requests.service import RequestService
 from tests.accounts.helpers import API as ACCOUNT_API

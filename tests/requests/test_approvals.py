@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.auth.models import AuditEntry
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
+from parley.changes.models import AuditEntry
 from parley.errors import DomainError, Forbidden
 from parley.outbox.models import OutboxMessage
 from parley.requests.approvals import ApprovalService

@@ -4,7 +4,7 @@ view shows the tasks and the next step; events from outside move the workflow.""
 
 from sqlalchemy import select
 
-from parley.auth.models import AuditEntry
+from parley.changes.models import AuditEntry
 from parley.outbox.models import OutboxMessage
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import REQUESTS, TICKETS, characteristic, patch, raise_request

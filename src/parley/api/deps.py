@@ -1,6 +1,7 @@
 """Dependencies shared by every edge: the unit of work, settings and the acting user."""
 
 from collections.abc import AsyncIterator
+from typing import Annotated
 
 from anyio import CancelScope
 from fastapi import Depends, Request
@@ -8,6 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork as Work
 from parley.settings import Settings
 
 # Dependencies that do no I/O are ``async``: FastAPI runs them on the event loop, where a sync
@@ -82,3 +84,19 @@ async def get_actor(request: Request) -> Actor:
 # scope="function": the commit happens before the response is sent, so a failed commit is
 # an error answer, never a 201 for data that was not stored.
 UnitOfWork = Depends(get_session, scope="function")
+
+
+async def get_work(request: Request, session: Session = UnitOfWork) -> Work:
+    """The request's unit of work: its session (committed as ``get_session`` says), the
+    settings, and the caller as the actor of its writes, looked up when first needed (routes
+    that write also declare a permission, so the caller is known by then)."""
+    return Work(session, request.app.state.settings, actor_source=lambda: _caller(request))
+
+
+def _caller(request: Request) -> Actor | None:
+    principal = getattr(request.state, "principal", None)
+    return principal.actor(get_channel(request)) if principal is not None else None
+
+
+# An endpoint's one parameter for its unit of work: ``uow: RequestWork``.
+RequestWork = Annotated[Work, Depends(get_work)]

@@ -6,18 +6,16 @@ the database both refuse it). Never put secrets in ``before``/``after``: passwor
 answers are recorded as "changed", not as values or hashes.
 """
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.auth.models import AuditEntry
 from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.repository import AuthRepository
-from parley.db.base import new_id, utcnow
+from parley.changes.models import AuditEntry
+from parley.changes.recorder import audit_row
 from parley.db.together import NewRow
 from parley.errors import InvalidInput
 
@@ -70,21 +68,7 @@ class AuditTrail:
     ) -> NewRow:
         """The audit line ``record`` writes, for a caller that writes it together with its
         own rows (``db/together.py``). Not for changes to users and roles (see ``record``)."""
-        values = dict(
-            id=new_id(),
-            at=utcnow(),
-            actor_id=actor.user_id,
-            actor_name=actor.name[:150],
-            channel=actor.channel[:32],
-            client_id=actor.client_id[:150] if actor.client_id else None,
-            action=action[:32],
-            resource_type=resource_type[:64],
-            resource_id=str(resource_id)[:150] if resource_id is not None else None,
-            before=_jsonable(before),
-            after=_jsonable(after),
-        )
-        # A prebuilt INSERT: an audit line goes with every write, so it stays off the ORM.
-        return NewRow(_INSERT_ENTRY, values)
+        return audit_row(actor, action, resource_type, resource_id, before, after)
 
     def query(
         self, filters: AuditFilter | None = None, offset: int = 0, limit: int = 100
@@ -109,22 +93,7 @@ class AuditTrail:
         return self.repo.list_audit(conditions, offset, limit)
 
 
-_INSERT_ENTRY = insert(AuditEntry.__table__)
 # Changes to these decide what an access token may do (principal_cache).
 _ACCESS_RESOURCES = ("user", "role")
 _NO_ACCESS_CHANGE = (LOGIN, LOGIN_FAILED)
 
-
-def _jsonable(value: dict | None) -> dict | None:
-    """A plain JSON copy: timestamps as ISO text, sets as sorted lists."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, default=_plain, sort_keys=True))
-
-
-def _plain(value):
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, set | frozenset):
-        return sorted(value)
-    return str(value)

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select, update
 
 from parley.auth.models import (
-    AuditEntry,
     RefreshToken,
     RevokedAccessToken,
     Role,
@@ -15,6 +14,7 @@ from parley.auth.models import (
     User,
     UserRole,
 )
+from parley.changes.models import AuditEntry
 from parley.db.base import new_id, utcnow
 from parley.db.repository import Repository
 

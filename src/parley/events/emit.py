@@ -5,26 +5,21 @@ here (no subscriptions, no settings): the write path pays one prebuilt INSERT, a
 ``event`` channel (events.fanout) works out later who gets what.
 """
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from parley.db.base import new_id, utcnow
+from parley.changes.recorder import (
+    CREATE,
+    DELETE,
+    EVENT_KIND,
+    STATE_ATTRIBUTES,
+    UPDATE,
+    changed_attributes,
+    event_row,
+)
 from parley.db.together import NewRow
-from parley.outbox.models import PENDING, OutboxMessage
 
-EVENT_KIND = "event"
-CREATE, UPDATE, DELETE = "create", "update", "delete"
 KINDS = (CREATE, UPDATE, DELETE)
-# The attributes holding a resource's lifecycle: a change of one is also a state change.
-STATE_ATTRIBUTES = ("status", "state", "lifecycleStatus")
-
-# Built once: it runs beside every write of a TMF resource, interactions' hot path included.
-_INSERT_EVENT = insert(OutboxMessage.__table__)
-
-
-def changed_attributes(before: dict, after: dict) -> list[str]:
-    """The top-level attributes whose value differs (added and removed ones included)."""
-    return sorted(key for key in set(before) | set(after) if before.get(key) != after.get(key))
+__all__ = ["EVENT_KIND", "STATE_ATTRIBUTES", "DELETE", "changed_attributes"]
 
 
 class DomainEvents:
@@ -61,33 +56,4 @@ class DomainEvents:
     ) -> NewRow | None:
         """The event's outbox row ``emit`` writes, for a caller that writes it together with
         its own rows (``db/together.py``); None when there is nothing to tell."""
-        if kind not in KINDS:
-            raise ValueError(f"kind: one of {KINDS}")
-        changed = sorted(changed or [])
-        if kind == UPDATE and not changed:
-            return None
-        event_id, now = new_id(), utcnow()
-        payload = {
-            "eventId": event_id,
-            "eventTime": now.isoformat().replace("+00:00", "Z"),
-            "resourceType": resource_type,
-            "kind": kind,
-            "resourceId": resource_id,
-            "document": {**document, "id": resource_id},
-            "changedAttributes": changed,
-            "stateChanged": any(name in STATE_ATTRIBUTES for name in changed),
-        }
-        return NewRow(
-            _INSERT_EVENT,
-            {
-                "id": event_id,
-                "kind": EVENT_KIND,
-                "destination": {},
-                "payload": payload,
-                "idempotency_key": event_id,
-                "status": PENDING,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            },
-        )
+        return event_row(resource_type, kind, resource_id, document, changed)

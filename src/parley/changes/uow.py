@@ -1,0 +1,120 @@
+"""The unit of work: one request's, command's or job's session, acting user, settings and
+change recorder.
+
+Every edge opens one (the API per request, the CLI per command, a worker per batch) and every
+service takes it. A write records its change with ``record`` once: the audit line and, for a
+resource that publishes events, the domain event, together in the same transaction (as
+netbox's change logging and zulip's ``do_*`` actions do), so no edge and no service can forget
+either. The edge commits or rolls back; services never do.
+"""
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from parley import clock
+from parley.actor import Actor
+from parley.changes.recorder import (
+    UPDATE,
+    audit_row,
+    changed_attributes,
+    event_kind,
+    event_row,
+)
+from parley.db.together import NewRow
+from parley.settings import Settings
+
+# session.info key: the (resource type, id) pairs this session's writes recorded; the tests'
+# change guard checks every write to an audited table against it.
+RECORDED = "parley.recorded"
+
+
+class UnitOfWork:
+    def __init__(
+        self,
+        session: Session,
+        settings: Settings,
+        actor: Actor | None = None,
+        *,
+        actor_source: Callable[[], Actor | None] | None = None,
+    ):
+        """``actor`` is who writes are recorded for (reads need none); ``actor_source`` finds
+        it on first use instead (an API request's caller, once authorised)."""
+        self.session = session
+        self.settings = settings
+        self._actor = actor
+        self._actor_source = actor_source
+
+    @property
+    def actor(self) -> Actor | None:
+        if self._actor is None and self._actor_source is not None:
+            self._actor = self._actor_source()
+        return self._actor
+
+    def acting_as(self, actor: Actor) -> "UnitOfWork":
+        """The same unit of work with another actor (the system, for what a worker raises)."""
+        return UnitOfWork(self.session, self.settings, actor)
+
+    @staticmethod
+    def now() -> datetime:
+        return clock.now()
+
+    def writer(self) -> Actor:
+        """The actor a write is recorded for; a write without one is a programming error."""
+        actor = self.actor
+        if actor is None:
+            raise RuntimeError("a write needs an actor to record in the audit trail")
+        return actor
+
+    def record(
+        self,
+        resource_type: str,
+        action: str,
+        resource_id: str | None,
+        *,
+        before: dict | None = None,
+        after: dict | None = None,
+        event: dict | None = None,
+        changed: list[str] | None = None,
+    ) -> None:
+        """Record a change: its audit line (``before``/``after``), and its domain event when
+        ``event`` is given, the resource as served after the change (a delete: before it).
+        An update's event names ``changed`` attributes, by default those that differ between
+        ``before`` and ``after``; an update that changed none is no event."""
+        rows = self.change_rows(
+            resource_type,
+            action,
+            resource_id,
+            before=before,
+            after=after,
+            event=event,
+            changed=changed,
+        )
+        connection = self.session.connection()
+        for row in rows:
+            connection.execute(row.statement, row.params)
+
+    def change_rows(
+        self,
+        resource_type: str,
+        action: str,
+        resource_id: str | None,
+        *,
+        before: dict | None = None,
+        after: dict | None = None,
+        event: dict | None = None,
+        changed: list[str] | None = None,
+    ) -> list[NewRow]:
+        """The rows ``record`` writes, for a caller that writes them together with its own
+        (``db/together.py``); the change counts as recorded."""
+        rows = [audit_row(self.writer(), action, resource_type, resource_id, before, after)]
+        if event is not None and resource_id is not None:
+            kind = event_kind(action)
+            if kind == UPDATE and changed is None:
+                changed = changed_attributes(before or {}, after or {})
+            published = event_row(resource_type, kind, resource_id, event, changed)
+            if published is not None:
+                rows.append(published)
+        self.session.info.setdefault(RECORDED, set()).add((resource_type, resource_id))
+        return rows
