@@ -10,10 +10,8 @@ signs what the subscriber is sent; it is never shown again.
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
@@ -44,31 +42,24 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
         summary="Subscribe a listener to this API's events: {callback, query}",
         dependencies=[*access, Depends(media_type_check(("application/json",)))],
     )
-    def subscribe(
-        body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
-    ):
+    def subscribe(uow: RequestWork, body: dict[str, Any] = Body(...)):
         check_storable(body)
-        made = SubscriptionService(session, actor).subscribe(
+        made = SubscriptionService(uow).subscribe(
             api, body.get("callback"), body.get("query"), body.get("secret"), event_types_of(api)
         )
-        answer = shown(made, settings)
-        commit_now(session)
-        location = f"{settings.base_url}{prefix}/hub/{made.id}"
+        answer = shown(made, uow.settings)
+        commit_now(uow.session)
+        location = f"{uow.settings.base_url}{prefix}/hub/{made.id}"
         return JSONResponse(answer, status_code=201, headers={"Location": location})
 
     @router.get("/{id}", summary="A subscription to this API's events", dependencies=access)
-    def get_subscription(
-        id: str, session: Session = UnitOfWork, settings: Settings = Depends(get_settings_dep)
-    ):
-        return shown(SubscriptionService(session).get(api, id), settings)
+    def get_subscription(id: str, uow: RequestWork):
+        return shown(SubscriptionService(uow).get(api, id), uow.settings)
 
     @router.delete("/{id}", status_code=204, summary="Remove a subscription", dependencies=access)
-    def unsubscribe(id: str, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)):
-        SubscriptionService(session, actor).unsubscribe(api, id)
-        commit_now(session)
+    def unsubscribe(id: str, uow: RequestWork):
+        SubscriptionService(uow).unsubscribe(api, id)
+        commit_now(uow.session)
         return no_content()
 
     return router

@@ -31,15 +31,13 @@ def billing_account_resource() -> Resource:
         - {"href"},
         read_permission=ACCOUNT_READ,
         write_permission=ACCOUNT_WRITE,
-        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
+        visible_ids=lambda _uow, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda s, st, aid: BillingAccountService(s, st).get(aid),
-        list=lambda s, st, f, o, lim, ids: BillingAccountService(s, st).list_accounts(
-            f, o, lim, ids
-        ),
-        create=lambda s, st, doc, who: BillingAccountService(s, st, who).create(doc),
-        replace=lambda s, st, aid, doc, who: BillingAccountService(s, st, who).replace(aid, doc),
-        delete=lambda s, st, aid, who: BillingAccountService(s, st, who).delete(aid),
+        get=lambda uow, aid: BillingAccountService(uow).get(aid),
+        list=lambda uow, f, o, lim, ids: BillingAccountService(uow).list_accounts(f, o, lim, ids),
+        create=lambda uow, doc: BillingAccountService(uow).create(doc),
+        replace=lambda uow, aid, doc: BillingAccountService(uow).replace(aid, doc),
+        delete=lambda uow, aid: BillingAccountService(uow).delete(aid),
         document=lambda row: row.document,
         present=present,
     )

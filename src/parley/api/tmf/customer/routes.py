@@ -28,14 +28,12 @@ def customer_resource() -> Resource:
         filterable=(spec.scalar_properties("Customer") | set(CUSTOMER_COLUMNS)) - {"href"},
         read_permission=CUSTOMER_READ,
         write_permission=CUSTOMER_WRITE,
-        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
-        get=lambda s, st, cid: PartyService(s, st).get_customer(cid),
-        list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_customers(f, o, lim, ids),
-        create=lambda s, st, doc, who, flags: PartyService(s, st, who).create_customer(
-            doc, force=flags["force"]
-        ),
-        replace=lambda s, st, cid, doc, who: PartyService(s, st, who).replace_customer(cid, doc),
-        delete=lambda s, st, cid, who: PartyService(s, st, who).delete_customer(cid),
+        visible_ids=lambda _uow, principal: principal.customer_scope(),
+        get=lambda uow, cid: PartyService(uow).get_customer(cid),
+        list=lambda uow, f, o, lim, ids: PartyService(uow).list_customers(f, o, lim, ids),
+        create=lambda uow, doc, flags: PartyService(uow).create_customer(doc, force=flags["force"]),
+        replace=lambda uow, cid, doc: PartyService(uow).replace_customer(cid, doc),
+        delete=lambda uow, cid: PartyService(uow).delete_customer(cid),
         document=lambda row: row.document,
         create_flags=("force",),
     )

@@ -10,6 +10,7 @@ from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
+from parley.changes import UnitOfWork
 from parley.events.views import EventView
 from parley.interactions import projection
 from parley.interactions.service import (
@@ -37,19 +38,22 @@ def interaction_resource() -> Resource:
         write_permission=INTERACTION_WRITE,
         delete_permission=INTERACTION_DELETE,
         # A customer's own log-in sees the interactions of its customer only.
-        visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
+        visible_ids=lambda _uow, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda s, st, iid: InteractionService(s, st).get(iid),
-        list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
-            f, o, lim, ids
-        ),
-        create=lambda s, st, doc, who: InteractionService(s, st, who).create(doc),
+        get=lambda uow, iid: interactions_of(uow).get(iid),
+        list=lambda uow, f, o, lim, ids: interactions_of(uow).list_interactions(f, o, lim, ids),
+        create=lambda uow, doc: interactions_of(uow).create(doc),
         create_direct=direct_logger(),
-        replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(iid, doc),
-        delete=lambda s, st, iid, who: InteractionService(s, st, who).delete(iid),
+        replace=lambda uow, iid, doc: interactions_of(uow).replace(iid, doc),
+        delete=lambda uow, iid: interactions_of(uow).delete(iid),
         document=lambda row: row.document,
         present=projection.present,
     )
+
+
+def interactions_of(uow: UnitOfWork) -> InteractionService:
+    # uow: until interactions takes one
+    return InteractionService(uow.session, uow.settings, uow.actor)
 
 
 def direct_logger(stored: Callable[[dict], dict] = lambda document: document, lenient=False):

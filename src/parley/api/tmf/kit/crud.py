@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_channel, get_settings_dep
+from parley.api.deps import RequestWork, commit_now, get_channel
 from parley.api.direct import DirectRoute, in_unit_of_work, json_object, served_by
 from parley.api.security import authorize, require
 from parley.api.tmf.kit.errors import TMFError
@@ -30,6 +30,7 @@ from parley.api.tmf.kit.responses import (
 )
 from parley.api.tmf.kit.spec import Spec, SpecViolation
 from parley.auth.principal import Principal
+from parley.changes import UnitOfWork
 from parley.errors import NotFound
 from parley.settings import Settings
 
@@ -48,15 +49,15 @@ class Resource:
     filterable: set[str]
     read_permission: str
     write_permission: str
-    # Ids of the rows a principal may see, or None for all: a customer log-in sees only its own.
-    visible_ids: Callable[[Session, Settings, Principal], list[str] | None]
-    get: Callable[[Session, Settings, str], Any]
-    list: Callable[[Session, Settings, dict, int, int, list[str] | None], tuple[list, int]]
-    # Writes take the acting user last, for the audit trail.
-    create: Callable[[Session, Settings, dict, Actor], Any]
+    # Every operation takes the request's unit of work (its actor is who writes are recorded
+    # for). Ids of the rows a principal may see, or None for all: a customer sees its own.
+    visible_ids: Callable[[UnitOfWork, Principal], list[str] | None]
+    get: Callable[[UnitOfWork, str], Any]
+    list: Callable[[UnitOfWork, dict, int, int, list[str] | None], tuple[list, int]]
+    create: Callable[[UnitOfWork, dict], Any]
     # None: no PATCH route (the method is then answered 405 in the TMF error shape).
-    replace: Callable[[Session, Settings, str, dict, Actor], Any] | None
-    delete: Callable[[Session, Settings, str, Actor], None]
+    replace: Callable[[UnitOfWork, str, dict], Any] | None
+    delete: Callable[[UnitOfWork, str], None]
     document: Callable[[Any], dict]  # the stored TMF document of a row
     # Deleting may need more than writing (interactions: administrators only).
     delete_permission: str | None = None
@@ -68,20 +69,20 @@ class Resource:
     # PostgreSQL): returns the new row, or None when it can't (the unit of work then does it).
     create_direct: Callable[[Request, Settings, dict, Actor], Awaitable[Any]] | None = None
     # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
-    # declared, ``create`` gets them as a dict after the actor.
+    # declared, ``create`` gets them as a dict after the document.
     create_flags: tuple[str, ...] = ()
 
     @property
     def known_fields(self) -> set[str]:
         return self.spec.properties(self.type_name)
 
-    def get_visible(self, session: Session, settings: Settings, principal: Principal, id: str):
+    def get_visible(self, uow: UnitOfWork, principal: Principal, id: str):
         """The row, if this principal may see it; another customer's is simply not found."""
-        allowed = self.visible_ids(session, settings, principal)
+        allowed = self.visible_ids(uow, principal)
         hidden = NotFound(f"No {self.type_name.lower()} with id {id}")
         if allowed is not None and self.scope_of is None and id not in allowed:
             raise hidden
-        row = self.get(session, settings, id)
+        row = self.get(uow, id)
         if allowed is not None and self.scope_of is not None and self.scope_of(row) not in allowed:
             raise hidden
         return row
@@ -116,8 +117,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     @router.get("", summary=f"List or find {title} objects", openapi_extra=_list_docs(item))
     def list_items(
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = read,
         fields: str | None = FIELDS_QUERY,
         offset: str | None = Query(None, description="First item to return (0-based)"),
@@ -127,13 +127,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
             request,
             resource.known_fields,
             resource.filterable,
-            settings.default_page_size,
-            settings.max_page_size,
+            uow.settings.default_page_size,
+            uow.settings.max_page_size,
         )
-        visible = resource.visible_ids(session, settings, principal)
-        rows, total = resource.list(
-            session, settings, query.filters, query.offset, query.limit, visible
-        )
+        visible = resource.visible_ids(uow, principal)
+        rows, total = resource.list(uow, query.filters, query.offset, query.limit, visible)
         items = [
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
@@ -146,13 +144,12 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     def retrieve_item(
         id: str,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = read,
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
-        row = resource.get_visible(session, settings, principal, id)
+        row = resource.get_visible(uow, principal, id)
         return select_fields(representation(resource, row, request, prefix), selected)
 
     if resource.replace is not None:
@@ -161,16 +158,10 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     remove = require(resource.delete_permission) if resource.delete_permission else write
 
     @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
-    def delete_item(
-        id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        principal: Principal = remove,
-        actor: Actor = Depends(get_actor),
-    ):
-        resource.get_visible(session, settings, principal, id)
-        resource.delete(session, settings, id, actor)
-        commit_now(session)
+    def delete_item(id: str, uow: RequestWork, principal: Principal = remove):
+        resource.get_visible(uow, principal, id)
+        resource.delete(uow, id)
+        commit_now(uow.session)
         return no_content()
 
     return router
@@ -202,7 +193,8 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
                 return answer(row)
 
         def work(session: Session) -> Response:  # answered inside: the row may load more
-            return answer(resource.create(session, settings, document, actor, *flags))
+            uow = UnitOfWork(session, settings, actor)
+            return answer(resource.create(uow, document, *flags))
 
         return await in_unit_of_work(request, work)
 
@@ -233,11 +225,9 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
     def patch_item(
         id: str,
         request: Request,
+        uow: RequestWork,
         body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = write,
-        actor: Actor = Depends(get_actor),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
@@ -247,12 +237,12 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         _check_type(body, resource)
         checked(resource.spec, _without_nulls(body), resource.patch_schema, partial=True)
-        current = resource.document(resource.get_visible(session, settings, principal, id))
+        current = resource.document(resource.get_visible(uow, principal, id))
         merged = merge_patch(current, body)
         document = checked(resource.spec, merged, resource.create_schema)
-        row = resource.replace(session, settings, id, document, actor)
+        row = resource.replace(uow, id, document)
         answer = select_fields(representation(resource, row, request, prefix), selected)
-        commit_now(session)
+        commit_now(uow.session)
         return answer
 
 

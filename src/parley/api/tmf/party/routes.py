@@ -7,6 +7,7 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import PARTY_READ, PARTY_WRITE
 from parley.auth.principal import Principal
+from parley.changes import UnitOfWork
 from parley.events.views import EventView
 from parley.parties.service import PARTY_COLUMNS, PartyService
 from parley.settings import Settings
@@ -28,23 +29,19 @@ def _resource(name: str, type_name: str) -> Resource:
         read_permission=PARTY_READ,
         write_permission=PARTY_WRITE,
         visible_ids=_visible_parties,
-        get=lambda s, st, pid: PartyService(s, st).get_party(type_name, pid),
-        list=lambda s, st, f, o, lim, ids: PartyService(s, st).list_parties(
-            type_name, f, o, lim, ids
-        ),
-        create=lambda s, st, doc, who: PartyService(s, st, who).create_party(type_name, doc),
-        replace=lambda s, st, pid, doc, who: PartyService(s, st, who).replace_party(
-            type_name, pid, doc
-        ),
-        delete=lambda s, st, pid, who: PartyService(s, st, who).delete_party(type_name, pid),
+        get=lambda uow, pid: PartyService(uow).get_party(type_name, pid),
+        list=lambda uow, f, o, lim, ids: PartyService(uow).list_parties(type_name, f, o, lim, ids),
+        create=lambda uow, doc: PartyService(uow).create_party(type_name, doc),
+        replace=lambda uow, pid, doc: PartyService(uow).replace_party(type_name, pid, doc),
+        delete=lambda uow, pid: PartyService(uow).delete_party(type_name, pid),
         document=lambda row: row.document,
     )
 
 
-def _visible_parties(session, settings, principal: Principal) -> list[str] | None:
+def _visible_parties(uow: UnitOfWork, principal: Principal) -> list[str] | None:
     if not principal.is_customer:
         return None
-    return PartyService(session, settings).party_ids_of_customer(principal.customer_id)
+    return PartyService(uow).party_ids_of_customer(principal.customer_id)
 
 
 def router(prefix: str) -> APIRouter:

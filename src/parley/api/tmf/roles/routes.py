@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter
 from sqlalchemy.orm import Session
 
-from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
@@ -24,6 +23,7 @@ from parley.auth.repository import AuthRepository
 from parley.auth.roles import RESOURCE as ROLE_RESOURCE
 from parley.auth.roles import RoleService, RoleWithPermissions
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.views import EventView
 from parley.settings import Settings
@@ -72,28 +72,26 @@ def _permissions(document: dict) -> list[str]:
     return granted
 
 
-def _list_roles(session: Session, filters: dict, offset: int, limit: int):
-    rows = [_role_row(found) for found in RoleService(session).list_roles()]
+def _list_roles(uow: UnitOfWork, filters: dict, offset: int, limit: int, _ids=None):
+    rows = [_role_row(found) for found in RoleService(uow).list_roles()]
     for name, value in filters.items():
         rows = [row for row in rows if str(row.document.get(name, "")) == value]
     return rows[offset : offset + limit], len(rows)
 
 
-def _create_role(session: Session, document: dict, actor: Actor) -> Row:
+def _create_role(uow: UnitOfWork, document: dict) -> Row:
     name = document.get("involvementRole")
     if not name:
         raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
-    created = RoleService(session).create_role(actor, name, _permissions(document))
+    created = RoleService(uow).create_role(name, _permissions(document))
     return _role_row(created)
 
 
-def _replace_role(session: Session, role_id: str, document: dict, actor: Actor) -> Row:
+def _replace_role(uow: UnitOfWork, role_id: str, document: dict) -> Row:
     name = document.get("involvementRole")
     if not name:
         raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
-    changed = RoleService(session).update_role(
-        actor, role_id, permissions=_permissions(document), name=name
-    )
+    changed = RoleService(uow).update_role(role_id, permissions=_permissions(document), name=name)
     return _role_row(changed)
 
 
@@ -107,12 +105,12 @@ def user_role_resource() -> Resource:
         filterable={"involvementRole"},
         read_permission=USER_ADMIN,
         write_permission=USER_ADMIN,
-        visible_ids=lambda _s, _st, _p: None,
-        get=lambda s, _st, rid: _role_row(RoleService(s).get_role(rid)),
-        list=lambda s, _st, f, o, lim, _ids: _list_roles(s, f, o, lim),
-        create=lambda s, _st, doc, who: _create_role(s, doc, who),
-        replace=lambda s, _st, rid, doc, who: _replace_role(s, rid, doc, who),
-        delete=lambda s, _st, rid, who: RoleService(s).delete_role(who, rid),
+        visible_ids=lambda _uow, _p: None,
+        get=lambda uow, rid: _role_row(RoleService(uow).get_role(rid)),
+        list=_list_roles,
+        create=_create_role,
+        replace=_replace_role,
+        delete=lambda uow, rid: RoleService(uow).delete_role(rid),
         document=lambda row: row.document,
     )
 
@@ -178,13 +176,15 @@ def _link(session: Session, link_id: str) -> UserRole:
     return link
 
 
-def _list_permissions(session, settings, filters: dict, offset: int, limit: int):
-    links, total = AuthRepository(session).list_user_roles(filters.get("user.id"), offset, limit)
-    return [_permission_row(session, settings, link) for link in links], total
+def _list_permissions(uow: UnitOfWork, filters: dict, offset: int, limit: int, _ids=None):
+    repo = AuthRepository(uow.session)
+    links, total = repo.list_user_roles(filters.get("user.id"), offset, limit)
+    return [_permission_row(uow.session, uow.settings, link) for link in links], total
 
 
-def _grant(session: Session, settings: Settings, document: dict, actor: Actor) -> Row:
-    users = UserService(session, settings)
+def _grant(uow: UnitOfWork, document: dict) -> Row:
+    session, settings = uow.session, uow.settings
+    users = UserService(uow)
     try:
         user = users.get_user(document["user"]["id"])
     except NotFound:
@@ -198,20 +198,21 @@ def _grant(session: Session, settings: Settings, document: dict, actor: Actor) -
         raise InvalidInput("assetUserRole[0].manageableAsset.id: must be parley")
     role_id = entries[0]["userRole"]["id"]
     try:
-        role = RoleService(session).get_role(role_id).role
+        role = RoleService(uow).get_role(role_id).role
     except NotFound:
         raise InvalidInput(f"assetUserRole[0].userRole.id: no role {role_id}") from None
     held = users.roles_of([user])[user.id]
     if role.name in held:
         raise Conflict(f"{user.username} holds the role {role.name} already")
-    users.update_user(actor, user.id, roles=[*held, role.name])
+    users.update_user(user.id, roles=[*held, role.name])
     link = AuthRepository(session).user_role_of(user.id, role.id)
     return _permission_row(session, settings, link)
 
 
-def _revoke(session: Session, settings: Settings, link_id: str, actor: Actor) -> None:
+def _revoke(uow: UnitOfWork, link_id: str) -> None:
+    session = uow.session
     link = _link(session, link_id)
-    users = UserService(session, settings)
+    users = UserService(uow)
     user = users.get_user(link.user_id)
     role = AuthRepository(session).get_role(link.role_id)
     held = users.roles_of([user])[user.id]
@@ -220,7 +221,7 @@ def _revoke(session: Session, settings: Settings, link_id: str, actor: Actor) ->
             f"{role.name} is the last role of {user.username}: a user keeps at least one; "
             "grant another first, or disable the user"
         )
-    users.update_user(actor, user.id, roles=[name for name in held if name != role.name])
+    users.update_user(user.id, roles=[name for name in held if name != role.name])
 
 
 def permission_resource() -> Resource:
@@ -233,9 +234,9 @@ def permission_resource() -> Resource:
         filterable={"user.id"},
         read_permission=USER_ADMIN,
         write_permission=USER_ADMIN,
-        visible_ids=lambda _s, _st, _p: None,
-        get=lambda s, st, lid: _permission_row(s, st, _link(s, lid)),
-        list=lambda s, st, f, o, lim, _ids: _list_permissions(s, st, f, o, lim),
+        visible_ids=lambda _uow, _p: None,
+        get=lambda uow, lid: _permission_row(uow.session, uow.settings, _link(uow.session, lid)),
+        list=_list_permissions,
         create=_grant,
         replace=None,  # a grant is a fact: revoke it and grant another instead
         delete=_revoke,
