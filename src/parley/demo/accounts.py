@@ -7,6 +7,7 @@ import random
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.parties.accounts import BillingAccountService
 from parley.settings import Settings
 
@@ -19,7 +20,7 @@ def open_demo_accounts(session: Session, settings: Settings, made: list, seed: i
     """A billing account for each served customer (``made``: customer and party pairs) whose
     party has a full postal address; returns how many were opened."""
     rng = random.Random(seed)
-    service = BillingAccountService(session, settings, Actor("demo-loader", "demo"))
+    service = BillingAccountService(UnitOfWork(session, settings, Actor("demo-loader", "demo")))
     opened = 0
     for customer, party in made:
         address = _postal_address(party.document)

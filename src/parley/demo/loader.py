@@ -22,6 +22,7 @@ from parley.actor import Actor
 from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
+from parley.changes import UnitOfWork
 from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
@@ -72,7 +73,7 @@ def load_demo(
     session: Session, settings: Settings, customers: int, seed: int, if_empty: bool
 ) -> str:
     """Create ``customers`` demo customers with their parties; return a summary for people."""
-    _, existing = PartyService(session, settings).list_customers({}, 0, 1)
+    _, existing = PartyService(UnitOfWork(session, settings)).list_customers({}, 0, 1)
     if if_empty and existing:
         return f"Demo data not loaded: the database already has {existing} customers."
     started = time.perf_counter()
@@ -126,9 +127,10 @@ class _Loader:
         self.fake.seed_instance(seed)
         self.rng = random.Random(seed)
         # The data is written by the loader; notes as if an agent had written them.
-        self.parties = PartyService(session, settings, LOADER)
-        self.notes = PartyService(session, settings, Actor(AUTHOR, "phone"))
-        self.security = VerificationService(session, settings)
+        uow = UnitOfWork(session, settings, LOADER)
+        self.parties = PartyService(uow)
+        self.notes = PartyService(uow.acting_as(Actor(AUTHOR, "phone")))
+        self.security = VerificationService(uow)
         self.party_spec = load_spec(PARTY_SPEC)
         self.customer_spec = load_spec(CUSTOMER_SPEC)
         self.phones: set[str] = set()  # numbers handed out: no owner shares one by accident
@@ -290,9 +292,7 @@ class _Loader:
         self.tally.counts["notes"] += len(texts)
         secured = self.tally.secured
         if customer.status == "active" and len(secured) < SECURED_CUSTOMERS and made.phone:
-            self.security.set_security(
-                customer.id, DEMO_PIN, [(DEMO_QUESTION, DEMO_ANSWER)], LOADER
-            )
+            self.security.set_security(customer.id, DEMO_PIN, [(DEMO_QUESTION, DEMO_ANSWER)])
             secured.append(made)
 
     # -- parties -------------------------------------------------------------------------

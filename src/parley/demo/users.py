@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.errors import NotFound
 from parley.parties.models import Customer
 from parley.settings import Settings
@@ -18,21 +19,21 @@ LOADER = Actor("demo-loader", "cli")
 
 def create_demo_users(session: Session, settings: Settings, customer: Customer | None) -> list[str]:
     """Create the demo log-ins; return the lines that tell people how to use them."""
-    users = UserService(session, settings)
+    users = UserService(UnitOfWork(session, settings, LOADER))
     if _exists(users, "admin"):
         return ["  (the demo log-ins exist already; passwords as printed when first loaded)"]
     lines = []
     for username, role in STAFF:
-        users.create_user(LOADER, username, [role], "staff", DEMO_PASSWORD)
+        users.create_user(username, [role], "staff", DEMO_PASSWORD)
         lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}")
-    client = users.create_user(LOADER, "crm-connector", ["integration"], "client")
+    client = users.create_user("crm-connector", ["integration"], "client")
     lines.append(
         f"  {'crm-connector':<12} {'integration':<14} client secret {client.client_secret}"
     )
     if customer is not None:
         username = f"customer-{customer.customer_number}"
         users.create_user(
-            LOADER, username, ["customer"], "customer", DEMO_PASSWORD, customer_id=customer.id
+            username, ["customer"], "customer", DEMO_PASSWORD, customer_id=customer.id
         )
         lines.append(
             f"  {username:<12} {'customer':<14} password {DEMO_PASSWORD} ({customer.name})"

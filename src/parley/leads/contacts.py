@@ -2,23 +2,21 @@
 lead by an interaction item. A contact that reached the prospect on a phone number or email
 verifies that contact medium, which qualification asks for."""
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import Conflict, InvalidInput
 from parley.interactions.service import InteractionService
 from parley.leads.service import TRANSITIONS, LeadService
 from parley.parties.normalize import email_normalized, phone_e164
-from parley.settings import Settings
 
 DEFAULT_REASON = "order.new"
 
 
 class LeadContacts:
-    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
-        self.leads = LeadService(session, settings, actor)
-        self.interactions = InteractionService(session, settings, actor)
-        self.settings = settings
+    def __init__(self, uow: UnitOfWork):
+        self.leads = LeadService(uow)
+        # uow: until interactions takes one
+        self.interactions = InteractionService(uow.session, uow.settings, uow.actor)
+        self.settings = uow.settings
 
     def log(
         self,

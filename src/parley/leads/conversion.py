@@ -10,9 +10,7 @@ leaves neither a customer nor a converted lead, whatever the caller does next.
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, NotFound
 from parley.leads import document as doc
@@ -46,13 +44,13 @@ class Conversion:
 
 
 class LeadConversion:
-    def __init__(self, session: Session, settings: Settings, actor: Actor):
-        self.session = session
-        self.settings = settings
-        self.actor = actor
-        self.leads = LeadService(session, settings, actor)
-        self.parties = PartyService(session, settings, actor)
-        self.accounts = BillingAccountService(session, settings, actor)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.session = uow.session
+        self.settings = uow.settings
+        self.leads = LeadService(uow)
+        self.parties = PartyService(uow)
+        self.accounts = BillingAccountService(uow)
 
     def convert(self, lead_id: str, account: dict, force: bool = False) -> Conversion:
         lead = self.leads.repo.get(lead_id, for_update=True) if len(lead_id) <= 36 else None
@@ -83,7 +81,7 @@ class LeadConversion:
             self.leads.record_update(lead, before)
             order = new_customer_acquisition_order(lead, customer, billing, self.settings)
             # In this transaction: the order exists exactly when the conversion does.
-            OutboxService(self.session).enqueue(
+            OutboxService(self.uow).enqueue(
                 "order", {}, order, idempotency_key=f"acquisition-order:{lead.id}"
             )
         return Conversion(lead, customer, billing, order)

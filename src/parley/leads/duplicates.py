@@ -11,8 +11,8 @@ Leads run it on create and conversion, customers on create (``parties.service``)
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
-from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.errors import DomainError
 from parley.leads.repository import LeadRepository
 from parley.parties.identification_repository import (
@@ -147,10 +147,10 @@ def birth_day(document: dict) -> str | None:
 
 
 class DuplicateCheck:
-    def __init__(self, session: Session, settings: Settings):
-        self.identifier = Identifier(session, settings)
-        self.parties = IdentificationRepository(session)
-        self.leads = LeadRepository(session)
+    def __init__(self, uow: UnitOfWork):
+        self.identifier = Identifier(uow)
+        self.parties = IdentificationRepository(uow.session)
+        self.leads = LeadRepository(uow.session)
 
     def suspects(self, prospect: Prospect, exclude_lead: str | None = None) -> list[Suspect]:
         """Existing customers and open leads that are likely this prospect, best first."""

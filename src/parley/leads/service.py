@@ -9,14 +9,11 @@ service never commits.
 
 import copy
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
+from parley.changes.recorder import CREATE, DELETE, UPDATE, changed_attributes
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads import document as doc
 from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
@@ -24,7 +21,6 @@ from parley.leads.repository import LeadRepository
 from parley.parties.models import Party
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
-from parley.settings import Settings
 
 RESOURCE = "salesLead"
 FORCED_CREATE = "create_forced"
@@ -55,14 +51,11 @@ class NotQualifiable(DomainError):
 
 
 class LeadService:
-    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
-        self.session = session
-        self.repo = LeadRepository(session)
-        self.parties = PartyService(session, settings, actor)
-        self.settings = settings
-        self.actor = actor
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = LeadRepository(uow.session)
+        self.parties = PartyService(uow)
+        self.settings = uow.settings
 
     # -- reading -------------------------------------------------------------------------
 
@@ -80,7 +73,7 @@ class LeadService:
         return self.parties.any_party(lead.party_id)
 
     def duplicates(self, lead: SalesLead) -> list[Suspect]:
-        return DuplicateCheck(self.session, self.settings).suspects(
+        return DuplicateCheck(self.uow).suspects(
             self.prospect_keys(lead.document, self.prospect(lead)), exclude_lead=lead.id
         )
 
@@ -96,7 +89,7 @@ class LeadService:
         lead.verified_contacts = []
         document["status"] = lead.status
         self._apply(lead, document, before=None)
-        suspects = DuplicateCheck(self.session, self.settings).suspects(
+        suspects = DuplicateCheck(self.uow).suspects(
             self.prospect_keys(document, self.prospect(lead))
         )
         if suspects and not force:
@@ -104,10 +97,10 @@ class LeadService:
             raise DuplicateSuspected(suspects, what, self.settings)
         lead.forced_duplicates = [s.as_dict() for s in suspects] or None
         self.repo.add(lead)
-        self._record(CREATE, lead.id, after=lead.document)
-        self.events.emit(RESOURCE, CREATE, lead.id, doc.present(lead))
+        self.uow.record(RESOURCE, CREATE, lead.id, after=lead.document, event=doc.present(lead))
         if suspects:
-            self._record(FORCED_CREATE, lead.id, after={"suspects": lead.forced_duplicates})
+            overridden = {"suspects": lead.forced_duplicates}
+            self.uow.record(RESOURCE, FORCED_CREATE, lead.id, after=overridden)
         return lead
 
     def replace(self, lead_id: str, document: dict) -> SalesLead:
@@ -138,8 +131,7 @@ class LeadService:
         lead = self.get(lead_id)
         if lead.status == "converted":
             raise Conflict("a converted lead is the record of a customer's acquisition: kept")
-        self._record(DELETE, lead.id, before=lead.document)
-        self.events.emit(RESOURCE, DELETE, lead.id, doc.present(lead))
+        self.uow.record(RESOURCE, DELETE, lead.id, before=lead.document, event=doc.present(lead))
         self.repo.delete(lead)
 
     def mark_reached(self, lead: SalesLead, medium: str) -> None:
@@ -152,10 +144,16 @@ class LeadService:
             lead.document = {**lead.document, "status": "inProgress"}
         lead.updated_at = utcnow()
         self.repo.add(lead)
-        self._record(UPDATE, lead.id, after={"verifiedContact": medium, "status": lead.status})
-        # Reached for the first time: acknowledged -> inProgress, a state change.
-        changed = changed_attributes(before, lead.document)
-        self.events.emit(RESOURCE, UPDATE, lead.id, doc.present(lead), changed)
+        # The audit line says what was reached; the event names what the document changed
+        # (reached for the first time: acknowledged -> inProgress, a state change).
+        self.uow.record(
+            RESOURCE,
+            UPDATE,
+            lead.id,
+            after={"verifiedContact": medium, "status": lead.status},
+            event=doc.present(lead),
+            changed=changed_attributes(before, lead.document),
+        )
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -213,16 +211,16 @@ class LeadService:
         lead.priority = doc.choice(document, "priority", PRIORITIES)
         lead.owner_user_id, lead.owner_name = self._owner(document)
         doc.normalize_prospect_contact(document, self.settings.default_phone_region)
-        doc.fill_notes(document, self._actor().name, utcnow())
+        doc.fill_notes(document, self.uow.writer().name, utcnow())
         lead.document = document
         lead.updated_at = utcnow()
 
     def _owner(self, document: dict) -> tuple[str | None, str | None]:
         """The agent who works the lead: the one named, else the staff member creating it."""
         index, wanted = doc.owner_ref(document)
-        users = UserService(self.session, self.settings)
+        users = UserService(self.uow)
         if wanted is None:
-            actor = self._actor()
+            actor = self.uow.writer()
             if actor.user_id is None or actor.self_service:
                 return None, None
             user = _user(users.get_user, actor.user_id)
@@ -252,19 +250,11 @@ class LeadService:
         prospect.emails += [e for e in emails if e not in prospect.emails]
         return prospect
 
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        return self.actor
-
     def record_update(self, lead: SalesLead, before: dict) -> None:
-        """Audit a changed lead and tell its event (conversion changes a lead too)."""
-        self._record(UPDATE, lead.id, before, lead.document)
-        changed = changed_attributes(before, lead.document)
-        self.events.emit(RESOURCE, UPDATE, lead.id, doc.present(lead), changed)
-
-    def _record(self, action: str, lead_id: str, before=None, after=None) -> None:
-        self.audit.record(self._actor(), action, RESOURCE, lead_id, before, after)
+        """Record a changed lead, audit line and event (conversion changes a lead too)."""
+        self.uow.record(
+            RESOURCE, UPDATE, lead.id, before=before, after=lead.document, event=doc.present(lead)
+        )
 
 
 def _user(lookup, key: str):

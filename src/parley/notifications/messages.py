@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -50,10 +51,11 @@ SERVER_FIELDS = ("id", "href", "tryTimes", "sendTime", "sendTimeComplete")
 class CommunicationService:
     def __init__(self, session: Session, settings, actor: Actor | None = None):
         self.repo = NotificationRepository(session)
-        self.outbox = OutboxService(session)
+        uow = UnitOfWork(session, settings, actor)  # uow: until notifications takes one
+        self.outbox = OutboxService(uow)
         self.preferences = PreferenceService(session, settings)
         self.templates = TemplateCatalogue(session, default_language=settings.default_language)
-        self.parties = PartyService(session, settings)
+        self.parties = PartyService(uow)
         self.audit = AuditTrail(session)
         self.events = DomainEvents(session)
         self.session, self.settings, self.actor = session, settings, actor

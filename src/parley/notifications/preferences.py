@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import UPDATE, AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput
 from parley.notifications.models import CHANNELS, ContactPreference
@@ -55,7 +56,8 @@ class NotDeliverable(Conflict):
 class PreferenceService:
     def __init__(self, session: Session, settings, actor: Actor | None = None):
         self.repo = NotificationRepository(session)
-        self.parties = PartyService(session, settings)
+        # uow: until notifications takes one
+        self.parties = PartyService(UnitOfWork(session, settings, actor))
         self.audit = AuditTrail(session)
         self.settings = settings
         self.actor = actor

@@ -9,20 +9,16 @@ audited; the service never commits.
 
 import copy
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
+from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.parties import accounts_projection as read
 from parley.parties import projection
 from parley.parties.accounts_repository import AccountRepository
 from parley.parties.models import ACCOUNT_STATES, BillingAccount, BillingAccountContact, Party
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService, party_href
-from parley.settings import Settings
 
 RESOURCE = "billingAccount"
 DEFAULT_STATE = "active"
@@ -42,13 +38,11 @@ SERVER_FIELDS = ("lastUpdate", "id", "href")
 
 
 class BillingAccountService:
-    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
-        self.repo = AccountRepository(session)
-        self.parties = PartyService(session, settings, actor)
-        self.settings = settings
-        self.actor = actor
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = AccountRepository(uow.session)
+        self.parties = PartyService(uow)
+        self.settings = uow.settings
 
     # -- reading -------------------------------------------------------------------------
 
@@ -75,7 +69,7 @@ class BillingAccountService:
     # -- writing -------------------------------------------------------------------------
 
     def create(self, document: dict) -> BillingAccount:
-        actor = self._actor()
+        actor = self.uow.writer()
         for key in SERVER_FIELDS:
             document.pop(key, None)
         if actor.self_service and "creditLimit" in document:
@@ -89,13 +83,14 @@ class BillingAccountService:
         contacts = self._apply(account, document)
         self.repo.add(account)
         self.repo.replace_contacts(account.id, contacts)
-        self._record(CREATE, account.id, after=account.document)
-        self.events.emit(RESOURCE, CREATE, account.id, present(account))
+        self.uow.record(
+            RESOURCE, CREATE, account.id, after=account.document, event=present(account)
+        )
         return account
 
     def replace(self, account_id: str, document: dict) -> BillingAccount:
         """Apply a merge-patched document: the owner stays, the state follows its lifecycle."""
-        actor = self._actor()
+        actor = self.uow.writer()
         account = self.repo.get(account_id, for_update=True) if storable_id(account_id) else None
         if account is None:
             raise NotFound(f"No billing account with id {account_id}")
@@ -116,19 +111,25 @@ class BillingAccountService:
         contacts = self._apply(account, document)
         self.repo.add(account)
         self.repo.replace_contacts(account.id, contacts)
-        self._record(UPDATE, account.id, before, account.document)
-        changed = changed_attributes(before, account.document)
-        self.events.emit(RESOURCE, UPDATE, account.id, present(account), changed)
+        self.uow.record(
+            RESOURCE,
+            UPDATE,
+            account.id,
+            before=before,
+            after=account.document,
+            event=present(account),
+        )
         return account
 
     def delete(self, account_id: str) -> None:
-        if self._actor().self_service:
+        if self.uow.writer().self_service:
             raise Forbidden("a billing account is closed by the provider, not deleted")
         account = self.get(account_id)
         if account.state != "closed":
             raise Conflict("only a closed billing account may be deleted; close it first")
-        self._record(DELETE, account.id, before=account.document)
-        self.events.emit(RESOURCE, DELETE, account.id, present(account))
+        self.uow.record(
+            RESOURCE, DELETE, account.id, before=account.document, event=present(account)
+        )
         self.repo.delete(account)
 
     # -- rules -----------------------------------------------------------------------------
@@ -174,7 +175,7 @@ class BillingAccountService:
 
     def _owner(self, document: dict) -> str:
         index, customer_id = read.owner_reference(document)
-        actor = self._actor()
+        actor = self.uow.writer()
         if actor.self_service and customer_id != actor.customer_id:
             raise Forbidden("a customer log-in manages its own customer's billing accounts only")
         try:
@@ -194,7 +195,7 @@ class BillingAccountService:
         named, added to the document)."""
         contacts = document.setdefault("contact", [])
         allowed = None
-        if self._actor().self_service:
+        if self.uow.writer().self_service:
             allowed = set(self.parties.party_ids_of_customer(customer_id))
         rows, primary = [], None
         for index, contact in enumerate(contacts):
@@ -281,14 +282,6 @@ class BillingAccountService:
                 },
             },
         }
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        return self.actor
-
-    def _record(self, action: str, account_id: str, before=None, after=None) -> None:
-        self.audit.record(self._actor(), action, RESOURCE, account_id, before, after)
 
 
 def present(row: BillingAccount) -> dict:

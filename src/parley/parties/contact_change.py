@@ -10,6 +10,7 @@ validates the whole document again, re-indexes the keys, audits and emits the ev
 import copy
 from datetime import datetime
 
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
 from parley.parties.normalize import email_key, email_normalized, phone_e164
@@ -50,8 +51,9 @@ def new_media(details: dict[str, str], region: str, where: str) -> list[dict]:
 
 
 class ContactChange:
-    def __init__(self, parties: PartyService):
-        self.parties = parties
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.parties = PartyService(uow)
 
     def apply(self, customer_id: str, media: list[dict], now: datetime) -> list[str]:
         """Put ``media`` (from ``new_media``) on the customer's engaged party; say what changed."""

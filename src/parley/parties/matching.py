@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from rapidfuzz import fuzz
-from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.db.search import NameCandidate, city_words, name_candidates
 from parley.parties.identification_repository import (
@@ -28,7 +28,6 @@ from parley.parties.normalize import (
     phone_candidates,
     search_text,
 )
-from parley.settings import Settings
 
 EXACT, FORMER_KEY = 100.0, 85.0
 FUZZY_CEILING = 95.0  # a fuzzy match never outranks an exact key
@@ -67,10 +66,10 @@ class Candidate:
 
 
 class Identifier:
-    def __init__(self, session: Session, settings: Settings):
-        self.session = session
-        self.repo = IdentificationRepository(session)
-        self.settings = settings
+    def __init__(self, uow: UnitOfWork):
+        self.session = uow.session
+        self.repo = IdentificationRepository(uow.session)
+        self.settings = uow.settings
 
     def identify(self, query: str, limit: int = 10, now: datetime | None = None) -> list[Candidate]:
         now = now or utcnow()

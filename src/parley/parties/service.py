@@ -9,13 +9,10 @@ import copy
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
+from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties import projection
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
@@ -64,19 +61,11 @@ class _CustomerIndex:
 
 
 class PartyService:
-    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
-        """``actor`` is who the writes are recorded for in the audit trail (reads need none)."""
-        self.session = session
-        self.repo = PartyRepository(session)
-        self.settings = settings
-        self.actor = actor
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
-
-    def _record(self, action: str, resource: str, resource_id: str, before=None, after=None):
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, resource, resource_id, before, after)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.session = uow.session
+        self.repo = PartyRepository(uow.session)
+        self.settings = uow.settings
 
     # -- individuals and organisations ---------------------------------------------------
 
@@ -112,8 +101,7 @@ class PartyService:
         keys = self._apply_party(party, document)
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
-        self._record(CREATE, kind.lower(), party.id, after=party.document)
-        self.events.emit(kind.lower(), CREATE, party.id, party.document)
+        self.uow.record(kind.lower(), CREATE, party.id, after=party.document, event=party.document)
         return party
 
     def replace_party(self, kind: str, party_id: str, document: dict) -> Party:
@@ -122,9 +110,14 @@ class PartyService:
         keys = self._apply_party(party, document)
         self.repo.add(party)
         self.repo.replace_keys(party.id, None, keys)
-        self._record(UPDATE, kind.lower(), party.id, before, party.document)
-        changed = changed_attributes(before, party.document)
-        self.events.emit(kind.lower(), UPDATE, party.id, party.document, changed)
+        self.uow.record(
+            kind.lower(),
+            UPDATE,
+            party.id,
+            before=before,
+            after=party.document,
+            event=party.document,
+        )
         return party
 
     def delete_party(self, kind: str, party_id: str) -> None:
@@ -134,8 +127,7 @@ class PartyService:
                 f"{kind} {party_id} is the engaged party or a contact of a customer and cannot "
                 "be deleted; change its status instead"
             )
-        self._record(DELETE, kind.lower(), party.id, before=party.document)
-        self.events.emit(kind.lower(), DELETE, party.id, party.document)
+        self.uow.record(kind.lower(), DELETE, party.id, before=party.document, event=party.document)
         self.repo.delete(party)
 
     def _apply_party(self, party: Party, document: dict) -> list[dict]:
@@ -205,11 +197,12 @@ class PartyService:
             raise DuplicateSuspected(suspects, f"The customer {customer.name}", self.settings)
         self.repo.add(customer)
         self._index_customer(customer, index)
-        self._record(CREATE, "customer", customer.id, after=customer.document)
-        self.events.emit("customer", CREATE, customer.id, customer.document)
+        self.uow.record(
+            "customer", CREATE, customer.id, after=customer.document, event=customer.document
+        )
         if suspects:
             overridden = {"suspects": [s.as_dict() for s in suspects]}
-            self._record(FORCED_CREATE, "customer", customer.id, after=overridden)
+            self.uow.record("customer", FORCED_CREATE, customer.id, after=overridden)
         return customer
 
     def duplicates_of(self, customer: Customer) -> list[Suspect]:
@@ -220,7 +213,7 @@ class PartyService:
         prospect = Prospect.of_party(self.repo.get_party(customer.party_id))
         own_city = projection.preferred_city(customer.document)
         prospect.add_media(customer.document.get("contactMedium", []), own_city)
-        return DuplicateCheck(self.session, self.settings).suspects(prospect)
+        return DuplicateCheck(self.uow).suspects(prospect)
 
     def replace_customer(self, customer_id: str, document: dict) -> Customer:
         customer = self.get_customer(customer_id)
@@ -233,9 +226,14 @@ class PartyService:
         index = self._apply_customer(customer, document)
         self.repo.add(customer)
         self._index_customer(customer, index)
-        self._record(UPDATE, "customer", customer.id, before, customer.document)
-        changed = changed_attributes(before, customer.document)
-        self.events.emit("customer", UPDATE, customer.id, customer.document, changed)
+        self.uow.record(
+            "customer",
+            UPDATE,
+            customer.id,
+            before=before,
+            after=customer.document,
+            event=customer.document,
+        )
         return customer
 
     def delete_customer(self, customer_id: str) -> None:
@@ -245,8 +243,9 @@ class PartyService:
                 f"Customer {customer.customer_number} has history (notes, verifications) and "
                 "cannot be deleted; set its status to disconnected or closed instead"
             )
-        self._record(DELETE, "customer", customer.id, before=customer.document)
-        self.events.emit("customer", DELETE, customer.id, customer.document)
+        self.uow.record(
+            "customer", DELETE, customer.id, before=customer.document, event=customer.document
+        )
         self.repo.delete(customer)
 
     def _apply_customer(self, customer: Customer, document: dict) -> "_CustomerIndex":
@@ -411,14 +410,12 @@ class PartyService:
         note = CustomerNote(
             id=new_id(),
             customer_id=customer_id,
-            author=self.actor.name if self.actor else "",
+            author=self.uow.writer().name,
             text=text.strip(),
             created_at=utcnow(),
         )
         self.repo.add(note)
-        self._record(
-            CREATE, "customerNote", note.id, after={"customerId": customer_id, "text": note.text}
-        )
+        self._record_note(note)
         return note
 
     def carry_note(self, customer_id: str, author: str, text: str) -> CustomerNote:
@@ -426,15 +423,17 @@ class PartyService:
         note = CustomerNote(
             id=new_id(),
             customer_id=customer_id,
-            author=(author or (self.actor.name if self.actor else ""))[:150],
+            author=(author or self.uow.writer().name)[:150],
             text=text.strip(),
             created_at=utcnow(),
         )
         self.repo.add(note)
-        self._record(
-            CREATE, "customerNote", note.id, after={"customerId": customer_id, "text": note.text}
-        )
+        self._record_note(note)
         return note
+
+    def _record_note(self, note: CustomerNote) -> None:
+        after = {"customerId": note.customer_id, "text": note.text}
+        self.uow.record("customerNote", CREATE, note.id, after=after)
 
     def list_notes(self, customer_id: str, offset: int, limit: int):
         self.get_customer(customer_id)

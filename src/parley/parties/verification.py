@@ -10,17 +10,15 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.auth.audit import UPDATE, VERIFY, AuditTrail
+from parley.auth.audit import UPDATE, VERIFY
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import InvalidInput
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.normalize import search_text
 from parley.parties.repository import PartyRepository
 from parley.parties.service import PartyService
-from parley.settings import Settings
 
 _hasher = PasswordHasher()
 MAX_QUESTIONS = 5
@@ -40,11 +38,12 @@ def normalized_answer(answer: str) -> str:
 
 
 class VerificationService:
-    def __init__(self, session: Session, settings: Settings):
-        self.repo = PartyRepository(session)
-        self.settings = settings
-        self.audit = AuditTrail(session)
-        self.parties = PartyService(session, settings)  # reads only: finding the customer
+    def __init__(self, uow: UnitOfWork):
+        """Checks are recorded for ``uow``'s actor: who asked, through which channel."""
+        self.uow = uow
+        self.repo = PartyRepository(uow.session)
+        self.settings = uow.settings
+        self.parties = PartyService(uow)  # reads only: finding the customer
 
     def _customer(self, customer_id: str):
         return self.parties.get_customer(customer_id)
@@ -60,7 +59,6 @@ class VerificationService:
         customer_id: str,
         pin: str | None,
         questions: list[tuple[str, str]] | None,
-        actor: Actor,
     ) -> None:
         """Set the PIN and/or replace the security questions; None leaves that part as is."""
         self._customer(customer_id)
@@ -80,7 +78,7 @@ class VerificationService:
         changed = {"pin": "changed"} if pin is not None else {}
         if questions is not None:  # the questions, never the answers
             changed["questions"] = [question.strip() for question, _ in questions]
-        self.audit.record(actor, UPDATE, "customerSecurity", customer_id, after=changed)
+        self.uow.record("customerSecurity", UPDATE, customer_id, after=changed)
 
     def _questions(self, customer_id: str, questions: list[tuple[str, str]]) -> list:
         if len(questions) > MAX_QUESTIONS:
@@ -111,7 +109,6 @@ class VerificationService:
         customer_id: str,
         method: str,
         answer: str,
-        actor: Actor,
         question_id: str | None = None,
     ) -> VerificationResult:
         self._customer(customer_id)
@@ -120,7 +117,7 @@ class VerificationService:
         now = utcnow()
         limit = self.settings.verification_max_failures
         if security.locked_until and security.locked_until > now:
-            self._record(customer_id, method, "locked", actor, now)
+            self._record(customer_id, method, "locked", now)
             return VerificationResult(False, "locked", 0, security.locked_until)
         security.locked_until = None  # a lock that has run out is over
         if _matches(secret_hash, candidate):
@@ -136,7 +133,7 @@ class VerificationService:
                 security.failed_attempts = 0
         security.updated_at = now
         self.repo.add(security)
-        self._record(customer_id, method, outcome, actor, now)
+        self._record(customer_id, method, outcome, now)
         remaining = 0 if security.locked_until else limit - security.failed_attempts
         return VerificationResult(outcome == "passed", outcome, remaining, security.locked_until)
 
@@ -158,10 +155,10 @@ class VerificationService:
             return questions[question_id].answer_hash, normalized_answer(answer)
         raise InvalidInput("method: must be 'pin' or 'question'", "method")
 
-    def _record(self, customer_id, method, outcome, actor: Actor, now) -> None:
-        self.audit.record(
-            actor, VERIFY, "customer", customer_id, after={"method": method, "outcome": outcome}
-        )
+    def _record(self, customer_id, method, outcome, now) -> None:
+        actor = self.uow.writer()
+        after = {"method": method, "outcome": outcome}
+        self.uow.record("customer", VERIFY, customer_id, after=after)
         self.repo.add(
             VerificationAttempt(
                 id=new_id(),

@@ -21,6 +21,7 @@ from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.permissions import ADJUSTMENT_LIMIT, CURRENCY, REQUEST_APPROVE, STAFF
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -82,7 +83,7 @@ def authority_of(session, settings, actor: Actor) -> Authority:
     nobody = Authority(actor.user_id, actor.name, NO_LIMIT, None, False)
     if actor.user_id is None or actor.self_service:
         return nobody
-    users = UserService(session, settings)
+    users = UserService(UnitOfWork(session, settings))  # uow: until requests takes one
     try:
         user = users.get_user(actor.user_id)
     except NotFound:
@@ -182,7 +183,8 @@ class Adjustments:
             if approval
             else None,
         }
-        OutboxService(self.session).enqueue(
+        # uow: until requests takes one
+        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
             BILLING, {}, payload, idempotency_key=f"adjustment:{row.id}"
         )
 
@@ -230,7 +232,8 @@ class Adjustments:
     def _check_account(self, account_id: str, customer_id: str) -> None:
         where = "billingAccount"
         try:
-            account = BillingAccountService(self.session, self.settings).get(account_id)
+            uow = UnitOfWork(self.session, self.settings)  # uow: until requests takes one
+            account = BillingAccountService(uow).get(account_id)
         except NotFound:
             account = None
         if account is None or account.customer_id != customer_id:
@@ -244,10 +247,13 @@ class Adjustments:
                 where,
             )
 
+    def _roles(self) -> RoleService:
+        return RoleService(UnitOfWork(self.session, self.settings))  # uow: until requests takes one
+
     def _check_approvable(self, adjustment: Adjustment) -> None:
         ceilings = [
             Decimal(str(found.role.limits[ADJUSTMENT_LIMIT]))
-            for found in RoleService(self.session).list_roles()
+            for found in self._roles().list_roles()
             if REQUEST_APPROVE in found.permissions
             and found.role.limits.get(CURRENCY) == adjustment.currency
             and _is_number(found.role.limits.get(ADJUSTMENT_LIMIT))
@@ -256,7 +262,7 @@ class Adjustments:
             currencies = sorted(
                 {
                     str(found.role.limits[CURRENCY])
-                    for found in RoleService(self.session).list_roles()
+                    for found in self._roles().list_roles()
                     if found.role.limits.get(CURRENCY)
                 }
             )

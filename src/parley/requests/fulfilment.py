@@ -18,12 +18,12 @@ A type without a fulfiller here stays acknowledged, for an agent, like a workflo
 
 from dataclasses import dataclass
 
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
 from parley.parties.contact_change import DETAILS, ContactChange, new_media
-from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.models import CustomerRequest, RequestType
 
@@ -64,8 +64,9 @@ class AutomaticFulfilment:
         media = new_media(given, region, "troubleTicketCharacteristic")
         if not media:
             return None  # nothing usable: an agent takes it in
-        parties = PartyService(self.session, self.settings, self.requests.actor)
-        said = ContactChange(parties).apply(row.customer_id, media, utcnow())
+        # uow: until requests takes one
+        uow = UnitOfWork(self.session, self.settings, self.requests.actor)
+        said = ContactChange(uow).apply(row.customer_id, media, utcnow())
         return Fulfilled("contactUpdated", "Contact details: " + "; ".join(said) + ".")
 
     def _answer_status(self, row: CustomerRequest) -> Fulfilled:
@@ -120,7 +121,8 @@ class AutomaticFulfilment:
                 }
             ],
         }
-        OutboxService(self.session).enqueue(
+        # uow: until requests takes one
+        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
             "order", {}, order, idempotency_key=f"addon-order:{row.id}"
         )
         return Fulfilled("ordered", f"Add-on {offering} ordered.")

@@ -12,6 +12,7 @@ the request.
 import structlog
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
 from parley.notifications.messages import CommunicationService
@@ -55,7 +56,9 @@ class RequestNotifier:
             )
         except NotDeliverable:
             channel = "email"
-        customer = PartyService(self.session, self.settings).get_customer(request.customer_id)
+        # uow: until requests takes one
+        parties = PartyService(UnitOfWork(self.session, self.settings))
+        customer = parties.get_customer(request.customer_id)
         expected = request.expected_resolution_at
         variables = {
             "customerName": customer.name,

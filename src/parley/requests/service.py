@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.events.emit import DomainEvents, changed_attributes
@@ -343,7 +344,8 @@ class RequestService:
         if not isinstance(customer_id, str) or not storable_id(customer_id, ID_LENGTH):
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where)
         try:
-            PartyService(self.session, self.settings).get_customer(customer_id)
+            # uow: until requests takes one
+            PartyService(UnitOfWork(self.session, self.settings)).get_customer(customer_id)
         except NotFound:
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where) from None
         return customer_id

@@ -7,6 +7,7 @@ import copy
 from parley.actor import Actor
 from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -70,7 +71,9 @@ class TaskRecords:
 
     def staff_user(self, username: str):
         """The enabled staff user named ``username`` and their roles (NotFound otherwise)."""
-        users = UserService(self.session, self.settings)
+        users = UserService(
+            UnitOfWork(self.session, self.settings)
+        )  # uow: until requests takes one
         user = users.get_by_username(username)
         if user.kind != "staff" or user.disabled:
             raise NotFound(f"No staff user named {username} who may work tasks")

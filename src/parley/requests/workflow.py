@@ -20,6 +20,7 @@ import structlog
 
 from parley.auth.audit import UPDATE, AuditTrail
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.errors import Conflict, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.outbox.service import OutboxService
@@ -142,7 +143,9 @@ class WorkflowEngine:
         actor = self.requests.actor
         if actor is None or actor.user_id is None:
             return ()
-        users = UserService(self.session, self.settings)
+        users = UserService(
+            UnitOfWork(self.session, self.settings)
+        )  # uow: until requests takes one
         try:
             user = users.get_user(actor.user_id)
         except NotFound:
@@ -218,7 +221,10 @@ class WorkflowEngine:
                 "stage": row.workflow_stage,
             },
         }
-        OutboxService(self.session).enqueue("webhook", destination, payload)
+        # uow: until requests takes one
+        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
+            "webhook", destination, payload
+        )
 
     # -- the steps -------------------------------------------------------------------------
 

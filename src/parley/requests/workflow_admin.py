@@ -12,6 +12,7 @@ import copy
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.roles import RoleService
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
@@ -141,7 +142,9 @@ class WorkflowAdmin:
         roles = document.get("roles")
         if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
             raise InvalidInput("roles: the names of the roles that work the queue", "roles")
-        known = {role.role.name for role in RoleService(self.session).list_roles()}
+        # uow: until requests takes one (roles read no settings)
+        roles = RoleService(UnitOfWork(self.session, None)).list_roles()
+        known = {role.role.name for role in roles}
         strangers = sorted(set(roles) - known)
         if strangers:
             raise InvalidInput(f"roles: no role {strangers[0]} (known: {', '.join(sorted(known))})")

@@ -3,12 +3,10 @@ contacts, see the likely duplicates, and convert a qualified lead into a custome
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import Field
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
 from parley.api.tmf.account.routes import SPEC_FILE as ACCOUNT_SPEC
 from parley.api.tmf.kit.crud import checked
@@ -20,7 +18,6 @@ from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
 from parley.parties.accounts import present as present_account
 from parley.parties.schemas import Strict
-from parley.settings import Settings
 
 
 class ContactIn(Strict):
@@ -55,11 +52,10 @@ def router(prefix: str) -> APIRouter:
     def log_contact(
         lead_id: str,
         body: ContactIn,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
     ):
-        interaction = LeadContacts(session, settings, actor).log(
+        settings = uow.settings
+        interaction = LeadContacts(uow).log(
             lead_id,
             body.direction,
             body.channel.strip(),
@@ -74,7 +70,7 @@ def router(prefix: str) -> APIRouter:
             f"/partyInteraction/{interaction.id}",
             "status": interaction.status,
         }
-        commit_now(session)
+        commit_now(uow.session)
         return answer
 
     @api.get(
@@ -84,11 +80,10 @@ def router(prefix: str) -> APIRouter:
     )
     def list_contacts(
         lead_id: str,
+        uow: RequestWork,
         limit: int = Query(50, ge=1, le=200),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
     ):
-        rows = LeadContacts(session, settings).history(lead_id, limit)
+        rows = LeadContacts(uow).history(lead_id, limit)
         return [
             {
                 "id": r.id,
@@ -108,12 +103,8 @@ def router(prefix: str) -> APIRouter:
         summary="Customers and open leads that are likely this lead's prospect, with reasons",
         dependencies=[require(LEAD_READ)],
     )
-    def duplicates(
-        lead_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-    ):
-        service = LeadService(session, settings)
+    def duplicates(lead_id: str, uow: RequestWork):
+        service = LeadService(uow)
         return [s.as_dict() for s in service.duplicates(service.get(lead_id))]
 
     @api.post(
@@ -125,10 +116,9 @@ def router(prefix: str) -> APIRouter:
     def convert(
         lead_id: str,
         body: ConversionIn,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
     ):
+        settings = uow.settings
         unknown = sorted(set(body.billing_account) - set(ACCOUNT_FIELDS) - {"@type"})
         if unknown:
             raise InvalidInput(
@@ -140,7 +130,7 @@ def router(prefix: str) -> APIRouter:
             "BillingAccount_FVO",
             partial=True,
         )
-        done = LeadConversion(session, settings, actor).convert(lead_id, fragment, body.force)
+        done = LeadConversion(uow).convert(lead_id, fragment, body.force)
         base = settings.base_url
         answer = {
             "salesLead": {
@@ -161,7 +151,7 @@ def router(prefix: str) -> APIRouter:
             },
             "productOrder": done.order,
         }
-        commit_now(session)
+        commit_now(uow.session)
         return answer
 
     return api

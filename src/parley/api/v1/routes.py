@@ -1,10 +1,8 @@
 """Parley's own API (not a TMF one): identify who is calling, verify them, keep notes."""
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.deps import RequestWork
 from parley.api.security import current_principal, require
 from parley.auth.permissions import (
     IDENTIFY_USE,
@@ -36,6 +34,7 @@ def router(prefix: str) -> APIRouter:
     )
     def identify(
         request: Request,
+        uow: RequestWork,
         q: str = Query(
             ...,
             min_length=1,
@@ -44,13 +43,11 @@ def router(prefix: str) -> APIRouter:
             "national id, account, or a name (optionally with city)",
         ),
         limit: int = Query(10, ge=1, le=50),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
     ):
         if not q.strip():
             raise InvalidInput("q: must not be blank", "q")
-        candidates = Identifier(session, settings).identify(q, limit)
-        return {"query": q, "candidates": [_candidate(c, settings) for c in candidates]}
+        candidates = Identifier(uow).identify(q, limit)
+        return {"query": q, "candidates": [_candidate(c, uow.settings) for c in candidates]}
 
     @api.get(
         "/customers/{customer_id}/notes",
@@ -62,14 +59,13 @@ def router(prefix: str) -> APIRouter:
     def list_notes(
         customer_id: str,
         response: Response,
+        uow: RequestWork,
         offset: int = Query(0, ge=0),
         limit: int = Query(50, ge=1, le=500),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = Depends(current_principal),
     ):
         _own(principal, customer_id)
-        notes, total = PartyService(session, settings).list_notes(customer_id, offset, limit)
+        notes, total = PartyService(uow).list_notes(customer_id, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(notes))
         return [_note(n) for n in notes]
@@ -85,13 +81,11 @@ def router(prefix: str) -> APIRouter:
     def add_note(
         customer_id: str,
         body: schemas.NoteIn,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
         principal: Principal = Depends(current_principal),
     ):
         _own(principal, customer_id)
-        note = PartyService(session, settings, actor).add_note(customer_id, body.text)
+        note = PartyService(uow).add_note(customer_id, body.text)
         return _note(note)
 
     @api.get(
@@ -103,12 +97,11 @@ def router(prefix: str) -> APIRouter:
     )
     def get_security(
         customer_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = Depends(current_principal),
     ):
         _own(principal, customer_id)
-        security, questions = VerificationService(session, settings).security_of(customer_id)
+        security, questions = VerificationService(uow).security_of(customer_id)
         return _security(security, questions)
 
     @api.put(
@@ -121,17 +114,15 @@ def router(prefix: str) -> APIRouter:
     def put_security(
         customer_id: str,
         body: schemas.SecurityIn,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = Depends(current_principal),
-        actor: Actor = Depends(get_actor),
     ):
         _own(principal, customer_id)
-        service = VerificationService(session, settings)
+        service = VerificationService(uow)
         questions = None
         if body.questions is not None:
             questions = [(q.question, q.answer) for q in body.questions]
-        service.set_security(customer_id, body.pin, questions, actor)
+        service.set_security(customer_id, body.pin, questions)
         return _security(*service.security_of(customer_id))
 
     @api.post(
@@ -144,14 +135,12 @@ def router(prefix: str) -> APIRouter:
     def verify(
         customer_id: str,
         body: schemas.VerifyIn,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
         principal: Principal = Depends(current_principal),
     ):
         _own(principal, customer_id)
-        result = VerificationService(session, settings).verify(
-            customer_id, body.method, body.answer, actor, body.question_id
+        result = VerificationService(uow).verify(
+            customer_id, body.method, body.answer, body.question_id
         )
         return {
             "verified": result.verified,
@@ -169,12 +158,11 @@ def router(prefix: str) -> APIRouter:
     )
     def list_attempts(
         customer_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = Depends(current_principal),
     ):
         _own(principal, customer_id)
-        attempts = VerificationService(session, settings).attempts(customer_id)
+        attempts = VerificationService(uow).attempts(customer_id)
         return [
             {
                 "method": a.method,
