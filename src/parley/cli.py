@@ -115,7 +115,9 @@ def demo(
 
 @contextmanager
 def _unit_of_work() -> Iterator:
-    """A session on a current schema, committed at the end; domain errors end the command."""
+    """The command's unit of work, acting as the CLI's user: a session on a current schema,
+    committed at the end; domain errors end the command."""
+    from parley.changes import UnitOfWork
     from parley.db.engine import get_engine, get_sessionmaker
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
     from parley.errors import DomainError
@@ -123,7 +125,7 @@ def _unit_of_work() -> Iterator:
     try:
         ensure_schema_current(get_engine())
         with get_sessionmaker()() as session:
-            yield session
+            yield UnitOfWork(session, get_settings(), _cli_actor())
             session.commit()
     except (SchemaNotCurrentError, DomainError) as error:
         typer.echo(f"error: {getattr(error, 'message', error)}", err=True)
@@ -142,10 +144,10 @@ def _password(given: str | None) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _users(session):
+def _users(uow):
     from parley.auth.users import UserService
 
-    return UserService(session, get_settings())
+    return UserService(uow)
 
 
 @users_app.command("create-admin")
@@ -156,10 +158,8 @@ def users_create_admin(
 ):
     """Create an administrator (the first one, typically): a staff user with every permission."""
     secret = _password(password)
-    with _unit_of_work() as session:
-        made = _users(session).create_user(
-            _cli_actor(), username, ["administrator"], "staff", secret, display_name
-        )
+    with _unit_of_work() as uow:
+        made = _users(uow).create_user(username, ["administrator"], "staff", secret, display_name)
     typer.echo(f"administrator {made.user.username} created")
 
 
@@ -185,18 +185,16 @@ def users_create(
         raise typer.Exit(1)
     kind = "client" if client else "customer" if customer_number else "staff"
     secret = None if client else _password(password)
-    with _unit_of_work() as session:
+    with _unit_of_work() as uow:
         customer_id = None
         if customer_number:
             filters = {CUSTOMER_NUMBER_CHARACTERISTIC: customer_number.strip()}
-            found, _ = PartyService(session, get_settings()).list_customers(filters, 0, 1)
+            found, _ = PartyService(uow).list_customers(filters, 0, 1)
             if not found:
                 typer.echo(f"error: no customer with number {customer_number}", err=True)
                 raise typer.Exit(1)
             customer_id = found[0].id
-        made = _users(session).create_user(
-            _cli_actor(), username, role, kind, secret, display_name, customer_id
-        )
+        made = _users(uow).create_user(username, role, kind, secret, display_name, customer_id)
     typer.echo(f"{kind} user {made.user.username} created with roles {', '.join(made.roles)}")
     if made.client_secret:
         typer.echo(f"client secret (shown only now, keep it safe): {made.client_secret}")
@@ -207,8 +205,8 @@ def users_list(kind: str | None = typer.Option(None, help="staff, client or cust
     """List users with their kind, roles and state."""
     from parley.db.base import utcnow
 
-    with _unit_of_work() as session:
-        service = _users(session)
+    with _unit_of_work() as uow:
+        service = _users(uow)
         users, total = service.list_users(0, 10_000, kind)
         roles = service.roles_of(users)
     now = utcnow()
@@ -224,9 +222,9 @@ def users_list(kind: str | None = typer.Option(None, help="staff, client or cust
 
 
 def _change_user(username: str, **changes) -> None:
-    with _unit_of_work() as session:
-        service = _users(session)
-        service.update_user(_cli_actor(), service.get_by_username(username).id, **changes)
+    with _unit_of_work() as uow:
+        service = _users(uow)
+        service.update_user(service.get_by_username(username).id, **changes)
 
 
 @users_app.command("disable")
@@ -249,13 +247,13 @@ def users_set_password(
     password: str | None = typer.Option(None, help="Asked for twice if not given."),
 ):
     """Set a new password (clients: make a new secret). Ends the user's other sessions."""
-    with _unit_of_work() as session:
-        service = _users(session)
+    with _unit_of_work() as uow:
+        service = _users(uow)
         user = service.get_by_username(username)
         if user.kind == "client":
-            secret = service.new_client_secret(_cli_actor(), user.id)
+            secret = service.new_client_secret(user.id)
         else:
-            service.set_password(_cli_actor(), user.id, _password(password))
+            service.set_password(user.id, _password(password))
             secret = None
     if secret:
         typer.echo(f"new client secret (shown only now, keep it safe): {secret}")
@@ -271,9 +269,9 @@ def users_delete(
     """Delete a user (the audit trail keeps their history)."""
     if not yes:
         typer.confirm(f"Delete {username}?", abort=True)
-    with _unit_of_work() as session:
-        service = _users(session)
-        service.delete_user(_cli_actor(), service.get_by_username(username).id)
+    with _unit_of_work() as uow:
+        service = _users(uow)
+        service.delete_user(service.get_by_username(username).id)
     typer.echo(f"{username} deleted")
 
 
@@ -282,8 +280,8 @@ def users_roles():
     """List the roles with their permissions and limits."""
     from parley.auth.roles import RoleService
 
-    with _unit_of_work() as session:
-        roles = RoleService(session).list_roles()
+    with _unit_of_work() as uow:
+        roles = RoleService(uow).list_roles()
     for found in roles:
         role = found.role
         limits = ", ".join(f"{k}={v}" for k, v in sorted((role.limits or {}).items())) or "none"
@@ -335,8 +333,8 @@ def outbox_list(
     """List outgoing messages, newest first (--status dead: the dead letters)."""
     from parley.outbox.service import OutboxService
 
-    with _unit_of_work() as session:
-        messages, total = OutboxService(session).list_messages(status, kind, 0, limit)
+    with _unit_of_work() as uow:
+        messages, total = OutboxService(uow).list_messages(status, kind, 0, limit)
     for m in messages:
         error = f"  {m.last_error[:60]}" if m.last_error else ""
         typer.echo(
@@ -354,8 +352,8 @@ def outbox_show(message_id: str = typer.Argument(..., help="The message's id."))
     from parley.outbox.schemas import message_view
     from parley.outbox.service import OutboxService
 
-    with _unit_of_work() as session:
-        view = message_view(OutboxService(session).get(message_id))
+    with _unit_of_work() as uow:
+        view = message_view(OutboxService(uow).get(message_id))
     typer.echo(json.dumps(view, indent=2, default=str, ensure_ascii=False))
 
 
@@ -364,8 +362,8 @@ def outbox_retry(message_id: str = typer.Argument(..., help="The dead letter's i
     """Send a dead letter again (same idempotency key; attempts counted afresh)."""
     from parley.outbox.service import OutboxService
 
-    with _unit_of_work() as session:
-        OutboxService(session, _cli_actor()).retry(message_id)
+    with _unit_of_work() as uow:
+        OutboxService(uow).retry(message_id)
     typer.echo(f"{message_id} is pending again")
 
 

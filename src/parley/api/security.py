@@ -29,6 +29,7 @@ from parley.auth.permissions import ALL_PERMISSIONS, CATALOGUE
 from parley.auth.principal import Principal
 from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.service import AuthService
+from parley.changes import UnitOfWork as Work
 from parley.db.base import utcnow
 from parley.errors import Forbidden, Unauthorized
 from parley.settings import Settings
@@ -89,7 +90,8 @@ def _forget(in_flight: dict, token: str, done: asyncio.Future) -> None:
 
 
 async def _look_up(session: Session, settings: Settings, token: str) -> Principal:
-    return await run_in_threadpool(AuthService(session, settings).principal_from_token, token)
+    service = AuthService(Work(session, settings))  # a read: no actor
+    return await run_in_threadpool(service.principal_from_token, token)
 
 
 async def authorize(request: Request, permission: str) -> Principal:
@@ -100,7 +102,7 @@ async def authorize(request: Request, permission: str) -> Principal:
     async def look_up(token: str) -> Principal:
         def in_own_session() -> Principal:
             with request.app.state.sessionmaker() as session:
-                return AuthService(session, settings).principal_from_token(token)
+                return AuthService(Work(session, settings)).principal_from_token(token)
 
         async with request.app.state.db_slots:  # as the unit of work would hold one
             return await run_in_threadpool(in_own_session)

@@ -14,8 +14,9 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.repository import AuthRepository
+from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
-from parley.changes.recorder import audit_row
+from parley.changes.recorder import audit_row, event_row
 from parley.db.together import NewRow
 from parley.errors import InvalidInput
 
@@ -93,7 +94,39 @@ class AuditTrail:
         return self.repo.list_audit(conditions, offset, limit)
 
 
+def record_access(
+    uow: UnitOfWork,
+    resource_type: str,
+    action: str,
+    resource_id: str | None,
+    *,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> None:
+    """Record a change to a user or a role (``uow.record``, no event: their events are of
+    another resource type, see ``publish``); one that changes what a token may do also empties
+    the principal cache, so the next request looks its principal up afresh."""
+    uow.record(resource_type, action, resource_id, before=before, after=after)
+    if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
+        PRINCIPALS.clear()
+
+
+def publish(
+    uow: UnitOfWork,
+    resource_type: str,
+    kind: str,
+    resource_id: str,
+    document: dict,
+    changed: list[str] | None = None,
+) -> None:
+    """The domain event of a TMF672 resource (``userRole``, ``permission``): audited as a
+    ``role`` or a ``user`` (``record_access``), published under the TMF name, or not at all
+    for an update that changed nothing."""
+    row = event_row(resource_type, kind, resource_id, document, changed)
+    if row is not None:
+        uow.session.connection().execute(row.statement, row.params)
+
+
 # Changes to these decide what an access token may do (principal_cache).
 _ACCESS_RESOURCES = ("user", "role")
 _NO_ACCESS_CHANGE = (LOGIN, LOGIN_FAILED)
-

@@ -1,11 +1,11 @@
 """Events of TMF672 ``permission``s: a user's holding of a role (a user-role link) appearing
 or going. The link's own id is the permission's id (api.tmf.roles)."""
 
-from sqlalchemy.orm import Session
-
+from parley.auth.audit import publish
 from parley.auth.models import User
 from parley.auth.repository import AuthRepository
-from parley.events.emit import CREATE, DELETE, DomainEvents
+from parley.changes import UnitOfWork
+from parley.changes.recorder import CREATE, DELETE
 
 RESOURCE = "permission"
 
@@ -24,9 +24,10 @@ def grant_document(link: dict, user: User, role_name: str) -> dict:
     }
 
 
-def emit_grant_changes(session: Session, user: User, added: list[dict], removed: list[dict]):
-    repo, events = AuthRepository(session), DomainEvents(session)
+def emit_grant_changes(uow: UnitOfWork, user: User, added: list[dict], removed: list[dict]):
+    """Events only: the grant is audited as a change of its user (``users``)."""
+    repo = AuthRepository(uow.session)
     for kind, links in ((CREATE, added), (DELETE, removed)):
         for link in links:
             role = repo.get_role(link["role_id"])
-            events.emit(RESOURCE, kind, link["id"], grant_document(link, user, role.name))
+            publish(uow, RESOURCE, kind, link["id"], grant_document(link, user, role.name))

@@ -5,9 +5,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from parley.actor import Actor
 from parley.auth import audit
-from parley.auth.audit import AuditTrail
+from parley.auth.audit import publish, record_access
 from parley.auth.models import Role
 from parley.auth.permissions import (
     BUILTIN_ROLES,
@@ -17,9 +16,10 @@ from parley.auth.permissions import (
     unknown_permissions,
 )
 from parley.auth.repository import AuthRepository
+from parley.changes import UnitOfWork
+from parley.changes.recorder import changed_attributes
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 
 ROLE_NAME = re.compile(r"^[a-z][a-z0-9_-]{1,49}$")
 ROLE_ID = re.compile(r"^[0-9a-f-]{36}$")
@@ -33,10 +33,10 @@ class RoleWithPermissions:
 
 
 class RoleService:
-    def __init__(self, session: Session):
-        self.repo = AuthRepository(session)
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        """Changes are recorded for ``uow``'s actor: audited as ``role``, told as ``userRole``."""
+        self.uow = uow
+        self.repo = AuthRepository(uow.session)
 
     def list_roles(self) -> list[RoleWithPermissions]:
         roles = self.repo.list_roles()
@@ -49,7 +49,6 @@ class RoleService:
 
     def create_role(
         self,
-        actor: Actor,
         name: str,
         permissions: list[str],
         limits: dict | None = None,
@@ -70,13 +69,12 @@ class RoleService:
         self.repo.add(role)
         self.repo.replace_role_permissions(role.id, granted)
         created = self.get_role(role.id)
-        self.audit.record(actor, audit.CREATE, "role", role.id, after=snapshot(created))
-        self.events.emit(RESOURCE, audit.CREATE, role.id, snapshot(created))
+        record_access(self.uow, "role", audit.CREATE, role.id, after=snapshot(created))
+        publish(self.uow, RESOURCE, audit.CREATE, role.id, snapshot(created))
         return created
 
     def update_role(
         self,
-        actor: Actor,
         id_or_name: str,
         permissions: list[str] | None = None,
         limits: dict | None = None,
@@ -108,11 +106,11 @@ class RoleService:
         new = snapshot(after)
         changed_grants = (old["permissions"], old["limits"]) != (new["permissions"], new["limits"])
         action = audit.PERMISSION_CHANGE if changed_grants else audit.UPDATE
-        self.audit.record(actor, action, "role", role.id, before=old, after=new)
-        self.events.emit(RESOURCE, audit.UPDATE, role.id, new, changed_attributes(old, new))
+        record_access(self.uow, "role", action, role.id, before=old, after=new)
+        publish(self.uow, RESOURCE, audit.UPDATE, role.id, new, changed_attributes(old, new))
         return after
 
-    def delete_role(self, actor: Actor, id_or_name: str) -> None:
+    def delete_role(self, id_or_name: str) -> None:
         found = self.get_role(id_or_name)
         if found.role.builtin:
             raise Conflict(f"{found.role.name} is a built-in role and cannot be deleted")
@@ -120,8 +118,8 @@ class RoleService:
             raise Conflict(f"role {found.role.name} is held by users; take it from them first")
         before = snapshot(found)
         self.repo.delete(found.role)
-        self.audit.record(actor, audit.DELETE, "role", found.role.id, before=before)
-        self.events.emit(RESOURCE, audit.DELETE, found.role.id, before)
+        record_access(self.uow, "role", audit.DELETE, found.role.id, before=before)
+        publish(self.uow, RESOURCE, audit.DELETE, found.role.id, before)
 
     def _new_name(self, name: str, renamed: Role | None = None) -> str:
         name = name.strip().lower()

@@ -8,11 +8,9 @@ session, so the edge must commit before answering: the count and the audit entry
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from parley.actor import Actor
 from parley.auth import audit
-from parley.auth.audit import AuditTrail
+from parley.auth.audit import record_access
 from parley.auth.models import RefreshToken, User
 from parley.auth.passwords import hash_secret, needs_rehash, verify_secret
 from parley.auth.permissions import CLIENT, merge_limits
@@ -25,9 +23,9 @@ from parley.auth.tokens import (
     new_refresh_token,
     refresh_token_hash,
 )
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import Unauthorized
-from parley.settings import Settings
 
 BAD_CREDENTIALS = "invalid username or password"
 BAD_CLIENT = "invalid client id or secret"
@@ -50,10 +48,12 @@ class TokenPair:
 
 
 class AuthService:
-    def __init__(self, session: Session, settings: Settings):
-        self.repo = AuthRepository(session)
-        self.audit = AuditTrail(session)
-        self.settings = settings
+    def __init__(self, uow: UnitOfWork):
+        """Log-ins and log-outs are recorded for the user they are about, not ``uow``'s actor
+        (a log-in has none yet)."""
+        self.uow = uow
+        self.repo = AuthRepository(uow.session)
+        self.settings = uow.settings
 
     # -- grants --------------------------------------------------------------------------
 
@@ -83,7 +83,7 @@ class AuthService:
             # An exchanged token came back: someone holds a copy. End every session.
             self.repo.revoke_refresh_tokens(stored.user_id, now)
             actor = Actor(user.username, channel, user.id, client_id or stored.client_id)
-            self.audit.record(actor, audit.REFRESH_REUSED, "user", user.id)
+            self._record_as(actor, audit.REFRESH_REUSED, user.id)
             raise LoginFailed("the refresh token was already used; every session is ended")
         if stored.revoked_at is not None or stored.expires_at <= now or user.disabled:
             raise LoginFailed(BAD_REFRESH)
@@ -123,12 +123,12 @@ class AuthService:
             user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
         self.repo.add(user)
-        self.audit.record(actor, audit.LOGIN, "user", user.id)
+        self._record_as(actor, audit.LOGIN, user.id)
         return user
 
     def _failed(self, actor: Actor, reason: str, **detail) -> None:
         after = {"reason": reason, **detail}
-        self.audit.record(actor, audit.LOGIN_FAILED, "user", actor.user_id, after=after)
+        self._record_as(actor, audit.LOGIN_FAILED, actor.user_id, after=after)
 
     def _count_failure(self, user: User, actor: Actor) -> None:
         user.failed_logins += 1
@@ -137,7 +137,7 @@ class AuthService:
             user.locked_until = utcnow() + timedelta(minutes=self.settings.login_lock_minutes)
             user.failed_logins = 0
             after = {"lockedUntil": user.locked_until}
-            self.audit.record(actor, audit.LOGIN_LOCKED, "user", user.id, after=after)
+            self._record_as(actor, audit.LOGIN_LOCKED, user.id, after=after)
         self.repo.add(user)
 
     def _tokens(self, user: User, client_id: str | None, with_refresh: bool) -> TokenPair:
@@ -197,8 +197,11 @@ class AuthService:
         user = self.repo.get_user(user_id) if user_id else None
         if user is not None:
             actor = Actor(user.username, channel, user.id, client_id)
-            self.audit.record(actor, audit.LOGOUT, "user", user.id)
+            self._record_as(actor, audit.LOGOUT, user.id)
         return revoked
+
+    def _record_as(self, actor: Actor, action: str, user_id: str | None, after=None) -> None:
+        record_access(self.uow.acting_as(actor), "user", action, user_id, after=after)
 
     def purge_expired_tokens(self) -> int:
         return self.repo.purge_expired_tokens(utcnow())

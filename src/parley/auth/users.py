@@ -7,20 +7,17 @@ user able to manage users must remain: a change that would lock everyone out is 
 import re
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
 from parley.auth import audit
-from parley.auth.audit import AuditTrail
+from parley.auth.audit import record_access
 from parley.auth.grant_events import emit_grant_changes
 from parley.auth.models import User
 from parley.auth.passwords import check_password, hash_secret, new_client_secret
 from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS, merge_limits
 from parley.auth.repository import AuthRepository
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties.service import PartyService
-from parley.settings import Settings
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{2,149}$")
 
@@ -33,11 +30,10 @@ class NewUser:
 
 
 class UserService:
-    def __init__(self, session: Session, settings: Settings):
-        self.session = session
-        self.repo = AuthRepository(session)
-        self.audit = AuditTrail(session)
-        self.settings = settings
+    def __init__(self, uow: UnitOfWork):
+        """Changes are recorded for ``uow``'s actor (it also grants the roles given)."""
+        self.uow = uow
+        self.repo = AuthRepository(uow.session)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -73,7 +69,6 @@ class UserService:
 
     def create_user(
         self,
-        actor: Actor,
         username: str,
         roles: list[str],
         kind: str = "staff",
@@ -113,15 +108,14 @@ class UserService:
             updated_at=now,
         )
         self.repo.add(user)
-        granted = self.repo.replace_user_roles(user.id, role_ids, (actor.user_id, actor.name[:150]))
-        emit_grant_changes(self.session, user, *granted)
+        granted = self.repo.replace_user_roles(user.id, role_ids, self._granter())
+        emit_grant_changes(self.uow, user, *granted)
         after = self.snapshot(user)
-        self.audit.record(actor, audit.CREATE, "user", user.id, after=after)
+        record_access(self.uow, "user", audit.CREATE, user.id, after=after)
         return NewUser(user, after["roles"], secret)
 
     def update_user(
         self,
-        actor: Actor,
         user_id: str,
         display_name: str | None = None,
         roles: list[str] | None = None,
@@ -134,10 +128,8 @@ class UserService:
         if display_name is not None:
             user.display_name = _display_name(display_name, user.username)
         if role_ids is not None:
-            granter = (actor.user_id, actor.name[:150])
-            emit_grant_changes(
-                self.session, user, *self.repo.replace_user_roles(user.id, role_ids, granter)
-            )
+            granted = self.repo.replace_user_roles(user.id, role_ids, self._granter())
+            emit_grant_changes(self.uow, user, *granted)
         if disabled is not None:
             user.disabled = disabled
             if disabled:
@@ -149,33 +141,33 @@ class UserService:
         after = self.snapshot(user)
         self._an_administrator_remains(before, user.username)
         action = audit.PERMISSION_CHANGE if before["roles"] != after["roles"] else audit.UPDATE
-        self.audit.record(actor, action, "user", user.id, before=before, after=after)
+        record_access(self.uow, "user", action, user.id, before=before, after=after)
         return user
 
-    def set_password(self, actor: Actor, user_id: str, password: str) -> None:
+    def set_password(self, user_id: str, password: str) -> None:
         """A new password; it lifts a log-in lock and ends the user's other sessions."""
         user = self.get_user(user_id)
         if user.kind == CLIENT:
             raise InvalidInput("clients have a secret, not a password: make a new secret")
         check_password(password, user.username)
-        self._new_secret(actor, user, password)
+        self._new_secret(user, password)
 
-    def new_client_secret(self, actor: Actor, user_id: str) -> str:
+    def new_client_secret(self, user_id: str) -> str:
         user = self.get_user(user_id)
         if user.kind != CLIENT:
             raise InvalidInput(f"{user.username} is not a client; set a password instead")
         secret = new_client_secret()
-        self._new_secret(actor, user, secret)
+        self._new_secret(user, secret)
         return secret
 
-    def delete_user(self, actor: Actor, user_id: str) -> None:
+    def delete_user(self, user_id: str) -> None:
         user = self.get_user(user_id)
         before = self.snapshot(user)
         # The user's grants go with it (ON DELETE CASCADE): each is a permission deleted.
-        emit_grant_changes(self.session, user, [], self.repo.user_role_links(user.id))
+        emit_grant_changes(self.uow, user, [], self.repo.user_role_links(user.id))
         self.repo.delete(user)
         self._an_administrator_remains(before, user.username)
-        self.audit.record(actor, audit.DELETE, "user", user_id, before=before)
+        record_access(self.uow, "user", audit.DELETE, user_id, before=before)
 
     def snapshot(self, user: User) -> dict:
         """The user as recorded in the audit trail (no secrets)."""
@@ -188,14 +180,18 @@ class UserService:
             "disabled": user.disabled,
         }
 
-    def _new_secret(self, actor: Actor, user: User, secret: str) -> None:
+    def _new_secret(self, user: User, secret: str) -> None:
         user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
         self.repo.add(user)
         self.repo.revoke_refresh_tokens(user.id, utcnow())
-        self.audit.record(
-            actor, audit.PASSWORD_CHANGE, "user", user.id, after={"secret": "changed"}
-        )
+        after = {"secret": "changed"}
+        record_access(self.uow, "user", audit.PASSWORD_CHANGE, user.id, after=after)
+
+    def _granter(self) -> tuple[str | None, str]:
+        """Who grants roles (stored on each grant): the acting user."""
+        actor = self.uow.writer()
+        return actor.user_id, actor.name[:150]
 
     def _role_ids(self, names: list[str]) -> list[str]:
         wanted = {name.strip().lower() for name in names}
@@ -209,7 +205,7 @@ class UserService:
 
     def _check_customer(self, customer_id: str) -> None:
         try:
-            PartyService(self.session, self.settings).get_customer(customer_id)
+            PartyService(self.uow).get_customer(customer_id)
         except NotFound:
             raise InvalidInput(f"customerId: no customer with id {customer_id}") from None
 

@@ -11,9 +11,8 @@ from urllib.parse import parse_qsl, unquote
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy.orm import Session
 
-from parley.api.deps import UnitOfWork, get_channel, get_settings_dep
+from parley.api.deps import RequestWork, get_channel
 from parley.api.json_response import JSONResponse
 from parley.api.security import TOKEN_URL, authenticated, oauth2_scheme, public
 from parley.auth.principal import Principal
@@ -161,9 +160,9 @@ def router(settings: Settings) -> APIRouter:
     )
     def token(
         request: Request,
+        *,
         form: dict[str, str] = Depends(read_form),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,  # after the form: no connection is held while it is read
     ):
         grant_type = form.get("grant_type")
         if not grant_type:
@@ -176,7 +175,7 @@ def router(settings: Settings) -> APIRouter:
         if client_secret and grant_type != "client_credentials":
             raise OAuthError("invalid_request", "a client secret is only for client_credentials")
         channel = get_channel(request)
-        service = AuthService(session, settings)
+        service = AuthService(uow)
         try:
             if grant_type == "password":
                 username, password = _needed(form, "username", "password")
@@ -204,16 +203,16 @@ def router(settings: Settings) -> APIRouter:
     )
     def revoke(
         request: Request,
+        *,
         form: dict[str, str] = Depends(read_form),
         bearer: str | None = Depends(oauth2_scheme),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
     ):
         given = form.get("token") or None
         if not (given or bearer):
             raise OAuthError("invalid_request", "give the token to revoke (form field token)")
         looks_like_jwt = given is not None and given.count(".") == 2
-        service = AuthService(session, settings)
+        service = AuthService(uow)
         channel = get_channel(request)
         access = given if looks_like_jwt else bearer
         service.logout(access, None if looks_like_jwt else given, channel)
@@ -229,12 +228,8 @@ def router(settings: Settings) -> APIRouter:
         tags=["log-in"],
         summary="Who am I: the logged-in user, roles, permissions and limits",
     )
-    def me(
-        principal: Principal = authenticated(),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-    ):
-        user = UserService(session, settings).get_user(principal.user_id)
+    def me(uow: RequestWork, principal: Principal = authenticated()):
+        user = UserService(uow).get_user(principal.user_id)
         return MeOut(
             id=principal.user_id,
             username=principal.username,

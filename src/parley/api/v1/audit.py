@@ -3,9 +3,8 @@
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import Session
 
-from parley.api.deps import UnitOfWork
+from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.auth.permissions import AUDIT_READ
@@ -21,6 +20,7 @@ def router(prefix: str) -> APIRouter:
     )
     def list_audit(
         response: Response,
+        uow: RequestWork,
         actor_id: str | None = Query(None, alias="actorId"),
         actor_name: str | None = Query(None, alias="actorName"),
         action: str | None = Query(None),
@@ -30,12 +30,11 @@ def router(prefix: str) -> APIRouter:
         until: datetime | None = Query(None, description="exclusive, with a time zone"),
         offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(100, ge=1, le=1000),
-        session: Session = UnitOfWork,
     ):
         filters = AuditFilter(
             actor_id, actor_name, action, resource_type, resource_id, since, until
         )
-        entries, total = AuditTrail(session).query(filters, offset, limit)
+        entries, total = AuditTrail(uow.session).query(filters, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(entries))
         return [
