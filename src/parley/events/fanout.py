@@ -12,6 +12,7 @@ INSERT whatever the number of subscribers.
 
 from sqlalchemy.orm import sessionmaker
 
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.errors import InvalidInput
 from parley.events.emit import EVENT_KIND
@@ -45,7 +46,8 @@ class EventFanOut:
         event = message.payload
         views = views_of(event["resourceType"])
         with self.sessions.begin() as session:
-            outbox = OutboxService(session)
+            # uow: until events takes one
+            outbox = OutboxService(UnitOfWork(session, self.settings))
             by_api = {view.api: view for view in views}
             for subscription in SubscriptionRepository(session).of_apis(by_api):
                 view = by_api[subscription.api]

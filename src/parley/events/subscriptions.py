@@ -4,10 +4,8 @@ A subscription's callback and query are checked when it is made (a bad one is a 
 subscriber, not a dead letter later); its secret, if given, signs what it is sent.
 """
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, AuditTrail
+from parley.changes import UnitOfWork
+from parley.changes.recorder import CREATE, DELETE
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.events.models import MAX_CALLBACK_LENGTH, EventSubscription
@@ -20,10 +18,9 @@ MIN_SECRET_LENGTH, MAX_SECRET_LENGTH = 16, 200
 
 
 class SubscriptionService:
-    def __init__(self, session: Session, actor: Actor | None = None):
-        self.repo = SubscriptionRepository(session)
-        self.audit = AuditTrail(session)
-        self.actor = actor
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = SubscriptionRepository(uow.session)
 
     def subscribe(
         self,
@@ -58,13 +55,11 @@ class SubscriptionService:
             callback=callback,
             query=query.strip() if query and query.strip() else None,
             secret=secret,
-            created_by=self._actor().name[:150],
+            created_by=self.uow.writer().name[:150],
             created_at=utcnow(),
         )
         self.repo.add(subscription)
-        self.audit.record(
-            self._actor(), CREATE, RESOURCE, subscription.id, after=_audited(subscription)
-        )
+        self.uow.record(RESOURCE, CREATE, subscription.id, after=_audited(subscription))
         return subscription
 
     def get(self, api: str, subscription_id: str) -> EventSubscription:
@@ -75,13 +70,8 @@ class SubscriptionService:
 
     def unsubscribe(self, api: str, subscription_id: str) -> None:
         found = self.get(api, subscription_id)
-        self.audit.record(self._actor(), DELETE, RESOURCE, found.id, before=_audited(found))
+        self.uow.record(RESOURCE, DELETE, found.id, before=_audited(found))
         self.repo.delete(found)
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("subscriptions are audited: give the service an actor")
-        return self.actor
 
 
 def _audited(subscription: EventSubscription) -> dict:

@@ -1,17 +1,14 @@
 """The outbox's rules: enqueueing a side effect in the caller's transaction, and what
 administrators may do with the messages (list, inspect, send a dead letter again).
 
-Other domains call ``OutboxService(session).enqueue(...)`` inside their own unit of work; the
+Other domains call ``OutboxService(uow).enqueue(...)`` inside their own unit of work; the
 message exists exactly when their change is committed. The service never commits.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.outbox.channels import channel_for, known_kinds
@@ -32,12 +29,11 @@ class Enqueued:
 
 
 class OutboxService:
-    def __init__(self, session: Session, actor: Actor | None = None):
-        """``actor`` is who administrative changes are audited for (enqueueing needs none:
-        the change that causes a message is audited by its own domain)."""
-        self.repo = OutboxRepository(session)
-        self.actor = actor
-        self.audit = AuditTrail(session)
+    def __init__(self, uow: UnitOfWork):
+        """``uow``'s actor is who administrative changes are audited for (enqueueing needs
+        none: the change that causes a message is audited by its own domain)."""
+        self.uow = uow
+        self.repo = OutboxRepository(uow.session)
 
     def enqueue(
         self,
@@ -130,8 +126,7 @@ class OutboxService:
     def retry(self, message_id: str) -> OutboxMessage:
         """Send a dead letter again: pending now, with a fresh count of attempts and the same
         idempotency key (a receiver that did get it drops the repeat)."""
-        if self.actor is None:
-            raise RuntimeError("retrying a message is audited: give the service an actor")
+        self.uow.writer()  # audited: fail before changing anything
         row = self.get(message_id)
         if row.status != DEAD:
             raise Conflict(f"only a dead letter can be retried; this message is {row.status}")
@@ -139,7 +134,6 @@ class OutboxService:
         row.status, row.attempts, row.next_attempt_at = PENDING, 0, utcnow()
         row.claimed_by = row.claimed_until = None
         self.repo.session.flush()
-        self.audit.record(
-            self.actor, RETRY, RESOURCE, row.id, before, {"status": row.status, "attempts": 0}
-        )
+        after = {"status": row.status, "attempts": 0}
+        self.uow.record(RESOURCE, RETRY, row.id, before=before, after=after)
         return row

@@ -1,11 +1,9 @@
 """The outbox for administrators: outgoing messages, dead letters among them, and sending a
 dead letter again."""
 
-from fastapi import APIRouter, Depends, Query, Response
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Query, Response
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor
+from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.permissions import OUTBOX_READ, OUTBOX_RETRY
 from parley.outbox.models import STATUSES
@@ -23,13 +21,13 @@ def router(prefix: str) -> APIRouter:
     )
     def list_messages(
         response: Response,
+        uow: RequestWork,
         status: str | None = Query(None, description=" | ".join(STATUSES)),
         kind: str | None = Query(None, max_length=32, examples=["webhook"]),
         offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(100, ge=1, le=MAX_PAGE),
-        session: Session = UnitOfWork,
     ):
-        messages, total = OutboxService(session).list_messages(status, kind, offset, limit)
+        messages, total = OutboxService(uow).list_messages(status, kind, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(messages))
         return [message_view(m, with_payload=False) for m in messages]
@@ -39,17 +37,15 @@ def router(prefix: str) -> APIRouter:
         summary="One outgoing message with its payload, attempts and last error",
         dependencies=[require(OUTBOX_READ)],
     )
-    def get_message(message_id: str, session: Session = UnitOfWork):
-        return message_view(OutboxService(session).get(message_id))
+    def get_message(message_id: str, uow: RequestWork):
+        return message_view(OutboxService(uow).get(message_id))
 
     @api.post(
         "/{message_id}/retry",
         summary="Send a dead letter again (same idempotency key, attempts counted afresh)",
         dependencies=[require(OUTBOX_RETRY)],
     )
-    def retry_message(
-        message_id: str, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)
-    ):
-        return message_view(OutboxService(session, actor).retry(message_id))
+    def retry_message(message_id: str, uow: RequestWork):
+        return message_view(OutboxService(uow).retry(message_id))
 
     return api
