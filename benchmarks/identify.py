@@ -29,6 +29,7 @@ from sqlalchemy import Engine, bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.parties.matching import Identifier
@@ -624,7 +625,7 @@ def measure(engine: Engine, settings: Settings, queries: dict[str, list[tuple[st
     def run(query: str) -> tuple[float, list[str]]:
         with factory() as session:
             started = time.perf_counter()
-            found = Identifier(session, settings).identify(query)
+            found = Identifier(UnitOfWork(session, settings)).identify(query)
             # The API's unit of work ends in a commit. (A rollback would also make psycopg
             # forget its prepared statements, so every query would be planned anew.)
             session.commit()

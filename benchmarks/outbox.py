@@ -28,9 +28,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.outbox.service import OutboxService
+from parley.settings import Settings
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DATABASE = "parley_bench_outbox"
@@ -75,7 +77,7 @@ def one_round(engine, url: str, workers: int, messages: int, env: dict) -> float
     try:
         time.sleep(2.0)  # started and polling an empty outbox
         with Session(engine) as session:
-            service = OutboxService(session)
+            service = OutboxService(UnitOfWork(session, Settings(database_url=url, _env_file=None)))
             for n in range(messages):
                 service.enqueue("webhook", {"url": url}, {**PAYLOAD, "n": n})
             session.commit()

@@ -34,6 +34,7 @@ from sqlalchemy.orm import sessionmaker
 
 from parley.actor import Actor
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.demo.loader import load_demo
@@ -83,8 +84,8 @@ def prepare(url: str, settings: Settings, customers: int) -> tuple[list[str], li
         load_demo(session, settings, customers, 7, False)
         setup = Actor("benchmark", "cli")
         users = [
-            UserService(session, settings).create_user(
-                setup, name, ["agent"], "staff", "Bench-Agent-Password-2026"
+            UserService(UnitOfWork(session, settings, setup)).create_user(
+                name, ["agent"], "staff", "Bench-Agent-Password-2026"
             )
             for name in AGENTS
         ]

@@ -202,9 +202,8 @@ def login_headers(
 ) -> dict:
     """Authorization headers of a new staff user holding ``roles``."""
     username = username or f"test-{'-'.join(roles)}-{uuid.uuid4().hex[:8]}"
-    UserService(session, settings).create_user(
-        Actor("test-setup", "test"), username, list(roles), "staff", TEST_PASSWORD
-    )
+    setup = UnitOfWork(session, settings, Actor("test-setup", "test"))
+    UserService(setup).create_user(username, list(roles), "staff", TEST_PASSWORD)
     session.commit()
     form = {"grant_type": "password", "username": username, "password": TEST_PASSWORD}
     response = client.post("/oauth/token", data=form)

@@ -6,8 +6,8 @@ import pytest
 
 from parley import clock as parley_clock
 from parley.db.base import utcnow
-from parley.outbox.service import OutboxService
 from tests.conftest import login_headers
+from tests.outbox.conftest import outbox_service
 
 
 def test_utcnow_follows_the_moved_clock_and_keeps_ticking(clock):
@@ -37,7 +37,7 @@ def test_the_system_clock_comes_back_after_the_block():
 def test_a_delayed_outbox_message_is_due_once_the_clock_passes_it(clock, session):
     from parley.outbox.repository import OutboxRepository
 
-    outbox = OutboxService(session)
+    outbox = outbox_service(session)
     not_before = utcnow() + timedelta(minutes=1)
     outbox.enqueue("webhook", {"url": "http://x.invalid/"}, {"a": 1}, "clock-key", not_before)
     session.commit()

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.cli import app
 from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
@@ -30,12 +31,12 @@ def summary(session, settings, monkeypatch) -> str:
 
 
 def _customers(session, settings) -> list:
-    rows, _ = PartyService(session, settings).list_customers({}, 0, 1000)
+    rows, _ = PartyService(UnitOfWork(session, settings)).list_customers({}, 0, 1000)
     return rows
 
 
 def _parties(session, settings, kind: str) -> list:
-    rows, _ = PartyService(session, settings).list_parties(kind, {}, 0, 1000)
+    rows, _ = PartyService(UnitOfWork(session, settings)).list_parties(kind, {}, 0, 1000)
     return rows
 
 
@@ -109,7 +110,7 @@ def test_recycled_number_finds_current_owner_first(summary, session, settings):
     assert ended
     for number in ended:
         assert f"recycled number {number}" in summary
-        candidates = Identifier(session, settings).identify(number)
+        candidates = Identifier(UnitOfWork(session, settings)).identify(number)
         owners = [c for c in candidates if c.relation == "engagedParty"]
         assert len(owners) == 2
         current, former = owners
@@ -123,13 +124,13 @@ def test_demo_credentials_verify(summary, session, settings):
     secured = lines.index(next(line for line in lines if line.startswith("Verification:")))
     numbers = lines[secured + 1].strip().split(", ")
     assert len(numbers) == 1
-    customer = Identifier(session, settings).identify(numbers[0])[0].customer
-    verification = VerificationService(session, settings)
+    customer = Identifier(UnitOfWork(session, settings)).identify(numbers[0])[0].customer
     actor = Actor("test-agent")
-    assert verification.verify(customer.id, "pin", DEMO_PIN, actor).verified
+    verification = VerificationService(UnitOfWork(session, settings, actor))
+    assert verification.verify(customer.id, "pin", DEMO_PIN).verified
     _, questions = verification.security_of(customer.id)
     result = verification.verify(
-        customer.id, "question", DEMO_ANSWER.upper(), actor, question_id=questions[0].id
+        customer.id, "question", DEMO_ANSWER.upper(), question_id=questions[0].id
     )
     assert result.verified
 
@@ -183,7 +184,9 @@ def test_every_served_demo_customer_has_a_billing_account(summary, session, sett
     from parley.parties.accounts import BillingAccountService
 
     served = {c.id for c in _customers(session, settings) if c.status in ("active", "suspended")}
-    accounts, total = BillingAccountService(session, settings).list_accounts({}, 0, 1000)
+    accounts, total = BillingAccountService(UnitOfWork(session, settings)).list_accounts(
+        {}, 0, 1000
+    )
 
     # Demo parties all have a postal address: every served customer gets its account.
     assert {a.customer_id for a in accounts} == served and total == len(served)

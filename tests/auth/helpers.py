@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.roles import ensure_builtin_roles
 from parley.auth.users import NewUser, UserService
+from parley.changes import UnitOfWork
 from parley.parties.service import PartyService
 from parley.settings import Settings
 from tests.factories import customer_payload, individual_payload
@@ -36,8 +37,7 @@ def make_user(
 ) -> NewUser:
     """A committed user with ``roles`` (default: agent)."""
     username = username or f"{(roles or ('agent',))[0]}{next(_numbers)}"
-    made = UserService(session, settings).create_user(
-        SYSTEM,
+    made = UserService(UnitOfWork(session, settings, SYSTEM)).create_user(
         username,
         list(roles or ("agent",)),
         kind,
@@ -79,7 +79,7 @@ def headers_for(client, session: Session, settings: Settings, *roles: str) -> di
 
 def make_customer(session: Session, settings: Settings):
     """A committed customer (made through the parties service, no HTTP needed)."""
-    service = PartyService(session, settings, SYSTEM)
+    service = PartyService(UnitOfWork(session, settings, SYSTEM))
     party = service.create_party("Individual", individual_payload())
     document = {"id": party.id, "@type": "Individual", **party.document}
     customer = service.create_customer(customer_payload(document))

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 
 from parley.auth.permissions import BUILTIN_ROLES, CATALOGUE, LIMITS, markdown_tables
 from parley.auth.roles import RoleService
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
+from parley.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "auth.md"
 GENERATED = re.compile(
@@ -34,7 +36,9 @@ def test_the_migration_seeds_exactly_the_builtin_roles_of_the_catalogue(scratch_
         with Session(engine) as session:
             seeded = {
                 found.role.name: (set(found.permissions), found.role.limits, found.role.builtin)
-                for found in RoleService(session).list_roles()
+                for found in RoleService(
+                    UnitOfWork(session, Settings(database_url=scratch_database_url, _env_file=None))
+                ).list_roles()
             }
     finally:
         engine.dispose()

@@ -11,6 +11,7 @@ from parley.auth.models import User
 from parley.auth.permissions import BUILTIN_ROLES
 from parley.auth.tokens import AUDIENCE, ISSUER
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from tests.auth.conftest import SECRET
 from tests.auth.helpers import PASSWORD, SYSTEM, client_login, login, make_user, token_response
@@ -203,7 +204,7 @@ def test_a_successful_login_is_audited_with_its_channel(client, session, setting
 def test_a_disabled_user_cannot_log_in(client, session, settings):
 
     user = make_user(session, settings, "agent", username="kim").user
-    UserService(session, settings).update_user(SYSTEM, user.id, disabled=True)
+    UserService(UnitOfWork(session, settings, SYSTEM)).update_user(user.id, disabled=True)
     session.commit()
 
     assert "disabled" in oauth_error(token_response(client, "kim"), 400, "invalid_grant")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from parley.auth.models import RefreshToken, RevokedAccessToken
 from parley.auth.service import AuthService
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from tests.auth.helpers import SYSTEM, bearer, login, make_user
 from tests.auth.test_login import audit_actions, oauth_error
@@ -62,7 +63,7 @@ def test_an_unknown_or_expired_refresh_token_is_refused(client, session, setting
 def test_a_disabled_user_cannot_refresh(client, session, settings):
     user = make_user(session, settings, "agent", username="kim").user
     tokens = login(client, "kim")
-    UserService(session, settings).update_user(SYSTEM, user.id, disabled=True)
+    UserService(UnitOfWork(session, settings, SYSTEM)).update_user(user.id, disabled=True)
     session.commit()
 
     oauth_error(refresh(client, tokens["refresh_token"]), 400, "invalid_grant")
@@ -104,7 +105,7 @@ def test_a_new_password_ends_other_sessions(client, session, settings):
     user = make_user(session, settings, "agent", username="kim").user
     tokens = login(client, "kim")
 
-    UserService(session, settings).set_password(SYSTEM, user.id, "a-brand-new-secret")
+    UserService(UnitOfWork(session, settings, SYSTEM)).set_password(user.id, "a-brand-new-secret")
     session.commit()
 
     oauth_error(refresh(client, tokens["refresh_token"]), 400, "invalid_grant")
@@ -136,6 +137,6 @@ def test_expired_revocations_and_refresh_tokens_can_be_purged(client, session, s
         row.expires_at = utcnow() - timedelta(seconds=1)
     session.commit()
 
-    assert AuthService(session, settings).purge_expired_tokens() == 2
+    assert AuthService(UnitOfWork(session, settings)).purge_expired_tokens() == 2
     session.commit()
     assert session.scalars(select(RevokedAccessToken)).all() == []

@@ -13,6 +13,7 @@ from parley.auth.principal import Principal
 from parley.auth.roles import RoleService
 from parley.auth.tokens import issue_access_token
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from tests.auth.helpers import SYSTEM, bearer, login, make_user
 from tests.factories import assert_tmf_error
@@ -107,7 +108,7 @@ def test_forged_and_unsigned_tokens_are_401(client, session, settings):
 
 def test_the_token_of_a_disabled_user_is_refused_at_once(client, session, settings):
     user_id, token = agent_token(client, session, settings)
-    UserService(session, settings).update_user(SYSTEM, user_id, disabled=True)
+    UserService(UnitOfWork(session, settings, SYSTEM)).update_user(user_id, disabled=True)
     session.commit()
 
     unauthorized(client.get(READ, headers=bearer(token)), "disabled")
@@ -115,7 +116,7 @@ def test_the_token_of_a_disabled_user_is_refused_at_once(client, session, settin
 
 def test_the_token_of_a_deleted_user_is_refused(client, session, settings):
     user_id, token = agent_token(client, session, settings)
-    UserService(session, settings).delete_user(SYSTEM, user_id)
+    UserService(UnitOfWork(session, settings, SYSTEM)).delete_user(user_id)
     session.commit()
 
     unauthorized(client.get(READ, headers=bearer(token)), "no longer exists")
@@ -123,10 +124,10 @@ def test_the_token_of_a_deleted_user_is_refused(client, session, settings):
 
 def test_taking_a_permission_from_a_role_applies_to_live_tokens(client, session, settings):
     _, token = agent_token(client, session, settings)
-    roles = RoleService(session)
+    roles = RoleService(UnitOfWork(session, settings, SYSTEM))
     remaining = [p for p in roles.get_role("agent").permissions if p != CUSTOMER_READ]
 
-    roles.update_role(SYSTEM, "agent", permissions=remaining)
+    roles.update_role("agent", permissions=remaining)
     session.commit()
 
     assert_tmf_error(client.get(READ, headers=bearer(token)), 403, CUSTOMER_READ)
@@ -136,7 +137,9 @@ def test_giving_a_role_applies_to_live_tokens_with_its_limits(client, session, s
     user_id, token = agent_token(client, session, settings)
     assert client.get(ADMIN, headers=bearer(token)).status_code == 403
 
-    UserService(session, settings).update_user(SYSTEM, user_id, roles=["agent", "administrator"])
+    UserService(UnitOfWork(session, settings, SYSTEM)).update_user(
+        user_id, roles=["agent", "administrator"]
+    )
     session.commit()
 
     response = client.get(ADMIN, headers=bearer(token))

@@ -5,6 +5,7 @@ and the new-customer-acquisition order built. A failure part-way leaves nothing 
 import pytest
 from sqlalchemy import func, select
 
+from parley.changes import UnitOfWork
 from parley.leads import conversion
 from parley.leads.conversion import new_customer_acquisition_order
 from parley.parties.models import BillingAccount, Customer
@@ -116,7 +117,7 @@ def test_a_failure_part_way_leaves_nothing_even_if_the_caller_commits(
 
     monkeypatch.setattr(conversion, "new_customer_acquisition_order", broken)
     with pytest.raises(RuntimeError):
-        LeadConversion(session, settings, Actor("agent", "test")).convert(
+        LeadConversion(UnitOfWork(session, settings, Actor("agent", "test"))).convert(
             lead["id"], {"defaultPaymentMethod": PAYMENT}
         )
     session.commit()  # what was written inside the savepoint is gone already

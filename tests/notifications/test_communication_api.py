@@ -9,9 +9,9 @@ import pytest
 from parley.notifications.messages import SUBJECT
 from parley.outbox import channels
 from parley.outbox.channels import Channel, Outcome
-from parley.outbox.service import OutboxService
 from parley.outbox.worker import Worker
 from tests.factories import assert_tmf_error, create_customer
+from tests.outbox.conftest import outbox_service
 
 API = "/tmf-api/communicationManagement/v4/communicationMessage"
 FAST = {
@@ -81,7 +81,7 @@ def _queued(session, message_id: str):
     """The message's outbox rows; the read ends its transaction (on SQLite every transaction
     holds the write lock, which the worker needs)."""
     session.expire_all()
-    rows = OutboxService(session).of_subject(SUBJECT, message_id)
+    rows = outbox_service(session).of_subject(SUBJECT, message_id)
     session.expunge_all()  # detached as loaded: reading them later starts no transaction
     session.rollback()
     return rows

@@ -6,9 +6,11 @@ import socket
 import pytest
 from sqlalchemy import select
 
+from parley.changes import UnitOfWork
 from parley.outbox.models import IN_PROGRESS, PENDING, OutboxMessage
 from parley.outbox.service import OutboxService
 from parley.outbox.worker import Worker
+from parley.settings import Settings
 from tests.outbox.receiver import Receiver
 
 FAST = {
@@ -54,9 +56,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def outbox_service(session) -> OutboxService:
+    """The outbox service over a test's session: enqueueing reads no settings and records
+    nothing (the change behind a message records itself)."""
+    return OutboxService(UnitOfWork(session, Settings(_env_file=None)))
+
+
 def enqueue_webhook(session, url: str, payload: dict | None = None, **options):
     """A committed webhook message."""
-    made = OutboxService(session).enqueue("webhook", {"url": url}, payload or {"n": 1}, **options)
+    made = outbox_service(session).enqueue("webhook", {"url": url}, payload or {"n": 1}, **options)
     session.commit()
     return made
 

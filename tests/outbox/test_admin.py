@@ -10,9 +10,8 @@ from parley import cli
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.db import engine as engine_module
 from parley.outbox.models import DEAD, DELIVERED, PENDING, OutboxMessage
-from parley.outbox.service import OutboxService
 from parley.settings import get_settings
-from tests.outbox.conftest import enqueue_webhook
+from tests.outbox.conftest import enqueue_webhook, outbox_service
 
 API = "/api/v1/outbox"
 CACHES = (get_settings, engine_module.get_engine, engine_module.get_sessionmaker)
@@ -22,7 +21,7 @@ CACHES = (get_settings, engine_module.get_engine, engine_module.get_sessionmaker
 def dead_letter(session, make_worker, receiver):
     """A message the receiver refused for good (HTTP 404), with its destination secret."""
     receiver.answer = lambda _got: 404
-    made = OutboxService(session).enqueue(
+    made = outbox_service(session).enqueue(
         "webhook", {"url": receiver.url, "secret": "s3cret-value"}, {"invoice": "INV-7"}
     )
     session.commit()

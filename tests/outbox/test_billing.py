@@ -2,8 +2,7 @@
 retried or dead-lettered like webhooks, and wait (not lost) while no billing system is set."""
 
 from parley.outbox.models import DEAD, DELIVERED, PENDING
-from parley.outbox.service import OutboxService
-from tests.outbox.conftest import drain, reloaded
+from tests.outbox.conftest import drain, outbox_service, reloaded
 from tests.outbox.receiver import Receiver
 from tests.requests.adjustment_helpers import (
     approval_of,
@@ -17,7 +16,7 @@ ADJUSTMENT = {"@type": "BillingAdjustment", "amount": "250.00", "currency": "EUR
 
 
 def _enqueue(session, key="adjustment:r-1"):
-    made = OutboxService(session).enqueue("billing", {}, ADJUSTMENT, idempotency_key=key)
+    made = outbox_service(session).enqueue("billing", {}, ADJUSTMENT, idempotency_key=key)
     session.commit()
     return made
 

@@ -7,9 +7,8 @@ from pydantic import SecretStr, ValidationError
 
 from parley.errors import InvalidInput
 from parley.outbox.models import DEAD, DELIVERED, PENDING
-from parley.outbox.service import OutboxService
 from parley.settings import Settings
-from tests.outbox.conftest import drain, free_port, reloaded
+from tests.outbox.conftest import drain, free_port, outbox_service, reloaded
 from tests.outbox.smtp_server import SmtpServer, self_signed_certificate
 
 SENDER = "Parley Service <service@example.net>"
@@ -29,7 +28,7 @@ def smtp():
 
 
 def _enqueue(session, destination=None, payload=None, key=None):
-    made = OutboxService(session).enqueue(
+    made = outbox_service(session).enqueue(
         "email",
         destination or {"to": CUSTOMER},
         payload or {"subject": "Ihre Rechnung", "body": GREETING},
@@ -50,7 +49,7 @@ def _worker(make_worker, port, **overrides):
 )  # fmt: skip
 def test_a_bad_address_is_refused_at_enqueue(session, destination):
     with pytest.raises(InvalidInput, match="destination"):
-        OutboxService(session).enqueue("email", destination, {"subject": "s", "body": "b"})
+        outbox_service(session).enqueue("email", destination, {"subject": "s", "body": "b"})
 
 
 def test_the_rendered_email_arrives_with_its_headers(session, make_worker, smtp):

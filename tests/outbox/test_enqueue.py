@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import InvalidInput
 from parley.outbox.models import PENDING, OutboxMessage
-from parley.outbox.service import OutboxService
 from parley.parties.models import Customer
 from tests.auth.helpers import SYSTEM
 from tests.factories import customer_payload, individual_payload
+from tests.outbox.conftest import outbox_service
 
 URL = "http://127.0.0.1:9/hook"
 
@@ -31,12 +32,12 @@ def _customer_with_notice(session, settings):
     """A change of another domain and its side effect, in one unit of work."""
     from parley.parties.service import PartyService
 
-    parties = PartyService(session, settings, SYSTEM)
+    parties = PartyService(UnitOfWork(session, settings, SYSTEM))
     party = parties.create_party("Individual", individual_payload())
     customer = parties.create_customer(
         customer_payload({"id": party.id, "@type": "Individual", **party.document})
     )
-    OutboxService(session).enqueue("webhook", {"url": URL}, {"customerId": customer.id})
+    outbox_service(session).enqueue("webhook", {"url": URL}, {"customerId": customer.id})
 
 
 def test_a_rolled_back_transaction_leaves_no_message(session, settings):
@@ -61,7 +62,7 @@ def test_a_committed_transaction_keeps_the_change_and_its_message(session, setti
 
 
 def test_the_same_idempotency_key_enqueues_once(session):
-    service = OutboxService(session)
+    service = outbox_service(session)
     first = service.enqueue("webhook", {"url": URL}, {"n": 1}, idempotency_key="event-42")
     again = service.enqueue("webhook", {"url": URL}, {"n": 1}, idempotency_key="event-42")
     session.commit()
@@ -73,7 +74,7 @@ def test_the_same_idempotency_key_enqueues_once(session):
 
 def test_not_before_delays_the_first_attempt(session):
     later = utcnow() + timedelta(hours=1)
-    made = OutboxService(session).enqueue("webhook", {"url": URL}, {}, not_before=later)
+    made = outbox_service(session).enqueue("webhook", {"url": URL}, {}, not_before=later)
 
     assert session.get(OutboxMessage, made.id).next_attempt_at == later
 
@@ -91,7 +92,7 @@ def test_not_before_delays_the_first_attempt(session):
 )
 def test_bad_input_is_refused_and_stores_nothing(session, kind, destination, payload, field):
     with pytest.raises(InvalidInput) as refused:
-        OutboxService(session).enqueue(kind, destination, payload)
+        outbox_service(session).enqueue(kind, destination, payload)
 
     assert refused.value.field == field
     assert _count(session, OutboxMessage) == 0
@@ -100,4 +101,4 @@ def test_bad_input_is_refused_and_stores_nothing(session, kind, destination, pay
 def test_an_overlong_or_empty_idempotency_key_is_refused(session):
     for key in ("", "k" * 201):
         with pytest.raises(InvalidInput, match="idempotency_key"):
-            OutboxService(session).enqueue("webhook", {"url": URL}, {}, idempotency_key=key)
+            outbox_service(session).enqueue("webhook", {"url": URL}, {}, idempotency_key=key)

@@ -12,17 +12,16 @@ from pydantic import SecretStr
 
 from parley.errors import InvalidInput
 from parley.outbox.models import DEAD, DELIVERED, PENDING
-from parley.outbox.service import OutboxService
 from parley.outbox.sms import parts
 from tests.conftest import require_kannel
-from tests.outbox.conftest import drain, free_port, reloaded
+from tests.outbox.conftest import drain, free_port, outbox_service, reloaded
 from tests.outbox.kannel_gateway import KannelGateway
 
 CUSTOMER = "+4915112345678"
 
 
 def _enqueue(session, text, destination=None, key=None):
-    made = OutboxService(session).enqueue(
+    made = outbox_service(session).enqueue(
         "sms", destination or {"to": CUSTOMER}, {"text": text}, idempotency_key=key
     )
     session.commit()
@@ -48,7 +47,7 @@ def _worker(make_worker, gateway, **overrides):
 )  # fmt: skip
 def test_a_bad_number_or_sender_is_refused_at_enqueue(session, destination):
     with pytest.raises(InvalidInput, match="destination"):
-        OutboxService(session).enqueue("sms", destination, {"text": "hello"})
+        outbox_service(session).enqueue("sms", destination, {"text": "hello"})
 
 
 def test_parts_are_counted_as_the_gateway_splits():

@@ -13,9 +13,8 @@ from sqlalchemy import select
 from parley.db.base import utcnow
 from parley.outbox.models import DEAD, DELIVERED, IN_PROGRESS, PENDING, OutboxMessage
 from parley.outbox.repository import OutboxRepository
-from parley.outbox.service import OutboxService
 from parley.outbox.webhook import SIGNATURE_HEADER
-from tests.outbox.conftest import enqueue_webhook
+from tests.outbox.conftest import enqueue_webhook, outbox_service
 
 SECRET = "webhook-secret-for-tests"
 
@@ -63,7 +62,7 @@ def test_a_delivery_is_signed_and_carries_its_idempotency_key(session, make_work
 
 
 def test_a_destination_secret_wins_over_the_configured_one(session, make_worker, receiver):
-    OutboxService(session).enqueue(
+    outbox_service(session).enqueue(
         "webhook", {"url": receiver.url, "secret": "per-destination"}, {"n": 1}
     )
     session.commit()
@@ -191,7 +190,7 @@ def test_a_claimed_row_is_nobody_elses_until_its_lease_ends(session, engine):
 
 def test_claims_take_due_rows_oldest_first_in_batches(session, make_worker):
     made = [enqueue_webhook(session, "http://127.0.0.1:9/", {"n": n}) for n in range(5)]
-    OutboxService(session).enqueue(
+    outbox_service(session).enqueue(
         "webhook", {"url": "http://127.0.0.1:9/"}, {}, not_before=utcnow() + timedelta(hours=1)
     )
     session.commit()

@@ -8,6 +8,7 @@ import pytest
 
 from parley.actor import Actor
 from parley.auth.audit import AuditFilter, AuditTrail
+from parley.changes import UnitOfWork
 from parley.leads.duplicates import DuplicateSuspected
 from parley.parties.service import FORCED_CREATE, PartyService
 from tests.auth.helpers import bearer, login, make_user
@@ -156,7 +157,7 @@ def test_a_self_service_customer_cannot_create_customers(client, session, settin
 
 
 def test_the_service_refuses_then_forces_and_records(session, settings):
-    parties = PartyService(session, settings, Actor("agent.kim", "test"))
+    parties = PartyService(UnitOfWork(session, settings, Actor("agent.kim", "test")))
     people = [
         parties.create_party(
             "Individual",

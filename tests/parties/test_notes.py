@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.parties.models import CustomerNote
 from parley.parties.service import PartyService
 from tests.conftest import CUSTOMER_API, PARLEY_API
@@ -158,8 +159,8 @@ def test_a_customer_without_history_can_be_deleted(client):
 
 def test_the_service_adds_and_lists_notes(client, session, settings):
     customer = create_person_customer(client, "Karl", "Ott")
-    kim = PartyService(session, settings, Actor("agent.kim", "phone"))
-    ole = PartyService(session, settings, Actor("agent.ole", "phone"))
+    kim = PartyService(UnitOfWork(session, settings, Actor("agent.kim", "phone")))
+    ole = PartyService(UnitOfWork(session, settings, Actor("agent.ole", "phone")))
 
     first = kim.add_note(customer["id"], "First")
     second = ole.add_note(customer["id"], " Second ")

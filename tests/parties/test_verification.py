@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.verification import VerificationService
@@ -275,14 +276,13 @@ def test_after_the_lock_expires_a_wrong_pin_starts_a_new_count(client, session):
 
 def test_the_service_locks_and_unlocks_by_the_clock(client, session, settings):
     customer, _ = secured_customer(client)
-    service = VerificationService(session, settings)
-    actor = Actor("agent.kim", "phone")
+    service = VerificationService(UnitOfWork(session, settings, Actor("agent.kim", "phone")))
 
-    outcomes = [service.verify(customer["id"], "pin", "0000", actor).outcome for _ in range(3)]
-    locked = service.verify(customer["id"], "pin", PIN, actor)
+    outcomes = [service.verify(customer["id"], "pin", "0000").outcome for _ in range(3)]
+    locked = service.verify(customer["id"], "pin", PIN)
     session.commit()
     _expire_lock(session, customer)
-    unlocked = service.verify(customer["id"], "pin", PIN, actor)
+    unlocked = service.verify(customer["id"], "pin", PIN)
     session.commit()
 
     assert outcomes == ["failed", "failed", "failed"]
