@@ -18,6 +18,7 @@ A type without a fulfiller here stays acknowledged, for an agent, like a workflo
 
 from dataclasses import dataclass
 
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
@@ -35,9 +36,10 @@ class Fulfilled:
 
 
 class AutomaticFulfilment:
-    def __init__(self, session, settings, requests):
+    def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService asking (for the customer's other requests)."""
-        self.session, self.settings, self.requests = session, settings, requests
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.requests = requests
 
     def fulfil(self, row: CustomerRequest, request_type: RequestType) -> Fulfilled | None:
         if request_type.fulfilment_mode != "automatic":
@@ -64,7 +66,8 @@ class AutomaticFulfilment:
         media = new_media(given, region, "troubleTicketCharacteristic")
         if not media:
             return None  # nothing usable: an agent takes it in
-        parties = PartyService(self.session, self.settings, self.requests.actor)
+        # uow: until parties takes one
+        parties = PartyService(self.session, self.settings, self.uow.actor)
         said = ContactChange(parties).apply(row.customer_id, media, utcnow())
         return Fulfilled("contactUpdated", "Contact details: " + "; ".join(said) + ".")
 
@@ -84,7 +87,7 @@ class AutomaticFulfilment:
         """To billing within the requester's limit; above it the request waits for approval."""
         from parley.requests.adjustments import Adjustments  # it imports Fulfilled from here
 
-        return Adjustments(self.session, self.settings, self.requests).take(row)
+        return Adjustments(self.uow, self.requests).take(row)
 
     def _order_addon(self, row: CustomerRequest) -> Fulfilled:
         offering = next(
@@ -120,7 +123,7 @@ class AutomaticFulfilment:
                 }
             ],
         }
-        OutboxService(self.session).enqueue(
+        OutboxService(self.session).enqueue(  # uow: until outbox takes one
             "order", {}, order, idempotency_key=f"addon-order:{row.id}"
         )
         return Fulfilled("ordered", f"Add-on {offering} ordered.")

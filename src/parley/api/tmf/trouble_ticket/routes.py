@@ -8,6 +8,7 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.trouble_ticket.spec import SPEC_FILE, trouble_ticket_spec
 from parley.api.tmf.trouble_ticket.tickets import ticket_router
 from parley.auth.permissions import REQUEST_READ, REQUEST_TYPE_WRITE
+from parley.changes import UnitOfWork
 from parley.events.views import EventView
 from parley.interactions.projection import iso
 from parley.requests.catalogue import TYPE_COLUMNS, RequestTypeCatalogue
@@ -15,6 +16,11 @@ from parley.settings import Settings
 
 __all__ = ["SPEC_FILE", "event_views", "router", "trouble_ticket_spec"]
 EVENTS_API = "TMF621"
+
+
+def _catalogue(session, settings, actor=None) -> RequestTypeCatalogue:
+    # uow: until the TMF kit passes one
+    return RequestTypeCatalogue(UnitOfWork(session, settings, actor))
 
 
 def specification_resource() -> Resource:
@@ -29,11 +35,11 @@ def specification_resource() -> Resource:
         read_permission=REQUEST_READ,
         write_permission=REQUEST_TYPE_WRITE,
         visible_ids=lambda _session, _settings, _principal: None,  # the catalogue is public
-        get=lambda s, st, tid: RequestTypeCatalogue(s).get(tid),
-        list=lambda s, st, f, o, lim, _ids: RequestTypeCatalogue(s).list_types(f, o, lim),
-        create=lambda s, st, doc, who: RequestTypeCatalogue(s, who).create(doc),
-        replace=lambda s, st, tid, doc, who: RequestTypeCatalogue(s, who).replace(tid, doc),
-        delete=lambda s, st, tid, who: RequestTypeCatalogue(s, who).delete(tid),
+        get=lambda s, st, tid: _catalogue(s, st).get(tid),
+        list=lambda s, st, f, o, lim, _ids: _catalogue(s, st).list_types(f, o, lim),
+        create=lambda s, st, doc, who: _catalogue(s, st, who).create(doc),
+        replace=lambda s, st, tid, doc, who: _catalogue(s, st, who).replace(tid, doc),
+        delete=lambda s, st, tid, who: _catalogue(s, st, who).delete(tid),
         document=lambda row: row.document,
         present=lambda row: {
             **row.document,
