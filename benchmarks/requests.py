@@ -75,7 +75,10 @@ def ticket(customer_id: str) -> dict:
     }
 
 
-def prepare(url: str, settings: Settings, customers: int) -> tuple[list[str], list[Worker]]:
+Agent = tuple[Actor, Worker]  # who acts, and how they work tasks
+
+
+def prepare(url: str, settings: Settings, customers: int) -> tuple[list[str], list[Agent]]:
     """Schema, demo customers and two agents: (customer ids, the agents as task workers)."""
     engine = build_engine(url)
     upgrade(engine)
@@ -91,7 +94,7 @@ def prepare(url: str, settings: Settings, customers: int) -> tuple[list[str], li
         ]
         session.commit()
         workers = [
-            Worker(Actor(u.user.username, "api", user_id=u.user.id), ("agent",)) for u in users
+            (Actor(u.user.username, "api", user_id=u.user.id), Worker(("agent",))) for u in users
         ]
         ids = list(session.scalars(text("SELECT id FROM customer ORDER BY customer_number")))
     engine.dispose()
@@ -101,10 +104,10 @@ def prepare(url: str, settings: Settings, customers: int) -> tuple[list[str], li
 class Driver:
     """Drives requests through their workflow, one unit of work per step, timing each."""
 
-    def __init__(self, engine: Engine, settings: Settings, workers: list[Worker]):
+    def __init__(self, engine: Engine, settings: Settings, workers: list[Agent]):
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.settings, self.workers = settings, workers
-        self.creator = workers[0].actor
+        self.creator = workers[0][0]
 
     def step(self, timings: dict, name: str, work):
         started = time.perf_counter()
@@ -118,7 +121,7 @@ class Driver:
         request_id = self.step(
             timings,
             "create",
-            lambda s: RequestService(s, self.settings, self.creator).create(ticket(customer_id)).id,
+            lambda s: RequestService(self.work(s, self.creator)).create(ticket(customer_id)).id,
         )
         for turn in range(3):
             worker = self.workers[turn % len(self.workers)]
@@ -126,19 +129,23 @@ class Driver:
             self.work_task(timings, worker, task_id)
         return request_id
 
-    def work_task(self, timings: dict, worker: Worker, task_id: str) -> None:
+    def work(self, session, actor: Actor | None = None) -> UnitOfWork:
+        return UnitOfWork(session, self.settings, actor)
+
+    def work_task(self, timings: dict, agent: Agent, task_id: str) -> None:
         """Claim, then complete: two requests of the agent, as over the API."""
-        self.step(timings, "claim", lambda s: TaskService(s, self.settings, worker).claim(task_id))
+        actor, worker = agent
+        self.step(
+            timings, "claim", lambda s: TaskService(self.work(s, actor), worker).claim(task_id)
+        )
         self.step(
             timings,
             "complete",
-            lambda s: TaskService(s, self.settings, worker).complete(task_id, "done"),
+            lambda s: TaskService(self.work(s, actor), worker).complete(task_id, "done"),
         )
 
     def open_task(self, session, request_id: str) -> str:
-        tasks, _ = TaskService(session, self.settings).list_tasks(
-            status="open", request_id=request_id
-        )
+        tasks, _ = TaskService(self.work(session)).list_tasks(status="open", request_id=request_id)
         if len(tasks) != 1:
             raise RuntimeError(f"request {request_id}: {len(tasks)} open tasks, expected 1")
         return tasks[0].id

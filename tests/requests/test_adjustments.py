@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from parley.actor import Actor
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
 from parley.requests.approval_models import Approval
 from parley.requests.service import RequestService
@@ -171,7 +172,7 @@ def test_an_integrations_adjustment_always_waits_for_approval(session, settings,
     session.commit()
     crm = Actor("crm-client", "api", made.user.id, "crm-client")
 
-    row = RequestService(session, settings, crm).create(
+    row = RequestService(UnitOfWork(session, settings, crm)).create(
         adjustment_payload(customer, billing_account["id"], "5")
     )
     session.commit()
@@ -185,7 +186,7 @@ def test_a_system_without_a_user_gets_no_limit_either(session, settings, client)
     customer, billing_account = customer_with_account(client)
     system = Actor("nightly-import", "cli")
 
-    row = RequestService(session, settings, system).create(
+    row = RequestService(UnitOfWork(session, settings, system)).create(
         adjustment_payload(customer, billing_account["id"], "1.00")
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
+from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
 from parley.errors import DomainError, Forbidden
 from parley.outbox.models import OutboxMessage
@@ -187,7 +188,7 @@ def test_the_service_refuses_a_decider_without_the_permission(session, settings,
     actor = Actor("plain-agent", "cli", made.user.id)
 
     with pytest.raises(Forbidden, match="request:approve"):
-        ApprovalService(session, settings, actor).approve(approval["id"])
+        ApprovalService(UnitOfWork(session, settings, actor)).approve(approval["id"])
     session.rollback()
 
 
@@ -205,7 +206,7 @@ def test_two_supervisors_deciding_at_once_make_one_decision(client, engine, sett
 
     def decide(actor: Actor, verdict: str) -> None:
         with Session(engine) as session:
-            service = ApprovalService(session, settings, actor)
+            service = ApprovalService(UnitOfWork(session, settings, actor))
             start.wait()
             try:
                 if verdict == "approve":

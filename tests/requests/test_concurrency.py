@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.requests.service import RequestService
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import REQUESTS, TICKETS, patch, raise_request
@@ -51,13 +52,13 @@ def test_a_writer_that_read_before_another_committed_gets_412_not_a_lost_update(
     ticket = raise_request(client, create_customer(client), ticketType="fault.repair")
     actor = Actor("agent.two", "test")
     with Session(engine, expire_on_commit=False) as early:
-        row = RequestService(early, settings, actor).get(ticket["id"])
+        row = RequestService(UnitOfWork(early, settings, actor)).get(ticket["id"])
         version_read = row.version
         early.rollback()
     assert patch(client, ticket, {"status": "inProgress"}).is_success
 
     with Session(engine) as late:
-        service = RequestService(late, settings, actor)
+        service = RequestService(UnitOfWork(late, settings, actor))
         try:
             service.cancel(ticket["id"], "too late", expected_version=version_read)
         except Exception as error:  # the service's PreconditionFailed

@@ -5,6 +5,7 @@ details are refused with nothing written; without details the request waits for 
 import pytest
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.requests.service import RequestService
 from tests.conftest import PARTY_API
@@ -137,7 +138,7 @@ def test_a_customer_cannot_raise_requests_themselves_yet(client, customer, custo
 
 
 def test_through_the_service(client, session, settings, customer):
-    service = RequestService(session, settings, Actor("agent.kim", "phone"))
+    service = RequestService(UnitOfWork(session, settings, Actor("agent.kim", "phone")))
     document = ticket_payload(
         customer,
         ticketType="contact.change",
@@ -153,7 +154,7 @@ def test_through_the_service(client, session, settings, customer):
 
     bad = {**document, "troubleTicketCharacteristic": [characteristic("emailAddress", "x@")]}
     with pytest.raises(InvalidInput):
-        RequestService(session, settings, Actor("agent.kim", "phone")).create(bad)
+        RequestService(UnitOfWork(session, settings, Actor("agent.kim", "phone"))).create(bad)
     session.rollback()
     emails = [m["emailAddress"] for m in _media(client, customer, "EmailContactMedium")]
     assert emails == [OLD_EMAIL, "nora@example.net"]

@@ -247,8 +247,8 @@ def test_an_older_installation_s_workflow_types_are_given_their_workflow(scratch
     assert set(after.values()) == {None}
 
 
-def test_the_default_workflows_pass_their_own_checks(session):
-    known = WorkflowAdmin(session).known()
+def test_the_default_workflows_pass_their_own_checks(uow):
+    known = WorkflowAdmin(uow).known()
 
     for document in DEFAULT_WORKFLOWS:
         assert checked_workflow(document, known)["stages"] == document["stages"]

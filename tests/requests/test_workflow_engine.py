@@ -7,6 +7,7 @@ import copy
 from sqlalchemy import select
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.notifications.models import CommunicationMessage
 from parley.outbox.models import OutboxMessage
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
@@ -127,7 +128,7 @@ def _told(session, ticket: dict) -> list[str]:
 
 
 def _service(session, settings) -> RequestService:
-    return RequestService(session, settings, Actor("sla-clock", "system"))
+    return RequestService(UnitOfWork(session, settings, Actor("sla-clock", "system")))
 
 
 def test_a_breach_escalates_and_a_warning_changes_nothing_by_default(

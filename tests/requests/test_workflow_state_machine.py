@@ -18,6 +18,7 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import DomainError
 from parley.requests import lifecycle as lc
 from parley.requests.models import CustomerRequest, RequestStatusChange
@@ -40,7 +41,7 @@ BOUNDED = hypothesis_settings(
 
 
 class RequestWorkflowMachine(RuleBasedStateMachine):
-    def __init__(self, session, config, customer: dict, workers: list[Worker]):
+    def __init__(self, session, config, customer: dict, workers: list[tuple[Actor, Worker]]):
         super().__init__()
         self.session, self.config, self.customer = session, config, customer
         self.workers, self.request_id = workers, None
@@ -153,13 +154,17 @@ class RequestWorkflowMachine(RuleBasedStateMachine):
         self.outcomes.append("done")
 
     def _requests(self) -> RequestService:
-        return RequestService(self.session, self.config, self.workers[0].actor)
+        return RequestService(self._work(0))
 
     def _tasks(self, who: int) -> TaskService:
-        return TaskService(self.session, self.config, self.workers[who])
+        return TaskService(self._work(who), self.workers[who][1])
+
+    def _work(self, who: int) -> UnitOfWork:
+        return UnitOfWork(self.session, self.config, self.workers[who][0])
 
     def _task_id(self, index: int) -> str:
-        tasks, _ = TaskService(self.session, self.config).list_tasks(request_id=self.request_id)
+        work = UnitOfWork(self.session, self.config)
+        tasks, _ = TaskService(work).list_tasks(request_id=self.request_id)
         return tasks[index % len(tasks)].id if tasks else "no-task"
 
 
@@ -169,7 +174,7 @@ def test_random_work_never_breaks_the_request_s_invariants(client, session, sett
     for name, role in (("kim", "agent"), ("lee", "agent"), ("sue", "supervisor")):
         user = make_user(session, settings, role, username=name).user
         actor = Actor(name, "test", user_id=user.id)
-        workers.append(Worker(actor, (role,), supervisor=role == "supervisor"))
+        workers.append((actor, Worker((role,), supervisor=role == "supervisor")))
     outcomes: list[str] = []
 
     def machine():

@@ -46,7 +46,6 @@ class EventFanOut:
         event = message.payload
         views = views_of(event["resourceType"])
         with self.sessions.begin() as session:
-            # uow: until events takes one
             outbox = OutboxService(UnitOfWork(session, self.settings))
             by_api = {view.api: view for view in views}
             for subscription in SubscriptionRepository(session).of_apis(by_api):

@@ -17,14 +17,12 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from parley.actor import Actor
-from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.permissions import ADJUSTMENT_LIMIT, CURRENCY, REQUEST_APPROVE, STAFF
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
-from parley.changes import UnitOfWork
+from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
 from parley.parties.accounts import BillingAccountService
@@ -78,12 +76,12 @@ def money(value: Decimal) -> str:
     return str(Decimal(value).quantize(CENT))
 
 
-def authority_of(session, settings, actor: Actor) -> Authority:
+def authority_of(uow: UnitOfWork, actor: Actor) -> Authority:
     """Read from the database, as permissions are: a role changed a second ago counts."""
     nobody = Authority(actor.user_id, actor.name, NO_LIMIT, None, False)
     if actor.user_id is None or actor.self_service:
         return nobody
-    users = UserService(UnitOfWork(session, settings))  # uow: until requests takes one
+    users = UserService(uow)
     try:
         user = users.get_user(actor.user_id)
     except NotFound:
@@ -102,10 +100,11 @@ def authority_of(session, settings, actor: Actor) -> Authority:
 
 
 class Adjustments:
-    def __init__(self, session, settings, requests):
-        """``requests``: the RequestService taking or moving the request (with its actor)."""
-        self.session, self.settings, self.requests = session, settings, requests
-        self.approvals = ApprovalRepository(session)
+    def __init__(self, uow: UnitOfWork, requests):
+        """``requests``: the RequestService taking or moving the request."""
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.requests = requests
+        self.approvals = ApprovalRepository(uow.session)
 
     # -- taking an adjustment --------------------------------------------------------------
 
@@ -115,7 +114,7 @@ class Adjustments:
             return None
         adjustment = read_adjustment(document)
         self._check_account(adjustment.billing_account_id, customer_id)
-        own = authority_of(self.session, self.settings, self.requests._actor())
+        own = authority_of(self.uow, self.uow.writer())
         if not own.covers(adjustment.amount, adjustment.currency):
             self._check_approvable(adjustment)
         return adjustment
@@ -124,8 +123,8 @@ class Adjustments:
         """Within the requester's limit: to billing, and the request is done. Above it: an
         approval, and the request waits (None)."""
         adjustment = read_adjustment(row.document)
-        actor = self.requests._actor()
-        own = authority_of(self.session, self.settings, actor)
+        actor = self.uow.writer()
+        own = authority_of(self.uow, actor)
         if own.covers(adjustment.amount, adjustment.currency):
             self.hand_to_billing(row, adjustment, actor.name, None)
             return Fulfilled(
@@ -183,8 +182,7 @@ class Adjustments:
             if approval
             else None,
         }
-        # uow: until requests takes one
-        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
+        OutboxService(self.uow).enqueue(
             BILLING, {}, payload, idempotency_key=f"adjustment:{row.id}"
         )
 
@@ -210,7 +208,7 @@ class Adjustments:
         if approval is None or approval.status != PENDING:
             return
         before = present_approval(self.settings, approval)
-        actor = self.requests.actor
+        actor = self.uow.writer()
         approval.status, approval.decided_at = WITHDRAWN, utcnow()
         approval.decided_by_id, approval.decided_by = actor.user_id, actor.name[:150]
         approval.decision_note = f"request {row.status}: {reason or ''}".strip(": ")[:500]
@@ -223,17 +221,12 @@ class Adjustments:
     def record(self, action: str, approval: Approval, before: dict | None = None) -> None:
         """Audited and told as a domain event (``approval``: on the event bus when it is on)."""
         after = present_approval(self.settings, approval)
-        AuditTrail(self.session).record(
-            self.requests.actor, action, RESOURCE, approval.id, before, after
-        )
-        changed = changed_attributes(before, after) if before is not None else None
-        DomainEvents(self.session).emit(RESOURCE, action, approval.id, after, changed)
+        self.uow.record(RESOURCE, action, approval.id, before=before, after=after, event=after)
 
     def _check_account(self, account_id: str, customer_id: str) -> None:
         where = "billingAccount"
         try:
-            uow = UnitOfWork(self.session, self.settings)  # uow: until requests takes one
-            account = BillingAccountService(uow).get(account_id)
+            account = BillingAccountService(self.uow).get(account_id)
         except NotFound:
             account = None
         if account is None or account.customer_id != customer_id:
@@ -247,13 +240,11 @@ class Adjustments:
                 where,
             )
 
-    def _roles(self) -> RoleService:
-        return RoleService(UnitOfWork(self.session, self.settings))  # uow: until requests takes one
-
     def _check_approvable(self, adjustment: Adjustment) -> None:
+        roles = RoleService(self.uow).list_roles()
         ceilings = [
             Decimal(str(found.role.limits[ADJUSTMENT_LIMIT]))
-            for found in self._roles().list_roles()
+            for found in roles
             if REQUEST_APPROVE in found.permissions
             and found.role.limits.get(CURRENCY) == adjustment.currency
             and _is_number(found.role.limits.get(ADJUSTMENT_LIMIT))
@@ -262,7 +253,7 @@ class Adjustments:
             currencies = sorted(
                 {
                     str(found.role.limits[CURRENCY])
-                    for found in self._roles().list_roles()
+                    for found in roles
                     if found.role.limits.get(CURRENCY)
                 }
             )

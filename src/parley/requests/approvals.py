@@ -10,10 +10,7 @@ history, audited and told as an ``approval`` domain event; the customer hears of
 milestones the request type names. The service never commits.
 """
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import UPDATE
+from parley.changes import UPDATE, UnitOfWork
 from parley.db.base import storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parley.interactions.projection import iso
@@ -40,9 +37,9 @@ MAX_NOTE = 500
 
 
 class ApprovalService:
-    def __init__(self, session: Session, settings, actor: Actor | None = None):
-        self.session, self.settings, self.actor = session, settings, actor
-        self.repo = ApprovalRepository(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.settings = uow, uow.settings
+        self.repo = ApprovalRepository(uow.session)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -69,7 +66,7 @@ class ApprovalService:
         if request_id is not None:
             conditions.append(Approval.request_id == request_id)
         if decidable:
-            me = authority_of(self.session, self.settings, self._actor())
+            me = authority_of(self.uow, self.uow.writer())
             if not me.may_approve:
                 return [], 0
             conditions += decidable_by(me.user_id, me.limit, me.currency)
@@ -89,11 +86,11 @@ class ApprovalService:
         return self._decide(approval_id, REJECTED, note, expected_version)
 
     def _decide(self, approval_id: str, decision: str, note, expected_version) -> Approval:
-        actor = self._actor()
+        actor = self.uow.writer()
         note = (note or "").strip()
         if len(note) > MAX_NOTE:
             raise InvalidInput(f"note: at most {MAX_NOTE} characters", "note")
-        requests = RequestService(self.session, self.settings, actor)
+        requests = RequestService(self.uow)
         # The request first, then the approval: the order a cancellation locks them in.
         request = requests.get(self.get(approval_id).request_id, for_update=True)
         approval = self.repo.get(approval_id, for_update=True)
@@ -119,7 +116,7 @@ class ApprovalService:
         approval.decided_by_id, approval.decided_by = actor.user_id, actor.name[:150]
         approval.decision_note, approval.updated_at = note or None, approval.decided_at
         self.repo.add(approval)
-        adjustments = Adjustments(self.session, self.settings, requests)
+        adjustments = Adjustments(self.uow, requests)
         adjustments.record(UPDATE, approval, before)
         shown = f"{money(approval.amount)} {approval.currency}"
         text = f"Adjustment of {shown} {decision} by {actor.name}" + (f": {note}" if note else "")
@@ -137,7 +134,7 @@ class ApprovalService:
         return approval
 
     def _check_may_decide(self, approval: Approval) -> None:
-        me = authority_of(self.session, self.settings, self._actor())
+        me = authority_of(self.uow, self.uow.writer())
         shown = f"{money(approval.amount)} {approval.currency}"
         if not me.may_approve:
             raise Forbidden("deciding approvals needs the permission request:approve")
@@ -160,11 +157,6 @@ class ApprovalService:
         if request.status == lc.IN_PROGRESS:
             requests._transition(request, lc.RESOLVED, text)
         requests._transition(request, lc.CLOSED, text, "completed", ADJUSTED)
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a decision needs an actor to record in the audit trail")
-        return self.actor
 
 
 def _add_note(request, author: str, text: str) -> None:

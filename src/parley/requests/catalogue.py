@@ -12,13 +12,9 @@ import copy
 import re
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.reasons import ReasonCatalogue
 from parley.parties.repository import conditions_for
 from parley.requests.lifecycle import PRIORITIES
@@ -46,12 +42,9 @@ SERVER_FIELDS = ("id", "href", "creationDate", "lastUpdate")
 
 
 class RequestTypeCatalogue:
-    def __init__(self, session: Session, actor: Actor | None = None):
-        self.session = session
-        self.repo = RequestRepository(session)
-        self.actor = actor
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session = uow, uow.session
+        self.repo = RequestRepository(uow.session)
 
     def get(self, type_id: str) -> RequestType:
         row = self.repo.type_by_id(type_id) if storable_id(type_id, 36) else None
@@ -77,8 +70,7 @@ class RequestTypeCatalogue:
             raise Conflict(f"code: a request type {document['code']} exists already")
         row = new_request_type(document)
         self.repo.add(row)
-        self._record(CREATE, row.id, after=document)
-        self.events.emit(RESOURCE, CREATE, row.id, document)
+        self.uow.record(RESOURCE, CREATE, row.id, after=document, event=document)
         return row
 
     def replace(self, type_id: str, document: dict) -> RequestType:
@@ -92,9 +84,7 @@ class RequestTypeCatalogue:
         row.lifecycle_status = document["lifecycleStatus"]
         row.document, row.updated_at = document, utcnow()
         self.repo.add(row)
-        self._record(UPDATE, row.id, before, document)
-        changed = changed_attributes(before, document)
-        self.events.emit(RESOURCE, UPDATE, row.id, document, changed)
+        self.uow.record(RESOURCE, UPDATE, row.id, before=before, after=document, event=document)
         return row
 
     def delete(self, type_id: str) -> None:
@@ -103,8 +93,7 @@ class RequestTypeCatalogue:
             raise Conflict("requests of this type exist: retire it (lifecycleStatus) instead")
         before = row.document
         self.repo.delete(row)
-        self._record(DELETE, type_id, before=before)
-        self.events.emit(RESOURCE, DELETE, type_id, before)
+        self.uow.record(RESOURCE, DELETE, type_id, before=before, event=before)
 
     def _checked(self, document: dict) -> dict:
         document = copy.deepcopy(document)
@@ -157,7 +146,8 @@ class RequestTypeCatalogue:
             values = rule.setdefault(key, [])
             if not all(isinstance(v, str) and v.strip() for v in values):
                 raise InvalidInput(f"classification.{key}: non-empty texts")
-        known = {reason.code for reason in ReasonCatalogue(self.session).list_reasons()}
+        reasons = ReasonCatalogue(self.session)  # uow: until interactions takes one
+        known = {reason.code for reason in reasons.list_reasons()}
         unknown = sorted(set(rule["reasonCode"]) - known)
         if unknown:
             raise InvalidInput(
@@ -165,11 +155,6 @@ class RequestTypeCatalogue:
                 "catalogue",
                 "classification",
             )
-
-    def _record(self, action: str, type_id: str, before=None, after=None) -> None:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, RESOURCE, type_id, before, after)
 
 
 def new_request_type(document: dict) -> RequestType:

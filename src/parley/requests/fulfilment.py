@@ -35,9 +35,10 @@ class Fulfilled:
 
 
 class AutomaticFulfilment:
-    def __init__(self, session, settings, requests):
+    def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService asking (for the customer's other requests)."""
-        self.session, self.settings, self.requests = session, settings, requests
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.requests = requests
 
     def fulfil(self, row: CustomerRequest, request_type: RequestType) -> Fulfilled | None:
         if request_type.fulfilment_mode != "automatic":
@@ -64,9 +65,7 @@ class AutomaticFulfilment:
         media = new_media(given, region, "troubleTicketCharacteristic")
         if not media:
             return None  # nothing usable: an agent takes it in
-        # uow: until requests takes one
-        uow = UnitOfWork(self.session, self.settings, self.requests.actor)
-        said = ContactChange(uow).apply(row.customer_id, media, utcnow())
+        said = ContactChange(self.uow).apply(row.customer_id, media, utcnow())
         return Fulfilled("contactUpdated", "Contact details: " + "; ".join(said) + ".")
 
     def _answer_status(self, row: CustomerRequest) -> Fulfilled:
@@ -85,7 +84,7 @@ class AutomaticFulfilment:
         """To billing within the requester's limit; above it the request waits for approval."""
         from parley.requests.adjustments import Adjustments  # it imports Fulfilled from here
 
-        return Adjustments(self.session, self.settings, self.requests).take(row)
+        return Adjustments(self.uow, self.requests).take(row)
 
     def _order_addon(self, row: CustomerRequest) -> Fulfilled:
         offering = next(
@@ -121,8 +120,7 @@ class AutomaticFulfilment:
                 }
             ],
         }
-        # uow: until requests takes one
-        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
+        OutboxService(self.uow).enqueue(
             "order", {}, order, idempotency_key=f"addon-order:{row.id}"
         )
         return Fulfilled("ordered", f"Add-on {offering} ordered.")

@@ -8,7 +8,7 @@ the other's history. Closing a request is logged as an interaction of its own.
 
 import copy
 
-from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput, NotFound
 from parley.interactions.models import COMPLETED, Interaction
 from parley.interactions.service import InteractionService
@@ -17,9 +17,10 @@ INTERACTION = "PartyInteraction"
 
 
 class InteractionLinks:
-    def __init__(self, session, settings, actor: Actor | None):
-        self.interactions = InteractionService(session, settings, actor)
-        self.settings = settings
+    def __init__(self, uow: UnitOfWork):
+        # uow: until interactions takes one
+        self.interactions = InteractionService(uow.session, uow.settings, uow.actor)
+        self.settings = uow.settings
 
     def given(self, document: dict, customer_id: str) -> Interaction | None:
         """The interaction the request names, checked: the same customer's, still open."""

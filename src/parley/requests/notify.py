@@ -11,7 +11,6 @@ the request.
 
 import structlog
 
-from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
@@ -27,8 +26,8 @@ TEMPLATE_OF = {"received": "request.received", "delayed": "request.delayed"}
 
 
 class RequestNotifier:
-    def __init__(self, session, settings, actor: Actor | None):
-        self.session, self.settings, self.actor = session, settings, actor
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
 
     def milestone(
         self, request: CustomerRequest, request_type: RequestType, milestone: str, message=""
@@ -48,17 +47,13 @@ class RequestNotifier:
         self, request: CustomerRequest, request_type: RequestType, kind: str, about: str, message=""
     ) -> str | None:
         """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
+        # uow: until notifications takes one
+        preferences = PreferenceService(self.session, self.settings)
         try:
-            channel = (
-                PreferenceService(self.session, self.settings)
-                .delivery(request.customer_id, "service")
-                .channel
-            )
+            channel = preferences.delivery(request.customer_id, "service").channel
         except NotDeliverable:
             channel = "email"
-        # uow: until requests takes one
-        parties = PartyService(UnitOfWork(self.session, self.settings))
-        customer = parties.get_customer(request.customer_id)
+        customer = PartyService(self.uow).get_customer(request.customer_id)
         expected = request.expected_resolution_at
         variables = {
             "customerName": customer.name,
@@ -82,7 +77,9 @@ class RequestNotifier:
             ],
         }
         try:
-            sent = CommunicationService(self.session, self.settings, self.actor).create(document)
+            # uow: until notifications takes one
+            messages = CommunicationService(self.session, self.settings, self.uow.actor)
+            sent = messages.create(document)
         except InvalidInput as problem:
             log.warning("request notice not sent", request=request.id, problem=problem.message)
             return None

@@ -7,14 +7,9 @@ commits; ``version`` (the ETag) refuses a change based on a stale read.
 import copy
 from datetime import timedelta
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.changes import UnitOfWork
+from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.projection import iso
 from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
@@ -41,16 +36,14 @@ OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 
 
 class RequestService:
-    def __init__(self, session: Session, settings, actor: Actor | None = None):
-        self.session, self.settings, self.actor = session, settings, actor
-        self.repo = RequestRepository(session)
-        self.catalogue = RequestTypeCatalogue(session)
-        self.links = InteractionLinks(session, settings, actor)
-        self.notifier = RequestNotifier(session, settings, actor)
-        self.sla = SlaClocks(session, settings, actor)
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
-        self.workflow = WorkflowEngine(session, settings, self)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.repo = RequestRepository(uow.session)
+        self.catalogue = RequestTypeCatalogue(uow)
+        self.links = InteractionLinks(uow)
+        self.notifier = RequestNotifier(uow)
+        self.sla = SlaClocks(uow)
+        self.workflow = WorkflowEngine(uow, self)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -90,7 +83,7 @@ class RequestService:
             raise InvalidInput("status: a new request is acknowledged; move it on later", "status")
         customer_id = self._customer(document)
         interaction = self.links.given(document, customer_id)
-        channel = _channel_of(document) or self._actor().channel
+        channel = _channel_of(document) or self.uow.writer().channel
         arrival = Arrival(
             type_id=(document.get("troubleTicketSpecification") or {}).get("id"),
             ticket_type=document.get("ticketType"),
@@ -104,7 +97,7 @@ class RequestService:
         request_type = classified.request_type
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
-        Adjustments(self.session, self.settings, self).check(document, request_type, customer_id)
+        Adjustments(self.uow, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
         ticket = {"id": request_id, "href": self.href(request_id)}
         if interaction is None:
@@ -144,10 +137,9 @@ class RequestService:
         self.repo.add(row)
         self.sla.start(row, request_type, now)
         self._history(row, None, f"received; type by {classified.rule}", now)
-        self._record(CREATE, row.id, after=document)
-        self.events.emit(RESOURCE, CREATE, row.id, self._presented(row))
+        self.uow.record(RESOURCE, CREATE, row.id, after=document, event=self._presented(row))
         self.notifier.milestone(row, request_type, "received")
-        done = AutomaticFulfilment(self.session, self.settings, self).fulfil(row, request_type)
+        done = AutomaticFulfilment(self.uow, self).fulfil(row, request_type)
         if done is not None:
             self._fulfilled(row, done)
         self.workflow.start(row, request_type)
@@ -189,16 +181,14 @@ class RequestService:
             row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
             self.sla.retarget(row, request_type)  # from its clock's start, pauses counted
         _check_characteristics(document, request_type)
-        Adjustments(self.session, self.settings, self).unchanged(before, document, request_type)
+        Adjustments(self.uow, self).unchanged(before, document, request_type)
         wanted = document.get("status") or row.status
         if wanted != row.status:
             self._move(row, request_type, wanted, reason, document)
         document["status"], document["priority"] = row.status, row.priority
         row.document, row.updated_at = document, utcnow()
         self.repo.add(row)
-        self._record(UPDATE, row.id, before, document)
-        changed = changed_attributes(before, document)
-        self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        self._updated(row, before)
         self.workflow.drain()
         return row
 
@@ -226,8 +216,7 @@ class RequestService:
         row = self.get(request_id)
         before, shown = copy.deepcopy(row.document), self._presented(row)
         self.repo.delete(row)
-        self._record(DELETE, request_id, before=before)
-        self.events.emit(RESOURCE, DELETE, request_id, shown)
+        self.uow.record(RESOURCE, DELETE, request_id, before=before, event=shown)
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -242,11 +231,15 @@ class RequestService:
         document["status"] = row.status
         row.document, row.updated_at = document, utcnow()
         self.repo.add(row)
-        self._record(UPDATE, row.id, before, document)
-        changed = changed_attributes(before, document)
-        self.events.emit(RESOURCE, UPDATE, row.id, self._presented(row), changed)
+        self._updated(row, before)
         self.workflow.drain()  # what the workflow does on this change, now that it is complete
         return row
+
+    def _updated(self, row: CustomerRequest, before: dict) -> None:
+        """Record the change of ``row.document`` from ``before`` (an update event names what
+        changed; none if nothing did)."""
+        shown = self._presented(row)
+        self.uow.record(RESOURCE, UPDATE, row.id, before=before, after=row.document, event=shown)
 
     def _presented(self, row: CustomerRequest) -> dict:
         """The ticket as TMF621 serves it, for its events."""
@@ -281,7 +274,7 @@ class RequestService:
         self._history(row, old, reason, now)  # the caller's update event tells the change
         self.workflow.after_move(row, old, wanted, reason)
         if wanted in lc.FINAL:
-            Adjustments(self.session, self.settings, self).ended(row, request_type, reason)
+            Adjustments(self.uow, self).ended(row, request_type, reason)
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")
         elif wanted == lc.RESOLVED or (
@@ -310,14 +303,14 @@ class RequestService:
         self.links.log_closing(
             row.customer_id,
             {"id": row.id, "href": self.href(row.id)},
-            self._actor().channel,
+            self.uow.writer().channel,
             reasons[0] if reasons else None,
             text,
         )
 
     def _locked(self, request_id: str, expected_version) -> CustomerRequest:
         row = self.get(request_id, for_update=True)
-        actor = self._actor()
+        actor = self.uow.writer()
         if actor.self_service and row.customer_id != actor.customer_id:
             raise NotFound(f"No trouble ticket with id {request_id}")
         if expected_version is not None and row.version != expected_version:
@@ -344,8 +337,7 @@ class RequestService:
         if not isinstance(customer_id, str) or not storable_id(customer_id, ID_LENGTH):
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where)
         try:
-            # uow: until requests takes one
-            PartyService(UnitOfWork(self.session, self.settings)).get_customer(customer_id)
+            PartyService(self.uow).get_customer(customer_id)
         except NotFound:
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where) from None
         return customer_id
@@ -369,18 +361,10 @@ class RequestService:
             from_status=old,
             status=row.status,
             reason=(reason or None) and reason[:500],
-            actor=self._actor().name[:150],
+            actor=self.uow.writer().name[:150],
             changed_at=now,
         )
         self.repo.add(change)
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        return self.actor
-
-    def _record(self, action: str, request_id: str, before=None, after=None) -> None:
-        self.audit.record(self._actor(), action, RESOURCE, request_id, before, after)
 
 
 def _priority(value) -> str:

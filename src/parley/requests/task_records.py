@@ -4,13 +4,10 @@ Also how a task is shown, to staff and (without staff names) to the customer."""
 
 import copy
 
-from parley.actor import Actor
-from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.users import UserService
-from parley.changes import UnitOfWork
+from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.projection import iso
 from parley.requests.workflow_models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
 from parley.requests.workflow_repository import WorkflowRepository
@@ -19,11 +16,9 @@ RESOURCE = "requestTask"
 
 
 class TaskRecords:
-    def __init__(self, session, settings, actor: Actor | None):
-        self.session, self.settings, self.actor = session, settings, actor
-        self.repo = WorkflowRepository(session)
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.repo = WorkflowRepository(uow.session)
         self._queues: dict[str, TaskQueue] = {}
 
     def queue(self, queue_id: str) -> TaskQueue:
@@ -52,28 +47,24 @@ class TaskRecords:
         )
         self.repo.add(task)
         shown = self.view(task)
-        self.audit.record(self._actor(), CREATE, RESOURCE, task.id, after=shown)
-        self.events.emit(RESOURCE, CREATE, task.id, shown)
+        self.uow.record(RESOURCE, CREATE, task.id, after=shown, event=shown)
         return task
 
     def change(self, task: RequestTask, action: str = UPDATE, **values) -> RequestTask:
-        """Set ``values`` on the task, audited (``action``) and told as an update event."""
+        """Set ``values`` on the task, audited (``action``, a verb other than create/delete)
+        and told as an update event."""
         before = self.view(task)
         for key, value in values.items():
             setattr(task, key, value)
         task.updated_at = utcnow()
         self.repo.add(task)
         after = self.view(task)
-        self.audit.record(self._actor(), action, RESOURCE, task.id, before, after)
-        changed = changed_attributes(before, after)
-        self.events.emit(RESOURCE, UPDATE, task.id, after, changed)
+        self.uow.record(RESOURCE, action, task.id, before=before, after=after, event=after)
         return task
 
     def staff_user(self, username: str):
         """The enabled staff user named ``username`` and their roles (NotFound otherwise)."""
-        users = UserService(
-            UnitOfWork(self.session, self.settings)
-        )  # uow: until requests takes one
+        users = UserService(self.uow)
         user = users.get_by_username(username)
         if user.kind != "staff" or user.disabled:
             raise NotFound(f"No staff user named {username} who may work tasks")
@@ -102,11 +93,6 @@ class TaskRecords:
     def view(self, task: RequestTask, for_customer: bool = False) -> dict:
         queue = self.queue(task.queue_id)
         return task_view(task, queue, self.settings, for_customer)
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        return self.actor
 
 
 def task_view(task: RequestTask, queue: TaskQueue, settings, for_customer=False) -> dict:

@@ -10,9 +10,7 @@ change based on a stale read (412). The service never commits.
 
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.db.base import storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parley.requests import lifecycle as lc
@@ -24,20 +22,19 @@ from parley.requests.workflow_repository import WorkflowRepository
 
 @dataclass(frozen=True)
 class Worker:
-    """Who works tasks: the acting user, the roles they hold, and whether they supervise
-    (may assign, and complete or hand back tasks claimed by others)."""
+    """How the acting user (the unit of work's) works tasks: the roles they hold, and whether
+    they supervise (may assign, and complete or hand back tasks claimed by others)."""
 
-    actor: Actor
     roles: tuple[str, ...]
     supervisor: bool = False
 
 
 class TaskService:
-    def __init__(self, session: Session, settings, worker: Worker | None = None):
-        self.session, self.settings, self.worker = session, settings, worker
-        self.repo = WorkflowRepository(session)
-        self.requests = RequestService(session, settings, worker.actor if worker else None)
-        self.records = TaskRecords(session, settings, worker.actor if worker else None)
+    def __init__(self, uow: UnitOfWork, worker: Worker | None = None):
+        self.uow, self.worker = uow, worker
+        self.repo = WorkflowRepository(uow.session)
+        self.requests = RequestService(uow)
+        self.records = TaskRecords(uow)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -76,11 +73,11 @@ class TaskService:
         request, task = self._locked(task_id, expected_version)
         self._may_work(task)
         self._not_on_hold(request)
-        if task.status == CLAIMED and task.assignee_id == self._worker().actor.user_id:
+        actor = self.uow.writer()
+        if task.status == CLAIMED and task.assignee_id == actor.user_id:
             return task
         if task.status != OPEN:
             raise Conflict(f"task: it is {task.status}{_by(task)}; only an open task is claimed")
-        actor = self._worker().actor
         return self.records.change(
             task,
             "claim",
@@ -95,7 +92,7 @@ class TaskService:
         self._may_work(task)
         self._not_on_hold(request)
         self._unfinished_and_mine(task, "completed")
-        actor = self._worker().actor
+        actor = self.uow.writer()
         claim = (
             {}
             if task.status == CLAIMED
@@ -166,14 +163,14 @@ class TaskService:
         if not set(self._worker().roles) & set(queue.roles):
             raise Forbidden(
                 f"the queue {queue.code} is worked by {', '.join(queue.roles)}; "
-                f"{self._worker().actor.name} holds none of those roles"
+                f"{self.uow.writer().name} holds none of those roles"
             )
 
     def _unfinished_and_mine(self, task: RequestTask, what: str) -> None:
         if task.status not in (OPEN, CLAIMED):
             raise Conflict(f"task: it is {task.status} already")
         worker = self._worker()
-        theirs = task.status == CLAIMED and task.assignee_id != worker.actor.user_id
+        theirs = task.status == CLAIMED and task.assignee_id != self.uow.writer().user_id
         if theirs and not worker.supervisor:
             raise Conflict(
                 f"task: claimed by {task.assignee}; only they or a supervisor may have it {what}"

@@ -18,11 +18,9 @@ open or claimed (409), and cancelling or rejecting it cancels its unfinished tas
 
 import structlog
 
-from parley.auth.audit import UPDATE, AuditTrail
 from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.errors import Conflict, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.outbox.service import OutboxService
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target
@@ -41,10 +39,11 @@ ENDS_TASKS = frozenset({lc.CANCELLED, lc.REJECTED})
 
 
 class WorkflowEngine:
-    def __init__(self, session, settings, requests):
+    def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService whose transitions the engine uses."""
-        self.session, self.settings, self.requests = session, settings, requests
-        self.repo = WorkflowRepository(session)
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.requests = requests
+        self.repo = WorkflowRepository(uow.session)
         self._definitions: dict[str, WorkflowDefinition | None] = {}
         self._pending: list[tuple[object, str, tuple[str, ...] | None]] = []
         self._running = False
@@ -53,7 +52,7 @@ class WorkflowEngine:
     @property
     def records(self) -> TaskRecords:
         if self._records is None:
-            self._records = TaskRecords(self.session, self.settings, self.requests.actor)
+            self._records = TaskRecords(self.uow)
         return self._records
 
     # -- entry points ----------------------------------------------------------------------
@@ -140,12 +139,10 @@ class WorkflowEngine:
         return self.repo.unfinished(row.id, stage)
 
     def roles_of_actor(self) -> tuple[str, ...]:
-        actor = self.requests.actor
+        actor = self.uow.actor
         if actor is None or actor.user_id is None:
             return ()
-        users = UserService(
-            UnitOfWork(self.session, self.settings)
-        )  # uow: until requests takes one
+        users = UserService(self.uow)
         try:
             user = users.get_user(actor.user_id)
         except NotFound:
@@ -187,12 +184,9 @@ class WorkflowEngine:
             row.document = {**row.document, "priority": row.priority}
             self.repo.add(row)
             after = present(row, self.requests.history(row.id))
-            actor = self.requests.actor
-            AuditTrail(self.session).record(
-                actor, "escalate", "troubleTicket", row.id, before, after
+            self.uow.record(
+                "troubleTicket", "escalate", row.id, before=before, after=after, event=after
             )
-            changed = changed_attributes(before, after)
-            DomainEvents(self.session).emit("troubleTicket", UPDATE, row.id, after, changed)
         if queue_code:
             queue = self.records.queue_by_code(queue_code)
             for task in self.unfinished(row):
@@ -221,10 +215,7 @@ class WorkflowEngine:
                 "stage": row.workflow_stage,
             },
         }
-        # uow: until requests takes one
-        OutboxService(UnitOfWork(self.session, self.settings)).enqueue(
-            "webhook", destination, payload
-        )
+        OutboxService(self.uow).enqueue("webhook", destination, payload)
 
     # -- the steps -------------------------------------------------------------------------
 
@@ -262,14 +253,12 @@ class WorkflowEngine:
         old = row.workflow_stage
         row.workflow_stage = stage_code
         self.repo.add(row)
-        actor = self.requests.actor
-        AuditTrail(self.session).record(
-            actor,
-            "stage",
+        self.uow.record(
             "troubleTicket",
+            "stage",
             row.id,
-            {"workflowStage": old},
-            {"workflowStage": stage_code},
+            before={"workflowStage": old},
+            after={"workflowStage": stage_code},
         )
         if step is None:
             request_type = self.requests.catalogue.get(row.type_id)

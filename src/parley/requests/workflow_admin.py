@@ -9,10 +9,8 @@ workflow names it.
 
 import copy
 
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.roles import RoleService
-from parley.changes import UnitOfWork
+from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
@@ -25,10 +23,9 @@ WORKFLOW, QUEUE = "workflow", "taskQueue"
 
 
 class WorkflowAdmin:
-    def __init__(self, session, actor: Actor | None = None):
-        self.session, self.actor = session, actor
-        self.repo = WorkflowRepository(session)
-        self.audit = AuditTrail(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session = uow, uow.session
+        self.repo = WorkflowRepository(uow.session)
 
     # -- workflows -------------------------------------------------------------------------
 
@@ -49,7 +46,7 @@ class WorkflowAdmin:
             raise Conflict(f"code: a workflow {document['code']} exists already")
         row = new_workflow(document)
         self.repo.add(row)
-        self._record(CREATE, WORKFLOW, row.id, after=document)
+        self.uow.record(WORKFLOW, CREATE, row.id, after=document)
         return row
 
     def replace_workflow(self, id_or_code: str, document: dict, expected_version=None):
@@ -69,7 +66,7 @@ class WorkflowAdmin:
         row.name, row.status, row.document = document["name"], document["status"], document
         row.updated_at = utcnow()
         self.repo.add(row)
-        self._record(UPDATE, WORKFLOW, row.id, before, document)
+        self.uow.record(WORKFLOW, UPDATE, row.id, before=before, after=document)
         return row
 
     def delete_workflow(self, id_or_code: str) -> None:
@@ -81,10 +78,11 @@ class WorkflowAdmin:
             raise Conflict("requests follow this workflow: retire it (status) instead")
         before = row.document
         self.repo.delete(row)
-        self._record(DELETE, WORKFLOW, row.id, before=before)
+        self.uow.record(WORKFLOW, DELETE, row.id, before=before)
 
     def known(self) -> Known:
-        templates = {t.kind for t in TemplateCatalogue(self.session).list_templates()}
+        catalogue = TemplateCatalogue(self.session)  # uow: until notifications takes one
+        templates = {t.kind for t in catalogue.list_templates()}
         return Known(frozenset(q.code for q in self.repo.queues()), frozenset(templates))
 
     # -- queues ----------------------------------------------------------------------------
@@ -106,7 +104,7 @@ class WorkflowAdmin:
             raise Conflict(f"code: a task queue {document['code']} exists already")
         row = new_queue(document)
         self.repo.add(row)
-        self._record(CREATE, QUEUE, row.id, after=document)
+        self.uow.record(QUEUE, CREATE, row.id, after=document)
         return row
 
     def replace_queue(self, id_or_code: str, document: dict) -> TaskQueue:
@@ -117,7 +115,7 @@ class WorkflowAdmin:
         before = queue_document(row)
         row.name, row.roles, row.updated_at = document["name"], document["roles"], utcnow()
         self.repo.add(row)
-        self._record(UPDATE, QUEUE, row.id, before, document)
+        self.uow.record(QUEUE, UPDATE, row.id, before=before, after=document)
         return row
 
     def delete_queue(self, id_or_code: str) -> None:
@@ -131,7 +129,7 @@ class WorkflowAdmin:
             raise Conflict("tasks are (or were) in this queue; it stays")
         before = queue_document(row)
         self.repo.delete(row)
-        self._record(DELETE, QUEUE, row.id, before=before)
+        self.uow.record(QUEUE, DELETE, row.id, before=before)
 
     def _checked_queue(self, document) -> dict:
         if not isinstance(document, dict):
@@ -142,9 +140,8 @@ class WorkflowAdmin:
         roles = document.get("roles")
         if not isinstance(roles, list) or not roles or not all(isinstance(r, str) for r in roles):
             raise InvalidInput("roles: the names of the roles that work the queue", "roles")
-        # uow: until requests takes one (roles read no settings)
-        roles = RoleService(UnitOfWork(self.session, None)).list_roles()
-        known = {role.role.name for role in roles}
+        defined = RoleService(self.uow).list_roles()
+        known = {role.role.name for role in defined}
         strangers = sorted(set(roles) - known)
         if strangers:
             raise InvalidInput(f"roles: no role {strangers[0]} (known: {', '.join(sorted(known))})")
@@ -153,11 +150,6 @@ class WorkflowAdmin:
             "name": check_name(document.get("name")),
             "roles": sorted(set(roles)),
         }
-
-    def _record(self, action, resource, resource_id, before=None, after=None) -> None:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, resource, resource_id, before, after)
 
 
 def _check_version(row, expected_version) -> None:

@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from parley.changes import UnitOfWork
+from parley.requests.sla.clocks import SYSTEM
 from parley.requests.sla.watch import SlaAlerts, WatchResult
 from tests.requests.helpers import REQUESTS
 
@@ -19,6 +21,6 @@ def sla_of(client, ticket: dict) -> dict:
 
 def watch(session, settings, limit: int = 100) -> WatchResult:
     """One batch of the watch in a transaction of its own, committed as the worker does."""
-    result = SlaAlerts(session, settings).raise_due(limit)
+    result = SlaAlerts(UnitOfWork(session, settings, SYSTEM)).raise_due(limit)
     session.commit()
     return result

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from parley.changes import UnitOfWork
 from parley.requests.service import RequestService
 from parley.requests.sla.clocks import SlaClocks
 from parley.requests.sla.models import RequestSla
@@ -145,8 +146,9 @@ def test_the_workflow_pauses_and_resumes_through_the_clocks(client, session, set
     ticket = raise_request(
         client, create_customer(client), ticketType="fault.repair", priority="high"
     )
-    row = RequestService(session, settings).get(ticket["id"], for_update=True)
-    clocks = SlaClocks(session, settings)
+    uow = UnitOfWork(session, settings)  # no actor: the clocks record as the system
+    row = RequestService(uow).get(ticket["id"], for_update=True)
+    clocks = SlaClocks(uow)
     due = clocks.of(row.id).due_at
 
     assert clocks.pause(row, "waiting for a technician slot") is True

@@ -129,10 +129,10 @@ def test_a_paused_or_stopped_clock_raises_nothing(client, session, settings, clo
 def test_listeners_are_told_and_a_failing_one_changes_nothing(client, session, settings, clock):
     heard = []
     stop_hearing = register_sla_listener(
-        lambda _session, _settings, alert: heard.append((alert.kind, alert.request.id))
+        lambda _uow, alert: heard.append((alert.kind, alert.request.id))
     )
 
-    def broken(_session, _settings, _alert):
+    def broken(_uow, _alert):
         raise RuntimeError("escalation rule is broken")
 
     stop_breaking = register_sla_listener(broken)

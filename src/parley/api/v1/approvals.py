@@ -2,19 +2,16 @@
 decided by a supervisor whose limit covers them. Each answer about one approval carries its
 ETag; approve and reject honour If-Match (412 when stale)."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
 from parley.requests.approval_models import APPROVAL_STATUSES
 from parley.requests.approvals import MAX_NOTE, ApprovalService
-from parley.settings import Settings
 
 
 class Approving(BaseModel):
@@ -37,6 +34,7 @@ def router(prefix: str) -> APIRouter:
     )
     def list_approvals(
         response: Response,
+        uow: RequestWork,
         status: str | None = Query(None, description=" | ".join(APPROVAL_STATUSES)),
         requestId: str | None = Query(None, max_length=36),
         decidable: bool = Query(
@@ -45,23 +43,16 @@ def router(prefix: str) -> APIRouter:
         ),
         offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(100, ge=1, le=1000),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
     ):
-        service = ApprovalService(session, settings, actor)
+        service = ApprovalService(uow)
         rows, total = service.list_approvals(offset, limit, status, requestId, decidable)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(rows))
         return [service.present(row) for row in rows]
 
     @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
-    def get_approval(
-        approval_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-    ):
-        service = ApprovalService(session, settings)
+    def get_approval(approval_id: str, uow: RequestWork):
+        service = ApprovalService(uow)
         return _one(service, service.get(approval_id))
 
     @api.post(
@@ -73,13 +64,11 @@ def router(prefix: str) -> APIRouter:
         approval_id: str,
         decision: Approving,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
     ):
-        service = ApprovalService(session, settings, actor)
+        service = ApprovalService(uow)
         row = service.approve(approval_id, decision.note, expected_version(request))
-        return _finish(session, service, row)
+        return _finish(service, row)
 
     @api.post(
         "/{approval_id}/reject",
@@ -90,13 +79,11 @@ def router(prefix: str) -> APIRouter:
         approval_id: str,
         decision: Rejecting,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
+        uow: RequestWork,
     ):
-        service = ApprovalService(session, settings, actor)
+        service = ApprovalService(uow)
         row = service.reject(approval_id, decision.note, expected_version(request))
-        return _finish(session, service, row)
+        return _finish(service, row)
 
     return api
 
@@ -105,8 +92,8 @@ def _one(service: ApprovalService, row) -> JSONResponse:
     return JSONResponse(service.present(row), headers={"ETag": etag(row)})
 
 
-def _finish(session, service: ApprovalService, row) -> JSONResponse:
-    stale_is_412(session)
+def _finish(service: ApprovalService, row) -> JSONResponse:
+    stale_is_412(service.uow.session)
     answer = _one(service, row)
-    commit_now(session)
+    commit_now(service.uow.session)
     return answer

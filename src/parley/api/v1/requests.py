@@ -5,20 +5,18 @@ Each answer carries the request's ETag; If-Match is honoured as on the TMF621 PA
 
 from typing import Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412, visible
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
+from parley.changes import UnitOfWork
 from parley.requests.service import RequestService
 from parley.requests.workflow_defs import check_external_event
-from parley.settings import Settings
 
 
 class Cancellation(BaseModel):
@@ -43,8 +41,8 @@ class Reopening(BaseModel):
     reason: str = Field(min_length=1, max_length=400, examples=["The fault is back"])
 
 
-def _status(session, settings, row, for_customer: bool = False) -> JSONResponse:
-    body = RequestService(session, settings).status(row.id, for_customer)
+def _status(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
+    body = RequestService(uow).status(row.id, for_customer)
     return JSONResponse(body, headers={"ETag": etag(row)})
 
 
@@ -57,62 +55,55 @@ def router(prefix: str) -> APIRouter:
     )
     def request_status(
         request_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_READ),
     ):
-        row = visible(session, settings, principal, request_id)
-        return _status(session, settings, row, principal.is_customer)
+        row = visible(uow, principal, request_id)
+        return _status(uow, row, principal.is_customer)
 
     @api.post("/{request_id}/cancel", summary="Cancel a request before completion, with a reason")
     def cancel(
         request_id: str,
         change: Cancellation,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_CANCEL),
-        actor: Actor = Depends(get_actor),
     ):
-        visible(session, settings, principal, request_id)
-        service = RequestService(session, settings, actor)
+        visible(uow, principal, request_id)
+        service = RequestService(uow)
         row = service.cancel(request_id, change.reason, expected_version(request))
-        return _finish(session, settings, row, principal.is_customer)
+        return _finish(uow, row, principal.is_customer)
 
     @api.post("/{request_id}/close", summary="Close a request: completed or unfulfilled")
     def close(
         request_id: str,
         change: Closing,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
-        actor: Actor = Depends(get_actor),
     ):
-        visible(session, settings, principal, request_id)
-        row = RequestService(session, settings, actor).close(
+        visible(uow, principal, request_id)
+        row = RequestService(uow).close(
             request_id,
             change.outcome,
             change.resolutionCode,
             change.reason,
             expected_version(request),
         )
-        return _finish(session, settings, row)
+        return _finish(uow, row)
 
     @api.post("/{request_id}/reopen", summary="Reopen a closed request within the window")
     def reopen(
         request_id: str,
         change: Reopening,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
-        actor: Actor = Depends(get_actor),
     ):
-        visible(session, settings, principal, request_id)
-        service = RequestService(session, settings, actor)
+        visible(uow, principal, request_id)
+        service = RequestService(uow)
         row = service.reopen(request_id, change.reason, expected_version(request))
-        return _finish(session, settings, row)
+        return _finish(uow, row)
 
     @api.post(
         "/{request_id}/events",
@@ -122,22 +113,20 @@ def router(prefix: str) -> APIRouter:
         request_id: str,
         body: WorkflowEvent,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
-        actor: Actor = Depends(get_actor),
     ):
-        visible(session, settings, principal, request_id)
+        visible(uow, principal, request_id)
         event = check_external_event(body.event)
-        workflow = RequestService(session, settings, actor).workflow
+        workflow = RequestService(uow).workflow
         row = workflow.signal(request_id, event, expected_version(request))
-        return _finish(session, settings, row)
+        return _finish(uow, row)
 
     return api
 
 
-def _finish(session, settings, row, for_customer: bool = False) -> JSONResponse:
-    stale_is_412(session)
-    answer = _status(session, settings, row, for_customer)
-    commit_now(session)
+def _finish(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
+    stale_is_412(uow.session)
+    answer = _status(uow, row, for_customer)
+    commit_now(uow.session)
     return answer

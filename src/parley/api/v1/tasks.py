@@ -2,21 +2,20 @@
 claim, complete, hand back; supervisors assign. Each answer about one task carries its ETag;
 If-Match is honoured (412 on a stale one)."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from parley.api.deps import UnitOfWork, commit_now, get_channel, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
+from parley.changes import UnitOfWork
 from parley.requests.tasks import TaskService, Worker
 from parley.requests.workflow_models import TASK_STATUSES
-from parley.settings import Settings
 
 
 class Completion(BaseModel):
@@ -34,20 +33,17 @@ class Assignment(BaseModel):
     assignee: str = Field(min_length=1, max_length=150, examples=["agent.kim"])
 
 
-def _service(session, settings, principal: Principal, request: Request) -> TaskService:
-    worker = Worker(
-        principal.actor(get_channel(request)), principal.roles, principal.has(TASK_ASSIGN)
-    )
-    return TaskService(session, settings, worker)
+def _service(uow: UnitOfWork, principal: Principal) -> TaskService:
+    return TaskService(uow, Worker(principal.roles, principal.has(TASK_ASSIGN)))
 
 
 def _one(service: TaskService, task) -> JSONResponse:
     return JSONResponse(service.view(task), headers={"ETag": etag(task)})
 
 
-def _finish(session, service: TaskService, task) -> JSONResponse:
+def _finish(service: TaskService, task) -> JSONResponse:
     try:
-        session.flush()
+        service.uow.session.flush()
     except StaleDataError:
         raise TMFError(
             412,
@@ -56,7 +52,7 @@ def _finish(session, service: TaskService, task) -> JSONResponse:
             "Precondition failed",
         ) from None
     answer = _one(service, task)
-    commit_now(session)
+    commit_now(service.uow.session)
     return answer
 
 
@@ -65,19 +61,17 @@ def router(prefix: str) -> APIRouter:
 
     @api.get("", summary="Tasks, oldest first, by queue, status, assignee (`me`) or request")
     def list_tasks(
-        request: Request,
         response: Response,
+        uow: RequestWork,
         queue: str | None = Query(None, max_length=64, examples=["technical"]),
         status: str | None = Query(None, description=" | ".join(TASK_STATUSES)),
         assignee: str | None = Query(None, max_length=36, description="a user id, or `me`"),
         requestId: str | None = Query(None, max_length=36),
         offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(50, ge=1, le=500),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(TASK_READ),
     ):
-        service = _service(session, settings, principal, request)
+        service = _service(uow, principal)
         who = principal.user_id if assignee == "me" else assignee
         tasks, total = service.list_tasks(queue, status, who, requestId, offset, limit)
         response.headers["X-Total-Count"] = str(total)
@@ -87,63 +81,57 @@ def router(prefix: str) -> APIRouter:
     @api.get("/{task_id}", summary="One task")
     def get_task(
         task_id: str,
-        request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(TASK_READ),
     ):
-        service = _service(session, settings, principal, request)
+        service = _service(uow, principal)
         return _one(service, service.get(task_id))
 
     @api.post("/{task_id}/claim", summary="Claim an open task of a queue one's roles work")
     def claim(
         task_id: str,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(TASK_WORK),
     ):
-        service = _service(session, settings, principal, request)
-        return _finish(session, service, service.claim(task_id, expected_version(request)))
+        service = _service(uow, principal)
+        return _finish(service, service.claim(task_id, expected_version(request)))
 
     @api.post("/{task_id}/complete", summary="Complete a task (the workflow may move on)")
     def complete(
         task_id: str,
         request: Request,
+        uow: RequestWork,
         body: Completion | None = None,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(TASK_WORK),
     ):
-        service = _service(session, settings, principal, request)
+        service = _service(uow, principal)
         note = body.note if body else None
         task = service.complete(task_id, note, expected_version(request))
-        return _finish(session, service, task)
+        return _finish(service, task)
 
     @api.post("/{task_id}/handBack", summary="Hand a claimed task back to its queue, with a reason")
     def hand_back(
         task_id: str,
         body: HandBack,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(TASK_WORK),
     ):
-        service = _service(session, settings, principal, request)
+        service = _service(uow, principal)
         task = service.hand_back(task_id, body.reason, expected_version(request))
-        return _finish(session, service, task)
+        return _finish(service, task)
 
     @api.post("/{task_id}/assign", summary="Assign a task to a named agent (supervisors)")
     def assign(
         task_id: str,
         body: Assignment,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(TASK_ASSIGN),
     ):
-        service = _service(session, settings, principal, request)
+        service = _service(uow, principal)
         task = service.assign(task_id, body.assignee, expected_version(request))
-        return _finish(session, service, task)
+        return _finish(service, task)
 
     return api

@@ -4,12 +4,10 @@ named by its id or its code."""
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Request, Response
 from fastapi.responses import JSONResponse
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
@@ -76,14 +74,10 @@ def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["workflows"])
 
     @api.get("/workflows", summary="The workflows, by code", dependencies=[require(TASK_READ)])
-    def list_workflows(
-        response: Response,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-    ):
-        rows = WorkflowAdmin(session).workflows()
+    def list_workflows(response: Response, uow: RequestWork):
+        rows = WorkflowAdmin(uow).workflows()
         response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_workflow(settings, row) for row in rows]
+        return [_workflow(uow.settings, row) for row in rows]
 
     @api.post(
         "/workflows",
@@ -92,18 +86,14 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(WORKFLOW_WRITE)],
     )
     def create_workflow(
+        uow: RequestWork,
         document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
     ):
-        return _one_workflow(settings, WorkflowAdmin(session, actor).create_workflow(document), 201)
+        return _one_workflow(uow.settings, WorkflowAdmin(uow).create_workflow(document), 201)
 
     @api.get("/workflows/{workflow}", summary="One workflow", dependencies=[require(TASK_READ)])
-    def get_workflow(
-        workflow: str, session: Session = UnitOfWork, settings=Depends(get_settings_dep)
-    ):
-        return _one_workflow(settings, WorkflowAdmin(session).workflow(workflow))
+    def get_workflow(workflow: str, uow: RequestWork):
+        return _one_workflow(uow.settings, WorkflowAdmin(uow).workflow(workflow))
 
     @api.put(
         "/workflows/{workflow}",
@@ -113,14 +103,12 @@ def router(prefix: str) -> APIRouter:
     def replace_workflow(
         workflow: str,
         request: Request,
+        uow: RequestWork,
         document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
     ):
-        admin = WorkflowAdmin(session, actor)
+        admin = WorkflowAdmin(uow)
         row = admin.replace_workflow(workflow, document, expected_version(request))
-        return _one_workflow(settings, row)
+        return _one_workflow(uow.settings, row)
 
     @api.delete(
         "/workflows/{workflow}",
@@ -128,23 +116,15 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a workflow no request type names and no request follows",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_workflow(
-        workflow: str,
-        session: Session = UnitOfWork,
-        actor: Actor = Depends(get_actor),
-    ):
-        WorkflowAdmin(session, actor).delete_workflow(workflow)
+    def delete_workflow(workflow: str, uow: RequestWork):
+        WorkflowAdmin(uow).delete_workflow(workflow)
         return Response(status_code=204)
 
     @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
-    def list_queues(
-        response: Response,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-    ):
-        rows = WorkflowAdmin(session).queues()
+    def list_queues(response: Response, uow: RequestWork):
+        rows = WorkflowAdmin(uow).queues()
         response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_queue(settings, row) for row in rows]
+        return [_queue(uow.settings, row) for row in rows]
 
     @api.post(
         "/task-queues",
@@ -153,16 +133,14 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(WORKFLOW_WRITE)],
     )
     def create_queue(
+        uow: RequestWork,
         document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
     ):
-        return _queue(settings, WorkflowAdmin(session, actor).create_queue(document))
+        return _queue(uow.settings, WorkflowAdmin(uow).create_queue(document))
 
     @api.get("/task-queues/{queue}", summary="One task queue", dependencies=[require(TASK_READ)])
-    def get_queue(queue: str, session: Session = UnitOfWork, settings=Depends(get_settings_dep)):
-        return _queue(settings, WorkflowAdmin(session).queue(queue))
+    def get_queue(queue: str, uow: RequestWork):
+        return _queue(uow.settings, WorkflowAdmin(uow).queue(queue))
 
     @api.put(
         "/task-queues/{queue}",
@@ -171,12 +149,10 @@ def router(prefix: str) -> APIRouter:
     )
     def replace_queue(
         queue: str,
+        uow: RequestWork,
         document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
     ):
-        return _queue(settings, WorkflowAdmin(session, actor).replace_queue(queue, document))
+        return _queue(uow.settings, WorkflowAdmin(uow).replace_queue(queue, document))
 
     @api.delete(
         "/task-queues/{queue}",
@@ -184,12 +160,8 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a task queue that holds no tasks and no workflow names",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_queue(
-        queue: str,
-        session: Session = UnitOfWork,
-        actor: Actor = Depends(get_actor),
-    ):
-        WorkflowAdmin(session, actor).delete_queue(queue)
+    def delete_queue(queue: str, uow: RequestWork):
+        WorkflowAdmin(uow).delete_queue(queue)
         return Response(status_code=204)
 
     return api

@@ -11,10 +11,8 @@ moves on by the time it was paused, and so does the request's ``expected_resolut
 
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from parley.actor import Actor
-from parley.auth.audit import CREATE, UPDATE, AuditTrail
+from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.interactions.projection import iso
 from parley.requests import lifecycle as lc
@@ -29,10 +27,9 @@ SYSTEM = Actor("parley-sla", "system")
 
 
 class SlaClocks:
-    def __init__(self, session: Session, settings, actor: Actor | None = None):
-        self.session, self.settings = session, settings
-        self.actor = actor or SYSTEM
-        self.audit = AuditTrail(session)
+    def __init__(self, uow: UnitOfWork):
+        """Changes are recorded for the unit of work's actor, or the system when it has none."""
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
 
     def of(self, request_id: str) -> RequestSla | None:
         return self.session.get(RequestSla, request_id)
@@ -150,7 +147,8 @@ class SlaClocks:
         after = view(clock)
         if reason:
             after["reason"] = reason
-        self.audit.record(self.actor, action, RESOURCE, request.id, before, after)
+        work = self.uow if self.uow.actor is not None else self.uow.acting_as(SYSTEM)
+        work.record(RESOURCE, action, request.id, before=before, after=after)
 
 
 def next_check(clock: RequestSla) -> datetime | None:

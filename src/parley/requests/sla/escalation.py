@@ -1,20 +1,18 @@
 """SLA alerts reach the request's workflow as its events ``sla.warning`` and ``sla.breach``:
 what follows (escalation, a task, a notice) is the workflow's data, not code here."""
 
-from sqlalchemy.orm import Session
-
+from parley.changes import UnitOfWork
 from parley.requests.lifecycle import FINAL
-from parley.requests.sla.clocks import SYSTEM
 from parley.requests.sla.listeners import SlaAlert, register_sla_listener
 
 
-def tell_workflow(session: Session, settings, alert: SlaAlert) -> None:
+def tell_workflow(uow: UnitOfWork, alert: SlaAlert) -> None:
     request = alert.request
     if request.workflow_code is None or request.status in FINAL:
         return
     from parley.requests.service import RequestService  # the service imports the clocks
 
-    RequestService(session, settings, SYSTEM).workflow.handle(request, f"sla.{alert.kind}")
+    RequestService(uow).workflow.handle(request, f"sla.{alert.kind}")
 
 
 register_sla_listener(tell_workflow)

@@ -1,15 +1,16 @@
 """Who is told of SLA warnings and breaches besides the request itself: the workflow engine
-escalates per its data, say. A listener is called in the watch's transaction, once per alert,
-inside a savepoint: if it fails, the failure is logged and undone, and the alert stays raised
-(it is raised once per clock run; a listener's bug must not raise it again and again)."""
+escalates per its data, say. A listener is called in the watch's unit of work (acting as the
+system), once per alert, inside a savepoint: if it fails, the failure is logged and undone, and
+the alert stays raised (it is raised once per clock run; a listener's bug must not raise it
+again and again)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
-from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.requests.models import CustomerRequest, RequestType
 from parley.requests.sla.models import RequestSla
 
@@ -26,8 +27,8 @@ class SlaAlert:
     at: datetime
 
 
-# (session, settings, alert) -> None
-SlaListener = Callable[[Session, object, SlaAlert], None]
+# (uow, alert) -> None
+SlaListener = Callable[[UnitOfWork, SlaAlert], None]
 _LISTENERS: list[SlaListener] = []
 
 
@@ -42,10 +43,10 @@ def register_sla_listener(listener: SlaListener) -> Callable[[], None]:
     return unregister
 
 
-def tell_listeners(session: Session, settings, alert: SlaAlert) -> None:
+def tell_listeners(uow: UnitOfWork, alert: SlaAlert) -> None:
     for listener in list(_LISTENERS):
         try:
-            with session.begin_nested():
-                listener(session, settings, alert)
+            with uow.session.begin_nested():
+                listener(uow, alert)
         except Exception:
             log.exception("SLA listener failed", request=alert.request.id, alert=alert.kind)

@@ -16,11 +16,10 @@ from datetime import datetime
 
 import structlog
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
-from parley.auth.audit import AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import utcnow
-from parley.events.emit import UPDATE, DomainEvents
 from parley.interactions.projection import iso
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
@@ -52,13 +51,12 @@ class WatchResult:
 
 
 class SlaAlerts:
-    """One batch in the caller's transaction (the watch's, or a test's)."""
+    """One batch in the caller's unit of work (the watch's, or a test's), whose actor (the
+    system, ``SYSTEM``) the alerts are recorded for."""
 
-    def __init__(self, session: Session, settings):
-        self.session, self.settings = session, settings
-        self.catalogue = RequestTypeCatalogue(session)
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.catalogue = RequestTypeCatalogue(uow)
 
     def raise_due(self, limit: int) -> WatchResult:
         now, result = utcnow(), WatchResult()
@@ -102,19 +100,19 @@ class SlaAlerts:
         request.document = {**before, "note": [*(before.get("note") or []), note]}
         request.updated_at = now
         self.session.flush()
-        self.audit.record(
-            SYSTEM, AUDIT_ACTION[kind], "troubleTicket", request.id, None, view(clock)
-        )
         history = RequestRepository(self.session).history(request.id)
-        self.events.emit("troubleTicket", UPDATE, request.id, present(request, history), ["note"])
-        log.info("SLA " + kind, request=request.id, due=iso(clock.due_at), run=clock.run)
-        tell_listeners(
-            self.session, self.settings, SlaAlert(kind, request, request_type, clock, now)
+        self.uow.record(
+            "troubleTicket",
+            AUDIT_ACTION[kind],  # an update of the ticket: its note
+            request.id,
+            after=view(clock),
+            event=present(request, history),
+            changed=["note"],
         )
+        log.info("SLA " + kind, request=request.id, due=iso(clock.due_at), run=clock.run)
+        tell_listeners(self.uow, SlaAlert(kind, request, request_type, clock, now))
         if kind == BREACH:
-            RequestNotifier(self.session, self.settings, SYSTEM).milestone(
-                request, request_type, "delayed", text
-            )
+            RequestNotifier(self.uow).milestone(request, request_type, "delayed", text)
 
 
 def _note_text(kind: str, clock: RequestSla) -> str:
@@ -139,7 +137,7 @@ class SlaWatch:
         total, batch = WatchResult(), self.settings.sla_batch_size
         while True:
             with self.sessions.begin() as session:
-                done = SlaAlerts(session, self.settings).raise_due(batch)
+                done = SlaAlerts(UnitOfWork(session, self.settings, SYSTEM)).raise_due(batch)
             total.add(done)
             # Done when a batch was not full, or held only clocks that failed (tried again on
             # the next pass, not in a loop now).

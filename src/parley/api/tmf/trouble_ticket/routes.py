@@ -8,7 +8,6 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.trouble_ticket.spec import SPEC_FILE, trouble_ticket_spec
 from parley.api.tmf.trouble_ticket.tickets import ticket_router
 from parley.auth.permissions import REQUEST_READ, REQUEST_TYPE_WRITE
-from parley.changes import UnitOfWork
 from parley.events.views import EventView
 from parley.interactions.projection import iso
 from parley.requests.catalogue import TYPE_COLUMNS, RequestTypeCatalogue
@@ -30,11 +29,11 @@ def specification_resource() -> Resource:
         read_permission=REQUEST_READ,
         write_permission=REQUEST_TYPE_WRITE,
         visible_ids=lambda _uow, _principal: None,  # the catalogue is public
-        get=lambda uow, tid: _catalogue(uow).get(tid),
-        list=lambda uow, f, o, lim, _ids: _catalogue(uow).list_types(f, o, lim),
-        create=lambda uow, doc: _catalogue(uow).create(doc),
-        replace=lambda uow, tid, doc: _catalogue(uow).replace(tid, doc),
-        delete=lambda uow, tid: _catalogue(uow).delete(tid),
+        get=lambda uow, tid: RequestTypeCatalogue(uow).get(tid),
+        list=lambda uow, f, o, lim, _ids: RequestTypeCatalogue(uow).list_types(f, o, lim),
+        create=lambda uow, doc: RequestTypeCatalogue(uow).create(doc),
+        replace=lambda uow, tid, doc: RequestTypeCatalogue(uow).replace(tid, doc),
+        delete=lambda uow, tid: RequestTypeCatalogue(uow).delete(tid),
         document=lambda row: row.document,
         present=lambda row: {
             **row.document,
@@ -42,10 +41,6 @@ def specification_resource() -> Resource:
             "lastUpdate": iso(row.updated_at),
         },
     )
-
-
-def _catalogue(uow: UnitOfWork) -> RequestTypeCatalogue:
-    return RequestTypeCatalogue(uow.session, uow.actor)  # uow: until requests takes one
 
 
 def router(prefix: str) -> APIRouter:

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
+from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.crud import FIELDS_QUERY, _check_type, _without_nulls, checked
@@ -31,11 +30,11 @@ from parley.api.tmf.kit.responses import (
 from parley.api.tmf.trouble_ticket.spec import trouble_ticket_spec
 from parley.auth.permissions import REQUEST_DELETE, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
+from parley.changes import UnitOfWork
 from parley.errors import NotFound
 from parley.requests.models import CustomerRequest
 from parley.requests.presentation import present
 from parley.requests.service import LIST_COLUMNS, RequestService
-from parley.settings import Settings
 
 TYPE = "TroubleTicket"
 
@@ -62,15 +61,15 @@ def expected_version(request: Request) -> int | None:
     return int(value)
 
 
-def visible(session, settings, principal: Principal, request_id: str) -> CustomerRequest:
-    row = RequestService(session, settings).get(request_id)
+def visible(uow: UnitOfWork, principal: Principal, request_id: str) -> CustomerRequest:
+    row = RequestService(uow).get(request_id)
     if not principal.may_see_customer(row.customer_id):
         raise NotFound(f"No trouble ticket with id {request_id}")
     return row
 
 
-def one(session, settings, row: CustomerRequest, request: Request, fields=None, status=200):
-    body = representation(row, RequestService(session, settings).history(row.id), request)
+def one(uow: UnitOfWork, row: CustomerRequest, request: Request, fields=None, status=200):
+    body = representation(row, RequestService(uow).history(row.id), request)
     headers = {"ETag": etag(row)}
     if status == 201:
         headers["Location"] = body["href"]
@@ -108,17 +107,17 @@ def ticket_router(prefix: str) -> APIRouter:
     @api.get("", summary="List or find TroubleTicket objects")
     def list_tickets(
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_READ),
         fields: str | None = FIELDS_QUERY,
         offset: str | None = Query(None),
         limit: str | None = Query(None),
     ):
+        settings = uow.settings
         query = parse_list_query(
             request, known, filterable, settings.default_page_size, settings.max_page_size
         )
-        service = RequestService(session, settings)
+        service = RequestService(uow)
         rows, total = service.list_requests(
             query.filters, query.offset, query.limit, principal.customer_scope()
         )
@@ -138,10 +137,8 @@ def ticket_router(prefix: str) -> APIRouter:
     )
     def create_ticket(
         request: Request,
+        uow: RequestWork,
         body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        actor: Actor = Depends(get_actor),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, known)
@@ -149,22 +146,21 @@ def ticket_router(prefix: str) -> APIRouter:
         body.pop("href", None)
         _check_type(body, _Named)
         document = checked(spec, body, "TroubleTicket_FVO")
-        row = RequestService(session, settings, actor).create(document)
-        answer = one(session, settings, row, request, selected, 201)
-        commit_now(session)
+        row = RequestService(uow).create(document)
+        answer = one(uow, row, request, selected, 201)
+        commit_now(uow.session)
         return answer
 
     @api.get("/{id}", summary="Retrieve a TroubleTicket by id (with its ETag)")
     def retrieve_ticket(
         id: str,
         request: Request,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_READ),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, known)
-        return one(session, settings, visible(session, settings, principal, id), request, selected)
+        return one(uow, visible(uow, principal, id), request, selected)
 
     @api.patch(
         "/{id}",
@@ -176,11 +172,9 @@ def ticket_router(prefix: str) -> APIRouter:
     def patch_ticket(
         id: str,
         request: Request,
+        uow: RequestWork,
         body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(REQUEST_WRITE),
-        actor: Actor = Depends(get_actor),
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, known)
@@ -191,25 +185,23 @@ def ticket_router(prefix: str) -> APIRouter:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         _check_type(body, _Named)
         checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
-        current = visible(session, settings, principal, id).document
+        current = visible(uow, principal, id).document
         document = checked(spec, merge_patch(current, body), "TroubleTicket_FVO")
-        row = RequestService(session, settings, actor).replace(id, document, version)
-        stale_is_412(session)
-        answer = one(session, settings, row, request, selected)
-        commit_now(session)
+        row = RequestService(uow).replace(id, document, version)
+        stale_is_412(uow.session)
+        answer = one(uow, row, request, selected)
+        commit_now(uow.session)
         return answer
 
     @api.delete("/{id}", status_code=204, summary="Delete a TroubleTicket (administrators)")
     def delete_ticket(
         id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
+        uow: RequestWork,
         principal: Principal = require(REQUEST_DELETE),
-        actor: Actor = Depends(get_actor),
     ):
-        visible(session, settings, principal, id)
-        RequestService(session, settings, actor).delete(id)
-        commit_now(session)
+        visible(uow, principal, id)
+        RequestService(uow).delete(id)
+        commit_now(uow.session)
         return no_content()
 
     return api
