@@ -166,9 +166,8 @@ def test_the_account_must_be_an_active_one_of_the_customer(client, session, acco
 
 def test_an_integrations_adjustment_always_waits_for_approval(session, settings, client):
     customer, billing_account = customer_with_account(client)
-    made = UserService(session, settings).create_user(
-        Actor("test-setup", "test"), "crm-client", ["integration"], "client", None
-    )
+    setup = UnitOfWork(session, settings, Actor("test-setup", "test"))
+    made = UserService(setup).create_user("crm-client", ["integration"], "client", None)
     session.commit()
     crm = Actor("crm-client", "api", made.user.id, "crm-client")
 

@@ -111,7 +111,9 @@ def test_a_supervisor_rejects_with_a_note(client, session, waiting, supervisor):
 
 def test_the_requester_never_decides_their_own(client, session, settings, waiting):
     agent, _, approval = waiting
-    UserService(session, settings).update_user(SETUP, agent.user_id, roles=["supervisor"])
+    UserService(UnitOfWork(session, settings, SETUP)).update_user(
+        agent.user_id, roles=["supervisor"]
+    )
     session.commit()  # promoted while the adjustment waits
 
     for verdict in ("approve", "reject"):
@@ -130,8 +132,7 @@ def test_an_agent_cannot_decide(client, waiting):
 
 def test_an_approver_whose_limit_is_too_low_is_refused(client, session, settings, waiting):
     _, _, approval = waiting
-    RoleService(session).create_role(
-        SETUP,
+    RoleService(UnitOfWork(session, settings, SETUP)).create_role(
         "team-lead",
         ["request:approve", "approval:read"],
         {"adjustmentLimit": 200.0, "currency": "EUR"},
@@ -181,8 +182,8 @@ def test_the_queue_shows_what_the_caller_may_decide(client, session, settings, s
 
 def test_the_service_refuses_a_decider_without_the_permission(session, settings, client, waiting):
     _, _, approval = waiting
-    made = UserService(session, settings).create_user(
-        SETUP, "plain-agent", ["agent"], "staff", "Correct-Horse-Battery-9"
+    made = UserService(UnitOfWork(session, settings, SETUP)).create_user(
+        "plain-agent", ["agent"], "staff", "Correct-Horse-Battery-9"
     )
     session.commit()
     actor = Actor("plain-agent", "cli", made.user.id)
@@ -197,8 +198,8 @@ def test_two_supervisors_deciding_at_once_make_one_decision(client, engine, sett
     deciders = []
     with Session(engine) as setup:
         for name in ("sup.one", "sup.two"):
-            made = UserService(setup, settings).create_user(
-                SETUP, name, ["supervisor"], "staff", "Correct-Horse-Battery-9"
+            made = UserService(UnitOfWork(setup, settings, SETUP)).create_user(
+                name, ["supervisor"], "staff", "Correct-Horse-Battery-9"
             )
             deciders.append(Actor(name, "test", made.user.id))
         setup.commit()
