@@ -22,6 +22,7 @@ from parley.actor import Actor
 from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
+from parley.changes import UnitOfWork
 from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
@@ -79,7 +80,10 @@ def load_demo(
     loader = _Loader(session, settings, seed)
     loader.run(customers)
     loader.tally.counts["interactions"] = log_demo_interactions(
-        session, settings, [m.customer.id for m in loader.tally.made], ANCHOR, seed
+        UnitOfWork(session, settings),  # uow: until the demo loader takes one
+        [m.customer.id for m in loader.tally.made],
+        ANCHOR,
+        seed,
     )
     loader.tally.counts["billing accounts"] = open_demo_accounts(
         session, settings, [(m.customer, m.party) for m in loader.tally.made], seed

@@ -5,6 +5,7 @@ verifies that contact medium, which qualification asks for."""
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import Conflict, InvalidInput
 from parley.interactions.service import InteractionService
 from parley.leads.service import TRANSITIONS, LeadService
@@ -17,7 +18,8 @@ DEFAULT_REASON = "order.new"
 class LeadContacts:
     def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
         self.leads = LeadService(session, settings, actor)
-        self.interactions = InteractionService(session, settings, actor)
+        # uow: until leads takes one
+        self.interactions = InteractionService(UnitOfWork(session, settings, actor))
         self.settings = settings
 
     def log(

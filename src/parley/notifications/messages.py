@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -292,7 +293,8 @@ class CommunicationService:
                 }
             ],
         }
-        InteractionService(self.session, self.settings, WORKER).create(document)
+        work = UnitOfWork(self.session, self.settings, WORKER)  # uow: until notifications takes one
+        InteractionService(work).create(document)
 
     def _record(self, action: str, message_id: str, before=None, after=None) -> None:
         if self.actor is None:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -157,7 +158,9 @@ class RequestTypeCatalogue:
             values = rule.setdefault(key, [])
             if not all(isinstance(v, str) and v.strip() for v in values):
                 raise InvalidInput(f"classification.{key}: non-empty texts")
-        known = {reason.code for reason in ReasonCatalogue(self.session).list_reasons()}
+        # uow: until requests takes one (a read: it needs no settings and no actor)
+        reasons = ReasonCatalogue(UnitOfWork(self.session, None)).list_reasons()
+        known = {reason.code for reason in reasons}
         unknown = sorted(set(rule["reasonCode"]) - known)
         if unknown:
             raise InvalidInput(

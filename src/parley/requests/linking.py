@@ -9,6 +9,7 @@ the other's history. Closing a request is logged as an interaction of its own.
 import copy
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput, NotFound
 from parley.interactions.models import COMPLETED, Interaction
 from parley.interactions.service import InteractionService
@@ -18,7 +19,8 @@ INTERACTION = "PartyInteraction"
 
 class InteractionLinks:
     def __init__(self, session, settings, actor: Actor | None):
-        self.interactions = InteractionService(session, settings, actor)
+        # uow: until requests takes one
+        self.interactions = InteractionService(UnitOfWork(session, settings, actor))
         self.settings = settings
 
     def given(self, document: dict, customer_id: str) -> Interaction | None:

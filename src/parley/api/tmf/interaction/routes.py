@@ -4,12 +4,14 @@ from collections.abc import Callable
 
 import psycopg
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
+from parley.changes import UnitOfWork
 from parley.events.views import EventView
 from parley.interactions import projection
 from parley.interactions.service import (
@@ -39,23 +41,27 @@ def interaction_resource() -> Resource:
         # A customer's own log-in sees the interactions of its customer only.
         visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda s, st, iid: InteractionService(s, st).get(iid),
-        list=lambda s, st, f, o, lim, ids: InteractionService(s, st).list_interactions(
-            f, o, lim, ids
-        ),
-        create=lambda s, st, doc, who: InteractionService(s, st, who).create(doc),
+        get=lambda s, st, iid: tmf_service(s, st).get(iid),
+        list=lambda s, st, f, o, lim, ids: tmf_service(s, st).list_interactions(f, o, lim, ids),
+        create=lambda s, st, doc, who: tmf_service(s, st, who).create(doc),
         create_direct=direct_logger(),
-        replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(iid, doc),
-        delete=lambda s, st, iid, who: InteractionService(s, st, who).delete(iid),
+        replace=lambda s, st, iid, doc, who: tmf_service(s, st, who).replace(iid, doc),
+        delete=lambda s, st, iid, who: tmf_service(s, st, who).delete(iid),
         document=lambda row: row.document,
         present=projection.present,
     )
 
 
+def tmf_service(session: Session, settings: Settings, actor: Actor | None = None):
+    """The service over what the TMF kit's lambdas are given."""
+    # uow: until the TMF kit passes one
+    return InteractionService(UnitOfWork(session, settings, actor))
+
+
 def direct_logger(stored: Callable[[dict], dict] = lambda document: document, lenient=False):
     """Log an interaction in one statement on the event loop (PostgreSQL, the busiest write):
-    no thread, no unit of work. None when it takes more (SQLite, look-ups): then the usual
-    unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
+    no thread, no session of its own. None when it takes more (SQLite, look-ups): then the
+    usual unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
 
     async def log_directly(request: Request, settings: Settings, document: dict, actor: Actor):
         writer = request.app.state.direct_writer
@@ -64,7 +70,11 @@ def direct_logger(stored: Callable[[dict], dict] = lambda document: document, le
         document = stored(document)
         if needs_look_ups(document):
             return None
-        new = InteractionService(None, settings, actor).new_interaction(document, lenient)
+        # Built, not written, through the service: the session is unbound (no connection, no
+        # I/O; a read by mistake fails loudly) and only carries the unit of work. uow: until
+        # the repository makes this direct write.
+        work = UnitOfWork(Session(), settings, actor)
+        new = InteractionService(work).new_interaction(document, lenient)
         try:
             await writer.insert_together(new.rows)
         except psycopg.IntegrityError:  # the customer's key: the one reference left to it

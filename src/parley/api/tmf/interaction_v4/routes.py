@@ -14,14 +14,14 @@ from functools import cache
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
-from parley.api.tmf.interaction.routes import direct_logger, interaction_resource
+from parley.api.tmf.interaction.routes import direct_logger, interaction_resource, tmf_service
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import INTERACTION_READ
 from parley.events.views import EventView
 from parley.interactions import projection
-from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
+from parley.interactions.service import LIST_COLUMNS, RESOURCE
 from parley.settings import Settings
 
 SPEC_FILE = "TMF683-PartyInteraction-v4.0.0.swagger.json"
@@ -49,13 +49,10 @@ def interaction_v4_resource() -> Resource:
         create_schema="PartyInteraction_Create",
         patch_schema="PartyInteraction_Update",
         filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
-        create=lambda s, st, doc, who: InteractionService(s, st, who).create(
-            _stored(doc), lenient=True
-        ),
+        # uow: until the TMF kit passes one (tmf_service builds it)
+        create=lambda s, st, doc, who: tmf_service(s, st, who).create(_stored(doc), lenient=True),
         create_direct=direct_logger(_stored, lenient=True),
-        replace=lambda s, st, iid, doc, who: InteractionService(s, st, who).replace(
-            iid, _stored(doc)
-        ),
+        replace=lambda s, st, iid, doc, who: tmf_service(s, st, who).replace(iid, _stored(doc)),
         document=lambda row: to_v4(row.document),
         present=lambda row: to_v4(projection.present(row)),
     )
