@@ -12,6 +12,7 @@ the request.
 import structlog
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.interactions.projection import iso
 from parley.notifications.messages import CommunicationService
@@ -28,6 +29,7 @@ TEMPLATE_OF = {"received": "request.received", "delayed": "request.delayed"}
 class RequestNotifier:
     def __init__(self, session, settings, actor: Actor | None):
         self.session, self.settings, self.actor = session, settings, actor
+        self.work = UnitOfWork(session, settings, actor)  # uow: until requests takes one
 
     def milestone(
         self, request: CustomerRequest, request_type: RequestType, milestone: str, message=""
@@ -48,11 +50,7 @@ class RequestNotifier:
     ) -> str | None:
         """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
         try:
-            channel = (
-                PreferenceService(self.session, self.settings)
-                .delivery(request.customer_id, "service")
-                .channel
-            )
+            channel = PreferenceService(self.work).delivery(request.customer_id, "service").channel
         except NotDeliverable:
             channel = "email"
         customer = PartyService(self.session, self.settings).get_customer(request.customer_id)
@@ -79,7 +77,7 @@ class RequestNotifier:
             ],
         }
         try:
-            sent = CommunicationService(self.session, self.settings, self.actor).create(document)
+            sent = CommunicationService(self.work).create(document)
         except InvalidInput as problem:
             log.warning("request notice not sent", request=request.id, problem=problem.message)
             return None

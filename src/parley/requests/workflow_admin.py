@@ -12,6 +12,7 @@ import copy
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.roles import RoleService
+from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
@@ -83,7 +84,9 @@ class WorkflowAdmin:
         self._record(DELETE, WORKFLOW, row.id, before=before)
 
     def known(self) -> Known:
-        templates = {t.kind for t in TemplateCatalogue(self.session).list_templates()}
+        # uow: until requests takes one (a read: it needs no settings and no actor)
+        catalogue = TemplateCatalogue(UnitOfWork(self.session, None))
+        templates = {t.kind for t in catalogue.list_templates()}
         return Known(frozenset(q.code for q in self.repo.queues()), frozenset(templates))
 
     # -- queues ----------------------------------------------------------------------------

@@ -9,11 +9,14 @@ and such a message fails at once with the reason (``characteristic`` ``failureRe
 from functools import cache
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
+from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
+from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.events.views import EventView
 from parley.notifications.messages import SERVER_FIELDS, CommunicationService, presented
@@ -48,16 +51,20 @@ def communication_resource() -> Resource:
         write_permission=COMMUNICATION_WRITE,
         visible_ids=lambda _session, _settings, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda s, st, mid: CommunicationService(s, st).get(mid),
-        list=lambda s, st, f, o, lim, ids: CommunicationService(s, st).list_messages(
-            f, o, lim, ids
-        ),
-        create=lambda s, st, doc, who: CommunicationService(s, st, who).create(_new(doc)),
-        replace=lambda s, st, mid, doc, who: CommunicationService(s, st, who).replace(mid, doc),
-        delete=lambda s, st, mid, who: CommunicationService(s, st, who).delete(mid),
+        get=lambda s, st, mid: tmf_service(s, st).get(mid),
+        list=lambda s, st, f, o, lim, ids: tmf_service(s, st).list_messages(f, o, lim, ids),
+        create=lambda s, st, doc, who: tmf_service(s, st, who).create(_new(doc)),
+        replace=lambda s, st, mid, doc, who: tmf_service(s, st, who).replace(mid, doc),
+        delete=lambda s, st, mid, who: tmf_service(s, st, who).delete(mid),
         document=lambda row: row.document,
         present=presented,
     )
+
+
+def tmf_service(session: Session, settings: Settings, actor: Actor | None = None):
+    """The service over what the TMF kit's lambdas are given."""
+    # uow: until the TMF kit passes one
+    return CommunicationService(UnitOfWork(session, settings, actor))
 
 
 def _new(document: dict) -> dict:
