@@ -907,6 +907,7 @@ def walk_timeline(page, customer_id: str, deep: int) -> tuple[str, int, int, flo
 
 
 def measure_timeline(engine: Engine, url: str, customer_id: str, args) -> dict:
+    from parley.changes import UnitOfWork
     from parley.interactions.service import InteractionService
 
     settings = Settings(database_url=url, _env_file=None)
@@ -915,7 +916,7 @@ def measure_timeline(engine: Engine, url: str, customer_id: str, args) -> dict:
     def page(customer: str, cursor: str | None):
         with factory() as session:
             started = time.perf_counter()
-            result = InteractionService(session, settings).timeline(
+            result = InteractionService(UnitOfWork(session, settings)).timeline(
                 customer, limit=args.page_size, cursor=cursor
             )
             session.commit()  # the API's unit of work ends in a commit

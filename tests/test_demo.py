@@ -168,7 +168,7 @@ def test_demo_users_can_log_in_with_the_printed_password(summary, app, session):
 
 
 def test_every_demo_customer_has_a_history_across_channels(summary, session, settings):
-    service = InteractionService(session, settings)
+    service = InteractionService(UnitOfWork(session, settings))
     pages = [service.timeline(c.id, limit=50) for c in _customers(session, settings)]
     entries = [entry for page in pages for entry in page.items]
 

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parley.actor import Actor
 from parley.auth.audit import AuditTrail
+from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
 from parley.db.together import NewRow, insert_together, together
 from parley.events.emit import DomainEvents
@@ -44,7 +45,8 @@ def test_an_interaction_its_audit_line_and_its_event_are_stored_together(client,
     before = counts(session)
     session.rollback()
 
-    new = InteractionService(session, settings, ACTOR).new_interaction(document(customer["id"]))
+    service = InteractionService(UnitOfWork(session, settings, ACTOR))
+    new = service.new_interaction(document(customer["id"]))
     insert_together(session.connection(), new.rows)
     session.commit()
 
@@ -60,7 +62,7 @@ def test_an_interaction_its_audit_line_and_its_event_are_stored_together(client,
 def test_a_row_that_fails_leaves_none_of_the_others(session, settings):
     before = counts(session)
     ghost = "4b0d1a8e-0000-4000-8000-000000000000"  # the interaction's customer key fails
-    new = InteractionService(session, settings, ACTOR).new_interaction(document(ghost))
+    new = InteractionService(UnitOfWork(session, settings, ACTOR)).new_interaction(document(ghost))
 
     with pytest.raises(IntegrityError):
         insert_together(session.connection(), new.rows)

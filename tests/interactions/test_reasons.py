@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.interactions.reasons import DEFAULT_REASONS, ReasonCatalogue
@@ -12,14 +13,13 @@ from tests.interactions.helpers import log_interaction
 REASONS = "/api/v1/interaction-reasons"
 
 
-def test_the_migration_seeds_the_default_catalogue(scratch_database_url):
+def test_the_migration_seeds_the_default_catalogue(scratch_database_url, settings):
     engine = build_engine(scratch_database_url)
     try:
         upgrade(engine)
         with Session(engine) as session:
-            seeded = {
-                (r.code, r.label, r.category) for r in ReasonCatalogue(session).list_reasons()
-            }
+            reasons = ReasonCatalogue(UnitOfWork(session, settings)).list_reasons()
+            seeded = {(r.code, r.label, r.category) for r in reasons}
     finally:
         engine.dispose()
 

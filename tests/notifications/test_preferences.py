@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.notifications.preferences import NotDeliverable, PreferenceService
 from tests.auth.helpers import bearer, login, make_user
 from tests.factories import assert_tmf_error, create_customer, create_individual
@@ -87,7 +88,7 @@ def test_preferences_of_an_unknown_customer_are_404(client):
 
 
 def _service(session, settings) -> PreferenceService:
-    return PreferenceService(session, settings, Actor("test", "test"))
+    return PreferenceService(UnitOfWork(session, settings, Actor("test", "test")))
 
 
 def test_the_preferred_channel_is_chosen_and_marketing_respects_the_opt_out(

@@ -4,6 +4,7 @@ sandbox, and a missing variable is an error before anything is sent."""
 import pytest
 from sqlalchemy.orm import Session
 
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.errors import InvalidInput
@@ -22,14 +23,14 @@ OFFER = {
 }
 
 
-def test_the_migration_seeds_the_default_templates(scratch_database_url):
+def test_the_migration_seeds_the_default_templates(scratch_database_url, settings):
     engine = build_engine(scratch_database_url)
     try:
         upgrade(engine)
         with Session(engine) as session:
             seeded = {
                 (t.kind, t.channel, t.language, t.subject, t.body)
-                for t in TemplateCatalogue(session).list_templates()
+                for t in TemplateCatalogue(UnitOfWork(session, settings)).list_templates()
             }
     finally:
         engine.dispose()
@@ -113,7 +114,7 @@ def test_the_sandbox_keeps_templates_away_from_python_internals(client):
     assert_tmf_error(response, 400, "not allowed in a template", "__class__")
 
 
-def test_rewording_is_audited_and_a_deactivated_template_is_not_chosen(client, session):
+def test_rewording_is_audited_and_a_deactivated_template_is_not_chosen(client, uow):
     template = client.post(TEMPLATES, json={**OFFER, "category": "service"}).json()
     changed = client.patch(
         f"{TEMPLATES}/{template['id']}", json={"body": "Hi {{ name }}", "active": False}
@@ -123,11 +124,11 @@ def test_rewording_is_audited_and_a_deactivated_template_is_not_chosen(client, s
     assert_tmf_error(client.patch(f"{TEMPLATES}/{template['id']}", json={"kind": "x"}), 400, "kind")
 
     with pytest.raises(InvalidInput, match="no active email template"):
-        TemplateCatalogue(session).choose("offer.roaming", "email", "en")
+        TemplateCatalogue(uow).choose("offer.roaming", "email", "en")
 
 
-def test_the_language_falls_back_to_the_base_then_the_default(session):
-    catalogue = TemplateCatalogue(session, default_language="en")
+def test_the_language_falls_back_to_the_base_then_the_default(uow):
+    catalogue = TemplateCatalogue(uow)  # the default language: en
 
     assert catalogue.choose("bill.issued", "sms", "de-AT").language == "de"
     assert catalogue.choose("bill.issued", "sms", "fr").language == "en"

@@ -4,11 +4,9 @@ over the two years before the demo's "today", so that a timeline has something t
 import random
 from datetime import datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.interactions.service import InteractionService
-from parley.settings import Settings
 
 AGENTS = ("demo-agent", "anna.k", "mehmet.y", "julia.s")
 # (channel, direction, reason, description, minutes it lasts); weights in WEIGHTS.
@@ -37,10 +35,11 @@ NOTES = (
 
 
 def log_demo_interactions(
-    session: Session, settings: Settings, customer_ids: list[str], today: datetime, seed: int
+    uow: UnitOfWork, customer_ids: list[str], today: datetime, seed: int
 ) -> int:
     """Log 2-12 interactions per customer between two years before ``today`` and ``today``;
-    the latest of some stays open (a case still running). Returns how many were logged."""
+    the latest of some stays open (a case still running), each by one of the demo agents.
+    Returns how many were logged."""
     rng = random.Random(seed)
     logged = 0
     for customer_id in customer_ids:
@@ -55,7 +54,7 @@ def log_demo_interactions(
             )
             channel = document["relatedChannel"][0]["channel"]["id"]
             actor = Actor(rng.choice(AGENTS), channel)
-            InteractionService(session, settings, actor).create(document)
+            InteractionService(uow.acting_as(actor)).create(document)
             logged += 1
     return logged
 

@@ -80,7 +80,10 @@ def load_demo(
     loader = _Loader(session, settings, seed)
     loader.run(customers)
     loader.tally.counts["interactions"] = log_demo_interactions(
-        session, settings, [m.customer.id for m in loader.tally.made], ANCHOR, seed
+        UnitOfWork(session, settings),  # uow: until the demo loader takes one
+        [m.customer.id for m in loader.tally.made],
+        ANCHOR,
+        seed,
     )
     loader.tally.counts["billing accounts"] = open_demo_accounts(
         session, settings, [(m.customer, m.party) for m in loader.tally.made], seed

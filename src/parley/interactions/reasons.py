@@ -10,8 +10,7 @@ import re
 
 from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.auth.audit import CREATE, UPDATE, AuditTrail
+from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions.models import InteractionReason
@@ -40,10 +39,9 @@ RESOURCE = "interactionReason"
 
 
 class ReasonCatalogue:
-    def __init__(self, session: Session, actor: Actor | None = None):
-        self.repo = InteractionRepository(session)
-        self.actor = actor
-        self.audit = AuditTrail(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = InteractionRepository(uow.session)
 
     def list_reasons(self, include_inactive: bool = True) -> list[InteractionReason]:
         return self.repo.reasons(include_inactive)
@@ -62,7 +60,7 @@ class ReasonCatalogue:
             raise Conflict(f"code: {code} is already in the catalogue")
         reason = _new_reason(code, label, category)
         self.repo.add(reason)
-        self._record(CREATE, code, after=_plain(reason))
+        self.uow.record(RESOURCE, CREATE, code, after=_plain(reason))
         return reason
 
     def update(self, code: str, changes: dict) -> InteractionReason:
@@ -85,13 +83,8 @@ class ReasonCatalogue:
             reason.active = changes["active"]
         reason.updated_at = utcnow()
         self.repo.add(reason)
-        self._record(UPDATE, code, before, _plain(reason))
+        self.uow.record(RESOURCE, UPDATE, code, before=before, after=_plain(reason))
         return reason
-
-    def _record(self, action: str, code: str, before=None, after=None) -> None:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, RESOURCE, code, before, after)
 
 
 def _check_text(name: str, value, longest: int) -> str:

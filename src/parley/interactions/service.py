@@ -14,14 +14,11 @@ from types import SimpleNamespace
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
+from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions import projection
 from parley.interactions.cursor import decode_cursor, encode_cursor
 from parley.interactions.models import COMPLETED, DIRECTIONS, STATUSES, Interaction
@@ -34,7 +31,6 @@ from parley.interactions.repository import (
     reason_params,
 )
 from parley.parties.repository import conditions_for
-from parley.settings import Settings
 
 RESOURCE = "partyInteraction"
 # Columns a TMF list filter reads directly (the rest from the JSON document).
@@ -88,14 +84,10 @@ def needs_look_ups(document: dict) -> bool:
 
 
 class InteractionService:
-    def __init__(self, session: Session, settings: Settings, actor: Actor | None = None):
-        """``actor`` is who writes are recorded for in the audit trail (reads need none)."""
-        self.session = session
-        self.repo = InteractionRepository(session)
-        self.settings = settings
-        self.actor = actor
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = InteractionRepository(uow.session)
+        self.settings = uow.settings
 
     # -- reading -------------------------------------------------------------------------
 
@@ -198,7 +190,7 @@ class InteractionService:
         started, ended = self._period(document, status, now)
         subject = self._subject(document, resolve=False)
         self._check_relationships(document, interaction_id)
-        author = self._actor().name
+        author = self.uow.writer().name
         projection.fill_server_parts(document, author, now)
         for key in SERVER_FIELDS:
             document.pop(key, None)
@@ -226,12 +218,11 @@ class InteractionService:
         references = _references(interaction_id, document)
         if references:
             rows += [NewRow(INSERT_REFERENCE, reference) for reference in references]
-        rows.append(self.audit.new_row(self._actor(), CREATE, RESOURCE, interaction_id))
         # What is stored, without reading it back (this is the hot path of logging).
         stored = {k: v for k, v in values.items() if k in Interaction.__table__.columns}
         record = SimpleNamespace(**stored, party_id=subject.party_id)
         shown = projection.present(record)
-        rows.append(self.events.new_row(RESOURCE, CREATE, interaction_id, shown))
+        rows += self.uow.change_rows(RESOURCE, CREATE, interaction_id, event=shown)
         return NewInteraction(rows, record, subject)
 
     def replace(self, interaction_id: str, document: dict) -> Interaction:
@@ -259,7 +250,7 @@ class InteractionService:
             raise Conflict(f"status: an interaction moves forward only ({row.status} -> {status})")
         if not document.get("relatedChannel"):
             raise InvalidInput("relatedChannel: name the channel it took place on", "channel")
-        projection.fill_server_parts(document, self._actor().name, now)
+        projection.fill_server_parts(document, self.uow.writer().name, now)
         if row.status == COMPLETED:
             _only_appended(before, document)
         self._check_relationships(document, interaction_id)
@@ -282,9 +273,9 @@ class InteractionService:
         row.document, row.updated_at = document, now
         self.repo.add(row)
         self.repo.replace_references(row.id, _references(row.id, document))
-        self._record(UPDATE, row.id, before, document)
-        changed = changed_attributes(before, document)
-        self.events.emit(RESOURCE, UPDATE, row.id, projection.present(row), changed)
+        self.uow.record(
+            RESOURCE, UPDATE, row.id, before=before, after=document, event=projection.present(row)
+        )
         return row
 
     def delete(self, interaction_id: str) -> None:
@@ -292,8 +283,7 @@ class InteractionService:
         before = copy.deepcopy(row.document)
         presented = projection.present(row)
         self.repo.delete_interaction(row)
-        self._record(DELETE, interaction_id, before=before)
-        self.events.emit(RESOURCE, DELETE, interaction_id, presented)
+        self.uow.record(RESOURCE, DELETE, interaction_id, before=before, event=presented)
 
     # -- rules -----------------------------------------------------------------------------
 
@@ -371,14 +361,6 @@ class InteractionService:
                 f"interactionRelationship: no party interaction with id {sorted(unknown)[0]}",
                 "interactionRelationship",
             )
-
-    def _actor(self) -> Actor:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        return self.actor
-
-    def _record(self, action: str, interaction_id: str, before=None, after=None) -> None:
-        self.audit.record(self._actor(), action, RESOURCE, interaction_id, before, after)
 
 
 def _direction(value, lenient: bool) -> str:

@@ -14,8 +14,7 @@ DEFAULT_REASON = "order.new"
 class LeadContacts:
     def __init__(self, uow: UnitOfWork):
         self.leads = LeadService(uow)
-        # uow: until interactions takes one
-        self.interactions = InteractionService(uow.session, uow.settings, uow.actor)
+        self.interactions = InteractionService(uow)
         self.settings = uow.settings
 
     def log(

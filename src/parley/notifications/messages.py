@@ -13,11 +13,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.changes import UnitOfWork
+from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork, changed_attributes
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.projection import iso
 from parley.interactions.service import InteractionService
 from parley.notifications.content import Target, message_content, parse_moment
@@ -49,16 +47,13 @@ SERVER_FIELDS = ("id", "href", "tryTimes", "sendTime", "sendTimeComplete")
 
 
 class CommunicationService:
-    def __init__(self, session: Session, settings, actor: Actor | None = None):
-        self.repo = NotificationRepository(session)
-        uow = UnitOfWork(session, settings, actor)  # uow: until notifications takes one
+    def __init__(self, uow: UnitOfWork):
+        self.uow, self.settings = uow, uow.settings
+        self.repo = NotificationRepository(uow.session)
         self.outbox = OutboxService(uow)
-        self.preferences = PreferenceService(session, settings)
-        self.templates = TemplateCatalogue(session, default_language=settings.default_language)
+        self.preferences = PreferenceService(uow)
+        self.templates = TemplateCatalogue(uow)
         self.parties = PartyService(uow)
-        self.audit = AuditTrail(session)
-        self.events = DomainEvents(session)
-        self.session, self.settings, self.actor = session, settings, actor
 
     def get(self, message_id: str) -> CommunicationMessage:
         row = self.repo.message(message_id) if storable_id(message_id) else None
@@ -84,8 +79,7 @@ class CommunicationService:
         )
         self._queue(message)
         self.repo.add(message)
-        self._record(CREATE, message.id, after=document)
-        self.events.emit(RESOURCE, CREATE, message.id, presented(message))
+        self.uow.record(RESOURCE, CREATE, message.id, after=document, event=presented(message))
         return message
 
     def replace(self, message_id: str, document: dict) -> CommunicationMessage:
@@ -114,10 +108,16 @@ class CommunicationService:
             self._queue(message)
         message.updated_at = utcnow()
         self.repo.add(message)
-        self._record(UPDATE, message.id, before, {**document, "state": message.state})
         shown = presented(message)
-        self.events.emit(
-            RESOURCE, UPDATE, message.id, shown, changed_attributes(shown_before, shown)
+        self.uow.record(
+            RESOURCE,
+            UPDATE,
+            message.id,
+            before=before,
+            after={**document, "state": message.state},
+            event=shown,
+            # What the event names is what changed as served (state, times), not as stored.
+            changed=changed_attributes(shown_before, shown),
         )
         return message
 
@@ -131,8 +131,7 @@ class CommunicationService:
             self.outbox.withdraw(SUBJECT, message.id)
         shown = presented(message)
         self.repo.delete(message)
-        self._record(DELETE, message.id, before=message.document)
-        self.events.emit(RESOURCE, DELETE, message.id, shown)
+        self.uow.record(RESOURCE, DELETE, message.id, before=message.document, event=shown)
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -244,9 +243,8 @@ class CommunicationService:
         if status == DELIVERED and message.customer_id:
             self._log_interaction(message, row, now)
         shown = presented(message)
-        self.events.emit(
-            RESOURCE, UPDATE, message.id, shown, changed_attributes(shown_before, shown)
-        )
+        # The worker's change, recorded like any other: as served, before and after.
+        self.uow.record(RESOURCE, UPDATE, message.id, before=shown_before, after=shown, event=shown)
 
     def _log_interaction(self, message: CommunicationMessage, row, now: datetime) -> None:
         href = f"{self.settings.base_url}{self.settings.communication_api_prefix}"
@@ -294,12 +292,7 @@ class CommunicationService:
                 }
             ],
         }
-        InteractionService(self.session, self.settings, WORKER).create(document)
-
-    def _record(self, action: str, message_id: str, before=None, after=None) -> None:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, RESOURCE, message_id, before, after)
+        InteractionService(self.uow.acting_as(WORKER)).create(document)
 
 
 def presented(message: CommunicationMessage) -> dict:
@@ -332,7 +325,8 @@ def _category(document: dict) -> str:
 
 
 def _settle_from_worker(session: Session, row, status: str, settings) -> None:
-    CommunicationService(session, settings, WORKER).settle(row.subject_id, row, status)
+    work = UnitOfWork(session, settings, WORKER)  # uow: until outbox takes one
+    CommunicationService(work).settle(row.subject_id, row, status)
 
 
 register_subject(SUBJECT, _settle_from_worker)

@@ -12,11 +12,8 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.auth.audit import UPDATE, AuditTrail
-from parley.changes import UnitOfWork
+from parley.changes import UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput
 from parley.notifications.models import CHANNELS, ContactPreference
@@ -54,13 +51,11 @@ class NotDeliverable(Conflict):
 
 
 class PreferenceService:
-    def __init__(self, session: Session, settings, actor: Actor | None = None):
-        self.repo = NotificationRepository(session)
-        # uow: until notifications takes one
-        self.parties = PartyService(UnitOfWork(session, settings, actor))
-        self.audit = AuditTrail(session)
-        self.settings = settings
-        self.actor = actor
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = NotificationRepository(uow.session)
+        self.parties = PartyService(uow)
+        self.settings = uow.settings
 
     def get(self, customer_id: str) -> Preferences:
         self.parties.get_customer(customer_id)  # 404 for an unknown customer
@@ -78,10 +73,8 @@ class PreferenceService:
         row.time_zone = wanted.time_zone
         row.updated_at = utcnow()
         self.repo.add(row)
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(
-            self.actor, UPDATE, RESOURCE, customer_id, as_dict(before), as_dict(wanted)
+        self.uow.record(
+            RESOURCE, UPDATE, customer_id, before=as_dict(before), after=as_dict(wanted)
         )
         return wanted
 

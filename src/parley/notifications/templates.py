@@ -8,10 +8,7 @@ language (``de`` for ``de-AT``) and then to the installation's default.
 
 import re
 
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
-from parley.auth.audit import CREATE, UPDATE, AuditTrail
+from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.notifications.models import CATEGORIES, CHANNELS, MessageTemplate
@@ -25,11 +22,9 @@ EDITABLE = {"subject", "body", "category", "active"}
 
 
 class TemplateCatalogue:
-    def __init__(self, session: Session, actor: Actor | None = None, default_language="en"):
-        self.repo = NotificationRepository(session)
-        self.audit = AuditTrail(session)
-        self.actor = actor
-        self.default_language = default_language
+    def __init__(self, uow: UnitOfWork):
+        self.uow = uow
+        self.repo = NotificationRepository(uow.session)
 
     def list_templates(self, kind=None, channel=None, language=None) -> list[MessageTemplate]:
         return self.repo.templates(kind, channel, language)
@@ -60,7 +55,7 @@ class TemplateCatalogue:
         )
         self._word(template, values.get("subject"), values.get("body"))
         self.repo.add(template)
-        self._record(CREATE, template.id, after=plain(template))
+        self.uow.record(RESOURCE, CREATE, template.id, after=plain(template))
         return template
 
     def update(self, template_id: str, changes: dict) -> MessageTemplate:
@@ -80,12 +75,13 @@ class TemplateCatalogue:
         )
         template.updated_at = utcnow()
         self.repo.add(template)
-        self._record(UPDATE, template.id, before, plain(template))
+        self.uow.record(RESOURCE, UPDATE, template.id, before=before, after=plain(template))
         return template
 
     def choose(self, kind: str, channel: str, language: str | None) -> MessageTemplate:
         """The active template of this kind and channel in the best language there is."""
-        for candidate in _languages(language, self.default_language):
+        # The installation's language last (read here: listing and editing need no settings).
+        for candidate in _languages(language, self.uow.settings.default_language):
             template = self.repo.template_for(kind, channel, candidate)
             if template is not None and template.active:
                 return template
@@ -96,11 +92,6 @@ class TemplateCatalogue:
 
     def _word(self, template: MessageTemplate, subject, body) -> None:
         template.subject, template.body = check_wording(template.channel, subject, body)
-
-    def _record(self, action: str, template_id: str, before=None, after=None) -> None:
-        if self.actor is None:
-            raise RuntimeError("a write needs an actor to record in the audit trail")
-        self.audit.record(self.actor, action, RESOURCE, template_id, before, after)
 
 
 def check_wording(channel: str, subject, body) -> tuple[str | None, str]:

@@ -146,8 +146,8 @@ class RequestTypeCatalogue:
             values = rule.setdefault(key, [])
             if not all(isinstance(v, str) and v.strip() for v in values):
                 raise InvalidInput(f"classification.{key}: non-empty texts")
-        reasons = ReasonCatalogue(self.session)  # uow: until interactions takes one
-        known = {reason.code for reason in reasons.list_reasons()}
+        reasons = ReasonCatalogue(self.uow).list_reasons()
+        known = {reason.code for reason in reasons}
         unknown = sorted(set(rule["reasonCode"]) - known)
         if unknown:
             raise InvalidInput(

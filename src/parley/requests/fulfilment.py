@@ -120,7 +120,5 @@ class AutomaticFulfilment:
                 }
             ],
         }
-        OutboxService(self.uow).enqueue(
-            "order", {}, order, idempotency_key=f"addon-order:{row.id}"
-        )
+        OutboxService(self.uow).enqueue("order", {}, order, idempotency_key=f"addon-order:{row.id}")
         return Fulfilled("ordered", f"Add-on {offering} ordered.")

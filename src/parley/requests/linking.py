@@ -18,8 +18,7 @@ INTERACTION = "PartyInteraction"
 
 class InteractionLinks:
     def __init__(self, uow: UnitOfWork):
-        # uow: until interactions takes one
-        self.interactions = InteractionService(uow.session, uow.settings, uow.actor)
+        self.interactions = InteractionService(uow)
         self.settings = uow.settings
 
     def given(self, document: dict, customer_id: str) -> Interaction | None:

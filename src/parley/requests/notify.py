@@ -47,10 +47,8 @@ class RequestNotifier:
         self, request: CustomerRequest, request_type: RequestType, kind: str, about: str, message=""
     ) -> str | None:
         """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
-        # uow: until notifications takes one
-        preferences = PreferenceService(self.session, self.settings)
         try:
-            channel = preferences.delivery(request.customer_id, "service").channel
+            channel = PreferenceService(self.uow).delivery(request.customer_id, "service").channel
         except NotDeliverable:
             channel = "email"
         customer = PartyService(self.uow).get_customer(request.customer_id)
@@ -77,9 +75,7 @@ class RequestNotifier:
             ],
         }
         try:
-            # uow: until notifications takes one
-            messages = CommunicationService(self.session, self.settings, self.uow.actor)
-            sent = messages.create(document)
+            sent = CommunicationService(self.uow).create(document)
         except InvalidInput as problem:
             log.warning("request notice not sent", request=request.id, problem=problem.message)
             return None

@@ -81,7 +81,7 @@ class WorkflowAdmin:
         self.uow.record(WORKFLOW, DELETE, row.id, before=before)
 
     def known(self) -> Known:
-        catalogue = TemplateCatalogue(self.session)  # uow: until notifications takes one
+        catalogue = TemplateCatalogue(self.uow)
         templates = {t.kind for t in catalogue.list_templates()}
         return Known(frozenset(q.code for q in self.repo.queues()), frozenset(templates))
 

@@ -2,12 +2,10 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.permissions import INTERACTION_READ, REASON_WRITE
 from parley.auth.principal import Principal
@@ -15,7 +13,6 @@ from parley.errors import InvalidInput, NotFound
 from parley.interactions.models import DIRECTIONS
 from parley.interactions.reasons import ReasonCatalogue
 from parley.interactions.service import MAX_TIMELINE_PAGE, InteractionService
-from parley.settings import Settings
 
 
 class NewReason(BaseModel):
@@ -45,6 +42,7 @@ def router(prefix: str) -> APIRouter:
     def timeline(
         customer_id: str,
         request: Request,
+        uow: RequestWork,
         limit: int = Query(20, ge=1, le=MAX_TIMELINE_PAGE),
         cursor: str | None = Query(None, max_length=200),
         channel: str | None = Query(None, max_length=100),
@@ -55,8 +53,6 @@ def router(prefix: str) -> APIRouter:
         related_entity: str | None = Query(
             None, alias="relatedEntity", max_length=200, description="e.g. a request's id"
         ),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(INTERACTION_READ),
     ):
         if not principal.may_see_customer(customer_id):
@@ -66,7 +62,7 @@ def router(prefix: str) -> APIRouter:
         for name, moment in (("since", since), ("until", until)):
             if moment is not None and moment.tzinfo is None:
                 raise InvalidInput(f"{name}: give a time zone (e.g. Z)", name)
-        page = InteractionService(session, settings).timeline(
+        page = InteractionService(uow).timeline(
             customer_id,
             limit=limit,
             cursor=cursor,
@@ -78,7 +74,7 @@ def router(prefix: str) -> APIRouter:
             until=until,
             related_entity=related_entity,
         )
-        link = f"{settings.base_url}{settings.interaction_api_prefix}/partyInteraction/"
+        link = f"{uow.settings.base_url}{uow.settings.interaction_api_prefix}/partyInteraction/"
         return {
             "customerId": customer_id,
             "items": [_entry(row, link) for row in page.items],
@@ -90,10 +86,8 @@ def router(prefix: str) -> APIRouter:
         summary="The catalogue of interaction reasons",
         dependencies=[require(INTERACTION_READ)],
     )
-    def list_reasons(
-        active_only: bool = Query(False, alias="activeOnly"), session: Session = UnitOfWork
-    ):
-        return [_reason(r) for r in ReasonCatalogue(session).list_reasons(not active_only)]
+    def list_reasons(uow: RequestWork, active_only: bool = Query(False, alias="activeOnly")):
+        return [_reason(r) for r in ReasonCatalogue(uow).list_reasons(not active_only)]
 
     @api.post(
         "/interaction-reasons",
@@ -101,10 +95,8 @@ def router(prefix: str) -> APIRouter:
         summary="Add a reason to the catalogue",
         dependencies=[require(REASON_WRITE)],
     )
-    def add_reason(
-        body: NewReason, session: Session = UnitOfWork, actor: Actor = Depends(get_actor)
-    ):
-        reason = ReasonCatalogue(session, actor).create(body.code, body.label, body.category)
+    def add_reason(body: NewReason, uow: RequestWork):
+        reason = ReasonCatalogue(uow).create(body.code, body.label, body.category)
         return _reason(reason)
 
     @api.patch(
@@ -114,14 +106,13 @@ def router(prefix: str) -> APIRouter:
     )
     def change_reason(
         code: str,
+        uow: RequestWork,
         body: ReasonChange = Body(...),
-        session: Session = UnitOfWork,
-        actor: Actor = Depends(get_actor),
     ):
         changes = body.model_dump(exclude_unset=True)
         if any(value is None for value in changes.values()):
             raise InvalidInput("label, category and active cannot be null")
-        return _reason(ReasonCatalogue(session, actor).update(code, changes))
+        return _reason(ReasonCatalogue(uow).update(code, changes))
 
     return api
 

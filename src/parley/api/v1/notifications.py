@@ -2,12 +2,10 @@
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
-from parley.actor import Actor
-from parley.api.deps import UnitOfWork, get_actor, get_settings_dep
+from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.permissions import (
     PREFERENCE_READ,
@@ -20,7 +18,6 @@ from parley.errors import NotFound
 from parley.notifications.preferences import PreferenceService, as_dict
 from parley.notifications.rendering import render
 from parley.notifications.templates import TemplateCatalogue, check_wording, plain
-from parley.settings import Settings
 
 
 class Variables(BaseModel):
@@ -43,14 +40,12 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(TEMPLATE_READ)],
     )
     def list_templates(
+        uow: RequestWork,
         kind: str | None = Query(None, max_length=64),
         channel: str | None = Query(None, max_length=16),
         language: str | None = Query(None, max_length=16),
-        session: Session = UnitOfWork,
     ):
-        return [
-            plain(t) for t in TemplateCatalogue(session).list_templates(kind, channel, language)
-        ]
+        return [plain(t) for t in TemplateCatalogue(uow).list_templates(kind, channel, language)]
 
     @api.post(
         "/message-templates",
@@ -61,33 +56,24 @@ def router(prefix: str) -> APIRouter:
         "a sender must give.",
         dependencies=[require(TEMPLATE_WRITE)],
     )
-    def add_template(
-        body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        actor: Actor = Depends(get_actor),
-    ):
-        return plain(TemplateCatalogue(session, actor).create(body))
+    def add_template(uow: RequestWork, body: dict[str, Any] = Body(...)):
+        return plain(TemplateCatalogue(uow).create(body))
 
     @api.get(
         "/message-templates/{template_id}",
         summary="One message template",
         dependencies=[require(TEMPLATE_READ)],
     )
-    def get_template(template_id: str, session: Session = UnitOfWork):
-        return plain(TemplateCatalogue(session).get(template_id))
+    def get_template(template_id: str, uow: RequestWork):
+        return plain(TemplateCatalogue(uow).get(template_id))
 
     @api.patch(
         "/message-templates/{template_id}",
         summary="Reword, recategorise, deactivate or reactivate a template",
         dependencies=[require(TEMPLATE_WRITE)],
     )
-    def change_template(
-        template_id: str,
-        body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        actor: Actor = Depends(get_actor),
-    ):
-        return plain(TemplateCatalogue(session, actor).update(template_id, body))
+    def change_template(template_id: str, uow: RequestWork, body: dict[str, Any] = Body(...)):
+        return plain(TemplateCatalogue(uow).update(template_id, body))
 
     @api.post(
         "/message-templates/{template_id}/preview",
@@ -96,8 +82,8 @@ def router(prefix: str) -> APIRouter:
         "naming it: what a sent message would never show as a blank.",
         dependencies=[require(TEMPLATE_READ)],
     )
-    def preview_template(template_id: str, body: Variables, session: Session = UnitOfWork):
-        catalogue = TemplateCatalogue(session)
+    def preview_template(template_id: str, body: Variables, uow: RequestWork):
+        catalogue = TemplateCatalogue(uow)
         template = catalogue.get(template_id)
         return _preview(template.channel, catalogue.render(template, body.variables))
 
@@ -115,13 +101,10 @@ def router(prefix: str) -> APIRouter:
         summary="How a customer wants to be contacted, and their marketing consent",
     )
     def get_preferences(
-        customer_id: str,
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
-        principal: Principal = require(PREFERENCE_READ),
+        customer_id: str, uow: RequestWork, principal: Principal = require(PREFERENCE_READ)
     ):
         _check_own(principal, customer_id)
-        return as_dict(PreferenceService(session, settings).get(customer_id))
+        return as_dict(PreferenceService(uow).get(customer_id))
 
     @api.put(
         "/customers/{customer_id}/preferences",
@@ -132,14 +115,12 @@ def router(prefix: str) -> APIRouter:
     )
     def set_preferences(
         customer_id: str,
+        uow: RequestWork,
         body: dict[str, Any] = Body(...),
-        session: Session = UnitOfWork,
-        settings: Settings = Depends(get_settings_dep),
         principal: Principal = require(PREFERENCE_WRITE),
-        actor: Actor = Depends(get_actor),
     ):
         _check_own(principal, customer_id)
-        return as_dict(PreferenceService(session, settings, actor).replace(customer_id, body))
+        return as_dict(PreferenceService(uow).replace(customer_id, body))
 
     return api
 

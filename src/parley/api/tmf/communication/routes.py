@@ -14,7 +14,6 @@ from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
-from parley.changes import UnitOfWork
 from parley.errors import InvalidInput
 from parley.events.views import EventView
 from parley.notifications.messages import SERVER_FIELDS, CommunicationService, presented
@@ -49,19 +48,14 @@ def communication_resource() -> Resource:
         write_permission=COMMUNICATION_WRITE,
         visible_ids=lambda _uow, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda uow, mid: _messages(uow).get(mid),
-        list=lambda uow, f, o, lim, ids: _messages(uow).list_messages(f, o, lim, ids),
-        create=lambda uow, doc: _messages(uow).create(_new(doc)),
-        replace=lambda uow, mid, doc: _messages(uow).replace(mid, doc),
-        delete=lambda uow, mid: _messages(uow).delete(mid),
+        get=lambda uow, mid: CommunicationService(uow).get(mid),
+        list=lambda uow, f, o, lim, ids: CommunicationService(uow).list_messages(f, o, lim, ids),
+        create=lambda uow, doc: CommunicationService(uow).create(_new(doc)),
+        replace=lambda uow, mid, doc: CommunicationService(uow).replace(mid, doc),
+        delete=lambda uow, mid: CommunicationService(uow).delete(mid),
         document=lambda row: row.document,
         present=presented,
     )
-
-
-def _messages(uow: UnitOfWork) -> CommunicationService:
-    # uow: until notifications takes one
-    return CommunicationService(uow.session, uow.settings, uow.actor)
 
 
 def _new(document: dict) -> dict:

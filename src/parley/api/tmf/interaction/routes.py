@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import psycopg
 from fastapi import APIRouter, Request
+from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
@@ -40,26 +41,21 @@ def interaction_resource() -> Resource:
         # A customer's own log-in sees the interactions of its customer only.
         visible_ids=lambda _uow, principal: principal.customer_scope(),
         scope_of=lambda row: row.customer_id,
-        get=lambda uow, iid: interactions_of(uow).get(iid),
-        list=lambda uow, f, o, lim, ids: interactions_of(uow).list_interactions(f, o, lim, ids),
-        create=lambda uow, doc: interactions_of(uow).create(doc),
+        get=lambda uow, iid: InteractionService(uow).get(iid),
+        list=lambda uow, f, o, lim, ids: InteractionService(uow).list_interactions(f, o, lim, ids),
+        create=lambda uow, doc: InteractionService(uow).create(doc),
         create_direct=direct_logger(),
-        replace=lambda uow, iid, doc: interactions_of(uow).replace(iid, doc),
-        delete=lambda uow, iid: interactions_of(uow).delete(iid),
+        replace=lambda uow, iid, doc: InteractionService(uow).replace(iid, doc),
+        delete=lambda uow, iid: InteractionService(uow).delete(iid),
         document=lambda row: row.document,
         present=projection.present,
     )
 
 
-def interactions_of(uow: UnitOfWork) -> InteractionService:
-    # uow: until interactions takes one
-    return InteractionService(uow.session, uow.settings, uow.actor)
-
-
 def direct_logger(stored: Callable[[dict], dict] = lambda document: document, lenient=False):
     """Log an interaction in one statement on the event loop (PostgreSQL, the busiest write):
-    no thread, no unit of work. None when it takes more (SQLite, look-ups): then the usual
-    unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
+    no thread, no session of its own. None when it takes more (SQLite, look-ups): then the
+    usual unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
 
     async def log_directly(request: Request, settings: Settings, document: dict, actor: Actor):
         writer = request.app.state.direct_writer
@@ -68,7 +64,11 @@ def direct_logger(stored: Callable[[dict], dict] = lambda document: document, le
         document = stored(document)
         if needs_look_ups(document):
             return None
-        new = InteractionService(None, settings, actor).new_interaction(document, lenient)
+        # Built, not written, through the service: the session is unbound (no connection, no
+        # I/O; a read by mistake fails loudly) and only carries the unit of work. uow: until
+        # the repository makes this direct write.
+        work = UnitOfWork(Session(), settings, actor)
+        new = InteractionService(work).new_interaction(document, lenient)
         try:
             await writer.insert_together(new.rows)
         except psycopg.IntegrityError:  # the customer's key: the one reference left to it
