@@ -5,11 +5,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from parley.actor import Actor
-from parley.auth.audit import AuditTrail
 from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
+from parley.changes.recorder import audit_row, event_row
 from parley.db.together import NewRow, insert_together, together
-from parley.events.emit import DomainEvents
 from parley.interactions.models import Interaction
 from parley.interactions.service import InteractionService
 from parley.outbox.models import OutboxMessage
@@ -72,8 +71,8 @@ def test_a_row_that_fails_leaves_none_of_the_others(session, settings):
 
 
 def test_rows_must_give_the_columns_with_defaults_so_no_two_rows_share_a_name(session):
-    audit = AuditTrail(session).new_row(ACTOR, "create", "thing", "1")
-    event = DomainEvents(session).new_row("thing", "create", "1", {})
+    audit = audit_row(ACTOR, "create", "thing", "1")
+    event = event_row("thing", "create", "1", {})
     incomplete = NewRow(audit.statement, {k: v for k, v in audit.params.items() if k != "at"})
 
     with pytest.raises(ValueError, match="give at of audit_entry"):
@@ -81,8 +80,8 @@ def test_rows_must_give_the_columns_with_defaults_so_no_two_rows_share_a_name(se
 
 
 def test_parameters_are_named_per_row(session):
-    first = AuditTrail(session).new_row(ACTOR, "create", "thing", "1")
-    second = AuditTrail(session).new_row(ACTOR, "update", "thing", "1")
+    first = audit_row(ACTOR, "create", "thing", "1")
+    second = audit_row(ACTOR, "update", "thing", "1")
 
     _statement, params = together([first, second])
 

@@ -3,7 +3,7 @@ TMF envelope, for creates, attribute changes, state/status changes and deletes."
 
 from sqlalchemy import func, select
 
-from parley.events.emit import EVENT_KIND
+from parley.changes.recorder import EVENT_KIND
 from parley.events.fanout import EventFanOut
 from parley.outbox.channels import Message
 from parley.outbox.models import OutboxMessage

@@ -3,7 +3,7 @@ sales leads to conversion, billing accounts, roles and grants (TMF672)."""
 
 from sqlalchemy import select
 
-from parley.events.emit import EVENT_KIND
+from parley.changes.recorder import EVENT_KIND
 from parley.outbox.models import OutboxMessage
 from tests.events.conftest import deliver_all, subscribe
 from tests.leads.test_conversion import _convert, qualified  # noqa: F401  (a fixture)

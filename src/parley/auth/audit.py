@@ -11,13 +11,10 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from parley.actor import Actor
 from parley.auth.principal_cache import PRINCIPALS
 from parley.auth.repository import AuthRepository
 from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
-from parley.changes.recorder import audit_row, event_row
-from parley.db.together import NewRow
 from parley.errors import InvalidInput
 
 # The actions recorded so far; other domains may add their own (keep them short verbs).
@@ -43,33 +40,6 @@ class AuditFilter:
 class AuditTrail:
     def __init__(self, session: Session):
         self.repo = AuthRepository(session)
-
-    def record(
-        self,
-        actor: Actor,
-        action: str,
-        resource_type: str,
-        resource_id: str | None = None,
-        before: dict | None = None,
-        after: dict | None = None,
-    ) -> None:
-        row = self.new_row(actor, action, resource_type, resource_id, before, after)
-        self.repo.run(row.statement, row.params)
-        if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
-            PRINCIPALS.clear()  # who may do what changed: look principals up afresh
-
-    def new_row(
-        self,
-        actor: Actor,
-        action: str,
-        resource_type: str,
-        resource_id: str | None = None,
-        before: dict | None = None,
-        after: dict | None = None,
-    ) -> NewRow:
-        """The audit line ``record`` writes, for a caller that writes it together with its
-        own rows (``db/together.py``). Not for changes to users and roles (see ``record``)."""
-        return audit_row(actor, action, resource_type, resource_id, before, after)
 
     def query(
         self, filters: AuditFilter | None = None, offset: int = 0, limit: int = 100
@@ -102,29 +72,22 @@ def record_access(
     *,
     before: dict | None = None,
     after: dict | None = None,
+    event: dict | None = None,
+    published_as: str | None = None,
 ) -> None:
-    """Record a change to a user or a role (``uow.record``, no event: their events are of
-    another resource type, see ``publish``); one that changes what a token may do also empties
-    the principal cache, so the next request looks its principal up afresh."""
-    uow.record(resource_type, action, resource_id, before=before, after=after)
+    """Record a change to a user or a role (``uow.record``); one that changes what a token may
+    do also empties the principal cache, so the next request looks its principal up afresh."""
+    uow.record(
+        resource_type,
+        action,
+        resource_id,
+        before=before,
+        after=after,
+        event=event,
+        published_as=published_as,
+    )
     if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
         PRINCIPALS.clear()
-
-
-def publish(
-    uow: UnitOfWork,
-    resource_type: str,
-    kind: str,
-    resource_id: str,
-    document: dict,
-    changed: list[str] | None = None,
-) -> None:
-    """The domain event of a TMF672 resource (``userRole``, ``permission``): audited as a
-    ``role`` or a ``user`` (``record_access``), published under the TMF name, or not at all
-    for an update that changed nothing."""
-    row = event_row(resource_type, kind, resource_id, document, changed)
-    if row is not None:
-        uow.session.connection().execute(row.statement, row.params)
 
 
 # Changes to these decide what an access token may do (principal_cache).

@@ -1,7 +1,6 @@
 """Events of TMF672 ``permission``s: a user's holding of a role (a user-role link) appearing
 or going. The link's own id is the permission's id (api.tmf.roles)."""
 
-from parley.auth.audit import publish
 from parley.auth.models import User
 from parley.auth.repository import AuthRepository
 from parley.changes import UnitOfWork
@@ -30,4 +29,4 @@ def emit_grant_changes(uow: UnitOfWork, user: User, added: list[dict], removed: 
     for kind, links in ((CREATE, added), (DELETE, removed)):
         for link in links:
             role = repo.get_role(link["role_id"])
-            publish(uow, RESOURCE, kind, link["id"], grant_document(link, user, role.name))
+            uow.publish(RESOURCE, kind, link["id"], grant_document(link, user, role.name))

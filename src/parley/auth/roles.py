@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from parley.auth import audit
-from parley.auth.audit import publish, record_access
+from parley.auth.audit import record_access
 from parley.auth.models import Role
 from parley.auth.permissions import (
     BUILTIN_ROLES,
@@ -17,7 +17,6 @@ from parley.auth.permissions import (
 )
 from parley.auth.repository import AuthRepository
 from parley.changes import UnitOfWork
-from parley.changes.recorder import changed_attributes
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 
@@ -69,8 +68,10 @@ class RoleService:
         self.repo.add(role)
         self.repo.replace_role_permissions(role.id, granted)
         created = self.get_role(role.id)
-        record_access(self.uow, "role", audit.CREATE, role.id, after=snapshot(created))
-        publish(self.uow, RESOURCE, audit.CREATE, role.id, snapshot(created))
+        shown = snapshot(created)
+        record_access(
+            self.uow, "role", audit.CREATE, role.id, after=shown, event=shown, published_as=RESOURCE
+        )
         return created
 
     def update_role(
@@ -106,8 +107,16 @@ class RoleService:
         new = snapshot(after)
         changed_grants = (old["permissions"], old["limits"]) != (new["permissions"], new["limits"])
         action = audit.PERMISSION_CHANGE if changed_grants else audit.UPDATE
-        record_access(self.uow, "role", action, role.id, before=old, after=new)
-        publish(self.uow, RESOURCE, audit.UPDATE, role.id, new, changed_attributes(old, new))
+        record_access(
+            self.uow,
+            "role",
+            action,
+            role.id,
+            before=old,
+            after=new,
+            event=new,
+            published_as=RESOURCE,
+        )
         return after
 
     def delete_role(self, id_or_name: str) -> None:
@@ -118,8 +127,15 @@ class RoleService:
             raise Conflict(f"role {found.role.name} is held by users; take it from them first")
         before = snapshot(found)
         self.repo.delete(found.role)
-        record_access(self.uow, "role", audit.DELETE, found.role.id, before=before)
-        publish(self.uow, RESOURCE, audit.DELETE, found.role.id, before)
+        record_access(
+            self.uow,
+            "role",
+            audit.DELETE,
+            found.role.id,
+            before=before,
+            event=before,
+            published_as=RESOURCE,
+        )
 
     def _new_name(self, name: str, renamed: Role | None = None) -> str:
         name = name.strip().lower()

@@ -77,11 +77,14 @@ class UnitOfWork:
         after: dict | None = None,
         event: dict | None = None,
         changed: list[str] | None = None,
+        published_as: str | None = None,
     ) -> None:
         """Record a change: its audit line (``before``/``after``), and its domain event when
         ``event`` is given, the resource as served after the change (a delete: before it).
         An update's event names ``changed`` attributes, by default those that differ between
-        ``before`` and ``after``; an update that changed none is no event."""
+        ``before`` and ``after``; an update that changed none is no event. ``published_as``:
+        the event's resource type where its API names the resource otherwise (TMF672 calls
+        a role ``userRole``)."""
         rows = self.change_rows(
             resource_type,
             action,
@@ -90,10 +93,24 @@ class UnitOfWork:
             after=after,
             event=event,
             changed=changed,
+            published_as=published_as,
         )
-        connection = self.session.connection()
-        for row in rows:
-            connection.execute(row.statement, row.params)
+        self._write(rows)
+
+    def publish(
+        self,
+        resource_type: str,
+        kind: str,
+        resource_id: str,
+        document: dict,
+        changed: list[str] | None = None,
+    ) -> None:
+        """A domain event whose audit line is another change's (a grant is audited as a
+        change of its user) or none (a message's delivery outcome, which the outbox row keeps);
+        an update that changed nothing is no event."""
+        row = event_row(resource_type, kind, resource_id, document, changed)
+        self._mark(resource_type, resource_id)
+        self._write([row] if row is not None else [])
 
     def change_rows(
         self,
@@ -105,6 +122,7 @@ class UnitOfWork:
         after: dict | None = None,
         event: dict | None = None,
         changed: list[str] | None = None,
+        published_as: str | None = None,
     ) -> list[NewRow]:
         """The rows ``record`` writes, for a caller that writes them together with its own
         (``db/together.py``); the change counts as recorded."""
@@ -113,8 +131,17 @@ class UnitOfWork:
             kind = event_kind(action)
             if kind == UPDATE and changed is None:
                 changed = changed_attributes(before or {}, after or {})
-            published = event_row(resource_type, kind, resource_id, event, changed)
+            published_type = published_as or resource_type
+            published = event_row(published_type, kind, resource_id, event, changed)
             if published is not None:
                 rows.append(published)
-        self.session.info.setdefault(RECORDED, set()).add((resource_type, resource_id))
+        self._mark(resource_type, resource_id)
         return rows
+
+    def _write(self, rows: list[NewRow]) -> None:
+        connection = self.session.connection()
+        for row in rows:
+            connection.execute(row.statement, row.params)
+
+    def _mark(self, resource_type: str, resource_id: str | None) -> None:
+        self.session.info.setdefault(RECORDED, set()).add((resource_type, resource_id))

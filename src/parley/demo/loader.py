@@ -73,14 +73,15 @@ def load_demo(
     session: Session, settings: Settings, customers: int, seed: int, if_empty: bool
 ) -> str:
     """Create ``customers`` demo customers with their parties; return a summary for people."""
-    _, existing = PartyService(UnitOfWork(session, settings)).list_customers({}, 0, 1)
+    uow = UnitOfWork(session, settings, LOADER)
+    _, existing = PartyService(uow).list_customers({}, 0, 1)
     if if_empty and existing:
         return f"Demo data not loaded: the database already has {existing} customers."
     started = time.perf_counter()
     loader = _Loader(session, settings, seed)
     loader.run(customers)
     loader.tally.counts["interactions"] = log_demo_interactions(
-        UnitOfWork(session, settings),  # uow: until the demo loader takes one
+        uow,
         [m.customer.id for m in loader.tally.made],
         ANCHOR,
         seed,

@@ -13,9 +13,9 @@ INSERT whatever the number of subscribers.
 from sqlalchemy.orm import sessionmaker
 
 from parley.changes import UnitOfWork
+from parley.changes.recorder import EVENT_KIND
 from parley.db.engine import build_engine
 from parley.errors import InvalidInput
-from parley.events.emit import EVENT_KIND
 from parley.events.query import matches, parse_query
 from parley.events.repository import SubscriptionRepository
 from parley.events.views import views_of

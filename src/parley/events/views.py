@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from parley.events.emit import CREATE, DELETE
+from parley.changes.recorder import CREATE, DELETE
 
 # Derives the id of a second TMF event made from one domain event (stable across re-runs).
 _SECOND_EVENT = uuid.UUID("0c4b2a52-8f0e-4a57-9a3c-6d1f1f6e7e21")

@@ -243,8 +243,10 @@ class CommunicationService:
         if status == DELIVERED and message.customer_id:
             self._log_interaction(message, row, now)
         shown = presented(message)
-        # The worker's change, recorded like any other: as served, before and after.
-        self.uow.record(RESOURCE, UPDATE, message.id, before=shown_before, after=shown, event=shown)
+        # The outcome's audit is the outbox row the worker updated: an event, no audit line.
+        self.uow.publish(
+            RESOURCE, UPDATE, message.id, shown, changed_attributes(shown_before, shown)
+        )
 
     def _log_interaction(self, message: CommunicationMessage, row, now: datetime) -> None:
         href = f"{self.settings.base_url}{self.settings.communication_api_prefix}"
@@ -325,7 +327,7 @@ def _category(document: dict) -> str:
 
 
 def _settle_from_worker(session: Session, row, status: str, settings) -> None:
-    work = UnitOfWork(session, settings, WORKER)  # uow: until outbox takes one
+    work = UnitOfWork(session, settings, WORKER)  # the worker's transaction, as the worker
     CommunicationService(work).settle(row.subject_id, row, status)
 
 
