@@ -8,6 +8,7 @@ from sqlalchemy.exc import DatabaseError
 
 from parley.actor import Actor
 from parley.auth.audit import AuditFilter, AuditTrail
+from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
 from parley.db.base import utcnow
 from parley.errors import InvalidInput
@@ -16,18 +17,18 @@ KIM = Actor(name="kim", channel="console", user_id="u-kim", client_id="agent-con
 IVR = Actor(name="ivr", channel="ivr")
 
 
-def fill(session) -> AuditTrail:
-    trail = AuditTrail(session)
-    trail.record(KIM, "create", "customer", "c1", after={"name": "Anna", "since": utcnow()})
-    trail.record(KIM, "update", "customer", "c1", before={"name": "Anna"}, after={"name": "Ann"})
-    trail.record(IVR, "verify", "customer", "c2", after={"outcome": "passed", "m": {"pin"}})
-    trail.record(Actor(name="old-style"), "create", "note", "n1")
+def fill(session, settings) -> AuditTrail:
+    kim, ivr = UnitOfWork(session, settings, KIM), UnitOfWork(session, settings, IVR)
+    kim.record("customer", "create", "c1", after={"name": "Anna", "since": utcnow()})
+    kim.record("customer", "update", "c1", before={"name": "Anna"}, after={"name": "Ann"})
+    ivr.record("customer", "verify", "c2", after={"outcome": "passed", "m": {"pin"}})
+    UnitOfWork(session, settings, Actor(name="old-style")).record("note", "create", "n1")
     session.commit()
-    return trail
+    return AuditTrail(session)
 
 
-def test_an_entry_keeps_who_when_what_and_from_where(session):
-    fill(session)
+def test_an_entry_keeps_who_when_what_and_from_where(session, settings):
+    fill(session, settings)
 
     (entry,) = AuditTrail(session).query(AuditFilter(action="update"))[0]
 
@@ -42,8 +43,8 @@ def test_an_entry_keeps_who_when_what_and_from_where(session):
     assert abs(entry.at - utcnow()) < timedelta(minutes=1)
 
 
-def test_values_are_stored_as_plain_json(session):
-    trail = fill(session)
+def test_values_are_stored_as_plain_json(session, settings):
+    trail = fill(session, settings)
 
     created = trail.query(AuditFilter(action="create", resource_type="customer"))[0][0]
     verified = trail.query(AuditFilter(action="verify"))[0][0]
@@ -62,16 +63,16 @@ def test_values_are_stored_as_plain_json(session):
         ({"action": "create"}, ["create", "create"]),
     ],
 )
-def test_entries_are_filtered_newest_first(session, filters, expected):
-    trail = fill(session)
+def test_entries_are_filtered_newest_first(session, settings, filters, expected):
+    trail = fill(session, settings)
 
     found, total = trail.query(AuditFilter(**filters))
 
     assert [e.action for e in found] == expected and total == len(expected)
 
 
-def test_entries_are_filtered_by_time_and_paged(session):
-    trail = fill(session)
+def test_entries_are_filtered_by_time_and_paged(session, settings):
+    trail = fill(session, settings)
     now = utcnow()
 
     assert trail.query(AuditFilter(since=now + timedelta(seconds=1)))[1] == 0
@@ -84,8 +85,8 @@ def test_entries_are_filtered_by_time_and_paged(session):
     assert trail.query(AuditFilter(since=datetime(2026, 1, 1, tzinfo=UTC)))[1] == 4
 
 
-def test_the_application_cannot_change_or_delete_an_entry(session):
-    fill(session)
+def test_the_application_cannot_change_or_delete_an_entry(session, settings):
+    fill(session, settings)
     entry = session.query(AuditEntry).filter_by(action="update").one()
 
     entry.after = {"name": "forged"}
@@ -98,8 +99,8 @@ def test_the_application_cannot_change_or_delete_an_entry(session):
     session.rollback()
 
 
-def test_the_database_refuses_an_update_of_the_trail(session):
-    fill(session)
+def test_the_database_refuses_an_update_of_the_trail(session, settings):
+    fill(session, settings)
 
     with pytest.raises(DatabaseError, match="append-only"):
         session.execute(text("UPDATE audit_entry SET actor_name = 'someone else'"))
