@@ -12,6 +12,7 @@ from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
+from parley.links import Links
 from parley.requests.approval_models import APPROVAL_STATUSES
 from parley.requests.approvals import MAX_NOTE, ApprovalService
 from parley.settings import Settings
@@ -53,7 +54,8 @@ def router(prefix: str) -> APIRouter:
         rows, total = service.list_approvals(offset, limit, status, requestId, decidable)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(rows))
-        return [service.present(row) for row in rows]
+        links = Links(settings)
+        return [links.served("Approval", service.present(row)) for row in rows]
 
     @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
     def get_approval(
@@ -102,7 +104,8 @@ def router(prefix: str) -> APIRouter:
 
 
 def _one(service: ApprovalService, row) -> JSONResponse:
-    return JSONResponse(service.present(row), headers={"ETag": etag(row)})
+    body = Links(service.settings).served("Approval", service.present(row))
+    return JSONResponse(body, headers={"ETag": etag(row)})
 
 
 def _finish(session, service: ApprovalService, row) -> JSONResponse:

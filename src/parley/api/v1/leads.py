@@ -18,6 +18,7 @@ from parley.errors import InvalidInput
 from parley.leads.contacts import LeadContacts
 from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
+from parley.links import Links
 from parley.parties.accounts import present as present_account
 from parley.parties.schemas import Strict
 from parley.settings import Settings
@@ -161,6 +162,7 @@ def router(prefix: str) -> APIRouter:
             },
             "productOrder": done.order,
         }
+        answer = Links(settings).fill(answer)  # the references' hrefs (parley.links)
         commit_now(session)
         return answer
 

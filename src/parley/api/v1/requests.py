@@ -14,8 +14,10 @@ from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412, visible
+from parley.api.v1.tasks import linked_task
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
+from parley.links import Links
 from parley.requests.service import RequestService
 from parley.requests.workflow_defs import check_external_event
 from parley.settings import Settings
@@ -45,6 +47,8 @@ class Reopening(BaseModel):
 
 def _status(session, settings, row, for_customer: bool = False) -> JSONResponse:
     body = RequestService(session, settings).status(row.id, for_customer)
+    links = Links(settings)
+    body["tasks"] = [linked_task(links, task) for task in body.get("tasks", [])]
     return JSONResponse(body, headers={"ETag": etag(row)})
 
 

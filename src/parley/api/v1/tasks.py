@@ -14,6 +14,7 @@ from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
+from parley.links import Links
 from parley.requests.tasks import TaskService, Worker
 from parley.requests.workflow_models import TASK_STATUSES
 from parley.settings import Settings
@@ -41,8 +42,16 @@ def _service(session, settings, principal: Principal, request: Request) -> TaskS
     return TaskService(session, settings, worker)
 
 
+def linked_task(links: Links, view: dict) -> dict:
+    """A task view with its href and its request's (a customer's view has neither)."""
+    if "request" not in view:
+        return view
+    return links.served("Task", view, {"request": "TroubleTicket"})
+
+
 def _one(service: TaskService, task) -> JSONResponse:
-    return JSONResponse(service.view(task), headers={"ETag": etag(task)})
+    body = linked_task(Links(service.settings), service.view(task))
+    return JSONResponse(body, headers={"ETag": etag(task)})
 
 
 def _finish(session, service: TaskService, task) -> JSONResponse:
@@ -82,7 +91,8 @@ def router(prefix: str) -> APIRouter:
         tasks, total = service.list_tasks(queue, status, who, requestId, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(tasks))
-        return [service.view(task) for task in tasks]
+        links = Links(settings)
+        return [linked_task(links, service.view(task)) for task in tasks]
 
     @api.get("/{task_id}", summary="One task")
     def get_task(

@@ -79,7 +79,7 @@ def one(session, settings, row: CustomerRequest, request: Request, fields=None, 
 
 def representation(row: CustomerRequest, history, request: Request) -> dict:
     settings = request.app.state.settings
-    body = present(row, history)
+    body = request.app.state.links.fill(present(row, history))
     body["id"] = row.id
     body["href"] = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket/{row.id}"
     body.setdefault("@type", TYPE)
@@ -147,6 +147,7 @@ def ticket_router(prefix: str) -> APIRouter:
         selected = parse_fields(fields, known)
         check_storable(body)
         body.pop("href", None)
+        request.app.state.links.strip(body)  # services see ids and foreign hrefs only
         _check_type(body, _Named)
         document = checked(spec, body, "TroubleTicket_FVO")
         row = RequestService(session, settings, actor).create(document)
@@ -189,6 +190,7 @@ def ticket_router(prefix: str) -> APIRouter:
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
+        request.app.state.links.strip(body)
         _check_type(body, _Named)
         checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
         current = visible(session, settings, principal, id).document
