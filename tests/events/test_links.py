@@ -117,6 +117,7 @@ def test_a_duplicate_names_its_suspects_with_hrefs_of_the_base_url(client, setti
         CUSTOMER_API,
         json={
             "@type": "Customer",
+            "name": "Another customer of the same person",
             "engagedParty": {
                 "@type": "PartyRef",
                 "id": person["id"],
