@@ -38,6 +38,7 @@ from parley.api.v1 import workflows as workflows_api
 from parley.db.direct_writes import direct_writer
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
+from parley.links import Links
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
+    app.state.links = Links(settings)  # hrefs are made when answering (parley.links)
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)

@@ -11,6 +11,11 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
+    def describe(self, links) -> str:
+        """The message as an edge answers it, with the links (``parley.links.Links``) of what
+        it names; most messages name nothing linked."""
+        return self.message
+
 
 class InvalidInput(DomainError):
     status = 400

@@ -19,6 +19,7 @@ from parley.errors import InvalidInput
 from parley.events.query import matches, parse_query
 from parley.events.repository import SubscriptionRepository
 from parley.events.views import views_of
+from parley.links import Links
 from parley.outbox.channels import Channel, Message, Outcome, register_channel
 from parley.outbox.service import OutboxService
 from parley.settings import Settings
@@ -37,6 +38,7 @@ class EventFanOut:
 
         register_event_views(settings)
         self.settings = settings
+        self.links = Links(settings)  # hrefs of the references in the events it renders
         # Its own small pool: the worker's connection is busy with no transaction meanwhile,
         # but a fan-out is a unit of work of its own and must not share a session with it.
         self.engine = build_engine(settings.database_url, 1, settings.sqlite_busy_timeout_ms)
@@ -56,7 +58,7 @@ class EventFanOut:
                     conditions = parse_query(subscription.query)
                 except InvalidInput:
                     continue
-                for envelope in view.envelopes(event):
+                for envelope in map(self.links.fill, view.envelopes(event)):
                     if not matches(conditions, envelope):
                         continue
                     destination = {"url": listener_url(subscription.callback, envelope)}
@@ -66,7 +68,8 @@ class EventFanOut:
                     outbox.enqueue("webhook", destination, envelope, idempotency_key=key)
             if self.settings.event_bus_url:
                 subject = {"subject": bus_subject(self.settings, event)}
-                outbox.enqueue(BUS_KIND, subject, event, idempotency_key=f"{event['eventId']}:bus")
+                key = f"{event['eventId']}:bus"
+                outbox.enqueue(BUS_KIND, subject, self.links.fill(event), idempotency_key=key)
         return Outcome.delivered()
 
     def close(self) -> None:

@@ -324,19 +324,14 @@ class InteractionService:
         customer).
         """
         subject = _Subject(None, None)
-        base = self.settings.base_url
         for index, _role, kind, ref_id in projection.party_references(document):
             where = f"relatedParty[{index}]"
-            target = document["relatedParty"][index]["partyOrPartyRole"]
             if kind == "Customer":
                 if subject.customer_id is not None and ref_id != subject.customer_id:
                     raise InvalidInput(f"{where}: an interaction concerns one customer", where)
                 if not storable_id(ref_id, ID_LENGTH):
                     raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
                 subject.customer_id, subject.where = ref_id, where
-                target.setdefault(
-                    "href", f"{base}{self.settings.customer_api_prefix}/customer/{ref_id}"
-                )
             elif kind in projection.PARTY_TYPES and subject.party_id is None:
                 if not (storable_id(ref_id, ID_LENGTH) and self.repo.party_exists(ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)

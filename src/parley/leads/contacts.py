@@ -71,8 +71,6 @@ class LeadContacts:
                         "entity": {
                             "@type": "EntityRef",
                             "id": lead.id,
-                            "href": f"{self.settings.base_url}{self.settings.sales_api_prefix}"
-                            f"/salesLead/{lead.id}",
                             "name": lead.name,
                             "@referredType": "SalesLead",
                         },

@@ -19,7 +19,7 @@ from parley.leads.service import DuplicateSuspected, LeadService
 from parley.outbox.service import OutboxService
 from parley.parties.accounts import BillingAccountService
 from parley.parties.models import BillingAccount, Customer, Party
-from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService, party_href
+from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.settings import Settings
 
 ORDER_CATEGORY = "newCustomerAcquisition"
@@ -63,7 +63,7 @@ class LeadConversion:
         customers = [s for s in self.leads.duplicates(lead) if s.customer is not None]
         if customers and not force:
             what = f"The prospect {prospect.display_name}"
-            raise DuplicateSuspected(customers, what, self.settings)
+            raise DuplicateSuspected(customers, what)
         with self.session.begin_nested():
             contact = self.parties.any_party(lead.contact_party_id or prospect.id)
             # Checked above against customers (the lead's own open lead is no duplicate of it);
@@ -104,7 +104,6 @@ class LeadConversion:
                     "partyOrPartyRole": {
                         "@type": "PartyRef",
                         "id": contact.id,
-                        "href": party_href(self.settings, contact),
                         "name": contact.display_name,
                         "@referredType": contact.kind,
                     },
@@ -163,8 +162,6 @@ class LeadConversion:
             *document.get("relatedParty", []),
             {
                 "id": customer.id,
-                "href": f"{self.settings.base_url}{self.settings.customer_api_prefix}"
-                f"/customer/{customer.id}",
                 "name": customer.name,
                 "role": "customer",
                 "@referredType": "Customer",
@@ -183,7 +180,10 @@ class LeadConversion:
 def new_customer_acquisition_order(
     lead: SalesLead, customer: Customer, account: BillingAccount, settings: Settings
 ) -> dict:
-    """The order the ordering system receives for a converted lead (a TMF622 ProductOrder)."""
+    """The order the ordering system receives for a converted lead (a TMF622 ProductOrder).
+
+    Its references hold ids: their hrefs are made when it is sent (parley.links). The lead is
+    named as the owner of the order's external id by its URL, text of the message itself."""
     base = settings.base_url
     items = []
     if lead.document.get("productOffering"):
@@ -216,7 +216,6 @@ def new_customer_acquisition_order(
                 "partyOrPartyRole": {
                     "@type": "PartyRoleRef",
                     "id": customer.id,
-                    "href": f"{base}{settings.customer_api_prefix}/customer/{customer.id}",
                     "name": customer.name,
                     "@referredType": "Customer",
                 },
@@ -225,7 +224,6 @@ def new_customer_acquisition_order(
         "billingAccount": {
             "@type": "BillingAccountRef",
             "id": account.id,
-            "href": f"{base}{settings.account_api_prefix}/billingAccount/{account.id}",
             "name": account.name,
         },
         "productOrderItem": items,

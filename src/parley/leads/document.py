@@ -7,8 +7,6 @@ from parley.errors import Conflict, InvalidInput
 from parley.leads.models import SalesLead
 from parley.parties.models import Party
 from parley.parties.normalize import email_normalized, phone_e164
-from parley.parties.service import party_href
-from parley.settings import Settings
 
 PROSPECT, CONTACT, OWNER = "prospect", "contact", "owner"
 SERVER_FIELDS = ("id", "href", "creationDate", "statusChangeDate")
@@ -78,8 +76,9 @@ def owner_entry(user) -> dict:
     return {"id": user.id, "name": user.username, "role": OWNER, "@referredType": "User"}
 
 
-def fill_party_ref(ref: dict, party: Party, settings: Settings) -> None:
-    ref.update({"href": party_href(settings, party), "@referredType": party.kind})
+def fill_party_ref(ref: dict, party: Party) -> None:
+    ref.pop("href", None)  # ours: made when served (parley.links)
+    ref["@referredType"] = party.kind
     ref.setdefault("name", party.display_name)
 
 

@@ -23,7 +23,6 @@ from parley.parties.identification_repository import (
 from parley.parties.matching import Identifier, Reason
 from parley.parties.models import Party
 from parley.parties.normalize import search_text
-from parley.settings import Settings
 
 NAME_SCORE = 85.0  # a name reason this high (fuzzy scores top out at 95) ...
 CITY_SCORE = 85.0  # ... in a city this similar is likely the same person
@@ -107,19 +106,18 @@ class Suspect:
             ],
         }
 
-    def summary(self, settings: Settings) -> str:
-        """One line naming the suspect (id and href included) with its score and reasons."""
-        base = settings.base_url
+    def summary(self, href=None) -> str:
+        """One line naming the suspect (its id, and its href when ``href(referred type, id)``
+        is given) with its score and reasons."""
         if self.customer:
-            href = f"{base}{settings.customer_api_prefix}/customer/{self.customer.id}"
+            link = f", {href('Customer', self.customer.id)}" if href else ""
             what = (
                 f"customer {self.customer.customer_number} {self.customer.name} "
-                f"(id {self.customer.id}, {href})"
+                f"(id {self.customer.id}{link})"
             )
         else:
             refs = ", ".join(
-                f"{lead} ({base}{settings.sales_api_prefix}/salesLead/{lead})"
-                for lead in self.leads
+                f"{lead} ({href('SalesLead', lead)})" if href else lead for lead in self.leads
             )
             what = f"open lead {refs} for {self.party.display_name}"
         why = ", ".join(f"{r.field} {r.match} {r.value}" for r in self.reasons)
@@ -127,17 +125,23 @@ class Suspect:
 
 
 class DuplicateSuspected(DomainError):
+    """Holds the suspects (ids); the edge names them with their hrefs (``describe``)."""
+
     status = 409
     code = "DUPLICATE_SUSPECTED"
     reason = "Likely duplicate"
 
-    def __init__(self, suspects: list[Suspect], what: str, settings: Settings):
-        listed = "; ".join(s.summary(settings) for s in suspects)
-        super().__init__(
-            f"{what} looks like one already known: {listed}. Link to it, or repeat with "
+    def __init__(self, suspects: list[Suspect], what: str):
+        self.suspects, self.what = suspects, what
+        super().__init__(self.describe(None))
+
+    def describe(self, links) -> str:
+        href = links.href if links is not None else None
+        listed = "; ".join(s.summary(href) for s in self.suspects)
+        return (
+            f"{self.what} looks like one already known: {listed}. Link to it, or repeat with "
             "force=true to create anyway (recorded)"
         )
-        self.suspects = suspects
 
 
 def birth_day(document: dict) -> str | None:

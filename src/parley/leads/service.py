@@ -50,6 +50,21 @@ class NotQualifiable(DomainError):
     reason = "Unprocessable entity"
 
 
+class ConvertedByConversion(Conflict):
+    """A lead is converted by its conversion operation, which the edge names by its path."""
+
+    def __init__(self, lead_id: str):
+        self.lead_id = lead_id
+        super().__init__(self.describe(None))
+
+    def describe(self, links) -> str:
+        where = f"{links.parley_api if links is not None else ''}/sales-leads/{self.lead_id}"
+        return (
+            f"status: a lead is converted with POST {where}/conversion (customer and billing "
+            "account at once)"
+        )
+
+
 class LeadService:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
@@ -94,7 +109,7 @@ class LeadService:
         )
         if suspects and not force:
             what = f"The prospect {self.prospect(lead).display_name}"
-            raise DuplicateSuspected(suspects, what, self.settings)
+            raise DuplicateSuspected(suspects, what)
         lead.forced_duplicates = [s.as_dict() for s in suspects] or None
         self.repo.add(lead)
         self.uow.record(RESOURCE, CREATE, lead.id, after=lead.document, event=doc.present(lead))
@@ -181,10 +196,7 @@ class LeadService:
         if status not in STATUSES:
             raise InvalidInput(f"status: one of {', '.join(STATUSES)}", "status")
         if status == "converted":
-            raise Conflict(
-                f"status: a lead is converted with POST {self.settings.parley_api_prefix}"
-                f"/sales-leads/{lead.id}/conversion (customer and billing account at once)"
-            )
+            raise ConvertedByConversion(lead.id)
         if status not in TRANSITIONS[lead.status]:
             raise Conflict(f"status: a lead cannot go from {lead.status} to {status}")
         if status in NEEDS_REASON and not (document.get("statusChangeReason") or "").strip():
@@ -198,13 +210,13 @@ class LeadService:
         index, party_id = doc.prospect_ref(document)
         prospect = self._party(party_id, f"relatedParty[{index}]")
         lead.party_id = prospect.id
-        doc.fill_party_ref(document["relatedParty"][index], prospect, self.settings)
+        doc.fill_party_ref(document["relatedParty"][index], prospect)
         contact = doc.contact_ref(document)
         lead.contact_party_id = None
         if contact is not None:
             index, contact_id = contact
             person = self._party(contact_id, f"relatedParty[{index}]")
-            doc.fill_party_ref(document["relatedParty"][index], person, self.settings)
+            doc.fill_party_ref(document["relatedParty"][index], person)
             lead.contact_party_id = person.id
         lead.source_channel = doc.source_channel(document)
         lead.rating = doc.choice(document, "rating", RATINGS)

@@ -249,7 +249,6 @@ class CommunicationService:
         )
 
     def _log_interaction(self, message: CommunicationMessage, row, now: datetime) -> None:
-        href = f"{self.settings.base_url}{self.settings.communication_api_prefix}"
         text = row.payload.get("subject") or row.payload.get("text") or row.payload.get("body")
         document = {
             "@type": "PartyInteraction",
@@ -287,7 +286,6 @@ class CommunicationService:
                         "entity": {
                             "@type": "EntityRef",
                             "id": message.id,
-                            "href": f"{href}/communicationMessage/{message.id}",
                             "@referredType": "CommunicationMessage",
                         },
                     },

@@ -18,7 +18,7 @@ from parley.parties import projection
 from parley.parties.accounts_repository import AccountRepository
 from parley.parties.models import ACCOUNT_STATES, BillingAccount, BillingAccountContact, Party
 from parley.parties.repository import conditions_for
-from parley.parties.service import PartyService, party_href
+from parley.parties.service import PartyService
 
 RESOURCE = "billingAccount"
 DEFAULT_STATE = "active"
@@ -184,9 +184,7 @@ class BillingAccountService:
             where = f"relatedParty[{index}].partyOrPartyRole.id"
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where) from None
         target = document["relatedParty"][index]["partyOrPartyRole"]
-        target["href"] = (
-            f"{self.settings.base_url}{self.settings.customer_api_prefix}/customer/{customer.id}"
-        )
+        target.pop("href", None)  # ours: made when served (parley.links)
         target.setdefault("name", customer.name)
         return customer.id
 
@@ -249,7 +247,8 @@ class BillingAccountService:
         party = self.parties.repo.get_party(target["id"]) if storable_id(target["id"]) else None
         if party is None or (allowed is not None and party.id not in allowed):
             raise InvalidInput(f"{where}.id: no party with id {target['id']}", f"{where}.id")
-        target.update({"href": party_href(self.settings, party), "@referredType": party.kind})
+        target.pop("href", None)  # ours: made when served (parley.links)
+        target["@referredType"] = party.kind
         target.setdefault("name", party.display_name)
         return party
 
@@ -276,7 +275,6 @@ class BillingAccountService:
                 "partyOrPartyRole": {
                     "@type": "PartyRef",
                     "id": party.id,
-                    "href": party_href(self.settings, party),
                     "name": party.display_name,
                     "@referredType": party.kind,
                 },

@@ -18,7 +18,6 @@ from parley.parties import projection
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
 from parley.parties.repository import PartyRepository, conditions_for
-from parley.settings import Settings
 
 CUSTOMER_NUMBER_CHARACTERISTIC = "customerNumber"
 PRIMARY_CONTACT_ROLE = "primaryContact"
@@ -45,12 +44,6 @@ CUSTOMER_COLUMNS = {
     CUSTOMER_NUMBER_CHARACTERISTIC: Customer.customer_number,
     "engagedParty.id": Customer.party_id,
 }
-
-
-def party_href(settings: Settings, party: Party) -> str:
-    """Where a party is served (TMF632), for references stored in other documents."""
-    collection = "individual" if party.kind == "Individual" else "organization"
-    return f"{settings.base_url}{settings.party_api_prefix}/{collection}/{party.id}"
 
 
 @dataclass
@@ -194,7 +187,7 @@ class PartyService:
         index = self._apply_customer(customer, document)
         suspects = self.duplicates_of(customer) if check_duplicates else []
         if suspects and not force:
-            raise DuplicateSuspected(suspects, f"The customer {customer.name}", self.settings)
+            raise DuplicateSuspected(suspects, f"The customer {customer.name}")
         self.repo.add(customer)
         self._index_customer(customer, index)
         self.uow.record(
@@ -254,10 +247,10 @@ class PartyService:
         projection.check_period(document, "validFor")
         engaged = self._engaged_party(document.get("engagedParty"))
         customer.party_id = engaged.id
+        # A foreign href named the party of another system: its shadow is ours (no href kept).
         document["engagedParty"] = {
-            **document["engagedParty"],
+            **{k: v for k, v in document["engagedParty"].items() if k != "href"},
             "id": engaged.id,
-            "href": party_href(self.settings, engaged),
             "@referredType": engaged.kind,
         }
         document["engagedParty"].setdefault("name", engaged.display_name)
@@ -334,7 +327,8 @@ class PartyService:
         """
         ref = ref or {}
         href, ref_id = ref.get("href", ""), ref.get("id") or ""
-        foreign = href and ref_id and not href.startswith(self.settings.base_url + "/")
+        # The edge removed Parley's own hrefs (parley.links): an href left is another system's.
+        foreign = href and ref_id
         if not foreign or self.repo.get_party(ref_id) is not None:
             return self._referenced_party(ref, "engagedParty")
         owner = href[: -len(ref_id) - 1] if href.endswith("/" + ref_id) else href

@@ -153,9 +153,8 @@ class Adjustments:
         return None
 
     def hand_to_billing(self, row, adjustment: Adjustment, approved_by: str, approval) -> None:
-        base = self.settings.base_url
         account = adjustment.billing_account_id
-        payload = {
+        payload = {  # its references' hrefs are made when it is sent (parley.links)
             "@type": "BillingAdjustment",
             "id": row.id,
             "amount": money(adjustment.amount),
@@ -163,24 +162,19 @@ class Adjustments:
             "reason": adjustment.reason,
             "billingAccount": {
                 "id": account,
-                "href": f"{base}{self.settings.account_api_prefix}/billingAccount/{account}",
                 "@referredType": "BillingAccount",
             },
             "customer": {
                 "id": row.customer_id,
-                "href": f"{base}{self.settings.customer_api_prefix}/customer/{row.customer_id}",
                 "@referredType": "Customer",
             },
             "request": {
                 "id": row.id,
-                "href": self.requests.href(row.id),
                 "@referredType": "TroubleTicket",
             },
             "requestedBy": approval.requested_by if approval else approved_by,
             "approvedBy": approved_by,
-            "approval": {"id": approval.id, "href": approval_href(self.settings, approval.id)}
-            if approval
-            else None,
+            "approval": {"id": approval.id, "@referredType": "Approval"} if approval else None,
         }
         OutboxService(self.uow).enqueue(
             BILLING, {}, payload, idempotency_key=f"adjustment:{row.id}"
@@ -207,7 +201,7 @@ class Adjustments:
         approval = self.approvals.of_request(row.id, for_update=True)
         if approval is None or approval.status != PENDING:
             return
-        before = present_approval(self.settings, approval)
+        before = present_approval(approval)
         actor = self.uow.writer()
         approval.status, approval.decided_at = WITHDRAWN, utcnow()
         approval.decided_by_id, approval.decided_by = actor.user_id, actor.name[:150]
@@ -220,7 +214,7 @@ class Adjustments:
 
     def record(self, action: str, approval: Approval, before: dict | None = None) -> None:
         """Audited and told as a domain event (``approval``: on the event bus when it is on)."""
-        after = present_approval(self.settings, approval)
+        after = present_approval(approval)
         self.uow.record(RESOURCE, action, approval.id, before=before, after=after, event=after)
 
     def _check_account(self, account_id: str, customer_id: str) -> None:
@@ -299,34 +293,30 @@ def read_adjustment(document: dict) -> Adjustment:
     )
 
 
-def present_approval(settings, approval: Approval) -> dict:
+def present_approval(approval: Approval) -> dict:
+    """An approval as served; its href and its references' are made by the edge."""
+
     def user(user_id, name):
         return {"id": user_id, "name": name} if name else None
 
-    base = settings.base_url
     account = approval.billing_account_id
     return {
         "@type": "Approval",
         "id": approval.id,
-        "href": approval_href(settings, approval.id),
         "status": approval.status,
         "amount": money(approval.amount),
         "currency": approval.currency,
         "reason": approval.reason,
         "request": {
             "id": approval.request_id,
-            "href": f"{base}{settings.trouble_ticket_api_prefix}/troubleTicket/"
-            f"{approval.request_id}",
             "@referredType": "TroubleTicket",
         },
         "customer": {
             "id": approval.customer_id,
-            "href": f"{base}{settings.customer_api_prefix}/customer/{approval.customer_id}",
             "@referredType": "Customer",
         },
         "billingAccount": {
             "id": account,
-            "href": f"{base}{settings.account_api_prefix}/billingAccount/{account}",
             "@referredType": "BillingAccount",
         },
         "requestedBy": user(approval.requested_by_id, approval.requested_by),
@@ -336,10 +326,6 @@ def present_approval(settings, approval: Approval) -> dict:
         "decisionNote": approval.decision_note,
         "createdAt": _iso(approval.created_at),
     }
-
-
-def approval_href(settings, approval_id: str) -> str:
-    return f"{settings.base_url}{settings.parley_api_prefix}/approvals/{approval_id}"
 
 
 def _iso(moment) -> str | None:

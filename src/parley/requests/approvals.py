@@ -73,7 +73,7 @@ class ApprovalService:
         return self.repo.list_approvals(conditions, offset, limit)
 
     def present(self, approval: Approval) -> dict:
-        return present_approval(self.settings, approval)
+        return present_approval(approval)
 
     # -- deciding --------------------------------------------------------------------------
 
@@ -111,7 +111,7 @@ class ApprovalService:
         self._check_may_decide(approval)
         if request.status in lc.FINAL:  # an ended request withdraws its approval: not expected
             raise Conflict(f"the request is {request.status}; there is nothing left to decide")
-        before = present_approval(self.settings, approval)
+        before = present_approval(approval)
         approval.status, approval.decided_at = decision, utcnow()
         approval.decided_by_id, approval.decided_by = actor.user_id, actor.name[:150]
         approval.decision_note, approval.updated_at = note or None, approval.decided_at

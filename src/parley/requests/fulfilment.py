@@ -92,7 +92,6 @@ class AutomaticFulfilment:
             for c in row.document.get("troubleTicketCharacteristic") or []
             if c.get("name") == "productOffering"
         )  # required by the type: checked when the request was taken
-        base = self.settings.base_url
         order = {
             "@type": "ProductOrder",
             "category": "addOnSelection",
@@ -104,8 +103,6 @@ class AutomaticFulfilment:
                     "partyOrPartyRole": {
                         "@type": "PartyRoleRef",
                         "id": row.customer_id,
-                        "href": f"{base}{self.settings.customer_api_prefix}/customer/"
-                        f"{row.customer_id}",
                         "@referredType": "Customer",
                     },
                 }

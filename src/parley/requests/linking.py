@@ -89,14 +89,12 @@ class InteractionLinks:
         return self.interactions.create(document)
 
     def interaction_ref(self, interaction_id: str) -> dict:
-        prefix = f"{self.settings.base_url}{self.settings.interaction_api_prefix}"
         return {
             "@type": "RelatedEntity",
             "role": "interaction",
             "entity": {
                 "@type": "EntityRef",
                 "id": interaction_id,
-                "href": f"{prefix}/partyInteraction/{interaction_id}",
                 "@referredType": INTERACTION,
             },
         }
@@ -111,7 +109,6 @@ def _item(role: str, ticket: dict) -> dict:
             "entity": {
                 "@type": "EntityRef",
                 "id": ticket["id"],
-                "href": ticket["href"],
                 "@referredType": "TroubleTicket",
             },
         },

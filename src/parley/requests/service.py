@@ -99,7 +99,7 @@ class RequestService:
         _check_characteristics(document, request_type)
         Adjustments(self.uow, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
-        ticket = {"id": request_id, "href": self.href(request_id)}
+        ticket = {"id": request_id}
         if interaction is None:
             reasons = (request_type.document.get("classification") or {}).get("reasonCode")
             text = f"Request raised: {request_type.name}"
@@ -302,7 +302,7 @@ class RequestService:
         reasons = (request_type.document.get("classification") or {}).get("reasonCode")
         self.links.log_closing(
             row.customer_id,
-            {"id": row.id, "href": self.href(row.id)},
+            {"id": row.id},
             self.uow.writer().channel,
             reasons[0] if reasons else None,
             text,
@@ -343,17 +343,11 @@ class RequestService:
         return customer_id
 
     def _type_ref(self, request_type: RequestType) -> dict:
-        prefix = f"{self.settings.base_url}{self.settings.trouble_ticket_api_prefix}"
         return {
             "@type": "TroubleTicketSpecificationRef",
             "id": request_type.id,
             "name": request_type.name,
-            "href": f"{prefix}/troubleTicketSpecification/{request_type.id}",
         }
-
-    def href(self, request_id: str) -> str:
-        prefix = f"{self.settings.base_url}{self.settings.trouble_ticket_api_prefix}"
-        return f"{prefix}/troubleTicket/{request_id}"
 
     def _history(self, row, old, reason, now) -> None:
         change = RequestStatusChange(

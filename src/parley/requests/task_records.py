@@ -92,12 +92,11 @@ class TaskRecords:
 
     def view(self, task: RequestTask, for_customer: bool = False) -> dict:
         queue = self.queue(task.queue_id)
-        return task_view(task, queue, self.settings, for_customer)
+        return task_view(task, queue, for_customer)
 
 
-def task_view(task: RequestTask, queue: TaskQueue, settings, for_customer=False) -> dict:
-    base = f"{settings.base_url}{settings.parley_api_prefix}"
-    ticket = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket"
+def task_view(task: RequestTask, queue: TaskQueue, for_customer=False) -> dict:
+    """A task as served; its href and its request's are made by the edge (``linked_task``)."""
     body = {
         "id": task.id,
         "name": task.name,
@@ -111,8 +110,7 @@ def task_view(task: RequestTask, queue: TaskQueue, settings, for_customer=False)
         return body
     body.update(
         {
-            "href": f"{base}/tasks/{task.id}",
-            "request": {"id": task.request_id, "href": f"{ticket}/{task.request_id}"},
+            "request": {"id": task.request_id},
             "assignee": {"id": task.assignee_id, "name": task.assignee} if task.assignee else None,
             "note": task.note,
             "reason": task.reason,

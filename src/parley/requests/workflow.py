@@ -207,7 +207,7 @@ class WorkflowEngine:
             "eventType": params.get("eventType") or f"workflow.{event}",
             "request": {
                 "id": row.id,
-                "href": self.requests.href(row.id),
+                "@referredType": "TroubleTicket",  # its href is made when sent (parley.links)
                 "ticketType": row.document.get("ticketType"),
                 "status": row.status,
                 "priority": row.priority,

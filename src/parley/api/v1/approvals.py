@@ -10,6 +10,7 @@ from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
+from parley.links import Links
 from parley.requests.approval_models import APPROVAL_STATUSES
 from parley.requests.approvals import MAX_NOTE, ApprovalService
 
@@ -48,7 +49,8 @@ def router(prefix: str) -> APIRouter:
         rows, total = service.list_approvals(offset, limit, status, requestId, decidable)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(rows))
-        return [service.present(row) for row in rows]
+        links = Links(uow.settings)
+        return [links.served("Approval", service.present(row)) for row in rows]
 
     @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
     def get_approval(approval_id: str, uow: RequestWork):
@@ -89,7 +91,8 @@ def router(prefix: str) -> APIRouter:
 
 
 def _one(service: ApprovalService, row) -> JSONResponse:
-    return JSONResponse(service.present(row), headers={"ETag": etag(row)})
+    body = Links(service.settings).served("Approval", service.present(row))
+    return JSONResponse(body, headers={"ETag": etag(row)})
 
 
 def _finish(service: ApprovalService, row) -> JSONResponse:

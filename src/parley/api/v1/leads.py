@@ -16,6 +16,7 @@ from parley.errors import InvalidInput
 from parley.leads.contacts import LeadContacts
 from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
+from parley.links import Links
 from parley.parties.accounts import present as present_account
 from parley.parties.schemas import Strict
 
@@ -151,6 +152,7 @@ def router(prefix: str) -> APIRouter:
             },
             "productOrder": done.order,
         }
+        answer = Links(uow.settings).fill(answer)  # the references' hrefs (parley.links)
         commit_now(uow.session)
         return answer
 

@@ -12,9 +12,11 @@ from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412, visible
+from parley.api.v1.tasks import linked_task
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
+from parley.links import Links
 from parley.requests.service import RequestService
 from parley.requests.workflow_defs import check_external_event
 
@@ -43,6 +45,8 @@ class Reopening(BaseModel):
 
 def _status(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
     body = RequestService(uow).status(row.id, for_customer)
+    links = Links(uow.settings)
+    body["tasks"] = [linked_task(links, task) for task in body.get("tasks", [])]
     return JSONResponse(body, headers={"ETag": etag(row)})
 
 

@@ -15,9 +15,10 @@ from parley.auth.permissions import (
 from parley.auth.principal import Principal
 from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
+from parley.links import Links
 from parley.parties import schemas
 from parley.parties.matching import Identifier
-from parley.parties.service import PartyService, party_href
+from parley.parties.service import PartyService
 from parley.parties.verification import VerificationService
 from parley.settings import Settings
 
@@ -203,7 +204,7 @@ def _active_lock(security):
 
 
 def _candidate(candidate, settings: Settings) -> dict:
-    base = settings.base_url
+    links = Links(settings)
     party, customer = candidate.party, candidate.customer
     return {
         "score": candidate.score,
@@ -211,7 +212,7 @@ def _candidate(candidate, settings: Settings) -> dict:
         "relation": candidate.relation,
         "party": {
             "id": party.id,
-            "href": party_href(settings, party),
+            "href": links.href(party.kind, party.id),
             "@type": party.kind,
             "name": party.display_name,
             "status": party.status,
@@ -221,7 +222,7 @@ def _candidate(candidate, settings: Settings) -> dict:
         if customer is None
         else {
             "id": customer.id,
-            "href": f"{base}{settings.customer_api_prefix}/customer/{customer.id}",
+            "href": links.href("Customer", customer.id),
             "customer_number": customer.customer_number,
             "name": customer.name,
             "status": customer.status,

@@ -14,6 +14,7 @@ from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
+from parley.links import Links
 from parley.requests.tasks import TaskService, Worker
 from parley.requests.workflow_models import TASK_STATUSES
 
@@ -37,8 +38,16 @@ def _service(uow: UnitOfWork, principal: Principal) -> TaskService:
     return TaskService(uow, Worker(principal.roles, principal.has(TASK_ASSIGN)))
 
 
+def linked_task(links: Links, view: dict) -> dict:
+    """A task view with its href and its request's (a customer's view has neither)."""
+    if "request" not in view:
+        return view
+    return links.served("Task", view, {"request": "TroubleTicket"})
+
+
 def _one(service: TaskService, task) -> JSONResponse:
-    return JSONResponse(service.view(task), headers={"ETag": etag(task)})
+    body = linked_task(Links(service.settings), service.view(task))
+    return JSONResponse(body, headers={"ETag": etag(task)})
 
 
 def _finish(service: TaskService, task) -> JSONResponse:
@@ -76,7 +85,8 @@ def router(prefix: str) -> APIRouter:
         tasks, total = service.list_tasks(queue, status, who, requestId, offset, limit)
         response.headers["X-Total-Count"] = str(total)
         response.headers["X-Result-Count"] = str(len(tasks))
-        return [service.view(task) for task in tasks]
+        links = Links(uow.settings)
+        return [linked_task(links, service.view(task)) for task in tasks]
 
     @api.get("/{task_id}", summary="One task")
     def get_task(

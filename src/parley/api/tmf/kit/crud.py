@@ -99,7 +99,7 @@ def checked(
 
 def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
     base = request.app.state.settings.base_url
-    body = dict((resource.present or resource.document)(row))
+    body = request.app.state.links.fill((resource.present or resource.document)(row))
     body["id"] = row.id
     body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
     body.setdefault("@type", resource.type_name)
@@ -181,6 +181,7 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
         actor = principal.actor(get_channel(request))
         check_storable(body)
         body.pop("href", None)
+        request.app.state.links.strip(body)  # services see ids and foreign hrefs only
         _check_type(body, resource)
         document = checked(resource.spec, body, resource.create_schema, in_place=True)
 
@@ -235,6 +236,7 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
+        request.app.state.links.strip(body)
         _check_type(body, resource)
         checked(resource.spec, _without_nulls(body), resource.patch_schema, partial=True)
         current = resource.document(resource.get_visible(uow, principal, id))

@@ -72,8 +72,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status, exc.code, exc.reason, exc.message)
 
     @app.exception_handler(DomainError)
-    def _domain(_: Request, exc: DomainError):
-        return error_response(exc.status, exc.code, exc.reason, exc.message)
+    def _domain(request: Request, exc: DomainError):
+        message = exc.describe(request.app.state.links)  # with the hrefs of what it names
+        return error_response(exc.status, exc.code, exc.reason, message)
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError):

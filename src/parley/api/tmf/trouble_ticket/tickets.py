@@ -78,7 +78,7 @@ def one(uow: UnitOfWork, row: CustomerRequest, request: Request, fields=None, st
 
 def representation(row: CustomerRequest, history, request: Request) -> dict:
     settings = request.app.state.settings
-    body = present(row, history)
+    body = request.app.state.links.fill(present(row, history))
     body["id"] = row.id
     body["href"] = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket/{row.id}"
     body.setdefault("@type", TYPE)
@@ -144,6 +144,7 @@ def ticket_router(prefix: str) -> APIRouter:
         selected = parse_fields(fields, known)
         check_storable(body)
         body.pop("href", None)
+        request.app.state.links.strip(body)  # services see ids and foreign hrefs only
         _check_type(body, _Named)
         document = checked(spec, body, "TroubleTicket_FVO")
         row = RequestService(uow).create(document)
@@ -183,6 +184,7 @@ def ticket_router(prefix: str) -> APIRouter:
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
+        request.app.state.links.strip(body)
         _check_type(body, _Named)
         checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
         current = visible(uow, principal, id).document

@@ -1,0 +1,124 @@
+"""Links to Parley's own resources, made when a document is served, never stored.
+
+Stored documents name what they refer to by ``id`` with its ``@referredType`` (or a typed
+reference such as ``TroubleTicketSpecificationRef``); a reference to another system keeps the
+``href`` its client sent. When a document is served (a TMF or Parley API answer, a hub event,
+a message to another system), ``Links.fill`` adds the ``href`` of every reference to a Parley
+resource that has none, from ``PARLEY_BASE_URL`` and the API prefixes of the moment; when one
+is received, ``Links.strip`` removes the hrefs that are Parley's own, so services see ids and
+foreign hrefs only. Changing the base URL or a prefix therefore leaves nothing stale behind.
+
+Used by the API edges and below them (the event fan-out, the outbox channels), so it imports
+nothing but the settings.
+"""
+
+from typing import Any
+
+from parley.settings import Settings
+
+# Referred type -> (the settings attribute of the API prefix serving it, its collection).
+COLLECTIONS: dict[str, tuple[str, str]] = {
+    "Individual": ("party_api_prefix", "individual"),
+    "Organization": ("party_api_prefix", "organization"),
+    "Customer": ("customer_api_prefix", "customer"),
+    "PartyInteraction": ("interaction_api_prefix", "partyInteraction"),
+    "TroubleTicket": ("trouble_ticket_api_prefix", "troubleTicket"),
+    "TroubleTicketSpecification": ("trouble_ticket_api_prefix", "troubleTicketSpecification"),
+    "BillingAccount": ("account_api_prefix", "billingAccount"),
+    "SalesLead": ("sales_api_prefix", "salesLead"),
+    "CommunicationMessage": ("communication_api_prefix", "communicationMessage"),
+    "UserRole": ("roles_api_prefix", "userRole"),
+    "Approval": ("parley_api_prefix", "approvals"),
+    "Task": ("parley_api_prefix", "tasks"),
+}
+# References that say what they refer to by their own @type rather than @referredType.
+REFERENCE_TYPES = {
+    "BillingAccountRef": "BillingAccount",
+    "TroubleTicketSpecificationRef": "TroubleTicketSpecification",
+}
+
+
+def referred_type(ref: dict) -> str | None:
+    """What a reference refers to, if it says so."""
+    kind = ref.get("@referredType")
+    if isinstance(kind, str):
+        return kind
+    return REFERENCE_TYPES.get(ref.get("@type"))  # type: ignore[arg-type]
+
+
+class Links:
+    def __init__(self, settings: Settings):
+        base = settings.base_url.rstrip("/")
+        self.collections = {
+            kind: f"{base}{getattr(settings, prefix)}/{name}"
+            for kind, (prefix, name) in COLLECTIONS.items()
+        }
+        self.parley_api = settings.parley_api_prefix  # the path of Parley's own operations
+
+    def collection(self, kind: str) -> str:
+        """The URL of the collection serving resources of ``kind`` (a referred type)."""
+        return self.collections[kind]
+
+    def href(self, kind: str, resource_id: str) -> str:
+        return f"{self.collections[kind]}/{resource_id}"
+
+    def own(self, ref: dict) -> bool:
+        """Whether the reference's href is the one Parley serves its resource at (for its
+        referred type, or, when it names none, for any of Parley's collections)."""
+        href, ref_id = ref.get("href"), ref.get("id")
+        if not isinstance(href, str) or not isinstance(ref_id, str) or not ref_id:
+            return False
+        kind = referred_type(ref)
+        if kind in self.collections:
+            return href == self.href(kind, ref_id)
+        if not href.endswith("/" + ref_id):
+            return False
+        return href[: -len(ref_id) - 1] in self.collections.values()
+
+    def fill(self, document: Any) -> Any:
+        """A copy of ``document`` with the href of every reference to a Parley resource that
+        has none (inserted after its id); the document itself is left as it is."""
+        if isinstance(document, list):
+            return [self.fill(item) for item in document]
+        if not isinstance(document, dict):
+            return document
+        filled = {key: self.fill(value) for key, value in document.items()}
+        ref_id = filled.get("id")
+        kind = referred_type(filled)
+        if "href" in filled or not isinstance(ref_id, str) or kind not in self.collections:
+            return filled
+        return _with_href(filled, self.href(kind, ref_id))
+
+    def served(self, kind: str, document: dict, refs: dict[str, str] | None = None) -> dict:
+        """A resource of ``kind`` as served: ``fill``ed, with its own href after its id, and
+        the href of each untyped reference ``refs`` names (key -> referred type)."""
+        body = self.fill(document)
+        for key, referred in (refs or {}).items():
+            ref = body.get(key)
+            if isinstance(ref, dict) and isinstance(ref.get("id"), str) and "href" not in ref:
+                body[key] = _with_href(ref, self.href(referred, ref["id"]))
+        if "href" in body or not isinstance(body.get("id"), str):
+            return body
+        return _with_href(body, self.href(kind, body["id"]))
+
+    def strip(self, document: Any) -> Any:
+        """Remove, in place, the hrefs of references that are Parley's own; returns it."""
+        if isinstance(document, list):
+            for item in document:
+                self.strip(item)
+        elif isinstance(document, dict):
+            for value in document.values():
+                self.strip(value)
+            if "href" in document and self.own(document):
+                del document["href"]
+        return document
+
+
+def _with_href(ref: dict, href: str) -> dict:
+    """The reference with ``href`` after its id, where TMF documents show it."""
+    linked = {}
+    for key, value in ref.items():
+        linked[key] = value
+        if key == "id":
+            linked["href"] = href
+    return linked
