@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
@@ -33,7 +34,6 @@ from parley.interactions.repository import (
     reason_code,
     reason_params,
 )
-from parley.parties.repository import conditions_for
 from parley.settings import Settings
 
 RESOURCE = "partyInteraction"

@@ -15,6 +15,7 @@ from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.auth.users import UserService
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads import document as doc
@@ -22,7 +23,6 @@ from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
 from parley.leads.repository import LeadRepository
 from parley.parties.models import Party
-from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 from parley.settings import Settings
 

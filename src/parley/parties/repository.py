@@ -23,10 +23,6 @@ from parley.parties.models import (
 )
 
 
-def json_text(document_column, attribute: str) -> ColumnElement:
-    return document_column[attribute].as_string()
-
-
 class PartyRepository(Repository):
     # -- parties -------------------------------------------------------------------------
 
@@ -168,14 +164,3 @@ class PartyRepository(Repository):
     def keys_matching(self, kind: str, value: str) -> list[PartyKey]:
         query = select(PartyKey).where(PartyKey.kind == kind, PartyKey.value == value).limit(50)
         return list(self.session.scalars(query).all())
-
-
-def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:
-    """Attribute filters: projected columns where we have them, the JSON document otherwise."""
-    conditions = []
-    for name, value in filters.items():
-        column = column_map.get(name)
-        if column is None:
-            column = json_text(document_column, name)
-        conditions.append(column == value)
-    return conditions

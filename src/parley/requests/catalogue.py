@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.interactions.reasons import ReasonCatalogue
-from parley.parties.repository import conditions_for
 from parley.requests.lifecycle import PRIORITIES
 from parley.requests.models import (
     CATEGORIES,
