@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
 from parley.db.repository import conditions_for
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
@@ -321,9 +321,9 @@ class InteractionService:
         if end is not None and end < start:
             raise InvalidInput("interactionDate: ends before it starts", "interactionDate")
         period = document.setdefault("interactionDate", {})
-        period["startDateTime"] = period.get("startDateTime") or projection.iso(start)
+        period["startDateTime"] = period.get("startDateTime") or iso(start)
         if end is not None:
-            period["endDateTime"] = period.get("endDateTime") or projection.iso(end)
+            period["endDateTime"] = period.get("endDateTime") or iso(end)
         return start, end
 
     def _subject(self, document: dict, resolve: bool) -> _Subject:

@@ -14,10 +14,9 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.db.base import new_id, storable_id, utcnow
+from parley.db.base import iso, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.interactions.projection import iso
 from parley.interactions.service import InteractionService
 from parley.notifications.content import Target, message_content, parse_moment
 from parley.notifications.models import (

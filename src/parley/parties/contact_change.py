@@ -10,8 +10,8 @@ validates the whole document again, re-indexes the keys, audits and emits the ev
 import copy
 from datetime import datetime
 
+from parley.db.base import iso
 from parley.errors import InvalidInput
-from parley.interactions.projection import iso
 from parley.parties.normalize import email_key, email_normalized, phone_e164
 from parley.parties.service import PartyService
 

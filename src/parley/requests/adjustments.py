@@ -21,10 +21,9 @@ from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.permissions import ADJUSTMENT_LIMIT, CURRENCY, REQUEST_APPROVE, STAFF
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
-from parley.db.base import utcnow
+from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
 from parley.parties.accounts import BillingAccountService
 from parley.requests import lifecycle as lc

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import UPDATE
-from parley.db.base import storable_id, utcnow
+from parley.db.base import iso, storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from parley.interactions.projection import iso
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import (
     ADJUSTED,

@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, DELETE, UPDATE, AuditTrail
-from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
 from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.interactions.projection import iso
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments

@@ -7,10 +7,9 @@ import copy
 from parley.actor import Actor
 from parley.auth.audit import CREATE, UPDATE, AuditTrail
 from parley.auth.users import UserService
-from parley.db.base import new_id, utcnow
+from parley.db.base import iso, new_id, utcnow
 from parley.errors import Conflict, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.interactions.projection import iso
 from parley.requests.workflow_models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
 from parley.requests.workflow_repository import WorkflowRepository
 

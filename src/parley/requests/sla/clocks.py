@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.auth.audit import CREATE, UPDATE, AuditTrail
-from parley.db.base import utcnow
-from parley.interactions.projection import iso
+from parley.db.base import iso, utcnow
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target, sla_warning_percent
 from parley.requests.models import CustomerRequest, RequestType

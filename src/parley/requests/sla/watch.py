@@ -19,9 +19,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.auth.audit import AuditTrail
-from parley.db.base import utcnow
+from parley.db.base import iso, utcnow
 from parley.events.emit import UPDATE, DomainEvents
-from parley.interactions.projection import iso
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
 from parley.requests.notify import RequestNotifier
