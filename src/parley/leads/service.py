@@ -19,9 +19,9 @@ from parley.db.repository import conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.leads import document as doc
-from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
 from parley.leads.repository import LeadRepository
+from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Party
 from parley.parties.service import PartyService
 from parley.settings import Settings

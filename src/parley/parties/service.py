@@ -17,8 +17,8 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties import projection
+from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
 from parley.parties.repository import PartyRepository
