@@ -41,6 +41,7 @@ from parley.db.migrate import ensure_schema_current
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
+from parley.wiring import wire
 
 DESCRIPTION = """
 Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1.1.1.18).
@@ -58,6 +59,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 def create_app(settings: Settings | None = None, check_schema: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    wire()
     engine = build_engine(
         settings.database_url,
         settings.db_pool_size,

@@ -20,6 +20,14 @@ sla_app = typer.Typer(help="SLA clocks of requests.", no_args_is_help=True)
 app.add_typer(sla_app, name="sla")
 
 
+@app.callback()
+def _wired() -> None:
+    # Before any command: the domains plugged together as in the app (parley.wiring).
+    from parley.wiring import wire
+
+    wire()
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to listen on."),

@@ -272,3 +272,10 @@ def _user(lookup, key: str):
         return lookup(key)
     except NotFound:
         return None
+
+
+def open_leads_of_parties(session: Session, party_ids: list[str]) -> list[tuple[str, str]]:
+    """(lead id, party id) of the leads still being worked on these parties, oldest first:
+    what the duplicate check (parties.duplicates) reports beside customers."""
+    leads = LeadRepository(session).open_leads_of_parties(party_ids)
+    return [(lead.id, lead.party_id) for lead in leads]
