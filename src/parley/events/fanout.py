@@ -17,8 +17,8 @@ from parley.errors import InvalidInput
 from parley.events.emit import EVENT_KIND
 from parley.events.query import matches, parse_query
 from parley.events.repository import SubscriptionRepository
-from parley.events.views import views_of
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.events.views import load_event_views, views_of
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.outbox.service import OutboxService
 from parley.settings import Settings
 
@@ -31,10 +31,9 @@ def bus_subject(settings: Settings, event: dict) -> str:
 
 class EventFanOut:
     def __init__(self, settings: Settings):
-        # The views live with the TMF API modules; a worker process has not imported them.
-        from parley.api.tmf.events import register_event_views
-
-        register_event_views(settings)
+        # The views live with the TMF API modules (plugged in by parley.wiring): this worker
+        # renders events with its own settings, as the APIs it serves beside would.
+        load_event_views(settings)
         self.settings = settings
         # Its own small pool: the worker's connection is busy with no transaction meanwhile,
         # but a fan-out is a unit of work of its own and must not share a session with it.
@@ -78,4 +77,4 @@ def listener_url(callback: str, envelope: dict) -> str:
     return f"{callback.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
 
 
-register_channel(Channel(EVENT_KIND, lambda _destination: None, EventFanOut))
+CHANNEL = Channel(EVENT_KIND, lambda _destination: None, EventFanOut)

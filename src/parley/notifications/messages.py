@@ -33,7 +33,6 @@ from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.models import DEAD, DELIVERED
 from parley.outbox.service import OutboxService
-from parley.outbox.subjects import register_subject
 from parley.parties.normalize import email_normalized, phone_e164
 from parley.parties.service import PartyService
 
@@ -328,8 +327,6 @@ def _category(document: dict) -> str:
     return "service"
 
 
-def _settle_from_worker(session: Session, row, status: str, settings) -> None:
+def settle_from_worker(session: Session, row, status: str, settings) -> None:
+    """The outbox worker's outcome of one delivery (registered by parley.wiring)."""
     CommunicationService(session, settings, WORKER).settle(row.subject_id, row, status)
-
-
-register_subject(SUBJECT, _settle_from_worker)

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx2 as httpx
 
 from parley.errors import InvalidInput
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
 KIND = "webhook"
@@ -76,4 +76,4 @@ class WebhookAdapter:
         self.client.close()
 
 
-register_channel(Channel(KIND, check_destination, WebhookAdapter))
+CHANNEL = Channel(KIND, check_destination, WebhookAdapter)
