@@ -31,7 +31,7 @@ from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
 from parley.parties import verification
 from parley.requests.defaults import ensure_default_request_types
-from parley.requests.workflow_defaults import ensure_default_workflows
+from parley.requests.workflow.defaults import ensure_default_workflows
 from parley.settings import Settings
 from parley.wiring import wire
 

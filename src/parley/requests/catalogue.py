@@ -30,7 +30,7 @@ from parley.requests.models import (
     RequestType,
 )
 from parley.requests.repository import RequestRepository
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.repository import WorkflowRepository
 
 RESOURCE = "troubleTicketSpecification"
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")

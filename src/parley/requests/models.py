@@ -102,4 +102,4 @@ class RequestStatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-from parley.requests import workflow_models as _workflow  # noqa: E402, F401  (registers tables)
+from parley.requests.workflow import models as _workflow  # noqa: E402, F401  (registers tables)

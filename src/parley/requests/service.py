@@ -27,7 +27,7 @@ from parley.requests.notify import RequestNotifier
 from parley.requests.presentation import SERVER_FIELDS, present, status_view
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
-from parley.requests.workflow import WorkflowEngine
+from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
 LIST_COLUMNS = {

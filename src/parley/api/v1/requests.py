@@ -17,7 +17,7 @@ from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.requests.service import RequestService
-from parley.requests.workflow_defs import check_external_event
+from parley.requests.workflow.definitions import check_external_event
 from parley.settings import Settings
 
 

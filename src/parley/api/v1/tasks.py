@@ -15,7 +15,7 @@ from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
 from parley.requests.tasks import TaskService, Worker
-from parley.requests.workflow_models import TASK_STATUSES
+from parley.requests.workflow.models import TASK_STATUSES
 from parley.settings import Settings
 
 

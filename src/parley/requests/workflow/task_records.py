@@ -10,8 +10,8 @@ from parley.auth.users import UserService
 from parley.db.base import iso, new_id, utcnow
 from parley.errors import Conflict, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.requests.workflow_models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
+from parley.requests.workflow.repository import WorkflowRepository
 
 RESOURCE = "requestTask"
 
