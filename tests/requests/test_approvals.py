@@ -14,7 +14,7 @@ from parley.auth.roles import RoleService
 from parley.auth.users import UserService
 from parley.errors import DomainError, Forbidden
 from parley.outbox.models import OutboxMessage
-from parley.requests.approvals import ApprovalService
+from parley.requests.approvals.service import ApprovalService
 from tests.factories import assert_tmf_error
 from tests.requests.adjustment_helpers import (
     APPROVALS,

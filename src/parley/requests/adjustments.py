@@ -27,8 +27,8 @@ from parley.events.emit import DomainEvents, changed_attributes
 from parley.outbox.service import OutboxService
 from parley.parties.accounts import BillingAccountService
 from parley.requests import lifecycle as lc
-from parley.requests.approval_models import PENDING, WITHDRAWN, Approval
-from parley.requests.approval_repository import ApprovalRepository
+from parley.requests.approvals.models import PENDING, WITHDRAWN, Approval
+from parley.requests.approvals.repository import ApprovalRepository
 from parley.requests.fulfilment import Fulfilled
 from parley.requests.models import CustomerRequest, RequestType
 

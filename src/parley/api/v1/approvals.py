@@ -12,8 +12,8 @@ from parley.api.deps import UnitOfWork, commit_now, get_actor, get_settings_dep
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
-from parley.requests.approval_models import APPROVAL_STATUSES
-from parley.requests.approvals import MAX_NOTE, ApprovalService
+from parley.requests.approvals.models import APPROVAL_STATUSES
+from parley.requests.approvals.service import MAX_NOTE, ApprovalService
 from parley.settings import Settings
 
 

@@ -25,14 +25,14 @@ from parley.requests.adjustments import (
     money,
     present_approval,
 )
-from parley.requests.approval_models import (
+from parley.requests.approvals.models import (
     APPROVAL_STATUSES,
     APPROVED,
     PENDING,
     REJECTED,
     Approval,
 )
-from parley.requests.approval_repository import ApprovalRepository, decidable_by
+from parley.requests.approvals.repository import ApprovalRepository, decidable_by
 from parley.requests.service import RequestService
 
 MAX_NOTE = 500
