@@ -34,6 +34,7 @@ from parley.interactions.repository import (
     reason_code,
     reason_params,
 )
+from parley.parties.service import engaged_party_id, party_exists
 from parley.settings import Settings
 
 RESOURCE = "partyInteraction"
@@ -139,7 +140,7 @@ class InteractionService:
         """
         if not 1 <= limit <= MAX_TIMELINE_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
-        party_id = self.repo.engaged_party(customer_id) if storable_id(customer_id) else None
+        party_id = engaged_party_id(self.session, customer_id) if storable_id(customer_id) else None
         if party_id is None:
             raise NotFound(f"No customer with id {customer_id}")
         query = TimelineQuery(
@@ -348,13 +349,13 @@ class InteractionService:
                     "href", f"{base}{self.settings.customer_api_prefix}/customer/{ref_id}"
                 )
             elif kind in projection.PARTY_TYPES and subject.party_id is None:
-                if not (storable_id(ref_id, ID_LENGTH) and self.repo.party_exists(ref_id)):
+                if not (storable_id(ref_id, ID_LENGTH) and party_exists(self.session, ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
                 subject.party_id = ref_id
         if subject.customer_id is not None:
             subject.party_id = None  # the customer's engaged party, whoever else is named
             if resolve:
-                subject.party_id = self.repo.engaged_party(subject.customer_id)
+                subject.party_id = engaged_party_id(self.session, subject.customer_id)
                 if subject.party_id is None:
                     raise subject.unknown_customer()
         return subject

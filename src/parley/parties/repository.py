@@ -4,7 +4,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
     delete,
+    exists,
     func,
     select,
 )
@@ -21,6 +23,11 @@ from parley.parties.models import (
     SecurityQuestion,
     VerificationAttempt,
 )
+
+
+def engaged_party_of(customer_id: ColumnElement) -> ScalarSelect:
+    """The id of the customer's engaged party, as a subquery of a statement built elsewhere."""
+    return select(Customer.party_id).where(Customer.id == customer_id).scalar_subquery()
 
 
 class PartyRepository(Repository):
@@ -45,6 +52,9 @@ class PartyRepository(Repository):
             .limit(limit)
         ).all()
         return list(rows), total or 0
+
+    def party_exists(self, party_id: str) -> bool:
+        return bool(self.session.scalar(select(exists().where(Party.id == party_id))))
 
     def party_in_use(self, party_id: str) -> bool:
         engaged = select(Customer.id).where(Customer.party_id == party_id).limit(1)
@@ -79,6 +89,9 @@ class PartyRepository(Repository):
             .limit(limit)
         ).all()
         return list(rows), total or 0
+
+    def engaged_party_id(self, customer_id: str) -> str | None:
+        return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
     def customer_number_taken(self, number: str) -> bool:
         query = select(Customer.id).where(Customer.customer_number == number)
