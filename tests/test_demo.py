@@ -180,7 +180,7 @@ def test_every_demo_customer_has_a_history_across_channels(summary, session, set
 
 
 def test_every_served_demo_customer_has_a_billing_account(summary, session, settings):
-    from parley.parties.accounts import BillingAccountService
+    from parley.parties.accounts.service import BillingAccountService
 
     served = {c.id for c in _customers(session, settings) if c.status in ("active", "suspended")}
     accounts, total = BillingAccountService(session, settings).list_accounts({}, 0, 1000)

@@ -25,7 +25,7 @@ from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
 from parley.outbox.service import OutboxService
-from parley.parties.accounts import BillingAccountService
+from parley.parties.accounts.service import BillingAccountService
 from parley.requests import lifecycle as lc
 from parley.requests.approvals.models import PENDING, WITHDRAWN, Approval
 from parley.requests.approvals.repository import ApprovalRepository

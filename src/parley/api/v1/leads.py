@@ -18,7 +18,7 @@ from parley.errors import InvalidInput
 from parley.leads.contacts import LeadContacts
 from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
-from parley.parties.accounts import present as present_account
+from parley.parties.accounts.service import present as present_account
 from parley.parties.schemas import Strict
 from parley.settings import Settings
 

@@ -17,9 +17,9 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.db.repository import conditions_for
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.events.emit import DomainEvents, changed_attributes
-from parley.parties import accounts_projection as read
 from parley.parties import projection
-from parley.parties.accounts_repository import AccountRepository
+from parley.parties.accounts import projection as read
+from parley.parties.accounts.repository import AccountRepository
 from parley.parties.models import ACCOUNT_STATES, BillingAccount, BillingAccountContact, Party
 from parley.parties.service import PartyService, party_href
 from parley.settings import Settings
