@@ -13,7 +13,7 @@ from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.demo.users import DEMO_PASSWORD
 from parley.interactions.service import InteractionService
-from parley.parties.matching import Identifier
+from parley.parties.identification.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
 

@@ -19,12 +19,12 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from parley.errors import DomainError
-from parley.parties.identification_repository import (
+from parley.parties.identification.matching import Identifier, Reason
+from parley.parties.identification.repository import (
     CustomerBrief,
     IdentificationRepository,
     PartyBrief,
 )
-from parley.parties.matching import Identifier, Reason
 from parley.parties.models import Party
 from parley.parties.normalize import search_text
 from parley.settings import Settings

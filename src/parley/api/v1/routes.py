@@ -18,7 +18,7 @@ from parley.auth.principal import Principal
 from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.parties import schemas
-from parley.parties.matching import Identifier
+from parley.parties.identification.matching import Identifier
 from parley.parties.service import PartyService, party_href
 from parley.parties.verification import VerificationService
 from parley.settings import Settings
