@@ -1,4 +1,7 @@
-"""The `parley` command: serve, migrate, load demo data, manage users."""
+"""The `parley` command: serve, migrate, load demo data, manage users.
+
+Each command imports what it uses when it runs, so that `parley --help` and the quick commands
+start without loading every domain."""
 
 import getpass
 import sys

@@ -135,6 +135,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
 
 def ensure_default_request_types(session: Session) -> None:
     """Add any default type that is missing (the migration seeds them; tests empty tables)."""
+    # Imported here: migration 0010 imports this module for its data, not the request domain.
     from parley.requests.catalogue import new_request_type
     from parley.requests.repository import RequestRepository
 

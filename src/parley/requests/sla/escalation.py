@@ -4,6 +4,7 @@ what follows (escalation, a task, a notice) is the workflow's data, not code her
 from sqlalchemy.orm import Session
 
 from parley.requests.lifecycle import FINAL
+from parley.requests.service import RequestService
 from parley.requests.sla.clocks import SYSTEM
 from parley.requests.sla.listeners import SlaAlert, register_sla_listener
 
@@ -12,8 +13,6 @@ def tell_workflow(session: Session, settings, alert: SlaAlert) -> None:
     request = alert.request
     if request.workflow_code is None or request.status in FINAL:
         return
-    from parley.requests.service import RequestService  # the service imports the clocks
-
     RequestService(session, settings, SYSTEM).workflow.handle(request, f"sla.{alert.kind}")
 
 

@@ -154,6 +154,7 @@ DEFAULT_WORKFLOWS: tuple[dict, ...] = (
 def ensure_default_workflows(session: Session) -> None:
     """Add any default queue or workflow that is missing (the migration seeds them; tests
     empty the tables)."""
+    # Imported here: migration 0011 imports this module for its data, not the request domain.
     from parley.requests.workflow.admin import new_queue, new_workflow
     from parley.requests.workflow.repository import WorkflowRepository
 
