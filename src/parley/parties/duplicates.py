@@ -1,11 +1,11 @@
 """The duplicate check: is this prospect already a customer, or already an open lead?
 
-It asks the identification matcher (``parties.matching``) about each key of the prospect (phone
-numbers, emails, national ids) and about its name, and keeps what is likely the same person:
-any current exact key, a name this close in the same city, or a name this close born on the
-same day. A namesake elsewhere, or the former owner of a recycled number, is not a duplicate.
-Each suspect carries its score and the reasons, so an agent can link instead of duplicating.
-Leads run it on create and conversion, customers on create (``parties.service``).
+It asks the identification matcher (``parties.identification.matching``) about each key of the
+prospect (phone numbers, emails, national ids) and about its name, and keeps what is likely the
+same person: any current exact key, a name this close in the same city, or a name this close
+born on the same day. A namesake elsewhere, or the former owner of a recycled number, is not a
+duplicate. Each suspect carries its score and the reasons, so an agent can link instead of
+duplicating. Leads run it on create and conversion, customers on create (``parties.service``).
 
 Open leads belong to the leads domain, which sits above this one: it lends the check its
 look-up (``find_open_leads_with``), plugged in at start-up by the composition root

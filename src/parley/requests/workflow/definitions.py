@@ -9,7 +9,7 @@ A document::
                       "do": [action, ...], "to"?: stage}, ...]}
 
 An action is ``{"action": name, ...parameters}``, a guard ``{"guard": name, ...parameters}``
-(workflow_rules has the catalogue). Events are dotted names: Parley's own (``task.completed``,
+(rules has the catalogue). Events are dotted names: Parley's own (``task.completed``,
 ``task.handedBack``, ``task.assigned``, ``stage.entered``, ``status.<status>``,
 ``request.reopened``, ``sla.warning``, ``sla.breach``) or any other given from outside.
 """
