@@ -32,7 +32,7 @@ from sqlalchemy.orm import sessionmaker
 from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
-from parley.parties.matching import Identifier
+from parley.parties.identification.matching import Identifier
 from parley.parties.normalize import luhn_check_digit, search_text
 from parley.settings import Settings
 

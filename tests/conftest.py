@@ -32,8 +32,9 @@ from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
 from parley.parties import verification
 from parley.requests.defaults import ensure_default_request_types
-from parley.requests.workflow_defaults import ensure_default_workflows
+from parley.requests.workflow.defaults import ensure_default_workflows
 from parley.settings import Settings
+from parley.wiring import wire
 
 PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
@@ -89,6 +90,13 @@ def migrated_engine(database_url) -> Iterator[Engine]:
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wired() -> None:
+    """The domains plugged together as the app and the CLI do, for tests that use services
+    without building the app."""
+    wire()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,7 +14,7 @@ from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.demo.users import DEMO_PASSWORD
 from parley.interactions.service import InteractionService
-from parley.parties.matching import Identifier
+from parley.parties.identification.matching import Identifier
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService
 
@@ -181,7 +181,7 @@ def test_every_demo_customer_has_a_history_across_channels(summary, session, set
 
 
 def test_every_served_demo_customer_has_a_billing_account(summary, session, settings):
-    from parley.parties.accounts import BillingAccountService
+    from parley.parties.accounts.service import BillingAccountService
 
     served = {c.id for c in _customers(session, settings) if c.status in ("active", "suspended")}
     accounts, total = BillingAccountService(UnitOfWork(session, settings)).list_accounts(

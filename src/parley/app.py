@@ -15,7 +15,6 @@ from parley.api.security import install_security, public
 from parley.api.tmf.account import routes as account_api
 from parley.api.tmf.communication import routes as communication_api
 from parley.api.tmf.customer import routes as customer_api
-from parley.api.tmf.events import register_event_views
 from parley.api.tmf.interaction import routes as interaction_api
 from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
@@ -38,10 +37,13 @@ from parley.api.v1 import workflows as workflows_api
 from parley.db.direct_writes import direct_writer
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
+from parley.events.views import load_event_views
+from parley.jobs import worker_jobs
 from parley.links import Links
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
+from parley.wiring import wire
 
 DESCRIPTION = """
 Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1.1.1.18).
@@ -59,6 +61,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 def create_app(settings: Settings | None = None, check_schema: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    wire()
     engine = build_engine(
         settings.database_url,
         settings.db_pool_size,
@@ -81,7 +84,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         embedded = None
         if settings.embedded_worker_on():
             # One command for a new user: outbox messages go out without a `parley worker`.
-            embedded = EmbeddedWorker(settings).start()
+            embedded = EmbeddedWorker(settings, worker_jobs).start()
         try:
             yield
         finally:
@@ -110,7 +113,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.direct_writer = None  # made by the lifespan (PostgreSQL)
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
-    register_event_views(settings)  # what the hubs accept in a query, and how events look
+    load_event_views(settings)  # what the hubs accept in a query, and how events look
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
     specs = [
         party_api.SPEC_FILE,

@@ -1,4 +1,7 @@
-"""The `parley` command: serve, migrate, load demo data, manage users."""
+"""The `parley` command: serve, migrate, load demo data, manage users.
+
+Each command imports what it uses when it runs, so that `parley --help` and the quick commands
+start without loading every domain."""
 
 import getpass
 import sys
@@ -18,6 +21,14 @@ outbox_app = typer.Typer(help="Outgoing messages and dead letters.", no_args_is_
 app.add_typer(outbox_app, name="outbox")
 sla_app = typer.Typer(help="SLA clocks of requests.", no_args_is_help=True)
 app.add_typer(sla_app, name="sla")
+
+
+@app.callback()
+def _wired() -> None:
+    # Before any command: the domains plugged together as in the app (parley.wiring).
+    from parley.wiring import wire
+
+    wire()
 
 
 @app.command()

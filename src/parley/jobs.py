@@ -1,28 +1,12 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: today the
 SLA watch (requests.sla.watch). ``parley worker`` and the embedded worker of ``parley serve``
-both run them; any number of workers may, since each job is safe to run concurrently."""
-
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
+both run them; any number of workers may, since each job is safe to run concurrently.
+Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
 
+from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
-
-
-@dataclass
-class PeriodicJob:
-    name: str
-    every_seconds: float
-    run: Callable[[], object]
-    next_at: float = 0.0  # time.monotonic(): due at once when the worker starts
-
-    def due(self) -> bool:
-        return time.monotonic() >= self.next_at
-
-    def scheduled(self) -> None:
-        self.next_at = time.monotonic() + self.every_seconds
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:

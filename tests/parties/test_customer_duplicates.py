@@ -9,7 +9,7 @@ import pytest
 from parley.actor import Actor
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.changes import UnitOfWork
-from parley.leads.duplicates import DuplicateSuspected
+from parley.parties.duplicates import DuplicateSuspected
 from parley.parties.service import FORCED_CREATE, PartyService
 from tests.auth.helpers import bearer, login, make_user
 from tests.conftest import CUSTOMER_API

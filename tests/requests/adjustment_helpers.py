@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from parley.outbox.models import OutboxMessage
-from parley.requests.approval_models import Approval
+from parley.requests.approvals.models import Approval
 from parley.requests.models import CustomerRequest
 from tests.accounts.helpers import create_account
 from tests.auth.helpers import bearer, login, make_user

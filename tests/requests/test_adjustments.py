@@ -11,7 +11,7 @@ from parley.actor import Actor
 from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
-from parley.requests.approval_models import Approval
+from parley.requests.approvals.models import Approval
 from parley.requests.service import RequestService
 from tests.accounts.helpers import API as ACCOUNT_API
 from tests.factories import assert_tmf_error, create_customer

@@ -15,7 +15,7 @@ from parley.changes import UnitOfWork
 from parley.changes.models import AuditEntry
 from parley.errors import DomainError, Forbidden
 from parley.outbox.models import OutboxMessage
-from parley.requests.approvals import ApprovalService
+from parley.requests.approvals.service import ApprovalService
 from tests.factories import assert_tmf_error
 from tests.requests.adjustment_helpers import (
     APPROVALS,

@@ -12,10 +12,10 @@ from parley.db.engine import build_engine
 from parley.db.migrate import downgrade, upgrade
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
 from parley.requests.models import RequestType
-from parley.requests.workflow_admin import WorkflowAdmin
-from parley.requests.workflow_defaults import DEFAULT_QUEUES, DEFAULT_WORKFLOWS
-from parley.requests.workflow_defs import checked_workflow
-from parley.requests.workflow_models import TaskQueue, WorkflowDefinition
+from parley.requests.workflow.admin import WorkflowAdmin
+from parley.requests.workflow.defaults import DEFAULT_QUEUES, DEFAULT_WORKFLOWS
+from parley.requests.workflow.definitions import checked_workflow
+from parley.requests.workflow.models import TaskQueue, WorkflowDefinition
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import TYPES, raise_request
 from tests.requests.task_helpers import QUEUES, WORKFLOWS, open_task, work

@@ -24,9 +24,9 @@ from parley.requests import lifecycle as lc
 from parley.requests.models import CustomerRequest, RequestStatusChange
 from parley.requests.service import RequestService
 from parley.requests.tasks import TaskService, Worker
-from parley.requests.workflow_defs import stage_of
-from parley.requests.workflow_models import CLAIMED, DONE, OPEN, UNFINISHED, RequestTask
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.definitions import stage_of
+from parley.requests.workflow.models import CLAIMED, DONE, OPEN, UNFINISHED, RequestTask
+from parley.requests.workflow.repository import WorkflowRepository
 from tests.auth.helpers import make_user
 from tests.factories import create_customer
 from tests.requests.helpers import ticket_payload

@@ -76,7 +76,7 @@ async def get_actor(request: Request) -> Actor:
 
     Routes that use it also declare a permission, so the principal is already established.
     """
-    from parley.api.security import current_principal_of
+    from parley.api.security import current_principal_of  # which imports UnitOfWork from here
 
     return current_principal_of(request).actor(get_channel(request))
 

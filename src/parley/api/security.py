@@ -249,7 +249,7 @@ def _path(route, original: BaseRoute) -> str:
 
 def install_security(app: FastAPI, settings: Settings) -> None:
     """The auth routes, the 401 answer with its challenge, and each permission in /docs."""
-    from parley.api.auth.routes import install_oauth_errors, router
+    from parley.api.auth.routes import install_oauth_errors, router  # they import this module
 
     @app.exception_handler(Unauthorized)
     def _unauthorized(_: Request, exc: Unauthorized):

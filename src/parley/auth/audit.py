@@ -23,7 +23,7 @@ LOGIN, LOGIN_FAILED, LOGIN_LOCKED, LOGOUT = "login", "login_failed", "login_lock
 REFRESH_REUSED = "refresh_reused"
 PASSWORD_CHANGE = "password_change"
 PERMISSION_CHANGE = "permission_change"
-VERIFY = "verify"
+VERIFY = "verify"  # recorded by parties.verification
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,11 @@ def utcnow() -> datetime:
     return clock.now()
 
 
+def iso(moment: datetime) -> str:
+    """A stored UTC moment as TMF documents and answers write it: ISO 8601 ending in Z."""
+    return moment.isoformat().replace("+00:00", "Z")
+
+
 UUIDString = String(36)
 ID_LENGTH = 36
 

@@ -1,6 +1,8 @@
-"""What every domain's repository shares: a session, and writes flushed at once so that
-constraint violations surface inside the service call that caused them."""
+"""What every domain's repository shares: a session, writes flushed at once so that
+constraint violations surface inside the service call that caused them, and the TMF attribute
+filters of list queries."""
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 
@@ -20,3 +22,18 @@ class Repository:
     def delete(self, row) -> None:
         self.session.delete(row)
         self.session.flush()
+
+
+def json_text(document_column, attribute: str) -> ColumnElement:
+    return document_column[attribute].as_string()
+
+
+def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:
+    """Attribute filters: projected columns where we have them, the JSON document otherwise."""
+    conditions = []
+    for name, value in filters.items():
+        column = column_map.get(name)
+        if column is None:
+            column = json_text(document_column, name)
+        conditions.append(column == value)
+    return conditions

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.changes import UnitOfWork
-from parley.parties.accounts import BillingAccountService
+from parley.parties.accounts.service import BillingAccountService
 from parley.settings import Settings
 
 PAYMENT_METHODS = ("BankAccountDebit", "BankAccountDebit", "BankAccountDebit", "BankCard")

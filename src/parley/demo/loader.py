@@ -27,7 +27,7 @@ from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
 from parley.demo.users import create_demo_users
-from parley.leads.duplicates import DuplicateSuspected
+from parley.parties.duplicates import DuplicateSuspected
 from parley.parties.models import Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.parties.verification import VerificationService

@@ -18,7 +18,7 @@ import json
 import structlog
 
 from parley.errors import InvalidInput
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
 KIND = "bus"
@@ -115,4 +115,4 @@ class EventBusPublisher:
         self.loop.close()
 
 
-register_channel(Channel(KIND, check_destination, EventBusPublisher))
+CHANNEL = Channel(KIND, check_destination, EventBusPublisher)

@@ -18,9 +18,9 @@ from parley.db.engine import build_engine
 from parley.errors import InvalidInput
 from parley.events.query import matches, parse_query
 from parley.events.repository import SubscriptionRepository
-from parley.events.views import views_of
+from parley.events.views import load_event_views, views_of
 from parley.links import Links
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.outbox.service import OutboxService
 from parley.settings import Settings
 
@@ -33,10 +33,9 @@ def bus_subject(settings: Settings, event: dict) -> str:
 
 class EventFanOut:
     def __init__(self, settings: Settings):
-        # The views live with the TMF API modules; a worker process has not imported them.
-        from parley.api.tmf.events import register_event_views
-
-        register_event_views(settings)
+        # The views live with the TMF API modules (plugged in by parley.wiring): this worker
+        # renders events with its own settings, as the APIs it serves beside would.
+        load_event_views(settings)
         self.settings = settings
         self.links = Links(settings)  # hrefs of the references in the events it renders
         # Its own small pool: the worker's connection is busy with no transaction meanwhile,
@@ -82,4 +81,4 @@ def listener_url(callback: str, envelope: dict) -> str:
     return f"{callback.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
 
 
-register_channel(Channel(EVENT_KIND, lambda _destination: None, EventFanOut))
+CHANNEL = Channel(EVENT_KIND, lambda _destination: None, EventFanOut)

@@ -1,5 +1,7 @@
 """How each TMF API shows a domain event: its resource's representation, event names and
-envelope. The API edges register their views (parley.api.tmf.events); the fan-out reads them.
+envelope. The API edges give their views (parley.api.tmf.events) and the composition root
+(parley.wiring) adds them as a source here, so this domain never imports the API layer; the app
+and the fan-out load them with their settings, the fan-out reads them.
 
 One domain event becomes one TMF event per API that shows the resource (e.g. a party
 interaction for TMF683 v5 and for v4 subscribers), and an update whose status or state changed
@@ -8,10 +10,11 @@ becomes two: ``<Type>AttributeValueChangeEvent`` and ``<Type>StateChangeEvent`` 
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from parley.changes.recorder import CREATE, DELETE
+from parley.settings import Settings
 
 # Derives the id of a second TMF event made from one domain event (stable across re-runs).
 _SECOND_EVENT = uuid.UUID("0c4b2a52-8f0e-4a57-9a3c-6d1f1f6e7e21")
@@ -72,6 +75,21 @@ class EventView:
 
 
 _VIEWS: dict[str, list[EventView]] = {}  # by resource type
+# settings -> the views of some APIs, as these settings (base URL, API prefixes) make them
+ViewSource = Callable[[Settings], Iterable[EventView]]
+_SOURCES: list[ViewSource] = []
+
+
+def add_view_source(source: ViewSource) -> None:
+    if source not in _SOURCES:
+        _SOURCES.append(source)
+
+
+def load_event_views(settings: Settings) -> None:
+    """Register every source's views as these settings make them."""
+    for source in _SOURCES:
+        for view in source(settings):
+            register_event_view(view)
 
 
 def register_event_view(view: EventView) -> None:

@@ -5,15 +5,11 @@ The service validates the rules; this module only reads and fills documents.
 
 from datetime import datetime
 
-from parley.db.base import new_id
+from parley.db.base import iso, new_id
 
 CUSTOMER_TYPES = ("Customer",)
 PARTY_TYPES = ("Individual", "Organization")
 DESCRIPTION_COLUMN_LENGTH = 500
-
-
-def iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def channel_of(document: dict) -> str | None:

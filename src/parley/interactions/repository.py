@@ -21,7 +21,7 @@ from sqlalchemy import (
 from parley.db.repository import Repository
 from parley.db.together import NewRow, insert_together
 from parley.interactions.models import Interaction, InteractionReason, InteractionReference
-from parley.parties.models import Customer, Party
+from parley.parties.service import engaged_party_query
 
 _PARAM_NAMES = ("reason_text", "reason_prefix", "reason_lower")
 
@@ -68,9 +68,7 @@ INSERT_INTERACTION = insert(Interaction.__table__).values(
     reason_code=REASON_CODE,
     party_id=func.coalesce(
         bindparam("given_party_id"),
-        select(Customer.party_id)
-        .where(Customer.id == bindparam("of_customer_id"))
-        .scalar_subquery(),
+        engaged_party_query(bindparam("of_customer_id")),
     ),
 )
 INSERT_REFERENCE = insert(InteractionReference.__table__)
@@ -192,15 +190,6 @@ class InteractionRepository(Repository):
             )
         )
         self.delete(interaction)
-
-    # -- who an interaction concerns -------------------------------------------------------
-
-    def engaged_party(self, customer_id: str) -> str | None:
-        """The id of the customer's engaged party; None if there is no such customer."""
-        return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
-
-    def party_exists(self, party_id: str) -> bool:
-        return bool(self.session.scalar(select(exists().where(Party.id == party_id))))
 
     # -- reasons -----------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
-from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions import projection
@@ -30,7 +31,7 @@ from parley.interactions.repository import (
     reason_code,
     reason_params,
 )
-from parley.parties.repository import conditions_for
+from parley.parties.service import engaged_party_id, party_exists
 
 RESOURCE = "partyInteraction"
 # Columns a TMF list filter reads directly (the rest from the JSON document).
@@ -131,7 +132,7 @@ class InteractionService:
         """
         if not 1 <= limit <= MAX_TIMELINE_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
-        party_id = self.repo.engaged_party(customer_id) if storable_id(customer_id) else None
+        party_id = engaged_party_id(self.session, customer_id) if storable_id(customer_id) else None
         if party_id is None:
             raise NotFound(f"No customer with id {customer_id}")
         query = TimelineQuery(
@@ -311,9 +312,9 @@ class InteractionService:
         if end is not None and end < start:
             raise InvalidInput("interactionDate: ends before it starts", "interactionDate")
         period = document.setdefault("interactionDate", {})
-        period["startDateTime"] = period.get("startDateTime") or projection.iso(start)
+        period["startDateTime"] = period.get("startDateTime") or iso(start)
         if end is not None:
-            period["endDateTime"] = period.get("endDateTime") or projection.iso(end)
+            period["endDateTime"] = period.get("endDateTime") or iso(end)
         return start, end
 
     def _subject(self, document: dict, resolve: bool) -> _Subject:
@@ -333,13 +334,13 @@ class InteractionService:
                     raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
                 subject.customer_id, subject.where = ref_id, where
             elif kind in projection.PARTY_TYPES and subject.party_id is None:
-                if not (storable_id(ref_id, ID_LENGTH) and self.repo.party_exists(ref_id)):
+                if not (storable_id(ref_id, ID_LENGTH) and party_exists(self.session, ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
                 subject.party_id = ref_id
         if subject.customer_id is not None:
             subject.party_id = None  # the customer's engaged party, whoever else is named
             if resolve:
-                subject.party_id = self.repo.engaged_party(subject.customer_id)
+                subject.party_id = engaged_party_id(self.session, subject.customer_id)
                 if subject.party_id is None:
                     raise subject.unknown_customer()
         return subject

@@ -17,7 +17,7 @@ from parley.leads import document as doc
 from parley.leads.models import SalesLead
 from parley.leads.service import DuplicateSuspected, LeadService
 from parley.outbox.service import OutboxService
-from parley.parties.accounts import BillingAccountService
+from parley.parties.accounts.service import BillingAccountService
 from parley.parties.models import BillingAccount, Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
 from parley.settings import Settings

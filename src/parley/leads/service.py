@@ -9,17 +9,19 @@ service never commits.
 
 import copy
 
+from sqlalchemy.orm import Session
+
 from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE, changed_attributes
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.leads import document as doc
-from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
 from parley.leads.repository import LeadRepository
+from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Party
-from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 
 RESOURCE = "salesLead"
@@ -274,3 +276,10 @@ def _user(lookup, key: str):
         return lookup(key)
     except NotFound:
         return None
+
+
+def open_leads_of_parties(session: Session, party_ids: list[str]) -> list[tuple[str, str]]:
+    """(lead id, party id) of the leads still being worked on these parties, oldest first:
+    what the duplicate check (parties.duplicates) reports beside customers."""
+    leads = LeadRepository(session).open_leads_of_parties(party_ids)
+    return [(lead.id, lead.party_id) for lead in leads]

@@ -5,6 +5,7 @@ from alembic import context
 from parley.auth import models as _auth  # noqa: F401  (registers tables)
 from parley.changes import models as _changes  # noqa: F401  (registers tables)
 from parley.db.base import Base
+from parley.db.engine import build_engine
 from parley.events import models as _events  # noqa: F401  (registers tables)
 from parley.leads import models as _leads  # noqa: F401  (registers tables)
 from parley.notifications import models as _notifications  # noqa: F401  (registers tables)
@@ -20,8 +21,6 @@ target_metadata = Base.metadata
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
-        from parley.db.engine import build_engine
-
         engine = build_engine(config.get_main_option("sqlalchemy.url"))
         with engine.begin() as connection:
             _run(connection)

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork, changed_attributes
-from parley.db.base import new_id, storable_id, utcnow
+from parley.db.base import iso, new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.interactions.projection import iso
 from parley.interactions.service import InteractionService
 from parley.notifications.content import Target, message_content, parse_moment
 from parley.notifications.models import (
@@ -33,7 +32,6 @@ from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.models import DEAD, DELIVERED
 from parley.outbox.service import OutboxService
-from parley.outbox.subjects import register_subject
 from parley.parties.normalize import email_normalized, phone_e164
 from parley.parties.service import PartyService
 
@@ -324,9 +322,7 @@ def _category(document: dict) -> str:
     return "service"
 
 
-def _settle_from_worker(session: Session, row, status: str, settings) -> None:
+def settle_from_worker(session: Session, row, status: str, settings) -> None:
+    """The outbox worker's outcome of one delivery (registered by parley.wiring)."""
     work = UnitOfWork(session, settings, WORKER)  # the worker's transaction, as the worker
     CommunicationService(work).settle(row.subject_id, row, status)
-
-
-register_subject(SUBJECT, _settle_from_worker)

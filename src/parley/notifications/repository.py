@@ -2,9 +2,8 @@
 
 from sqlalchemy import func, select
 
-from parley.db.repository import Repository
+from parley.db.repository import Repository, conditions_for
 from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
-from parley.parties.repository import conditions_for
 
 # Filters answered from columns; any other attribute is looked up in the document.
 MESSAGE_COLUMNS = {

@@ -10,7 +10,7 @@ again once it is), so none is lost for want of a setting.
 
 from dataclasses import replace
 
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.outbox.webhook import WebhookAdapter
 from parley.settings import Settings
 
@@ -35,4 +35,4 @@ class BillingAdapter:
         self.webhook.close()
 
 
-register_channel(Channel(KIND, check_destination, BillingAdapter))
+CHANNEL = Channel(KIND, check_destination, BillingAdapter)

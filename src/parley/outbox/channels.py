@@ -3,8 +3,9 @@
 A channel checks a destination when a message is enqueued (bad input is refused there, not
 found out by a worker later); its adapter delivers one message, answering with an Outcome. It never
 raises for a failed delivery; the worker treats an exception as a failure worth retrying.
-Each adapter module (webhook, email, sms, order, billing; the event channels events.fanout and
-events.bus) registers itself on import.
+Each adapter module (webhook, email, sms, ordering, billing; the event channels events.fanout
+and events.bus) offers its ``CHANNEL``; the composition root (parley.wiring) registers them, so
+the outbox imports none of the domains whose channels it delivers.
 """
 
 from collections.abc import Callable
@@ -70,15 +71,8 @@ def register_channel(channel: Channel) -> None:
 
 
 def known_kinds() -> list[str]:
-    _load_builtin_channels()
     return sorted(_CHANNELS)
 
 
 def channel_for(kind: str) -> Channel | None:
-    _load_builtin_channels()
     return _CHANNELS.get(kind)
-
-
-def _load_builtin_channels() -> None:
-    from parley.events import bus, fanout  # noqa: F401  (register themselves)
-    from parley.outbox import billing, email, ordering, sms, webhook  # noqa: F401  (register)

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from email_validator import EmailNotValidError, validate_email
 
 from parley.errors import InvalidInput
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
 KIND = "email"
@@ -179,4 +179,4 @@ class EmailAdapter:
         self._drop()
 
 
-register_channel(Channel(KIND, check_destination, EmailAdapter))
+CHANNEL = Channel(KIND, check_destination, EmailAdapter)

@@ -8,7 +8,7 @@ once it is), so none is lost for want of a setting.
 
 from dataclasses import replace
 
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.outbox.webhook import WebhookAdapter
 from parley.settings import Settings
 
@@ -33,4 +33,4 @@ class OrderingAdapter:
         self.webhook.close()
 
 
-register_channel(Channel(KIND, check_destination, OrderingAdapter))
+CHANNEL = Channel(KIND, check_destination, OrderingAdapter)

@@ -7,8 +7,8 @@ message exists exactly when their change is committed. The service never commits
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from parley.changes import UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.outbox.channels import channel_for, known_kinds
@@ -18,6 +18,9 @@ from parley.outbox.repository import OutboxRepository
 RESOURCE = "outboxMessage"
 RETRY = "retry"
 MAX_KEY_LENGTH = 200
+
+if TYPE_CHECKING:  # the outbox sits below the change recorder, which writes outbox rows
+    from parley.changes import UnitOfWork
 MAX_PAGE = 1000
 
 
@@ -29,7 +32,7 @@ class Enqueued:
 
 
 class OutboxService:
-    def __init__(self, uow: UnitOfWork):
+    def __init__(self, uow: "UnitOfWork"):
         """``uow``'s actor is who administrative changes are audited for (enqueueing needs
         none: the change that causes a message is audited by its own domain)."""
         self.uow = uow

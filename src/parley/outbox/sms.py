@@ -22,7 +22,7 @@ import httpx2 as httpx
 import phonenumbers
 
 from parley.errors import InvalidInput
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
 KIND = "sms"
@@ -148,4 +148,4 @@ class SmsAdapter:
         self.client.close()
 
 
-register_channel(Channel(KIND, check_destination, SmsAdapter))
+CHANNEL = Channel(KIND, check_destination, SmsAdapter)

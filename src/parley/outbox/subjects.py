@@ -1,6 +1,7 @@
 """Domains that follow the fate of their messages: told of every outcome of a message about one
 of their subjects (a TMF681 communication message, say), in the worker's transaction that
-records it, so that their state and the outbox's never disagree."""
+records it, so that their state and the outbox's never disagree. The composition root
+(parley.wiring) registers each domain's listener: the outbox imports none of them."""
 
 from collections.abc import Callable
 
@@ -21,9 +22,4 @@ def register_subject(subject_type: str, listener: OutcomeListener) -> None:
 def listener_for(subject_type: str | None) -> OutcomeListener | None:
     if subject_type is None:
         return None
-    _load_builtin_subjects()
     return _LISTENERS.get(subject_type)
-
-
-def _load_builtin_subjects() -> None:
-    from parley.notifications import messages  # noqa: F401  (registers itself)

@@ -16,7 +16,7 @@ import httpx2 as httpx
 
 from parley.errors import InvalidInput
 from parley.links import Links
-from parley.outbox.channels import Channel, Message, Outcome, register_channel
+from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
 KIND = "webhook"
@@ -79,4 +79,4 @@ class WebhookAdapter:
         self.client.close()
 
 
-register_channel(Channel(KIND, check_destination, WebhookAdapter))
+CHANNEL = Channel(KIND, check_destination, WebhookAdapter)

@@ -13,7 +13,10 @@ import random
 import signal
 import socket
 import threading
+import time
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
@@ -22,7 +25,6 @@ from sqlalchemy.orm import sessionmaker
 
 from parley.db.base import utcnow
 from parley.db.engine import build_engine
-from parley.jobs import PeriodicJob, worker_jobs
 from parley.outbox.backoff import retry_delay
 from parley.outbox.channels import (
     DELIVERED,
@@ -42,6 +44,22 @@ log = structlog.get_logger("parley.outbox")
 LEASE_MARGIN = timedelta(seconds=1)
 
 
+@dataclass
+class PeriodicJob:
+    """Run between batches every so many seconds (the jobs: parley.jobs)."""
+
+    name: str
+    every_seconds: float
+    run: Callable[[], object]
+    next_at: float = 0.0  # time.monotonic(): due at once when the worker starts
+
+    def due(self) -> bool:
+        return time.monotonic() >= self.next_at
+
+    def scheduled(self) -> None:
+        self.next_at = time.monotonic() + self.every_seconds
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -54,7 +72,7 @@ class Worker:
         rng: random.Random | None = None,
         jobs: list[PeriodicJob] | None = None,
     ):
-        self.jobs = jobs or []  # run between batches when due (parley.jobs)
+        self.jobs = jobs or []  # run between batches when due
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.settings = settings
         self.name = worker_name()
@@ -205,9 +223,11 @@ class EmbeddedWorker:
     """A worker on a thread of the API process (`parley serve` on SQLite), with a connection
     of its own: the API's pool stays sized to its requests (api.deps)."""
 
-    def __init__(self, settings: Settings):
+    def __init__(
+        self, settings: Settings, jobs_of: Callable[[Engine, Settings], list[PeriodicJob]]
+    ):
         self.engine = build_engine(settings.database_url, 1, settings.sqlite_busy_timeout_ms)
-        self.worker = Worker(self.engine, settings, jobs=worker_jobs(self.engine, settings))
+        self.worker = Worker(self.engine, settings, jobs=jobs_of(self.engine, settings))
         self.thread = threading.Thread(target=self.worker.run, name="outbox-worker", daemon=True)
 
     def start(self) -> "EmbeddedWorker":

@@ -11,8 +11,8 @@ import copy
 from datetime import datetime
 
 from parley.changes import UnitOfWork
+from parley.db.base import iso
 from parley.errors import InvalidInput
-from parley.interactions.projection import iso
 from parley.parties.normalize import email_key, email_normalized, phone_e164
 from parley.parties.service import PartyService
 

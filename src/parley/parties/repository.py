@@ -4,7 +4,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
     delete,
+    exists,
     func,
     select,
 )
@@ -23,8 +25,9 @@ from parley.parties.models import (
 )
 
 
-def json_text(document_column, attribute: str) -> ColumnElement:
-    return document_column[attribute].as_string()
+def engaged_party_of(customer_id: ColumnElement) -> ScalarSelect:
+    """The id of the customer's engaged party, as a subquery of a statement built elsewhere."""
+    return select(Customer.party_id).where(Customer.id == customer_id).scalar_subquery()
 
 
 class PartyRepository(Repository):
@@ -49,6 +52,9 @@ class PartyRepository(Repository):
             .limit(limit)
         ).all()
         return list(rows), total or 0
+
+    def party_exists(self, party_id: str) -> bool:
+        return bool(self.session.scalar(select(exists().where(Party.id == party_id))))
 
     def party_in_use(self, party_id: str) -> bool:
         engaged = select(Customer.id).where(Customer.party_id == party_id).limit(1)
@@ -83,6 +89,9 @@ class PartyRepository(Repository):
             .limit(limit)
         ).all()
         return list(rows), total or 0
+
+    def engaged_party_id(self, customer_id: str) -> str | None:
+        return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
     def customer_number_taken(self, number: str) -> bool:
         query = select(Customer.id).where(Customer.customer_number == number)
@@ -168,14 +177,3 @@ class PartyRepository(Repository):
     def keys_matching(self, kind: str, value: str) -> list[PartyKey]:
         query = select(PartyKey).where(PartyKey.kind == kind, PartyKey.value == value).limit(50)
         return list(self.session.scalars(query).all())
-
-
-def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:
-    """Attribute filters: projected columns where we have them, the JSON document otherwise."""
-    conditions = []
-    for name, value in filters.items():
-        column = column_map.get(name)
-        if column is None:
-            column = json_text(document_column, name)
-        conditions.append(column == value)
-    return conditions

@@ -9,15 +9,19 @@ import copy
 import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement, ScalarSelect
+from sqlalchemy.orm import Session
+
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.leads.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties import projection
+from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
-from parley.parties.repository import PartyRepository, conditions_for
+from parley.parties.repository import PartyRepository, engaged_party_of
 
 CUSTOMER_NUMBER_CHARACTERISTIC = "customerNumber"
 PRIMARY_CONTACT_ROLE = "primaryContact"
@@ -432,3 +436,20 @@ class PartyService:
     def list_notes(self, customer_id: str, offset: int, limit: int):
         self.get_customer(customer_id)
         return self.repo.list_notes(customer_id, offset, limit)
+
+
+# -- what other domains read of parties, past no repository of ours ---------------------------
+
+
+def engaged_party_id(session: Session, customer_id: str) -> str | None:
+    """The id of the customer's engaged party; None if there is no such customer."""
+    return PartyRepository(session).engaged_party_id(customer_id)
+
+
+def party_exists(session: Session, party_id: str) -> bool:
+    return PartyRepository(session).party_exists(party_id)
+
+
+def engaged_party_query(customer_id: ColumnElement) -> ScalarSelect:
+    """``engaged_party_id`` inside another domain's prebuilt statement (no extra round trip)."""
+    return engaged_party_of(customer_id)

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from parley.auth.audit import UPDATE, VERIFY
-from parley.changes import UnitOfWork
+from parley.changes import UPDATE, UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import InvalidInput
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
@@ -21,6 +20,7 @@ from parley.parties.repository import PartyRepository
 from parley.parties.service import PartyService
 
 _hasher = PasswordHasher()
+VERIFY = "verify"  # the audit action of a check (auth.audit.VERIFY filters on it)
 MAX_QUESTIONS = 5
 
 

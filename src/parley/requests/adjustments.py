@@ -21,14 +21,13 @@ from parley.auth.permissions import ADJUSTMENT_LIMIT, CURRENCY, REQUEST_APPROVE,
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
 from parley.changes import CREATE, UPDATE, UnitOfWork
-from parley.db.base import utcnow
+from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput, NotFound
-from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
-from parley.parties.accounts import BillingAccountService
+from parley.parties.accounts.service import BillingAccountService
 from parley.requests import lifecycle as lc
-from parley.requests.approval_models import PENDING, WITHDRAWN, Approval
-from parley.requests.approval_repository import ApprovalRepository
+from parley.requests.approvals.models import PENDING, WITHDRAWN, Approval
+from parley.requests.approvals.repository import ApprovalRepository
 from parley.requests.fulfilment import Fulfilled
 from parley.requests.models import CustomerRequest, RequestType
 

@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions.reasons import ReasonCatalogue
-from parley.parties.repository import conditions_for
 from parley.requests.lifecycle import PRIORITIES
 from parley.requests.models import (
     CATEGORIES,
@@ -26,7 +26,7 @@ from parley.requests.models import (
     RequestType,
 )
 from parley.requests.repository import RequestRepository
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.repository import WorkflowRepository
 
 RESOURCE = "troubleTicketSpecification"
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")

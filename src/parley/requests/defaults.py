@@ -1,7 +1,7 @@
 """The request types a new installation starts with (migration 0010 seeds the same; a test
 compares). Administrators change them through troubleTicketSpecification; the classification
 rules (reason codes, channels, keywords) are part of each type. A workflow type names the
-workflow its requests follow (requests/workflow_defaults; migration 0011 adds the name to
+workflow its requests follow (requests/workflow/defaults; migration 0011 adds the name to
 types an older installation seeded). ``adjustment`` became automatic in migration 0013 (Parley
 takes it: to billing, or to a supervisor for approval)."""
 
@@ -135,6 +135,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
 
 def ensure_default_request_types(session: Session) -> None:
     """Add any default type that is missing (the migration seeds them; tests empty tables)."""
+    # Imported here: migration 0010 imports this module for its data, not the request domain.
     from parley.requests.catalogue import new_request_type
     from parley.requests.repository import RequestRepository
 

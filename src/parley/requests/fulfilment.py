@@ -19,9 +19,8 @@ A type without a fulfiller here stays acknowledged, for an agent, like a workflo
 from dataclasses import dataclass
 
 from parley.changes import UnitOfWork
-from parley.db.base import utcnow
+from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput
-from parley.interactions.projection import iso
 from parley.outbox.service import OutboxService
 from parley.parties.contact_change import DETAILS, ContactChange, new_media
 from parley.requests import lifecycle as lc

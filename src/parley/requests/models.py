@@ -76,7 +76,7 @@ class CustomerRequest(Base):
     resolution_code: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
     document: Mapped[dict] = mapped_column(JSONDocument)
-    # The workflow the request follows and its stage there (requests/workflow.py); None: none.
+    # The workflow the request follows and its stage there (requests/workflow/); None: none.
     workflow_code: Mapped[str | None] = mapped_column(String(64))
     workflow_stage: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -102,4 +102,4 @@ class RequestStatusChange(Base):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-from parley.requests import workflow_models as _workflow  # noqa: E402, F401  (registers tables)
+from parley.requests.workflow import models as _workflow  # noqa: E402, F401  (registers tables)

@@ -12,8 +12,8 @@ the request.
 import structlog
 
 from parley.changes import UnitOfWork
+from parley.db.base import iso
 from parley.errors import InvalidInput
-from parley.interactions.projection import iso
 from parley.notifications.messages import CommunicationService
 from parley.notifications.preferences import NotDeliverable, PreferenceService
 from parley.parties.service import PartyService

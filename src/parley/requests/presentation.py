@@ -1,7 +1,7 @@
 """A request as TMF621 serves it: the stored document plus what the server keeps in columns
 (dates, the status history with who changed it and why)."""
 
-from parley.interactions.projection import iso
+from parley.db.base import iso
 from parley.requests.lifecycle import NEXT_STEP
 from parley.requests.models import CustomerRequest, RequestStatusChange
 

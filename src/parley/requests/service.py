@@ -8,10 +8,9 @@ import copy
 from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
-from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
+from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
-from parley.interactions.projection import iso
-from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments
@@ -24,7 +23,7 @@ from parley.requests.notify import RequestNotifier
 from parley.requests.presentation import SERVER_FIELDS, present, status_view
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
-from parley.requests.workflow import WorkflowEngine
+from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
 LIST_COLUMNS = {

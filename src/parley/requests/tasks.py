@@ -15,9 +15,9 @@ from parley.db.base import storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parley.requests import lifecycle as lc
 from parley.requests.service import RequestService
-from parley.requests.task_records import TaskRecords
-from parley.requests.workflow_models import CLAIMED, DONE, OPEN, TASK_STATUSES, RequestTask
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.models import CLAIMED, DONE, OPEN, TASK_STATUSES, RequestTask
+from parley.requests.workflow.repository import WorkflowRepository
+from parley.requests.workflow.task_records import TaskRecords
 
 
 @dataclass(frozen=True)

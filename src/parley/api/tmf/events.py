@@ -1,8 +1,9 @@
-"""Every TMF API's view of its resources' events, registered for the fan-out (events.views).
+"""Every TMF API's view of its resources' events, for the fan-out (events.views).
 
 Each API module says how it shows its resources (``event_views(settings)``) and mounts its hub
-(api.tmf.hub). Both the app and every worker call ``register_event_views``: a worker renders
-the events it fans out the way the APIs serve the resources.
+(api.tmf.hub). The composition root (parley.wiring) makes ``event_views`` a source of the
+events domain's views: the app and every worker load them, so a worker renders the events it
+fans out the way the APIs serve the resources.
 
 A new API with events: give its module an ``event_views(settings)``, add the module to
 ``_APIS`` here, and include ``hub_router(...)`` in its router.
@@ -17,7 +18,7 @@ from parley.api.tmf.party import routes as party_api
 from parley.api.tmf.roles import routes as roles_api
 from parley.api.tmf.sales import routes as sales_api
 from parley.api.tmf.trouble_ticket import routes as trouble_ticket_api
-from parley.events.views import register_event_view
+from parley.events.views import EventView
 from parley.settings import Settings
 
 _APIS = (
@@ -33,7 +34,5 @@ _APIS = (
 )
 
 
-def register_event_views(settings: Settings) -> None:
-    for module in _APIS:
-        for view in module.event_views(settings):
-            register_event_view(view)
+def event_views(settings: Settings) -> list[EventView]:
+    return [view for module in _APIS for view in module.event_views(settings)]

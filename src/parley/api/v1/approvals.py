@@ -11,8 +11,8 @@ from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
 from parley.links import Links
-from parley.requests.approval_models import APPROVAL_STATUSES
-from parley.requests.approvals import MAX_NOTE, ApprovalService
+from parley.requests.approvals.models import APPROVAL_STATUSES
+from parley.requests.approvals.service import MAX_NOTE, ApprovalService
 
 
 class Approving(BaseModel):

@@ -17,7 +17,7 @@ from parley.leads.contacts import LeadContacts
 from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
 from parley.links import Links
-from parley.parties.accounts import present as present_account
+from parley.parties.accounts.service import present as present_account
 from parley.parties.schemas import Strict
 
 

@@ -18,7 +18,7 @@ from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
 from parley.links import Links
 from parley.requests.service import RequestService
-from parley.requests.workflow_defs import check_external_event
+from parley.requests.workflow.definitions import check_external_event
 
 
 class Cancellation(BaseModel):

@@ -17,7 +17,7 @@ from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.links import Links
 from parley.parties import schemas
-from parley.parties.matching import Identifier
+from parley.parties.identification.matching import Identifier
 from parley.parties.service import PartyService
 from parley.parties.verification import VerificationService
 from parley.settings import Settings

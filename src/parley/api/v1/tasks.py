@@ -16,7 +16,7 @@ from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
 from parley.links import Links
 from parley.requests.tasks import TaskService, Worker
-from parley.requests.workflow_models import TASK_STATUSES
+from parley.requests.workflow.models import TASK_STATUSES
 
 
 class Completion(BaseModel):

@@ -11,8 +11,8 @@ from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
-from parley.interactions.projection import iso
-from parley.requests.workflow_admin import WorkflowAdmin, queue_document
+from parley.db.base import iso
+from parley.requests.workflow.admin import WorkflowAdmin, queue_document
 from parley.settings import Settings
 
 WORKFLOW_EXAMPLE = {

@@ -20,7 +20,7 @@ from parley.migrations.grants import grant, revoke
 # Data, imported rather than copied (as 0010 does for the request types): a fresh installation
 # starts with today's defaults, an existing one keeps what its administrators made of them.
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
-from parley.requests.workflow_defaults import DEFAULT_QUEUES, DEFAULT_WORKFLOWS
+from parley.requests.workflow.defaults import DEFAULT_QUEUES, DEFAULT_WORKFLOWS
 
 revision = "0011"
 down_revision = "0010"

@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from parley.actor import Actor
 from parley.changes import CREATE, UPDATE, UnitOfWork
-from parley.db.base import utcnow
-from parley.interactions.projection import iso
+from parley.db.base import iso, utcnow
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target, sla_warning_percent
 from parley.requests.models import CustomerRequest, RequestType

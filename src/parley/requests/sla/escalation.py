@@ -3,6 +3,7 @@ what follows (escalation, a task, a notice) is the workflow's data, not code her
 
 from parley.changes import UnitOfWork
 from parley.requests.lifecycle import FINAL
+from parley.requests.service import RequestService
 from parley.requests.sla.listeners import SlaAlert, register_sla_listener
 
 
@@ -10,8 +11,6 @@ def tell_workflow(uow: UnitOfWork, alert: SlaAlert) -> None:
     request = alert.request
     if request.workflow_code is None or request.status in FINAL:
         return
-    from parley.requests.service import RequestService  # the service imports the clocks
-
     RequestService(uow).workflow.handle(request, f"sla.{alert.kind}")
 
 

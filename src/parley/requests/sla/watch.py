@@ -19,8 +19,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from parley.changes import UnitOfWork
-from parley.db.base import utcnow
-from parley.interactions.projection import iso
+from parley.db.base import iso, utcnow
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
 from parley.requests.notify import RequestNotifier

@@ -11,7 +11,7 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import ACCOUNT_READ, ACCOUNT_WRITE
 from parley.events.views import EventView
-from parley.parties.accounts import LIST_COLUMNS, RESOURCE, BillingAccountService, present
+from parley.parties.accounts.service import LIST_COLUMNS, RESOURCE, BillingAccountService, present
 from parley.settings import Settings
 
 SPEC_FILE = "TMF666-AccountManagement-v5.0.0.oas.yaml"

@@ -8,8 +8,8 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.trouble_ticket.spec import SPEC_FILE, trouble_ticket_spec
 from parley.api.tmf.trouble_ticket.tickets import ticket_router
 from parley.auth.permissions import REQUEST_READ, REQUEST_TYPE_WRITE
+from parley.db.base import iso
 from parley.events.views import EventView
-from parley.interactions.projection import iso
 from parley.requests.catalogue import TYPE_COLUMNS, RequestTypeCatalogue
 from parley.settings import Settings
 

@@ -11,9 +11,8 @@ milestones the request type names. The service never commits.
 """
 
 from parley.changes import UPDATE, UnitOfWork
-from parley.db.base import storable_id, utcnow
+from parley.db.base import iso, storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
-from parley.interactions.projection import iso
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import (
     ADJUSTED,
@@ -23,14 +22,14 @@ from parley.requests.adjustments import (
     money,
     present_approval,
 )
-from parley.requests.approval_models import (
+from parley.requests.approvals.models import (
     APPROVAL_STATUSES,
     APPROVED,
     PENDING,
     REJECTED,
     Approval,
 )
-from parley.requests.approval_repository import ApprovalRepository, decidable_by
+from parley.requests.approvals.repository import ApprovalRepository, decidable_by
 from parley.requests.service import RequestService
 
 MAX_NOTE = 500

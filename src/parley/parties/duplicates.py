@@ -1,26 +1,31 @@
 """The duplicate check: is this prospect already a customer, or already an open lead?
 
-It asks the identification matcher (``parties.matching``) about each key of the prospect (phone
-numbers, emails, national ids) and about its name, and keeps what is likely the same person:
-any current exact key, a name this close in the same city, or a name this close born on the
-same day. A namesake elsewhere, or the former owner of a recycled number, is not a duplicate.
-Each suspect carries its score and the reasons, so an agent can link instead of duplicating.
-Leads run it on create and conversion, customers on create (``parties.service``).
+It asks the identification matcher (``parties.identification.matching``) about each key of the
+prospect (phone numbers, emails, national ids) and about its name, and keeps what is likely the
+same person: any current exact key, a name this close in the same city, or a name this close
+born on the same day. A namesake elsewhere, or the former owner of a recycled number, is not a
+duplicate. Each suspect carries its score and the reasons, so an agent can link instead of
+duplicating. Leads run it on create and conversion, customers on create (``parties.service``).
+
+Open leads belong to the leads domain, which sits above this one: it lends the check its
+look-up (``find_open_leads_with``), plugged in at start-up by the composition root
+(``parley.wiring``).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
+from sqlalchemy.orm import Session
 
 from parley.changes import UnitOfWork
 from parley.errors import DomainError
-from parley.leads.repository import LeadRepository
-from parley.parties.identification_repository import (
+from parley.parties.identification.matching import Identifier, Reason
+from parley.parties.identification.repository import (
     CustomerBrief,
     IdentificationRepository,
     PartyBrief,
 )
-from parley.parties.matching import Identifier, Reason
 from parley.parties.models import Party
 from parley.parties.normalize import search_text
 
@@ -28,6 +33,16 @@ NAME_SCORE = 85.0  # a name reason this high (fuzzy scores top out at 95) ...
 CITY_SCORE = 85.0  # ... in a city this similar is likely the same person
 KEY_FIELDS = ("phone", "email", "nationalId", "national_id")
 PER_LOOK = 20
+
+# (session, party ids) -> (lead id, party id) of the leads still being worked on those parties,
+# oldest first.
+OpenLeadsOf = Callable[[Session, list[str]], list[tuple[str, str]]]
+_open_leads_of: OpenLeadsOf | None = None
+
+
+def find_open_leads_with(look_up: OpenLeadsOf) -> None:
+    global _open_leads_of
+    _open_leads_of = look_up
 
 
 @dataclass
@@ -152,9 +167,11 @@ def birth_day(document: dict) -> str | None:
 
 class DuplicateCheck:
     def __init__(self, uow: UnitOfWork):
+        if _open_leads_of is None:
+            raise RuntimeError("no open-leads look-up: parley.wiring.wire() was not called")
+        self.session = uow.session
         self.identifier = Identifier(uow)
         self.parties = IdentificationRepository(uow.session)
-        self.leads = LeadRepository(uow.session)
 
     def suspects(self, prospect: Prospect, exclude_lead: str | None = None) -> list[Suspect]:
         """Existing customers and open leads that are likely this prospect, best first."""
@@ -193,9 +210,9 @@ class DuplicateCheck:
     def _with_leads(self, found: dict, own_party: str | None, exclude_lead: str | None):
         party_ids = sorted({party_id for party_id, _ in found})
         open_leads: dict[str, list[str]] = {}
-        for lead in self.leads.open_leads_of_parties(party_ids):
-            if lead.id != exclude_lead:
-                open_leads.setdefault(lead.party_id, []).append(lead.id)
+        for lead_id, party_id in _open_leads_of(self.session, party_ids):
+            if lead_id != exclude_lead:
+                open_leads.setdefault(party_id, []).append(lead_id)
         kept = []
         for (party_id, customer_id), suspect in found.items():
             suspect.leads = open_leads.get(party_id, [])

@@ -9,7 +9,7 @@ A document::
                       "do": [action, ...], "to"?: stage}, ...]}
 
 An action is ``{"action": name, ...parameters}``, a guard ``{"guard": name, ...parameters}``
-(workflow_rules has the catalogue). Events are dotted names: Parley's own (``task.completed``,
+(rules has the catalogue). Events are dotted names: Parley's own (``task.completed``,
 ``task.handedBack``, ``task.assigned``, ``stage.entered``, ``status.<status>``,
 ``request.reopened``, ``sla.warning``, ``sla.breach``) or any other given from outside.
 """
@@ -18,8 +18,8 @@ import copy
 import re
 
 from parley.errors import InvalidInput
-from parley.requests.workflow_models import WORKFLOW_STATUSES
-from parley.requests.workflow_rules import ACTIONS, GUARDS, Known
+from parley.requests.workflow.models import WORKFLOW_STATUSES
+from parley.requests.workflow.rules import ACTIONS, GUARDS, Known
 
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
 EVENT = re.compile(r"[a-z][a-zA-Z0-9]*(?:\.[a-zA-Z0-9]+)+")

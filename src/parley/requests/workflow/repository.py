@@ -4,7 +4,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from parley.db.repository import Repository
 from parley.requests.models import CustomerRequest, RequestType
-from parley.requests.workflow_models import (
+from parley.requests.workflow.models import (
     UNFINISHED,
     RequestTask,
     TaskQueue,

@@ -154,8 +154,9 @@ DEFAULT_WORKFLOWS: tuple[dict, ...] = (
 def ensure_default_workflows(session: Session) -> None:
     """Add any default queue or workflow that is missing (the migration seeds them; tests
     empty the tables)."""
-    from parley.requests.workflow_admin import new_queue, new_workflow
-    from parley.requests.workflow_repository import WorkflowRepository
+    # Imported here: migration 0011 imports this module for its data, not the request domain.
+    from parley.requests.workflow.admin import new_queue, new_workflow
+    from parley.requests.workflow.repository import WorkflowRepository
 
     repo = WorkflowRepository(session)
     for document in DEFAULT_QUEUES:

@@ -14,10 +14,15 @@ from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
-from parley.requests.workflow_defs import check_code, check_name, checked_workflow, queues_named
-from parley.requests.workflow_models import TaskQueue, WorkflowDefinition
-from parley.requests.workflow_repository import WorkflowRepository
-from parley.requests.workflow_rules import Known
+from parley.requests.workflow.definitions import (
+    check_code,
+    check_name,
+    checked_workflow,
+    queues_named,
+)
+from parley.requests.workflow.models import TaskQueue, WorkflowDefinition
+from parley.requests.workflow.repository import WorkflowRepository
+from parley.requests.workflow.rules import Known
 
 WORKFLOW, QUEUE = "workflow", "taskQueue"
 

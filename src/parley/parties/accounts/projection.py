@@ -1,6 +1,6 @@
 """From a TMF666 billing account document to the key columns: owner, contacts, billing address,
 bill delivery, payment method and credit limit. Reads and fills documents; the rules on who may
-change what live in ``accounts.py``."""
+change what live in ``service.py``."""
 
 from decimal import Decimal, InvalidOperation
 

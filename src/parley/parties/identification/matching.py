@@ -15,7 +15,7 @@ from rapidfuzz import fuzz
 from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.db.search import NameCandidate, city_words, name_candidates
-from parley.parties.identification_repository import (
+from parley.parties.identification.repository import (
     CustomerBrief,
     IdentificationRepository,
     PartyBrief,

@@ -12,12 +12,12 @@ import copy
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.repository import conditions_for
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
-from parley.parties import accounts_projection as read
 from parley.parties import projection
-from parley.parties.accounts_repository import AccountRepository
+from parley.parties.accounts import projection as read
+from parley.parties.accounts.repository import AccountRepository
 from parley.parties.models import ACCOUNT_STATES, BillingAccount, BillingAccountContact, Party
-from parley.parties.repository import conditions_for
 from parley.parties.service import PartyService
 
 RESOURCE = "billingAccount"

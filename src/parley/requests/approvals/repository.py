@@ -5,7 +5,7 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, func, or_, select
 
 from parley.db.repository import Repository
-from parley.requests.approval_models import PENDING, Approval
+from parley.requests.approvals.models import PENDING, Approval
 
 
 class ApprovalRepository(Repository):

@@ -6,11 +6,10 @@ import copy
 
 from parley.auth.users import UserService
 from parley.changes import CREATE, UPDATE, UnitOfWork
-from parley.db.base import new_id, utcnow
+from parley.db.base import iso, new_id, utcnow
 from parley.errors import Conflict, NotFound
-from parley.interactions.projection import iso
-from parley.requests.workflow_models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
-from parley.requests.workflow_repository import WorkflowRepository
+from parley.requests.workflow.models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
+from parley.requests.workflow.repository import WorkflowRepository
 
 RESOURCE = "requestTask"
 

@@ -25,11 +25,11 @@ from parley.outbox.service import OutboxService
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target
 from parley.requests.presentation import present
-from parley.requests.task_records import TaskRecords
-from parley.requests.workflow_defs import ANY_STAGE, stage_of
-from parley.requests.workflow_models import OPEN, WorkflowDefinition
-from parley.requests.workflow_repository import WorkflowRepository
-from parley.requests.workflow_rules import ACTIONS, GUARDS, Step
+from parley.requests.workflow.definitions import ANY_STAGE, stage_of
+from parley.requests.workflow.models import OPEN, WorkflowDefinition
+from parley.requests.workflow.repository import WorkflowRepository
+from parley.requests.workflow.rules import ACTIONS, GUARDS, Step
+from parley.requests.workflow.task_records import TaskRecords
 
 log = structlog.get_logger(__name__)
 MAX_STEPS = 50

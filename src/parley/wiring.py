@@ -1,0 +1,62 @@
+"""The composition root: plugs the domains together at start-up.
+
+A lower layer that needs something of a higher one offers a registry instead of importing it;
+``wire`` fills those registries, once per process. The app factory, the CLI (the worker
+included) and the tests call it before any service runs.
+
+What is heavy to import (the notifications and leads services, the TMF API layer) is plugged
+in through a small function here that imports it on first use: a worker starts and claims its
+first batch without waiting for domains its messages may never need.
+"""
+
+from parley.events import bus, fanout
+from parley.events.views import EventView, add_view_source
+from parley.outbox import billing, email, ordering, sms, webhook
+from parley.outbox.channels import register_channel
+from parley.outbox.subjects import register_subject
+from parley.parties.duplicates import find_open_leads_with
+from parley.settings import Settings
+
+CHANNELS = (
+    webhook.CHANNEL,
+    email.CHANNEL,
+    sms.CHANNEL,
+    ordering.CHANNEL,
+    billing.CHANNEL,
+    fanout.CHANNEL,  # an event to the hub subscribers' webhooks (and the bus)
+    bus.CHANNEL,
+)
+COMMUNICATION_MESSAGE = "communicationMessage"  # notifications.messages.SUBJECT
+_wired = False
+
+
+def wire() -> None:
+    global _wired
+    if _wired:
+        return
+    for channel in CHANNELS:
+        register_channel(channel)
+    # TMF681 messages follow the fate of their deliveries.
+    register_subject(COMMUNICATION_MESSAGE, settle_communication_message)
+    add_view_source(tmf_event_views)
+    # Customers' duplicate check (parties) reports open leads too.
+    find_open_leads_with(open_leads_of_parties)
+    _wired = True
+
+
+def settle_communication_message(session, row, status: str, settings: Settings) -> None:
+    from parley.notifications.messages import settle_from_worker  # on first use (see above)
+
+    settle_from_worker(session, row, status, settings)
+
+
+def tmf_event_views(settings: Settings) -> list[EventView]:
+    from parley.api.tmf.events import event_views  # on first use (see above)
+
+    return event_views(settings)
+
+
+def open_leads_of_parties(session, party_ids: list[str]) -> list[tuple[str, str]]:
+    from parley.leads.service import open_leads_of_parties  # on first use (see above)
+
+    return open_leads_of_parties(session, party_ids)
