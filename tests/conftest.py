@@ -233,17 +233,16 @@ def token_headers(session: Session, settings: Settings, made: NewUser) -> dict:
     """Authorization headers of a token issued to ``made`` as a log-in would issue it (the
     tests of logging in, tests/auth, log in over HTTP)."""
     user = made.user
+    claims = {
+        "user_id": user.id,
+        "username": user.username,
+        "kind": user.kind,
+        "customer_id": user.customer_id,
+    }  # read before the commit, which may expire them
     grants = AuthRepository(session).grants(user.id)
     session.commit()  # ends the read: on SQLite an open transaction holds the write lock
-    token = issue_access_token(
-        settings,
-        user_id=user.id,
-        username=user.username,
-        kind=user.kind,
-        roles=grants.roles,
-        permissions=sorted(grants.permissions),
-        customer_id=user.customer_id,
-    )
+    permissions = sorted(grants.permissions)
+    token = issue_access_token(settings, roles=grants.roles, permissions=permissions, **claims)
     return {"Authorization": f"Bearer {token.token}"}
 
 
