@@ -55,15 +55,26 @@ def is_committed(request) -> bool:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
+def dropper() -> Iterator[database.Dropper]:
+    dropping = database.Dropper()
+    yield dropping
+    dropping.wait()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, dropper) -> Iterator[str]:
     """The run's database: migrated and seeded once."""
-    yield from database.fresh_database(tmp_path_factory)
+    url = database.fresh_database(tmp_path_factory)
+    yield url
+    dropper.drop(url)
 
 
 @pytest.fixture
-def scratch_database_url(tmp_path_factory) -> Iterator[str]:
+def scratch_database_url(tmp_path_factory, dropper) -> Iterator[str]:
     """Another empty database of the same kind, for tests that build or break a schema."""
-    yield from database.fresh_database(tmp_path_factory)
+    url = database.fresh_database(tmp_path_factory)
+    yield url
+    dropper.drop(url)
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ once. A test then runs either rolled back (the default) or committed:
 """
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,35 +27,55 @@ from parley.requests.defaults import ensure_default_request_types
 from parley.requests.workflow_defaults import ensure_default_workflows
 
 
-def _postgres_database() -> Iterator[str]:
-    server_url = os.environ.get(
+def _postgres_server() -> str:
+    return os.environ.get(
         "PARLEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
     )
-    name = f"parley_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+
+
+def fresh_database(tmp_path_factory) -> str:
+    """The URL of a new empty database of the kind PARLEY_TEST_DATABASE names (each xdist
+    worker has its own temporary directory; PostgreSQL databases get random names)."""
+    kind = os.environ.get("PARLEY_TEST_DATABASE", "sqlite").lower()
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'parley-test.db'}"
+    if kind not in ("postgresql", "postgres", "pg"):
+        pytest.exit(f"PARLEY_TEST_DATABASE must be sqlite or postgresql, not {kind!r}", 3)
+    name, server = f"parley_test_{uuid.uuid4().hex[:12]}", _postgres_server()
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:
-        pytest.exit(f"PostgreSQL was asked for but is not usable at {server_url}: {error}", 3)
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        pytest.exit(f"PostgreSQL was asked for but is not usable at {server}: {error}", 3)
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
-def fresh_database(tmp_path_factory) -> Iterator[str]:
-    """A new empty database of the kind PARLEY_TEST_DATABASE names (each xdist worker has its
-    own temporary directory, and each PostgreSQL database a random name)."""
-    kind = os.environ.get("PARLEY_TEST_DATABASE", "sqlite").lower()
-    if kind in ("postgresql", "postgres", "pg"):
-        yield from _postgres_database()
-    elif kind == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'parley-test.db'}"
-    else:
-        pytest.exit(f"PARLEY_TEST_DATABASE must be sqlite or postgresql, not {kind!r}", 3)
+class Dropper:
+    """Drops PostgreSQL databases in threads of their own: DROP DATABASE waits for a
+    checkpoint (many seconds on a busy server), which the tests need not wait for."""
+
+    def __init__(self) -> None:
+        self._threads: list[threading.Thread] = []
+
+    def drop(self, url: str) -> None:
+        if make_url(url).get_backend_name() == "postgresql":
+            thread = threading.Thread(target=_drop, args=(make_url(url).database,))
+            thread.start()
+            self._threads.append(thread)
+
+    def wait(self) -> None:
+        for thread in self._threads:
+            thread.join()
+
+
+def _drop(name: str) -> None:
+    admin = create_engine(_postgres_server(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def seed_catalogues(engine: Engine) -> None:
