@@ -1,5 +1,6 @@
-"""Test set-up: one fresh database per run (SQLite file or a new PostgreSQL database), built by
-the migrations; every test starts from empty tables.
+"""Test set-up: one database per run (per xdist worker), built by the migrations, catalogues
+seeded once; one app per distinct settings, built once; each test rolled back at its end, or
+committed and emptied after (tests/database.py says how, docs/architecture.md when to choose).
 
 Choose the database with PARLEY_TEST_DATABASE=sqlite (default) or =postgresql; the PostgreSQL
 server is PARLEY_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
@@ -12,29 +13,28 @@ from collections.abc import Iterator
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.actor import Actor
 from parley.app import create_app
 from parley.auth import passwords
-from parley.auth.roles import ensure_builtin_roles
-from parley.auth.users import UserService
+from parley.auth.principal_cache import PRINCIPALS
+from parley.auth.repository import AuthRepository
+from parley.auth.tokens import issue_access_token
+from parley.auth.users import NewUser, UserService
 from parley.changes import UnitOfWork
 from parley.clock import ShiftedClock, shifted
-from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
-from parley.interactions.reasons import ensure_default_reasons
-from parley.notifications.defaults import ensure_default_templates
+from parley.events.views import load_event_views
 from parley.parties import verification
-from parley.requests.defaults import ensure_default_request_types
-from parley.requests.workflow.defaults import ensure_default_workflows
 from parley.settings import Settings
 from parley.wiring import wire
+from tests import database
 
 PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
@@ -43,53 +43,74 @@ TEST_SIGNING_KEY = "test-signing-key-0123456789abcdef-0123456789abcdef"
 TEST_PASSWORD = "Correct-Horse-Battery-9"
 
 
-def _postgres_database() -> Iterator[str]:
-    server_url = os.environ.get(
-        "PARLEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
-    name = f"parley_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:
-        pytest.exit(f"PostgreSQL was asked for but is not usable at {server_url}: {error}", 3)
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def pytest_collection_modifyitems(items) -> None:
+    # The engine is the real one: a test that asks for it (or for a worker made on it) sees
+    # other connections' data, so it commits.
+    for item in items:
+        if "engine" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.committed)
 
 
-def _fresh_database(tmp_path_factory) -> Iterator[str]:
-    kind = os.environ.get("PARLEY_TEST_DATABASE", "sqlite").lower()
-    if kind in ("postgresql", "postgres", "pg"):
-        yield from _postgres_database()
-    elif kind == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'parley-test.db'}"
-    else:
-        pytest.exit(f"PARLEY_TEST_DATABASE must be sqlite or postgresql, not {kind!r}", 3)
+def is_committed(request) -> bool:
+    node = request.node
+    return bool(node.get_closest_marker("committed") or node.get_closest_marker("own_app"))
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """The run's database: migrated once, emptied after each test."""
-    yield from _fresh_database(tmp_path_factory)
+def dropper() -> Iterator[database.Dropper]:
+    dropping = database.Dropper()
+    yield dropping
+    dropping.wait()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory, dropper) -> Iterator[str]:
+    """The run's database: migrated and seeded once."""
+    url = database.fresh_database(tmp_path_factory)
+    yield url
+    dropper.drop(url)
 
 
 @pytest.fixture
-def scratch_database_url(tmp_path_factory) -> Iterator[str]:
+def scratch_database_url(tmp_path_factory, dropper) -> Iterator[str]:
     """Another empty database of the same kind, for tests that build or break a schema."""
-    yield from _fresh_database(tmp_path_factory)
+    url = database.fresh_database(tmp_path_factory)
+    yield url
+    dropper.drop(url)
 
 
 @pytest.fixture(scope="session")
 def migrated_engine(database_url) -> Iterator[Engine]:
     engine = build_engine(database_url)
     upgrade(engine)
+    database.seed_catalogues(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def sessions(request, migrated_engine) -> Iterator[sessionmaker[Session]]:
+    """How the test and its app get sessions: joined to a transaction rolled back at the end,
+    or (committed tests) on the engine, the tables emptied after."""
+    in_mode = database.committed if is_committed(request) else database.rolled_back
+    with in_mode(migrated_engine) as made:
+        yield made
+
+
+@pytest.fixture
+def engine(request, migrated_engine, sessions) -> Engine:
+    """The database's engine, for what opens its own connections (workers, threads): only
+    committed tests get it (asking for it makes a test committed)."""
+    assert is_committed(request), "the engine is for committed tests"
+    return migrated_engine
+
+
+@pytest.fixture(autouse=True)
+def no_cached_principals() -> Iterator[None]:
+    """Tokens of users rolled back must not be honoured from the process's cache."""
+    PRINCIPALS.clear()
+    yield
+    PRINCIPALS.clear()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -113,30 +134,6 @@ def fast_hashing():
 
 
 @pytest.fixture
-def engine(migrated_engine) -> Iterator[Engine]:
-    with sessionmaker(bind=migrated_engine)() as session:
-        # The migration's seed data, emptied with the rest after a test.
-        ensure_builtin_roles(session)
-        ensure_default_reasons(session)
-        ensure_default_templates(session)
-        ensure_default_request_types(session)
-        ensure_default_workflows(session)
-        session.commit()
-    yield migrated_engine
-    _empty_tables(migrated_engine)
-
-
-def _empty_tables(engine: Engine) -> None:
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(text(f"DELETE FROM {table}"))
-
-
-@pytest.fixture
 def clock() -> Iterator[ShiftedClock]:
     """Parley's clock, moved by the test: ``clock.advance(hours=5)`` makes five hours pass for
     the services, the API (in-process clients included), tokens and workers alike. Access
@@ -146,7 +143,7 @@ def clock() -> Iterator[ShiftedClock]:
 
 
 @pytest.fixture
-def settings(database_url) -> Settings:
+def settings(request, database_url) -> Settings:
     return Settings(
         database_url=database_url,
         base_url="http://testserver",
@@ -156,22 +153,59 @@ def settings(database_url) -> Settings:
         jwt_secret=SecretStr(TEST_SIGNING_KEY),
         # Tests that deliver run their own worker (tests/outbox); none runs behind their back.
         embedded_worker=False,
+        # PostgreSQL's direct writes go through a pool of their own, outside the test's
+        # transaction: only tests with an app of their own (own_app) use them.
+        **({} if request.node.get_closest_marker("own_app") else {"db_async_pool_size": 0}),
         _env_file=None,
     )
 
 
 @pytest.fixture
-def session(engine) -> Iterator[Session]:
+def session(sessions) -> Iterator[Session]:
     """A session for service-level tests; the test commits or not as an edge would."""
-    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+    with sessions() as session:
         yield session
 
 
+@pytest.fixture(scope="session")
+def built_apps() -> Iterator[dict[str, FastAPI]]:
+    """Apps by their settings: building one takes most of a second."""
+    apps: dict[str, FastAPI] = {}
+    yield apps
+    for application in apps.values():
+        application.state.engine.dispose()
+
+
+def _settings_key(settings: Settings) -> str:
+    values = settings.model_dump().items()
+    revealed = {k: v.get_secret_value() if isinstance(v, SecretStr) else v for k, v in values}
+    return repr(sorted(revealed.items()))
+
+
 @pytest.fixture
-def app(engine, settings):
-    application = create_app(settings)
-    yield application
-    application.state.engine.dispose()
+def app(request, built_apps, settings, sessions) -> Iterator[FastAPI]:
+    """The app for these settings, built once per run and lent to the test: its sessions are
+    the test's (rolled back or committed), its settings object the test's own. An own_app
+    test gets an app built for it alone (with PostgreSQL's direct writes)."""
+    if request.node.get_closest_marker("own_app"):
+        application = create_app(settings)
+        yield application
+        application.state.engine.dispose()
+        return
+    key = _settings_key(settings)
+    if key not in built_apps:
+        # No schema check: the run migrated the database, and the test may hold its lock.
+        built_apps[key] = create_app(settings, check_schema=False)
+    application = built_apps[key]
+    state = application.state
+    own_settings, own_sessions = state.settings, state.sessionmaker
+    state.settings, state.sessionmaker = settings, sessions
+    state.principal_look_ups = {}
+    load_event_views(settings)  # another app's may have replaced them
+    try:
+        yield application
+    finally:
+        state.settings, state.sessionmaker = own_settings, own_sessions
 
 
 @pytest.fixture
@@ -183,10 +217,10 @@ def anonymous_client(app) -> Iterator[TestClient]:
 
 @pytest.fixture
 def client(app, session, settings) -> Iterator[TestClient]:
-    """A client logged in as an administrator (every permission), for behaviour tests that
-    are not about authorisation."""
+    """A client acting as an administrator (every permission), for behaviour tests that are
+    not about authorisation."""
     with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.headers.update(login_headers(test_client, session, settings, "administrator"))
+        test_client.headers.update(staff_headers(session, settings, "administrator"))
         yield test_client
 
 
@@ -197,26 +231,38 @@ def as_user(client, session, settings):
 
     def headers(username: str, *roles: str) -> dict:
         if username not in made:
-            made[username] = login_headers(
-                client, session, settings, *(roles or ("agent",)), username=username
+            made[username] = staff_headers(
+                session, settings, *(roles or ("agent",)), username=username
             )
         return dict(made[username])
 
     return headers
 
 
-def login_headers(
-    client: TestClient, session: Session, settings: Settings, *roles: str, username=None
-) -> dict:
+def staff_headers(session: Session, settings: Settings, *roles: str, username=None) -> dict:
     """Authorization headers of a new staff user holding ``roles``."""
     username = username or f"test-{'-'.join(roles)}-{uuid.uuid4().hex[:8]}"
     setup = UnitOfWork(session, settings, Actor("test-setup", "test"))
-    UserService(setup).create_user(username, list(roles), "staff", TEST_PASSWORD)
+    made = UserService(setup).create_user(username, list(roles), "staff", TEST_PASSWORD)
     session.commit()
-    form = {"grant_type": "password", "username": username, "password": TEST_PASSWORD}
-    response = client.post("/oauth/token", data=form)
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    return token_headers(session, settings, made)
+
+
+def token_headers(session: Session, settings: Settings, made: NewUser) -> dict:
+    """Authorization headers of a token issued to ``made`` as a log-in would issue it (the
+    tests of logging in, tests/auth, log in over HTTP)."""
+    user = made.user
+    claims = {
+        "user_id": user.id,
+        "username": user.username,
+        "kind": user.kind,
+        "customer_id": user.customer_id,
+    }  # read before the commit, which may expire them
+    grants = AuthRepository(session).grants(user.id)
+    session.commit()  # ends the read: on SQLite an open transaction holds the write lock
+    permissions = sorted(grants.permissions)
+    token = issue_access_token(settings, roles=grants.roles, permissions=permissions, **claims)
+    return {"Authorization": f"Bearer {token.token}"}
 
 
 def require_kannel() -> None:

@@ -6,7 +6,7 @@ import pytest
 
 from parley import clock as parley_clock
 from parley.db.base import utcnow
-from tests.conftest import login_headers
+from tests.auth.helpers import headers_for
 from tests.outbox.conftest import outbox_service
 
 
@@ -56,5 +56,5 @@ def test_tokens_follow_the_moved_clock(client, session, settings, clock):
     clock.advance(hours=2)  # past the 15 minutes an access token lasts
     assert client.get("/api/v1/me").status_code == 401
 
-    issued_later = login_headers(client, session, settings, "agent")  # iat, nbf: the moved now
+    issued_later = headers_for(client, session, settings, "agent")  # logs in: the moved now
     assert client.get("/api/v1/me", headers=issued_later).status_code == 200

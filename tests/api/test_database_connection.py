@@ -7,6 +7,9 @@ from parley.db.direct_writes import APPLICATION_NAME
 from tests.factories import assert_tmf_error, create_person_customer
 from tests.interactions.helpers import API, interaction_payload
 
+# Cuts the connections of the API's own pools: an app of their own, committing.
+pytestmark = pytest.mark.own_app
+
 
 def test_a_lost_connection_is_a_503_to_retry_and_the_next_request_works(app, client, session):
     if session.get_bind().dialect.name != "postgresql":

@@ -1,10 +1,10 @@
-"""Auth tests: a fixed signing key, a small lock-out threshold, and the built-in roles."""
+"""Auth tests: a fixed signing key and a small lock-out threshold (the built-in roles are
+seeded once for the run, tests/database.py)."""
 
 import pytest
 from pydantic import SecretStr
 
 from parley.settings import Settings
-from tests.auth.helpers import seed_roles
 
 SECRET = "test-signing-key-0123456789abcdef-0123456789abcdef"
 
@@ -14,11 +14,6 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(
         update={"jwt_secret": SecretStr(SECRET), "login_max_failures": 3, "login_lock_minutes": 15}
     )
-
-
-@pytest.fixture(autouse=True)
-def builtin_roles(engine, session):
-    seed_roles(session)
 
 
 @pytest.fixture

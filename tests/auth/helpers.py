@@ -8,7 +8,6 @@ import itertools
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
-from parley.auth.roles import ensure_builtin_roles
 from parley.auth.users import NewUser, UserService
 from parley.changes import UnitOfWork
 from parley.parties.service import PartyService
@@ -18,12 +17,6 @@ from tests.factories import customer_payload, individual_payload
 PASSWORD = "Tr0ub4dor&3-horse"
 SYSTEM = Actor(name="test-setup", channel="test")
 _numbers = itertools.count(1)
-
-
-def seed_roles(session: Session) -> None:
-    """The built-in roles (the test set-up empties every table after each test)."""
-    ensure_builtin_roles(session)
-    session.commit()
 
 
 def make_user(

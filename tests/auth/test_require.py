@@ -24,6 +24,8 @@ ADMIN = "/test-protected/admin"
 
 @pytest.fixture(autouse=True)
 def protected_routes(app):
+    """Routes of these tests, on the app (shared by the run) for the test's length only."""
+    routes = list(app.router.routes)
     api = APIRouter(prefix="/test-protected")
 
     @api.get("/customers", dependencies=[require_read])
@@ -35,6 +37,8 @@ def protected_routes(app):
         return {"user": principal.username, "limits": principal.limits}
 
     app.include_router(api)
+    yield
+    app.router.routes[:] = routes
 
 
 from parley.api.security import require  # noqa: E402

@@ -1,6 +1,7 @@
 """Hub callbacks reach a real HTTP listener: signed, at <callback>/listener/<eventName>, in the
 TMF envelope, for creates, attribute changes, state/status changes and deletes."""
 
+import pytest
 from sqlalchemy import func, select
 
 from parley.changes.recorder import EVENT_KIND
@@ -139,6 +140,7 @@ def test_a_removed_subscription_gets_nothing_more(client, listener, make_worker)
     assert client.get(f"{CUSTOMER_HUB}/{kept['id']}").json()["callback"] == f"{listener.url}/kept"
 
 
+@pytest.mark.committed  # the fan-out opens its own engine
 def test_a_fan_out_run_twice_adds_no_duplicate_callbacks(client, session, settings, listener):
     subscribe(client, CUSTOMER_HUB, f"{listener.url}/a")
     subscribe(client, CUSTOMER_HUB, f"{listener.url}/b")

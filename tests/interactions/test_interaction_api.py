@@ -207,6 +207,7 @@ def test_long_values_are_stored_whole_in_the_document(client):
     assert client.get(f"{COLLECTION}/{made['id']}").json()["reason"] == long
 
 
+@pytest.mark.own_app  # the direct writes commit through a pool of their own
 def test_on_postgresql_logging_is_one_statement_on_the_event_loop(client, settings):
     """The busiest write skips the thread pool and the unit of work there (api/direct.py);
     SQLite logs through the unit of work. Either way the same rows are stored."""

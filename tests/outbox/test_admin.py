@@ -112,8 +112,9 @@ def test_agents_and_anonymous_callers_are_refused(
 
 
 @pytest.fixture
-def parley(database_url, monkeypatch):
-    """``parley("outbox", "list")`` against the test database."""
+def parley(engine, database_url, monkeypatch):
+    """``parley("outbox", "list")`` against the test database (committed: the CLI opens an
+    engine of its own)."""
     monkeypatch.setenv("PARLEY_DATABASE_URL", database_url)
     for cached in CACHES:
         cached.cache_clear()

@@ -1,6 +1,5 @@
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from parley.outbox import channels
 from parley.outbox.channels import Channel, Outcome
@@ -42,13 +41,12 @@ def customer_login(client, session, settings):
 
 
 @pytest.fixture
-def without_workflows(engine):
+def without_workflows(session):
     """The request types name no workflow: for tests of the lifecycle itself, where an agent
     moves a request by hand (a workflow type that names no workflow still works that way)."""
-    with Session(engine) as session:
-        for request_type in session.scalars(select(RequestType)):
-            if "workflow" in request_type.document:
-                document = dict(request_type.document)
-                document.pop("workflow")
-                request_type.document = document
-        session.commit()
+    for request_type in session.scalars(select(RequestType)):
+        if "workflow" in request_type.document:
+            document = dict(request_type.document)
+            document.pop("workflow")
+            request_type.document = document
+    session.commit()

@@ -48,8 +48,9 @@ def test_a_type_with_a_warning_share_is_served_with_it(client):
 
 
 @pytest.fixture
-def parley(database_url, monkeypatch):
-    """``parley("sla", "check")`` against the test database."""
+def parley(engine, database_url, monkeypatch):
+    """``parley("sla", "check")`` against the test database (committed: the CLI opens an
+    engine of its own)."""
     monkeypatch.setenv("PARLEY_DATABASE_URL", database_url)
     for cached in CACHES:
         cached.cache_clear()

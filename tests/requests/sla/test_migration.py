@@ -10,7 +10,7 @@ from parley.app import create_app
 from parley.db.engine import build_engine
 from parley.db.migrate import alembic_config, downgrade, upgrade
 from parley.requests.sla.models import RequestSla
-from tests.conftest import login_headers
+from tests.conftest import staff_headers
 from tests.factories import create_customer
 from tests.requests.helpers import patch, raise_request
 
@@ -21,7 +21,7 @@ def test_earlier_requests_get_clocks_and_the_templates_come_and_go(scratch_datab
     settings = settings.model_copy(update={"database_url": scratch_database_url})
     app = create_app(settings)
     with sessionmaker(bind=engine)() as session, TestClient(app) as client:
-        client.headers.update(login_headers(client, session, settings, "administrator"))
+        client.headers.update(staff_headers(session, settings, "administrator"))
         customer = create_customer(client)
         waiting = raise_request(client, customer, ticketType="fault.repair", priority="high")
         patch(client, waiting, {"status": "pending"})

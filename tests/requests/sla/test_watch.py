@@ -214,6 +214,7 @@ def test_the_worker_runs_the_watch_beside_the_outbox(client, engine, session, se
     assert _sla_audit(session, "sla_breach") == [ticket["id"]]
 
 
+@pytest.mark.committed  # the embedded worker has an engine of its own
 def test_the_embedded_worker_of_parley_serve_runs_the_watch(client, session, settings, clock):
     ticket = raise_request(
         client, create_customer(client), ticketType="fault.repair", priority="critical"
