@@ -34,7 +34,7 @@ from parley.events.views import load_event_views
 from parley.parties import verification
 from parley.settings import Settings
 from parley.wiring import wire
-from tests import database
+from tests import change_guard, database
 
 PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
@@ -54,6 +54,10 @@ def pytest_collection_modifyitems(items) -> None:
 def is_committed(request) -> bool:
     node = request.node
     return bool(node.get_closest_marker("committed") or node.get_closest_marker("own_app"))
+
+
+def pytest_configure(config) -> None:
+    change_guard.install()  # a unit of work that writes a resource records the change
 
 
 @pytest.fixture(scope="session")

@@ -64,6 +64,17 @@ def _pids_holding_claims(session) -> set[int]:
     return {int(name.split(":")[1]) for name in names}
 
 
+def _busy(session, workers, patience: float = 5.0) -> list:
+    """The workers in the middle of a batch, waiting up to ``patience`` seconds for one: on a
+    loaded machine a new worker takes a while to start claiming."""
+    until = time.monotonic() + patience
+    while True:
+        busy = [w for w in workers if w.pid in _pids_holding_claims(session)]
+        if busy or time.monotonic() >= until or _delivered(session) == MESSAGES:
+            return busy
+        time.sleep(0.02)
+
+
 def test_killed_workers_and_a_receiver_that_was_down_lose_nothing(
     database_url, engine, session, tmp_path
 ):
@@ -94,7 +105,7 @@ def test_killed_workers_and_a_receiver_that_was_down_lose_nothing(
             for _round in range(4):
                 time.sleep(rng.uniform(0.3, 0.8))
                 # The victim: a worker in the middle of a batch, if one is.
-                busy = [w for w in workers if w.pid in _pids_holding_claims(session)]
+                busy = _busy(session, workers)
                 victim = rng.choice(busy or workers)
                 workers.remove(victim)
                 victim.send_signal(signal.SIGKILL)

@@ -42,6 +42,7 @@ class UnitOfWork:
         """``actor`` is who writes are recorded for (reads need none); ``actor_source`` finds
         it on first use instead (an API request's caller, once authorised)."""
         self.session = session
+        session.info.setdefault(RECORDED, set())  # marks the session as a unit of work's
         self.settings = settings
         self._actor = actor
         self._actor_source = actor_source

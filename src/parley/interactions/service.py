@@ -132,7 +132,8 @@ class InteractionService:
         """
         if not 1 <= limit <= MAX_TIMELINE_PAGE:
             raise InvalidInput(f"limit: between 1 and {MAX_TIMELINE_PAGE}", "limit")
-        party_id = engaged_party_id(self.session, customer_id) if storable_id(customer_id) else None
+        known = storable_id(customer_id)
+        party_id = engaged_party_id(self.uow.session, customer_id) if known else None
         if party_id is None:
             raise NotFound(f"No customer with id {customer_id}")
         query = TimelineQuery(
@@ -334,13 +335,13 @@ class InteractionService:
                     raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
                 subject.customer_id, subject.where = ref_id, where
             elif kind in projection.PARTY_TYPES and subject.party_id is None:
-                if not (storable_id(ref_id, ID_LENGTH) and party_exists(self.session, ref_id)):
+                if not (storable_id(ref_id, ID_LENGTH) and party_exists(self.uow.session, ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
                 subject.party_id = ref_id
         if subject.customer_id is not None:
             subject.party_id = None  # the customer's engaged party, whoever else is named
             if resolve:
-                subject.party_id = engaged_party_id(self.session, subject.customer_id)
+                subject.party_id = engaged_party_id(self.uow.session, subject.customer_id)
                 if subject.party_id is None:
                     raise subject.unknown_customer()
         return subject
