@@ -17,10 +17,9 @@ from parley.actor import Actor
 from parley.changes.models import AuditEntry
 from parley.db.base import new_id, utcnow
 from parley.db.together import NewRow
-from parley.outbox.models import PENDING, OutboxMessage
+from parley.outbox.models import EVENT_KIND, PENDING, OutboxMessage
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
-EVENT_KIND = "event"  # the outbox kind of domain events
 EVENT_KINDS = (CREATE, UPDATE, DELETE)
 # The attributes holding a resource's lifecycle: a change of one is also a state change.
 STATE_ATTRIBUTES = ("status", "state", "lifecycleStatus")

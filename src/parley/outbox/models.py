@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
 
 PENDING, IN_PROGRESS, DELIVERED, DEAD = "pending", "inProgress", "delivered", "dead"
+EVENT_KIND = "event"  # the kind of a domain event's row (parley.changes writes them)
 STATUSES = (PENDING, IN_PROGRESS, DELIVERED, DEAD)
 # Rows a worker may claim: pending ones when due, in-progress ones whose lease has run out.
 CLAIMABLE = (PENDING, IN_PROGRESS)

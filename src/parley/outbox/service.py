@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
+from parley.links import Links
 from parley.outbox.channels import channel_for, known_kinds
-from parley.outbox.models import DEAD, PENDING, STATUSES, OutboxMessage
+from parley.outbox.models import DEAD, EVENT_KIND, PENDING, STATUSES, OutboxMessage
 from parley.outbox.repository import OutboxRepository
 
 RESOURCE = "outboxMessage"
@@ -71,6 +72,10 @@ class OutboxService:
                 return Enqueued(existing, idempotency_key, False)
         if not_before is not None and not_before.tzinfo is None:
             raise InvalidInput("not_before: give a time zone", "not_before")
+        if kind != EVENT_KIND:
+            # What goes out is composed now, as sent: references to Parley's resources carry
+            # their hrefs (an event's are made by the fan-out, per API and base URL).
+            payload = Links(self.uow.settings).fill(payload)
         now = utcnow()
         message_id = new_id()
         key = idempotency_key or message_id

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 import httpx2 as httpx
 
 from parley.errors import InvalidInput
-from parley.links import Links
 from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
@@ -50,13 +49,11 @@ class WebhookAdapter:
     def __init__(self, settings: Settings):
         default = settings.webhook_secret
         self.default_secret = default.get_secret_value() if default else None
-        # Payloads name Parley's resources by id: their hrefs are made as they are sent.
-        self.links = Links(settings)
         # One client per worker: connections to a receiver are kept alive between messages.
         self.client = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
 
     def deliver(self, message: Message) -> Outcome:
-        body = encode_body(self.links.fill(message.payload))
+        body = encode_body(message.payload)
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: message.idempotency_key}
         secret = message.destination.get("secret") or self.default_secret
         if secret:
