@@ -46,7 +46,7 @@ def linked_task(links: Links, view: dict) -> dict:
 
 
 def _one(service: TaskService, task) -> JSONResponse:
-    body = linked_task(Links(service.settings), service.view(task))
+    body = linked_task(Links(service.uow.settings), service.view(task))
     return JSONResponse(body, headers={"ETag": etag(task)})
 
 
