@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.tmf.kit.crud import FIELDS_QUERY, _check_type, _without_nulls, checked
+from parley.api.tmf.kit.crud import FIELDS_QUERY, check_type, checked, without_nulls
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -105,7 +105,7 @@ def ticket_router(prefix: str) -> APIRouter:
         check_storable(body)
         body.pop("href", None)
         request.app.state.links.strip(body)  # services see ids and foreign hrefs only
-        _check_type(body, _Named)
+        check_type(body, TYPE)
         document = checked(spec, body, "TroubleTicket_FVO")
         row = RequestService(uow).create(document)
         answer = one(uow, row, request, selected, 201)
@@ -145,8 +145,8 @@ def ticket_router(prefix: str) -> APIRouter:
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         request.app.state.links.strip(body)
-        _check_type(body, _Named)
-        checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
+        check_type(body, TYPE)
+        checked(spec, without_nulls(body), "TroubleTicket_MVO", partial=True)
         current = _visible(uow, principal, id).document
         document = checked(spec, merge_patch(current, body), "TroubleTicket_FVO")
         row = RequestService(uow).replace(id, document, version)
@@ -167,9 +167,3 @@ def ticket_router(prefix: str) -> APIRouter:
         return no_content()
 
     return api
-
-
-class _Named:
-    """What the kit's @type check reads of a resource."""
-
-    type_name = TYPE
