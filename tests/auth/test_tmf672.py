@@ -1,6 +1,7 @@
 """TMF672 v4 through the API: userRole = a role, permission = one user's holding of one role."""
 
 import pytest
+from sqlalchemy import event
 
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.auth.permissions import BUILTIN_ROLES
@@ -182,3 +183,30 @@ def test_only_administrators_may_use_it(client, session, settings):
         response = client.request(method, f"{API}/{path}", headers=supervisor, json={})
         _assert_error(response, 403)
     _assert_error(client.get(f"{API}/userRole"), 401)
+
+
+def _statements_listing_permissions(client, admin, session, limit: int) -> int:
+    """Statements a GET of a page of permissions sends (the caller's principal cached)."""
+    client.get(f"{API}/permission", headers=admin)
+    sent = []
+
+    def count(*_):
+        sent.append(1)
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        page = client.get(f"{API}/permission", params={"limit": limit}, headers=admin)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(page.json()) == limit
+    return len(sent)
+
+
+def test_a_page_of_permissions_costs_the_same_statements_however_many_it_shows(
+    client, admin, session, settings
+):
+    for _ in range(10):
+        make_user(session, settings, "agent", "supervisor")
+    one = _statements_listing_permissions(client, admin, session, 1)
+    assert _statements_listing_permissions(client, admin, session, 20) == one

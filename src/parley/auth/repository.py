@@ -28,6 +28,21 @@ class Grants:
     limits: list[dict]
 
 
+@dataclass(frozen=True)
+class GrantRow:
+    """One user's holding of one role (a TMF672 permission), with what it shows of both."""
+
+    link: UserRole
+    user: User
+    role_name: str
+
+
+_GRANT_QUERY = (
+    select(UserRole, User, Role.name)
+    .join(User, User.id == UserRole.user_id)
+    .join(Role, Role.id == UserRole.role_id)
+)
+
 _PRINCIPAL_QUERY = (
     select(
         User.id,
@@ -142,25 +157,29 @@ class AuthRepository(Repository):
         query = select(UserRole.__table__).where(UserRole.user_id == user_id)
         return [dict(link) for link in self.session.execute(query).mappings()]
 
-    def user_role(self, link_id: str) -> UserRole | None:
-        return self.session.scalar(select(UserRole).where(UserRole.id == link_id))
-
-    def user_role_of(self, user_id: str, role_id: str) -> UserRole | None:
-        return self.session.get(UserRole, (user_id, role_id))
-
-    def list_user_roles(
+    def grant_rows(
         self, user_id: str | None, offset: int, limit: int
-    ) -> tuple[list[UserRole], int]:
+    ) -> tuple[list[GrantRow], int]:
+        """A page of grants (of one user, or everyone's), oldest first, each with its user and
+        role name: one statement for the page, one for the count."""
         conditions = [UserRole.user_id == user_id] if user_id is not None else []
         total = self.session.scalar(select(func.count()).select_from(UserRole).where(*conditions))
         query = (
-            select(UserRole)
-            .where(*conditions)
+            _GRANT_QUERY.where(*conditions)
             .order_by(UserRole.granted_at, UserRole.id)
             .offset(offset)
             .limit(limit)
         )
-        return list(self.session.scalars(query).all()), total or 0
+        return [GrantRow(*row) for row in self.session.execute(query)], total or 0
+
+    def grant_row(self, link_id: str) -> GrantRow | None:
+        row = self.session.execute(_GRANT_QUERY.where(UserRole.id == link_id)).first()
+        return GrantRow(*row) if row is not None else None
+
+    def grant_row_of(self, user_id: str, role_id: str) -> GrantRow | None:
+        query = _GRANT_QUERY.where(UserRole.user_id == user_id, UserRole.role_id == role_id)
+        row = self.session.execute(query).first()
+        return GrantRow(*row) if row is not None else None
 
     def enabled_users_with(self, permission: str) -> list[str]:
         query = (

@@ -52,6 +52,14 @@ class RequestService:
             raise NotFound(f"No trouble ticket with id {request_id}")
         return row
 
+    def get_visible(self, request_id: str, customer_ids: list[str] | None) -> CustomerRequest:
+        """The request, if it is of one of ``customer_ids`` (None: of anyone); another
+        customer's is simply not found."""
+        row = self.get(request_id)
+        if customer_ids is not None and row.customer_id not in customer_ids:
+            raise NotFound(f"No trouble ticket with id {request_id}")
+        return row
+
     def history(self, request_id: str) -> list[RequestStatusChange]:
         return self.repo.history(request_id)
 

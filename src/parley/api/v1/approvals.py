@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
-from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
 from parley.links import Links
 from parley.requests.approvals.models import APPROVAL_STATUSES
@@ -96,7 +96,7 @@ def _one(service: ApprovalService, row) -> JSONResponse:
 
 
 def _finish(service: ApprovalService, row) -> JSONResponse:
-    stale_is_412(service.uow.session)
+    flush_or_412(service.uow.session, "request")
     answer = _one(service, row)
     commit_now(service.uow.session)
     return answer

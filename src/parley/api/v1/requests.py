@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.tmf.trouble_ticket.tickets import etag, expected_version, stale_is_412, visible
 from parley.api.v1.tasks import linked_task
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
@@ -62,7 +62,7 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_READ),
     ):
-        row = visible(uow, principal, request_id)
+        row = _visible(uow, principal, request_id)
         return _status(uow, row, principal.is_customer)
 
     @api.post("/{request_id}/cancel", summary="Cancel a request before completion, with a reason")
@@ -73,7 +73,7 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_CANCEL),
     ):
-        visible(uow, principal, request_id)
+        _visible(uow, principal, request_id)
         service = RequestService(uow)
         row = service.cancel(request_id, change.reason, expected_version(request))
         return _finish(uow, row, principal.is_customer)
@@ -86,7 +86,7 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
     ):
-        visible(uow, principal, request_id)
+        _visible(uow, principal, request_id)
         row = RequestService(uow).close(
             request_id,
             change.outcome,
@@ -104,7 +104,7 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
     ):
-        visible(uow, principal, request_id)
+        _visible(uow, principal, request_id)
         service = RequestService(uow)
         row = service.reopen(request_id, change.reason, expected_version(request))
         return _finish(uow, row)
@@ -120,7 +120,7 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_WRITE),
     ):
-        visible(uow, principal, request_id)
+        _visible(uow, principal, request_id)
         event = check_external_event(body.event)
         workflow = RequestService(uow).workflow
         row = workflow.signal(request_id, event, expected_version(request))
@@ -129,8 +129,12 @@ def router(prefix: str) -> APIRouter:
     return api
 
 
+def _visible(uow: UnitOfWork, principal: Principal, request_id: str):
+    return RequestService(uow).get_visible(request_id, principal.customer_scope())
+
+
 def _finish(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
-    stale_is_412(uow.session)
+    flush_or_412(uow.session, "request")
     answer = _status(uow, row, for_customer)
     commit_now(uow.session)
     return answer

@@ -5,12 +5,10 @@ If-Match is honoured (412 on a stale one)."""
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.orm.exc import StaleDataError
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
-from parley.api.tmf.kit.errors import TMFError
-from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.permissions import TASK_ASSIGN, TASK_READ, TASK_WORK
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
@@ -51,15 +49,7 @@ def _one(service: TaskService, task) -> JSONResponse:
 
 
 def _finish(service: TaskService, task) -> JSONResponse:
-    try:
-        service.uow.session.flush()
-    except StaleDataError:
-        raise TMFError(
-            412,
-            "the task was changed meanwhile; read it again and repeat",
-            "PRECONDITION_FAILED",
-            "Precondition failed",
-        ) from None
+    flush_or_412(service.uow.session, "task")
     answer = _one(service, task)
     commit_now(service.uow.session)
     return answer

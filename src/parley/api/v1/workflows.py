@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
-from parley.api.tmf.trouble_ticket.tickets import etag, expected_version
+from parley.api.versioning import etag, expected_version
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.db.base import iso
 from parley.requests.workflow.admin import WorkflowAdmin, queue_document

@@ -182,7 +182,7 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
         check_storable(body)
         body.pop("href", None)
         request.app.state.links.strip(body)  # services see ids and foreign hrefs only
-        _check_type(body, resource)
+        check_type(body, resource.type_name)
         document = checked(resource.spec, body, resource.create_schema, in_place=True)
 
         def answer(row) -> Response:
@@ -237,8 +237,8 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         request.app.state.links.strip(body)
-        _check_type(body, resource)
-        checked(resource.spec, _without_nulls(body), resource.patch_schema, partial=True)
+        check_type(body, resource.type_name)
+        checked(resource.spec, without_nulls(body), resource.patch_schema, partial=True)
         current = resource.document(resource.get_visible(uow, principal, id))
         merged = merge_patch(current, body)
         document = checked(resource.spec, merged, resource.create_schema)
@@ -254,12 +254,13 @@ def _list_docs(type_name: str) -> dict:
     return {"responses": {"200": {"description": "Success", "content": media}}}
 
 
-def _check_type(body: dict, resource: Resource) -> None:
+def check_type(body: dict, type_name: str) -> None:
+    """A body that declares an ``@type`` must declare the collection's."""
     declared = body.get("@type")
-    if declared is not None and declared != resource.type_name:
+    if declared is not None and declared != type_name:
         raise TMFError(
             400,
-            f"@type: this collection holds {resource.type_name}, not {declared}",
+            f"@type: this collection holds {type_name}, not {declared}",
             "INVALID_INPUT",
         )
 
@@ -274,8 +275,8 @@ def _flags(request: Request, names: tuple[str, ...]) -> dict[str, bool]:
     return flags
 
 
-def _without_nulls(value: Any) -> Any:
+def without_nulls(value: Any) -> Any:
     """A merge patch minus its removals (nulls), for checking what it sets."""
     if isinstance(value, dict):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+        return {k: without_nulls(v) for k, v in value.items() if v is not None}
     return value

@@ -1,30 +1,27 @@
 """TMF672 User Roles & Permissions v4 mapped onto Parley's roles and users.
 
 ``userRole`` is a role: involvementRole = its name, one Entitlement {function, action} per
-permission "function:action". ``permission`` is one user's holding of one role (the user-role
-link). Changes go through RoleService / UserService, so they are audited and no change may
-leave nobody able to manage users. Everything here needs ``user:admin``.
+permission "function:action". ``permission`` is one user's holding of one role: a grant
+(``auth.grants``). The routes map documents onto RoleService and GrantService and back; the
+services audit every change and refuse one that would leave nobody able to manage users.
+Everything here needs ``user:admin``.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter
-from sqlalchemy.orm import Session
 
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.grant_events import RESOURCE as PERMISSION_RESOURCE
-from parley.auth.grant_events import grant_document
-from parley.auth.models import UserRole
+from parley.auth.grants import Grant, GrantService
 from parley.auth.permissions import ALL_PERMISSIONS, USER_ADMIN
-from parley.auth.repository import AuthRepository
 from parley.auth.roles import RESOURCE as ROLE_RESOURCE
 from parley.auth.roles import RoleService, RoleWithPermissions
-from parley.auth.users import UserService
 from parley.changes import UnitOfWork
-from parley.errors import Conflict, InvalidInput, NotFound
+from parley.errors import InvalidInput
 from parley.events.views import EventView
 from parley.settings import Settings
 
@@ -157,38 +154,23 @@ def permission_document(grant: dict, settings: Settings) -> dict:
     return document
 
 
-def _permission_row(session: Session, settings: Settings, link: UserRole) -> Row:
-    repo = AuthRepository(session)
-    user, role = repo.get_user(link.user_id), repo.get_role(link.role_id)
-    columns = {
-        "role_id": link.role_id,
-        "granted_at": link.granted_at,
-        "granted_by_id": link.granted_by_id,
-        "granted_by": link.granted_by,
-    }
-    return Row(link.id, permission_document(grant_document(columns, user, role.name), settings))
-
-
-def _link(session: Session, link_id: str) -> UserRole:
-    link = AuthRepository(session).user_role(link_id) if len(link_id) <= 36 else None
-    if link is None:
-        raise NotFound(f"No permission with id {link_id}")
-    return link
+def _permission_row(uow: UnitOfWork, grant: Grant) -> Row:
+    return Row(grant.id, permission_document(grant.document, uow.settings))
 
 
 def _list_permissions(uow: UnitOfWork, filters: dict, offset: int, limit: int, _ids=None):
-    repo = AuthRepository(uow.session)
-    links, total = repo.list_user_roles(filters.get("user.id"), offset, limit)
-    return [_permission_row(uow.session, uow.settings, link) for link in links], total
+    grants, total = GrantService(uow).list_grants(filters.get("user.id"), offset, limit)
+    return [_permission_row(uow, grant) for grant in grants], total
 
 
 def _grant(uow: UnitOfWork, document: dict) -> Row:
-    session, settings = uow.session, uow.settings
-    users = UserService(uow)
-    try:
-        user = users.get_user(document["user"]["id"])
-    except NotFound:
-        raise InvalidInput(f"user.id: no user with id {document['user']['id']}") from None
+    grants = GrantService(uow)
+    user = grants.grantee(document["user"]["id"])
+    return _permission_row(uow, grants.grant(user, _granted_role_id(document)))
+
+
+def _granted_role_id(document: dict) -> str:
+    """The one role a permission document grants, on Parley (the one asset), until revoked."""
     if document.get("validFor", {}).get("endDateTime"):
         raise InvalidInput("validFor.endDateTime: grants last until revoked here")
     entries = document.get("assetUserRole", [])
@@ -196,32 +178,7 @@ def _grant(uow: UnitOfWork, document: dict) -> Row:
         raise InvalidInput("assetUserRole: give exactly one entry (one role per permission)")
     if entries[0]["manageableAsset"].get("id") != PARLEY_ASSET["id"]:
         raise InvalidInput("assetUserRole[0].manageableAsset.id: must be parley")
-    role_id = entries[0]["userRole"]["id"]
-    try:
-        role = RoleService(uow).get_role(role_id).role
-    except NotFound:
-        raise InvalidInput(f"assetUserRole[0].userRole.id: no role {role_id}") from None
-    held = users.roles_of([user])[user.id]
-    if role.name in held:
-        raise Conflict(f"{user.username} holds the role {role.name} already")
-    users.update_user(user.id, roles=[*held, role.name])
-    link = AuthRepository(session).user_role_of(user.id, role.id)
-    return _permission_row(session, settings, link)
-
-
-def _revoke(uow: UnitOfWork, link_id: str) -> None:
-    session = uow.session
-    link = _link(session, link_id)
-    users = UserService(uow)
-    user = users.get_user(link.user_id)
-    role = AuthRepository(session).get_role(link.role_id)
-    held = users.roles_of([user])[user.id]
-    if held == [role.name]:
-        raise Conflict(
-            f"{role.name} is the last role of {user.username}: a user keeps at least one; "
-            "grant another first, or disable the user"
-        )
-    users.update_user(user.id, roles=[name for name in held if name != role.name])
+    return entries[0]["userRole"]["id"]
 
 
 def permission_resource() -> Resource:
@@ -235,11 +192,11 @@ def permission_resource() -> Resource:
         read_permission=USER_ADMIN,
         write_permission=USER_ADMIN,
         visible_ids=lambda _uow, _p: None,
-        get=lambda uow, lid: _permission_row(uow.session, uow.settings, _link(uow.session, lid)),
+        get=lambda uow, gid: _permission_row(uow, GrantService(uow).get_grant(gid)),
         list=_list_permissions,
         create=_grant,
         replace=None,  # a grant is a fact: revoke it and grant another instead
-        delete=_revoke,
+        delete=lambda uow, gid: GrantService(uow).revoke(gid),
         document=lambda row: row.document,
     )
 

@@ -9,13 +9,11 @@ made), so no update is lost either way.
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request
-from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.tmf.kit.crud import FIELDS_QUERY, _check_type, _without_nulls, checked
+from parley.api.tmf.kit.crud import FIELDS_QUERY, check_type, checked, without_nulls
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -28,10 +26,10 @@ from parley.api.tmf.kit.responses import (
     no_content,
 )
 from parley.api.tmf.trouble_ticket.spec import trouble_ticket_spec
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.permissions import REQUEST_DELETE, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
-from parley.errors import NotFound
 from parley.requests.models import CustomerRequest
 from parley.requests.presentation import present
 from parley.requests.service import LIST_COLUMNS, RequestService
@@ -39,33 +37,8 @@ from parley.requests.service import LIST_COLUMNS, RequestService
 TYPE = "TroubleTicket"
 
 
-def etag(row) -> str:
-    """The ETag of a versioned row (a request, task, approval, workflow): its version."""
-    return f'"{row.version}"'
-
-
-def expected_version(request: Request) -> int | None:
-    """The version an If-Match names (None: none given, or ``*``); 412 for one that can't be
-    ours."""
-    given = (request.headers.get("if-match") or "").strip()
-    if not given or given == "*":
-        return None
-    value = given.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise TMFError(
-            412,
-            f"If-Match: {given} is not an ETag of this resource",
-            "PRECONDITION_FAILED",
-            "Precondition failed",
-        )
-    return int(value)
-
-
-def visible(uow: UnitOfWork, principal: Principal, request_id: str) -> CustomerRequest:
-    row = RequestService(uow).get(request_id)
-    if not principal.may_see_customer(row.customer_id):
-        raise NotFound(f"No trouble ticket with id {request_id}")
-    return row
+def _visible(uow: UnitOfWork, principal: Principal, request_id: str) -> CustomerRequest:
+    return RequestService(uow).get_visible(request_id, principal.customer_scope())
 
 
 def one(uow: UnitOfWork, row: CustomerRequest, request: Request, fields=None, status=200):
@@ -83,19 +56,6 @@ def representation(row: CustomerRequest, history, request: Request) -> dict:
     body["href"] = f"{settings.base_url}{settings.trouble_ticket_api_prefix}/troubleTicket/{row.id}"
     body.setdefault("@type", TYPE)
     return body
-
-
-def stale_is_412(session: Session) -> None:
-    """Flush now: a concurrent writer that got there first is a 412, not a 500."""
-    try:
-        session.flush()
-    except StaleDataError:
-        raise TMFError(
-            412,
-            "the request was changed meanwhile; read it again and repeat",
-            "PRECONDITION_FAILED",
-            "Precondition failed",
-        ) from None
 
 
 def ticket_router(prefix: str) -> APIRouter:
@@ -145,7 +105,7 @@ def ticket_router(prefix: str) -> APIRouter:
         check_storable(body)
         body.pop("href", None)
         request.app.state.links.strip(body)  # services see ids and foreign hrefs only
-        _check_type(body, _Named)
+        check_type(body, TYPE)
         document = checked(spec, body, "TroubleTicket_FVO")
         row = RequestService(uow).create(document)
         answer = one(uow, row, request, selected, 201)
@@ -161,7 +121,7 @@ def ticket_router(prefix: str) -> APIRouter:
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, known)
-        return one(uow, visible(uow, principal, id), request, selected)
+        return one(uow, _visible(uow, principal, id), request, selected)
 
     @api.patch(
         "/{id}",
@@ -185,12 +145,12 @@ def ticket_router(prefix: str) -> APIRouter:
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
         request.app.state.links.strip(body)
-        _check_type(body, _Named)
-        checked(spec, _without_nulls(body), "TroubleTicket_MVO", partial=True)
-        current = visible(uow, principal, id).document
+        check_type(body, TYPE)
+        checked(spec, without_nulls(body), "TroubleTicket_MVO", partial=True)
+        current = _visible(uow, principal, id).document
         document = checked(spec, merge_patch(current, body), "TroubleTicket_FVO")
         row = RequestService(uow).replace(id, document, version)
-        stale_is_412(uow.session)
+        flush_or_412(uow.session, "request")
         answer = one(uow, row, request, selected)
         commit_now(uow.session)
         return answer
@@ -201,15 +161,9 @@ def ticket_router(prefix: str) -> APIRouter:
         uow: RequestWork,
         principal: Principal = require(REQUEST_DELETE),
     ):
-        visible(uow, principal, id)
+        _visible(uow, principal, id)
         RequestService(uow).delete(id)
         commit_now(uow.session)
         return no_content()
 
     return api
-
-
-class _Named:
-    """What the kit's @type check reads of a resource."""
-
-    type_name = TYPE

@@ -1,0 +1,39 @@
+"""Optimistic concurrency at the edge, for every versioned row (requests, tasks, approvals,
+workflows): an answer about one carries its version as ``ETag``; a write may send the version
+it read back in ``If-Match`` (the services refuse a stale one); and a write that lost the race
+to a concurrent one while it was being made is a 412 as well, never a 500. Every 412 is the
+domain's ``PreconditionFailed``, answered in the TMF error shape."""
+
+from fastapi import Request
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from parley.errors import PreconditionFailed
+
+
+def etag(row) -> str:
+    """The ETag of a versioned row: its version."""
+    return f'"{row.version}"'
+
+
+def expected_version(request: Request) -> int | None:
+    """The version an If-Match names (None: none given, or ``*``); 412 for one that can't be
+    ours."""
+    given = (request.headers.get("if-match") or "").strip()
+    if not given or given == "*":
+        return None
+    value = given.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise PreconditionFailed(f"If-Match: {given} is not an ETag of this resource")
+    return int(value)
+
+
+def flush_or_412(session: Session, changed: str) -> None:
+    """Flush the write now: if a concurrent writer changed the row (``changed``: what it is
+    called in the answer) since it was read, the answer is 412 and nothing is stored."""
+    try:
+        session.flush()
+    except StaleDataError:
+        raise PreconditionFailed(
+            f"the {changed} was changed meanwhile; read it again and repeat"
+        ) from None
