@@ -14,13 +14,13 @@ from functools import cache
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
-from parley.api.tmf.interaction.routes import direct_logger, interaction_resource
+from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import INTERACTION_READ
 from parley.events.views import EventView
-from parley.interactions import projection
+from parley.interactions import direct_log, projection
 from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
 from parley.settings import Settings
 
@@ -50,7 +50,7 @@ def interaction_v4_resource() -> Resource:
         patch_schema="PartyInteraction_Update",
         filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
         create=lambda uow, doc: InteractionService(uow).create(_stored(doc), lenient=True),
-        create_direct=direct_logger(_stored, lenient=True),
+        create_direct=lambda uow, doc: direct_log.log_interaction(uow, _stored(doc), lenient=True),
         replace=lambda uow, iid, doc: InteractionService(uow).replace(iid, _stored(doc)),
         document=lambda row: to_v4(row.document),
         present=lambda row: to_v4(projection.present(row)),

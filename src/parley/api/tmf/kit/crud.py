@@ -10,17 +10,16 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
+from fastapi.concurrency import run_in_threadpool
 
-from parley.actor import Actor
-from parley.api.deps import RequestWork, commit_now, get_channel
-from parley.api.direct import DirectRoute, in_unit_of_work, json_object, served_by
-from parley.api.security import authorize, require
+from parley.api.deps import RequestWork, commit_now
+from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
 from parley.api.tmf.kit.responses import (
     PATCH_MEDIA_TYPES,
+    JSONObject,
     check_storable,
     created,
     list_response,
@@ -32,7 +31,6 @@ from parley.api.tmf.kit.spec import Spec, SpecViolation
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
 from parley.errors import NotFound
-from parley.settings import Settings
 
 FIELDS_QUERY = Query(
     None, description="Comma-separated attributes to return (id, href and @type always)"
@@ -65,9 +63,9 @@ class Resource:
     present: Callable[[Any], dict] | None = None
     # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
     scope_of: Callable[[Any], str | None] | None = None
-    # A create without a unit of work, on the event loop (interactions: one statement on
-    # PostgreSQL): returns the new row, or None when it can't (the unit of work then does it).
-    create_direct: Callable[[Request, Settings, dict, Actor], Awaitable[Any]] | None = None
+    # A create the domain may do on the event loop, without the session (interactions: one
+    # statement on PostgreSQL): the new row, or None when ``create`` must do it.
+    create_direct: Callable[[UnitOfWork, dict], Awaitable[Any]] | None = None
     # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
     # declared, ``create`` gets them as a dict after the document.
     create_flags: tuple[str, ...] = ()
@@ -168,40 +166,36 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
 
 
 def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
-    media_check = media_type_check(("application/json",))
+    def answer(request: Request, row: Any, selected: set[str] | None) -> Response:
+        return created(select_fields(representation(resource, row, request, prefix), selected))
 
-    async def create(request: Request) -> Response:
-        # The steps of the declared dependencies, in their order (see api/direct.py).
-        principal = await authorize(request, resource.write_permission)
-        await media_check(request)
-        body = await json_object(request)
-        selected = parse_fields(request.query_params.get("fields"), resource.known_fields)
-        flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
-        settings: Settings = request.app.state.settings
-        actor = principal.actor(get_channel(request))
-        check_storable(body)
-        body.pop("href", None)
-        request.app.state.links.strip(body)  # services see ids and foreign hrefs only
-        _check_type(body, resource)
-        document = checked(resource.spec, body, resource.create_schema, in_place=True)
+    def in_session(request: Request, uow: UnitOfWork, document: dict, flags: tuple, selected):
+        """The create in the unit of work's session, answered (the row may load more) and
+        committed as its last step."""
+        response = answer(request, resource.create(uow, document, *flags), selected)
+        commit_now(uow.session)
+        return response
 
-        def answer(row) -> Response:
-            return created(select_fields(representation(resource, row, request, prefix), selected))
+    if resource.create_direct is None:
 
-        if resource.create_direct is not None:
-            row = await resource.create_direct(request, settings, document, actor)
+        def create_item(
+            request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
+        ):
+            document, flags, selected = received(request, resource, body, fields)
+            return in_session(request, uow, document, flags, selected)
+
+    else:
+        direct = resource.create_direct
+
+        # On the event loop: the domain may log it without a thread (interactions).
+        async def create_item(
+            request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
+        ):
+            document, flags, selected = received(request, resource, body, fields)
+            row = await direct(uow, document)
             if row is not None:
-                return answer(row)
-
-        def work(session: Session) -> Response:  # answered inside: the row may load more
-            uow = UnitOfWork(session, settings, actor)
-            return answer(resource.create(uow, document, *flags))
-
-        return await in_unit_of_work(request, work)
-
-    @served_by(create)
-    def create_item(body: dict[str, Any] = Body(...), fields: str | None = FIELDS_QUERY):
-        """Documents the route; ``create`` serves it."""
+                return answer(request, row, selected)
+            return await run_in_threadpool(in_session, request, uow, document, flags, selected)
 
     router.add_api_route(
         "",
@@ -211,9 +205,21 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
         summary=f"Create a {title}",
         openapi_extra=docs(resource.create_schema, item, 201),
         # Authorisation first: a caller without the right learns nothing about the body.
-        dependencies=[write, Depends(media_check)],
-        route_class_override=DirectRoute,
+        dependencies=[write, Depends(media_type_check(("application/json",)))],
     )
+
+
+def received(request: Request, resource: Resource, body: dict, fields: str | None):
+    """A create's checked document, its flags and its selected fields: the steps after the
+    body was read, in the order every create takes them."""
+    selected = parse_fields(fields, resource.known_fields)
+    flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
+    check_storable(body)
+    body.pop("href", None)
+    request.app.state.links.strip(body)  # services see ids and foreign hrefs only
+    _check_type(body, resource)
+    document = checked(resource.spec, body, resource.create_schema, in_place=True)
+    return document, flags, selected
 
 
 def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
