@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
+from parley.api.tmf.interaction.fast_log import fast_log_route
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
@@ -44,7 +45,9 @@ def interaction_resource() -> Resource:
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(interaction_resource(), prefix))
+    resource = interaction_resource()
+    # The one create served without dependency injection (fast_log.py: why, and how).
+    api.include_router(crud_router(resource, prefix, fast_log_route(resource)))
     api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=5))
     return api
 

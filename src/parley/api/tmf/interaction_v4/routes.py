@@ -14,6 +14,7 @@ from functools import cache
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
+from parley.api.tmf.interaction.fast_log import fast_log_route
 from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
@@ -69,7 +70,9 @@ def _stored(v4_document: dict) -> dict:
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(interaction_v4_resource(), prefix))
+    resource = interaction_v4_resource()
+    # The one create served without dependency injection (interaction/fast_log.py).
+    api.include_router(crud_router(resource, prefix, fast_log_route(resource)))
     api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=4))
     return api
 

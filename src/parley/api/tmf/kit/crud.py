@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.security import require
@@ -104,7 +105,11 @@ def representation(resource: Resource, row: Any, request: Request, prefix: str) 
     return body
 
 
-def crud_router(resource: Resource, prefix: str) -> APIRouter:
+def crud_router(
+    resource: Resource, prefix: str, create_route_class: type[APIRoute] | None = None
+) -> APIRouter:
+    """The five operations. ``create_route_class``: the one create served otherwise
+    (api/tmf/interaction/fast_log.py)."""
     router = APIRouter(prefix=f"/{resource.name}", tags=[resource.name])
     title = resource.type_name
 
@@ -136,7 +141,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         ]
         return list_response(items, total)
 
-    _create_route(router, resource, prefix, docs, item, title, write)
+    _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(
@@ -165,37 +170,34 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     return router
 
 
-def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
-    def answer(request: Request, row: Any, selected: set[str] | None) -> Response:
-        return created(select_fields(representation(resource, row, request, prefix), selected))
+CREATE_MEDIA_TYPES = ("application/json",)
 
-    def in_session(request: Request, uow: UnitOfWork, document: dict, flags: tuple, selected):
-        """The create in the unit of work's session, answered (the row may load more) and
-        committed as its last step."""
-        response = answer(request, resource.create(uow, document, *flags), selected)
-        commit_now(uow.session)
-        return response
 
+def _create_route(
+    router: APIRouter, resource: Resource, prefix: str, docs, item, title, write, route_class
+):
     if resource.create_direct is None:
 
         def create_item(
             request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
         ):
             document, flags, selected = received(request, resource, body, fields)
-            return in_session(request, uow, document, flags, selected)
+            return create_in_session(resource, prefix, request, uow, document, flags, selected)
 
     else:
         direct = resource.create_direct
 
-        # On the event loop: the domain may log it without a thread (interactions).
+        # On the event loop: the domain may do it without a thread (interactions).
         async def create_item(
             request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
         ):
             document, flags, selected = received(request, resource, body, fields)
             row = await direct(uow, document)
             if row is not None:
-                return answer(request, row, selected)
-            return await run_in_threadpool(in_session, request, uow, document, flags, selected)
+                return created_answer(resource, prefix, request, row, selected)
+            return await run_in_threadpool(
+                create_in_session, resource, prefix, request, uow, document, flags, selected
+            )
 
     router.add_api_route(
         "",
@@ -205,8 +207,30 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
         summary=f"Create a {title}",
         openapi_extra=docs(resource.create_schema, item, 201),
         # Authorisation first: a caller without the right learns nothing about the body.
-        dependencies=[write, Depends(media_type_check(("application/json",)))],
+        dependencies=[write, Depends(media_type_check(CREATE_MEDIA_TYPES))],
+        route_class_override=route_class,
     )
+
+
+def created_answer(resource: Resource, prefix: str, request: Request, row, selected) -> Response:
+    return created(select_fields(representation(resource, row, request, prefix), selected))
+
+
+def create_in_session(
+    resource: Resource,
+    prefix: str,
+    request: Request,
+    uow: UnitOfWork,
+    document: dict,
+    flags: tuple,
+    selected: set[str] | None,
+) -> Response:
+    """The create in the unit of work's session, answered there (the row may load more) and
+    committed as its last step."""
+    row = resource.create(uow, document, *flags)
+    response = created_answer(resource, prefix, request, row, selected)
+    commit_now(uow.session)
+    return response
 
 
 def received(request: Request, resource: Resource, body: dict, fields: str | None):
