@@ -4,7 +4,7 @@
 It is Parley's busiest write, and solving the create's dependencies per request (the
 permission with the principal, the media type, the body, the unit of work) cost about a third
 more CPU per logged interaction than taking the same steps in plain calls (docs/benchmarks.md,
-"Interactions", 2026-11-27: 2.05 against 1.58 CPU ms per request, same load; without this
+"Interactions", 2026-12-07: 2.05 against 1.58 CPU ms per request under load; without it
 route the rate fell below half the raw insert's). So the route is declared like every create
 (``crud_router``: its endpoint and dependencies are what /docs and ``route_access`` read, and
 that endpoint is the dependency path), and ``log_interaction`` serves it: the same steps in the
