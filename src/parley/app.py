@@ -1,6 +1,5 @@
 """The ASGI application: TMF APIs, Parley's own API, health and docs."""
 
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from anyio import Semaphore, to_thread
@@ -34,10 +33,10 @@ from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import tasks as tasks_api
 from parley.api.v1 import workflows as workflows_api
-from parley.db.direct_writes import direct_writer
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
 from parley.events.views import load_event_views
+from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
 from parley.logging import configure_logging
@@ -76,24 +75,19 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # Sync routes and dependencies run in the thread pool: as many threads as connections,
         # so that no thread waits for a connection while holding its place.
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
-        # Opened with the event loop that uses it: its connections belong to that loop.
-        writer = direct_writer(settings.database_url, settings.db_async_pool_size)
-        if writer is not None:
-            await writer.open()
-        app.state.direct_writer = writer
-        embedded = None
-        if settings.embedded_worker_on():
-            # One command for a new user: outbox messages go out without a `parley worker`.
-            embedded = EmbeddedWorker(settings, worker_jobs).start()
-        try:
-            yield
-        finally:
-            if embedded is not None:
-                # Finishes the delivery in flight (at most the webhook timeout).
-                await to_thread.run_sync(embedded.stop)
-            if writer is not None:
-                await writer.close()
-            app.state.direct_writer = None
+        # Interactions logged in one statement on PostgreSQL: the domain's own pool, opened
+        # with the event loop that uses it.
+        async with direct_log.opened(engine, settings):
+            embedded = None
+            if settings.embedded_worker_on():
+                # One command for a new user: outbox messages go out without a `parley worker`.
+                embedded = EmbeddedWorker(settings, worker_jobs).start()
+            try:
+                yield
+            finally:
+                if embedded is not None:
+                    # Finishes the delivery in flight (at most the webhook timeout).
+                    await to_thread.run_sync(embedded.stop)
 
     app = FastAPI(
         title="Parley",
@@ -109,8 +103,6 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
-    app.state.db_threads = ThreadPoolExecutor(settings.db_pool_size, "parley-db")
-    app.state.direct_writer = None  # made by the lifespan (PostgreSQL)
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
     load_event_views(settings)  # what the hubs accept in a query, and how events look

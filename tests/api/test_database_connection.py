@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from parley.db.direct_writes import APPLICATION_NAME
+from parley.interactions.direct_log import APPLICATION_NAME, writer_of
 from tests.factories import assert_tmf_error, create_person_customer
 from tests.interactions.helpers import API, interaction_payload
 
@@ -29,12 +29,12 @@ def test_a_lost_connection_is_a_503_to_retry_and_the_next_request_works(app, cli
 
 
 def test_a_lost_connection_of_the_direct_writes_is_a_503_then_logging_works(app, client, session):
-    """Interactions are logged through their own pool on PostgreSQL (db/direct_writes.py):
+    """Interactions are logged through their own pool on PostgreSQL (interactions/direct_log.py):
     its lost connections answer 503 each, are dropped, and new ones take over."""
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("a server-side connection to cut is a PostgreSQL matter")
     customer = create_person_customer(client, "Ada", "Brandt")
-    size = app.state.direct_writer.pool.max_size
+    size = writer_of(app.state.engine).pool.max_size
     cut = session.scalar(
         text(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "

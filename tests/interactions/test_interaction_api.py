@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from parley.interactions.direct_log import writer_of
 from tests.factories import assert_tmf_error, create_individual, create_person_customer
 from tests.interactions.helpers import API, customer_ref, interaction_payload, log_interaction
 
@@ -209,9 +210,9 @@ def test_long_values_are_stored_whole_in_the_document(client):
 
 @pytest.mark.own_app  # the direct writes commit through a pool of their own
 def test_on_postgresql_logging_is_one_statement_on_the_event_loop(client, settings):
-    """The busiest write skips the thread pool and the unit of work there (api/direct.py);
+    """The busiest write skips the thread pool and the session there (interactions/direct_log.py);
     SQLite logs through the unit of work. Either way the same rows are stored."""
-    writer = client.app.state.direct_writer
+    writer = writer_of(client.app.state.engine)
     assert (writer is not None) == settings.database_url.startswith("postgresql")
     customer = create_person_customer(client, "Ada", "Brandt")
 

@@ -96,7 +96,7 @@ async def _look_up(session: Session, settings: Settings, token: str) -> Principa
 
 async def authorize(request: Request, permission: str) -> Principal:
     """``require(permission)`` for a route served without dependency injection
-    (``api/direct.py``): the same token rules, cache and answers."""
+    (``api/tmf/interaction/fast_log.py``): the same token rules, cache and answers."""
     settings: Settings = request.app.state.settings
 
     async def look_up(token: str) -> Principal:

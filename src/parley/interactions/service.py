@@ -87,6 +87,7 @@ def needs_look_ups(document: dict) -> bool:
 class InteractionService:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
+        self.session = uow.session  # for the parties' front door (engaged party, existence)
         self.repo = InteractionRepository(uow.session)
         self.settings = uow.settings
 

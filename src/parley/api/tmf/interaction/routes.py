@@ -1,25 +1,15 @@
 """TMF683 Party Interaction Management v5 mapped onto the interactions service."""
 
-from collections.abc import Callable
+from fastapi import APIRouter
 
-import psycopg
-from fastapi import APIRouter, Request
-from sqlalchemy.orm import Session
-
-from parley.actor import Actor
 from parley.api.tmf.hub import hub_router
+from parley.api.tmf.interaction.fast_log import fast_log_route
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import INTERACTION_DELETE, INTERACTION_READ, INTERACTION_WRITE
-from parley.changes import UnitOfWork
 from parley.events.views import EventView
-from parley.interactions import projection
-from parley.interactions.service import (
-    LIST_COLUMNS,
-    RESOURCE,
-    InteractionService,
-    needs_look_ups,
-)
+from parley.interactions import direct_log, projection
+from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
 from parley.settings import Settings
 
 SPEC_FILE = "TMF683-PartyInteraction-v5.0.0.oas.yaml"
@@ -44,7 +34,8 @@ def interaction_resource() -> Resource:
         get=lambda uow, iid: InteractionService(uow).get(iid),
         list=lambda uow, f, o, lim, ids: InteractionService(uow).list_interactions(f, o, lim, ids),
         create=lambda uow, doc: InteractionService(uow).create(doc),
-        create_direct=direct_logger(),
+        # One statement on the event loop where the domain can (PostgreSQL, no look-ups).
+        create_direct=direct_log.log_interaction,
         replace=lambda uow, iid, doc: InteractionService(uow).replace(iid, doc),
         delete=lambda uow, iid: InteractionService(uow).delete(iid),
         document=lambda row: row.document,
@@ -52,35 +43,11 @@ def interaction_resource() -> Resource:
     )
 
 
-def direct_logger(stored: Callable[[dict], dict] = lambda document: document, lenient=False):
-    """Log an interaction in one statement on the event loop (PostgreSQL, the busiest write):
-    no thread, no session of its own. None when it takes more (SQLite, look-ups): then the
-    usual unit of work logs it. ``stored`` maps the checked document to the v5 one stored."""
-
-    async def log_directly(request: Request, settings: Settings, document: dict, actor: Actor):
-        writer = request.app.state.direct_writer
-        if writer is None:
-            return None
-        document = stored(document)
-        if needs_look_ups(document):
-            return None
-        # Built, not written, through the service: the session is unbound (no connection, no
-        # I/O; a read by mistake fails loudly) and only carries the unit of work. uow: until
-        # the repository makes this direct write.
-        work = UnitOfWork(Session(), settings, actor)
-        new = InteractionService(work).new_interaction(document, lenient)
-        try:
-            await writer.insert_together(new.rows)
-        except psycopg.IntegrityError:  # the customer's key: the one reference left to it
-            raise new.subject.unknown_customer() from None
-        return new.record  # read for the answer only
-
-    return log_directly
-
-
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(interaction_resource(), prefix))
+    resource = interaction_resource()
+    # The one create served without dependency injection (fast_log.py: why, and how).
+    api.include_router(crud_router(resource, prefix, fast_log_route(resource)))
     api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=5))
     return api
 

@@ -14,13 +14,14 @@ from functools import cache
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
-from parley.api.tmf.interaction.routes import direct_logger, interaction_resource
+from parley.api.tmf.interaction.fast_log import fast_log_route
+from parley.api.tmf.interaction.routes import interaction_resource
 from parley.api.tmf.interaction_v4.mapping import to_v4, to_v5
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import Spec, load_spec_requiring
 from parley.auth.permissions import INTERACTION_READ
 from parley.events.views import EventView
-from parley.interactions import projection
+from parley.interactions import direct_log, projection
 from parley.interactions.service import LIST_COLUMNS, RESOURCE, InteractionService
 from parley.settings import Settings
 
@@ -50,7 +51,7 @@ def interaction_v4_resource() -> Resource:
         patch_schema="PartyInteraction_Update",
         filterable=spec.scalar_properties("PartyInteraction") | set(LIST_COLUMNS),
         create=lambda uow, doc: InteractionService(uow).create(_stored(doc), lenient=True),
-        create_direct=direct_logger(_stored, lenient=True),
+        create_direct=lambda uow, doc: direct_log.log_interaction(uow, _stored(doc), lenient=True),
         replace=lambda uow, iid, doc: InteractionService(uow).replace(iid, _stored(doc)),
         document=lambda row: to_v4(row.document),
         present=lambda row: to_v4(projection.present(row)),
@@ -69,7 +70,9 @@ def _stored(v4_document: dict) -> dict:
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(interaction_v4_resource(), prefix))
+    resource = interaction_v4_resource()
+    # The one create served without dependency injection (interaction/fast_log.py).
+    api.include_router(crud_router(resource, prefix, fast_log_route(resource)))
     api.include_router(hub_router(EVENTS_API, prefix, INTERACTION_READ, version=4))
     return api
 

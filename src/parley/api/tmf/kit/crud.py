@@ -10,17 +10,17 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from sqlalchemy.orm import Session
+from fastapi.concurrency import run_in_threadpool
+from fastapi.routing import APIRoute
 
-from parley.actor import Actor
-from parley.api.deps import RequestWork, commit_now, get_channel
-from parley.api.direct import DirectRoute, in_unit_of_work, json_object, served_by
-from parley.api.security import authorize, require
+from parley.api.deps import RequestWork, commit_now
+from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
 from parley.api.tmf.kit.responses import (
     PATCH_MEDIA_TYPES,
+    JSONObject,
     check_storable,
     created,
     list_response,
@@ -32,7 +32,6 @@ from parley.api.tmf.kit.spec import Spec, SpecViolation
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
 from parley.errors import NotFound
-from parley.settings import Settings
 
 FIELDS_QUERY = Query(
     None, description="Comma-separated attributes to return (id, href and @type always)"
@@ -65,9 +64,9 @@ class Resource:
     present: Callable[[Any], dict] | None = None
     # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
     scope_of: Callable[[Any], str | None] | None = None
-    # A create without a unit of work, on the event loop (interactions: one statement on
-    # PostgreSQL): returns the new row, or None when it can't (the unit of work then does it).
-    create_direct: Callable[[Request, Settings, dict, Actor], Awaitable[Any]] | None = None
+    # A create the domain may do on the event loop, without the session (interactions: one
+    # statement on PostgreSQL): the new row, or None when ``create`` must do it.
+    create_direct: Callable[[UnitOfWork, dict], Awaitable[Any]] | None = None
     # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
     # declared, ``create`` gets them as a dict after the document.
     create_flags: tuple[str, ...] = ()
@@ -106,7 +105,11 @@ def representation(resource: Resource, row: Any, request: Request, prefix: str) 
     return body
 
 
-def crud_router(resource: Resource, prefix: str) -> APIRouter:
+def crud_router(
+    resource: Resource, prefix: str, create_route_class: type[APIRoute] | None = None
+) -> APIRouter:
+    """The five operations. ``create_route_class``: the one create served otherwise
+    (api/tmf/interaction/fast_log.py)."""
     router = APIRouter(prefix=f"/{resource.name}", tags=[resource.name])
     title = resource.type_name
 
@@ -138,7 +141,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         ]
         return list_response(items, total)
 
-    _create_route(router, resource, prefix, docs, item, title, write)
+    _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(
@@ -167,41 +170,34 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     return router
 
 
-def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
-    media_check = media_type_check(("application/json",))
+CREATE_MEDIA_TYPES = ("application/json",)
 
-    async def create(request: Request) -> Response:
-        # The steps of the declared dependencies, in their order (see api/direct.py).
-        principal = await authorize(request, resource.write_permission)
-        await media_check(request)
-        body = await json_object(request)
-        selected = parse_fields(request.query_params.get("fields"), resource.known_fields)
-        flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
-        settings: Settings = request.app.state.settings
-        actor = principal.actor(get_channel(request))
-        check_storable(body)
-        body.pop("href", None)
-        request.app.state.links.strip(body)  # services see ids and foreign hrefs only
-        check_type(body, resource.type_name)
-        document = checked(resource.spec, body, resource.create_schema, in_place=True)
 
-        def answer(row) -> Response:
-            return created(select_fields(representation(resource, row, request, prefix), selected))
+def _create_route(
+    router: APIRouter, resource: Resource, prefix: str, docs, item, title, write, route_class
+):
+    if resource.create_direct is None:
 
-        if resource.create_direct is not None:
-            row = await resource.create_direct(request, settings, document, actor)
+        def create_item(
+            request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
+        ):
+            document, flags, selected = received(request, resource, body, fields)
+            return create_in_session(resource, prefix, request, uow, document, flags, selected)
+
+    else:
+        direct = resource.create_direct
+
+        # On the event loop: the domain may do it without a thread (interactions).
+        async def create_item(
+            request: Request, uow: RequestWork, body: JSONObject, fields: str | None = FIELDS_QUERY
+        ):
+            document, flags, selected = received(request, resource, body, fields)
+            row = await direct(uow, document)
             if row is not None:
-                return answer(row)
-
-        def work(session: Session) -> Response:  # answered inside: the row may load more
-            uow = UnitOfWork(session, settings, actor)
-            return answer(resource.create(uow, document, *flags))
-
-        return await in_unit_of_work(request, work)
-
-    @served_by(create)
-    def create_item(body: dict[str, Any] = Body(...), fields: str | None = FIELDS_QUERY):
-        """Documents the route; ``create`` serves it."""
+                return created_answer(resource, prefix, request, row, selected)
+            return await run_in_threadpool(
+                create_in_session, resource, prefix, request, uow, document, flags, selected
+            )
 
     router.add_api_route(
         "",
@@ -211,9 +207,43 @@ def _create_route(router: APIRouter, resource: Resource, prefix: str, docs, item
         summary=f"Create a {title}",
         openapi_extra=docs(resource.create_schema, item, 201),
         # Authorisation first: a caller without the right learns nothing about the body.
-        dependencies=[write, Depends(media_check)],
-        route_class_override=DirectRoute,
+        dependencies=[write, Depends(media_type_check(CREATE_MEDIA_TYPES))],
+        route_class_override=route_class,
     )
+
+
+def created_answer(resource: Resource, prefix: str, request: Request, row, selected) -> Response:
+    return created(select_fields(representation(resource, row, request, prefix), selected))
+
+
+def create_in_session(
+    resource: Resource,
+    prefix: str,
+    request: Request,
+    uow: UnitOfWork,
+    document: dict,
+    flags: tuple,
+    selected: set[str] | None,
+) -> Response:
+    """The create in the unit of work's session, answered there (the row may load more) and
+    committed as its last step."""
+    row = resource.create(uow, document, *flags)
+    response = created_answer(resource, prefix, request, row, selected)
+    commit_now(uow.session)
+    return response
+
+
+def received(request: Request, resource: Resource, body: dict, fields: str | None):
+    """A create's checked document, its flags and its selected fields: the steps after the
+    body was read, in the order every create takes them."""
+    selected = parse_fields(fields, resource.known_fields)
+    flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
+    check_storable(body)
+    body.pop("href", None)
+    request.app.state.links.strip(body)  # services see ids and foreign hrefs only
+    check_type(body, resource.type_name)
+    document = checked(resource.spec, body, resource.create_schema, in_place=True)
+    return document, flags, selected
 
 
 def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):

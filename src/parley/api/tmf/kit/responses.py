@@ -1,9 +1,10 @@
 """Shaping TMF answers and checking TMF bodies: list headers, media types, merge patch."""
 
+import json
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 
 from parley.api.json_response import JSONResponse
 from parley.api.tmf.kit.errors import TMFError
@@ -42,6 +43,29 @@ def media_type_check(media_types: tuple[str, ...]):
             )
 
     return check
+
+
+async def json_object(request: Request) -> dict:
+    """The body as a JSON object, or the 400 FastAPI's own body parsing answers (a PATCH's):
+    a dependency, so that it runs after the route's permission and media type checks."""
+    raw = await request.body()
+    if not raw.strip():
+        raise TMFError(400, "request body is required (a JSON object)", "INVALID_INPUT")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        problem = error.msg
+    except ValueError:  # not UTF-8 (or -16/-32) text
+        problem = "not UTF-8 text"
+    else:
+        if not isinstance(value, dict):
+            raise TMFError(400, "request body must be a JSON object", "INVALID_INPUT")
+        return value
+    raise TMFError(400, f"request body is not valid JSON ({problem})", "INVALID_INPUT")
+
+
+# A create's body: ``body: JSONObject`` (documented by the route's ``openapi_extra``).
+JSONObject = Annotated[dict, Depends(json_object)]
 
 
 def check_storable(body: Any) -> None:
