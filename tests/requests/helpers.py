@@ -65,7 +65,9 @@ def counts(session) -> tuple[int, int, int, int]:
 def messages_about(session, request_id: str) -> list[CommunicationMessage]:
     rows = [
         m
-        for m in session.scalars(select(CommunicationMessage))
+        for m in session.scalars(
+            select(CommunicationMessage).order_by(CommunicationMessage.created_at)
+        )
         if request_id in (m.document.get("description") or "")
     ]
     session.rollback()

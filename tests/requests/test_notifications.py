@@ -13,7 +13,11 @@ pytestmark = pytest.mark.usefixtures("without_workflows")
 
 def _outbox_rows(session, message_ids: list[str]) -> list[OutboxMessage]:
     rows = list(
-        session.scalars(select(OutboxMessage).where(OutboxMessage.subject_id.in_(message_ids)))
+        session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.subject_id.in_(message_ids))
+            .order_by(OutboxMessage.created_at)  # as queued: row order is no promise
+        )
     )
     session.rollback()
     return rows
