@@ -11,6 +11,7 @@ either. The edge commits or rolls back; services never do.
 from collections.abc import Callable
 from datetime import datetime
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from parley import clock
@@ -25,9 +26,17 @@ from parley.changes.recorder import (
 from parley.db.together import NewRow
 from parley.settings import Settings
 
-# session.info key: the (resource type, id) pairs this session's writes recorded; the tests'
-# change guard checks every write to an audited table against it.
+# session.info key: the (resource type, id) pairs this session's writes recorded since its
+# transaction began; the tests' change guard checks every write to an audited table against it.
 RECORDED = "parley.recorded"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    """A long-lived session (a worker's) starts each transaction with nothing recorded."""
+    if session.info.get(RECORDED):
+        session.info[RECORDED] = set()
 
 
 class UnitOfWork:
