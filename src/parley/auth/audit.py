@@ -65,27 +65,12 @@ class AuditTrail:
 
 
 def record_access(
-    uow: UnitOfWork,
-    resource_type: str,
-    action: str,
-    resource_id: str | None,
-    *,
-    before: dict | None = None,
-    after: dict | None = None,
-    event: dict | None = None,
-    published_as: str | None = None,
+    uow: UnitOfWork, resource_type: str, action: str, resource_id: str | None, **change
 ) -> None:
-    """Record a change to a user or a role (``uow.record``); one that changes what a token may
-    do also empties the principal cache, so the next request looks its principal up afresh."""
-    uow.record(
-        resource_type,
-        action,
-        resource_id,
-        before=before,
-        after=after,
-        event=event,
-        published_as=published_as,
-    )
+    """Record a change to a user or a role: ``uow.record`` with the same arguments; one that
+    changes what a token may do also empties the principal cache, so the next request looks
+    its principal up afresh."""
+    uow.record(resource_type, action, resource_id, **change)
     if resource_type in _ACCESS_RESOURCES and action not in _NO_ACCESS_CHANGE:
         PRINCIPALS.clear()
 
