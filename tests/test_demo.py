@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.cli import app
+from parley.db.repository import Page
 from parley.demo import loader as demo_loader
 from parley.demo.loader import DEMO_ANSWER, DEMO_PIN, load_demo
 from parley.demo.users import DEMO_PASSWORD
@@ -31,12 +32,12 @@ def summary(session, settings, monkeypatch) -> str:
 
 
 def _customers(session, settings) -> list:
-    rows, _ = PartyService(UnitOfWork(session, settings)).list_customers({}, 0, 1000)
+    rows, _ = PartyService(UnitOfWork(session, settings)).find_customers(Page({}, 0, 1000))
     return rows
 
 
 def _parties(session, settings, kind: str) -> list:
-    rows, _ = PartyService(UnitOfWork(session, settings)).list_parties(kind, {}, 0, 1000)
+    rows, _ = PartyService(UnitOfWork(session, settings)).find_parties(kind, Page({}, 0, 1000))
     return rows
 
 
@@ -184,9 +185,7 @@ def test_every_served_demo_customer_has_a_billing_account(summary, session, sett
     from parley.parties.accounts.service import BillingAccountService
 
     served = {c.id for c in _customers(session, settings) if c.status in ("active", "suspended")}
-    accounts, total = BillingAccountService(UnitOfWork(session, settings)).list_accounts(
-        {}, 0, 1000
-    )
+    accounts, total = BillingAccountService(UnitOfWork(session, settings)).find(Page({}, 0, 1000))
 
     # Demo parties all have a postal address: every served customer gets its account.
     assert {a.customer_id for a in accounts} == served and total == len(served)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import typer
 
+from parley.db.repository import Page
 from parley.settings import get_settings
 
 app = typer.Typer(help="Parley: Customer Interaction Management for telcos.", no_args_is_help=True)
@@ -200,7 +201,7 @@ def users_create(
         customer_id = None
         if customer_number:
             filters = {CUSTOMER_NUMBER_CHARACTERISTIC: customer_number.strip()}
-            found, _ = PartyService(uow).list_customers(filters, 0, 1)
+            found, _ = PartyService(uow).find_customers(Page(filters, 0, 1))
             if not found:
                 typer.echo(f"error: no customer with number {customer_number}", err=True)
                 raise typer.Exit(1)

@@ -36,13 +36,6 @@ class Principal:
         """Customers see only their own record; staff and clients see any (by permission)."""
         return not self.is_customer or (customer_id is not None and customer_id == self.customer_id)
 
-    def customer_scope(self) -> list[str] | None:
-        """The customers whose records this principal may see: None for all (staff, clients),
-        else its own (none for a customer log-in tied to no customer)."""
-        if not self.is_customer:
-            return None
-        return [self.customer_id] if self.customer_id else []
-
     def actor(self, channel: str = "api") -> Actor:
         return Actor(
             name=self.username,

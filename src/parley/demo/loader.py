@@ -23,6 +23,7 @@ from parley.api.tmf.customer.routes import SPEC_FILE as CUSTOMER_SPEC
 from parley.api.tmf.kit.spec import load_spec
 from parley.api.tmf.party.routes import SPEC_FILE as PARTY_SPEC
 from parley.changes import UnitOfWork
+from parley.db.repository import Page
 from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
@@ -74,7 +75,7 @@ def load_demo(
 ) -> str:
     """Create ``customers`` demo customers with their parties; return a summary for people."""
     uow = UnitOfWork(session, settings, LOADER)
-    _, existing = PartyService(uow).list_customers({}, 0, 1)
+    _, existing = PartyService(uow).find_customers(Page({}, 0, 1))
     if if_empty and existing:
         return f"Demo data not loaded: the database already has {existing} customers."
     started = time.perf_counter()

@@ -18,7 +18,7 @@ from sqlalchemy import (
     tuple_,
 )
 
-from parley.db.repository import Repository
+from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.db.together import NewRow, insert_together
 from parley.interactions.models import Interaction, InteractionReason, InteractionReference
 from parley.parties.service import engaged_party_query
@@ -125,20 +125,13 @@ class InteractionRepository(Repository):
         if references:
             self.session.execute(INSERT_REFERENCE, references)
 
-    def list_interactions(
-        self, conditions: list[ColumnElement], offset: int, limit: int
-    ) -> tuple[list[Interaction], int]:
-        total = self.session.scalar(
-            select(func.count()).select_from(Interaction).where(*conditions)
-        )
-        rows = self.session.scalars(
-            select(Interaction)
-            .where(*conditions)
-            .order_by(Interaction.started_at.desc(), Interaction.id.desc())
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return list(rows), total or 0
+    def readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads its own customer's interactions only."""
+        return owned_by_reader(Interaction.customer_id, reader)
+
+    def list_interactions(self, conditions: list, page: Page) -> tuple[list[Interaction], int]:
+        order = (Interaction.started_at.desc(), Interaction.id.desc())
+        return self.page(Interaction, conditions, page, *order)
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(set(ids))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
+from parley.db.repository import Page, Reader, conditions_for
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions import projection
@@ -93,16 +93,15 @@ class InteractionService:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, interaction_id: str) -> Interaction:
-        row = self.repo.get(interaction_id) if storable_id(interaction_id) else None
-        if row is None:
-            raise NotFound(f"No party interaction with id {interaction_id}")
-        return row
+    def get(self, interaction_id: str, reader: Reader | None = None) -> Interaction:
+        """The interaction, if ``reader`` (None: the system) may read it; else not found."""
+        readable = self.repo.readable_by(reader)
+        return self.repo.found(
+            Interaction, interaction_id, readable, f"No party interaction with id {interaction_id}"
+        )
 
-    def list_interactions(
-        self, filters: dict, offset: int, limit: int, customer_ids: list[str] | None = None
-    ):
-        filters = dict(filters)
+    def find(self, page: Page, reader: Reader | None = None):
+        filters = dict(page.filters)
         href = filters.pop("href", None)
         conditions: list[ColumnElement] = conditions_for(
             LIST_COLUMNS, Interaction.document, filters
@@ -110,9 +109,7 @@ class InteractionService:
         if href is not None:
             # The href is ours: its last segment is the id (any other href names nothing here).
             conditions.append(Interaction.id == href.rstrip("/").rsplit("/", 1)[-1])
-        if customer_ids is not None:
-            conditions.append(Interaction.customer_id.in_(customer_ids))
-        return self.repo.list_interactions(conditions, offset, limit)
+        return self.repo.list_interactions([*conditions, self.repo.readable_by(reader)], page)
 
     def timeline(
         self,

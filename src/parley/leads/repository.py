@@ -1,8 +1,8 @@
 """Every query of the leads domain."""
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
-from parley.db.repository import Repository
+from parley.db.repository import Page, Reader, Repository
 from parley.leads.models import OPEN_STATUSES, SalesLead
 
 
@@ -13,18 +13,15 @@ class LeadRepository(Repository):
             query = query.with_for_update()
         return self.session.scalar(query)
 
+    def readable_by(self, _reader: Reader | None) -> None:
+        """Leads are the provider's: whoever may read leads reads them all."""
+        return None
+
     def list_leads(
-        self, conditions: list[ColumnElement], offset: int, limit: int
+        self, conditions: list[ColumnElement], page: Page
     ) -> tuple[list[SalesLead], int]:
-        total = self.session.scalar(select(func.count()).select_from(SalesLead).where(*conditions))
-        rows = self.session.scalars(
-            select(SalesLead)
-            .where(*conditions)
-            .order_by(SalesLead.created_at.desc(), SalesLead.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return list(rows), total or 0
+        order = (SalesLead.created_at.desc(), SalesLead.id)
+        return self.page(SalesLead, conditions, page, *order)
 
     def open_leads_of_parties(self, party_ids: list[str]) -> list[SalesLead]:
         """Leads still being worked whose prospect is one of these parties."""

@@ -15,7 +15,7 @@ from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE, changed_attributes
 from parley.db.base import new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
+from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.leads import document as doc
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
@@ -76,15 +76,13 @@ class LeadService:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, lead_id: str) -> SalesLead:
-        row = self.repo.get(lead_id) if storable_id(lead_id, 36) else None
-        if row is None:
-            raise NotFound(f"No sales lead with id {lead_id}")
-        return row
+    def get(self, lead_id: str, reader: Reader | None = None) -> SalesLead:
+        readable = self.repo.readable_by(reader)
+        return self.repo.found(SalesLead, lead_id, readable, f"No sales lead with id {lead_id}")
 
-    def list_leads(self, filters: dict, offset: int, limit: int, _visible=None):
-        conditions = conditions_for(LIST_COLUMNS, SalesLead.document, filters)
-        return self.repo.list_leads(conditions, offset, limit)
+    def find(self, page: Page, reader: Reader | None = None):
+        conditions = conditions_for(LIST_COLUMNS, SalesLead.document, page.filters)
+        return self.repo.list_leads([*conditions, self.repo.readable_by(reader)], page)
 
     def prospect(self, lead: SalesLead) -> Party:
         return self.parties.any_party(lead.party_id)

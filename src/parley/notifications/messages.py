@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork, changed_attributes
-from parley.db.base import iso, new_id, storable_id, utcnow
+from parley.db.base import iso, new_id, utcnow
+from parley.db.repository import Page, Reader
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions.service import InteractionService
 from parley.notifications.content import Target, message_content, parse_moment
@@ -53,14 +54,18 @@ class CommunicationService:
         self.templates = TemplateCatalogue(uow)
         self.parties = PartyService(uow)
 
-    def get(self, message_id: str) -> CommunicationMessage:
-        row = self.repo.message(message_id) if storable_id(message_id) else None
-        if row is None:
-            raise NotFound(f"No communication message with id {message_id}")
-        return row
+    def get(self, message_id: str, reader: Reader | None = None) -> CommunicationMessage:
+        """The message, if ``reader`` (None: the system) may read it; else not found."""
+        readable = self.repo.readable_by(reader)
+        return self.repo.found(
+            CommunicationMessage,
+            message_id,
+            readable,
+            f"No communication message with id {message_id}",
+        )
 
-    def list_messages(self, filters: dict, offset: int, limit: int, customer_ids=None):
-        return self.repo.list_messages(filters, offset, limit, customer_ids)
+    def find(self, page: Page, reader: Reader | None = None):
+        return self.repo.list_messages(page, self.repo.readable_by(reader))
 
     def create(self, document: dict) -> CommunicationMessage:
         channel = _channel(document.get("messageType"))

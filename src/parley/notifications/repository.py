@@ -1,8 +1,8 @@
 """Queries of outbound communications: templates and contact preferences."""
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, select
 
-from parley.db.repository import Repository, conditions_for
+from parley.db.repository import Page, Reader, Repository, conditions_for, owned_by_reader
 from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
 
 # Filters answered from columns; any other attribute is looked up in the document.
@@ -54,18 +54,11 @@ class NotificationRepository(Repository):
             query.with_for_update().execution_options(populate_existing=True)
         )
 
-    def list_messages(self, filters: dict, offset: int, limit: int, customer_ids=None):
-        conditions = conditions_for(MESSAGE_COLUMNS, CommunicationMessage.document, filters)
-        if customer_ids is not None:
-            conditions.append(CommunicationMessage.customer_id.in_(customer_ids))
-        total = self.session.scalar(
-            select(func.count()).select_from(CommunicationMessage).where(*conditions)
-        )
-        rows = self.session.scalars(
-            select(CommunicationMessage)
-            .where(*conditions)
-            .order_by(CommunicationMessage.created_at.desc(), CommunicationMessage.id)
-            .offset(offset)
-            .limit(limit)
-        )
-        return list(rows), total or 0
+    def readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads the messages to its own customer only."""
+        return owned_by_reader(CommunicationMessage.customer_id, reader)
+
+    def list_messages(self, page: Page, readable: ColumnElement | None = None):
+        conditions = conditions_for(MESSAGE_COLUMNS, CommunicationMessage.document, page.filters)
+        order = (CommunicationMessage.created_at.desc(), CommunicationMessage.id)
+        return self.page(CommunicationMessage, [*conditions, readable], page, *order)

@@ -11,7 +11,7 @@ from sqlalchemy import (
     select,
 )
 
-from parley.db.repository import Repository
+from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.parties.models import (
     Customer,
     CustomerAccount,
@@ -39,19 +39,20 @@ class PartyRepository(Repository):
             return None
         return party
 
-    def list_parties(
-        self, kind: str, conditions: list[ColumnElement], offset: int, limit: int
-    ) -> tuple[list[Party], int]:
-        where = [Party.kind == kind, *conditions]
-        total = self.session.scalar(select(func.count()).select_from(Party).where(*where))
-        rows = self.session.scalars(
-            select(Party)
-            .where(*where)
-            .order_by(Party.created_at.desc(), Party.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return list(rows), total or 0
+    def parties_readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads its customer's engaged party and its contacts' parties."""
+        own = owned_by_reader(Customer.id, reader)
+        if own is None:
+            return None
+        engaged = select(Customer.party_id).where(own)
+        contacts = select(CustomerContact.party_id).where(
+            owned_by_reader(CustomerContact.customer_id, reader)
+        )
+        return Party.id.in_(engaged.union(contacts))
+
+    def list_parties(self, kind: str, conditions: list, page: Page) -> tuple[list[Party], int]:
+        order = (Party.created_at.desc(), Party.id)
+        return self.page(Party, [Party.kind == kind, *conditions], page, *order)
 
     def party_exists(self, party_id: str) -> bool:
         return bool(self.session.scalar(select(exists().where(Party.id == party_id))))
@@ -77,18 +78,13 @@ class PartyRepository(Repository):
     def get_customer(self, customer_id: str) -> Customer | None:
         return self.session.get(Customer, customer_id)
 
-    def list_customers(
-        self, conditions: list[ColumnElement], offset: int, limit: int
-    ) -> tuple[list[Customer], int]:
-        total = self.session.scalar(select(func.count()).select_from(Customer).where(*conditions))
-        rows = self.session.scalars(
-            select(Customer)
-            .where(*conditions)
-            .order_by(Customer.created_at.desc(), Customer.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return list(rows), total or 0
+    def customers_readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads its own customer only."""
+        return owned_by_reader(Customer.id, reader)
+
+    def list_customers(self, conditions: list, page: Page) -> tuple[list[Customer], int]:
+        order = (Customer.created_at.desc(), Customer.id)
+        return self.page(Customer, conditions, page, *order)
 
     def engaged_party_id(self, customer_id: str) -> str | None:
         return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))

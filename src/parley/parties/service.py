@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
+from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
@@ -66,10 +66,12 @@ class PartyService:
 
     # -- individuals and organisations ---------------------------------------------------
 
-    def get_party(self, kind: str, party_id: str) -> Party:
-        party = self.repo.get_party(party_id, kind) if storable_id(party_id) else None
-        if party is None:
-            raise NotFound(f"No {kind.lower()} with id {party_id}")
+    def get_party(self, kind: str, party_id: str, reader: Reader | None = None) -> Party:
+        """The party of this kind, if ``reader`` (None: the system) may read it."""
+        missing = f"No {kind.lower()} with id {party_id}"
+        party = self.repo.found(Party, party_id, self.repo.parties_readable_by(reader), missing)
+        if party.kind != kind:
+            raise NotFound(missing)
         return party
 
     def any_party(self, party_id: str) -> Party:
@@ -79,11 +81,10 @@ class PartyService:
             raise NotFound(f"No individual or organization with id {party_id}")
         return party
 
-    def list_parties(self, kind: str, filters: dict, offset: int, limit: int, only_ids=None):
-        conditions = conditions_for(PARTY_COLUMNS, Party.document, filters)
-        if only_ids is not None:
-            conditions.append(Party.id.in_(only_ids))
-        return self.repo.list_parties(kind, conditions, offset, limit)
+    def find_parties(self, kind: str, page: Page, reader: Reader | None = None):
+        conditions = conditions_for(PARTY_COLUMNS, Party.document, page.filters)
+        readable = self.repo.parties_readable_by(reader)
+        return self.repo.list_parties(kind, [*conditions, readable], page)
 
     def party_ids_of_customer(self, customer_id: str | None) -> list[str]:
         """The engaged party and the contacts of a customer: what its own log-in may see."""
@@ -152,11 +153,12 @@ class PartyService:
 
     # -- customers -----------------------------------------------------------------------
 
-    def get_customer(self, customer_id: str) -> Customer:
-        customer = self.repo.get_customer(customer_id) if storable_id(customer_id) else None
-        if customer is None:
-            raise NotFound(f"No customer with id {customer_id}")
-        return customer
+    def get_customer(self, customer_id: str, reader: Reader | None = None) -> Customer:
+        """The customer, if ``reader`` (None: the system) may read it; else not found."""
+        readable = self.repo.customers_readable_by(reader)
+        return self.repo.found(
+            Customer, customer_id, readable, f"No customer with id {customer_id}"
+        )
 
     def contact_media_of_customer(self, customer_id: str) -> list[dict]:
         """Where the customer can be reached: the account's own contact media first, then its
@@ -166,11 +168,10 @@ class PartyService:
         media = list(customer.document.get("contactMedium", []))
         return media + (party.document.get("contactMedium", []) if party is not None else [])
 
-    def list_customers(self, filters: dict, offset: int, limit: int, only_ids=None):
-        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, filters)
-        if only_ids is not None:
-            conditions.append(Customer.id.in_(only_ids))
-        return self.repo.list_customers(conditions, offset, limit)
+    def find_customers(self, page: Page, reader: Reader | None = None):
+        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page.filters)
+        readable = self.repo.customers_readable_by(reader)
+        return self.repo.list_customers([*conditions, readable], page)
 
     def create_customer(
         self, document: dict, force: bool = False, check_duplicates: bool = True

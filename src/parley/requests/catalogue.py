@@ -14,8 +14,8 @@ from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
-from parley.errors import Conflict, InvalidInput, NotFound
+from parley.db.repository import Page, Reader, conditions_for
+from parley.errors import Conflict, InvalidInput
 from parley.interactions.reasons import ReasonCatalogue
 from parley.requests.lifecycle import PRIORITIES
 from parley.requests.models import (
@@ -46,11 +46,11 @@ class RequestTypeCatalogue:
         self.uow, self.session = uow, uow.session
         self.repo = RequestRepository(uow.session)
 
-    def get(self, type_id: str) -> RequestType:
-        row = self.repo.type_by_id(type_id) if storable_id(type_id, 36) else None
-        if row is None:
-            raise NotFound(f"No trouble ticket specification with id {type_id}")
-        return row
+    def get(self, type_id: str, reader: Reader | None = None) -> RequestType:
+        readable = self.repo.types_readable_by(reader)
+        return self.repo.found(
+            RequestType, type_id, readable, f"No trouble ticket specification with id {type_id}"
+        )
 
     def by_code(self, code: str) -> RequestType | None:
         return self.repo.type_by_code(code) if storable_id(code, 64) else None
@@ -58,11 +58,11 @@ class RequestTypeCatalogue:
     def active_types(self) -> list[RequestType]:
         return self.repo.active_types()
 
-    def list_types(self, filters: dict, offset: int, limit: int):
-        filters = dict(filters)
+    def find(self, page: Page, reader: Reader | None = None):
+        filters = dict(page.filters)
         filters.pop("href", None)
         conditions = conditions_for(TYPE_COLUMNS, RequestType.document, filters)
-        return self.repo.list_types(conditions, offset, limit)
+        return self.repo.list_types([*conditions, self.repo.types_readable_by(reader)], page)
 
     def create(self, document: dict) -> RequestType:
         document = self._checked(document)

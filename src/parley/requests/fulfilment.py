@@ -68,7 +68,7 @@ class AutomaticFulfilment:
         return Fulfilled("contactUpdated", "Contact details: " + "; ".join(said) + ".")
 
     def _answer_status(self, row: CustomerRequest) -> Fulfilled:
-        others, _ = self.requests.list_requests({}, 0, 50, [row.customer_id])
+        others = self.requests.of_customer(row.customer_id, 50)
         open_ones = [r for r in others if r.id != row.id and r.status not in lc.FINAL]
         if not open_ones:
             return Fulfilled("answered", "You have no other open requests.")

@@ -1,8 +1,8 @@
 """The only place that queries the request tables."""
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 
-from parley.db.repository import Repository
+from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
 
 
@@ -19,10 +19,13 @@ class RequestRepository(Repository):
         query = select(RequestType).where(RequestType.lifecycle_status == "active")
         return list(self.session.scalars(query.order_by(RequestType.code)))
 
-    def list_types(
-        self, conditions: list[ColumnElement], offset: int, limit: int
-    ) -> tuple[list[RequestType], int]:
-        return self._page(RequestType, conditions, offset, limit, RequestType.code)
+    def types_readable_by(self, _reader: Reader | None) -> None:
+        """The catalogue is public: whoever may read requests reads every type."""
+        return None
+
+    def list_types(self, conditions: list[ColumnElement], page: Page) -> tuple[list, int]:
+        order = (RequestType.code, RequestType.id)
+        return self.page(RequestType, conditions, page, *order)
 
     def type_in_use(self, type_id: str) -> bool:
         query = select(CustomerRequest.id).where(CustomerRequest.type_id == type_id).limit(1)
@@ -36,11 +39,15 @@ class RequestRepository(Repository):
             query = query.with_for_update()
         return self.session.scalar(query)
 
+    def readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads its own customer's requests only."""
+        return owned_by_reader(CustomerRequest.customer_id, reader)
+
     def list_requests(
-        self, conditions: list[ColumnElement], offset: int, limit: int
+        self, conditions: list[ColumnElement], page: Page
     ) -> tuple[list[CustomerRequest], int]:
-        order = CustomerRequest.created_at.desc()
-        return self._page(CustomerRequest, conditions, offset, limit, order)
+        order = (CustomerRequest.created_at.desc(), CustomerRequest.id)
+        return self.page(CustomerRequest, conditions, page, *order)
 
     def history(self, request_id: str) -> list[RequestStatusChange]:
         query = select(RequestStatusChange).where(RequestStatusChange.request_id == request_id)
@@ -55,10 +62,3 @@ class RequestRepository(Repository):
             for change in self.session.scalars(query.order_by(RequestStatusChange.id)):
                 found[change.request_id].append(change)
         return found
-
-    def _page(self, model, conditions, offset: int, limit: int, order):
-        total = self.session.scalar(select(func.count()).select_from(model).where(*conditions))
-        rows = self.session.scalars(
-            select(model).where(*conditions).order_by(order, model.id).offset(offset).limit(limit)
-        ).all()
-        return list(rows), total or 0

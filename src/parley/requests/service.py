@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
+from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
@@ -52,13 +52,13 @@ class RequestService:
             raise NotFound(f"No trouble ticket with id {request_id}")
         return row
 
-    def get_visible(self, request_id: str, customer_ids: list[str] | None) -> CustomerRequest:
-        """The request, if it is of one of ``customer_ids`` (None: of anyone); another
-        customer's is simply not found."""
-        row = self.get(request_id)
-        if customer_ids is not None and row.customer_id not in customer_ids:
-            raise NotFound(f"No trouble ticket with id {request_id}")
-        return row
+    def get_readable(self, request_id: str, reader: Reader | None) -> CustomerRequest:
+        """The request, if ``reader`` (None: the system) may read it; another customer's is
+        simply not found."""
+        readable = self.repo.readable_by(reader)
+        return self.repo.found(
+            CustomerRequest, request_id, readable, f"No trouble ticket with id {request_id}"
+        )
 
     def history(self, request_id: str) -> list[RequestStatusChange]:
         return self.repo.history(request_id)
@@ -66,13 +66,16 @@ class RequestService:
     def histories(self, rows: list[CustomerRequest]) -> dict[str, list[RequestStatusChange]]:
         return self.repo.histories([row.id for row in rows])
 
-    def list_requests(self, filters: dict, offset: int, limit: int, customer_ids=None):
-        filters = dict(filters)
+    def find(self, page: Page, reader: Reader | None = None):
+        filters = dict(page.filters)
         filters.pop("href", None)
         conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, filters)
-        if customer_ids is not None:
-            conditions.append(CustomerRequest.customer_id.in_(customer_ids))
-        return self.repo.list_requests(conditions, offset, limit)
+        return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
+
+    def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:
+        """The customer's latest requests."""
+        owned = CustomerRequest.customer_id == customer_id
+        return self.repo.list_requests([owned], Page({}, 0, limit))[0]
 
     def status(self, request_id: str, for_customer: bool = False) -> dict:
         row = self.get(request_id)

@@ -130,7 +130,7 @@ def router(prefix: str) -> APIRouter:
 
 
 def _visible(uow: UnitOfWork, principal: Principal, request_id: str):
-    return RequestService(uow).get_visible(request_id, principal.customer_scope())
+    return RequestService(uow).get_readable(request_id, principal)
 
 
 def _finish(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:

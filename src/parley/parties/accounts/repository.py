@@ -1,8 +1,8 @@
 """The queries of billing accounts and their contacts."""
 
-from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy import ColumnElement, delete, select
 
-from parley.db.repository import Repository
+from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.parties.models import BillingAccount, BillingAccountContact
 
 
@@ -13,20 +13,13 @@ class AccountRepository(Repository):
             query = query.with_for_update()
         return self.session.scalar(query)
 
-    def list_accounts(
-        self, conditions: list[ColumnElement], offset: int, limit: int
-    ) -> tuple[list[BillingAccount], int]:
-        total = self.session.scalar(
-            select(func.count()).select_from(BillingAccount).where(*conditions)
-        )
-        rows = self.session.scalars(
-            select(BillingAccount)
-            .where(*conditions)
-            .order_by(BillingAccount.created_at.desc(), BillingAccount.id)
-            .offset(offset)
-            .limit(limit)
-        ).all()
-        return list(rows), total or 0
+    def readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
+        """A customer's log-in reads its own customer's accounts only."""
+        return owned_by_reader(BillingAccount.customer_id, reader)
+
+    def list_accounts(self, conditions: list, page: Page) -> tuple[list[BillingAccount], int]:
+        order = (BillingAccount.created_at.desc(), BillingAccount.id)
+        return self.page(BillingAccount, conditions, page, *order)
 
     def replace_contacts(self, account_id: str, contacts: list[dict]) -> None:
         self.session.execute(

@@ -12,7 +12,7 @@ import copy
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
-from parley.db.repository import conditions_for
+from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.accounts import projection as read
@@ -46,22 +46,21 @@ class BillingAccountService:
 
     # -- reading -------------------------------------------------------------------------
 
-    def get(self, account_id: str) -> BillingAccount:
-        row = self.repo.get(account_id) if storable_id(account_id, 36) else None
-        if row is None:
-            raise NotFound(f"No billing account with id {account_id}")
-        return row
+    def get(self, account_id: str, reader: Reader | None = None) -> BillingAccount:
+        """The account, if ``reader`` (None: the system) may read it; else not found."""
+        readable = self.repo.readable_by(reader)
+        return self.repo.found(
+            BillingAccount, account_id, readable, f"No billing account with id {account_id}"
+        )
 
-    def list_accounts(self, filters: dict, offset: int, limit: int, customer_ids=None):
-        filters = dict(filters)
+    def find(self, page: Page, reader: Reader | None = None):
+        filters = dict(page.filters)
         conditions = []
         owner = filters.pop("relatedParty.partyOrPartyRole.id", None)
         if owner is not None:
             conditions.append(BillingAccount.customer_id == owner)
         conditions += conditions_for(LIST_COLUMNS, BillingAccount.document, filters)
-        if customer_ids is not None:
-            conditions.append(BillingAccount.customer_id.in_(customer_ids))
-        return self.repo.list_accounts(conditions, offset, limit)
+        return self.repo.list_accounts([*conditions, self.repo.readable_by(reader)], page)
 
     def contacts(self, account_id: str) -> list[BillingAccountContact]:
         return self.repo.contacts(self.get(account_id).id)

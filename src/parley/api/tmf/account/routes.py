@@ -31,15 +31,8 @@ def billing_account_resource() -> Resource:
         - {"href"},
         read_permission=ACCOUNT_READ,
         write_permission=ACCOUNT_WRITE,
-        visible_ids=lambda _uow, principal: principal.customer_scope(),
-        scope_of=lambda row: row.customer_id,
-        get=lambda uow, aid: BillingAccountService(uow).get(aid),
-        list=lambda uow, f, o, lim, ids: BillingAccountService(uow).list_accounts(f, o, lim, ids),
-        create=lambda uow, doc: BillingAccountService(uow).create(doc),
-        replace=lambda uow, aid, doc: BillingAccountService(uow).replace(aid, doc),
-        delete=lambda uow, aid: BillingAccountService(uow).delete(aid),
-        document=lambda row: row.document,
-        present=present,
+        collection=BillingAccountService,
+        served=present,
     )
 
 

@@ -46,27 +46,19 @@ def communication_resource() -> Resource:
         filterable=spec.scalar_properties("CommunicationMessage") | set(MESSAGE_COLUMNS),
         read_permission=COMMUNICATION_READ,
         write_permission=COMMUNICATION_WRITE,
-        visible_ids=lambda _uow, principal: principal.customer_scope(),
-        scope_of=lambda row: row.customer_id,
-        get=lambda uow, mid: CommunicationService(uow).get(mid),
-        list=lambda uow, f, o, lim, ids: CommunicationService(uow).list_messages(f, o, lim, ids),
-        create=lambda uow, doc: CommunicationService(uow).create(_new(doc)),
-        replace=lambda uow, mid, doc: CommunicationService(uow).replace(mid, doc),
-        delete=lambda uow, mid: CommunicationService(uow).delete(mid),
-        document=lambda row: row.document,
-        present=presented,
+        collection=Messages,
+        served=presented,
     )
 
 
-def _new(document: dict) -> dict:
-    """The server keeps the state and the sending times: a create may not set them."""
-    if document.get("state", INITIAL) != INITIAL:
-        raise InvalidInput("state: Parley sets it as the message is sent", "state")
-    for server_field in (*SERVER_FIELDS, "state"):
-        document.pop(server_field, None)
-    if document.get("@type") in (None, "CommunicationMessage_Create"):
-        document["@type"] = "CommunicationMessage"
-    return document
+class Messages(CommunicationService):
+    def create(self, document: dict):
+        """The server keeps the state and the sending times: a create may not set them."""
+        if document.get("state", INITIAL) != INITIAL:
+            raise InvalidInput("state: Parley sets it as the message is sent", "state")
+        for server_field in (*SERVER_FIELDS, "state"):
+            document.pop(server_field, None)
+        return super().create(document)
 
 
 def router(prefix: str) -> APIRouter:

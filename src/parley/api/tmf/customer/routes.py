@@ -10,7 +10,8 @@ from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import CUSTOMER_READ, CUSTOMER_WRITE
 from parley.events.views import EventView
-from parley.parties.service import CUSTOMER_COLUMNS, PartyService
+from parley.parties.collections import Customers
+from parley.parties.service import CUSTOMER_COLUMNS
 from parley.settings import Settings
 
 SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
@@ -28,13 +29,7 @@ def customer_resource() -> Resource:
         filterable=(spec.scalar_properties("Customer") | set(CUSTOMER_COLUMNS)) - {"href"},
         read_permission=CUSTOMER_READ,
         write_permission=CUSTOMER_WRITE,
-        visible_ids=lambda _uow, principal: principal.customer_scope(),
-        get=lambda uow, cid: PartyService(uow).get_customer(cid),
-        list=lambda uow, f, o, lim, ids: PartyService(uow).list_customers(f, o, lim, ids),
-        create=lambda uow, doc, flags: PartyService(uow).create_customer(doc, force=flags["force"]),
-        replace=lambda uow, cid, doc: PartyService(uow).replace_customer(cid, doc),
-        delete=lambda uow, cid: PartyService(uow).delete_customer(cid),
-        document=lambda row: row.document,
+        collection=Customers,
         create_flags=("force",),
     )
 

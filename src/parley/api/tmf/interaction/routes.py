@@ -28,18 +28,10 @@ def interaction_resource() -> Resource:
         read_permission=INTERACTION_READ,
         write_permission=INTERACTION_WRITE,
         delete_permission=INTERACTION_DELETE,
-        # A customer's own log-in sees the interactions of its customer only.
-        visible_ids=lambda _uow, principal: principal.customer_scope(),
-        scope_of=lambda row: row.customer_id,
-        get=lambda uow, iid: InteractionService(uow).get(iid),
-        list=lambda uow, f, o, lim, ids: InteractionService(uow).list_interactions(f, o, lim, ids),
-        create=lambda uow, doc: InteractionService(uow).create(doc),
+        collection=InteractionService,
         # One statement on the event loop where the domain can (PostgreSQL, no look-ups).
         create_direct=direct_log.log_interaction,
-        replace=lambda uow, iid, doc: InteractionService(uow).replace(iid, doc),
-        delete=lambda uow, iid: InteractionService(uow).delete(iid),
-        document=lambda row: row.document,
-        present=projection.present,
+        served=projection.present,
     )
 
 

@@ -1,11 +1,10 @@
 """A TMF resource collection: list, create, retrieve, merge-patch, delete.
 
-Each API module describes its resource with a ``Resource`` (schemas and service calls) and gets
-the five operations with the TMF conventions applied the same way everywhere.
+Each API module describes its resource with a ``Resource`` (kit/resource.py: schemas,
+permissions and the domain collection) and gets the five operations with the TMF conventions
+applied the same way everywhere.
 """
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -14,10 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.routing import APIRoute
 
 from parley.api.deps import RequestWork, commit_now
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
+from parley.api.tmf.kit.resource import Resource
 from parley.api.tmf.kit.responses import (
     PATCH_MEDIA_TYPES,
     JSONObject,
@@ -29,62 +30,14 @@ from parley.api.tmf.kit.responses import (
     no_content,
 )
 from parley.api.tmf.kit.spec import Spec, SpecViolation
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
-from parley.errors import NotFound
+from parley.db.repository import Page
 
 FIELDS_QUERY = Query(
     None, description="Comma-separated attributes to return (id, href and @type always)"
 )
-
-
-@dataclass
-class Resource:
-    name: str  # path segment and TMF resource name, e.g. "individual"
-    type_name: str  # "@type", e.g. "Individual"
-    spec: Spec
-    create_schema: str  # e.g. "Individual_FVO"
-    patch_schema: str  # e.g. "Individual_MVO"
-    filterable: set[str]
-    read_permission: str
-    write_permission: str
-    # Every operation takes the request's unit of work (its actor is who writes are recorded
-    # for). Ids of the rows a principal may see, or None for all: a customer sees its own.
-    visible_ids: Callable[[UnitOfWork, Principal], list[str] | None]
-    get: Callable[[UnitOfWork, str], Any]
-    list: Callable[[UnitOfWork, dict, int, int, list[str] | None], tuple[list, int]]
-    create: Callable[[UnitOfWork, dict], Any]
-    # None: no PATCH route (the method is then answered 405 in the TMF error shape).
-    replace: Callable[[UnitOfWork, str, dict], Any] | None
-    delete: Callable[[UnitOfWork, str], None]
-    document: Callable[[Any], dict]  # the stored TMF document of a row
-    # Deleting may need more than writing (interactions: administrators only).
-    delete_permission: str | None = None
-    # The document as served, when the server adds to what is stored (dates kept in columns).
-    present: Callable[[Any], dict] | None = None
-    # What ``visible_ids`` lists for a row, when not the row's own id (e.g. its customer's).
-    scope_of: Callable[[Any], str | None] | None = None
-    # A create the domain may do on the event loop, without the session (interactions: one
-    # statement on PostgreSQL): the new row, or None when ``create`` must do it.
-    create_direct: Callable[[UnitOfWork, dict], Awaitable[Any]] | None = None
-    # Boolean query parameters a create takes (e.g. ``force`` past a duplicate check); when
-    # declared, ``create`` gets them as a dict after the document.
-    create_flags: tuple[str, ...] = ()
-
-    @property
-    def known_fields(self) -> set[str]:
-        return self.spec.properties(self.type_name)
-
-    def get_visible(self, uow: UnitOfWork, principal: Principal, id: str):
-        """The row, if this principal may see it; another customer's is simply not found."""
-        allowed = self.visible_ids(uow, principal)
-        hidden = NotFound(f"No {self.type_name.lower()} with id {id}")
-        if allowed is not None and self.scope_of is None and id not in allowed:
-            raise hidden
-        row = self.get(uow, id)
-        if allowed is not None and self.scope_of is not None and self.scope_of(row) not in allowed:
-            raise hidden
-        return row
 
 
 def checked(
@@ -98,7 +51,7 @@ def checked(
 
 def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
     base = request.app.state.settings.base_url
-    body = request.app.state.links.fill((resource.present or resource.document)(row))
+    body = request.app.state.links.fill(resource.document(row))
     body["id"] = row.id
     body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
     body.setdefault("@type", resource.type_name)
@@ -126,15 +79,16 @@ def crud_router(
         offset: str | None = Query(None, description="First item to return (0-based)"),
         limit: str | None = Query(None, description="Maximum number of items to return"),
     ):
+        settings = request.app.state.settings
         query = parse_list_query(
             request,
             resource.known_fields,
             resource.filterable,
-            uow.settings.default_page_size,
-            uow.settings.max_page_size,
+            settings.default_page_size,
+            settings.max_page_size,
         )
-        visible = resource.visible_ids(uow, principal)
-        rows, total = resource.list(uow, query.filters, query.offset, query.limit, visible)
+        page = Page(query.filters, query.offset, query.limit)
+        rows, total = resource.collection(uow).find(page, principal)
         items = [
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
@@ -152,18 +106,19 @@ def crud_router(
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
-        row = resource.get_visible(uow, principal, id)
-        return select_fields(representation(resource, row, request, prefix), selected)
+        row = resource.collection(uow).get(id, principal)
+        return answer(resource, prefix, request, row, selected)
 
-    if resource.replace is not None:
+    if resource.patchable:
         _patch_route(router, resource, prefix, docs, item, title, write)
 
     remove = require(resource.delete_permission) if resource.delete_permission else write
 
     @router.delete("/{id}", status_code=204, summary=f"Delete a {title}")
     def delete_item(id: str, uow: RequestWork, principal: Principal = remove):
-        resource.get_visible(uow, principal, id)
-        resource.delete(uow, id)
+        collection = resource.collection(uow)
+        collection.get(id, principal)  # what the caller may not see, it may not delete
+        collection.delete(id)
         commit_now(uow.session)
         return no_content()
 
@@ -212,8 +167,22 @@ def _create_route(
     )
 
 
+def answer(resource: Resource, prefix: str, request: Request, row, selected, status=200):
+    """One row as answered: its representation, with its ETag where rows are versioned."""
+    body = select_fields(representation(resource, row, request, prefix), selected)
+    if status == 201:
+        response = created(body)
+    elif resource.versioned_as is None:
+        return body
+    else:
+        response = JSONResponse(body, status)
+    if resource.versioned_as is not None:
+        response.headers["ETag"] = etag(row)
+    return response
+
+
 def created_answer(resource: Resource, prefix: str, request: Request, row, selected) -> Response:
-    return created(select_fields(representation(resource, row, request, prefix), selected))
+    return answer(resource, prefix, request, row, selected, 201)
 
 
 def create_in_session(
@@ -222,12 +191,12 @@ def create_in_session(
     request: Request,
     uow: UnitOfWork,
     document: dict,
-    flags: tuple,
+    flags: dict[str, bool],
     selected: set[str] | None,
 ) -> Response:
     """The create in the unit of work's session, answered there (the row may load more) and
     committed as its last step."""
-    row = resource.create(uow, document, *flags)
+    row = resource.collection(uow).create(document, **flags)
     response = created_answer(resource, prefix, request, row, selected)
     commit_now(uow.session)
     return response
@@ -237,13 +206,21 @@ def received(request: Request, resource: Resource, body: dict, fields: str | Non
     """A create's checked document, its flags and its selected fields: the steps after the
     body was read, in the order every create takes them."""
     selected = parse_fields(fields, resource.known_fields)
-    flags = (_flags(request, resource.create_flags),) if resource.create_flags else ()
+    flags = _flags(request, resource.create_flags)
     check_storable(body)
     body.pop("href", None)
     request.app.state.links.strip(body)  # services see ids and foreign hrefs only
     check_type(body, resource.type_name)
     document = checked(resource.spec, body, resource.create_schema, in_place=True)
-    return document, flags, selected
+    return typed(resource, document), flags, selected
+
+
+def typed(resource: Resource, document: dict) -> dict:
+    """The document with the collection's ``@type`` where the spec check (a v4 swagger's)
+    named an untyped body after the schema it was checked against."""
+    if document.get("@type") in (None, resource.create_schema, resource.patch_schema):
+        document["@type"] = resource.type_name
+    return document
 
 
 def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item, title, write):
@@ -262,6 +239,7 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         fields: str | None = FIELDS_QUERY,
     ):
         selected = parse_fields(fields, resource.known_fields)
+        version = {"version": expected_version(request)} if resource.versioned_as else {}
         check_storable(body)
         for read_only in ("id", "href"):
             if read_only in body:
@@ -269,13 +247,16 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         request.app.state.links.strip(body)
         check_type(body, resource.type_name)
         checked(resource.spec, without_nulls(body), resource.patch_schema, partial=True)
-        current = resource.document(resource.get_visible(uow, principal, id))
+        collection = resource.collection(uow)
+        current = resource.stored(collection.get(id, principal))
         merged = merge_patch(current, body)
-        document = checked(resource.spec, merged, resource.create_schema)
-        row = resource.replace(uow, id, document)
-        answer = select_fields(representation(resource, row, request, prefix), selected)
+        document = typed(resource, checked(resource.spec, merged, resource.create_schema))
+        row = collection.replace(id, document, **version)
+        if resource.versioned_as:
+            flush_or_412(uow.session, resource.versioned_as)
+        response = answer(resource, prefix, request, row, selected)
         commit_now(uow.session)
-        return answer
+        return response
 
 
 def _list_docs(type_name: str) -> dict:
@@ -296,6 +277,7 @@ def check_type(body: dict, type_name: str) -> None:
 
 
 def _flags(request: Request, names: tuple[str, ...]) -> dict[str, bool]:
+    """The create's flags by name (none: no query parameter is read)."""
     flags = {}
     for name in names:
         raw = request.query_params.get(name, "false").strip().lower()

@@ -1,15 +1,16 @@
 """TMF632 Party Management v5 mapped onto the parties service."""
 
+from functools import partial
+
 from fastapi import APIRouter
 
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import PARTY_READ, PARTY_WRITE
-from parley.auth.principal import Principal
-from parley.changes import UnitOfWork
 from parley.events.views import EventView
-from parley.parties.service import PARTY_COLUMNS, PartyService
+from parley.parties.collections import Parties
+from parley.parties.service import PARTY_COLUMNS
 from parley.settings import Settings
 
 SPEC_FILE = "TMF632-PartyManagement-v5.0.0.oas.yaml"
@@ -28,20 +29,8 @@ def _resource(name: str, type_name: str) -> Resource:
         filterable=(scalar | set(PARTY_COLUMNS)) - {"href"},
         read_permission=PARTY_READ,
         write_permission=PARTY_WRITE,
-        visible_ids=_visible_parties,
-        get=lambda uow, pid: PartyService(uow).get_party(type_name, pid),
-        list=lambda uow, f, o, lim, ids: PartyService(uow).list_parties(type_name, f, o, lim, ids),
-        create=lambda uow, doc: PartyService(uow).create_party(type_name, doc),
-        replace=lambda uow, pid, doc: PartyService(uow).replace_party(type_name, pid, doc),
-        delete=lambda uow, pid: PartyService(uow).delete_party(type_name, pid),
-        document=lambda row: row.document,
+        collection=partial(Parties, kind=type_name),
     )
-
-
-def _visible_parties(uow: UnitOfWork, principal: Principal) -> list[str] | None:
-    if not principal.is_customer:
-        return None
-    return PartyService(uow).party_ids_of_customer(principal.customer_id)
 
 
 def router(prefix: str) -> APIRouter:

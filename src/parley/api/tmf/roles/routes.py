@@ -21,6 +21,7 @@ from parley.auth.permissions import ALL_PERMISSIONS, USER_ADMIN
 from parley.auth.roles import RESOURCE as ROLE_RESOURCE
 from parley.auth.roles import RoleService, RoleWithPermissions
 from parley.changes import UnitOfWork
+from parley.db.repository import Page, Reader
 from parley.errors import InvalidInput
 from parley.events.views import EventView
 from parley.settings import Settings
@@ -69,27 +70,41 @@ def _permissions(document: dict) -> list[str]:
     return granted
 
 
-def _list_roles(uow: UnitOfWork, filters: dict, offset: int, limit: int, _ids=None):
-    rows = [_role_row(found) for found in RoleService(uow).list_roles()]
-    for name, value in filters.items():
+def _role_name(document: dict) -> str:
+    name = document.get("involvementRole")
+    if not name:
+        raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
+    return name
+
+
+def _matching(rows: list[Row], page: Page) -> tuple[list[Row], int]:
+    for name, value in page.filters.items():
         rows = [row for row in rows if str(row.document.get(name, "")) == value]
-    return rows[offset : offset + limit], len(rows)
+    return rows[page.offset : page.offset + page.limit], len(rows)
 
 
-def _create_role(uow: UnitOfWork, document: dict) -> Row:
-    name = document.get("involvementRole")
-    if not name:
-        raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
-    created = RoleService(uow).create_role(name, _permissions(document))
-    return _role_row(created)
+class Roles:
+    """The roles as TMF672 userRoles (administrators read them all)."""
 
+    def __init__(self, uow: UnitOfWork):
+        self.roles = RoleService(uow)
 
-def _replace_role(uow: UnitOfWork, role_id: str, document: dict) -> Row:
-    name = document.get("involvementRole")
-    if not name:
-        raise InvalidInput("involvementRole: required (the role's name)", "involvementRole")
-    changed = RoleService(uow).update_role(role_id, permissions=_permissions(document), name=name)
-    return _role_row(changed)
+    def get(self, role_id: str, _reader: Reader) -> Row:
+        return _role_row(self.roles.get_role(role_id))
+
+    def find(self, page: Page, _reader: Reader) -> tuple[list[Row], int]:
+        return _matching([_role_row(found) for found in self.roles.list_roles()], page)
+
+    def create(self, document: dict) -> Row:
+        name = _role_name(document)
+        return _role_row(self.roles.create_role(name, _permissions(document)))
+
+    def replace(self, role_id: str, document: dict) -> Row:
+        name, permissions = _role_name(document), _permissions(document)
+        return _role_row(self.roles.update_role(role_id, permissions=permissions, name=name))
+
+    def delete(self, role_id: str) -> None:
+        self.roles.delete_role(role_id)
 
 
 def user_role_resource() -> Resource:
@@ -102,23 +117,17 @@ def user_role_resource() -> Resource:
         filterable={"involvementRole"},
         read_permission=USER_ADMIN,
         write_permission=USER_ADMIN,
-        visible_ids=lambda _uow, _p: None,
-        get=lambda uow, rid: _role_row(RoleService(uow).get_role(rid)),
-        list=_list_roles,
-        create=_create_role,
-        replace=_replace_role,
-        delete=lambda uow, rid: RoleService(uow).delete_role(rid),
-        document=lambda row: row.document,
+        collection=Roles,
     )
 
 
 # -- permission ----------------------------------------------------------------------------
 
 
-def permission_document(grant: dict, settings: Settings) -> dict:
-    """A grant's canonical document (auth.grant_events) as a TMF672 Permission."""
+def permission_document(grant: dict) -> dict:
+    """A grant's canonical document (auth.grant_events) as a TMF672 Permission (the role's
+    href is made when it is served: parley.links)."""
     granted = grant["grantedAt"]
-    role_href = f"{settings.base_url}{settings.roles_api_prefix}/userRole/{grant['roleId']}"
     document: dict[str, Any] = {
         "@type": "Permission",
         "creationDate": granted,
@@ -137,7 +146,6 @@ def permission_document(grant: dict, settings: Settings) -> dict:
                 "userRole": {
                     "@type": "UserRoleRef",
                     "id": grant["roleId"],
-                    "href": role_href,
                     "@referredType": "UserRole",
                 },
             }
@@ -154,19 +162,30 @@ def permission_document(grant: dict, settings: Settings) -> dict:
     return document
 
 
-def _permission_row(uow: UnitOfWork, grant: Grant) -> Row:
-    return Row(grant.id, permission_document(grant.document, uow.settings))
+def _permission_row(grant: Grant) -> Row:
+    return Row(grant.id, permission_document(grant.document))
 
 
-def _list_permissions(uow: UnitOfWork, filters: dict, offset: int, limit: int, _ids=None):
-    grants, total = GrantService(uow).list_grants(filters.get("user.id"), offset, limit)
-    return [_permission_row(uow, grant) for grant in grants], total
+class Permissions:
+    """Users' grants of roles as TMF672 permissions (administrators read them all)."""
 
+    def __init__(self, uow: UnitOfWork):
+        self.grants = GrantService(uow)
 
-def _grant(uow: UnitOfWork, document: dict) -> Row:
-    grants = GrantService(uow)
-    user = grants.grantee(document["user"]["id"])
-    return _permission_row(uow, grants.grant(user, _granted_role_id(document)))
+    def get(self, grant_id: str, _reader: Reader) -> Row:
+        return _permission_row(self.grants.get_grant(grant_id))
+
+    def find(self, page: Page, _reader: Reader) -> tuple[list[Row], int]:
+        user_id = page.filters.get("user.id")
+        grants, total = self.grants.list_grants(user_id, page.offset, page.limit)
+        return [_permission_row(grant) for grant in grants], total
+
+    def create(self, document: dict) -> Row:
+        user = self.grants.grantee(document["user"]["id"])
+        return _permission_row(self.grants.grant(user, _granted_role_id(document)))
+
+    def delete(self, grant_id: str) -> None:
+        self.grants.revoke(grant_id)
 
 
 def _granted_role_id(document: dict) -> str:
@@ -191,13 +210,8 @@ def permission_resource() -> Resource:
         filterable={"user.id"},
         read_permission=USER_ADMIN,
         write_permission=USER_ADMIN,
-        visible_ids=lambda _uow, _p: None,
-        get=lambda uow, gid: _permission_row(uow, GrantService(uow).get_grant(gid)),
-        list=_list_permissions,
-        create=_grant,
-        replace=None,  # a grant is a fact: revoke it and grant another instead
-        delete=lambda uow, gid: GrantService(uow).revoke(gid),
-        document=lambda row: row.document,
+        collection=Permissions,
+        patchable=False,  # a grant is a fact: revoke it and grant another instead
     )
 
 
@@ -226,7 +240,7 @@ def event_views(settings: Settings) -> list[EventView]:
             PERMISSION_RESOURCE,
             "permission",
             "Permission",
-            lambda grant: permission_document(grant, settings),
+            permission_document,
             f"{base}/permission",
             4,
         ),

@@ -49,23 +49,10 @@ def sales_lead_resource() -> Resource:
         filterable=(spec.scalar_properties("SalesLead") | set(LIST_COLUMNS)) - {"href"},
         read_permission=LEAD_READ,
         write_permission=LEAD_WRITE,
-        visible_ids=lambda _uow, _principal: None,
-        get=lambda uow, lid: LeadService(uow).get(lid),
-        list=lambda uow, f, o, lim, ids: LeadService(uow).list_leads(f, o, lim),
-        create=lambda uow, doc, flags: LeadService(uow).create(_stored(doc), force=flags["force"]),
-        replace=lambda uow, lid, doc: LeadService(uow).replace(lid, _stored(doc)),
-        delete=lambda uow, lid: LeadService(uow).delete(lid),
-        document=lambda row: row.document,
-        present=lead_document.present,
+        collection=LeadService,
+        served=lead_document.present,
         create_flags=("force",),
     )
-
-
-def _stored(document: dict) -> dict:
-    # The spec check names an untyped body after the schema it was checked against.
-    if document.get("@type") in (None, "SalesLead_Create", "SalesLead_Update"):
-        document["@type"] = "SalesLead"
-    return document
 
 
 def router(prefix: str) -> APIRouter:

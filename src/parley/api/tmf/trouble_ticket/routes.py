@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import Resource, crud_router
 from parley.api.tmf.trouble_ticket.spec import SPEC_FILE, trouble_ticket_spec
-from parley.api.tmf.trouble_ticket.tickets import ticket_router
+from parley.api.tmf.trouble_ticket.tickets import ticket_resource
 from parley.auth.permissions import REQUEST_READ, REQUEST_TYPE_WRITE
 from parley.db.base import iso
 from parley.events.views import EventView
@@ -28,14 +28,8 @@ def specification_resource() -> Resource:
         filterable=spec.scalar_properties("TroubleTicketSpecification") | set(TYPE_COLUMNS),
         read_permission=REQUEST_READ,
         write_permission=REQUEST_TYPE_WRITE,
-        visible_ids=lambda _uow, _principal: None,  # the catalogue is public
-        get=lambda uow, tid: RequestTypeCatalogue(uow).get(tid),
-        list=lambda uow, f, o, lim, _ids: RequestTypeCatalogue(uow).list_types(f, o, lim),
-        create=lambda uow, doc: RequestTypeCatalogue(uow).create(doc),
-        replace=lambda uow, tid, doc: RequestTypeCatalogue(uow).replace(tid, doc),
-        delete=lambda uow, tid: RequestTypeCatalogue(uow).delete(tid),
-        document=lambda row: row.document,
-        present=lambda row: {
+        collection=RequestTypeCatalogue,
+        served=lambda row: {
             **row.document,
             "creationDate": iso(row.created_at),
             "lastUpdate": iso(row.updated_at),
@@ -46,7 +40,7 @@ def specification_resource() -> Resource:
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix)
     api.include_router(crud_router(specification_resource(), prefix))
-    api.include_router(ticket_router(prefix))
+    api.include_router(crud_router(ticket_resource(), prefix))
     api.include_router(hub_router(EVENTS_API, prefix, REQUEST_READ, version=5))
     return api
 
