@@ -11,18 +11,9 @@ from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import install_security, public
-from parley.api.tmf.account import routes as account_api
-from parley.api.tmf.communication import routes as communication_api
-from parley.api.tmf.customer import routes as customer_api
-from parley.api.tmf.interaction import routes as interaction_api
-from parley.api.tmf.interaction_v4 import routes as interaction_v4_api
+from parley.api.tmf.apis import tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
-from parley.api.tmf.kit.spec import load_spec
-from parley.api.tmf.party import routes as party_api
-from parley.api.tmf.roles import routes as roles_api
-from parley.api.tmf.sales import routes as sales_api
-from parley.api.tmf.trouble_ticket import routes as trouble_ticket_api
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
@@ -106,35 +97,13 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
     load_event_views(settings)  # what the hubs accept in a query, and how events look
+    apis = tmf_apis()
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
-    specs = [
-        party_api.SPEC_FILE,
-        customer_api.SPEC_FILE,
-        interaction_api.SPEC_FILE,
-        roles_api.SPEC_FILE,
-        account_api.SPEC_FILE,
-    ]
-    install_tmf_schemas(
-        app,
-        [load_spec(name) for name in specs]
-        + [trouble_ticket_api.trouble_ticket_spec()]
-        + [
-            interaction_v4_api.lenient_spec(),
-            sales_api.lenient_spec(),
-            communication_api.lenient_spec(),
-        ],
-    )
+    install_tmf_schemas(app, [api.spec for api in sorted(apis, key=lambda api: -api.version)])
 
     # Routes are matched in order, one by one: the busiest (logging interactions) come first.
-    app.include_router(interaction_api.router(settings.interaction_api_prefix))
-    app.include_router(interaction_v4_api.router(settings.interaction_v4_api_prefix))
-    app.include_router(party_api.router(settings.party_api_prefix))
-    app.include_router(customer_api.router(settings.customer_api_prefix))
-    app.include_router(roles_api.router(settings.roles_api_prefix))
-    app.include_router(communication_api.router(settings.communication_api_prefix))
-    app.include_router(account_api.router(settings.account_api_prefix))
-    app.include_router(sales_api.router(settings.sales_api_prefix))
-    app.include_router(trouble_ticket_api.router(settings.trouble_ticket_api_prefix))
+    for api in apis:
+        app.include_router(api.router(settings))
     app.include_router(parley_api.router(settings.parley_api_prefix))
     app.include_router(interactions_api.router(settings.parley_api_prefix))
     app.include_router(notifications_api.router(settings.parley_api_prefix))

@@ -51,7 +51,7 @@ def settle_communication_message(session, row, status: str, settings: Settings) 
 
 
 def tmf_event_views(settings: Settings) -> list[EventView]:
-    from parley.api.tmf.events import event_views  # on first use (see above)
+    from parley.api.tmf.apis import event_views  # on first use (see above)
 
     return event_views(settings)
 

@@ -271,6 +271,23 @@ def test_unknown_filter_is_refused_naming_it(client, collection, name):
     assert_tmf_error(client.get(collection, params={name: "x"}), 400, name)
 
 
+@pytest.mark.parametrize("collection", [INDIVIDUALS, CUSTOMERS, INTERACTIONS, INTERACTIONS_V4])
+def test_an_href_filter_names_the_row_it_is_the_href_of(client, collection):
+    made, other = _make(client, collection), _make(client, collection)
+
+    def found(**params) -> list[str]:
+        response = client.get(collection, params=params)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()]
+
+    assert found(href=made["href"]) == [made["id"]]
+    assert found(href=made["href"], id=made["id"]) == [made["id"]]
+    assert found(href=made["href"], id=other["id"]) == []  # no row is both
+    # Another collection's href, or a foreign one ending in the id, names nothing here.
+    assert found(href=f"https://elsewhere.example/{collection}/{made['id']}") == []
+    assert found(href=made["href"].replace(made["id"], f"x/{made['id']}")) == []
+
+
 def test_filter_given_twice_or_holding_nul_is_refused(client):
     assert_tmf_error(client.get(f"{INDIVIDUALS}?givenName=a&givenName=b"), 400, "givenName")
     assert_tmf_error(client.get(INDIVIDUALS, params={"givenName": "a\x00b"}), 400, "givenName")

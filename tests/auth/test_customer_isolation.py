@@ -52,6 +52,7 @@ def test_filtering_into_another_customer_finds_nothing(client, two_customers):
         {"name": theirs.name},
         {"customerNumber": theirs.customer_number},
         {"engagedParty.id": theirs.party_id},
+        {"href": f"http://testserver{CUSTOMER_API}/customer/{theirs.id}"},
     ):
         response = client.get(f"{CUSTOMER_API}/customer", headers=headers, params=params)
         assert response.status_code == 200

@@ -1,5 +1,5 @@
 """How each TMF API shows a domain event: its resource's representation, event names and
-envelope. The API edges give their views (parley.api.tmf.events) and the composition root
+envelope. The API edges give their views (parley.api.tmf.apis) and the composition root
 (parley.wiring) adds them as a source here, so this domain never imports the API layer; the app
 and the fan-out load them with their settings, the fan-out reads them.
 

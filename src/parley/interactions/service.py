@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
@@ -101,14 +100,7 @@ class InteractionService:
         )
 
     def find(self, page: Page, reader: Reader | None = None):
-        filters = dict(page.filters)
-        href = filters.pop("href", None)
-        conditions: list[ColumnElement] = conditions_for(
-            LIST_COLUMNS, Interaction.document, filters
-        )
-        if href is not None:
-            # The href is ours: its last segment is the id (any other href names nothing here).
-            conditions.append(Interaction.id == href.rstrip("/").rsplit("/", 1)[-1])
+        conditions = conditions_for(LIST_COLUMNS, Interaction.document, page.filters)
         return self.repo.list_interactions([*conditions, self.repo.readable_by(reader)], page)
 
     def timeline(

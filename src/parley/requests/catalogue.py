@@ -59,9 +59,7 @@ class RequestTypeCatalogue:
         return self.repo.active_types()
 
     def find(self, page: Page, reader: Reader | None = None):
-        filters = dict(page.filters)
-        filters.pop("href", None)
-        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, filters)
+        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page.filters)
         return self.repo.list_types([*conditions, self.repo.types_readable_by(reader)], page)
 
     def create(self, document: dict) -> RequestType:

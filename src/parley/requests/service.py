@@ -67,9 +67,7 @@ class RequestService:
         return self.repo.histories([row.id for row in rows])
 
     def find(self, page: Page, reader: Reader | None = None):
-        filters = dict(page.filters)
-        filters.pop("href", None)
-        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, filters)
+        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page.filters)
         return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
 
     def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:

@@ -23,7 +23,7 @@ from parley.settings import Settings
 
 
 def hub_router(api: str, prefix: str, read_permission: str, version: int) -> APIRouter:
-    """``api``: the key the API's event views are registered under (parley.api.tmf.events)."""
+    """``api``: the key the API's event views are registered under (parley.api.tmf.apis)."""
     router = APIRouter(prefix="/hub", tags=["events subscription"])
     access = [require(EVENT_SUBSCRIBE), require(read_permission)]
 

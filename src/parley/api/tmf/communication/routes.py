@@ -8,21 +8,16 @@ and such a message fails at once with the reason (``characteristic`` ``failureRe
 
 from functools import cache
 
-from fastapi import APIRouter
-
-from parley.api.tmf.hub import hub_router
-from parley.api.tmf.kit.crud import Resource, crud_router
-from parley.api.tmf.kit.spec import Spec, load_spec_requiring
+from parley.api.tmf.kit.api import TMFApi
+from parley.api.tmf.kit.resource import Resource
+from parley.api.tmf.kit.spec import load_spec_requiring
 from parley.auth.permissions import COMMUNICATION_READ, COMMUNICATION_WRITE
 from parley.errors import InvalidInput
-from parley.events.views import EventView
 from parley.notifications.messages import SERVER_FIELDS, CommunicationService, presented
 from parley.notifications.models import INITIAL
 from parley.notifications.repository import MESSAGE_COLUMNS
-from parley.settings import Settings
 
 SPEC_FILE = "TMF681-Communication-v4.0.0.swagger.json"
-EVENTS_API = "TMF681"
 RESOURCE = "communicationMessage"
 # The swagger requires content, sender and receiver; a message worded by a template
 # (characteristic templateKind) has no content of its own: the service asks for one or the other.
@@ -30,25 +25,20 @@ LENIENT_REQUIRED = {"CommunicationMessage_Create": ["messageType", "receiver", "
 
 
 @cache
-def lenient_spec() -> Spec:
-    """Built once: the app's /docs and the router both use it."""
-    return load_spec_requiring(SPEC_FILE, LENIENT_REQUIRED)
-
-
-def communication_resource() -> Resource:
-    spec = lenient_spec()
-    return Resource(
-        name="communicationMessage",
+def api() -> TMFApi:
+    spec = load_spec_requiring(SPEC_FILE, LENIENT_REQUIRED)
+    message = Resource(
+        name=RESOURCE,
         type_name="CommunicationMessage",
         spec=spec,
-        create_schema="CommunicationMessage_Create",
-        patch_schema="CommunicationMessage_Update",
-        filterable=spec.scalar_properties("CommunicationMessage") | set(MESSAGE_COLUMNS),
+        collection=Messages,
         read_permission=COMMUNICATION_READ,
         write_permission=COMMUNICATION_WRITE,
-        collection=Messages,
+        columns=MESSAGE_COLUMNS,
         served=presented,
     )
+    # The swagger defines no event schemas: the TMF names apply (...StateChangeEvent).
+    return TMFApi("TMF681", 4, "communication_api_prefix", spec, (message,), COMMUNICATION_READ)
 
 
 class Messages(CommunicationService):
@@ -59,16 +49,3 @@ class Messages(CommunicationService):
         for server_field in (*SERVER_FIELDS, "state"):
             document.pop(server_field, None)
         return super().create(document)
-
-
-def router(prefix: str) -> APIRouter:
-    api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(communication_resource(), prefix))
-    api.include_router(hub_router(EVENTS_API, prefix, COMMUNICATION_READ, version=4))
-    return api
-
-
-def event_views(settings: Settings) -> list[EventView]:
-    """The swagger defines no event schemas: the TMF names apply (...StateChangeEvent)."""
-    collection = f"{settings.base_url}{settings.communication_api_prefix}/{RESOURCE}"
-    return [EventView(EVENTS_API, RESOURCE, RESOURCE, "CommunicationMessage", dict, collection, 4)]

@@ -10,7 +10,6 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from fastapi.routing import APIRoute
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
@@ -58,11 +57,9 @@ def representation(resource: Resource, row: Any, request: Request, prefix: str) 
     return body
 
 
-def crud_router(
-    resource: Resource, prefix: str, create_route_class: type[APIRoute] | None = None
-) -> APIRouter:
-    """The five operations. ``create_route_class``: the one create served otherwise
-    (api/tmf/interaction/fast_log.py)."""
+def crud_router(resource: Resource, prefix: str) -> APIRouter:
+    """The five operations of the collection, at ``prefix``/``resource.name``."""
+    create_route_class = resource.create_route(resource) if resource.create_route else None
     router = APIRouter(prefix=f"/{resource.name}", tags=[resource.name])
     title = resource.type_name
 
@@ -87,7 +84,8 @@ def crud_router(
             settings.default_page_size,
             settings.max_page_size,
         )
-        page = Page(query.filters, query.offset, query.limit)
+        collection_url = f"{settings.base_url}{prefix}/{resource.name}"
+        page = Page(_href_as_id(query.filters, collection_url), query.offset, query.limit)
         rows, total = resource.collection(uow).find(page, principal)
         items = [
             select_fields(representation(resource, row, request, prefix), query.fields)
@@ -274,6 +272,19 @@ def check_type(body: dict, type_name: str) -> None:
             f"@type: this collection holds {type_name}, not {declared}",
             "INVALID_INPUT",
         )
+
+
+def _href_as_id(filters: dict[str, str], collection_url: str) -> dict[str, str]:
+    """An ``href`` filter is an ``id`` filter: hrefs are made when answering, never stored. An
+    href of this collection names the row it ends with; any other names nothing here."""
+    href = filters.pop("href", None)
+    if href is None:
+        return filters
+    row_id = href.removeprefix(collection_url + "/")
+    named = row_id if row_id != href and "/" not in row_id else ""
+    if filters.setdefault("id", named) != named:
+        filters["id"] = ""  # an id and an href naming two rows: no row is both
+    return filters
 
 
 def _flags(request: Request, names: tuple[str, ...]) -> dict[str, bool]:

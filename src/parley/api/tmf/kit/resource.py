@@ -1,5 +1,5 @@
-"""What a TMF resource collection is: its description (names, spec schemas, permissions) and
-the operations it asks of its domain, named.
+"""What a TMF resource collection is: its names in the spec, its permissions, the operations
+it asks of its domain (named), and how its events look.
 
 A domain answers for a collection with an object built for one request's unit of work (most
 domain services are one as they stand). Reads name their reader: a row the reader may not see
@@ -7,9 +7,12 @@ is simply not found, as the domain's ``readable_by`` query decides, for one row,
 filters and its fields alike.
 """
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
+
+from fastapi.routing import APIRoute
 
 from parley.api.tmf.kit.spec import Spec
 from parley.changes import UnitOfWork
@@ -30,6 +33,15 @@ class Collection(Protocol):
     def delete(self, id: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class Events:
+    """How the API shows the domain events of a resource (events.views.EventView)."""
+
+    emitted_as: str | None = None  # the domain's resource type, where not the collection's name
+    render: Callable[[dict], dict] = dict  # the canonical document -> this API's body
+    state_change: str = "StateChange"  # "StatusChange" where the spec names it so
+
+
 def stored_document(row: Any) -> dict:
     return row.document
 
@@ -39,12 +51,13 @@ class Resource:
     name: str  # path segment and TMF resource name, e.g. "individual"
     type_name: str  # "@type", e.g. "Individual"
     spec: Spec
-    create_schema: str  # e.g. "Individual_FVO"
-    patch_schema: str  # e.g. "Individual_MVO"
-    filterable: set[str]
+    collection: Callable[[UnitOfWork], Collection]
     read_permission: str
     write_permission: str
-    collection: Callable[[UnitOfWork], Collection]
+    # What a list may filter on besides the spec's scalar attributes: the domain's columns.
+    columns: Iterable[str] = ()
+    # What a list filters on, where the collection takes less than the spec's attributes.
+    only_filters: Iterable[str] | None = None
     # The stored document of a row: what a merge patch applies to.
     stored: Callable[[Any], dict] = stored_document
     # The document as served, when the server adds to what is stored (dates kept in columns).
@@ -59,13 +72,30 @@ class Resource:
     # A create the domain may do on the event loop, without the session (interactions: one
     # statement on PostgreSQL): the new row, or None when ``create`` must do it.
     create_direct: Callable[[UnitOfWork, dict], Awaitable[Any]] | None = None
+    # The route class of a create served otherwise (api/tmf/interaction/fast_log.py).
+    create_route: Callable[["Resource"], type[APIRoute]] | None = None
     # Rows with a version: answers about one carry it as ETag, a PATCH honours If-Match, and a
     # write that lost a race is a 412 naming the row so.
     versioned_as: str | None = None
+    events: Events = field(default_factory=Events)
 
     @property
+    def create_schema(self) -> str:
+        return self.type_name + self.spec.body_suffixes[0]
+
+    @property
+    def patch_schema(self) -> str:
+        return self.type_name + self.spec.body_suffixes[1]
+
+    @cached_property
     def known_fields(self) -> set[str]:
         return self.spec.properties(self.type_name)
+
+    @cached_property
+    def filterable(self) -> set[str]:
+        if self.only_filters is not None:
+            return set(self.only_filters)
+        return self.spec.scalar_properties(self.type_name) | set(self.columns)
 
     def document(self, row: Any) -> dict:
         return (self.served or self.stored)(row)

@@ -55,6 +55,11 @@ class Spec:
         # One $ref style for /docs, which is OpenAPI 3 (_ref_name reads only the last segment).
         self.schemas: dict[str, dict] = _openapi3_refs(schemas)
         self._shapes: dict[str, _Shape] = {}
+        # What the spec calls a resource's create and update bodies: v5 (OpenAPI 3) names them
+        # <Type>_FVO and <Type>_MVO, the v4 swaggers <Type>_Create and <Type>_Update.
+        self.body_suffixes = (
+            ("_FVO", "_MVO") if "components" in document else ("_Create", "_Update")
+        )
 
     def properties(self, schema_name: str) -> set[str]:
         return set(self._shape(schema_name).properties)

@@ -8,12 +8,11 @@ Everything here needs ``user:admin``.
 """
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from fastapi import APIRouter
-
-from parley.api.tmf.hub import hub_router
-from parley.api.tmf.kit.crud import Resource, crud_router
+from parley.api.tmf.kit.api import TMFApi
+from parley.api.tmf.kit.resource import Events, Resource
 from parley.api.tmf.kit.spec import load_spec
 from parley.auth.grant_events import RESOURCE as PERMISSION_RESOURCE
 from parley.auth.grants import Grant, GrantService
@@ -23,11 +22,8 @@ from parley.auth.roles import RoleService, RoleWithPermissions
 from parley.changes import UnitOfWork
 from parley.db.repository import Page, Reader
 from parley.errors import InvalidInput
-from parley.events.views import EventView
-from parley.settings import Settings
 
 SPEC_FILE = "TMF672-UserRolePermission-v4.0.0.swagger.json"
-EVENTS_API = "TMF672"
 # Parley's roles grant rights in Parley itself: the one manageable asset of every permission.
 PARLEY_ASSET = {"id": "parley", "name": "Parley", "@referredType": "Application"}
 
@@ -105,20 +101,6 @@ class Roles:
 
     def delete(self, role_id: str) -> None:
         self.roles.delete_role(role_id)
-
-
-def user_role_resource() -> Resource:
-    return Resource(
-        name="userRole",
-        type_name="UserRole",
-        spec=load_spec(SPEC_FILE),
-        create_schema="UserRole_Create",
-        patch_schema="UserRole_Update",
-        filterable={"involvementRole"},
-        read_permission=USER_ADMIN,
-        write_permission=USER_ADMIN,
-        collection=Roles,
-    )
 
 
 # -- permission ----------------------------------------------------------------------------
@@ -200,48 +182,32 @@ def _granted_role_id(document: dict) -> str:
     return entries[0]["userRole"]["id"]
 
 
-def permission_resource() -> Resource:
-    return Resource(
-        name="permission",
-        type_name="Permission",
-        spec=load_spec(SPEC_FILE),
-        create_schema="Permission_Create",
-        patch_schema="Permission_Update",
-        filterable={"user.id"},
-        read_permission=USER_ADMIN,
-        write_permission=USER_ADMIN,
-        collection=Permissions,
-        patchable=False,  # a grant is a fact: revoke it and grant another instead
+@cache
+def api() -> TMFApi:
+    spec = load_spec(SPEC_FILE)
+    resources = (
+        Resource(
+            name="userRole",
+            type_name="UserRole",
+            spec=spec,
+            collection=Roles,
+            read_permission=USER_ADMIN,
+            write_permission=USER_ADMIN,
+            only_filters={"involvementRole"},
+            events=Events(
+                ROLE_RESOURCE, lambda role: role_document(role["name"], role["permissions"])
+            ),
+        ),
+        Resource(
+            name="permission",
+            type_name="Permission",
+            spec=spec,
+            collection=Permissions,
+            read_permission=USER_ADMIN,
+            write_permission=USER_ADMIN,
+            only_filters={"user.id"},
+            patchable=False,  # a grant is a fact: revoke it and grant another instead
+            events=Events(PERMISSION_RESOURCE, permission_document),
+        ),
     )
-
-
-def router(prefix: str) -> APIRouter:
-    api = APIRouter(prefix=prefix)
-    api.include_router(crud_router(user_role_resource(), prefix))
-    api.include_router(crud_router(permission_resource(), prefix))
-    api.include_router(hub_router(EVENTS_API, prefix, USER_ADMIN, version=4))
-    return api
-
-
-def event_views(settings: Settings) -> list[EventView]:
-    base = f"{settings.base_url}{settings.roles_api_prefix}"
-    return [
-        EventView(
-            EVENTS_API,
-            ROLE_RESOURCE,
-            "userRole",
-            "UserRole",
-            lambda role: role_document(role["name"], role["permissions"]),
-            f"{base}/userRole",
-            4,
-        ),
-        EventView(
-            EVENTS_API,
-            PERMISSION_RESOURCE,
-            "permission",
-            "Permission",
-            permission_document,
-            f"{base}/permission",
-            4,
-        ),
-    ]
+    return TMFApi("TMF672", 4, "roles_api_prefix", spec, resources, USER_ADMIN)

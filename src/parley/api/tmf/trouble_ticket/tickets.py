@@ -6,8 +6,8 @@ Without If-Match the change is applied to the current version (the row is locked
 made), so no update is lost either way.
 """
 
-from parley.api.tmf.kit.resource import Resource
-from parley.api.tmf.trouble_ticket.spec import trouble_ticket_spec
+from parley.api.tmf.kit.resource import Events, Resource
+from parley.api.tmf.kit.spec import Spec
 from parley.auth.permissions import REQUEST_DELETE, REQUEST_READ, REQUEST_WRITE
 from parley.changes import UnitOfWork
 from parley.db.repository import Page, Reader
@@ -63,15 +63,12 @@ class Tickets:
         self.requests.delete(request_id)
 
 
-def ticket_resource() -> Resource:
-    spec = trouble_ticket_spec()
+def ticket_resource(spec: Spec) -> Resource:
     return Resource(
         name="troubleTicket",
         type_name=TYPE,
         spec=spec,
-        create_schema="TroubleTicket_FVO",
-        patch_schema="TroubleTicket_MVO",
-        filterable=spec.scalar_properties(TYPE) | set(LIST_COLUMNS),
+        columns=LIST_COLUMNS,
         read_permission=REQUEST_READ,
         write_permission=REQUEST_WRITE,
         delete_permission=REQUEST_DELETE,
@@ -79,4 +76,5 @@ def ticket_resource() -> Resource:
         stored=lambda ticket: ticket.request.document,
         served=Ticket.served,
         versioned_as="request",
+        events=Events(state_change="StatusChange"),
     )

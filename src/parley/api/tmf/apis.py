@@ -1,0 +1,42 @@
+"""The TMF APIs Parley serves, each described by a ``TMFApi`` (kit/api.py) in its module.
+
+``tmf_apis()`` lists them in the order the app mounts them (routes are matched one by one:
+the busiest, logging interactions, first). The composition root (parley.wiring) makes their
+event views a source of the events domain's views (``event_views``): the app and every worker
+load them, so a worker renders the events it fans out the way the APIs serve the resources.
+
+A new API: describe it in its module and add it here.
+"""
+
+from parley.api.tmf.account import routes as account
+from parley.api.tmf.communication import routes as communication
+from parley.api.tmf.customer import routes as customer
+from parley.api.tmf.interaction import routes as interaction
+from parley.api.tmf.interaction_v4 import routes as interaction_v4
+from parley.api.tmf.kit.api import TMFApi
+from parley.api.tmf.party import routes as party
+from parley.api.tmf.roles import routes as roles
+from parley.api.tmf.sales import routes as sales
+from parley.api.tmf.trouble_ticket import routes as trouble_ticket
+from parley.events.views import EventView
+from parley.settings import Settings
+
+_MODULES = (
+    interaction,
+    interaction_v4,
+    party,
+    customer,
+    roles,
+    communication,
+    account,
+    sales,
+    trouble_ticket,
+)
+
+
+def tmf_apis() -> list[TMFApi]:
+    return [module.api() for module in _MODULES]
+
+
+def event_views(settings: Settings) -> list[EventView]:
+    return [view for api in tmf_apis() for view in api.event_views(settings)]
