@@ -10,6 +10,7 @@ Parley's behalf to addresses the policy never sees.
 """
 
 import socket
+import ssl
 from http import HTTPStatus
 
 import httpcore2 as httpcore
@@ -71,18 +72,22 @@ class PolicyBackend(httpcore.NetworkBackend):
 class PolicyTransport(httpx.HTTPTransport):
     """httpx's transport with its connections opened by a PolicyBackend."""
 
-    def __init__(self, policy: OutboundPolicy, **options):
-        super().__init__(trust_env=False, **options)
+    def __init__(self, policy: OutboundPolicy, verify: ssl.SSLContext | bool = True):
+        super().__init__(trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(),  # SSL_CERT_FILE/SSL_CERT_DIR as before
+            # Certificates checked as before (SSL_CERT_FILE/SSL_CERT_DIR are honoured).
+            ssl_context=httpx.create_ssl_context(verify=verify),
             network_backend=PolicyBackend(policy),
         )
 
 
-def client(policy: OutboundPolicy, timeout: float) -> httpx.Client:
-    """One per worker and channel: connections to a receiver are kept alive between messages."""
+def client(
+    policy: OutboundPolicy, timeout: float, verify: ssl.SSLContext | bool = True
+) -> httpx.Client:
+    """One per worker and channel: connections to a receiver are kept alive between messages.
+    ``verify``: the CAs to check servers' certificates against (default: the system's)."""
     return httpx.Client(
-        transport=PolicyTransport(policy),
+        transport=PolicyTransport(policy, verify),
         timeout=timeout,
         follow_redirects=False,
         trust_env=False,

@@ -95,7 +95,9 @@ class WebhookAdapter:
         except Refused:
             log.warning("webhook refused by the outbound policy", message_id=message.id)
             return Outcome.permanent(REFUSED)
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
+        except httpx.InvalidURL:
+            return Outcome.permanent("destination.url: not a URL the HTTP client accepts")
+        except httpx.HTTPError as error:
             # The reason recorded is one for every failure (it must not tell open from closed
             # ports); the log has what happened.
             log.info(
