@@ -10,6 +10,9 @@ from tests.auth.helpers import headers_for
 from tests.events.conftest import CUSTOMER_HUB, INTERACTION_V4_HUB, SECRET
 from tests.factories import assert_tmf_error
 
+# Partners' callbacks resolve to a public address, as on the Internet.
+pytestmark = pytest.mark.usefixtures("public_dns")
+
 ROLES_HUB = "/tmf-api/userRolesAndPermissions/v4/hub"
 CALLBACK = "https://crm.example.net/tmf"
 

@@ -1,7 +1,9 @@
 """Hub subscriptions: registering a listener for an API's events, and removing it. Audited.
 
 A subscription's callback and query are checked when it is made (a bad one is a 400 to the
-subscriber, not a dead letter later); its secret, if given, signs what it is sent.
+subscriber, not a dead letter later): the callback by the outbound destination policy
+(parley.outbound: no internal address unless PARLEY_OUTBOUND_ALLOW names it). Its secret, if
+given, signs what it is sent.
 """
 
 from parley.changes import UnitOfWork
@@ -11,7 +13,7 @@ from parley.errors import InvalidInput, NotFound
 from parley.events.models import MAX_CALLBACK_LENGTH, EventSubscription
 from parley.events.query import parse_query
 from parley.events.repository import SubscriptionRepository
-from parley.outbox.webhook import check_destination
+from parley.outbound.policy import OutboundPolicy, Refused
 
 RESOURCE = "eventSubscription"
 MIN_SECRET_LENGTH, MAX_SECRET_LENGTH = 16, 200
@@ -37,9 +39,9 @@ class SubscriptionService:
                 "callback",
             )
         try:
-            check_destination({"url": callback})
-        except InvalidInput:
-            raise InvalidInput("callback: an http(s) URL is needed", "callback") from None
+            OutboundPolicy.of(self.uow.settings.outbound_allow).check_url(callback)
+        except Refused as refused:
+            raise InvalidInput(f"callback: {refused.reason}", "callback") from None
         if query is not None and not isinstance(query, str):
             raise InvalidInput("query: a string such as eventType=...", "query")
         parse_query(query, event_types)
