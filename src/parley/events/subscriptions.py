@@ -3,7 +3,8 @@
 A subscription's callback and query are checked when it is made (a bad one is a 400 to the
 subscriber, not a dead letter later): the callback by the outbound destination policy
 (parley.outbound: no internal address unless PARLEY_OUTBOUND_ALLOW names it). Its secret, if
-given, signs what it is sent.
+given, signs what it is sent. A subscription belongs to the user who made it: others neither
+read nor remove it, except administrators.
 """
 
 from parley.changes import UnitOfWork
@@ -51,27 +52,33 @@ class SubscriptionService:
             raise InvalidInput(
                 f"secret: {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters", "secret"
             )
+        writer = self.uow.writer()
         subscription = EventSubscription(
             id=new_id(),
             api=api,
             callback=callback,
             query=query.strip() if query and query.strip() else None,
             secret=secret,
-            created_by=self.uow.writer().name[:150],
+            created_by=writer.name[:150],
+            owner_id=writer.user_id,
             created_at=utcnow(),
         )
         self.repo.add(subscription)
         self.uow.record(RESOURCE, CREATE, subscription.id, after=_audited(subscription))
         return subscription
 
-    def get(self, api: str, subscription_id: str) -> EventSubscription:
-        found = self.repo.get(api, subscription_id) if storable_id(subscription_id, 36) else None
+    def get(self, api: str, subscription_id: str, *, owner_id: str | None) -> EventSubscription:
+        """``owner_id``: the caller, who sees only what they subscribed (another's is not
+        found); None: an administrator, who sees every subscription."""
+        found = None
+        if storable_id(subscription_id, 36):
+            found = self.repo.get(api, subscription_id, owner_id)
         if found is None:
             raise NotFound(f"No hub subscription with id {subscription_id}")
         return found
 
-    def unsubscribe(self, api: str, subscription_id: str) -> None:
-        found = self.get(api, subscription_id)
+    def unsubscribe(self, api: str, subscription_id: str, *, owner_id: str | None) -> None:
+        found = self.get(api, subscription_id, owner_id=owner_id)
         self.uow.record(RESOURCE, DELETE, found.id, before=_audited(found))
         self.repo.delete(found)
 
