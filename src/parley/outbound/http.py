@@ -11,6 +11,7 @@ Parley's behalf to addresses the policy never sees.
 
 import socket
 import ssl
+import time
 from http import HTTPStatus
 
 import httpcore2 as httpcore
@@ -45,10 +46,16 @@ class PolicyBackend(httpcore.NetworkBackend):
         except OSError as error:
             raise httpcore.ConnectError(f"{host} does not resolve") from error
         failure: Exception = httpcore.ConnectError(f"no address of {host} answered")
+        # All the addresses together get the connect timeout, not each of them.
+        deadline = None if timeout is None else time.monotonic() + timeout
         for family, kind, proto, _name, address in answers:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                failure = httpcore.ConnectTimeout(f"connecting to {host} timed out")
+                break
             sock = socket.socket(family, kind, proto)
             try:
-                sock.settimeout(timeout)
+                sock.settimeout(left)
                 for option in socket_options or ():
                     sock.setsockopt(*option)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
