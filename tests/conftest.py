@@ -8,6 +8,7 @@ If PostgreSQL was asked for and can't be reached, the run fails: it never skips.
 """
 
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 
@@ -41,6 +42,9 @@ CUSTOMER_API = "/tmf-api/customerManagement/v5"
 PARLEY_API = "/api/v1"
 TEST_SIGNING_KEY = "test-signing-key-0123456789abcdef-0123456789abcdef"
 TEST_PASSWORD = "Correct-Horse-Battery-9"
+# What IANA's example domains resolve to on the Internet: a public address.
+PUBLIC_ADDRESS = "93.184.215.14"
+EXAMPLE_DOMAINS = ("example.com", "example.net", "example.org")
 
 
 def pytest_collection_modifyitems(items) -> None:
@@ -144,6 +148,22 @@ def clock() -> Iterator[ShiftedClock]:
     tokens last PARLEY_ACCESS_TOKEN_MINUTES of this time: past that, log in again."""
     with shifted() as moved:
         yield moved
+
+
+@pytest.fixture
+def public_dns(monkeypatch) -> None:
+    """Names under example.com, .net and .org resolve to a public address, as on the Internet
+    (this machine has no DNS), so that tests can register a partner's URL there under the
+    default outbound policy (which refuses a name that does not resolve)."""
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host, port, family=0, type=0, proto=0, flags=0):
+        name = (host.decode() if isinstance(host, bytes) else host or "").lower().rstrip(".")
+        if name in EXAMPLE_DOMAINS or name.endswith(tuple(f".{d}" for d in EXAMPLE_DOMAINS)):
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_ADDRESS, int(port or 0)))]
+        return real(host, port, family, type, proto, flags)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from parley.outbound.policy import parse_allow
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_", env_file=".env", extra="ignore")
@@ -85,6 +87,10 @@ class Settings(BaseSettings):
     # Where approved monetary adjustments go (docs/requests.md): an HTTP endpoint of the
     # billing system taking Parley's adjustment JSON. Unset: adjustments wait in the outbox.
     billing_url: str | None = None
+    # Hosts, addresses and networks (CIDR), each with an optional :port, comma-separated, that
+    # hub callbacks, webhooks and workflow call-outs may reach although they are loopback,
+    # private, link-local or otherwise internal (docs/security.md). Empty: only public ones.
+    outbound_allow: str = ""
     # -- requests (docs/requests.md) --
     # How long after closing a request may be reopened.
     request_reopen_days: int = Field(default=14, ge=0, le=365)
@@ -189,6 +195,12 @@ class Settings(BaseSettings):
     def _an_address(cls, value: str | None) -> str | None:
         if value is not None and "@" not in parseaddr(value)[1]:
             raise ValueError("must be an email address, or Name <address>")
+        return value
+
+    @field_validator("outbound_allow")
+    @classmethod
+    def _allow_list(cls, value: str) -> str:
+        parse_allow(value)  # a bad entry stops Parley at start, not at its first delivery
         return value
 
     @field_validator("default_phone_region")

@@ -10,13 +10,20 @@ from sqlalchemy import func, select
 
 from parley.outbox.models import IN_PROGRESS, PENDING, OutboxMessage
 from parley.outbox.worker import Worker
-from tests.outbox.conftest import FAST
+from tests.outbox.conftest import FAST, LOCAL_RECEIVERS
 from tests.outbox.receiver import Receiver
 
 SECRET = "listener-secret-0123456789"
 CUSTOMER_HUB = "/tmf-api/customerManagement/v5/hub"
 INTERACTION_HUB = "/tmf-api/partyInteractionManagement/v5/hub"
 INTERACTION_V4_HUB = "/tmf-api/partyInteraction/v4/hub"
+
+
+@pytest.fixture
+def settings(settings):
+    """The listeners are on 127.0.0.1, which the outbound policy refuses unless allowed: these
+    tests allow it (subscribing and delivering), as an operator would for a local system."""
+    return settings.model_copy(update={"outbound_allow": LOCAL_RECEIVERS})
 
 
 @pytest.fixture

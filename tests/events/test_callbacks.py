@@ -5,7 +5,9 @@ import pytest
 from sqlalchemy import func, select
 
 from parley.changes.recorder import EVENT_KIND
-from parley.events.fanout import EventFanOut
+from parley.db.base import utcnow
+from parley.events.fanout import EventFanOut, listener_url
+from parley.events.models import EventSubscription
 from parley.outbox.channels import Message
 from parley.outbox.models import OutboxMessage
 from tests.events.conftest import (
@@ -16,7 +18,7 @@ from tests.events.conftest import (
     signed_by,
     subscribe,
 )
-from tests.factories import create_customer, create_individual
+from tests.factories import assert_tmf_error, create_customer, create_individual
 from tests.interactions.helpers import V4_API, log_interaction
 
 CUSTOMER_API = "/tmf-api/customerManagement/v5/customer"
@@ -158,3 +160,54 @@ def test_a_fan_out_run_twice_adds_no_duplicate_callbacks(client, session, settin
     assert first.result == again.result == "delivered"
     webhooks = select(func.count()).where(OutboxMessage.kind == "webhook")
     assert session.scalar(webhooks) == 2
+
+
+def test_a_query_or_fragment_in_a_callback_cannot_choose_the_path(client, listener, make_worker):
+    """The probe's ``.../internal/admin/reset#`` made the listener path vanish: a fragment is
+    refused, and a query stays after the listener path, which is always there."""
+    reset = f"{listener.url}/internal/admin/reset"
+    assert_tmf_error(client.post(CUSTOMER_HUB, json={"callback": f"{reset}#"}), 400, "callback")
+    subscribe(client, CUSTOMER_HUB, f"{reset}?")
+    subscribe(client, CUSTOMER_HUB, f"{listener.url}/crm?tenant=7")
+    create_customer(client, create_individual(client))
+
+    deliver_all(make_worker())
+
+    assert sorted(got.path for got in listener.received) == [
+        "/crm/listener/customerCreateEvent?tenant=7",
+        "/internal/admin/reset/listener/customerCreateEvent",
+    ]
+
+
+def test_callbacks_stored_before_the_policy_neither_choose_the_path_nor_stop_the_others(
+    client, session, listener, make_worker
+):
+    for callback in (f"{listener.url}/reset#", f"http://user:pw@{listener.url[7:]}/creds"):
+        session.add(
+            EventSubscription(
+                api="TMF629", callback=callback, created_by="before", created_at=utcnow()
+            )
+        )
+    session.commit()
+    subscribe(client, CUSTOMER_HUB, f"{listener.url}/crm")
+    create_customer(client, create_individual(client))
+
+    deliver_all(make_worker())
+
+    assert sorted(got.path for got in listener.received) == [
+        "/crm/listener/customerCreateEvent",
+        "/reset/listener/customerCreateEvent",
+    ]
+
+
+def test_the_listener_path_is_joined_onto_the_callbacks_path():
+    created = {"eventType": "CustomerCreateEvent"}
+    assert listener_url("https://crm.example.net/tmf/", created) == (
+        "https://crm.example.net/tmf/listener/customerCreateEvent"
+    )
+    assert listener_url("https://crm.example.net", created) == (
+        "https://crm.example.net/listener/customerCreateEvent"
+    )
+    assert listener_url("http://h/internal/admin/reset?a=1#x", created) == (
+        "http://h/internal/admin/reset/listener/customerCreateEvent?a=1"
+    )

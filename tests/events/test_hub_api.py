@@ -1,14 +1,19 @@
-"""The hub endpoints: what a subscription looks like, who may make one, and bad input refused
-with a 400 in the TMF error shape, storing nothing."""
+"""The hub endpoints: what a subscription looks like, who may make one, read and remove it (its
+creator and administrators), and bad input refused with a 400 in the TMF error shape,
+storing nothing."""
 
 import pytest
 from sqlalchemy import func, select
 
 from parley.changes.models import AuditEntry
+from parley.db.base import utcnow
 from parley.events.models import EventSubscription
 from tests.auth.helpers import headers_for
 from tests.events.conftest import CUSTOMER_HUB, INTERACTION_V4_HUB, SECRET
 from tests.factories import assert_tmf_error
+
+# Partners' callbacks resolve to a public address, as on the Internet.
+pytestmark = pytest.mark.usefixtures("public_dns")
 
 ROLES_HUB = "/tmf-api/userRolesAndPermissions/v4/hub"
 CALLBACK = "https://crm.example.net/tmf"
@@ -102,3 +107,43 @@ def test_subscribing_needs_event_subscribe_and_the_apis_read_permission(client, 
     )
     assert_tmf_error(client.post(ROLES_HUB, json={"callback": CALLBACK}, headers=integration), 403)
     assert _stored(session) == 1
+
+
+def test_a_subscription_is_read_and_removed_by_its_creator_alone(client, session, settings):
+    owner = headers_for(client, session, settings, "integration")
+    other = headers_for(client, session, settings, "integration")
+    made = client.post(CUSTOMER_HUB, json={"callback": CALLBACK}, headers=owner).json()
+    url = f"{CUSTOMER_HUB}/{made['id']}"
+
+    assert_tmf_error(client.get(url, headers=other), 404)
+    assert_tmf_error(client.delete(url, headers=other), 404)
+    assert client.get(url, headers=owner).json() == made
+    assert client.delete(url, headers=owner).status_code == 204
+    assert _stored(session) == 0
+
+
+def test_administrators_read_and_remove_anyones_subscription(client, session, settings):
+    integration = headers_for(client, session, settings, "integration")
+    administrator = headers_for(client, session, settings, "administrator")
+    made = client.post(CUSTOMER_HUB, json={"callback": CALLBACK}, headers=integration).json()
+    url = f"{CUSTOMER_HUB}/{made['id']}"
+
+    assert client.get(url, headers=administrator).json() == made
+    assert client.delete(url, headers=administrator).status_code == 204
+    assert_tmf_error(client.get(url, headers=integration), 404)
+
+
+def test_a_subscription_without_an_owner_is_for_administrators_only(client, session, settings):
+    """Made before owners were kept, by a user since deleted (migration 0015)."""
+    orphan = EventSubscription(
+        api="TMF629", callback=CALLBACK, created_by="gone", owner_id=None, created_at=utcnow()
+    )
+    session.add(orphan)
+    session.commit()
+    url = f"{CUSTOMER_HUB}/{orphan.id}"
+    integration = headers_for(client, session, settings, "integration")
+
+    assert_tmf_error(client.get(url, headers=integration), 404)
+    assert_tmf_error(client.delete(url, headers=integration), 404)
+    assert client.get(url).status_code == 200  # the client fixture is an administrator
+    assert client.delete(url).status_code == 204

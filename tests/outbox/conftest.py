@@ -13,7 +13,13 @@ from parley.outbox.worker import Worker
 from parley.settings import Settings
 from tests.outbox.receiver import Receiver
 
+# The outbound policy refuses loopback addresses (docs/security.md); the local receivers these
+# tests deliver to are allowed explicitly, for these tests' workers only. The default test
+# settings keep the policy as a deployment has it.
+LOCAL_RECEIVERS = "127.0.0.1"
+
 FAST = {
+    "outbound_allow": LOCAL_RECEIVERS,
     "outbox_retry_base_seconds": 0.01,
     "outbox_retry_max_delay_seconds": 0.02,
     "outbox_max_attempts": 3,

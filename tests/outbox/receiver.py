@@ -3,6 +3,8 @@ server that records what it gets, answers as told, and notices overlapping deliv
 same idempotency key."""
 
 import json
+import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -24,20 +26,39 @@ class Received:
         return json.loads(self.body)
 
 
-class Receiver:
-    """``answer(received) -> status`` decides each answer (default 200); ``delay`` seconds are
-    spent on each request before answering, with the delivery counted as in flight."""
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
 
-    def __init__(self, port: int = 0, answer: Callable[[Received], int] | None = None):
+
+class Receiver:
+    """``answer(received) -> status`` decides each answer (default 200), sent with
+    ``answer_headers`` and ``answer_body`` (default a short JSON); ``delay`` seconds are spent
+    on each request before answering, with the delivery counted as in flight. ``host``: the
+    address it listens on (IPv6 too); ``tls``: a server SSL context (HTTPS)."""
+
+    def __init__(
+        self,
+        port: int = 0,
+        answer: Callable[[Received], int] | None = None,
+        host: str = "127.0.0.1",
+        tls: ssl.SSLContext | None = None,
+    ):
         self.answer = answer or (lambda _received: 200)
+        self.answer_headers: dict[str, str] = {}
+        self.answer_body: bytes | None = None
         self.delay = 0.0
         self.received: list[Received] = []
         self.overlaps: list[str] = []  # keys delivered again while a delivery was in flight
         self._in_flight: dict[str, int] = {}
         self._lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
+        self.server = server_class((host, port), self._handler())
         self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_port
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"{'https' if tls else 'http'}://{shown}:{self.port}"
         self._thread = threading.Thread(
             target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -90,8 +111,12 @@ class Receiver:
                     with receiver._lock:
                         receiver._in_flight[received.key] -= 1
                 answer = b'{"ok": true}' if status < 300 else b'{"error": "told to fail"}'
+                if receiver.answer_body is not None:
+                    answer = receiver.answer_body
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
+                for name, value in receiver.answer_headers.items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
                 self.wfile.write(answer)

@@ -11,7 +11,7 @@ from parley.auth.audit import AuditFilter, AuditTrail
 from parley.db import engine as engine_module
 from parley.outbox.models import DEAD, DELIVERED, PENDING, OutboxMessage
 from parley.settings import get_settings
-from tests.outbox.conftest import enqueue_webhook, outbox_service
+from tests.outbox.conftest import LOCAL_RECEIVERS, enqueue_webhook, outbox_service
 
 API = "/api/v1/outbox"
 CACHES = (get_settings, engine_module.get_engine, engine_module.get_sessionmaker)
@@ -149,7 +149,8 @@ def test_the_cli_refuses_an_unknown_status_and_message(parley):
     assert missing.exit_code == 1 and "No outbox message" in missing.output
 
 
-def test_parley_worker_once_delivers_what_is_due(parley, session, receiver):
+def test_parley_worker_once_delivers_what_is_due(parley, session, receiver, monkeypatch):
+    monkeypatch.setenv("PARLEY_OUTBOUND_ALLOW", LOCAL_RECEIVERS)  # the local receiver
     made = [enqueue_webhook(session, receiver.url, {"n": n}) for n in range(12)]
 
     result = parley("worker", "--once")

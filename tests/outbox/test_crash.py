@@ -33,6 +33,7 @@ def _worker_environment(database_url: str) -> dict:
     return {
         **os.environ,
         "PARLEY_DATABASE_URL": database_url,
+        "PARLEY_OUTBOUND_ALLOW": "127.0.0.1",  # the local receiver
         "PARLEY_OUTBOX_BATCH_SIZE": "5",
         "PARLEY_OUTBOX_POLL_SECONDS": "0.05",
         "PARLEY_OUTBOX_LEASE_SECONDS": "3",

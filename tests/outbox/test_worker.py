@@ -127,7 +127,8 @@ def test_a_client_error_is_permanent_at_once(session, make_worker, receiver):
 
     row = _message(session, made.id)
     assert (row.status, row.attempts) == (DEAD, 1)
-    assert row.last_error.startswith("HTTP 410") and "told to fail" in row.last_error
+    # The status and its standard phrase: never what the receiver wrote.
+    assert row.last_error == "HTTP 410 Gone"
 
 
 def test_request_timeout_and_too_many_requests_are_retried(session, make_worker, receiver):
@@ -147,7 +148,7 @@ def test_a_receiver_too_slow_for_the_timeout_is_retried(session, make_worker, re
     make_worker(webhook_timeout_seconds=0.1, outbox_retry_base_seconds=60).run_once()
 
     row = _message(session, made.id)
-    assert row.status == PENDING and row.last_error.startswith("timed out")
+    assert row.status == PENDING and row.last_error == "could not connect"
 
 
 def test_a_receiver_that_is_not_there_is_retried(session, make_worker):
@@ -159,7 +160,7 @@ def test_a_receiver_that_is_not_there_is_retried(session, make_worker):
     make_worker(outbox_retry_base_seconds=60).run_once()
 
     row = _message(session, made.id)
-    assert row.status == PENDING and row.attempts == 1 and "ConnectError" in row.last_error
+    assert row.status == PENDING and row.attempts == 1 and row.last_error == "could not connect"
 
 
 def test_a_claimed_row_is_nobody_elses_until_its_lease_ends(session, engine):

@@ -139,6 +139,17 @@ def _broken(path: list, value) -> dict:
             "template",
         ),
         (_broken(["stages", 1, "onEnter", 0], {"action": "callout", "url": "ftp://x"}), "url"),
+        # Call-outs pass the outbound destination policy (issue 18).
+        *[
+            (_broken(["stages", 1, "onEnter", 0], {"action": "callout", "url": url}), "url")
+            for url in (
+                "http://169.254.169.254/latest/meta-data/",
+                "http://localhost:8000/oauth/token",
+                "http://2130706433:18777/",
+                "http://[::ffff:127.0.0.1]/",
+                "http://user:pw@partner.example.net/hook",
+            )
+        ],
         (_broken(["stages", 1, "onEnter", 0], {"action": "escalate"}), "escalate"),
         (_broken(["stages", 0, "onEnter", 1, "colour"], "red"), "unknown parameter colour"),
         (_broken(["transitions", 0, "when", 0], {"guard": "priority", "in": ["urgent"]}), "urgent"),

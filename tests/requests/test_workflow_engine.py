@@ -4,6 +4,7 @@ escalation on an SLA breach; a workflow that loops is refused."""
 
 import copy
 
+import pytest
 from sqlalchemy import select
 
 from parley.actor import Actor
@@ -15,6 +16,9 @@ from parley.requests.service import RequestService
 from tests.factories import assert_tmf_error, create_customer
 from tests.requests.helpers import TICKETS, TYPES, characteristic, raise_request
 from tests.requests.task_helpers import WORKFLOWS, act, open_task, status_of, work
+
+# The partner's call-out URL resolves to a public address, as on the Internet.
+pytestmark = pytest.mark.usefixtures("public_dns")
 
 HOOK = "https://partner.example.net/hook"
 LINE_CHECK = {

@@ -10,6 +10,9 @@ Subscriptions are looked up here, at delivery, and never on the write path: a wr
 INSERT whatever the number of subscribers.
 """
 
+from urllib.parse import urlsplit, urlunsplit
+
+import structlog
 from sqlalchemy.orm import sessionmaker
 
 from parley.changes import UnitOfWork
@@ -25,6 +28,7 @@ from parley.outbox.service import OutboxService
 from parley.settings import Settings
 
 BUS_KIND = "bus"
+log = structlog.get_logger("parley.events")
 
 
 def bus_subject(settings: Settings, event: dict) -> str:
@@ -64,7 +68,13 @@ class EventFanOut:
                     if subscription.secret:
                         destination["secret"] = subscription.secret
                     key = f"{envelope['eventId']}:{subscription.id}"
-                    outbox.enqueue("webhook", destination, envelope, idempotency_key=key)
+                    try:
+                        outbox.enqueue("webhook", destination, envelope, idempotency_key=key)
+                    except InvalidInput:
+                        # A callback stored before the outbound policy that its checks now
+                        # refuse: the other subscribers still get the event.
+                        log.warning("hub callback refused", subscription=subscription.id)
+                        break
             if self.settings.event_bus_url:
                 subject = {"subject": bus_subject(self.settings, event)}
                 key = f"{event['eventId']}:bus"
@@ -76,9 +86,14 @@ class EventFanOut:
 
 
 def listener_url(callback: str, envelope: dict) -> str:
-    """``<callback>/listener/<eventType in lowerCamelCase>``, as the TMF specs' listeners."""
+    """``<callback>/listener/<eventType in lowerCamelCase>``, as the TMF specs' listeners.
+
+    Joined onto the callback's path: a query stays after it and a fragment is dropped, so no
+    callback can make the listener's path disappear and choose the exact path called."""
     event_type = envelope["eventType"]
-    return f"{callback.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+    parts = urlsplit(callback)
+    path = f"{parts.path.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 
 CHANNEL = Channel(EVENT_KIND, lambda _destination: None, EventFanOut)

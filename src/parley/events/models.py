@@ -23,4 +23,7 @@ class EventSubscription(Base):
     # Signs the callbacks (X-Parley-Signature); None: PARLEY_WEBHOOK_SECRET signs them.
     secret: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(150))
+    # The user who subscribed: only they (and administrators) read or remove it. None (made
+    # before owners were kept, by a user since deleted): administrators only.
+    owner_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,10 @@
 """Hub subscriptions: registering a listener for an API's events, and removing it. Audited.
 
 A subscription's callback and query are checked when it is made (a bad one is a 400 to the
-subscriber, not a dead letter later); its secret, if given, signs what it is sent.
+subscriber, not a dead letter later): the callback by the outbound destination policy
+(parley.outbound: no internal address unless PARLEY_OUTBOUND_ALLOW names it). Its secret, if
+given, signs what it is sent. A subscription belongs to the user who made it: others neither
+read nor remove it, except administrators.
 """
 
 from parley.changes import UnitOfWork
@@ -11,7 +14,7 @@ from parley.errors import InvalidInput, NotFound
 from parley.events.models import MAX_CALLBACK_LENGTH, EventSubscription
 from parley.events.query import parse_query
 from parley.events.repository import SubscriptionRepository
-from parley.outbox.webhook import check_destination
+from parley.outbound.policy import OutboundPolicy, Refused
 
 RESOURCE = "eventSubscription"
 MIN_SECRET_LENGTH, MAX_SECRET_LENGTH = 16, 200
@@ -37,9 +40,9 @@ class SubscriptionService:
                 "callback",
             )
         try:
-            check_destination({"url": callback})
-        except InvalidInput:
-            raise InvalidInput("callback: an http(s) URL is needed", "callback") from None
+            OutboundPolicy.of(self.uow.settings.outbound_allow).check_url(callback)
+        except Refused as refused:
+            raise InvalidInput(f"callback: {refused.reason}", "callback") from None
         if query is not None and not isinstance(query, str):
             raise InvalidInput("query: a string such as eventType=...", "query")
         parse_query(query, event_types)
@@ -49,27 +52,33 @@ class SubscriptionService:
             raise InvalidInput(
                 f"secret: {MIN_SECRET_LENGTH} to {MAX_SECRET_LENGTH} characters", "secret"
             )
+        writer = self.uow.writer()
         subscription = EventSubscription(
             id=new_id(),
             api=api,
             callback=callback,
             query=query.strip() if query and query.strip() else None,
             secret=secret,
-            created_by=self.uow.writer().name[:150],
+            created_by=writer.name[:150],
+            owner_id=writer.user_id,
             created_at=utcnow(),
         )
         self.repo.add(subscription)
         self.uow.record(RESOURCE, CREATE, subscription.id, after=_audited(subscription))
         return subscription
 
-    def get(self, api: str, subscription_id: str) -> EventSubscription:
-        found = self.repo.get(api, subscription_id) if storable_id(subscription_id, 36) else None
+    def get(self, api: str, subscription_id: str, *, owner_id: str | None) -> EventSubscription:
+        """``owner_id``: the caller, who sees only what they subscribed (another's is not
+        found); None: an administrator, who sees every subscription."""
+        found = None
+        if storable_id(subscription_id, 36):
+            found = self.repo.get(api, subscription_id, owner_id)
         if found is None:
             raise NotFound(f"No hub subscription with id {subscription_id}")
         return found
 
-    def unsubscribe(self, api: str, subscription_id: str) -> None:
-        found = self.get(api, subscription_id)
+    def unsubscribe(self, api: str, subscription_id: str, *, owner_id: str | None) -> None:
+        found = self.get(api, subscription_id, owner_id=owner_id)
         self.uow.record(RESOURCE, DELETE, found.id, before=_audited(found))
         self.repo.delete(found)
 

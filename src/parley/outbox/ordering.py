@@ -22,7 +22,8 @@ def check_destination(_destination: dict) -> None:
 class OrderingAdapter:
     def __init__(self, settings: Settings):
         self.url = settings.ordering_url
-        self.webhook = WebhookAdapter(settings)
+        # The operator's setting, no caller's: its host and port are allowed by construction.
+        self.webhook = WebhookAdapter(settings, trusted_url=self.url)
 
     def deliver(self, message: Message) -> Outcome:
         if not self.url:

@@ -5,16 +5,23 @@ Headers: ``X-Parley-Signature: sha256=<hex HMAC-SHA256 of the raw body>`` under 
 destination's ``secret`` or else PARLEY_WEBHOOK_SECRET (no header when neither is set), and
 ``Idempotency-Key``. A 2xx answer is delivered; 408, 429 and 5xx, timeouts and connection
 errors are retried; any other answer is permanent (retrying the same request cannot help).
+
+Every connection passes the outbound destination policy (parley.outbound): a host that is not
+allowed is a permanent failure, redirects are not followed, and what is kept of a failure is
+the answer's status or one generic "could not connect", never the receiver's words.
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
-from urllib.parse import urlsplit
 
 import httpx2 as httpx
+import structlog
 
 from parley.errors import InvalidInput
+from parley.outbound.http import COULD_NOT_CONNECT, REFUSED, client, status_reason
+from parley.outbound.policy import OutboundPolicy, Refused, check_syntax
 from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
@@ -23,6 +30,11 @@ SIGNATURE_HEADER = "X-Parley-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 RETRYABLE_STATUSES = {408, 429}
 MAX_URL_LENGTH = 2000
+# An answer's body is read (so that the connection can be kept) only when it is this short;
+# it is never kept.
+MAX_BODY_READ = 64 * 1024
+
+log = structlog.get_logger("parley.outbox")
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -30,12 +42,16 @@ def signature(secret: str, body: bytes) -> str:
 
 
 def check_destination(destination: dict) -> None:
+    """The URL's form (parley.outbound.policy.check_syntax). Whether its host may be called
+    is the policy's, with the deployment's allow-list: where the URL is registered (hub
+    subscriptions, workflows) and again when the worker connects."""
     url = destination.get("url")
     if not isinstance(url, str) or len(url) > MAX_URL_LENGTH:
         raise InvalidInput("destination.url: an http(s) URL is needed", "destination.url")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise InvalidInput("destination.url: an http(s) URL is needed", "destination.url")
+    try:
+        check_syntax(url)
+    except Refused as refused:
+        raise InvalidInput(f"destination.url: {refused.reason}", "destination.url") from None
     secret = destination.get("secret")
     if secret is not None and (not isinstance(secret, str) or not secret):
         raise InvalidInput("destination.secret: a non-empty string", "destination.secret")
@@ -46,34 +62,70 @@ def encode_body(payload: dict) -> bytes:
 
 
 class WebhookAdapter:
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, trusted_url: str | None = None):
+        """``trusted_url``: an address the operator set (the billing or ordering system),
+        whose host and port are allowed by construction, for this adapter only."""
         default = settings.webhook_secret
         self.default_secret = default.get_secret_value() if default else None
+        policy = OutboundPolicy.of(settings.outbound_allow)
+        self.trusted_url = trusted_url
+        if trusted_url:
+            with contextlib.suppress(Refused):  # a bad one is said when a message is sent
+                policy = policy.trusting(trusted_url)
         # One client per worker: connections to a receiver are kept alive between messages.
-        self.client = httpx.Client(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
+        self.client = client(policy, settings.webhook_timeout_seconds)
 
     def deliver(self, message: Message) -> Outcome:
+        url = message.destination["url"]
+        try:
+            check_syntax(url)
+        except Refused as refused:
+            if url == self.trusted_url:  # the operator's setting: fixed, the messages go
+                return Outcome.retry(f"the configured URL is not usable: {refused.reason}")
+            return Outcome.permanent(f"destination.url: {refused.reason}")
         body = encode_body(message.payload)
         headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: message.idempotency_key}
         secret = message.destination.get("secret") or self.default_secret
         if secret:
             headers[SIGNATURE_HEADER] = signature(secret, body)
         try:
-            response = self.client.post(message.destination["url"], content=body, headers=headers)
-        except httpx.TimeoutException as error:
-            return Outcome.retry(f"timed out: {type(error).__name__}")
+            with self.client.stream("POST", url, content=body, headers=headers) as response:
+                status = response.status_code
+                _read_if_short(response)
+        except Refused:
+            log.warning("webhook refused by the outbound policy", message_id=message.id)
+            return Outcome.permanent(REFUSED)
+        except httpx.InvalidURL:
+            return Outcome.permanent("destination.url: not a URL the HTTP client accepts")
         except httpx.HTTPError as error:
-            return Outcome.retry(f"{type(error).__name__}: {error}")
-        status = response.status_code
+            # The reason recorded is one for every failure (it must not tell open from closed
+            # ports); the log has what happened.
+            log.info(
+                "webhook not delivered",
+                message_id=message.id,
+                error=f"{type(error).__name__}: {error}",
+            )
+            return Outcome.retry(COULD_NOT_CONNECT)
         if 200 <= status < 300:
             return Outcome.delivered()
-        answer = f"HTTP {status}: {response.text[:200]}"
+        # The status only: what the receiver wrote is not kept (it may be anything, such as
+        # an internal service's answer).
+        answer = status_reason(status)
         if status >= 500 or status in RETRYABLE_STATUSES:
             return Outcome.retry(answer)
         return Outcome.permanent(answer)
 
     def close(self) -> None:
         self.client.close()
+
+
+def _read_if_short(response: httpx.Response) -> None:
+    """Read a short answer, so that the connection can serve the next message; a long or
+    unannounced one is left unread (the connection is closed instead)."""
+    length = response.headers.get("content-length", "")
+    if length.isdigit() and int(length) <= MAX_BODY_READ:
+        with contextlib.suppress(httpx.HTTPError):
+            response.read()
 
 
 CHANNEL = Channel(KIND, check_destination, WebhookAdapter)

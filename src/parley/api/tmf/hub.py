@@ -4,18 +4,19 @@
 Subscribing needs ``event:subscribe`` and the API's own read permission: events carry whole
 resources, so a subscriber must be allowed to read them anyway. The answer is the spec's
 EventSubscription (v4) or Hub (v5). An optional ``secret`` (an extension: not in the specs)
-signs what the subscriber is sent; it is never shown again.
+signs what the subscriber is sent; it is never shown again. A subscription is its creator's:
+another caller gets 404 for it, except administrators (``user:admin``), who see them all.
 """
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends
+from fastapi import APIRouter, Body, Depends, Request
 
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
-from parley.api.security import require
+from parley.api.security import current_principal_of, require
 from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
-from parley.auth.permissions import EVENT_SUBSCRIBE
+from parley.auth.permissions import EVENT_SUBSCRIBE, USER_ADMIN
 from parley.events.models import EventSubscription
 from parley.events.subscriptions import SubscriptionService
 from parley.events.views import event_types_of
@@ -53,13 +54,20 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
         return JSONResponse(answer, status_code=201, headers={"Location": location})
 
     @router.get("/{id}", summary="A subscription to this API's events", dependencies=access)
-    def get_subscription(id: str, uow: RequestWork):
-        return shown(SubscriptionService(uow).get(api, id), uow.settings)
+    def get_subscription(id: str, uow: RequestWork, request: Request):
+        found = SubscriptionService(uow).get(api, id, owner_id=_owner(request))
+        return shown(found, uow.settings)
 
     @router.delete("/{id}", status_code=204, summary="Remove a subscription", dependencies=access)
-    def unsubscribe(id: str, uow: RequestWork):
-        SubscriptionService(uow).unsubscribe(api, id)
+    def unsubscribe(id: str, uow: RequestWork, request: Request):
+        SubscriptionService(uow).unsubscribe(api, id, owner_id=_owner(request))
         commit_now(uow.session)
         return no_content()
 
     return router
+
+
+def _owner(request: Request) -> str | None:
+    """Whose subscriptions the caller sees: their own, or (administrators) everyone's."""
+    principal = current_principal_of(request)
+    return None if principal.has(USER_ADMIN) else principal.user_id

@@ -14,6 +14,7 @@ from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
+from parley.outbound.policy import OutboundPolicy
 from parley.requests.workflow.definitions import (
     check_code,
     check_name,
@@ -88,7 +89,11 @@ class WorkflowAdmin:
     def known(self) -> Known:
         catalogue = TemplateCatalogue(self.uow)
         templates = {t.kind for t in catalogue.list_templates()}
-        return Known(frozenset(q.code for q in self.repo.queues()), frozenset(templates))
+        return Known(
+            frozenset(q.code for q in self.repo.queues()),
+            frozenset(templates),
+            OutboundPolicy.of(self.uow.settings.outbound_allow),
+        )
 
     # -- queues ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from parley.errors import InvalidInput
+from parley.outbound.policy import OutboundPolicy, Refused
 from parley.outbox.webhook import check_destination
 from parley.requests import lifecycle as lc
 from parley.requests.models import MILESTONES
@@ -20,6 +21,8 @@ class Known:
 
     queues: frozenset[str]
     templates: frozenset[str]
+    # Where a call-out may go (PARLEY_OUTBOUND_ALLOW): checked when the workflow is saved.
+    outbound: OutboundPolicy = field(default_factory=OutboundPolicy)
 
 
 @dataclass
@@ -202,6 +205,10 @@ def _check_callout(params, where, known) -> None:
         check_destination({k: params[k] for k in ("url", "secret") if k in params})
     except InvalidInput as problem:
         raise InvalidInput(f"{where}: {problem.message}") from None
+    try:
+        known.outbound.check_url(params["url"])
+    except Refused as refused:
+        raise InvalidInput(f"{where}: url: {refused.reason}") from None
     _text(params, "eventType", where, 100, required=False)
 
 
