@@ -1,6 +1,8 @@
 """Parley's own API for workflows and task queues: read by staff (``task:read``), managed by
 administrators (``workflow:write``), every change checked and audited. A workflow or queue is
-named by its id or its code."""
+named by its id or its code. A workflow's answers carry its ETag and its PUT honours If-Match;
+a replacement (or a workflow's deletion) that lost the race to a concurrent write is a 412,
+never a 500."""
 
 from typing import Any
 
@@ -9,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
-from parley.api.versioning import etag, expected_version
+from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.db.base import iso
 from parley.requests.workflow.admin import WorkflowAdmin, queue_document
@@ -108,6 +110,7 @@ def router(prefix: str) -> APIRouter:
     ):
         admin = WorkflowAdmin(uow)
         row = admin.replace_workflow(workflow, document, expected_version(request))
+        flush_or_412(uow.session, "workflow")
         return _one_workflow(uow.settings, row)
 
     @api.delete(
@@ -118,6 +121,7 @@ def router(prefix: str) -> APIRouter:
     )
     def delete_workflow(workflow: str, uow: RequestWork):
         WorkflowAdmin(uow).delete_workflow(workflow)
+        flush_or_412(uow.session, "workflow")
         return Response(status_code=204)
 
     @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
@@ -152,7 +156,9 @@ def router(prefix: str) -> APIRouter:
         uow: RequestWork,
         document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
     ):
-        return _queue(uow.settings, WorkflowAdmin(uow).replace_queue(queue, document))
+        row = WorkflowAdmin(uow).replace_queue(queue, document)
+        flush_or_412(uow.session, "task queue")
+        return _queue(uow.settings, row)
 
     @api.delete(
         "/task-queues/{queue}",
