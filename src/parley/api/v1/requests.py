@@ -5,14 +5,14 @@ Each answer carries the request's ETag; If-Match is honoured as on the TMF621 PA
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork, commit_now
+from parley.api.deps import RequestWork
 from parley.api.json_response import JSONResponse
-from parley.api.security import require
+from parley.api.security import Caller, require
 from parley.api.v1.tasks import linked_task
-from parley.api.versioning import etag, expected_version, flush_or_412
+from parley.api.versioning import IfMatch, with_etag, written
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
@@ -47,7 +47,7 @@ def _status(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
     body = RequestService(uow).status(row.id, for_customer)
     links = Links(uow.settings)
     body["tasks"] = [linked_task(links, task) for task in body.get("tasks", [])]
-    return JSONResponse(body, headers={"ETag": etag(row)})
+    return with_etag(body, row)
 
 
 def router(prefix: str) -> APIRouter:
@@ -56,74 +56,62 @@ def router(prefix: str) -> APIRouter:
     @api.get(
         "/{request_id}/status",
         summary="Provide Request Status: status, history, expected resolution, next step",
+        dependencies=[require(REQUEST_READ)],
     )
-    def request_status(
-        request_id: str,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_READ),
-    ):
+    def request_status(request_id: str, uow: RequestWork, principal: Caller):
         row = _visible(uow, principal, request_id)
         return _status(uow, row, principal.is_customer)
 
-    @api.post("/{request_id}/cancel", summary="Cancel a request before completion, with a reason")
+    @api.post(
+        "/{request_id}/cancel",
+        summary="Cancel a request before completion, with a reason",
+        dependencies=[require(REQUEST_CANCEL)],
+    )
     def cancel(
-        request_id: str,
-        change: Cancellation,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_CANCEL),
+        request_id: str, change: Cancellation, uow: RequestWork, principal: Caller, version: IfMatch
+    ):
+        _visible(uow, principal, request_id)
+        row = RequestService(uow).cancel(request_id, change.reason, version)
+        return _finish(uow, row, principal.is_customer)
+
+    @api.post(
+        "/{request_id}/close",
+        summary="Close a request: completed or unfulfilled",
+        dependencies=[require(REQUEST_WRITE)],
+    )
+    def close(
+        request_id: str, change: Closing, uow: RequestWork, principal: Caller, version: IfMatch
     ):
         _visible(uow, principal, request_id)
         service = RequestService(uow)
-        row = service.cancel(request_id, change.reason, expected_version(request))
-        return _finish(uow, row, principal.is_customer)
-
-    @api.post("/{request_id}/close", summary="Close a request: completed or unfulfilled")
-    def close(
-        request_id: str,
-        change: Closing,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
-    ):
-        _visible(uow, principal, request_id)
-        row = RequestService(uow).close(
-            request_id,
-            change.outcome,
-            change.resolutionCode,
-            change.reason,
-            expected_version(request),
+        row = service.close(
+            request_id, change.outcome, change.resolutionCode, change.reason, version
         )
         return _finish(uow, row)
 
-    @api.post("/{request_id}/reopen", summary="Reopen a closed request within the window")
+    @api.post(
+        "/{request_id}/reopen",
+        summary="Reopen a closed request within the window",
+        dependencies=[require(REQUEST_WRITE)],
+    )
     def reopen(
-        request_id: str,
-        change: Reopening,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
+        request_id: str, change: Reopening, uow: RequestWork, principal: Caller, version: IfMatch
     ):
         _visible(uow, principal, request_id)
-        service = RequestService(uow)
-        row = service.reopen(request_id, change.reason, expected_version(request))
+        row = RequestService(uow).reopen(request_id, change.reason, version)
         return _finish(uow, row)
 
     @api.post(
         "/{request_id}/events",
         summary="Tell the request's workflow that something happened (e.g. customer.replied)",
+        dependencies=[require(REQUEST_WRITE)],
     )
     def workflow_event(
-        request_id: str,
-        body: WorkflowEvent,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
+        request_id: str, body: WorkflowEvent, uow: RequestWork, principal: Caller, version: IfMatch
     ):
         _visible(uow, principal, request_id)
         event = check_external_event(body.event)
-        workflow = RequestService(uow).workflow
-        row = workflow.signal(request_id, event, expected_version(request))
+        row = RequestService(uow).workflow.signal(request_id, event, version)
         return _finish(uow, row)
 
     return api
@@ -134,7 +122,4 @@ def _visible(uow: UnitOfWork, principal: Principal, request_id: str):
 
 
 def _finish(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
-    flush_or_412(uow.session, "request")
-    answer = _status(uow, row, for_customer)
-    commit_now(uow.session)
-    return answer
+    return written(uow.session, "request", lambda: _status(uow, row, for_customer))

@@ -4,14 +4,15 @@ named by its id or its code. A workflow's answers carry its ETag and its PUT hon
 a replacement (or a workflow's deletion) that lost the race to a concurrent write is a 412,
 never a 500."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Response
 
 from parley.api.deps import RequestWork
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.versioning import etag, expected_version, flush_or_412
+from parley.api.v1.kit import listed
+from parley.api.versioning import IfMatch, flush_or_412, with_etag
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.db.base import iso
 from parley.requests.workflow.admin import WorkflowAdmin, queue_document
@@ -49,6 +50,16 @@ WORKFLOW_EXAMPLE = {
     ],
 }
 QUEUE_EXAMPLE = {"code": "retention", "name": "Retention", "roles": ["supervisor"]}
+WorkflowBody = Annotated[dict[str, Any], Body(examples=[WORKFLOW_EXAMPLE])]
+QueueBody = Annotated[dict[str, Any], Body(examples=[QUEUE_EXAMPLE])]
+
+
+async def _admin(uow: RequestWork) -> WorkflowAdmin:
+    return WorkflowAdmin(uow)
+
+
+# The workflows and queues, as the request's unit of work reads and changes them.
+Admin = Annotated[WorkflowAdmin, Depends(_admin)]
 
 
 def _workflow(settings: Settings, row) -> dict:
@@ -69,17 +80,16 @@ def _queue(settings: Settings, row) -> dict:
 
 
 def _one_workflow(settings, row, status=200) -> JSONResponse:
-    return JSONResponse(_workflow(settings, row), status, headers={"ETag": etag(row)})
+    return with_etag(_workflow(settings, row), row, status)
 
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["workflows"])
 
     @api.get("/workflows", summary="The workflows, by code", dependencies=[require(TASK_READ)])
-    def list_workflows(response: Response, uow: RequestWork):
-        rows = WorkflowAdmin(uow).workflows()
-        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_workflow(uow.settings, row) for row in rows]
+    def list_workflows(response: Response, admin: Admin):
+        rows = admin.workflows()
+        return listed(response, [_workflow(admin.uow.settings, row) for row in rows], len(rows))
 
     @api.post(
         "/workflows",
@@ -87,31 +97,22 @@ def router(prefix: str) -> APIRouter:
         summary="Add a workflow (checked: stages, guards, actions)",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_workflow(
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
-    ):
-        return _one_workflow(uow.settings, WorkflowAdmin(uow).create_workflow(document), 201)
+    def create_workflow(admin: Admin, document: WorkflowBody):
+        return _one_workflow(admin.uow.settings, admin.create_workflow(document), 201)
 
     @api.get("/workflows/{workflow}", summary="One workflow", dependencies=[require(TASK_READ)])
-    def get_workflow(workflow: str, uow: RequestWork):
-        return _one_workflow(uow.settings, WorkflowAdmin(uow).workflow(workflow))
+    def get_workflow(workflow: str, admin: Admin):
+        return _one_workflow(admin.uow.settings, admin.workflow(workflow))
 
     @api.put(
         "/workflows/{workflow}",
         summary="Replace a workflow (its code stays)",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def replace_workflow(
-        workflow: str,
-        request: Request,
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
-    ):
-        admin = WorkflowAdmin(uow)
-        row = admin.replace_workflow(workflow, document, expected_version(request))
-        flush_or_412(uow.session, "workflow")
-        return _one_workflow(uow.settings, row)
+    def replace_workflow(workflow: str, admin: Admin, version: IfMatch, document: WorkflowBody):
+        row = admin.replace_workflow(workflow, document, version)
+        flush_or_412(admin.session, "workflow")
+        return _one_workflow(admin.uow.settings, row)
 
     @api.delete(
         "/workflows/{workflow}",
@@ -119,16 +120,15 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a workflow no request type names and no request follows",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_workflow(workflow: str, uow: RequestWork):
-        WorkflowAdmin(uow).delete_workflow(workflow)
-        flush_or_412(uow.session, "workflow")
+    def delete_workflow(workflow: str, admin: Admin):
+        admin.delete_workflow(workflow)
+        flush_or_412(admin.session, "workflow")
         return Response(status_code=204)
 
     @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
-    def list_queues(response: Response, uow: RequestWork):
-        rows = WorkflowAdmin(uow).queues()
-        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_queue(uow.settings, row) for row in rows]
+    def list_queues(response: Response, admin: Admin):
+        rows = admin.queues()
+        return listed(response, [_queue(admin.uow.settings, row) for row in rows], len(rows))
 
     @api.post(
         "/task-queues",
@@ -136,29 +136,22 @@ def router(prefix: str) -> APIRouter:
         summary="Add a task queue",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_queue(
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-    ):
-        return _queue(uow.settings, WorkflowAdmin(uow).create_queue(document))
+    def create_queue(admin: Admin, document: QueueBody):
+        return _queue(admin.uow.settings, admin.create_queue(document))
 
     @api.get("/task-queues/{queue}", summary="One task queue", dependencies=[require(TASK_READ)])
-    def get_queue(queue: str, uow: RequestWork):
-        return _queue(uow.settings, WorkflowAdmin(uow).queue(queue))
+    def get_queue(queue: str, admin: Admin):
+        return _queue(admin.uow.settings, admin.queue(queue))
 
     @api.put(
         "/task-queues/{queue}",
         summary="Change a task queue's name or roles",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def replace_queue(
-        queue: str,
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-    ):
-        row = WorkflowAdmin(uow).replace_queue(queue, document)
-        flush_or_412(uow.session, "task queue")
-        return _queue(uow.settings, row)
+    def replace_queue(queue: str, admin: Admin, document: QueueBody):
+        row = admin.replace_queue(queue, document)
+        flush_or_412(admin.session, "task queue")
+        return _queue(admin.uow.settings, row)
 
     @api.delete(
         "/task-queues/{queue}",
@@ -166,8 +159,8 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a task queue that holds no tasks and no workflow names",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_queue(queue: str, uow: RequestWork):
-        WorkflowAdmin(uow).delete_queue(queue)
+    def delete_queue(queue: str, admin: Admin):
+        admin.delete_queue(queue)
         return Response(status_code=204)
 
     return api
