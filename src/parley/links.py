@@ -55,6 +55,12 @@ class Links:
         }
         self.parley_api = settings.parley_api_prefix  # the path of Parley's own operations
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Links":
+        """As ``Links(settings)``: what ``uow.options(Links)`` makes, once per unit of work,
+        for code below the edges that fills hrefs (the outbox's outbound payloads)."""
+        return cls(settings)
+
     def collection(self, kind: str) -> str:
         """The URL of the collection serving resources of ``kind`` (a referred type)."""
         return self.collections[kind]
