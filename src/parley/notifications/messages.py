@@ -28,6 +28,7 @@ from parley.notifications.models import (
     INITIAL,
     CommunicationMessage,
 )
+from parley.notifications.options import NotificationOptions
 from parley.notifications.preferences import NotDeliverable, PreferenceService
 from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import TemplateCatalogue
@@ -47,7 +48,7 @@ SERVER_FIELDS = ("id", "href", "tryTimes", "sendTime", "sendTimeComplete")
 
 class CommunicationService:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.settings = uow, uow.settings
+        self.uow, self.options = uow, uow.options(NotificationOptions)
         self.repo = NotificationRepository(uow.session)
         self.outbox = OutboxService(uow)
         self.preferences = PreferenceService(uow)
@@ -146,7 +147,7 @@ class CommunicationService:
         failures, queued = [], 0
         # Rendered before any receiver is looked at: wording that can't be sent is a 400 even
         # when no receiver can be reached. Per language after that (a receiver's own).
-        parts = self.settings.sms_max_parts
+        parts = self.options.sms_max_parts
         wording = {None: message_content(self.templates, document, message.channel, None, parts)}
         # A templated message shows what it says (in the default language) as its content.
         if not document.get("content"):
@@ -191,7 +192,7 @@ class CommunicationService:
             if message.channel == "email":
                 address = email_normalized(given, f"{where}.email")
             else:
-                region = self.settings.default_phone_region
+                region = self.options.phone_region
                 address = phone_e164(given, region, f"{where}.phoneNumber")
             language = not_before = None
             if customer_id is not None:
