@@ -79,7 +79,7 @@ def router(prefix: str) -> APIRouter:
 
 
 def _one(service: ApprovalService, row) -> JSONResponse:
-    return with_etag(Links(service.settings).served("Approval", service.present(row)), row)
+    return with_etag(Links(service.uow.settings).served("Approval", service.present(row)), row)
 
 
 def _finish(service: ApprovalService, row) -> JSONResponse:

@@ -1,0 +1,30 @@
+"""What the requests domain reads of the settings (``uow.options(RequestOptions)``)."""
+
+from dataclasses import dataclass
+
+from parley.settings import Settings
+
+
+@dataclass(frozen=True)
+class RequestOptions:
+    """A closed request may be reopened for ``reopen_days``; an unclassifiable request gets the
+    type ``default_type`` (None: it is refused); the SLA warning comes after
+    ``sla_warning_percent`` of the target unless the type says; the SLA watch takes clocks in
+    batches of ``sla_batch_size``; national phone numbers (automatic contact changes) are read
+    in ``phone_region``."""
+
+    reopen_days: int
+    default_type: str | None
+    sla_warning_percent: int
+    sla_batch_size: int
+    phone_region: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "RequestOptions":
+        return cls(
+            reopen_days=settings.request_reopen_days,
+            default_type=settings.request_default_type,
+            sla_warning_percent=settings.sla_warning_percent,
+            sla_batch_size=settings.sla_batch_size,
+            phone_region=settings.default_phone_region,
+        )
