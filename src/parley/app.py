@@ -68,7 +68,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Interactions logged in one statement on PostgreSQL: the domain's own pool, opened
         # with the event loop that uses it.
-        async with direct_log.opened(engine, settings):
+        async with direct_log.opened(engine, settings.db_async_pool_size):
             embedded = None
             if settings.embedded_worker_on():
                 # One command for a new user: outbox messages go out without a `parley worker`.
