@@ -30,6 +30,8 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "UserRole": ("roles_api_prefix", "userRole"),
     "Approval": ("parley_api_prefix", "approvals"),
     "Task": ("parley_api_prefix", "tasks"),
+    "Workflow": ("parley_api_prefix", "workflows"),
+    "TaskQueue": ("parley_api_prefix", "task-queues"),
 }
 # References that say what they refer to by their own @type rather than @referredType.
 REFERENCE_TYPES = {

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.v1.kit import Page, listed, paging
@@ -39,6 +39,7 @@ def router(prefix: str) -> APIRouter:
     def list_approvals(
         response: Response,
         uow: RequestWork,
+        links: AppLinks,
         page: Annotated[Page, paging(100, 1000)],
         status: str | None = Query(None, description=" | ".join(APPROVAL_STATUSES)),
         requestId: str | None = Query(None, max_length=36),
@@ -49,38 +50,41 @@ def router(prefix: str) -> APIRouter:
     ):
         service = ApprovalService(uow)
         rows, total = service.list_approvals(page.offset, page.limit, status, requestId, decidable)
-        links = Links(uow.settings)
         return listed(response, [links.served("Approval", service.present(r)) for r in rows], total)
 
     @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
-    def get_approval(approval_id: str, uow: RequestWork):
+    def get_approval(approval_id: str, uow: RequestWork, links: AppLinks):
         service = ApprovalService(uow)
-        return _one(service, service.get(approval_id))
+        return _one(service, links, service.get(approval_id))
 
     @api.post(
         "/{approval_id}/approve",
         summary="Approve: the adjustment goes to billing and the request closes completed",
         dependencies=[require(REQUEST_APPROVE)],
     )
-    def approve(approval_id: str, decision: Approving, uow: RequestWork, version: IfMatch):
+    def approve(
+        approval_id: str, decision: Approving, uow: RequestWork, version: IfMatch, links: AppLinks
+    ):
         service = ApprovalService(uow)
-        return _finish(service, service.approve(approval_id, decision.note, version))
+        return _finish(service, links, service.approve(approval_id, decision.note, version))
 
     @api.post(
         "/{approval_id}/reject",
         summary="Reject, with a note: the request closes unfulfilled",
         dependencies=[require(REQUEST_APPROVE)],
     )
-    def reject(approval_id: str, decision: Rejecting, uow: RequestWork, version: IfMatch):
+    def reject(
+        approval_id: str, decision: Rejecting, uow: RequestWork, version: IfMatch, links: AppLinks
+    ):
         service = ApprovalService(uow)
-        return _finish(service, service.reject(approval_id, decision.note, version))
+        return _finish(service, links, service.reject(approval_id, decision.note, version))
 
     return api
 
 
-def _one(service: ApprovalService, row) -> JSONResponse:
-    return with_etag(Links(service.uow.settings).served("Approval", service.present(row)), row)
+def _one(service: ApprovalService, links: Links, row) -> JSONResponse:
+    return with_etag(links.served("Approval", service.present(row)), row)
 
 
-def _finish(service: ApprovalService, row) -> JSONResponse:
-    return written(service.uow.session, "request", lambda: _one(service, row))
+def _finish(service: ApprovalService, links: Links, row) -> JSONResponse:
+    return written(service.uow.session, "request", lambda: _one(service, links, row))

@@ -5,7 +5,7 @@ from datetime import datetime
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import Caller, require
 from parley.api.v1.kit import VisibleCustomer
 from parley.auth.permissions import INTERACTION_READ, REASON_WRITE
@@ -44,6 +44,7 @@ def router(prefix: str) -> APIRouter:
         customer_id: VisibleCustomer,
         uow: RequestWork,
         principal: Caller,
+        links: AppLinks,
         limit: int = Query(20, ge=1, le=MAX_TIMELINE_PAGE),
         cursor: str | None = Query(None, max_length=200),
         channel: str | None = Query(None, max_length=100),
@@ -72,7 +73,7 @@ def router(prefix: str) -> APIRouter:
             until=until,
             related_entity=related_entity,
         )
-        link = f"{uow.settings.base_url}{uow.settings.interaction_api_prefix}/partyInteraction/"
+        link = links.collection("PartyInteraction") + "/"
         return {
             "customerId": customer_id,
             "items": [_entry(row, link) for row in page.items],

@@ -2,9 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
 from parley.api.v1.kit import Page, VisibleCustomer, listed, paging
 from parley.auth.permissions import (
@@ -22,7 +22,6 @@ from parley.parties import schemas
 from parley.parties.identification.matching import Identifier
 from parley.parties.service import PartyService
 from parley.parties.verification import VerificationService
-from parley.settings import Settings
 
 
 def router(prefix: str) -> APIRouter:
@@ -35,8 +34,8 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(IDENTIFY_USE)],
     )
     def identify(
-        request: Request,
         uow: RequestWork,
+        links: AppLinks,
         q: str = Query(
             ...,
             min_length=1,
@@ -49,7 +48,7 @@ def router(prefix: str) -> APIRouter:
         if not q.strip():
             raise InvalidInput("q: must not be blank", "q")
         candidates = Identifier(uow).identify(q, limit)
-        return {"query": q, "candidates": [_candidate(c, uow.settings) for c in candidates]}
+        return {"query": q, "candidates": [_candidate(c, links) for c in candidates]}
 
     @api.get(
         "/customers/{customer_id}/notes",
@@ -159,8 +158,7 @@ def _active_lock(security):
     return security.locked_until if security.locked_until > utcnow() else None
 
 
-def _candidate(candidate, settings: Settings) -> dict:
-    links = Links(settings)
+def _candidate(candidate, links: Links) -> dict:
     party, customer = candidate.party, candidate.customer
     return {
         "score": candidate.score,

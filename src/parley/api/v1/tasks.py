@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import current_principal, require
 from parley.api.v1.kit import Page, listed, paging
 from parley.api.versioning import IfMatch, with_etag, written
@@ -52,12 +52,12 @@ def linked_task(links: Links, view: dict) -> dict:
     return links.served("Task", view, {"request": "TroubleTicket"})
 
 
-def _one(service: TaskService, task) -> JSONResponse:
-    return with_etag(linked_task(Links(service.uow.settings), service.view(task)), task)
+def _one(service: TaskService, links: Links, task) -> JSONResponse:
+    return with_etag(linked_task(links, service.view(task)), task)
 
 
-def _finish(service: TaskService, task) -> JSONResponse:
-    return written(service.uow.session, "task", lambda: _one(service, task))
+def _finish(service: TaskService, links: Links, task) -> JSONResponse:
+    return written(service.uow.session, "task", lambda: _one(service, links, task))
 
 
 def router(prefix: str) -> APIRouter:
@@ -71,6 +71,7 @@ def router(prefix: str) -> APIRouter:
     def list_tasks(
         response: Response,
         service: Tasks,
+        links: AppLinks,
         page: Annotated[Page, paging(50, 500)],
         queue: str | None = Query(None, max_length=64, examples=["technical"]),
         status: str | None = Query(None, description=" | ".join(TASK_STATUSES)),
@@ -79,44 +80,49 @@ def router(prefix: str) -> APIRouter:
     ):
         who = service.uow.actor.user_id if assignee == "me" else assignee  # the caller
         tasks, total = service.list_tasks(queue, status, who, requestId, page.offset, page.limit)
-        links = Links(service.uow.settings)
         return listed(response, [linked_task(links, service.view(task)) for task in tasks], total)
 
     @api.get("/{task_id}", summary="One task", dependencies=[require(TASK_READ)])
-    def get_task(task_id: str, service: Tasks):
-        return _one(service, service.get(task_id))
+    def get_task(task_id: str, service: Tasks, links: AppLinks):
+        return _one(service, links, service.get(task_id))
 
     @api.post(
         "/{task_id}/claim",
         summary="Claim an open task of a queue one's roles work",
         dependencies=[require(TASK_WORK)],
     )
-    def claim(task_id: str, service: Tasks, version: IfMatch):
-        return _finish(service, service.claim(task_id, version))
+    def claim(task_id: str, service: Tasks, version: IfMatch, links: AppLinks):
+        return _finish(service, links, service.claim(task_id, version))
 
     @api.post(
         "/{task_id}/complete",
         summary="Complete a task (the workflow may move on)",
         dependencies=[require(TASK_WORK)],
     )
-    def complete(task_id: str, service: Tasks, version: IfMatch, body: Completion | None = None):
+    def complete(
+        task_id: str,
+        service: Tasks,
+        version: IfMatch,
+        links: AppLinks,
+        body: Completion | None = None,
+    ):
         note = body.note if body else None
-        return _finish(service, service.complete(task_id, note, version))
+        return _finish(service, links, service.complete(task_id, note, version))
 
     @api.post(
         "/{task_id}/handBack",
         summary="Hand a claimed task back to its queue, with a reason",
         dependencies=[require(TASK_WORK)],
     )
-    def hand_back(task_id: str, body: HandBack, service: Tasks, version: IfMatch):
-        return _finish(service, service.hand_back(task_id, body.reason, version))
+    def hand_back(task_id: str, body: HandBack, service: Tasks, version: IfMatch, links: AppLinks):
+        return _finish(service, links, service.hand_back(task_id, body.reason, version))
 
     @api.post(
         "/{task_id}/assign",
         summary="Assign a task to a named agent (supervisors)",
         dependencies=[require(TASK_ASSIGN)],
     )
-    def assign(task_id: str, body: Assignment, service: Tasks, version: IfMatch):
-        return _finish(service, service.assign(task_id, body.assignee, version))
+    def assign(task_id: str, body: Assignment, service: Tasks, version: IfMatch, links: AppLinks):
+        return _finish(service, links, service.assign(task_id, body.assignee, version))
 
     return api

@@ -8,15 +8,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.v1.kit import listed
 from parley.api.versioning import IfMatch, flush_or_412, with_etag
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.db.base import iso
+from parley.links import Links
 from parley.requests.workflow.admin import WorkflowAdmin, queue_document
-from parley.settings import Settings
 
 WORKFLOW_EXAMPLE = {
     "code": "sim.swap",
@@ -62,11 +62,11 @@ async def _admin(uow: RequestWork) -> WorkflowAdmin:
 Admin = Annotated[WorkflowAdmin, Depends(_admin)]
 
 
-def _workflow(settings: Settings, row) -> dict:
+def _workflow(links: Links, row) -> dict:
     return {
         **row.document,
         "id": row.id,
-        "href": f"{settings.base_url}{settings.parley_api_prefix}/workflows/{row.id}",
+        "href": links.href("Workflow", row.id),
         "status": row.status,
         "version": row.version,
         "creationDate": iso(row.created_at),
@@ -74,22 +74,21 @@ def _workflow(settings: Settings, row) -> dict:
     }
 
 
-def _queue(settings: Settings, row) -> dict:
-    href = f"{settings.base_url}{settings.parley_api_prefix}/task-queues/{row.id}"
-    return {"id": row.id, "href": href, **queue_document(row)}
+def _queue(links: Links, row) -> dict:
+    return {"id": row.id, "href": links.href("TaskQueue", row.id), **queue_document(row)}
 
 
-def _one_workflow(settings, row, status=200) -> JSONResponse:
-    return with_etag(_workflow(settings, row), row, status)
+def _one_workflow(links: Links, row, status=200) -> JSONResponse:
+    return with_etag(_workflow(links, row), row, status)
 
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["workflows"])
 
     @api.get("/workflows", summary="The workflows, by code", dependencies=[require(TASK_READ)])
-    def list_workflows(response: Response, admin: Admin):
+    def list_workflows(response: Response, admin: Admin, links: AppLinks):
         rows = admin.workflows()
-        return listed(response, [_workflow(admin.uow.settings, row) for row in rows], len(rows))
+        return listed(response, [_workflow(links, row) for row in rows], len(rows))
 
     @api.post(
         "/workflows",
@@ -97,22 +96,24 @@ def router(prefix: str) -> APIRouter:
         summary="Add a workflow (checked: stages, guards, actions)",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_workflow(admin: Admin, document: WorkflowBody):
-        return _one_workflow(admin.uow.settings, admin.create_workflow(document), 201)
+    def create_workflow(admin: Admin, links: AppLinks, document: WorkflowBody):
+        return _one_workflow(links, admin.create_workflow(document), 201)
 
     @api.get("/workflows/{workflow}", summary="One workflow", dependencies=[require(TASK_READ)])
-    def get_workflow(workflow: str, admin: Admin):
-        return _one_workflow(admin.uow.settings, admin.workflow(workflow))
+    def get_workflow(workflow: str, admin: Admin, links: AppLinks):
+        return _one_workflow(links, admin.workflow(workflow))
 
     @api.put(
         "/workflows/{workflow}",
         summary="Replace a workflow (its code stays)",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def replace_workflow(workflow: str, admin: Admin, version: IfMatch, document: WorkflowBody):
+    def replace_workflow(
+        workflow: str, admin: Admin, version: IfMatch, links: AppLinks, document: WorkflowBody
+    ):
         row = admin.replace_workflow(workflow, document, version)
         flush_or_412(admin.session, "workflow")
-        return _one_workflow(admin.uow.settings, row)
+        return _one_workflow(links, row)
 
     @api.delete(
         "/workflows/{workflow}",
@@ -126,9 +127,9 @@ def router(prefix: str) -> APIRouter:
         return Response(status_code=204)
 
     @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
-    def list_queues(response: Response, admin: Admin):
+    def list_queues(response: Response, admin: Admin, links: AppLinks):
         rows = admin.queues()
-        return listed(response, [_queue(admin.uow.settings, row) for row in rows], len(rows))
+        return listed(response, [_queue(links, row) for row in rows], len(rows))
 
     @api.post(
         "/task-queues",
@@ -136,22 +137,22 @@ def router(prefix: str) -> APIRouter:
         summary="Add a task queue",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_queue(admin: Admin, document: QueueBody):
-        return _queue(admin.uow.settings, admin.create_queue(document))
+    def create_queue(admin: Admin, links: AppLinks, document: QueueBody):
+        return _queue(links, admin.create_queue(document))
 
     @api.get("/task-queues/{queue}", summary="One task queue", dependencies=[require(TASK_READ)])
-    def get_queue(queue: str, admin: Admin):
-        return _queue(admin.uow.settings, admin.queue(queue))
+    def get_queue(queue: str, admin: Admin, links: AppLinks):
+        return _queue(links, admin.queue(queue))
 
     @api.put(
         "/task-queues/{queue}",
         summary="Change a task queue's name or roles",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def replace_queue(queue: str, admin: Admin, document: QueueBody):
+    def replace_queue(queue: str, admin: Admin, links: AppLinks, document: QueueBody):
         row = admin.replace_queue(queue, document)
         flush_or_412(admin.session, "task queue")
-        return _queue(admin.uow.settings, row)
+        return _queue(links, row)
 
     @api.delete(
         "/task-queues/{queue}",
