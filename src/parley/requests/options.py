@@ -11,13 +11,15 @@ class RequestOptions:
     type ``default_type`` (None: it is refused); the SLA warning comes after
     ``sla_warning_percent`` of the target unless the type says; the SLA watch takes clocks in
     batches of ``sla_batch_size``; national phone numbers (automatic contact changes) are read
-    in ``phone_region``."""
+    in ``phone_region``; a workflow's call-outs may reach the internal destinations
+    ``outbound_allow`` names (PARLEY_OUTBOUND_ALLOW, checked when the workflow is saved)."""
 
     reopen_days: int
     default_type: str | None
     sla_warning_percent: int
     sla_batch_size: int
     phone_region: str
+    outbound_allow: str
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "RequestOptions":
@@ -27,4 +29,5 @@ class RequestOptions:
             sla_warning_percent=settings.sla_warning_percent,
             sla_batch_size=settings.sla_batch_size,
             phone_region=settings.default_phone_region,
+            outbound_allow=settings.outbound_allow,
         )

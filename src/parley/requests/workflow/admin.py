@@ -19,6 +19,7 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbound.policy import OutboundPolicy
+from parley.requests.options import RequestOptions
 from parley.requests.workflow.definitions import (
     check_code,
     check_name,
@@ -95,7 +96,7 @@ class WorkflowAdmin:
         return Known(
             frozenset(q.code for q in self.repo.queues()),
             frozenset(templates),
-            OutboundPolicy.of(self.uow.settings.outbound_allow),
+            OutboundPolicy.of(self.uow.options(RequestOptions).outbound_allow),
         )
 
     # -- queues ----------------------------------------------------------------------------
