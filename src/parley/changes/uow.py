@@ -68,7 +68,6 @@ class UnitOfWork:
         self.session = session
         session.info.setdefault(RECORDED, set())  # marks the session as a unit of work's
         self._settings = settings
-        self.settings = settings  # until every service reads its domain's options record
         self._options: dict[type, object] = {}
         self._actor = actor
         self._actor_source = actor_source
