@@ -2,15 +2,11 @@
 
 from dataclasses import dataclass
 
-from parley.settings import Settings
+from parley.settings import OptionsRecord, setting
 
 
 @dataclass(frozen=True)
-class LeadOptions:
-    """``phone_region``: the ISO 3166 region a prospect's national phone numbers are read in."""
+class LeadOptions(OptionsRecord):
+    """A prospect's national phone numbers are read in ``phone_region`` (ISO 3166)."""
 
-    phone_region: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "LeadOptions":
-        return cls(phone_region=settings.default_phone_region)
+    phone_region: str = setting("default_phone_region")

@@ -2,23 +2,15 @@
 
 from dataclasses import dataclass
 
-from parley.settings import Settings
+from parley.settings import OptionsRecord, setting
 
 
 @dataclass(frozen=True)
-class PartyOptions:
-    """``phone_region``: the ISO 3166 region national phone numbers are read in; a customer's
+class PartyOptions(OptionsRecord):
+    """National phone numbers are read in ``phone_region`` (ISO 3166); a customer's
     verification locks after ``verification_max_failures`` failed checks in a row, for
     ``verification_lock_minutes``."""
 
-    phone_region: str
-    verification_max_failures: int
-    verification_lock_minutes: int
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "PartyOptions":
-        return cls(
-            phone_region=settings.default_phone_region,
-            verification_max_failures=settings.verification_max_failures,
-            verification_lock_minutes=settings.verification_lock_minutes,
-        )
+    phone_region: str = setting("default_phone_region")
+    verification_max_failures: int = setting("verification_max_failures")
+    verification_lock_minutes: int = setting("verification_lock_minutes")

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 
-from parley.settings import Settings
+from parley.settings import OptionsRecord, setting
 
 
 @dataclass(frozen=True)
-class RequestOptions:
+class RequestOptions(OptionsRecord):
     """A closed request may be reopened for ``reopen_days``; an unclassifiable request gets the
     type ``default_type`` (None: it is refused); the SLA warning comes after
     ``sla_warning_percent`` of the target unless the type says; the SLA watch takes clocks in
@@ -14,20 +14,9 @@ class RequestOptions:
     in ``phone_region``; a workflow's call-outs may reach the internal destinations
     ``outbound_allow`` names (PARLEY_OUTBOUND_ALLOW, checked when the workflow is saved)."""
 
-    reopen_days: int
-    default_type: str | None
-    sla_warning_percent: int
-    sla_batch_size: int
-    phone_region: str
-    outbound_allow: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "RequestOptions":
-        return cls(
-            reopen_days=settings.request_reopen_days,
-            default_type=settings.request_default_type,
-            sla_warning_percent=settings.sla_warning_percent,
-            sla_batch_size=settings.sla_batch_size,
-            phone_region=settings.default_phone_region,
-            outbound_allow=settings.outbound_allow,
-        )
+    reopen_days: int = setting("request_reopen_days")
+    default_type: str | None = setting("request_default_type")
+    sla_warning_percent: int = setting("sla_warning_percent")
+    sla_batch_size: int = setting("sla_batch_size")
+    phone_region: str = setting("default_phone_region")
+    outbound_allow: str = setting("outbound_allow")
