@@ -61,7 +61,7 @@ def router(prefix: str) -> APIRouter:
         customer_id: str,
         response: Response,
         uow: RequestWork,
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(50, ge=1, le=500),
         principal: Principal = Depends(current_principal),
     ):

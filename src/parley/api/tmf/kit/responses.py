@@ -57,6 +57,10 @@ async def json_object(request: Request) -> dict:
         problem = error.msg
     except ValueError:  # not UTF-8 (or -16/-32) text
         problem = "not UTF-8 text"
+    except RecursionError:  # nested deeper than the parser goes: far past MAX_DEPTH
+        raise TMFError(
+            400, f"request body: nested more than {MAX_DEPTH} levels deep", "INVALID_INPUT"
+        ) from None
     else:
         if not isinstance(value, dict):
             raise TMFError(400, "request body must be a JSON object", "INVALID_INPUT")
