@@ -2,10 +2,12 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
+from parley.api.tmf.kit.responses import list_response
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.auth.permissions import AUDIT_READ
 
@@ -19,7 +21,7 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(AUDIT_READ)],
     )
     def list_audit(
-        response: Response,
+        request: Request,
         uow: RequestWork,
         actor_id: str | None = Query(None, alias="actorId"),
         actor_name: str | None = Query(None, alias="actorName"),
@@ -35,23 +37,25 @@ def router(prefix: str) -> APIRouter:
             actor_id, actor_name, action, resource_type, resource_id, since, until
         )
         entries, total = AuditTrail(uow.session).query(filters, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(entries))
-        return [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actorId": e.actor_id,
-                "actorName": e.actor_name,
-                "channel": e.channel,
-                "clientId": e.client_id,
-                "action": e.action,
-                "resourceType": e.resource_type,
-                "resourceId": e.resource_id,
-                "before": e.before,
-                "after": e.after,
-            }
+        shown = (
+            jsonable_encoder(
+                {
+                    "id": e.id,
+                    "at": e.at,
+                    "actorId": e.actor_id,
+                    "actorName": e.actor_name,
+                    "channel": e.channel,
+                    "clientId": e.client_id,
+                    "action": e.action,
+                    "resourceType": e.resource_type,
+                    "resourceId": e.resource_id,
+                    "before": e.before,
+                    "after": e.after,
+                }
+            )
             for e in entries
-        ]
+        )
+        # Entries carry whole documents: the page stops at the byte budget too.
+        return list_response(shown, total, request.app.state.settings.max_page_bytes)
 
     return api

@@ -1,10 +1,12 @@
 """The outbox for administrators: outgoing messages, dead letters among them, and sending a
 dead letter again."""
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
+from fastapi.encoders import jsonable_encoder
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
+from parley.api.tmf.kit.responses import list_response
 from parley.auth.permissions import OUTBOX_READ, OUTBOX_RETRY
 from parley.outbox.models import STATUSES
 from parley.outbox.schemas import message_view
@@ -20,7 +22,7 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(OUTBOX_READ)],
     )
     def list_messages(
-        response: Response,
+        request: Request,
         uow: RequestWork,
         status: str | None = Query(None, description=" | ".join(STATUSES)),
         kind: str | None = Query(None, max_length=32, examples=["webhook"]),
@@ -28,9 +30,8 @@ def router(prefix: str) -> APIRouter:
         limit: int = Query(100, ge=1, le=MAX_PAGE),
     ):
         messages, total = OutboxService(uow).list_messages(status, kind, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(messages))
-        return [message_view(m, with_payload=False) for m in messages]
+        shown = (jsonable_encoder(message_view(m, with_payload=False)) for m in messages)
+        return list_response(shown, total, request.app.state.settings.max_page_bytes)
 
     @api.get(
         "/{message_id}",

@@ -1,9 +1,10 @@
 """Parley's own API (not a TMF one): identify who is calling, verify them, keep notes."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request
 
 from parley.api.deps import RequestWork
 from parley.api.security import current_principal, require
+from parley.api.tmf.kit.responses import list_response
 from parley.auth.permissions import (
     IDENTIFY_USE,
     NOTE_READ,
@@ -59,7 +60,7 @@ def router(prefix: str) -> APIRouter:
     )
     def list_notes(
         customer_id: str,
-        response: Response,
+        request: Request,
         uow: RequestWork,
         offset: int = Query(0, ge=0, le=2**31 - 1),
         limit: int = Query(50, ge=1, le=500),
@@ -67,9 +68,11 @@ def router(prefix: str) -> APIRouter:
     ):
         _own(principal, customer_id)
         notes, total = PartyService(uow).list_notes(customer_id, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(notes))
-        return [_note(n) for n in notes]
+        shown = (
+            schemas.NoteOut.model_validate(_note(n)).model_dump(mode="json", by_alias=True)
+            for n in notes
+        )
+        return list_response(shown, total, request.app.state.settings.max_page_bytes)
 
     @api.post(
         "/customers/{customer_id}/notes",

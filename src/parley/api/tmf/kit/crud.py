@@ -88,11 +88,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         collection_url = f"{settings.base_url}{prefix}/{resource.name}"
         page = Page(_href_as_id(query.filters, collection_url), query.offset, query.limit)
         rows, total = resource.collection(uow).find(page, principal)
-        items = [
+        items = (
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
-        ]
-        return list_response(items, total)
+        )
+        return list_response(items, total, settings.max_page_bytes)
 
     _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
 

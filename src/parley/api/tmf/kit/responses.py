@@ -2,10 +2,12 @@
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
+from parley import json_codec
 from parley.api.json_response import JSONResponse
 from parley.api.tmf.kit.budget import DocumentBudget
 from parley.api.tmf.kit.errors import TMFError
@@ -14,10 +16,24 @@ PATCH_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 MAX_DEPTH = 32
 
 
-def list_response(items: list[dict], total: int) -> JSONResponse:
-    return JSONResponse(
-        items,
-        headers={"X-Total-Count": str(total), "X-Result-Count": str(len(items))},
+def list_response(items: Iterable[dict], total: int, budget: int | None = None) -> Response:
+    """A page of a list, as JSON with the TMF paging headers. With a ``budget`` (bytes,
+    PARLEY_MAX_PAGE_BYTES) the page stops before the item that would take it past the budget
+    (the first item is always in it), and X-Result-Count says how many it holds: the next page
+    starts at offset + X-Result-Count. Items are made as they are taken (``items`` may be a
+    generator), so those past the budget cost nothing."""
+    parts: list[bytes] = []
+    size = 2  # the brackets
+    for item in items:
+        part = json_codec.dumps(item)
+        size += len(part) + (1 if parts else 0)
+        if parts and budget is not None and size > budget:
+            break
+        parts.append(part)
+    return Response(
+        b"[" + b",".join(parts) + b"]",
+        media_type="application/json",
+        headers={"X-Total-Count": str(total), "X-Result-Count": str(len(parts))},
     )
 
 
