@@ -155,3 +155,17 @@ def test_a_renderer_that_does_not_answer_in_time_is_killed_and_replaced(client, 
     monkeypatch.undo()
     fine = client.post(f"{TEMPLATES}/preview", json=_draft("Hi {{ name }}", name="Ana"))
     assert fine.json()["body"] == "Hi Ana"
+
+
+def test_when_every_renderer_is_busy_the_answer_is_a_503_to_retry(client, monkeypatch):
+    busy = renderer.Renderers(size=1)
+    busy.slots.acquire()  # the one renderer is at work for someone else
+    monkeypatch.setattr(renderer, "_renderers", busy)
+    monkeypatch.setattr(renderer, "QUEUE_SECONDS", 0.1)
+
+    response = client.post(f"{TEMPLATES}/preview", json=_draft("Hi {{ name }}", name="Ana"))
+
+    assert_tmf_error(response, 503, "busy")
+    busy.slots.release()
+    assert client.post(f"{TEMPLATES}/preview", json=_draft("Hi")).status_code == 200
+    busy.close()

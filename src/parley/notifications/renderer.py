@@ -44,6 +44,11 @@ POOL_SIZE = 2
 BOUND, UNDEFINED, REFUSED, FAILED = "bound", "undefined", "refused", "failed"
 
 
+class RendererUnavailable(Exception):
+    """No renderer could take the job: all were busy past ``QUEUE_SECONDS``, or a new one did
+    not start. Nothing is wrong with the template."""
+
+
 class RenderProblem(Exception):
     """A job that made no text: ``kind`` says why (a bound, an undefined variable, the
     sandbox's refusal, or the template failing on the values given), ``field`` where."""
@@ -68,7 +73,11 @@ class _Child:
             close_fds=True,
         )
         self.pending = b""
-        self._read_line(START_SECONDS)  # "ready": imported, limits set
+        try:
+            self._read_line(START_SECONDS)  # "ready": imported, limits set
+        except (TimeoutError, EOFError, OSError):
+            self.stop(kill=True)
+            raise RendererUnavailable("a template renderer did not start") from None
 
     def ask(self, job: dict) -> dict:
         self.process.stdin.write(json.dumps(job).encode() + b"\n")
@@ -116,7 +125,7 @@ class Renderers:
 
     def render(self, texts: list[tuple[str, str]], variables: dict, trial: bool) -> list[str]:
         if not self.slots.acquire(timeout=QUEUE_SECONDS):
-            raise RenderProblem(BOUND, "template", "every renderer is busy; try again")
+            raise RendererUnavailable("every template renderer is busy; try again")
         try:
             return self._render(texts, variables, trial)
         finally:
@@ -126,15 +135,17 @@ class Renderers:
         with self.lock:
             child = self.idle.pop() if self.idle else None
         field = texts[-1][0] if texts else "template"
+        child = child or _Child()
         try:
-            child = child or _Child()
             answer = child.ask({"texts": texts, "variables": variables, "trial": trial})
-        except (TimeoutError, EOFError, OSError):
-            if child is not None:
-                child.stop(kill=True)
-            raise RenderProblem(
-                BOUND, field, f"took longer than {RENDER_SECONDS:g} seconds to render (the limit)"
-            ) from None
+        except TimeoutError:
+            child.stop(kill=True)
+            message = f"took longer than {RENDER_SECONDS:g} seconds to render (the limit)"
+            raise RenderProblem(BOUND, field, message) from None
+        except (EOFError, OSError):  # it died: the kernel's memory killer, say
+            child.stop(kill=True)
+            message = "its rendering ended the process rendering it (the limits)"
+            raise RenderProblem(BOUND, field, message) from None
         if answer.get("exit"):  # out of memory: its state is suspect, it ended itself
             child.stop()
         else:

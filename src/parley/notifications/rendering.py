@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from jinja2 import TemplateSyntaxError, meta
 
-from parley.errors import InvalidInput
+from parley.errors import InvalidInput, Unavailable
 from parley.notifications.renderer import (
     BOUND,
     REFUSED,
     UNDEFINED,
+    RendererUnavailable,
     RenderProblem,
     renderers,
 )
@@ -71,6 +72,8 @@ def check_bounds(subject: str | None, body: str) -> None:
     except RenderProblem as problem:
         if problem.kind == BOUND:
             raise _invalid(problem) from None
+    except RendererUnavailable as busy:
+        raise Unavailable(str(busy)) from None
 
 
 def render(
@@ -88,6 +91,8 @@ def render(
         made = renderers().render(_texts(subject, body), variables, trial=False)
     except RenderProblem as problem:
         raise _invalid(problem) from None
+    except RendererUnavailable as busy:
+        raise Unavailable(str(busy)) from None
     rendered = Rendered(made[0] if subject else None, made[-1])
     problem = text_problem({"text": rendered.body}, sms_parts) if channel == "sms" else None
     if problem:
