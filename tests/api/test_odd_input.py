@@ -155,3 +155,23 @@ def test_odd_bodies_on_every_write_are_answered_4xx(client, body):
             problems.append(f"{method.upper()} {url} took it: {response.status_code}")
 
     assert problems == []
+
+
+@pytest.mark.parametrize("given", ['"²"', '"' + "9" * 5000 + '"', '"99999999999999999999999"'])
+def test_an_if_match_no_version_can_have_is_a_412(client, given):
+    from tests.requests.helpers import TICKETS, raise_request
+
+    ticket = raise_request(client, create_person_customer(client, "Karl", "Ott"))
+
+    header = {"If-Match": given.encode("latin-1")}  # as a client's bytes arrive
+
+    patched = client.patch(f"{TICKETS}/{ticket['id']}", json={"description": "x"}, headers=header)
+    cancelled = client.post(
+        f"/api/v1/requests/{ticket['id']}/cancel",
+        json={"reason": "no longer needed"},
+        headers=header,
+    )
+
+    for response in (patched, cancelled):
+        assert response.status_code == 412, response.text
+        assert set(response.json()) == TMF_ERROR_KEYS
