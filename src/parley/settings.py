@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     verification_lock_minutes: int = 15
     max_page_size: int = 1000
     default_page_size: int = 100
+    # -- limits (docs/security.md, "Limits") --
+    # The largest request body: a larger one is answered 413 before it is read whole.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A list answer stops early (X-Result-Count saying how many it holds) where the JSON of its
+    # items would pass this; it always holds at least one item.
+    max_page_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     log_level: str = "INFO"
     jwt_secret: SecretStr | None = Field(
         default=None,

@@ -4,6 +4,7 @@ it read back in ``If-Match`` (the services refuse a stale one); and a write that
 to a concurrent one while it was being made is a 412 as well, never a 500. Every 412 is the
 domain's ``PreconditionFailed``, answered in the TMF error shape."""
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -21,6 +22,9 @@ def etag(row) -> str:
     return f'"{row.version}"'
 
 
+_VERSION = re.compile(r"[0-9]{1,18}")
+
+
 def expected_version(request: Request) -> int | None:
     """The version an If-Match names (None: none given, or ``*``); 412 for one that can't be
     ours."""
@@ -28,8 +32,9 @@ def expected_version(request: Request) -> int | None:
     if not given or given == "*":
         return None
     value = given.removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise PreconditionFailed(f"If-Match: {given} is not an ETag of this resource")
+    # ASCII digits that fit a version column ("²".isdigit() is True; int("²") fails).
+    if not _VERSION.fullmatch(value):
+        raise PreconditionFailed(f"If-Match: {given[:80]} is not an ETag of this resource")
     return int(value)
 
 

@@ -30,6 +30,7 @@ from parley.notifications.models import (
 )
 from parley.notifications.options import NotificationOptions
 from parley.notifications.preferences import NotDeliverable, PreferenceService
+from parley.notifications.rendering import TemplateLimitExceeded
 from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.models import DEAD, DELIVERED
@@ -148,7 +149,16 @@ class CommunicationService:
         # Rendered before any receiver is looked at: wording that can't be sent is a 400 even
         # when no receiver can be reached. Per language after that (a receiver's own).
         parts = self.options.sms_max_parts
-        wording = {None: message_content(self.templates, document, message.channel, None, parts)}
+        try:
+            wording = {
+                None: message_content(self.templates, document, message.channel, None, parts)
+            }
+        except TemplateLimitExceeded as bound:
+            # The template asks for more than a rendering may take: this message fails with
+            # the reason; whatever made it (a request's change, say) goes on.
+            message.failure_reason = f"the template could not be rendered: {bound.message}"
+            message.state, message.send_time_complete = FAILED, utcnow()
+            return
         # A templated message shows what it says (in the default language) as its content.
         if not document.get("content"):
             document["content"] = wording[None].text
@@ -162,9 +172,15 @@ class CommunicationService:
                 failures.append(f"receiver {index + 1}: {why.message}")
                 continue
             if target.language not in wording:
-                wording[target.language] = message_content(
-                    self.templates, document, message.channel, target.language, parts
-                )
+                try:
+                    wording[target.language] = message_content(
+                        self.templates, document, message.channel, target.language, parts
+                    )
+                except TemplateLimitExceeded as bound:
+                    failures.append(
+                        f"receiver {index + 1}: the template could not be rendered: {bound.message}"
+                    )
+                    continue
             content = wording[target.language]
             waits = [t for t in (scheduled, target.not_before) if t is not None]
             self.outbox.enqueue(

@@ -13,7 +13,13 @@ from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.notifications.models import CATEGORIES, CHANNELS, MessageTemplate
 from parley.notifications.options import NotificationOptions
-from parley.notifications.rendering import Rendered, check_syntax, render, variables_of
+from parley.notifications.rendering import (
+    Rendered,
+    check_bounds,
+    check_syntax,
+    render,
+    variables_of,
+)
 from parley.notifications.repository import NotificationRepository
 
 KIND = re.compile(r"[a-z][a-zA-Z0-9]*(?:[._-][a-zA-Z0-9]+)*")
@@ -94,6 +100,7 @@ class TemplateCatalogue:
 
     def _word(self, template: MessageTemplate, subject, body) -> None:
         template.subject, template.body = check_wording(template.channel, subject, body)
+        check_bounds(template.subject, template.body)  # what breaks a bound whatever it is given
 
 
 def check_wording(channel: str, subject, body) -> tuple[str | None, str]:

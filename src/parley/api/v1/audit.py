@@ -3,11 +3,11 @@
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
-from parley.api.v1.kit import Page, listed, paging
+from parley.api.v1.kit import Page, budgeted, paging
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.auth.permissions import AUDIT_READ
 
@@ -21,7 +21,7 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(AUDIT_READ)],
     )
     def list_audit(
-        response: Response,
+        request: Request,
         uow: RequestWork,
         page: Annotated[Page, paging(100, 1000)],
         actor_id: str | None = Query(None, alias="actorId"),
@@ -36,7 +36,8 @@ def router(prefix: str) -> APIRouter:
             actor_id, actor_name, action, resource_type, resource_id, since, until
         )
         entries, total = AuditTrail(uow.session).query(filters, page.offset, page.limit)
-        return listed(response, [_entry(e) for e in entries], total)
+        # Entries carry whole documents: the page stops at the byte budget too.
+        return budgeted(request, (_entry(e) for e in entries), total)
 
     return api
 

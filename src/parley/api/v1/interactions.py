@@ -1,6 +1,6 @@
 """Parley's own API for interactions: a customer's timeline and the reason catalogue."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -61,6 +61,8 @@ def router(prefix: str) -> APIRouter:
         for name, moment in (("since", since), ("until", until)):
             if moment is not None and moment.tzinfo is None:
                 raise InvalidInput(f"{name}: give a time zone (e.g. Z)", name)
+            if moment is not None and not _in_utc_range(moment):
+                raise InvalidInput(f"{name}: outside the years 1 to 9999 in UTC", name)
         page = InteractionService(uow).timeline(
             customer_id,
             limit=limit,
@@ -114,6 +116,14 @@ def router(prefix: str) -> APIRouter:
         return _reason(ReasonCatalogue(uow).update(code, changes))
 
     return api
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _entry(row, link: str) -> dict:

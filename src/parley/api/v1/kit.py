@@ -2,17 +2,21 @@
 and the customer a caller may see.
 
 An endpoint takes one parameter per thing it needs: ``page: Annotated[Page, paging(50, 500)]``,
-``customer_id: VisibleCustomer``; it answers a list with ``listed(response, items, total)``.
+``customer_id: VisibleCustomer``; it answers a list with ``listed(response, items, total)``,
+or ``budgeted(request, items, total)`` where items may be large.
 One versioned resource is answered with its ETag by ``api/versioning.py`` (``with_etag``,
 ``written``, ``IfMatch``).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Query, Response
+from fastapi import Depends, Query, Request, Response
+from fastapi.encoders import jsonable_encoder
 
 from parley.api.security import current_principal
+from parley.api.tmf.kit.responses import list_response
 from parley.auth.principal import Principal
 from parley.errors import NotFound
 
@@ -44,6 +48,14 @@ def listed(response: Response, items: list, total: int) -> list:
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Result-Count"] = str(len(items))
     return items
+
+
+def budgeted(request: Request, items: Iterable, total: int) -> Response:
+    """A list whose items may be large (whole documents, notes): as ``listed``, and the page
+    also stops at the byte budget (PARLEY_MAX_PAGE_BYTES); ``X-Result-Count`` says how many
+    it holds, so the next page starts at offset + that count."""
+    shown = (jsonable_encoder(item) for item in items)
+    return list_response(shown, total, request.app.state.settings.max_page_bytes)
 
 
 async def _visible_customer(

@@ -3,11 +3,11 @@ dead letter again."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
-from parley.api.v1.kit import Page, listed, paging
+from parley.api.v1.kit import Page, budgeted, paging
 from parley.auth.permissions import OUTBOX_READ, OUTBOX_RETRY
 from parley.outbox.models import STATUSES
 from parley.outbox.schemas import message_view
@@ -23,7 +23,7 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(OUTBOX_READ)],
     )
     def list_messages(
-        response: Response,
+        request: Request,
         uow: RequestWork,
         page: Annotated[Page, paging(100, MAX_PAGE)],
         status: str | None = Query(None, description=" | ".join(STATUSES)),
@@ -31,7 +31,7 @@ def router(prefix: str) -> APIRouter:
     ):
         outbox = OutboxService(uow)
         messages, total = outbox.list_messages(status, kind, page.offset, page.limit)
-        return listed(response, [message_view(m, with_payload=False) for m in messages], total)
+        return budgeted(request, (message_view(m, with_payload=False) for m in messages), total)
 
     @api.get(
         "/{message_id}",

@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
-from parley.api.v1.kit import Page, VisibleCustomer, listed, paging
+from parley.api.v1.kit import Page, VisibleCustomer, budgeted, paging
 from parley.auth.permissions import (
     IDENTIFY_USE,
     NOTE_READ,
@@ -58,12 +58,14 @@ def router(prefix: str) -> APIRouter:
     )
     def list_notes(
         customer_id: VisibleCustomer,
-        response: Response,
+        request: Request,
         uow: RequestWork,
         page: Annotated[Page, paging(50, 500)],
     ):
         notes, total = PartyService(uow).list_notes(customer_id, page.offset, page.limit)
-        return listed(response, [_note(n) for n in notes], total)
+        notes_out = (schemas.NoteOut.model_validate(_note(n)) for n in notes)
+        shown = (note.model_dump(mode="json", by_alias=True) for note in notes_out)
+        return budgeted(request, shown, total)
 
     @api.post(
         "/customers/{customer_id}/notes",
