@@ -33,6 +33,7 @@ from parley.db.engine import build_engine
 from parley.db.migrate import upgrade
 from parley.events.views import load_event_views
 from parley.parties import verification
+from parley.ratelimit import forget_refusals
 from parley.settings import Settings
 from parley.wiring import wire
 from tests import change_guard, database
@@ -115,10 +116,13 @@ def engine(request, migrated_engine, sessions) -> Engine:
 
 @pytest.fixture(autouse=True)
 def no_cached_principals() -> Iterator[None]:
-    """Tokens of users rolled back must not be honoured from the process's cache."""
+    """Tokens of users rolled back must not be honoured from the process's cache, nor
+    windows of counters rolled back stay refused in the rate limiter's memory."""
     PRINCIPALS.clear()
+    forget_refusals()
     yield
     PRINCIPALS.clear()
+    forget_refusals()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parley.outbound.policy import parse_allow
+from parley.rates import parse_rates
 
 
 class Settings(BaseSettings):
@@ -73,8 +74,24 @@ class Settings(BaseSettings):
     )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     refresh_token_days: int = Field(default=14, ge=1, le=365)
+    # -- log-in throttling and rate limits (docs/security.md, "Rate limits") --
+    # After this many failed log-ins in a row from one address on one account, that address
+    # waits before trying the account again (30 s, doubling, at most login_lock_minutes).
     login_max_failures: int = Field(default=5, ge=1)
     login_lock_minutes: int = Field(default=15, ge=1)
+    # Rates: `N/unit` or `N/k units` (second, minute, hour, day), comma-separated, each held;
+    # empty: no limit. Failed log-ins from one address, whatever the usernames:
+    login_address_limit: str = "30/minute, 300/hour"
+    # Failed log-ins on one username from addresses it has not signed in from (one address
+    # counts at most login_max_failures of them); past it, only those addresses may try.
+    login_username_limit: str = "10/15 minutes"
+    # Identifications (/api/v1/identify) per user: staff, and integration clients (an IVR
+    # identifies every call it takes).
+    identify_limit: str = "120/minute"
+    identify_client_limit: str = "3000/minute"
+    # Verification checks (PIN, security answers) per user and per customer.
+    verification_user_limit: str = "60/15 minutes"
+    verification_customer_limit: str = "10/15 minutes"
     # -- outbox and its workers (docs/outbox.md) --
     # None: an embedded worker in `parley serve` on SQLite (one command for a new user), none
     # on PostgreSQL, where separate `parley worker` processes run.
@@ -208,6 +225,19 @@ class Settings(BaseSettings):
     @classmethod
     def _allow_list(cls, value: str) -> str:
         parse_allow(value)  # a bad entry stops Parley at start, not at its first delivery
+        return value
+
+    @field_validator(
+        "login_address_limit",
+        "login_username_limit",
+        "identify_limit",
+        "identify_client_limit",
+        "verification_user_limit",
+        "verification_customer_limit",
+    )
+    @classmethod
+    def _rates(cls, value: str) -> str:
+        parse_rates(value)  # a bad rate stops Parley at start
         return value
 
     @field_validator("default_phone_region")

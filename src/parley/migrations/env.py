@@ -11,6 +11,7 @@ from parley.leads import models as _leads  # noqa: F401  (registers tables)
 from parley.notifications import models as _notifications  # noqa: F401  (registers tables)
 from parley.outbox import models as _outbox  # noqa: F401  (registers tables)
 from parley.parties import models as _parties  # noqa: F401  (registers tables)
+from parley.ratelimit import models as _ratelimit  # noqa: F401  (registers tables)
 from parley.requests import models as _requests  # noqa: F401  (registers tables)
 from parley.requests.sla import models as _sla  # noqa: F401  (registers tables)
 
