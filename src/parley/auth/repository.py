@@ -50,6 +50,7 @@ _PRINCIPAL_QUERY = (
         User.kind,
         User.disabled,
         User.customer_id,
+        User.token_version,
         Role.name.label("role"),
         Role.limits,
         RolePermission.permission,
@@ -231,6 +232,14 @@ class AuthRepository(Repository):
         return self.session.scalar(query.with_for_update())
 
     def revoke_refresh_tokens(self, user_id: str, now: datetime) -> int:
+        """End the user's sessions: their refresh tokens are revoked, and the access tokens
+        already out are refused from now on (the user's token version goes up)."""
+        self.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(token_version=User.token_version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
         result = self.session.execute(
             update(RefreshToken)
             .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))

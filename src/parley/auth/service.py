@@ -23,6 +23,7 @@ from parley.auth.tokens import (
     issue_access_token,
     new_refresh_token,
     refresh_token_hash,
+    token_version,
 )
 from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
@@ -31,6 +32,10 @@ from parley.errors import Unauthorized
 BAD_CREDENTIALS = "invalid username or password"
 BAD_CLIENT = "invalid client id or secret"
 BAD_REFRESH = "the refresh token is not valid; log in again"
+ENDED = (
+    "the sessions of this access token's user were ended (a replayed refresh token, "
+    "the user disabled or given a new password); log in again"
+)
 
 
 class LoginFailed(Unauthorized):
@@ -152,6 +157,7 @@ class AuthService:
             permissions=sorted(grants.permissions),
             customer_id=user.customer_id,
             client_id=client_id,
+            version=user.token_version,
         )
         refresh = None
         if with_refresh:
@@ -220,6 +226,8 @@ class AuthService:
         user = rows[0]
         if user.disabled:
             raise Unauthorized("the user of this access token is disabled")
+        if token_version(claims) != user.token_version:
+            raise Unauthorized(ENDED)
         roles: dict[str, dict] = {}
         for row in rows:
             if row.role is not None:

@@ -32,6 +32,9 @@ ISSUER = "parley"
 AUDIENCE = "parley-api"
 SECRET_FILE = "parley-secret.key"
 REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "jti", "iss", "aud")
+# The user's token version at issue (auth_user.token_version); a token without it (issued
+# before versions were kept) is of version 0.
+VERSION_CLAIM = "tver"
 # Tolerated clock difference between the hosts that issue and check tokens.
 CLOCK_SKEW_SECONDS = 10
 
@@ -97,6 +100,7 @@ def issue_access_token(
     client_id: str | None = None,
     now: datetime | None = None,
     lifetime: timedelta | None = None,
+    version: int = 0,
 ) -> IssuedToken:
     now = now or utcnow()
     expires_at = now + (lifetime or timedelta(minutes=options.access_token_minutes))
@@ -115,6 +119,8 @@ def issue_access_token(
         "nbf": int(now.timestamp()),
         "exp": int(expires_at.timestamp()),
     }
+    if version:
+        claims[VERSION_CLAIM] = version
     if customer_id is not None:
         claims["customer_id"] = customer_id
     if client_id is not None:
@@ -180,7 +186,15 @@ def _verified(token: str, key: str) -> dict:
         raise Unauthorized("the access token's 'sub' and 'jti' claims must be strings")
     if not all(_a_time(claims[name]) for name in ("exp", "nbf", "iat")):
         raise Unauthorized("the access token's 'exp', 'nbf' and 'iat' claims must be numbers")
+    version = claims.get(VERSION_CLAIM, 0)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise Unauthorized(f"the access token's '{VERSION_CLAIM}' claim must be an integer")
     return claims
+
+
+def token_version(claims: dict) -> int:
+    """The user's token version the token was issued at."""
+    return claims.get(VERSION_CLAIM, 0)
 
 
 def _a_time(value) -> bool:
