@@ -225,7 +225,8 @@ def users_list(kind: str | None = typer.Option(None, help="staff, client or cust
     for user in users:
         state = "disabled" if user.disabled else "enabled"
         if user.locked_until and user.locked_until > now:
-            state += f", locked until {user.locked_until.isoformat(timespec='seconds')}"
+            until = user.locked_until.isoformat(timespec="seconds")
+            state += f", locked until {until} for addresses it has not signed in from"
         customer = f"  customer {user.customer_id}" if user.customer_id else ""
         typer.echo(
             f"{user.username:<30} {user.kind:<9} {','.join(roles[user.id]):<30} {state}{customer}"
@@ -248,7 +249,7 @@ def users_disable(username: str = typer.Argument(..., help="Log-in name.")):
 
 @users_app.command("enable")
 def users_enable(username: str = typer.Argument(..., help="Log-in name.")):
-    """Enable a user again (also lifts a lock after failed log-ins)."""
+    """Enable a user again (also lifts the holds after failed log-ins on it)."""
     _change_user(username, disabled=False)
     typer.echo(f"{username} enabled")
 

@@ -65,6 +65,19 @@ class PreconditionFailed(DomainError):
     reason = "Precondition failed"
 
 
+class TooManyRequests(DomainError):
+    """A rate limit is reached (docs/security.md, "Rate limits"): nothing was done; the same
+    request may succeed after ``retry_after`` seconds."""
+
+    status = 429
+    code = "TOO_MANY_REQUESTS"
+    reason = "Too many requests"
+
+    def __init__(self, message: str, retry_after: int, field: str | None = None):
+        super().__init__(message, field)
+        self.retry_after = retry_after
+
+
 class Unavailable(DomainError):
     """Something Parley needs for the answer cannot serve it now (e.g. every template renderer
     is busy): nothing was changed, and the same request may succeed when retried."""

@@ -19,8 +19,9 @@ AUDIT = f"{PARLEY_API}/audit"
 
 def ended(response) -> bool:
     body = response.json()
-    return response.status_code == 401 and "sessions of this access token's user were ended" in (
-        body["message"]
+    return (
+        response.status_code == 401
+        and "sessions of this access token's user were ended" in (body["message"])
     )
 
 

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from parley import ratelimit
-from parley.rates import Rate, describe, parse_rates
 from parley.ratelimit.models import RateCounter
+from parley.rates import Rate, describe, parse_rates
 
 PER_MINUTE = parse_rates("3/minute")
 

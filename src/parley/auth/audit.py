@@ -20,6 +20,8 @@ from parley.errors import InvalidInput
 # The actions recorded so far; other domains may add their own (keep them short verbs).
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 LOGIN, LOGIN_FAILED, LOGIN_LOCKED, LOGOUT = "login", "login_failed", "login_locked", "logout"
+LOGIN_THROTTLED = "login_throttled"  # an address past its limit of failed log-ins
+THROTTLED = "throttled"  # a user past a rate limit of the API (e.g. identification)
 REFRESH_REUSED = "refresh_reused"
 PASSWORD_CHANGE = "password_change"
 PERMISSION_CHANGE = "permission_change"
@@ -77,4 +79,4 @@ def record_access(
 
 # Changes to these decide what an access token may do (principal_cache).
 _ACCESS_RESOURCES = ("user", "role")
-_NO_ACCESS_CHANGE = (LOGIN, LOGIN_FAILED)
+_NO_ACCESS_CHANGE = (LOGIN, LOGIN_FAILED, LOGIN_LOCKED, LOGIN_THROTTLED, THROTTLED)

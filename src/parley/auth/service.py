@@ -17,6 +17,7 @@ from parley.auth.passwords import hash_secret, needs_rehash, verify_secret
 from parley.auth.permissions import CLIENT, merge_limits
 from parley.auth.principal import Principal
 from parley.auth.repository import AuthRepository
+from parley.auth.throttle import LoginThrottle, Refusal
 from parley.auth.tokens import (
     IssuedToken,
     decode_access_token,
@@ -46,6 +47,15 @@ class LoginFailed(Unauthorized):
         self.oauth_error = oauth_error
 
 
+class LoginThrottled(LoginFailed):
+    """Refused before the secret was checked: too many failed log-ins from this address or on
+    this account (``auth/throttle.py``); the caller may try again in ``retry_after`` seconds."""
+
+    def __init__(self, refusal: Refusal):
+        super().__init__(refusal.message, "slow_down")
+        self.retry_after = refusal.retry_after
+
+
 @dataclass(frozen=True)
 class TokenPair:
     access: IssuedToken
@@ -54,12 +64,14 @@ class TokenPair:
 
 
 class AuthService:
-    def __init__(self, uow: UnitOfWork):
+    def __init__(self, uow: UnitOfWork, source: str | None = None):
         """Log-ins and log-outs are recorded for the user they are about, not ``uow``'s actor
-        (a log-in has none yet)."""
+        (a log-in has none yet). ``source``: the caller's address, which failed log-ins hold
+        back (``auth/throttle.py``)."""
         self.uow = uow
         self.repo = AuthRepository(uow.session)
         self.options = uow.options(AuthOptions)
+        self.throttle = LoginThrottle(uow, self.options, source)
 
     # -- grants --------------------------------------------------------------------------
 
@@ -105,20 +117,16 @@ class AuthService:
         name = username.strip().lower()[:150]
         error = "invalid_client" if want_client else "invalid_grant"
         refusal = BAD_CLIENT if want_client else BAD_CREDENTIALS
+        _held_back(self.throttle.admit(Actor(name or "(none)", channel, None, client_id)))
         user = self.repo.user_by_username(name, for_update=True) if name else None
         actor = Actor(name or "(none)", channel, user.id if user else None, client_id)
+        _held_back(self.throttle.check(actor.name))
         if user is None or (user.kind == CLIENT) != want_client:
             verify_secret(None, secret)  # spend the same time as a real check
             reason = "unknown user" if user is None else f"{user.kind} used the wrong grant"
-            self._failed(actor, reason)
+            self.throttle.failed(user, actor, reason)
             raise LoginFailed(refusal, error)
         now = utcnow()
-        if user.locked_until is not None and user.locked_until > now:
-            self._failed(actor, "locked", lockedUntil=user.locked_until)
-            until = user.locked_until.isoformat(timespec="seconds")
-            raise LoginFailed(
-                f"too many failed log-ins: the account is locked until {until}", error
-            )
         if not verify_secret(user.secret_hash, secret):
             self._count_failure(user, actor)
             raise LoginFailed(refusal, error)
@@ -128,6 +136,7 @@ class AuthService:
         if needs_rehash(user.secret_hash):
             user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+        self.throttle.succeeded(actor.name)
         self.repo.add(user)
         self._record_as(actor, audit.LOGIN, user.id)
         return user
@@ -137,13 +146,7 @@ class AuthService:
         self._record_as(actor, audit.LOGIN_FAILED, actor.user_id, after=after)
 
     def _count_failure(self, user: User, actor: Actor) -> None:
-        user.failed_logins += 1
-        self._failed(actor, "wrong secret", failedLogins=user.failed_logins)
-        if user.failed_logins >= self.options.login_max_failures:
-            user.locked_until = utcnow() + timedelta(minutes=self.options.login_lock_minutes)
-            user.failed_logins = 0
-            after = {"lockedUntil": user.locked_until}
-            self._record_as(actor, audit.LOGIN_LOCKED, user.id, after=after)
+        self.throttle.failed(user, actor, "wrong secret")
         self.repo.add(user)
 
     def _tokens(self, user: User, client_id: str | None, with_refresh: bool) -> TokenPair:
@@ -244,6 +247,11 @@ class AuthService:
             token_id=claims["jti"],
             token_expires_at=_at(claims["exp"]),
         )
+
+
+def _held_back(refusal: Refusal | None) -> None:
+    if refusal is not None:
+        raise LoginThrottled(refusal)
 
 
 def _at(timestamp: int) -> datetime:

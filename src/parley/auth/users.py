@@ -14,6 +14,7 @@ from parley.auth.models import User
 from parley.auth.passwords import check_password, hash_secret, new_client_secret
 from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS, merge_limits
 from parley.auth.repository import AuthRepository
+from parley.auth.throttle import forget_failures
 from parley.changes import UnitOfWork
 from parley.db.base import new_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
@@ -136,6 +137,7 @@ class UserService:
                 self.repo.revoke_refresh_tokens(user.id, utcnow())
             else:
                 user.failed_logins, user.locked_until = 0, None
+                forget_failures(self.uow, user.username)
         user.updated_at = utcnow()
         self.repo.add(user)
         after = self.snapshot(user)
@@ -183,6 +185,7 @@ class UserService:
     def _new_secret(self, user: User, secret: str) -> None:
         user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
+        forget_failures(self.uow, user.username)
         self.repo.add(user)
         self.repo.revoke_refresh_tokens(user.id, utcnow())
         after = {"secret": "changed"}

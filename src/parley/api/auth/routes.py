@@ -15,9 +15,10 @@ from fastapi.responses import Response
 from parley.api.deps import RequestWork, get_channel
 from parley.api.json_response import JSONResponse
 from parley.api.security import TOKEN_URL, authenticated, oauth2_scheme, public
+from parley.api.throttling import client_address
 from parley.auth.principal import Principal
 from parley.auth.schemas import MeOut, OAuthErrorOut, TokenOut
-from parley.auth.service import AuthService, LoginFailed, TokenPair
+from parley.auth.service import AuthService, LoginFailed, LoginThrottled, TokenPair
 from parley.auth.users import UserService
 from parley.settings import Settings
 
@@ -33,10 +34,14 @@ class OAuthError(Exception):
         self.error, self.description, self.status = error, description, status
 
 
-def oauth_error_response(error: str, description: str, status: int = 400) -> JSONResponse:
+def oauth_error_response(
+    error: str, description: str, status: int = 400, retry_after: int | None = None
+) -> JSONResponse:
     headers = dict(NO_STORE)
     if status == 401:
         headers["WWW-Authenticate"] = 'Basic realm="parley"'
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     body = {"error": error, "error_description": description}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -148,7 +153,11 @@ REVOKE_FORM_SCHEMA = {
         }
     }
 }
-OAUTH_ERRORS = {400: {"model": OAuthErrorOut}, 401: {"model": OAuthErrorOut}}
+OAUTH_ERRORS = {
+    400: {"model": OAuthErrorOut},
+    401: {"model": OAuthErrorOut},
+    429: {"model": OAuthErrorOut, "description": "Too many failed log-ins: Retry-After says"},
+}
 
 
 def router(settings: Settings) -> APIRouter:
@@ -179,7 +188,7 @@ def router(settings: Settings) -> APIRouter:
         if client_secret and grant_type != "client_credentials":
             raise OAuthError("invalid_request", "a client secret is only for client_credentials")
         channel = get_channel(request)
-        service = AuthService(uow)
+        service = AuthService(uow, source=client_address(request))
         try:
             if grant_type == "password":
                 username, password = _needed(form, "username", "password")
@@ -191,6 +200,9 @@ def router(settings: Settings) -> APIRouter:
             else:
                 (refresh,) = _needed(form, "refresh_token")
                 pair = service.refresh_grant(refresh, channel, client_id)
+        except LoginThrottled as held:
+            # slow_down: the token endpoint's error code for "too fast" (RFC 8628 3.5).
+            return oauth_error_response("slow_down", held.message, 429, held.retry_after)
         except LoginFailed as failure:
             # Answer, don't raise: the unit of work commits the failure count and audit entry.
             status = 401 if failure.oauth_error == "invalid_client" else 400

@@ -22,6 +22,7 @@ _REASONS = {
     415: "Unsupported media type",
     422: "Unprocessable entity",
     423: "Locked",
+    429: "Too many requests",
     500: "Internal server error",
     503: "Service unavailable",
 }
@@ -75,7 +76,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError):
         message = exc.describe(request.app.state.links)  # with the hrefs of what it names
-        return error_response(exc.status, exc.code, exc.reason, message)
+        wait = getattr(exc, "retry_after", None)  # TooManyRequests
+        headers = {"Retry-After": str(wait)} if wait is not None else None
+        return error_response(exc.status, exc.code, exc.reason, message, headers)
 
     @app.exception_handler(RequestValidationError)
     def _validation(_: Request, exc: RequestValidationError):
