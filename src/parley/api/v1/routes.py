@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
+from parley.api.throttling import limit_identification
 from parley.api.v1.kit import Page, VisibleCustomer, budgeted, paging
 from parley.auth.permissions import (
     IDENTIFY_USE,
@@ -31,7 +32,8 @@ def router(prefix: str) -> APIRouter:
         "/identify",
         response_model=schemas.IdentifyResult,
         summary="Find who is calling from a number, email, customer number or name",
-        dependencies=[require(IDENTIFY_USE)],
+        # The permission first: a caller without it is refused before it is counted.
+        dependencies=[require(IDENTIFY_USE), Depends(limit_identification)],
     )
     def identify(
         uow: RequestWork,
