@@ -10,7 +10,7 @@ from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.verification import VerificationService
-from tests.conftest import CUSTOMER_API, PARLEY_API
+from tests.conftest import CUSTOMER_API, PARLEY_API, staff_headers
 from tests.factories import assert_tmf_error, create_person_customer
 
 PIN = "2468"
@@ -408,3 +408,56 @@ def test_an_id_the_database_cannot_hold_is_not_found(client, path):
     # A NUL in the id made PostgreSQL fail (500) where the customer was looked up twice over.
     response = client.get(f"{PARLEY_API}/customers/a%00b/{path}")
     assert_tmf_error(response, 404)
+
+
+# -- rate limits (issue 18) ------------------------------------------------------------------
+
+
+@pytest.fixture
+def calm_quarter(clock):
+    """A quarter of an hour just begun: no 15-minute window ends while the test runs."""
+    now = clock.now()
+    start = now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0)
+    clock.set(start + timedelta(minutes=15, seconds=1))
+    return clock
+
+
+def test_checks_of_one_customer_are_limited_whoever_asks(
+    client, as_user, session, settings, calm_quarter
+):
+    customer, _ = secured_customer(client)
+    url = verification_url(customer)
+    answers = []
+    for n in range(12):  # right and wrong, from two agents: all are checks
+        agent = as_user("agent.kim" if n % 2 else "agent.lee")
+        pin = PIN if n % 3 else "0000"
+        answers.append(client.post(url, json={"method": "pin", "answer": pin}, headers=agent))
+
+    assert [a.status_code for a in answers] == [200] * 10 + [429] * 2
+    body = assert_tmf_error(answers[10], 429, "of one customer", "10/15 minutes")
+    assert body["code"] == "TOO_MANY_REQUESTS" and answers[10].headers["retry-after"]
+    assert len(attempts(client, customer)) == 10  # refused checks compare nothing
+    throttled = client.get(f"{PARLEY_API}/audit", params={"action": "throttled"}).json()
+    assert [e["resourceId"] for e in throttled] == [customer["id"]]
+    calm_quarter.advance(minutes=15)  # a new window (and new tokens: the old ran out)
+    assert verify(client, customer, PIN, headers=staff_headers(session, settings, "agent"))[
+        "verified"
+    ]
+
+
+def test_checks_by_one_user_over_many_customers_are_limited(
+    client, as_user, settings, calm_quarter
+):
+    """Guessing one PIN for each of many customers (no customer's lock is reached)."""
+    settings.verification_user_limit = "5/15 minutes"
+    customers = [secured_customer(client)[0] for _ in range(6)]
+    agent = as_user("agent.kim")
+
+    answers = [
+        client.post(verification_url(c), json={"method": "pin", "answer": "1234"}, headers=agent)
+        for c in customers
+    ]
+
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    assert_tmf_error(answers[5], 429, "by one user", "5/15 minutes")
+    assert verify(client, customers[5], PIN, headers=as_user("agent.lee"))["verified"]

@@ -2,7 +2,11 @@
 
 Every check is recorded (who asked, through which channel, the outcome). After
 ``verification_max_failures`` failures in a row, verification is locked for
-``verification_lock_minutes``; checks while locked are recorded as ``locked``.
+``verification_lock_minutes``; checks while locked are recorded as ``locked``. Checks are
+also limited per asking user and per customer (``verification_user_limit``,
+``verification_customer_limit``: rates, shared by every API process): past either, a check
+is refused with ``TooManyRequests`` before anything is compared, and the first refusal of a
+window is recorded (``throttled``).
 """
 
 from dataclasses import dataclass
@@ -11,17 +15,20 @@ from datetime import datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from parley import ratelimit
 from parley.changes import UPDATE, UnitOfWork
 from parley.db.base import new_id, utcnow
-from parley.errors import InvalidInput
+from parley.errors import InvalidInput, TooManyRequests
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.normalize import search_text
 from parley.parties.options import PartyOptions
 from parley.parties.repository import PartyRepository
 from parley.parties.service import PartyService
+from parley.rates import parse_rates
 
 _hasher = PasswordHasher()
 VERIFY = "verify"  # the audit action of a check (auth.audit.VERIFY filters on it)
+THROTTLED = "throttled"  # the audit action of a check refused by a rate limit
 MAX_QUESTIONS = 5
 
 
@@ -113,6 +120,7 @@ class VerificationService:
         question_id: str | None = None,
     ) -> VerificationResult:
         self._customer(customer_id)
+        self._count_check(customer_id)
         security = self.repo.get_security(customer_id, for_update=True)
         secret_hash, candidate = self._secret(customer_id, security, method, answer, question_id)
         now = utcnow()
@@ -137,6 +145,32 @@ class VerificationService:
         self._record(customer_id, method, outcome, now)
         remaining = 0 if security.locked_until else limit - security.failed_attempts
         return VerificationResult(outcome == "passed", outcome, remaining, security.locked_until)
+
+    def _count_check(self, customer_id: str) -> None:
+        """One check by the asking user and of this customer; TooManyRequests past either
+        limit (the user's first: a user spraying guesses over customers stops there)."""
+        asker = self.uow.writer()
+        options = self.options
+        limits = (
+            ("by one user", options.verification_user_limit, "verify.user", asker.user_id),
+            ("of one customer", options.verification_customer_limit, "verify.customer", None),
+        )
+        for what, rates, scope, subject in limits:
+            subject = subject or (asker.name if scope == "verify.user" else customer_id)
+            verdict = ratelimit.hit(self.uow.session, parse_rates(rates), scope, subject)
+            if verdict.allowed:
+                continue
+            if verdict.first:
+                after = {
+                    "limit": f"verification {what} {verdict.exceeded}",
+                    "retryAfter": verdict.retry_after,
+                }
+                self.uow.record("customer", THROTTLED, customer_id, after=after)
+            raise TooManyRequests(
+                f"too many verification checks {what}: at most {verdict.exceeded}; "
+                f"try again in {verdict.retry_after} s",
+                verdict.retry_after,
+            )
 
     def attempts(self, customer_id: str, limit: int = 50) -> list[VerificationAttempt]:
         self._customer(customer_id)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from parley.api.deps import AppLinks, RequestWork
+from parley.api.deps import AppLinks, RequestWork, commit_now
 from parley.api.security import require
 from parley.api.throttling import limit_identification
 from parley.api.v1.kit import Page, VisibleCustomer, budgeted, paging
@@ -17,7 +17,7 @@ from parley.auth.permissions import (
     VERIFICATION_USE,
 )
 from parley.db.base import utcnow
-from parley.errors import InvalidInput
+from parley.errors import InvalidInput, TooManyRequests
 from parley.links import Links
 from parley.parties import schemas
 from parley.parties.identification.matching import Identifier
@@ -111,9 +111,13 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(VERIFICATION_USE)],
     )
     def verify(customer_id: VisibleCustomer, body: schemas.VerifyIn, uow: RequestWork):
-        result = VerificationService(uow).verify(
-            customer_id, body.method, body.answer, body.question_id
-        )
+        try:
+            result = VerificationService(uow).verify(
+                customer_id, body.method, body.answer, body.question_id
+            )
+        except TooManyRequests:
+            commit_now(uow.session)  # the count and the record of the refusal stay
+            raise
         return {
             "verified": result.verified,
             "outcome": result.outcome,
