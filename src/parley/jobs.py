@@ -1,12 +1,17 @@
-"""Jobs every worker runs beside delivering the outbox, each every so many seconds: today the
-SLA watch (requests.sla.watch). ``parley worker`` and the embedded worker of ``parley serve``
+"""Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
+watch (requests.sla.watch) and the purge of rate counters that mean nothing any more
+(parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve``
 both run them; any number of workers may, since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
+from parley import ratelimit
 from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
+
+RATE_COUNTER_PURGE_SECONDS = 300.0
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -21,4 +26,11 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             watch.append(SlaWatch(engine, settings))
         return watch[0].run_once()
 
-    return [PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch)]
+    def purge_rate_counters():
+        with Session(engine) as session, session.begin():
+            return ratelimit.purge_expired(session)
+
+    return [
+        PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
+        PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
+    ]

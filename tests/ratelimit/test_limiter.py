@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from parley import ratelimit
+from parley.jobs import worker_jobs
+from parley.outbox.worker import Worker
 from parley.ratelimit.models import RateCounter
 from parley.rates import Rate, describe, parse_rates
 
@@ -151,3 +153,17 @@ def test_concurrent_hits_from_many_connections_let_exactly_the_limit_through(eng
         thread.join()
 
     assert len(allowed) == 120 and allowed.count(True) == 50
+
+
+def test_workers_purge_the_counters_that_mean_nothing_any_more(engine, session, settings, clock):
+    ratelimit.hit(session, PER_MINUTE, "test", "kim")
+    ratelimit.remember(session, 3600, "test", "kim", "10.0.0.1")
+    session.commit()
+    clock.advance(minutes=2)
+    worker = Worker(engine, settings, jobs=worker_jobs(engine, settings))
+
+    worker.run_jobs()
+    worker.close()
+
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(RateCounter)) == 1
