@@ -18,7 +18,11 @@ def test_a_unit_of_work_offers_options_records_not_the_settings(session, setting
 
     assert not hasattr(uow, "settings")
     assert parties == PartyOptions(
-        "AT", settings.verification_max_failures, settings.verification_lock_minutes
+        "AT",
+        settings.verification_max_failures,
+        settings.verification_lock_minutes,
+        settings.verification_user_limit,
+        settings.verification_customer_limit,
     )
     assert uow.options(PartyOptions) is parties  # made once
     assert uow.acting_as(Actor("someone", "test")).options(PartyOptions) is parties

@@ -153,10 +153,10 @@ REVOKE_FORM_SCHEMA = {
         }
     }
 }
-OAUTH_ERRORS = {
-    400: {"model": OAuthErrorOut},
-    401: {"model": OAuthErrorOut},
-    429: {"model": OAuthErrorOut, "description": "Too many failed log-ins: Retry-After says"},
+OAUTH_ERRORS = {400: {"model": OAuthErrorOut}, 401: {"model": OAuthErrorOut}}
+TOKEN_ERRORS = {
+    **OAUTH_ERRORS,
+    429: {"model": OAuthErrorOut, "description": "Too many failed log-ins: see Retry-After"},
 }
 
 
@@ -167,7 +167,7 @@ def router(settings: Settings) -> APIRouter:
         TOKEN_URL,
         dependencies=[public()],
         response_model=TokenOut,
-        responses=OAUTH_ERRORS,
+        responses=TOKEN_ERRORS,
         openapi_extra=TOKEN_FORM_SCHEMA,
         summary="Log in: get an access token (password, client_credentials, refresh_token)",
     )
