@@ -7,6 +7,7 @@ session, so the edge must commit before answering: the count and the audit entry
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 
 from parley.actor import Actor
 from parley.auth import audit
@@ -71,7 +72,12 @@ class AuthService:
         self.uow = uow
         self.repo = AuthRepository(uow.session)
         self.options = uow.options(AuthOptions)
-        self.throttle = LoginThrottle(uow, self.options, source)
+        self.source = source
+
+    @cached_property
+    def throttle(self) -> LoginThrottle:
+        """Made when a log-in needs it (not on every principal look-up)."""
+        return LoginThrottle(self.uow, self.options, self.source)
 
     # -- grants --------------------------------------------------------------------------
 
