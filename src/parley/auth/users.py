@@ -133,7 +133,7 @@ class UserService:
         if disabled is not None:
             user.disabled = disabled
             if disabled:
-                self.repo.revoke_refresh_tokens(user.id, utcnow())
+                self.repo.end_sessions(user.id, utcnow())
             else:
                 user.failed_logins, user.locked_until = 0, None
         user.updated_at = utcnow()
@@ -184,7 +184,7 @@ class UserService:
         user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
         self.repo.add(user)
-        self.repo.revoke_refresh_tokens(user.id, utcnow())
+        self.repo.end_sessions(user.id, utcnow())
         after = {"secret": "changed"}
         record_access(self.uow, "user", audit.PASSWORD_CHANGE, user.id, after=after)
 
