@@ -1,4 +1,4 @@
-"""The ASGI application: TMF APIs, Parley's own API, health and docs."""
+"""The ASGI application: TMF APIs, Parley's own API, health and docs, the agent console."""
 
 from contextlib import asynccontextmanager
 
@@ -33,6 +33,8 @@ from parley.links import Links
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
+from parley.web.console.app import PATH as CONSOLE_PATH
+from parley.web.console.app import console_app
 from parley.wiring import wire
 
 DESCRIPTION = """
@@ -115,6 +117,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.include_router(workflows_api.router(settings.parley_api_prefix))
     app.include_router(approvals_api.router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
+    app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
 
     @app.get(
         "/healthz",
