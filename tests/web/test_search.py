@@ -76,6 +76,10 @@ def test_htmx_gets_only_the_results_and_the_count_for_screen_readers(signed_in, 
     assert "<html" not in response.text and "<main" not in response.text
     assert _names(response.text) == ["Greta Lindqvist"]
     assert re.search(r'<div id="status"[^>]*hx-swap-oob="true"[^>]*>\s*1 candidate', response.text)
+    assert "<title>Find a caller: greta@example.org – Parley</title>" in response.text
+    out_of_band = r'<nav id="navigation"[^>]*hx-swap-oob="true".*?</nav>'
+    navigation = re.search(out_of_band, response.text, re.S)
+    assert navigation and 'href="/console/search" aria-current="page"' in navigation.group(0)
 
 
 def test_without_a_query_the_page_says_what_can_be_searched_and_short_or_unknown_ones_say_so(

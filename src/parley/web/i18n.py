@@ -20,7 +20,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -140,10 +140,14 @@ class PageLocale:
         return self.translations.ngettext(singular, plural, n)
 
     def when(self, value: datetime | None, form: str = "medium") -> str:
-        """A date and time, in the reader's zone and their language's way."""
+        """A date and time to the minute ("7 Dec 2026, 14:05"; German "07.12.2026, 14:05"),
+        in the reader's zone and their language's way: seconds are noise to an agent."""
         if value is None:
             return ""
-        return format_datetime(value, form, tzinfo=self.zone, locale=self.babel)
+        day = self.day(value, form)
+        clock = self.clock(value)
+        pattern = str(self.babel.datetime_formats.get(form) or "{1} {0}")
+        return pattern.replace("{1}", day).replace("{0}", clock).replace("'", "")
 
     def day(self, value: datetime | None, form: str = "medium") -> str:
         if value is None:

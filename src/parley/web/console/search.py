@@ -21,6 +21,9 @@ from parley.web.site import Site, is_htmx
 TEMPLATE = "console/search.html"
 MIN_QUERY, MAX_QUERY = 2, 200
 MAX_CANDIDATES = 20
+# What an htmx request gets: the results, and out of band the page's title, the navigation
+# (this page marked) and the count for screen readers.
+PARTS = ("main", "title_update", "navigation_update", "status_update")
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def router(site: Site) -> APIRouter:
             "current": "search",
         }
         if is_htmx(request):
-            return site.render(visitor, TEMPLATE, context, block=("main", "status_update"))
+            return site.render(visitor, TEMPLATE, context, block=PARTS)
         return site.render(visitor, TEMPLATE, context)
 
     return pages
