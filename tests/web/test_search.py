@@ -116,3 +116,10 @@ def test_a_disconnected_customers_page_warns_the_agent(signed_in, client, greta)
     words = main_text(signed_in.get(f"{CONSOLE}/customers/{greta['id']}").text)
 
     assert "Disconnected" in words and "Not a current customer" in words
+
+
+def test_control_characters_in_a_query_are_no_error(signed_in, greta):
+    response = signed_in.get(f"{CONSOLE}/search", params={"q": "Greta\x00 Lind\tqvist"})
+
+    assert response.status_code == 200
+    assert "Greta Lindqvist" in _names(response.text)

@@ -207,3 +207,9 @@ def test_customer_log_ins_and_clients_cannot_sign_in_to_the_console(
         response = sign_in(browser, username, secret)
         assert response.status_code == 422
         assert "The username or password is not right." in response.text
+
+
+def test_a_nul_in_the_sign_in_form_is_a_wrong_username_not_an_error(browser, agent):
+    response = sign_in(browser, "kim\x00.agent", "x\x00y")
+
+    assert response.status_code == 422

@@ -40,7 +40,8 @@ async def read_form(request: Request) -> dict[str, str]:
     fields: dict[str, str] = {}
     try:
         for key, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
-            fields.setdefault(key, value)
+            # NUL is never text (and PostgreSQL refuses it in a string): dropped here, once.
+            fields.setdefault(key, value.replace("\x00", ""))
     except (UnicodeDecodeError, ValueError):
         raise FormRefused(400) from None
     request.state.form = fields

@@ -20,7 +20,7 @@ def router(site: Site) -> APIRouter:
     @pages.get("/admin/users")
     def users(request: Request, visitor: Annotated[Visitor, site.page(USER_ADMIN)]):
         page = request.query_params.get("page", "1")
-        number = max(1, int(page)) if page.isdigit() else 1
+        number = max(1, int(page)) if page.isdigit() and len(page) < 7 else 1
         service = UserService(visitor.uow)
         found, total = service.list_users((number - 1) * PAGE_SIZE, PAGE_SIZE)
         context = {

@@ -55,7 +55,7 @@ def router(site: Site) -> APIRouter:
 
     @pages.get("/search")
     def search(request: Request, visitor: Annotated[Visitor, site.page(IDENTIFY_USE)]):
-        query = request.query_params.get("q", "").strip()[:MAX_QUERY]
+        query = _printable(request.query_params.get("q", ""))[:MAX_QUERY]
         too_short = 0 < len(query) < MIN_QUERY
         candidates: list[CandidateView] = []
         if query and not too_short:
@@ -72,6 +72,11 @@ def router(site: Site) -> APIRouter:
         return site.render(visitor, TEMPLATE, context)
 
     return pages
+
+
+def _printable(text: str) -> str:
+    """What was typed, without control characters (a pasted NUL or tab is no search)."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 
 def _view(candidate: Candidate) -> CandidateView:
