@@ -3,13 +3,14 @@
 from contextlib import asynccontextmanager
 
 from anyio import Semaphore, to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
 from parley.api.deps import UnitOfWork
 from parley.api.json_response import JSONResponse
+from parley.api.limits import checked_json_body, install_request_limits
 from parley.api.security import install_security, public
 from parley.api.tmf.apis import tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         to_thread.current_default_thread_limiter().total_tokens = settings.db_pool_size
         # Interactions logged in one statement on PostgreSQL: the domain's own pool, opened
         # with the event loop that uses it.
-        async with direct_log.opened(engine, settings):
+        async with direct_log.opened(engine, settings.db_async_pool_size):
             embedded = None
             if settings.embedded_worker_on():
                 # One command for a new user: outbox messages go out without a `parley worker`.
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.db_slots = Semaphore(settings.db_pool_size)
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
     install_error_handlers(app)
+    install_request_limits(app)  # body size, NUL in paths and queries: before any route
     load_event_views(settings)  # what the hubs accept in a query, and how events look
     apis = tmf_apis()
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
@@ -106,16 +108,23 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     # Routes are matched in order, one by one: the busiest (logging interactions) come first.
     for api in apis:
         app.include_router(api.router(settings))
-    app.include_router(parley_api.router(settings.parley_api_prefix))
-    app.include_router(interactions_api.router(settings.parley_api_prefix))
-    app.include_router(notifications_api.router(settings.parley_api_prefix))
-    app.include_router(leads_api.router(settings.parley_api_prefix))
-    app.include_router(audit_api.router(settings.parley_api_prefix))
-    app.include_router(outbox_api.router(settings.parley_api_prefix))
-    app.include_router(requests_api.router(settings.parley_api_prefix))
-    app.include_router(tasks_api.router(settings.parley_api_prefix))
-    app.include_router(workflows_api.router(settings.parley_api_prefix))
-    app.include_router(approvals_api.router(settings.parley_api_prefix))
+    # Parley's own API: a JSON body that cannot be stored or answered is a 400 naming where.
+    own_api = [
+        parley_api,
+        interactions_api,
+        notifications_api,
+        leads_api,
+        audit_api,
+        outbox_api,
+        requests_api,
+        tasks_api,
+        workflows_api,
+        approvals_api,
+    ]
+    for module in own_api:
+        app.include_router(
+            module.router(settings.parley_api_prefix), dependencies=[Depends(checked_json_body)]
+        )
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
 

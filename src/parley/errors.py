@@ -63,3 +63,12 @@ class PreconditionFailed(DomainError):
     status = 412
     code = "PRECONDITION_FAILED"
     reason = "Precondition failed"
+
+
+class Unavailable(DomainError):
+    """Something Parley needs for the answer cannot serve it now (e.g. every template renderer
+    is busy): nothing was changed, and the same request may succeed when retried."""
+
+    status = 503
+    code = "SERVICE_UNAVAILABLE"
+    reason = "Service unavailable"

@@ -30,6 +30,8 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "UserRole": ("roles_api_prefix", "userRole"),
     "Approval": ("parley_api_prefix", "approvals"),
     "Task": ("parley_api_prefix", "tasks"),
+    "Workflow": ("parley_api_prefix", "workflows"),
+    "TaskQueue": ("parley_api_prefix", "task-queues"),
 }
 # References that say what they refer to by their own @type rather than @referredType.
 REFERENCE_TYPES = {
@@ -54,6 +56,12 @@ class Links:
             for kind, (prefix, name) in COLLECTIONS.items()
         }
         self.parley_api = settings.parley_api_prefix  # the path of Parley's own operations
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Links":
+        """As ``Links(settings)``: what ``uow.options(Links)`` makes, once per unit of work,
+        for code below the edges that fills hrefs (the outbox's outbound payloads)."""
+        return cls(settings)
 
     def collection(self, kind: str) -> str:
         """The URL of the collection serving resources of ``kind`` (a referred type)."""

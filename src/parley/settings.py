@@ -1,8 +1,9 @@
 """Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
 
+from dataclasses import field, fields
 from email.utils import parseaddr
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -57,6 +58,12 @@ class Settings(BaseSettings):
     verification_lock_minutes: int = 15
     max_page_size: int = 1000
     default_page_size: int = 100
+    # -- limits (docs/security.md, "Limits") --
+    # The largest request body: a larger one is answered 413 before it is read whole.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # A list answer stops early (X-Result-Count saying how many it holds) where the JSON of its
+    # items would pass this; it always holds at least one item.
+    max_page_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     log_level: str = "INFO"
     jwt_secret: SecretStr | None = Field(
         default=None,
@@ -216,6 +223,23 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
+
+
+SETTING = "parley.setting"  # a field's metadata key: the setting an options record reads
+
+
+def setting(name: str) -> Any:
+    """A field of an options record, read from the setting ``name``."""
+    return field(metadata={SETTING: name})
+
+
+class OptionsRecord:
+    """Base of a domain's options record (``uow.options``): a frozen dataclass naming exactly
+    the settings the domain reads, each field declared ``setting("<its name in Settings>")``."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(**{f.name: getattr(settings, f.metadata[SETTING]) for f in fields(cls)})
 
 
 @lru_cache

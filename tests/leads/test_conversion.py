@@ -133,11 +133,11 @@ def test_a_duplicate_customer_stops_conversion_unless_forced(client, qualified):
     assert response.status_code == 201, response.text
 
 
-def test_the_order_payload_names_lead_customer_and_account(settings):
+def test_the_order_payload_names_lead_customer_and_account():
     lead = type("L", (), {"id": "l1", "name": "Fibre", "document": {"description": "d"}})()
     customer = type("C", (), {"id": "c1", "name": "Lena Vogt"})()
     account = type("A", (), {"id": "a1", "name": "Main"})()
-    order = new_customer_acquisition_order(lead, customer, account, settings)
+    order = new_customer_acquisition_order(lead, customer, account)
     assert order["externalId"][0]["id"] == "l1"
     assert order["relatedParty"][0]["partyOrPartyRole"]["id"] == "c1"
     assert order["billingAccount"]["id"] == "a1"

@@ -126,7 +126,9 @@ def test_a_note_that_is_not_json_is_refused(client):
     assert list_notes(client, customer).json() == []
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1}])
+@pytest.mark.parametrize(
+    "params", [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"offset": 2**31}, {"offset": 2**63}]
+)
 def test_bad_paging_of_notes_is_refused(client, params):
     customer = create_person_customer(client, "Karl", "Ott")
 

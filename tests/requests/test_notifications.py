@@ -9,6 +9,7 @@ from tests.factories import create_customer
 from tests.requests.helpers import REQUESTS, messages_about, patch, raise_request
 
 pytestmark = pytest.mark.usefixtures("without_workflows")
+TEMPLATES = "/api/v1/message-templates"
 
 
 def _outbox_rows(session, message_ids: list[str]) -> list[OutboxMessage]:
@@ -69,3 +70,18 @@ def test_a_refused_change_queues_no_notice(client, session):
     assert patch(client, ticket, {"status": "resolved"}).status_code == 409
 
     assert len(messages_about(session, ticket["id"])) == 1  # only "received"
+
+
+def test_a_request_notice_that_breaks_a_bound_fails_and_the_request_goes_on(client, session):
+    # Reworded so that a request's own values make it break a bound: the notice fails, with
+    # the reason, and the request is raised all the same (issue 18).
+    for template in client.get(TEMPLATES, params={"kind": "request.received"}).json():
+        body = {"body": "{{ customerName * 10**6 }}"}
+        changed = client.patch(f"{TEMPLATES}/{template['id']}", json=body)
+        assert changed.status_code == 200, changed.text
+
+    ticket = raise_request(client, create_customer(client), ticketType="fault.repair")
+
+    (notice,) = messages_about(session, ticket["id"])
+    assert notice.state == "failed"
+    assert "could not be rendered" in notice.failure_reason

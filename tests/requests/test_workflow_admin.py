@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.db.engine import build_engine
 from parley.db.migrate import downgrade, upgrade
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
@@ -263,3 +265,76 @@ def test_the_default_workflows_pass_their_own_checks(uow):
 
     for document in DEFAULT_WORKFLOWS:
         assert checked_workflow(document, known)["stages"] == document["stages"]
+
+
+def _a_concurrent_write_after_the_read(monkeypatch, read: str, write) -> None:
+    """The API's next read of a workflow or queue (``WorkflowAdmin.<read>``) is followed, before
+    the API writes, by ``write``: another administrator's change, committed meanwhile."""
+    original = getattr(WorkflowAdmin, read)
+    done: list[bool] = []
+
+    def read_then_lose_the_race(admin, id_or_code):
+        row = original(admin, id_or_code)
+        if not done:
+            done.append(True)
+            write(id_or_code)
+        return row
+
+    monkeypatch.setattr(WorkflowAdmin, read, read_then_lose_the_race)
+
+
+def _other_administrator(sessions, settings, change) -> None:
+    with sessions() as other:
+        change(WorkflowAdmin(UnitOfWork(other, settings, Actor("admin.two", "test"))))
+        other.flush()
+        other.commit()
+
+
+# In these tests the other administrator's session shares the test's connection (rolled
+# back), so refusing ours undoes theirs too; on a real database theirs stays.
+
+
+@pytest.mark.parametrize("ours", ["put", "delete"])
+def test_a_workflow_write_that_lost_the_race_is_412_and_stores_nothing(
+    client, monkeypatch, sessions, settings, ours
+):
+    created = client.post(WORKFLOWS, json=SWAP)
+    assert created.status_code == 201, created.text
+    document = created.json()
+    _a_concurrent_write_after_the_read(
+        monkeypatch,
+        "workflow",
+        lambda code: _other_administrator(
+            sessions,
+            settings,
+            lambda admin: admin.replace_workflow(code, {**document, "name": "Theirs"}),
+        ),
+    )
+
+    if ours == "put":
+        answer = client.put(f"{WORKFLOWS}/sim.swap", json={**document, "name": "Ours"})
+    else:
+        answer = client.delete(f"{WORKFLOWS}/sim.swap")
+
+    body = assert_tmf_error(answer, 412, "workflow")
+    assert body["code"] == "PRECONDITION_FAILED"
+    assert client.get(f"{WORKFLOWS}/sim.swap").json() == document
+
+
+def test_a_queue_put_that_lost_the_race_to_its_deletion_is_412_and_stores_nothing(
+    client, monkeypatch, sessions, settings
+):
+    made = client.post(QUEUES, json={"code": "vip", "name": "VIP", "roles": ["supervisor"]})
+    assert made.status_code == 201, made.text
+    _a_concurrent_write_after_the_read(
+        monkeypatch,
+        "queue",
+        lambda code: _other_administrator(
+            sessions, settings, lambda admin: admin.delete_queue(code)
+        ),
+    )
+
+    ours = client.put(f"{QUEUES}/vip", json={"name": "Ours", "roles": ["agent"]})
+
+    assert_tmf_error(ours, 412, "task queue")
+    assert client.get(f"{QUEUES}/vip").json() == made.json()

@@ -1,4 +1,8 @@
-"""Dependencies shared by every edge: the unit of work, settings and the acting user."""
+"""Dependencies shared by every edge: the unit of work, settings, links and the acting user.
+
+The settings are the app's (``request.app.state.settings``): an endpoint that needs them, or
+the hrefs made from them, takes ``settings: AppSettings`` or ``links: AppLinks``; the unit of
+work does not hand them out (services read their domain's options records from it)."""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -10,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.changes import UnitOfWork as Work
+from parley.links import Links
 from parley.settings import Settings
 
 # Dependencies that do no I/O are ``async``: FastAPI runs them on the event loop, where a sync
@@ -18,6 +23,15 @@ from parley.settings import Settings
 
 async def get_settings_dep(request: Request) -> Settings:
     return request.app.state.settings
+
+
+async def get_links(request: Request) -> Links:
+    return Links(request.app.state.settings)
+
+
+# An endpoint's one parameter for the app's settings, or for the hrefs it makes from them.
+AppSettings = Annotated[Settings, Depends(get_settings_dep)]
+AppLinks = Annotated[Links, Depends(get_links)]
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

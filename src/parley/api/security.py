@@ -14,6 +14,7 @@ so a test can list them and fail on a route that declares nothing (``undeclared_
 import asyncio
 from dataclasses import dataclass
 from functools import partial
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request, Security
 from fastapi import routing as fastapi_routing
@@ -52,6 +53,11 @@ async def current_principal(
     settings: Settings = Depends(get_settings_dep),
 ) -> Principal:
     return await _principal(request, token, settings, partial(_look_up, session, settings))
+
+
+# The caller, for a route that declares its permission among its dependencies (checked first):
+# ``principal: Caller``.
+Caller = Annotated[Principal, Depends(current_principal)]
 
 
 async def _principal(request: Request, token: str | None, settings: Settings, look_up) -> Principal:

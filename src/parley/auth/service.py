@@ -12,6 +12,7 @@ from parley.actor import Actor
 from parley.auth import audit
 from parley.auth.audit import record_access
 from parley.auth.models import RefreshToken, User
+from parley.auth.options import AuthOptions
 from parley.auth.passwords import hash_secret, needs_rehash, verify_secret
 from parley.auth.permissions import CLIENT, CUSTOMER, STAFF
 from parley.auth.principal import Principal
@@ -65,7 +66,7 @@ class AuthService:
         (a log-in has none yet)."""
         self.uow = uow
         self.repo = AuthRepository(uow.session)
-        self.settings = uow.settings
+        self.options = uow.options(AuthOptions)
 
     # -- grants --------------------------------------------------------------------------
 
@@ -162,8 +163,8 @@ class AuthService:
     def _count_failure(self, user: User, actor: Actor) -> None:
         user.failed_logins += 1
         self._failed(actor, "wrong secret", failedLogins=user.failed_logins)
-        if user.failed_logins >= self.settings.login_max_failures:
-            user.locked_until = utcnow() + timedelta(minutes=self.settings.login_lock_minutes)
+        if user.failed_logins >= self.options.login_max_failures:
+            user.locked_until = utcnow() + timedelta(minutes=self.options.login_lock_minutes)
             user.failed_logins = 0
             after = {"lockedUntil": user.locked_until}
             self._record_as(actor, audit.LOGIN_LOCKED, user.id, after=after)
@@ -172,7 +173,7 @@ class AuthService:
     def _tokens(self, user: User, client_id: str | None, with_refresh: bool) -> TokenPair:
         grants = self.repo.grants(user.id)
         access = issue_access_token(
-            self.settings,
+            self.options,
             user_id=user.id,
             username=user.username,
             kind=user.kind,
@@ -192,10 +193,10 @@ class AuthService:
                     token_hash=refresh_token_hash(refresh),
                     client_id=client_id,
                     issued_at=now,
-                    expires_at=now + timedelta(days=self.settings.refresh_token_days),
+                    expires_at=now + timedelta(days=self.options.refresh_token_days),
                 )
             )
-        return TokenPair(access, refresh, self.settings.access_token_minutes * 60)
+        return TokenPair(access, refresh, self.options.access_token_minutes * 60)
 
     # -- log-out -------------------------------------------------------------------------
 
@@ -211,7 +212,7 @@ class AuthService:
         user_id, client_id, revoked = None, None, False
         if access_token:
             try:
-                claims = decode_access_token(access_token, self.settings)
+                claims = decode_access_token(access_token, self.options)
             except Unauthorized:
                 claims = None
             if claims is not None:
@@ -239,7 +240,7 @@ class AuthService:
 
     def principal_from_token(self, token: str) -> Principal:
         """The principal of a valid access token, with the permissions their roles grant now."""
-        claims = decode_access_token(token, self.settings)
+        claims = decode_access_token(token, self.options)
         rows = self.repo.principal_rows(claims["sub"], claims["jti"])
         if rows and rows[0].revoked:
             raise Unauthorized("the access token was revoked (logged out); log in again")

@@ -16,13 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
 import jwt
 import structlog
+from pydantic import SecretStr
 
 from parley.db.base import utcnow
 from parley.errors import Unauthorized
-from parley.settings import Settings
 
 log = structlog.get_logger(__name__)
 
@@ -35,6 +36,16 @@ REQUIRED_CLAIMS = ("exp", "iat", "nbf", "sub", "jti", "iss", "aud")
 CLOCK_SKEW_SECONDS = 10
 
 
+class TokenOptions(Protocol):
+    """What issuing and checking tokens read: ``AuthOptions`` (or the settings themselves)."""
+
+    @property
+    def jwt_secret(self) -> SecretStr | None: ...
+
+    @property
+    def access_token_minutes(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class IssuedToken:
     token: str
@@ -43,9 +54,9 @@ class IssuedToken:
     scope: str
 
 
-def signing_key(settings: Settings) -> str:
-    if settings.jwt_secret is not None:
-        return settings.jwt_secret.get_secret_value()
+def signing_key(options: TokenOptions) -> str:
+    if options.jwt_secret is not None:
+        return options.jwt_secret.get_secret_value()
     return _file_secret(Path.cwd() / SECRET_FILE)
 
 
@@ -75,7 +86,7 @@ def _file_secret(path: Path) -> str:
 
 
 def issue_access_token(
-    settings: Settings,
+    options: TokenOptions,
     *,
     user_id: str,
     username: str,
@@ -88,7 +99,7 @@ def issue_access_token(
     lifetime: timedelta | None = None,
 ) -> IssuedToken:
     now = now or utcnow()
-    expires_at = now + (lifetime or timedelta(minutes=settings.access_token_minutes))
+    expires_at = now + (lifetime or timedelta(minutes=options.access_token_minutes))
     jti = secrets.token_hex(16)
     scope = " ".join(sorted(permissions))
     claims = {
@@ -108,7 +119,7 @@ def issue_access_token(
         claims["customer_id"] = customer_id
     if client_id is not None:
         claims["client_id"] = client_id
-    token = jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM)
+    token = jwt.encode(claims, signing_key(options), algorithm=ALGORITHM)
     return IssuedToken(token, jti, expires_at.replace(microsecond=0), scope)
 
 
@@ -124,13 +135,13 @@ _REFUSALS: tuple[tuple[type[Exception], str], ...] = (
 )
 
 
-def decode_access_token(token: str, settings: Settings) -> dict:
+def decode_access_token(token: str, options: TokenOptions) -> dict:
     """The claims of a valid access token; Unauthorized, saying why, for any other token.
 
     A client sends the same token with every request for its lifetime: a token already
     verified by this process is not verified again (the signature can't have changed), only
     its expiry is checked anew. Revocation is checked by the caller, against the database."""
-    key = signing_key(settings)
+    key = signing_key(options)
     claims = _verified(token, key)
     now = utcnow().timestamp()  # Parley's clock (parley.clock), which tests can move
     if claims["exp"] + CLOCK_SKEW_SECONDS < now:

@@ -1,15 +1,20 @@
-"""The unit of work: one request's, command's or job's session, acting user, settings and
+"""The unit of work: one request's, command's or job's session, acting user, options and
 change recorder.
 
-Every edge opens one (the API per request, the CLI per command, a worker per batch) and every
-service takes it. A write records its change with ``record`` once: the audit line and, for a
-resource that publishes events, the domain event, together in the same transaction (as
-netbox's change logging and zulip's ``do_*`` actions do), so no edge and no service can forget
-either. The edge commits or rolls back; services never do.
+Every edge opens one (the API per request, the CLI per command, a worker per batch) with the
+settings, and every service takes it. A service does not see the settings: it asks for its
+domain's options record, ``uow.options(PartyOptions)``, a small frozen record naming exactly
+what the domain reads (made from the settings by its ``from_settings``, once per unit of work).
+
+A write records its change with ``record`` once: the audit line and, for a resource that
+publishes events, the domain event, together in the same transaction (as netbox's change
+logging and zulip's ``do_*`` actions do), so no edge and no service can forget either. The
+edge commits or rolls back; services never do.
 """
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol, Self, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -39,6 +44,16 @@ def _transaction_ended(session: Session) -> None:
         session.info[RECORDED] = set()
 
 
+class Options(Protocol):
+    """A domain's options record: the settings it reads, by the names it reads them."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self: ...
+
+
+OptionsRecord = TypeVar("OptionsRecord", bound=Options)
+
+
 class UnitOfWork:
     def __init__(
         self,
@@ -52,9 +67,18 @@ class UnitOfWork:
         it on first use instead (an API request's caller, once authorised)."""
         self.session = session
         session.info.setdefault(RECORDED, set())  # marks the session as a unit of work's
-        self.settings = settings
+        self._settings = settings
+        self._options: dict[type, object] = {}
         self._actor = actor
         self._actor_source = actor_source
+
+    def options(self, kind: type[OptionsRecord]) -> OptionsRecord:
+        """The options record ``kind`` (e.g. ``PartyOptions``), made from the settings on
+        first use and kept for the unit of work's life."""
+        made = self._options.get(kind)
+        if made is None:
+            made = self._options[kind] = kind.from_settings(self._settings)
+        return made  # type: ignore[return-value]
 
     @property
     def actor(self) -> Actor | None:
@@ -64,7 +88,17 @@ class UnitOfWork:
 
     def acting_as(self, actor: Actor) -> "UnitOfWork":
         """The same unit of work with another actor (the system, for what a worker raises)."""
-        return UnitOfWork(self.session, self.settings, actor)
+        return self._alike(self.session, actor)
+
+    def on(self, session: Session) -> "UnitOfWork":
+        """The same actor and options on another session (e.g. one bound to nothing, for
+        rows made here and written elsewhere)."""
+        return self._alike(session, self.actor)
+
+    def _alike(self, session: Session, actor: Actor | None) -> "UnitOfWork":
+        other = UnitOfWork(session, self._settings, actor)
+        other._options = self._options  # the same settings: the same records
+        return other
 
     @staticmethod
     def now() -> datetime:

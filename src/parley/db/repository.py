@@ -57,6 +57,11 @@ class Repository:
         self.session.delete(row)
         self.session.flush()
 
+    def discard(self, row) -> None:
+        """Delete ``row`` at the caller's next flush: for a row a concurrent writer may have
+        changed or deleted meanwhile, the edge flushes with ``flush_or_412``."""
+        self.session.delete(row)
+
     def one(self, model, row_id: str, readable: ColumnElement | None = None, for_update=False):
         """The row with this id if ``readable`` (a ``readable_by`` condition) holds for it."""
         if readable is None and not for_update:

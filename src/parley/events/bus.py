@@ -18,6 +18,7 @@ import json
 import structlog
 
 from parley.errors import InvalidInput
+from parley.events.options import EventBusOptions
 from parley.outbox.channels import Channel, Message, Outcome
 from parley.settings import Settings
 
@@ -34,14 +35,15 @@ def check_destination(destination: dict) -> None:
 
 class EventBusPublisher:
     def __init__(self, settings: Settings):
-        self.settings = settings
-        self.timeout = settings.event_bus_timeout_seconds
+        """An outbox channel's adapter, made from the worker's settings: it reads its own."""
+        self.options = EventBusOptions.from_settings(settings)
+        self.timeout = self.options.timeout_seconds
         self.loop = asyncio.new_event_loop()
         self.connection = None
         self.jetstream = None
 
     def deliver(self, message: Message) -> Outcome:
-        if not self.settings.event_bus_url:
+        if not self.options.url:
             return Outcome.retry("PARLEY_EVENT_BUS_URL is not set in this worker")
         body = json.dumps(message.payload, separators=(",", ":"), ensure_ascii=False).encode()
         headers = {MESSAGE_ID_HEADER: message.payload.get("eventId") or message.idempotency_key}
@@ -66,7 +68,7 @@ class EventBusPublisher:
             subject,
             body,
             timeout=self.timeout,
-            stream=self.settings.event_bus_stream,
+            stream=self.options.stream,
             headers=headers,
         )
 
@@ -81,7 +83,7 @@ class EventBusPublisher:
         # message later (the next delivery connects afresh). nats-py 2.x waits forever on an
         # unreachable server with allow_reconnect=False or max_reconnect_attempts=0.
         self.connection = await nats.connect(
-            self.settings.event_bus_url,
+            self.options.url,
             connect_timeout=self.timeout,
             max_reconnect_attempts=1,
             reconnect_time_wait=0.2,
@@ -91,12 +93,12 @@ class EventBusPublisher:
             closed_cb=quiet,
         )
         jetstream = self.connection.jetstream(timeout=self.timeout)
-        if self.settings.event_bus_create_stream:
-            stream = self.settings.event_bus_stream
+        if self.options.create_stream:
+            stream = self.options.stream
             try:
                 await jetstream.stream_info(stream)
             except NotFoundError:
-                subjects = [f"{self.settings.event_bus_subject_prefix}.>"]
+                subjects = [f"{self.options.subject_prefix}.>"]
                 await jetstream.add_stream(name=stream, subjects=subjects)
                 log.info("event bus stream created", stream=stream, subjects=subjects)
         self.jetstream = jetstream

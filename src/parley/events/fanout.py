@@ -19,6 +19,7 @@ from parley.changes import UnitOfWork
 from parley.changes.recorder import EVENT_KIND
 from parley.db.engine import build_engine
 from parley.errors import InvalidInput
+from parley.events.options import EventBusOptions
 from parley.events.query import matches, parse_query
 from parley.events.repository import SubscriptionRepository
 from parley.events.views import load_event_views, views_of
@@ -31,16 +32,13 @@ BUS_KIND = "bus"
 log = structlog.get_logger("parley.events")
 
 
-def bus_subject(settings: Settings, event: dict) -> str:
-    return f"{settings.event_bus_subject_prefix}.{event['resourceType']}.{event['kind']}"
-
-
 class EventFanOut:
     def __init__(self, settings: Settings):
         # The views live with the TMF API modules (plugged in by parley.wiring): this worker
         # renders events with its own settings, as the APIs it serves beside would.
         load_event_views(settings)
-        self.settings = settings
+        self._settings = settings  # what its units of work are opened with
+        self.bus = EventBusOptions.from_settings(settings)
         self.links = Links(settings)  # hrefs of the references in the events it renders
         # Its own small pool: the worker's connection is busy with no transaction meanwhile,
         # but a fan-out is a unit of work of its own and must not share a session with it.
@@ -51,7 +49,7 @@ class EventFanOut:
         event = message.payload
         views = views_of(event["resourceType"])
         with self.sessions.begin() as session:
-            outbox = OutboxService(UnitOfWork(session, self.settings))
+            outbox = OutboxService(UnitOfWork(session, self._settings))
             by_api = {view.api: view for view in views}
             for subscription in SubscriptionRepository(session).of_apis(by_api):
                 view = by_api[subscription.api]
@@ -75,8 +73,8 @@ class EventFanOut:
                         # refuse: the other subscribers still get the event.
                         log.warning("hub callback refused", subscription=subscription.id)
                         break
-            if self.settings.event_bus_url:
-                subject = {"subject": bus_subject(self.settings, event)}
+            if self.bus.url:
+                subject = {"subject": self.bus.subject(event)}
                 key = f"{event['eventId']}:bus"
                 outbox.enqueue(BUS_KIND, subject, self.links.fill(event), idempotency_key=key)
         return Outcome.delivered()

@@ -12,6 +12,7 @@ from parley.changes.recorder import CREATE, DELETE
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.events.models import MAX_CALLBACK_LENGTH, EventSubscription
+from parley.events.options import HubOptions
 from parley.events.query import parse_query
 from parley.events.repository import SubscriptionRepository
 from parley.outbound.policy import OutboundPolicy, Refused
@@ -40,7 +41,7 @@ class SubscriptionService:
                 "callback",
             )
         try:
-            OutboundPolicy.of(self.uow.settings.outbound_allow).check_url(callback)
+            OutboundPolicy.of(self.uow.options(HubOptions).outbound_allow).check_url(callback)
         except Refused as refused:
             raise InvalidInput(f"callback: {refused.reason}", "callback") from None
         if query is not None and not isinstance(query, str):

@@ -30,7 +30,6 @@ from parley.changes import UnitOfWork
 from parley.db.together import NewRow, together
 from parley.errors import DomainError
 from parley.interactions.service import InteractionService, needs_look_ups
-from parley.settings import Settings
 
 logger = structlog.get_logger(__name__)
 APPLICATION_NAME = "parley-direct-writes"  # its connections in pg_stat_activity
@@ -44,13 +43,14 @@ class DatabaseUnavailable(DomainError):
 
 
 @asynccontextmanager
-async def opened(engine: Engine, settings: Settings) -> AsyncIterator[None]:
+async def opened(engine: Engine, pool_size: int) -> AsyncIterator[None]:
     """Direct logging for ``engine`` while the block runs (an app's lifespan): on PostgreSQL
-    with ``PARLEY_DB_ASYNC_POOL_SIZE`` > 0. Opened with the event loop that uses it."""
-    if engine.dialect.name != "postgresql" or settings.db_async_pool_size < 1:
+    with a pool of ``pool_size`` connections (``PARLEY_DB_ASYNC_POOL_SIZE``) > 0. Opened with
+    the event loop that uses it."""
+    if engine.dialect.name != "postgresql" or pool_size < 1:
         yield
         return
-    writer = DirectWriter(engine, settings.db_async_pool_size)
+    writer = DirectWriter(engine, pool_size)
     await writer.pool.open(wait=False)
     _writers[engine] = writer
     try:
@@ -74,8 +74,8 @@ async def log_interaction(
     if writer is None or needs_look_ups(document):
         return None
     # Built on an unbound session: no I/O may happen on the event loop, and a read by mistake
-    # fails loudly. It carries the request's settings and actor.
-    offline = UnitOfWork(Session(), uow.settings, uow.writer())
+    # fails loudly. It carries the request's options and actor.
+    offline = uow.on(Session())
     new = InteractionService(offline).new_interaction(document, lenient)
     try:
         await writer.insert_together(new.rows)

@@ -88,7 +88,6 @@ class InteractionService:
         self.uow = uow
         self.session = uow.session  # for the parties' front door (engaged party, existence)
         self.repo = InteractionRepository(uow.session)
-        self.settings = uow.settings
 
     # -- reading -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ verifies that contact medium, which qualification asks for."""
 from parley.changes import UnitOfWork
 from parley.errors import Conflict, InvalidInput
 from parley.interactions.service import InteractionService
+from parley.leads.options import LeadOptions
 from parley.leads.service import TRANSITIONS, LeadService
 from parley.parties.normalize import email_normalized, phone_e164
 
@@ -15,7 +16,7 @@ class LeadContacts:
     def __init__(self, uow: UnitOfWork):
         self.leads = LeadService(uow)
         self.interactions = InteractionService(uow)
-        self.settings = uow.settings
+        self.options = uow.options(LeadOptions)
 
     def log(
         self,
@@ -92,7 +93,7 @@ class LeadContacts:
         if "@" in medium:
             canonical = email_normalized(medium, "medium")
         else:
-            canonical = phone_e164(medium, self.settings.default_phone_region, "medium")
+            canonical = phone_e164(medium, self.options.phone_region, "medium")
         keys = self.leads.prospect_keys(lead.document, self.leads.prospect(lead))
         known = set(keys.phones) | {e.lower() for e in keys.emails}
         if canonical not in known and canonical.lower() not in known:

@@ -20,7 +20,6 @@ from parley.outbox.service import OutboxService
 from parley.parties.accounts.service import BillingAccountService
 from parley.parties.models import BillingAccount, Customer, Party
 from parley.parties.service import PRIMARY_CONTACT_ROLE, PartyService
-from parley.settings import Settings
 
 ORDER_CATEGORY = "newCustomerAcquisition"
 # What the agent may say about the first billing account; the rest comes from the lead.
@@ -47,7 +46,6 @@ class LeadConversion:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
         self.session = uow.session
-        self.settings = uow.settings
         self.leads = LeadService(uow)
         self.parties = PartyService(uow)
         self.accounts = BillingAccountService(uow)
@@ -79,7 +77,7 @@ class LeadConversion:
             before = dict(lead.document)
             self._mark_converted(lead, customer, customers)
             self.leads.record_update(lead, before)
-            order = new_customer_acquisition_order(lead, customer, billing, self.settings)
+            order = new_customer_acquisition_order(lead, customer, billing)
             # In this transaction: the order exists exactly when the conversion does.
             OutboxService(self.uow).enqueue(
                 "order", {}, order, idempotency_key=f"acquisition-order:{lead.id}"
@@ -178,13 +176,12 @@ class LeadConversion:
 
 
 def new_customer_acquisition_order(
-    lead: SalesLead, customer: Customer, account: BillingAccount, settings: Settings
+    lead: SalesLead, customer: Customer, account: BillingAccount
 ) -> dict:
     """The order the ordering system receives for a converted lead (a TMF622 ProductOrder).
 
-    Its references hold ids: their hrefs are made when it is sent (parley.links). The lead is
-    named as the owner of the order's external id by its URL, text of the message itself."""
-    base = settings.base_url
+    Its references hold ids, the lead's (its external id) too: their hrefs are made when it
+    is sent or shown (parley.links)."""
     items = []
     if lead.document.get("productOffering"):
         offering = {k: v for k, v in lead.document["productOffering"].items() if v is not None}
@@ -205,7 +202,7 @@ def new_customer_acquisition_order(
             {
                 "@type": "ExternalIdentifier",
                 "id": lead.id,
-                "owner": f"{base}{settings.sales_api_prefix}/salesLead/{lead.id}",
+                "@referredType": "SalesLead",
                 "externalIdentifierType": "SalesLead",
             }
         ],

@@ -19,6 +19,7 @@ from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.leads import document as doc
 from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
+from parley.leads.options import LeadOptions
 from parley.leads.repository import LeadRepository
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Party
@@ -72,7 +73,7 @@ class LeadService:
         self.uow = uow
         self.repo = LeadRepository(uow.session)
         self.parties = PartyService(uow)
-        self.settings = uow.settings
+        self.options = uow.options(LeadOptions)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -222,7 +223,7 @@ class LeadService:
         lead.rating = doc.choice(document, "rating", RATINGS)
         lead.priority = doc.choice(document, "priority", PRIORITIES)
         lead.owner_user_id, lead.owner_name = self._owner(document)
-        doc.normalize_prospect_contact(document, self.settings.default_phone_region)
+        doc.normalize_prospect_contact(document, self.options.phone_region)
         doc.fill_notes(document, self.uow.writer().name, utcnow())
         lead.document = document
         lead.updated_at = utcnow()

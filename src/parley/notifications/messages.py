@@ -28,7 +28,9 @@ from parley.notifications.models import (
     INITIAL,
     CommunicationMessage,
 )
+from parley.notifications.options import NotificationOptions
 from parley.notifications.preferences import NotDeliverable, PreferenceService
+from parley.notifications.rendering import TemplateLimitExceeded
 from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.models import DEAD, DELIVERED
@@ -47,7 +49,7 @@ SERVER_FIELDS = ("id", "href", "tryTimes", "sendTime", "sendTimeComplete")
 
 class CommunicationService:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.settings = uow, uow.settings
+        self.uow, self.options = uow, uow.options(NotificationOptions)
         self.repo = NotificationRepository(uow.session)
         self.outbox = OutboxService(uow)
         self.preferences = PreferenceService(uow)
@@ -146,8 +148,17 @@ class CommunicationService:
         failures, queued = [], 0
         # Rendered before any receiver is looked at: wording that can't be sent is a 400 even
         # when no receiver can be reached. Per language after that (a receiver's own).
-        parts = self.settings.sms_max_parts
-        wording = {None: message_content(self.templates, document, message.channel, None, parts)}
+        parts = self.options.sms_max_parts
+        try:
+            wording = {
+                None: message_content(self.templates, document, message.channel, None, parts)
+            }
+        except TemplateLimitExceeded as bound:
+            # The template asks for more than a rendering may take: this message fails with
+            # the reason; whatever made it (a request's change, say) goes on.
+            message.failure_reason = f"the template could not be rendered: {bound.message}"
+            message.state, message.send_time_complete = FAILED, utcnow()
+            return
         # A templated message shows what it says (in the default language) as its content.
         if not document.get("content"):
             document["content"] = wording[None].text
@@ -161,9 +172,15 @@ class CommunicationService:
                 failures.append(f"receiver {index + 1}: {why.message}")
                 continue
             if target.language not in wording:
-                wording[target.language] = message_content(
-                    self.templates, document, message.channel, target.language, parts
-                )
+                try:
+                    wording[target.language] = message_content(
+                        self.templates, document, message.channel, target.language, parts
+                    )
+                except TemplateLimitExceeded as bound:
+                    failures.append(
+                        f"receiver {index + 1}: the template could not be rendered: {bound.message}"
+                    )
+                    continue
             content = wording[target.language]
             waits = [t for t in (scheduled, target.not_before) if t is not None]
             self.outbox.enqueue(
@@ -191,7 +208,7 @@ class CommunicationService:
             if message.channel == "email":
                 address = email_normalized(given, f"{where}.email")
             else:
-                region = self.settings.default_phone_region
+                region = self.options.phone_region
                 address = phone_e164(given, region, f"{where}.phoneNumber")
             language = not_before = None
             if customer_id is not None:

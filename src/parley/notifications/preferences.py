@@ -17,6 +17,7 @@ from parley.changes import UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput
 from parley.notifications.models import CHANNELS, ContactPreference
+from parley.notifications.options import NotificationOptions
 from parley.notifications.repository import NotificationRepository
 from parley.notifications.templates import check_language
 from parley.parties.service import PartyService
@@ -55,7 +56,7 @@ class PreferenceService:
         self.uow = uow
         self.repo = NotificationRepository(uow.session)
         self.parties = PartyService(uow)
-        self.settings = uow.settings
+        self.options = uow.options(NotificationOptions)
 
     def get(self, customer_id: str) -> Preferences:
         self.parties.get_customer(customer_id)  # 404 for an unknown customer
@@ -63,7 +64,7 @@ class PreferenceService:
 
     def replace(self, customer_id: str, values: dict) -> Preferences:
         self.parties.get_customer(customer_id)
-        wanted = _checked(values, self.settings.default_time_zone)
+        wanted = _checked(values, self.options.time_zone)
         before = self._current(customer_id)
         row = self.repo.preference(customer_id) or ContactPreference(customer_id=customer_id)
         row.preferred_channel = wanted.preferred_channel
@@ -107,7 +108,7 @@ class PreferenceService:
     def _current(self, customer_id: str) -> Preferences:
         row = self.repo.preference(customer_id)
         if row is None:
-            return Preferences(None, None, False, None, None, self.settings.default_time_zone)
+            return Preferences(None, None, False, None, None, self.options.time_zone)
         return Preferences(
             row.preferred_channel,
             row.language,

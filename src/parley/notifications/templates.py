@@ -12,7 +12,14 @@ from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.notifications.models import CATEGORIES, CHANNELS, MessageTemplate
-from parley.notifications.rendering import Rendered, check_syntax, render, variables_of
+from parley.notifications.options import NotificationOptions
+from parley.notifications.rendering import (
+    Rendered,
+    check_bounds,
+    check_syntax,
+    render,
+    variables_of,
+)
 from parley.notifications.repository import NotificationRepository
 
 KIND = re.compile(r"[a-z][a-zA-Z0-9]*(?:[._-][a-zA-Z0-9]+)*")
@@ -80,8 +87,9 @@ class TemplateCatalogue:
 
     def choose(self, kind: str, channel: str, language: str | None) -> MessageTemplate:
         """The active template of this kind and channel in the best language there is."""
-        # The installation's language last (read here: listing and editing need no settings).
-        for candidate in _languages(language, self.uow.settings.default_language):
+        # The installation's language last (read here: listing and editing need no options).
+        default = self.uow.options(NotificationOptions).default_language
+        for candidate in _languages(language, default):
             template = self.repo.template_for(kind, channel, candidate)
             if template is not None and template.active:
                 return template
@@ -92,6 +100,7 @@ class TemplateCatalogue:
 
     def _word(self, template: MessageTemplate, subject, body) -> None:
         template.subject, template.body = check_wording(template.channel, subject, body)
+        check_bounds(template.subject, template.body)  # what breaks a bound whatever it is given
 
 
 def check_wording(channel: str, subject, body) -> tuple[str | None, str]:

@@ -75,7 +75,7 @@ class OutboxService:
         if kind != EVENT_KIND:
             # What goes out is composed now, as sent: references to Parley's resources carry
             # their hrefs (an event's are made by the fan-out, per API and base URL).
-            payload = Links(self.uow.settings).fill(payload)
+            payload = self.uow.options(Links).fill(payload)
         now = utcnow()
         message_id = new_id()
         key = idempotency_key or message_id

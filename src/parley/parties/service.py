@@ -21,6 +21,7 @@ from parley.parties import projection
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
+from parley.parties.options import PartyOptions
 from parley.parties.repository import PartyRepository, engaged_party_of
 
 CUSTOMER_NUMBER_CHARACTERISTIC = "customerNumber"
@@ -62,7 +63,7 @@ class PartyService:
         self.uow = uow
         self.session = uow.session
         self.repo = PartyRepository(uow.session)
-        self.settings = uow.settings
+        self.options = uow.options(PartyOptions)
 
     # -- individuals and organisations ---------------------------------------------------
 
@@ -131,7 +132,7 @@ class PartyService:
     def _apply_party(self, party: Party, document: dict) -> list[dict]:
         """Project the document onto the row; return the party's identification keys."""
         document["@type"] = party.kind
-        keys = projection.normalize_contact_media(document, self.settings.default_phone_region)
+        keys = projection.normalize_contact_media(document, self.options.phone_region)
         if party.kind == "Individual":
             party.given_name, party.family_name, party.display_name = projection.individual_names(
                 document
@@ -267,7 +268,7 @@ class PartyService:
         )
         document["name"] = customer.name
         index = _CustomerIndex(
-            keys=projection.normalize_contact_media(document, self.settings.default_phone_region),
+            keys=projection.normalize_contact_media(document, self.options.phone_region),
             contacts=self._contacts(document),
             accounts=sorted(
                 {

@@ -16,6 +16,7 @@ from parley.db.base import new_id, utcnow
 from parley.errors import InvalidInput
 from parley.parties.models import CustomerSecurity, SecurityQuestion, VerificationAttempt
 from parley.parties.normalize import search_text
+from parley.parties.options import PartyOptions
 from parley.parties.repository import PartyRepository
 from parley.parties.service import PartyService
 
@@ -42,7 +43,7 @@ class VerificationService:
         """Checks are recorded for ``uow``'s actor: who asked, through which channel."""
         self.uow = uow
         self.repo = PartyRepository(uow.session)
-        self.settings = uow.settings
+        self.options = uow.options(PartyOptions)
         self.parties = PartyService(uow)  # reads only: finding the customer
 
     def _customer(self, customer_id: str):
@@ -115,7 +116,7 @@ class VerificationService:
         security = self.repo.get_security(customer_id, for_update=True)
         secret_hash, candidate = self._secret(customer_id, security, method, answer, question_id)
         now = utcnow()
-        limit = self.settings.verification_max_failures
+        limit = self.options.verification_max_failures
         if security.locked_until and security.locked_until > now:
             self._record(customer_id, method, "locked", now)
             return VerificationResult(False, "locked", 0, security.locked_until)
@@ -128,7 +129,7 @@ class VerificationService:
             outcome = "failed"
             if security.failed_attempts >= limit:
                 security.locked_until = now + timedelta(
-                    minutes=self.settings.verification_lock_minutes
+                    minutes=self.options.verification_lock_minutes
                 )
                 security.failed_attempts = 0
         security.updated_at = now

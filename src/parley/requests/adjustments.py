@@ -101,7 +101,7 @@ def authority_of(uow: UnitOfWork, actor: Actor) -> Authority:
 class Adjustments:
     def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService taking or moving the request."""
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
         self.requests = requests
         self.approvals = ApprovalRepository(uow.session)
 

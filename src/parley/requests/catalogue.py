@@ -183,10 +183,10 @@ def sla_target(request_type: RequestType, priority: str) -> timedelta:
     return timedelta(hours=hours[priority])
 
 
-def sla_warning_percent(request_type: RequestType, settings) -> int:
-    """How much of the target may pass before the SLA warning: the type's, else the default."""
+def sla_warning_percent(request_type: RequestType, default: int) -> int:
+    """How much of the target may pass before the SLA warning: the type's, else ``default``."""
     given = request_type.document.get("slaWarningPercent")
-    return given if given is not None else settings.sla_warning_percent
+    return given if given is not None else default
 
 
 def notifies_on(request_type: RequestType, milestone: str) -> bool:

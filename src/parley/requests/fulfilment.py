@@ -25,6 +25,7 @@ from parley.outbox.service import OutboxService
 from parley.parties.contact_change import DETAILS, ContactChange, new_media
 from parley.requests import lifecycle as lc
 from parley.requests.models import CustomerRequest, RequestType
+from parley.requests.options import RequestOptions
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Fulfilled:
 class AutomaticFulfilment:
     def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService asking (for the customer's other requests)."""
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
         self.requests = requests
 
     def fulfil(self, row: CustomerRequest, request_type: RequestType) -> Fulfilled | None:
@@ -60,7 +61,7 @@ class AutomaticFulfilment:
             if value is not None and not isinstance(value, str):
                 where = f"troubleTicketCharacteristic.{name}"
                 raise InvalidInput(f"{where}: a text value is expected", where)
-        region = self.settings.default_phone_region
+        region = self.uow.options(RequestOptions).phone_region
         media = new_media(given, region, "troubleTicketCharacteristic")
         if not media:
             return None  # nothing usable: an agent takes it in

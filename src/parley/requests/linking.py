@@ -19,7 +19,6 @@ INTERACTION = "PartyInteraction"
 class InteractionLinks:
     def __init__(self, uow: UnitOfWork):
         self.interactions = InteractionService(uow)
-        self.settings = uow.settings
 
     def given(self, document: dict, customer_id: str) -> Interaction | None:
         """The interaction the request names, checked: the same customer's, still open."""

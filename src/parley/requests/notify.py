@@ -27,7 +27,7 @@ TEMPLATE_OF = {"received": "request.received", "delayed": "request.delayed"}
 
 class RequestNotifier:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
 
     def milestone(
         self, request: CustomerRequest, request_type: RequestType, milestone: str, message=""

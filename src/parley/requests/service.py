@@ -20,6 +20,7 @@ from parley.requests.fulfilment import AutomaticFulfilment
 from parley.requests.linking import INTERACTION, InteractionLinks
 from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
 from parley.requests.notify import RequestNotifier
+from parley.requests.options import RequestOptions
 from parley.requests.presentation import SERVER_FIELDS, present, status_view
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
@@ -36,7 +37,8 @@ OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 
 class RequestService:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
+        self.options = uow.options(RequestOptions)
         self.repo = RequestRepository(uow.session)
         self.catalogue = RequestTypeCatalogue(uow)
         self.links = InteractionLinks(uow)
@@ -99,9 +101,7 @@ class RequestService:
             channel=channel,
             text=f"{document.get('name') or ''} {document.get('description') or ''}",
         )
-        classified = classify(
-            arrival, self.catalogue.active_types(), self.settings.request_default_type
-        )
+        classified = classify(arrival, self.catalogue.active_types(), self.options.default_type)
         request_type = classified.request_type
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
@@ -264,7 +264,7 @@ class RequestService:
         if (wanted in lc.NEEDS_REASON or reopening) and not (reason or "").strip():
             raise InvalidInput(f"statusChangeReason: say why it becomes {wanted}", "reason")
         if reopening:
-            window = timedelta(days=self.settings.request_reopen_days)
+            window = timedelta(days=self.options.reopen_days)
             if row.closed_at is None or now > row.closed_at + window:
                 raise Conflict(
                     f"status: a request can be reopened within {window.days} days of closing"

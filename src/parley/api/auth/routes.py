@@ -66,6 +66,8 @@ async def read_form(request: Request) -> dict[str, str]:
         raise OAuthError("invalid_request", "the request body is not a valid form") from None
     fields: dict[str, str] = {}
     for key, value in pairs:
+        if "\x00" in key or "\x00" in value:  # no name, secret or token holds one
+            raise OAuthError("invalid_request", "the parameters must not contain NUL characters")
         if key in fields:
             raise OAuthError("invalid_request", f"the parameter {key} is given more than once")
         fields[key] = value
@@ -82,12 +84,14 @@ def client_credentials(request: Request, form: dict[str, str]) -> tuple[str | No
         raise OAuthError("invalid_request", "give the client secret once: header or form")
     try:
         decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        client_id, secret = decoded.split(":", 1)
+        client_id, secret = (unquote(part) for part in decoded.split(":", 1))
+        if "\x00" in client_id or "\x00" in secret:
+            raise ValueError("NUL")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise OAuthError(
             "invalid_client", "the Basic authorization header is malformed", 401
         ) from None
-    return unquote(client_id) or None, unquote(secret) or None
+    return client_id or None, secret or None
 
 
 def _needed(form: dict[str, str], *names: str) -> list[str]:

@@ -43,20 +43,20 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
         summary="Subscribe a listener to this API's events: {callback, query}",
         dependencies=[*access, Depends(media_type_check(("application/json",)))],
     )
-    def subscribe(uow: RequestWork, body: dict[str, Any] = Body(...)):
+    def subscribe(request: Request, uow: RequestWork, body: dict[str, Any] = Body(...)):
         check_storable(body)
         made = SubscriptionService(uow).subscribe(
             api, body.get("callback"), body.get("query"), body.get("secret"), event_types_of(api)
         )
-        answer = shown(made, uow.settings)
+        answer = shown(made, request.app.state.settings)
         commit_now(uow.session)
-        location = f"{uow.settings.base_url}{prefix}/hub/{made.id}"
+        location = f"{request.app.state.settings.base_url}{prefix}/hub/{made.id}"
         return JSONResponse(answer, status_code=201, headers={"Location": location})
 
     @router.get("/{id}", summary="A subscription to this API's events", dependencies=access)
     def get_subscription(id: str, uow: RequestWork, request: Request):
         found = SubscriptionService(uow).get(api, id, owner_id=_owner(request))
-        return shown(found, uow.settings)
+        return shown(found, request.app.state.settings)
 
     @router.delete("/{id}", status_code=204, summary="Remove a subscription", dependencies=access)
     def unsubscribe(id: str, uow: RequestWork, request: Request):

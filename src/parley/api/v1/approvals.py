@@ -2,13 +2,16 @@
 decided by a supervisor whose limit covers them. Each answer about one approval carries its
 ETag; approve and reject honour If-Match (412 when stale)."""
 
-from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import JSONResponse
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork, commit_now
+from parley.api.deps import AppLinks, RequestWork
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.versioning import etag, expected_version, flush_or_412
+from parley.api.v1.kit import Page, listed, paging
+from parley.api.versioning import IfMatch, with_etag, written
 from parley.auth.permissions import APPROVAL_READ, REQUEST_APPROVE
 from parley.links import Links
 from parley.requests.approvals.models import APPROVAL_STATUSES
@@ -36,26 +39,23 @@ def router(prefix: str) -> APIRouter:
     def list_approvals(
         response: Response,
         uow: RequestWork,
+        links: AppLinks,
+        page: Annotated[Page, paging(100, 1000)],
         status: str | None = Query(None, description=" | ".join(APPROVAL_STATUSES)),
         requestId: str | None = Query(None, max_length=36),
         decidable: bool = Query(
             False,
             description="only pending approvals your limit covers and that you did not raise",
         ),
-        offset: int = Query(0, ge=0, le=2**31 - 1),
-        limit: int = Query(100, ge=1, le=1000),
     ):
         service = ApprovalService(uow)
-        rows, total = service.list_approvals(offset, limit, status, requestId, decidable)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(rows))
-        links = Links(uow.settings)
-        return [links.served("Approval", service.present(row)) for row in rows]
+        rows, total = service.list_approvals(page.offset, page.limit, status, requestId, decidable)
+        return listed(response, [links.served("Approval", service.present(r)) for r in rows], total)
 
     @api.get("/{approval_id}", summary="One approval", dependencies=[require(APPROVAL_READ)])
-    def get_approval(approval_id: str, uow: RequestWork):
+    def get_approval(approval_id: str, uow: RequestWork, links: AppLinks):
         service = ApprovalService(uow)
-        return _one(service, service.get(approval_id))
+        return _one(service, links, service.get(approval_id))
 
     @api.post(
         "/{approval_id}/approve",
@@ -63,14 +63,10 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(REQUEST_APPROVE)],
     )
     def approve(
-        approval_id: str,
-        decision: Approving,
-        request: Request,
-        uow: RequestWork,
+        approval_id: str, decision: Approving, uow: RequestWork, version: IfMatch, links: AppLinks
     ):
         service = ApprovalService(uow)
-        row = service.approve(approval_id, decision.note, expected_version(request))
-        return _finish(service, row)
+        return _finish(service, links, service.approve(approval_id, decision.note, version))
 
     @api.post(
         "/{approval_id}/reject",
@@ -78,25 +74,17 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(REQUEST_APPROVE)],
     )
     def reject(
-        approval_id: str,
-        decision: Rejecting,
-        request: Request,
-        uow: RequestWork,
+        approval_id: str, decision: Rejecting, uow: RequestWork, version: IfMatch, links: AppLinks
     ):
         service = ApprovalService(uow)
-        row = service.reject(approval_id, decision.note, expected_version(request))
-        return _finish(service, row)
+        return _finish(service, links, service.reject(approval_id, decision.note, version))
 
     return api
 
 
-def _one(service: ApprovalService, row) -> JSONResponse:
-    body = Links(service.settings).served("Approval", service.present(row))
-    return JSONResponse(body, headers={"ETag": etag(row)})
+def _one(service: ApprovalService, links: Links, row) -> JSONResponse:
+    return with_etag(links.served("Approval", service.present(row)), row)
 
 
-def _finish(service: ApprovalService, row) -> JSONResponse:
-    flush_or_412(service.uow.session, "request")
-    answer = _one(service, row)
-    commit_now(service.uow.session)
-    return answer
+def _finish(service: ApprovalService, links: Links, row) -> JSONResponse:
+    return written(service.uow.session, "request", lambda: _one(service, links, row))

@@ -1,11 +1,13 @@
 """The audit trail for administrators: who did what, when, through which channel."""
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
+from parley.api.v1.kit import Page, budgeted, paging
 from parley.auth.audit import AuditFilter, AuditTrail
 from parley.auth.permissions import AUDIT_READ
 
@@ -19,8 +21,9 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(AUDIT_READ)],
     )
     def list_audit(
-        response: Response,
+        request: Request,
         uow: RequestWork,
+        page: Annotated[Page, paging(100, 1000)],
         actor_id: str | None = Query(None, alias="actorId"),
         actor_name: str | None = Query(None, alias="actorName"),
         action: str | None = Query(None),
@@ -28,30 +31,28 @@ def router(prefix: str) -> APIRouter:
         resource_id: str | None = Query(None, alias="resourceId"),
         since: datetime | None = Query(None, description="inclusive, with a time zone"),
         until: datetime | None = Query(None, description="exclusive, with a time zone"),
-        offset: int = Query(0, ge=0, le=2**31 - 1),
-        limit: int = Query(100, ge=1, le=1000),
     ):
         filters = AuditFilter(
             actor_id, actor_name, action, resource_type, resource_id, since, until
         )
-        entries, total = AuditTrail(uow.session).query(filters, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(entries))
-        return [
-            {
-                "id": e.id,
-                "at": e.at,
-                "actorId": e.actor_id,
-                "actorName": e.actor_name,
-                "channel": e.channel,
-                "clientId": e.client_id,
-                "action": e.action,
-                "resourceType": e.resource_type,
-                "resourceId": e.resource_id,
-                "before": e.before,
-                "after": e.after,
-            }
-            for e in entries
-        ]
+        entries, total = AuditTrail(uow.session).query(filters, page.offset, page.limit)
+        # Entries carry whole documents: the page stops at the byte budget too.
+        return budgeted(request, (_entry(e) for e in entries), total)
 
     return api
+
+
+def _entry(entry) -> dict:
+    return {
+        "id": entry.id,
+        "at": entry.at,
+        "actorId": entry.actor_id,
+        "actorName": entry.actor_name,
+        "channel": entry.channel,
+        "clientId": entry.client_id,
+        "action": entry.action,
+        "resourceType": entry.resource_type,
+        "resourceId": entry.resource_id,
+        "before": entry.before,
+        "after": entry.after,
+    }

@@ -1,15 +1,15 @@
 """Parley's own API for interactions: a customer's timeline and the reason catalogue."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork
-from parley.api.security import require
+from parley.api.deps import AppLinks, RequestWork
+from parley.api.security import Caller, require
+from parley.api.v1.kit import VisibleCustomer
 from parley.auth.permissions import INTERACTION_READ, REASON_WRITE
-from parley.auth.principal import Principal
-from parley.errors import InvalidInput, NotFound
+from parley.errors import InvalidInput
 from parley.interactions.models import DIRECTIONS
 from parley.interactions.reasons import ReasonCatalogue
 from parley.interactions.service import MAX_TIMELINE_PAGE, InteractionService
@@ -38,11 +38,13 @@ def router(prefix: str) -> APIRouter:
         description="Follow `nextCursor` for older entries (null on the last page). Covers the "
         "customer's engaged party: this account, the person's former accounts and what was "
         "logged before they became a customer; a customer's own log-in sees its account only.",
+        dependencies=[require(INTERACTION_READ)],
     )
     def timeline(
-        customer_id: str,
-        request: Request,
+        customer_id: VisibleCustomer,
         uow: RequestWork,
+        principal: Caller,
+        links: AppLinks,
         limit: int = Query(20, ge=1, le=MAX_TIMELINE_PAGE),
         cursor: str | None = Query(None, max_length=200),
         channel: str | None = Query(None, max_length=100),
@@ -53,15 +55,14 @@ def router(prefix: str) -> APIRouter:
         related_entity: str | None = Query(
             None, alias="relatedEntity", max_length=200, description="e.g. a request's id"
         ),
-        principal: Principal = require(INTERACTION_READ),
     ):
-        if not principal.may_see_customer(customer_id):
-            raise NotFound(f"No customer with id {customer_id}")
         if direction is not None and direction not in DIRECTIONS:
             raise InvalidInput("direction: inbound or outbound", "direction")
         for name, moment in (("since", since), ("until", until)):
             if moment is not None and moment.tzinfo is None:
                 raise InvalidInput(f"{name}: give a time zone (e.g. Z)", name)
+            if moment is not None and not _in_utc_range(moment):
+                raise InvalidInput(f"{name}: outside the years 1 to 9999 in UTC", name)
         page = InteractionService(uow).timeline(
             customer_id,
             limit=limit,
@@ -74,7 +75,7 @@ def router(prefix: str) -> APIRouter:
             until=until,
             related_entity=related_entity,
         )
-        link = f"{uow.settings.base_url}{uow.settings.interaction_api_prefix}/partyInteraction/"
+        link = links.collection("PartyInteraction") + "/"
         return {
             "customerId": customer_id,
             "items": [_entry(row, link) for row in page.items],
@@ -115,6 +116,14 @@ def router(prefix: str) -> APIRouter:
         return _reason(ReasonCatalogue(uow).update(code, changes))
 
     return api
+
+
+def _in_utc_range(moment: datetime) -> bool:
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _entry(row, link: str) -> dict:

@@ -6,7 +6,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from parley.api.deps import RequestWork, commit_now
+from parley.api.deps import AppLinks, RequestWork, commit_now
 from parley.api.security import require
 from parley.api.tmf.account.routes import SPEC_FILE as ACCOUNT_SPEC
 from parley.api.tmf.kit.crud import checked
@@ -16,7 +16,6 @@ from parley.errors import InvalidInput
 from parley.leads.contacts import LeadContacts
 from parley.leads.conversion import ACCOUNT_FIELDS, LeadConversion
 from parley.leads.service import LeadService
-from parley.links import Links
 from parley.parties.accounts.service import present as present_account
 from parley.parties.schemas import Strict
 
@@ -54,8 +53,8 @@ def router(prefix: str) -> APIRouter:
         lead_id: str,
         body: ContactIn,
         uow: RequestWork,
+        links: AppLinks,
     ):
-        settings = uow.settings
         interaction = LeadContacts(uow).log(
             lead_id,
             body.direction,
@@ -67,8 +66,7 @@ def router(prefix: str) -> APIRouter:
         )
         answer = {
             "id": interaction.id,
-            "href": f"{settings.base_url}{settings.interaction_api_prefix}"
-            f"/partyInteraction/{interaction.id}",
+            "href": links.href("PartyInteraction", interaction.id),
             "status": interaction.status,
         }
         commit_now(uow.session)
@@ -118,8 +116,8 @@ def router(prefix: str) -> APIRouter:
         lead_id: str,
         body: ConversionIn,
         uow: RequestWork,
+        links: AppLinks,
     ):
-        settings = uow.settings
         unknown = sorted(set(body.billing_account) - set(ACCOUNT_FIELDS) - {"@type"})
         if unknown:
             raise InvalidInput(
@@ -132,27 +130,26 @@ def router(prefix: str) -> APIRouter:
             partial=True,
         )
         done = LeadConversion(uow).convert(lead_id, fragment, body.force)
-        base = settings.base_url
         answer = {
             "salesLead": {
                 "id": done.lead.id,
-                "href": f"{base}{settings.sales_api_prefix}/salesLead/{done.lead.id}",
+                "href": links.href("SalesLead", done.lead.id),
                 "status": done.lead.status,
             },
             "customer": {
                 "id": done.customer.id,
-                "href": f"{base}{settings.customer_api_prefix}/customer/{done.customer.id}",
+                "href": links.href("Customer", done.customer.id),
                 "customerNumber": done.customer.customer_number,
                 "name": done.customer.name,
             },
             "billingAccount": {
                 **present_account(done.account),
                 "id": done.account.id,
-                "href": f"{base}{settings.account_api_prefix}/billingAccount/{done.account.id}",
+                "href": links.href("BillingAccount", done.account.id),
             },
             "productOrder": done.order,
         }
-        answer = Links(uow.settings).fill(answer)  # the references' hrefs (parley.links)
+        answer = links.fill(answer)  # the references' hrefs (parley.links)
         commit_now(uow.session)
         return answer
 

@@ -7,14 +7,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
+from parley.api.v1.kit import VisibleCustomer
 from parley.auth.permissions import (
     PREFERENCE_READ,
     PREFERENCE_WRITE,
     TEMPLATE_READ,
     TEMPLATE_WRITE,
 )
-from parley.auth.principal import Principal
-from parley.errors import NotFound
 from parley.notifications.preferences import PreferenceService, as_dict
 from parley.notifications.rendering import render
 from parley.notifications.templates import TemplateCatalogue, check_wording, plain
@@ -99,11 +98,9 @@ def router(prefix: str) -> APIRouter:
     @api.get(
         "/customers/{customer_id}/preferences",
         summary="How a customer wants to be contacted, and their marketing consent",
+        dependencies=[require(PREFERENCE_READ)],
     )
-    def get_preferences(
-        customer_id: str, uow: RequestWork, principal: Principal = require(PREFERENCE_READ)
-    ):
-        _check_own(principal, customer_id)
+    def get_preferences(customer_id: VisibleCustomer, uow: RequestWork):
         return as_dict(PreferenceService(uow).get(customer_id))
 
     @api.put(
@@ -112,22 +109,14 @@ def router(prefix: str) -> APIRouter:
         description="preferredChannel (email, sms or null), language (e.g. de), "
         "marketingOptOut, quietHours {start, end} as HH:MM in timeZone (no SMS is sent "
         "inside them; such messages wait), timeZone (IANA). Every change is audited.",
+        dependencies=[require(PREFERENCE_WRITE)],
     )
     def set_preferences(
-        customer_id: str,
-        uow: RequestWork,
-        body: dict[str, Any] = Body(...),
-        principal: Principal = require(PREFERENCE_WRITE),
+        customer_id: VisibleCustomer, uow: RequestWork, body: dict[str, Any] = Body(...)
     ):
-        _check_own(principal, customer_id)
         return as_dict(PreferenceService(uow).replace(customer_id, body))
 
     return api
-
-
-def _check_own(principal: Principal, customer_id: str) -> None:
-    if not principal.may_see_customer(customer_id):
-        raise NotFound(f"No customer with id {customer_id}")
 
 
 def _preview(channel: str, rendered) -> dict:

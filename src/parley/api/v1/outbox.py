@@ -1,10 +1,13 @@
 """The outbox for administrators: outgoing messages, dead letters among them, and sending a
 dead letter again."""
 
-from fastapi import APIRouter, Query, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import RequestWork
 from parley.api.security import require
+from parley.api.v1.kit import Page, budgeted, paging
 from parley.auth.permissions import OUTBOX_READ, OUTBOX_RETRY
 from parley.outbox.models import STATUSES
 from parley.outbox.schemas import message_view
@@ -20,17 +23,15 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(OUTBOX_READ)],
     )
     def list_messages(
-        response: Response,
+        request: Request,
         uow: RequestWork,
+        page: Annotated[Page, paging(100, MAX_PAGE)],
         status: str | None = Query(None, description=" | ".join(STATUSES)),
         kind: str | None = Query(None, max_length=32, examples=["webhook"]),
-        offset: int = Query(0, ge=0, le=2**31 - 1),
-        limit: int = Query(100, ge=1, le=MAX_PAGE),
     ):
-        messages, total = OutboxService(uow).list_messages(status, kind, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(messages))
-        return [message_view(m, with_payload=False) for m in messages]
+        outbox = OutboxService(uow)
+        messages, total = outbox.list_messages(status, kind, page.offset, page.limit)
+        return budgeted(request, (message_view(m, with_payload=False) for m in messages), total)
 
     @api.get(
         "/{message_id}",

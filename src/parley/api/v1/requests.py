@@ -3,20 +3,21 @@ take more than a status (cancel with a reason, close with an outcome and resolut
 reopen within the window). A customer's own log-in sees and cancels its own requests only.
 Each answer carries the request's ETag; If-Match is honoured as on the TMF621 PATCH."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
-from parley.api.deps import RequestWork, commit_now
+from parley.api.deps import AppLinks, RequestWork
 from parley.api.json_response import JSONResponse
-from parley.api.security import require
+from parley.api.security import Caller, require
 from parley.api.v1.tasks import linked_task
-from parley.api.versioning import etag, expected_version, flush_or_412
+from parley.api.versioning import IfMatch, with_etag, written
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
 from parley.links import Links
+from parley.requests.models import CustomerRequest
 from parley.requests.service import RequestService
 from parley.requests.workflow.definitions import check_external_event
 
@@ -43,11 +44,33 @@ class Reopening(BaseModel):
     reason: str = Field(min_length=1, max_length=400, examples=["The fault is back"])
 
 
-def _status(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
-    body = RequestService(uow).status(row.id, for_customer)
-    links = Links(uow.settings)
-    body["tasks"] = [linked_task(links, task) for task in body.get("tasks", [])]
-    return JSONResponse(body, headers={"ETag": etag(row)})
+class _CallerRequests:
+    """The requests as the caller sees them (a customer's log-in: its own), and answered with
+    their status, tasks linked, and ETag."""
+
+    def __init__(self, uow: UnitOfWork, principal: Principal, links: Links):
+        self.uow, self.principal, self.links = uow, principal, links
+        self.service = RequestService(uow)
+
+    def visible(self, request_id: str) -> CustomerRequest:
+        return self.service.get_readable(request_id, self.principal)
+
+    def status(self, row: CustomerRequest, for_customer: bool = False) -> JSONResponse:
+        body = self.service.status(row.id, for_customer)
+        body["tasks"] = [linked_task(self.links, task) for task in body.get("tasks", [])]
+        return with_etag(body, row)
+
+    def changed(self, row: CustomerRequest, for_customer: bool = False) -> JSONResponse:
+        """The answer to a change: flushed (412 if it lost a race), shown, committed."""
+        return written(self.uow.session, "request", lambda: self.status(row, for_customer))
+
+
+async def _caller_requests(uow: RequestWork, principal: Caller, links: AppLinks):
+    return _CallerRequests(uow, principal, links)
+
+
+# Every route declares its permission, which is checked first.
+Requests = Annotated[_CallerRequests, Depends(_caller_requests)]
 
 
 def router(prefix: str) -> APIRouter:
@@ -56,85 +79,53 @@ def router(prefix: str) -> APIRouter:
     @api.get(
         "/{request_id}/status",
         summary="Provide Request Status: status, history, expected resolution, next step",
+        dependencies=[require(REQUEST_READ)],
     )
-    def request_status(
-        request_id: str,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_READ),
-    ):
-        row = _visible(uow, principal, request_id)
-        return _status(uow, row, principal.is_customer)
+    def request_status(request_id: str, requests: Requests):
+        row = requests.visible(request_id)
+        return requests.status(row, requests.principal.is_customer)
 
-    @api.post("/{request_id}/cancel", summary="Cancel a request before completion, with a reason")
-    def cancel(
-        request_id: str,
-        change: Cancellation,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_CANCEL),
-    ):
-        _visible(uow, principal, request_id)
-        service = RequestService(uow)
-        row = service.cancel(request_id, change.reason, expected_version(request))
-        return _finish(uow, row, principal.is_customer)
+    @api.post(
+        "/{request_id}/cancel",
+        summary="Cancel a request before completion, with a reason",
+        dependencies=[require(REQUEST_CANCEL)],
+    )
+    def cancel(request_id: str, change: Cancellation, requests: Requests, version: IfMatch):
+        requests.visible(request_id)
+        row = requests.service.cancel(request_id, change.reason, version)
+        return requests.changed(row, requests.principal.is_customer)
 
-    @api.post("/{request_id}/close", summary="Close a request: completed or unfulfilled")
-    def close(
-        request_id: str,
-        change: Closing,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
-    ):
-        _visible(uow, principal, request_id)
-        row = RequestService(uow).close(
-            request_id,
-            change.outcome,
-            change.resolutionCode,
-            change.reason,
-            expected_version(request),
+    @api.post(
+        "/{request_id}/close",
+        summary="Close a request: completed or unfulfilled",
+        dependencies=[require(REQUEST_WRITE)],
+    )
+    def close(request_id: str, change: Closing, requests: Requests, version: IfMatch):
+        requests.visible(request_id)
+        row = requests.service.close(
+            request_id, change.outcome, change.resolutionCode, change.reason, version
         )
-        return _finish(uow, row)
+        return requests.changed(row)
 
-    @api.post("/{request_id}/reopen", summary="Reopen a closed request within the window")
-    def reopen(
-        request_id: str,
-        change: Reopening,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
-    ):
-        _visible(uow, principal, request_id)
-        service = RequestService(uow)
-        row = service.reopen(request_id, change.reason, expected_version(request))
-        return _finish(uow, row)
+    @api.post(
+        "/{request_id}/reopen",
+        summary="Reopen a closed request within the window",
+        dependencies=[require(REQUEST_WRITE)],
+    )
+    def reopen(request_id: str, change: Reopening, requests: Requests, version: IfMatch):
+        requests.visible(request_id)
+        row = requests.service.reopen(request_id, change.reason, version)
+        return requests.changed(row)
 
     @api.post(
         "/{request_id}/events",
         summary="Tell the request's workflow that something happened (e.g. customer.replied)",
+        dependencies=[require(REQUEST_WRITE)],
     )
-    def workflow_event(
-        request_id: str,
-        body: WorkflowEvent,
-        request: Request,
-        uow: RequestWork,
-        principal: Principal = require(REQUEST_WRITE),
-    ):
-        _visible(uow, principal, request_id)
+    def workflow_event(request_id: str, body: WorkflowEvent, requests: Requests, version: IfMatch):
+        requests.visible(request_id)
         event = check_external_event(body.event)
-        workflow = RequestService(uow).workflow
-        row = workflow.signal(request_id, event, expected_version(request))
-        return _finish(uow, row)
+        row = requests.service.workflow.signal(request_id, event, version)
+        return requests.changed(row)
 
     return api
-
-
-def _visible(uow: UnitOfWork, principal: Principal, request_id: str):
-    return RequestService(uow).get_readable(request_id, principal)
-
-
-def _finish(uow: UnitOfWork, row, for_customer: bool = False) -> JSONResponse:
-    flush_or_412(uow.session, "request")
-    answer = _status(uow, row, for_customer)
-    commit_now(uow.session)
-    return answer

@@ -1,9 +1,12 @@
 """Parley's own API (not a TMF one): identify who is calling, verify them, keep notes."""
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from typing import Annotated
 
-from parley.api.deps import RequestWork
-from parley.api.security import current_principal, require
+from fastapi import APIRouter, Query, Request
+
+from parley.api.deps import AppLinks, RequestWork
+from parley.api.security import require
+from parley.api.v1.kit import Page, VisibleCustomer, budgeted, paging
 from parley.auth.permissions import (
     IDENTIFY_USE,
     NOTE_READ,
@@ -12,15 +15,13 @@ from parley.auth.permissions import (
     SECURITY_WRITE,
     VERIFICATION_USE,
 )
-from parley.auth.principal import Principal
 from parley.db.base import utcnow
-from parley.errors import InvalidInput, NotFound
+from parley.errors import InvalidInput
 from parley.links import Links
 from parley.parties import schemas
 from parley.parties.identification.matching import Identifier
 from parley.parties.service import PartyService
 from parley.parties.verification import VerificationService
-from parley.settings import Settings
 
 
 def router(prefix: str) -> APIRouter:
@@ -29,13 +30,12 @@ def router(prefix: str) -> APIRouter:
     @api.get(
         "/identify",
         response_model=schemas.IdentifyResult,
-        response_model_by_alias=True,
         summary="Find who is calling from a number, email, customer number or name",
         dependencies=[require(IDENTIFY_USE)],
     )
     def identify(
-        request: Request,
         uow: RequestWork,
+        links: AppLinks,
         q: str = Query(
             ...,
             min_length=1,
@@ -48,77 +48,53 @@ def router(prefix: str) -> APIRouter:
         if not q.strip():
             raise InvalidInput("q: must not be blank", "q")
         candidates = Identifier(uow).identify(q, limit)
-        return {"query": q, "candidates": [_candidate(c, uow.settings) for c in candidates]}
+        return {"query": q, "candidates": [_candidate(c, links) for c in candidates]}
 
     @api.get(
         "/customers/{customer_id}/notes",
         response_model=list[schemas.NoteOut],
-        response_model_by_alias=True,
         summary="A customer's notes, newest first",
         dependencies=[require(NOTE_READ)],
     )
     def list_notes(
-        customer_id: str,
-        response: Response,
+        customer_id: VisibleCustomer,
+        request: Request,
         uow: RequestWork,
-        offset: int = Query(0, ge=0),
-        limit: int = Query(50, ge=1, le=500),
-        principal: Principal = Depends(current_principal),
+        page: Annotated[Page, paging(50, 500)],
     ):
-        _own(principal, customer_id)
-        notes, total = PartyService(uow).list_notes(customer_id, offset, limit)
-        response.headers["X-Total-Count"] = str(total)
-        response.headers["X-Result-Count"] = str(len(notes))
-        return [_note(n) for n in notes]
+        notes, total = PartyService(uow).list_notes(customer_id, page.offset, page.limit)
+        notes_out = (schemas.NoteOut.model_validate(_note(n)) for n in notes)
+        shown = (note.model_dump(mode="json", by_alias=True) for note in notes_out)
+        return budgeted(request, shown, total)
 
     @api.post(
         "/customers/{customer_id}/notes",
         status_code=201,
         response_model=schemas.NoteOut,
-        response_model_by_alias=True,
         summary="Add a note to a customer",
         dependencies=[require(NOTE_WRITE)],
     )
-    def add_note(
-        customer_id: str,
-        body: schemas.NoteIn,
-        uow: RequestWork,
-        principal: Principal = Depends(current_principal),
-    ):
-        _own(principal, customer_id)
+    def add_note(customer_id: VisibleCustomer, body: schemas.NoteIn, uow: RequestWork):
         note = PartyService(uow).add_note(customer_id, body.text)
         return _note(note)
 
     @api.get(
         "/customers/{customer_id}/security",
         response_model=schemas.SecurityOut,
-        response_model_by_alias=True,
         summary="What security a customer has (no secrets)",
         dependencies=[require(SECURITY_READ)],
     )
-    def get_security(
-        customer_id: str,
-        uow: RequestWork,
-        principal: Principal = Depends(current_principal),
-    ):
-        _own(principal, customer_id)
+    def get_security(customer_id: VisibleCustomer, uow: RequestWork):
         security, questions = VerificationService(uow).security_of(customer_id)
         return _security(security, questions)
 
     @api.put(
         "/customers/{customer_id}/security",
         response_model=schemas.SecurityOut,
-        response_model_by_alias=True,
         summary="Set the PIN and/or security questions",
         dependencies=[require(SECURITY_WRITE)],
     )
-    def put_security(
-        customer_id: str,
-        body: schemas.SecurityIn,
-        uow: RequestWork,
-        principal: Principal = Depends(current_principal),
-    ):
-        _own(principal, customer_id)
+    def put_security(customer_id: VisibleCustomer, body: schemas.SecurityIn, uow: RequestWork):
         service = VerificationService(uow)
         questions = None
         if body.questions is not None:
@@ -129,17 +105,10 @@ def router(prefix: str) -> APIRouter:
     @api.post(
         "/customers/{customer_id}/verification",
         response_model=schemas.VerifyOut,
-        response_model_by_alias=True,
         summary="Check a caller's PIN or security answer",
         dependencies=[require(VERIFICATION_USE)],
     )
-    def verify(
-        customer_id: str,
-        body: schemas.VerifyIn,
-        uow: RequestWork,
-        principal: Principal = Depends(current_principal),
-    ):
-        _own(principal, customer_id)
+    def verify(customer_id: VisibleCustomer, body: schemas.VerifyIn, uow: RequestWork):
         result = VerificationService(uow).verify(
             customer_id, body.method, body.answer, body.question_id
         )
@@ -153,16 +122,10 @@ def router(prefix: str) -> APIRouter:
     @api.get(
         "/customers/{customer_id}/verification",
         response_model=list[schemas.AttemptOut],
-        response_model_by_alias=True,
         summary="Recent verification attempts, newest first",
         dependencies=[require(VERIFICATION_USE)],
     )
-    def list_attempts(
-        customer_id: str,
-        uow: RequestWork,
-        principal: Principal = Depends(current_principal),
-    ):
-        _own(principal, customer_id)
+    def list_attempts(customer_id: VisibleCustomer, uow: RequestWork):
         attempts = VerificationService(uow).attempts(customer_id)
         return [
             {
@@ -176,12 +139,6 @@ def router(prefix: str) -> APIRouter:
         ]
 
     return api
-
-
-def _own(principal: Principal, customer_id: str) -> None:
-    """A customer log-in reaches only its own customer; any other is simply not found."""
-    if not principal.may_see_customer(customer_id):
-        raise NotFound(f"No customer with id {customer_id}")
 
 
 def _note(note) -> dict:
@@ -203,8 +160,7 @@ def _active_lock(security):
     return security.locked_until if security.locked_until > utcnow() else None
 
 
-def _candidate(candidate, settings: Settings) -> dict:
-    links = Links(settings)
+def _candidate(candidate, links: Links) -> dict:
     party, customer = candidate.party, candidate.customer
     return {
         "score": candidate.score,

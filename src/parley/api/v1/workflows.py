@@ -1,19 +1,22 @@
 """Parley's own API for workflows and task queues: read by staff (``task:read``), managed by
 administrators (``workflow:write``), every change checked and audited. A workflow or queue is
-named by its id or its code."""
+named by its id or its code. A workflow's answers carry its ETag and its PUT honours If-Match;
+a replacement (or a workflow's deletion) that lost the race to a concurrent write is a 412,
+never a 500."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Body, Depends, Response
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppLinks, RequestWork
+from parley.api.json_response import JSONResponse
 from parley.api.security import require
-from parley.api.versioning import etag, expected_version
+from parley.api.v1.kit import listed
+from parley.api.versioning import IfMatch, flush_or_412, with_etag
 from parley.auth.permissions import TASK_READ, WORKFLOW_WRITE
 from parley.db.base import iso
+from parley.links import Links
 from parley.requests.workflow.admin import WorkflowAdmin, queue_document
-from parley.settings import Settings
 
 WORKFLOW_EXAMPLE = {
     "code": "sim.swap",
@@ -47,13 +50,23 @@ WORKFLOW_EXAMPLE = {
     ],
 }
 QUEUE_EXAMPLE = {"code": "retention", "name": "Retention", "roles": ["supervisor"]}
+WorkflowBody = Annotated[dict[str, Any], Body(examples=[WORKFLOW_EXAMPLE])]
+QueueBody = Annotated[dict[str, Any], Body(examples=[QUEUE_EXAMPLE])]
 
 
-def _workflow(settings: Settings, row) -> dict:
+async def _admin(uow: RequestWork) -> WorkflowAdmin:
+    return WorkflowAdmin(uow)
+
+
+# The workflows and queues, as the request's unit of work reads and changes them.
+Admin = Annotated[WorkflowAdmin, Depends(_admin)]
+
+
+def _workflow(links: Links, row) -> dict:
     return {
         **row.document,
         "id": row.id,
-        "href": f"{settings.base_url}{settings.parley_api_prefix}/workflows/{row.id}",
+        "href": links.href("Workflow", row.id),
         "status": row.status,
         "version": row.version,
         "creationDate": iso(row.created_at),
@@ -61,23 +74,21 @@ def _workflow(settings: Settings, row) -> dict:
     }
 
 
-def _queue(settings: Settings, row) -> dict:
-    href = f"{settings.base_url}{settings.parley_api_prefix}/task-queues/{row.id}"
-    return {"id": row.id, "href": href, **queue_document(row)}
+def _queue(links: Links, row) -> dict:
+    return {"id": row.id, "href": links.href("TaskQueue", row.id), **queue_document(row)}
 
 
-def _one_workflow(settings, row, status=200) -> JSONResponse:
-    return JSONResponse(_workflow(settings, row), status, headers={"ETag": etag(row)})
+def _one_workflow(links: Links, row, status=200) -> JSONResponse:
+    return with_etag(_workflow(links, row), row, status)
 
 
 def router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=prefix, tags=["workflows"])
 
     @api.get("/workflows", summary="The workflows, by code", dependencies=[require(TASK_READ)])
-    def list_workflows(response: Response, uow: RequestWork):
-        rows = WorkflowAdmin(uow).workflows()
-        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_workflow(uow.settings, row) for row in rows]
+    def list_workflows(response: Response, admin: Admin, links: AppLinks):
+        rows = admin.workflows()
+        return listed(response, [_workflow(links, row) for row in rows], len(rows))
 
     @api.post(
         "/workflows",
@@ -85,15 +96,12 @@ def router(prefix: str) -> APIRouter:
         summary="Add a workflow (checked: stages, guards, actions)",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_workflow(
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
-    ):
-        return _one_workflow(uow.settings, WorkflowAdmin(uow).create_workflow(document), 201)
+    def create_workflow(admin: Admin, links: AppLinks, document: WorkflowBody):
+        return _one_workflow(links, admin.create_workflow(document), 201)
 
     @api.get("/workflows/{workflow}", summary="One workflow", dependencies=[require(TASK_READ)])
-    def get_workflow(workflow: str, uow: RequestWork):
-        return _one_workflow(uow.settings, WorkflowAdmin(uow).workflow(workflow))
+    def get_workflow(workflow: str, admin: Admin, links: AppLinks):
+        return _one_workflow(links, admin.workflow(workflow))
 
     @api.put(
         "/workflows/{workflow}",
@@ -101,14 +109,11 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(WORKFLOW_WRITE)],
     )
     def replace_workflow(
-        workflow: str,
-        request: Request,
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[WORKFLOW_EXAMPLE]),
+        workflow: str, admin: Admin, version: IfMatch, links: AppLinks, document: WorkflowBody
     ):
-        admin = WorkflowAdmin(uow)
-        row = admin.replace_workflow(workflow, document, expected_version(request))
-        return _one_workflow(uow.settings, row)
+        row = admin.replace_workflow(workflow, document, version)
+        flush_or_412(admin.session, "workflow")
+        return _one_workflow(links, row)
 
     @api.delete(
         "/workflows/{workflow}",
@@ -116,15 +121,15 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a workflow no request type names and no request follows",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_workflow(workflow: str, uow: RequestWork):
-        WorkflowAdmin(uow).delete_workflow(workflow)
+    def delete_workflow(workflow: str, admin: Admin):
+        admin.delete_workflow(workflow)
+        flush_or_412(admin.session, "workflow")
         return Response(status_code=204)
 
     @api.get("/task-queues", summary="The task queues", dependencies=[require(TASK_READ)])
-    def list_queues(response: Response, uow: RequestWork):
-        rows = WorkflowAdmin(uow).queues()
-        response.headers["X-Total-Count"] = response.headers["X-Result-Count"] = str(len(rows))
-        return [_queue(uow.settings, row) for row in rows]
+    def list_queues(response: Response, admin: Admin, links: AppLinks):
+        rows = admin.queues()
+        return listed(response, [_queue(links, row) for row in rows], len(rows))
 
     @api.post(
         "/task-queues",
@@ -132,27 +137,22 @@ def router(prefix: str) -> APIRouter:
         summary="Add a task queue",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def create_queue(
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-    ):
-        return _queue(uow.settings, WorkflowAdmin(uow).create_queue(document))
+    def create_queue(admin: Admin, links: AppLinks, document: QueueBody):
+        return _queue(links, admin.create_queue(document))
 
     @api.get("/task-queues/{queue}", summary="One task queue", dependencies=[require(TASK_READ)])
-    def get_queue(queue: str, uow: RequestWork):
-        return _queue(uow.settings, WorkflowAdmin(uow).queue(queue))
+    def get_queue(queue: str, admin: Admin, links: AppLinks):
+        return _queue(links, admin.queue(queue))
 
     @api.put(
         "/task-queues/{queue}",
         summary="Change a task queue's name or roles",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def replace_queue(
-        queue: str,
-        uow: RequestWork,
-        document: dict[str, Any] = Body(..., examples=[QUEUE_EXAMPLE]),
-    ):
-        return _queue(uow.settings, WorkflowAdmin(uow).replace_queue(queue, document))
+    def replace_queue(queue: str, admin: Admin, links: AppLinks, document: QueueBody):
+        row = admin.replace_queue(queue, document)
+        flush_or_412(admin.session, "task queue")
+        return _queue(links, row)
 
     @api.delete(
         "/task-queues/{queue}",
@@ -160,8 +160,8 @@ def router(prefix: str) -> APIRouter:
         summary="Delete a task queue that holds no tasks and no workflow names",
         dependencies=[require(WORKFLOW_WRITE)],
     )
-    def delete_queue(queue: str, uow: RequestWork):
-        WorkflowAdmin(uow).delete_queue(queue)
+    def delete_queue(queue: str, admin: Admin):
+        admin.delete_queue(queue)
         return Response(status_code=204)
 
     return api

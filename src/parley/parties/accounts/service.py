@@ -18,6 +18,7 @@ from parley.parties import projection
 from parley.parties.accounts import projection as read
 from parley.parties.accounts.repository import AccountRepository
 from parley.parties.models import ACCOUNT_STATES, BillingAccount, BillingAccountContact, Party
+from parley.parties.options import PartyOptions
 from parley.parties.service import PartyService
 
 RESOURCE = "billingAccount"
@@ -42,7 +43,7 @@ class BillingAccountService:
         self.uow = uow
         self.repo = AccountRepository(uow.session)
         self.parties = PartyService(uow)
-        self.settings = uow.settings
+        self.options = uow.options(PartyOptions)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -209,7 +210,7 @@ class BillingAccountService:
                 )
             contact["contactName"] = name
             projection.normalize_contact_media(
-                contact, self.settings.default_phone_region, f"{where}.contactMedium"
+                contact, self.options.phone_region, f"{where}.contactMedium"
             )
             is_primary = role.lower() == read.PRIMARY
             if is_primary and primary is not None:

@@ -28,6 +28,7 @@ from parley.parties.normalize import (
     phone_candidates,
     search_text,
 )
+from parley.parties.options import PartyOptions
 
 EXACT, FORMER_KEY = 100.0, 85.0
 FUZZY_CEILING = 95.0  # a fuzzy match never outranks an exact key
@@ -69,7 +70,7 @@ class Identifier:
     def __init__(self, uow: UnitOfWork):
         self.session = uow.session
         self.repo = IdentificationRepository(uow.session)
-        self.settings = uow.settings
+        self.options = uow.options(PartyOptions)
 
     def identify(self, query: str, limit: int = 10, now: datetime | None = None) -> list[Candidate]:
         now = now or utcnow()
@@ -88,7 +89,7 @@ class Identifier:
         """Every exact key the query could be, looked up in one statement."""
         phones = None
         if _phone_like(query):
-            phones = phone_candidates(query, self.settings.default_phone_region)
+            phones = phone_candidates(query, self.options.phone_region)
         ident = identifier_key(query)
         # Identifiers have digits; a name never reaches the national id or account lookup.
         ident = ident if ident and any(ch.isdigit() for ch in ident) else None

@@ -37,7 +37,7 @@ MAX_NOTE = 500
 
 class ApprovalService:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.settings = uow, uow.settings
+        self.uow = uow
         self.repo = ApprovalRepository(uow.session)
 
     # -- reading ---------------------------------------------------------------------------

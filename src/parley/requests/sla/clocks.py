@@ -17,6 +17,7 @@ from parley.db.base import iso, utcnow
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import sla_target, sla_warning_percent
 from parley.requests.models import CustomerRequest, RequestType
+from parley.requests.options import RequestOptions
 from parley.requests.sla.models import PAUSED, RUNNING, STOPPED, RequestSla
 
 RESOURCE = "requestSla"
@@ -28,7 +29,8 @@ SYSTEM = Actor("parley-sla", "system")
 class SlaClocks:
     def __init__(self, uow: UnitOfWork):
         """Changes are recorded for the unit of work's actor, or the system when it has none."""
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
+        self.options = uow.options(RequestOptions)
 
     def of(self, request_id: str) -> RequestSla | None:
         return self.session.get(RequestSla, request_id)
@@ -126,7 +128,7 @@ class SlaClocks:
         clock.target_seconds = max(
             round(sla_target(request_type, request.priority).total_seconds()), 1
         )
-        clock.warning_percent = sla_warning_percent(request_type, self.settings)
+        clock.warning_percent = sla_warning_percent(request_type, self.options.sla_warning_percent)
         self._recompute(clock, request)
 
     def _recompute(self, clock: RequestSla, request: CustomerRequest) -> None:

@@ -23,6 +23,7 @@ from parley.db.base import iso, utcnow
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
 from parley.requests.notify import RequestNotifier
+from parley.requests.options import RequestOptions
 from parley.requests.presentation import present
 from parley.requests.repository import RequestRepository
 from parley.requests.sla import escalation  # noqa: F401  (the workflows hear the alerts)
@@ -30,6 +31,7 @@ from parley.requests.sla.clocks import SYSTEM, next_check, view
 from parley.requests.sla.listeners import BREACH, WARNING, SlaAlert, tell_listeners
 from parley.requests.sla.models import RUNNING, RequestSla
 from parley.requests.sla.repository import SlaRepository
+from parley.settings import Settings
 
 log = structlog.get_logger("parley.sla")
 AUDIT_ACTION = {WARNING: "sla_warning", BREACH: "sla_breach"}
@@ -54,7 +56,7 @@ class SlaAlerts:
     system, ``SYSTEM``) the alerts are recorded for."""
 
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
         self.catalogue = RequestTypeCatalogue(uow)
 
     def raise_due(self, limit: int) -> WatchResult:
@@ -127,16 +129,18 @@ def _note_text(kind: str, clock: RequestSla) -> str:
 class SlaWatch:
     """Passes of the watch, each batch in a transaction of its own."""
 
-    def __init__(self, engine: Engine, settings):
+    def __init__(self, engine: Engine, settings: Settings):
+        """``settings``: what its units of work are opened with (it reads the batch size)."""
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
-        self.settings = settings
+        self._settings = settings
+        self.batch = RequestOptions.from_settings(settings).sla_batch_size
 
     def run_once(self) -> WatchResult:
         """Everything due now; what was raised."""
-        total, batch = WatchResult(), self.settings.sla_batch_size
+        total, batch = WatchResult(), self.batch
         while True:
             with self.sessions.begin() as session:
-                done = SlaAlerts(UnitOfWork(session, self.settings, SYSTEM)).raise_due(batch)
+                done = SlaAlerts(UnitOfWork(session, self._settings, SYSTEM)).raise_due(batch)
             total.add(done)
             # Done when a batch was not full, or held only clocks that failed (tried again on
             # the next pass, not in a loop now).

@@ -5,6 +5,10 @@ A workflow's ``code`` and a queue's ``code`` never change (request types, workfl
 name them). A workflow can't lose a stage where requests stand, nor be deleted while a request
 type names it or requests follow it; a queue can't be deleted while it holds tasks or a
 workflow names it.
+
+A replacement (and a workflow's deletion: its rows are versioned) is left for the caller to
+flush, the API with ``flush_or_412``, so that one which lost the race to a concurrent writer is
+a 412, never a 500.
 """
 
 import copy
@@ -15,6 +19,7 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbound.policy import OutboundPolicy
+from parley.requests.options import RequestOptions
 from parley.requests.workflow.definitions import (
     check_code,
     check_name,
@@ -71,7 +76,6 @@ class WorkflowAdmin:
         before = copy.deepcopy(row.document)
         row.name, row.status, row.document = document["name"], document["status"], document
         row.updated_at = utcnow()
-        self.repo.add(row)
         self.uow.record(WORKFLOW, UPDATE, row.id, before=before, after=document)
         return row
 
@@ -83,7 +87,7 @@ class WorkflowAdmin:
         if self.repo.stages_in_use(row.code):
             raise Conflict("requests follow this workflow: retire it (status) instead")
         before = row.document
-        self.repo.delete(row)
+        self.repo.discard(row)
         self.uow.record(WORKFLOW, DELETE, row.id, before=before)
 
     def known(self) -> Known:
@@ -92,7 +96,7 @@ class WorkflowAdmin:
         return Known(
             frozenset(q.code for q in self.repo.queues()),
             frozenset(templates),
-            OutboundPolicy.of(self.uow.settings.outbound_allow),
+            OutboundPolicy.of(self.uow.options(RequestOptions).outbound_allow),
         )
 
     # -- queues ----------------------------------------------------------------------------
@@ -124,7 +128,6 @@ class WorkflowAdmin:
         document = self._checked_queue({**document, "code": row.code})
         before = queue_document(row)
         row.name, row.roles, row.updated_at = document["name"], document["roles"], utcnow()
-        self.repo.add(row)
         self.uow.record(QUEUE, UPDATE, row.id, before=before, after=document)
         return row
 

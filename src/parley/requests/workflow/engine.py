@@ -41,7 +41,7 @@ ENDS_TASKS = frozenset({lc.CANCELLED, lc.REJECTED})
 class WorkflowEngine:
     def __init__(self, uow: UnitOfWork, requests):
         """``requests``: the RequestService whose transitions the engine uses."""
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
         self.requests = requests
         self.repo = WorkflowRepository(uow.session)
         self._definitions: dict[str, WorkflowDefinition | None] = {}

@@ -16,7 +16,7 @@ RESOURCE = "requestTask"
 
 class TaskRecords:
     def __init__(self, uow: UnitOfWork):
-        self.uow, self.session, self.settings = uow, uow.session, uow.settings
+        self.uow, self.session = uow, uow.session
         self.repo = WorkflowRepository(uow.session)
         self._queues: dict[str, TaskQueue] = {}
 

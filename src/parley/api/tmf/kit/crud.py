@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from parley.api.deps import RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
+from parley.api.tmf.kit.budget import TMF_DOCUMENT
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -87,11 +88,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         collection_url = f"{settings.base_url}{prefix}/{resource.name}"
         page = Page(_href_as_id(query.filters, collection_url), query.offset, query.limit)
         rows, total = resource.collection(uow).find(page, principal)
-        items = [
+        items = (
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
-        ]
-        return list_response(items, total)
+        )
+        return list_response(items, total, settings.max_page_bytes)
 
     _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
 
@@ -205,7 +206,7 @@ def received(request: Request, resource: Resource, body: dict, fields: str | Non
     body was read, in the order every create takes them."""
     selected = parse_fields(fields, resource.known_fields)
     flags = _flags(request, resource.create_flags)
-    check_storable(body)
+    check_storable(body, TMF_DOCUMENT)
     body.pop("href", None)
     request.app.state.links.strip(body)  # services see ids and foreign hrefs only
     check_type(body, resource.type_name)
@@ -238,7 +239,7 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
     ):
         selected = parse_fields(fields, resource.known_fields)
         version = {"version": expected_version(request)} if resource.versioned_as else {}
-        check_storable(body)
+        check_storable(body, TMF_DOCUMENT)
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")

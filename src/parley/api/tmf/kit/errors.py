@@ -3,7 +3,7 @@
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley.api.json_response import JSONResponse
@@ -18,6 +18,7 @@ _REASONS = {
     404: "Resource not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     415: "Unsupported media type",
     422: "Unprocessable entity",
     423: "Locked",
@@ -85,6 +86,8 @@ def install_error_handlers(app: FastAPI) -> None:
     def _http(_: Request, exc: StarletteHTTPException):
         reason = _REASONS.get(exc.status_code, "Error")
         message = exc.detail if isinstance(exc.detail, str) else reason
+        if isinstance(exc.__cause__, RecursionError):  # FastAPI's parsing of a body
+            message = "request body: nested too deeply to be read"
         return error_response(
             exc.status_code, str(exc.status_code), reason, message, getattr(exc, "headers", None)
         )
@@ -113,6 +116,24 @@ def install_error_handlers(app: FastAPI) -> None:
                 "The database connection was lost; nothing was changed. Retry the request.",
                 {"Retry-After": "1"},
             )
+        if isinstance(exc, DataError):
+            # A value the database cannot hold (a NUL in text, a number out of range) that no
+            # check caught before: the client's input, refused; nothing was stored.
+            problem = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "invalid"
+            log.warning("value refused by the database", path=request.url.path, error=problem)
+            return error_response(
+                400, "INVALID_INPUT", "Invalid input", f"a value cannot be stored: {problem}"
+            )
+        return _unexpected(request, exc)
+
+    @app.exception_handler(StatementError)
+    def _unbindable(request: Request, exc: StatementError):
+        # A value that cannot even be sent to the database (a date that leaves the calendar
+        # in UTC, an integer past 64 bits for SQLite): the client's input, refused.
+        if isinstance(exc.orig, OverflowError | ValueError):
+            log.warning("value refused before the database", path=request.url.path)
+            message = f"a value cannot be stored: {str(exc.orig)[:200]}"
+            return error_response(400, "INVALID_INPUT", "Invalid input", message)
         return _unexpected(request, exc)
 
     @app.exception_handler(Exception)

@@ -2,21 +2,38 @@
 
 import json
 import math
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request, Response
 
+from parley import json_codec
 from parley.api.json_response import JSONResponse
+from parley.api.tmf.kit.budget import DocumentBudget
 from parley.api.tmf.kit.errors import TMFError
 
 PATCH_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 MAX_DEPTH = 32
 
 
-def list_response(items: list[dict], total: int) -> JSONResponse:
-    return JSONResponse(
-        items,
-        headers={"X-Total-Count": str(total), "X-Result-Count": str(len(items))},
+def list_response(items: Iterable[dict], total: int, budget: int | None = None) -> Response:
+    """A page of a list, as JSON with the TMF paging headers. With a ``budget`` (bytes,
+    PARLEY_MAX_PAGE_BYTES) the page stops before the item that would take it past the budget
+    (the first item is always in it), and X-Result-Count says how many it holds: the next page
+    starts at offset + X-Result-Count. Items are made as they are taken (``items`` may be a
+    generator), so those past the budget cost nothing."""
+    parts: list[bytes] = []
+    size = 2  # the brackets
+    for item in items:
+        part = json_codec.dumps(item)
+        size += len(part) + (1 if parts else 0)
+        if parts and budget is not None and size > budget:
+            break
+        parts.append(part)
+    return Response(
+        b"[" + b",".join(parts) + b"]",
+        media_type="application/json",
+        headers={"X-Total-Count": str(total), "X-Result-Count": str(len(parts))},
     )
 
 
@@ -57,6 +74,10 @@ async def json_object(request: Request) -> dict:
         problem = error.msg
     except ValueError:  # not UTF-8 (or -16/-32) text
         problem = "not UTF-8 text"
+    except RecursionError:  # nested deeper than the parser goes: far past MAX_DEPTH
+        raise TMFError(
+            400, f"request body: nested more than {MAX_DEPTH} levels deep", "INVALID_INPUT"
+        ) from None
     else:
         if not isinstance(value, dict):
             raise TMFError(400, "request body must be a JSON object", "INVALID_INPUT")
@@ -68,17 +89,18 @@ async def json_object(request: Request) -> dict:
 JSONObject = Annotated[dict, Depends(json_object)]
 
 
-def check_storable(body: Any) -> None:
+def check_storable(body: Any, budget: DocumentBudget | None = None) -> None:
     """Refuse JSON that parses but can be neither stored nor answered (400, naming where):
-    NaN/Infinity, NUL characters and unpaired surrogates (PostgreSQL rejects both), and
-    nesting deep enough to exhaust the recursion of what handles it next."""
+    NaN/Infinity, NUL characters and unpaired surrogates (PostgreSQL rejects both), nesting
+    deep enough to exhaust the recursion of what handles it next, and, with a ``budget`` (a
+    TMF document's), texts and lists longer than it allows."""
     problems: list[str] = []
-    _storable(body, "", 0, problems)
+    _storable(body, "", "", 0, problems, budget)
     if problems:
         raise TMFError(400, "; ".join(problems[:10]), "INVALID_INPUT")
 
 
-def _storable(value: Any, path: str, depth: int, problems: list[str]) -> None:
+def _storable(value: Any, path: str, name: str, depth: int, problems: list[str], budget) -> None:
     where = path or "body"
     if depth > MAX_DEPTH:
         problems.append(f"{where}: nested more than {MAX_DEPTH} levels deep")
@@ -88,12 +110,20 @@ def _storable(value: Any, path: str, depth: int, problems: list[str]) -> None:
             if not _storable_text(key):
                 problems.append(f"{where}: a property name holds a NUL or unpaired surrogate")
             else:
-                _storable(item, inner, depth + 1, problems)
+                _storable(item, inner, key, depth + 1, problems, budget)
     elif isinstance(value, list):
+        most = budget.items(name) if budget else None
+        if most is not None and len(value) > most:
+            problems.append(f"{where}: at most {most} entries (the limit), not {len(value)}")
+            return
         for index, item in enumerate(value):
-            _storable(item, f"{where}[{index}]", depth + 1, problems)
-    elif isinstance(value, str) and not _storable_text(value):
-        problems.append(f"{where}: must not contain NUL characters or unpaired surrogates")
+            _storable(item, f"{where}[{index}]", name, depth + 1, problems, budget)
+    elif isinstance(value, str):
+        if not _storable_text(value):
+            problems.append(f"{where}: must not contain NUL characters or unpaired surrogates")
+        elif budget and len(value) > budget.characters(name):
+            most = budget.characters(name)
+            problems.append(f"{where}: at most {most} characters (the limit), not {len(value)}")
     elif isinstance(value, float) and not math.isfinite(value):
         problems.append(f"{where}: must be a finite number")
 
