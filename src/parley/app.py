@@ -1,4 +1,4 @@
-"""The ASGI application: TMF APIs, Parley's own API, health and docs."""
+"""The ASGI application: TMF APIs, Parley's own API, health and docs, the agent console."""
 
 from contextlib import asynccontextmanager
 
@@ -34,6 +34,8 @@ from parley.links import Links
 from parley.logging import configure_logging
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
+from parley.web.console.app import PATH as CONSOLE_PATH
+from parley.web.console.app import console_app
 from parley.wiring import wire
 
 DESCRIPTION = """
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             module.router(settings.parley_api_prefix), dependencies=[Depends(checked_json_body)]
         )
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
+    app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
 
     @app.get(
         "/healthz",

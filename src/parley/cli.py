@@ -39,12 +39,13 @@ def serve(
     workers: int = typer.Option(1, help="Number of API processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ):
-    """Serve the HTTP API (TMF APIs, Parley API, /docs) with uvicorn."""
+    """Serve the HTTP API (TMF APIs, Parley API, /docs) and the agent console (/console)."""
     import uvicorn
 
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
 
+    settings = get_settings()
     try:
         ensure_schema_current(get_engine())
     except SchemaNotCurrentError as error:
@@ -56,7 +57,11 @@ def serve(
         port=port,
         workers=workers,
         reload=reload,
-        log_level=get_settings().log_level.lower(),
+        log_level=settings.log_level.lower(),
+        # X-Forwarded-Proto and -For only from the proxies named (uvicorn's default would
+        # believe 127.0.0.1): they decide whether the console's cookies are Secure.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
 
 

@@ -92,6 +92,15 @@ class Settings(BaseSettings):
     # Verification checks (PIN, security answers) per user and per customer.
     verification_user_limit: str = "60/15 minutes"
     verification_customer_limit: str = "10/15 minutes"
+    # -- the web console (docs/console.md) --
+    # A signed-in browser's session ends after this long without a request, and this long
+    # after signing in however busy (an agent's shift, with room to spare).
+    web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    web_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Addresses of reverse proxies whose X-Forwarded-Proto/-For `parley serve` believes
+    # (comma-separated; `*` for any): then a console served over HTTPS by the proxy gets
+    # Secure cookies. Empty: no proxy headers are believed.
+    forwarded_allow_ips: str = ""
     # -- outbox and its workers (docs/outbox.md) --
     # None: an embedded worker in `parley serve` on SQLite (one command for a new user), none
     # on PostgreSQL, where separate `parley worker` processes run.

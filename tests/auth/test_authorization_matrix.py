@@ -182,6 +182,9 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    # The agent console: no tokens; its pages declare their access with the console's own
+    # markers, and tests/web checks each of them.
+    ("*", "/console/*"),
 }
 
 

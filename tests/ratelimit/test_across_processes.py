@@ -1,7 +1,8 @@
 """Rate limits hold across API processes: two real uvicorn processes on the run's database
 (the SQLite file, or the PostgreSQL test database), a client alternating between them. The
 client's address is told by X-Forwarded-For, which uvicorn believes from 127.0.0.1 here (as
-from a reverse proxy on the host), so one test plays several addresses."""
+`parley serve` does with PARLEY_FORWARDED_ALLOW_IPS=127.0.0.1, a reverse proxy on the host),
+so one test plays several addresses."""
 
 import os
 import subprocess

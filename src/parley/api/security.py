@@ -211,6 +211,11 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
         dependant = getattr(route, "dependant", None) if isinstance(original, APIRoute) else None
         markers = _markers(dependant) if dependant is not None else []
         builtin_docs = isinstance(original, Route) and route.path in docs
+        # A mounted web application (the console) takes no tokens: its pages declare their
+        # access with markers of their own (web/access.py), checked by its tests.
+        own_access = isinstance(original, Mount) and getattr(
+            original.app, "declares_own_access", False
+        )
         found.append(
             RouteAccess(
                 path=_path(route, original),
@@ -218,7 +223,7 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
                 name=getattr(route, "name", "") or "",
                 permissions=frozenset(m.permission for m in markers if m.permission),
                 needs_token=any(m.needs_token for m in markers),
-                public=builtin_docs or any(not m.needs_token for m in markers),
+                public=builtin_docs or own_access or any(not m.needs_token for m in markers),
             )
         )
     return found

@@ -2,11 +2,10 @@
 address as the limits count it, and identification's limit per user.
 
 The address is the TCP peer's, or the one a trusted reverse proxy names in
-``X-Forwarded-For`` (uvicorn's proxy headers, ``--forwarded-allow-ips``); an IPv6 address
-counts as its /64 network (one subscriber's share), an IPv4-mapped one as the IPv4 address.
+``X-Forwarded-For`` (``PARLEY_FORWARDED_ALLOW_IPS``: uvicorn's proxy headers), as
+``ratelimit.addresses.address_of`` counts it: an IPv6 address as its /64 network (one
+subscriber's share), an IPv4-mapped one as the IPv4 address.
 """
-
-import ipaddress
 
 from fastapi import Request
 
@@ -16,23 +15,14 @@ from parley.api.security import Caller
 from parley.auth.audit import THROTTLED, record_access
 from parley.auth.permissions import CLIENT
 from parley.errors import TooManyRequests
+from parley.ratelimit.addresses import address_of
 from parley.rates import parse_rates
 
-UNKNOWN = "unknown"
 IDENTIFY = "identify.user"
 
 
 def client_address(request: Request) -> str:
-    host = request.client.host if request.client is not None else ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host[:64] or UNKNOWN  # a name (the test client's) or a Unix socket
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
-    return str(address)
+    return address_of(request.client.host if request.client is not None else None)
 
 
 def limit_identification(request: Request, principal: Caller, uow: RequestWork) -> None:

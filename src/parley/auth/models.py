@@ -1,5 +1,5 @@
-"""Tables for users, roles and their permissions, refresh tokens and log-outs (the audit trail's
-table is parley.changes.models)."""
+"""Tables for users, roles and their permissions, refresh tokens, log-outs and signed-in
+browsers (the audit trail's table is parley.changes.models)."""
 
 from datetime import datetime
 
@@ -43,6 +43,10 @@ class User(Base):
     # Access tokens carry the version they were issued at; ending the user's sessions (a
     # replayed refresh token, disabling, a new password) raises it and refuses the older ones.
     token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The user's own choices for the screens they work in; unset: the request's language
+    # (Accept-Language) and PARLEY_DEFAULT_TIME_ZONE.
+    language: Mapped[str | None] = mapped_column(String(16))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -117,3 +121,27 @@ class RevokedAccessToken(Base):
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebSession(Base):
+    """A browser signed in to the console (later also the portal).
+
+    The cookie holds a random token; only its SHA-256 is stored, so the table does not hold
+    what would let its reader act as the user. The session ends at log-out, after
+    ``last_seen_at`` lies longer back than the idle time-out, or at ``expires_at`` (the
+    absolute lifetime); what the user may do is read afresh on every request.
+    """
+
+    __tablename__ = "auth_web_session"
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("auth_user.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # console, portal
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "logout", "replaced" (a new sign-in in the same browser), "ended" (a new password, a
+    # replayed refresh token, the user disabled).
+    ended_reason: Mapped[str | None] = mapped_column(String(16))

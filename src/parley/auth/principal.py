@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from parley.actor import Actor
-from parley.auth.permissions import CUSTOMER
+from parley.auth.permissions import CUSTOMER, merge_limits
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,27 @@ class Principal:
     client_id: str | None = None  # the OAuth client the token was issued to, if any
     token_id: str | None = None
     token_expires_at: datetime | None = None
+
+    @classmethod
+    def from_rows(cls, rows: list, **token) -> "Principal":
+        """The principal of a user's rows (``AuthRepository.principal_rows`` and alike: the
+        user's columns with one role and permission each), with what the token or session
+        adds (``client_id``, ``token_id``, ``token_expires_at``)."""
+        user = rows[0]
+        roles: dict[str, dict] = {}
+        for row in rows:
+            if row.role is not None:
+                roles.setdefault(row.role, row.limits or {})
+        return cls(
+            user_id=user.id,
+            username=user.username,
+            kind=user.kind,
+            roles=tuple(roles),
+            permissions=frozenset(row.permission for row in rows if row.permission),
+            limits=merge_limits(list(roles.values())),
+            customer_id=user.customer_id,
+            **token,
+        )
 
     def has(self, permission: str) -> bool:
         return permission in self.permissions

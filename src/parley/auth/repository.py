@@ -13,6 +13,7 @@ from parley.auth.models import (
     RolePermission,
     User,
     UserRole,
+    WebSession,
 )
 from parley.changes.models import AuditEntry
 from parley.db.base import new_id, utcnow
@@ -61,6 +62,37 @@ _PRINCIPAL_QUERY = (
     .outerjoin(Role, Role.id == UserRole.role_id)
     .outerjoin(RolePermission, RolePermission.role_id == Role.id)
     .where(User.id == bindparam("user_id"))
+    .order_by(Role.name)
+)
+
+# A signed-in browser's session with its user and what their roles grant now: the one
+# statement every console page starts with (as _PRINCIPAL_QUERY is for an access token).
+_WEB_SESSION_QUERY = (
+    select(
+        WebSession.id.label("session_id"),
+        WebSession.channel,
+        WebSession.created_at,
+        WebSession.last_seen_at,
+        WebSession.expires_at,
+        WebSession.ended_at,
+        User.id,
+        User.username,
+        User.kind,
+        User.display_name,
+        User.disabled,
+        User.customer_id,
+        User.language,
+        User.time_zone,
+        Role.name.label("role"),
+        Role.limits,
+        RolePermission.permission,
+    )
+    .select_from(WebSession)
+    .join(User, User.id == WebSession.user_id)
+    .outerjoin(UserRole, UserRole.user_id == User.id)
+    .outerjoin(Role, Role.id == UserRole.role_id)
+    .outerjoin(RolePermission, RolePermission.role_id == Role.id)
+    .where(WebSession.token_hash == bindparam("token_hash"))
     .order_by(Role.name)
 )
 
@@ -231,9 +263,10 @@ class AuthRepository(Repository):
         query = select(RefreshToken).where(RefreshToken.token_hash == token_hash)
         return self.session.scalar(query.with_for_update())
 
-    def revoke_refresh_tokens(self, user_id: str, now: datetime) -> int:
-        """End the user's sessions: their refresh tokens are revoked, and the access tokens
-        already out are refused from now on (the user's token version goes up)."""
+    def end_sessions(self, user_id: str, now: datetime) -> int:
+        """End every session of the user: their refresh tokens, their signed-in browsers,
+        and the access tokens already out, refused from now on (the user's token version goes
+        up): a new password, a replayed refresh token, the user disabled."""
         self.session.execute(
             update(User)
             .where(User.id == user_id)
@@ -245,7 +278,12 @@ class AuthRepository(Repository):
             .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now, revoked_reason="ended")
         )
-        return result.rowcount or 0
+        ended = self.session.execute(
+            update(WebSession)
+            .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+            .values(ended_at=now, ended_reason="ended")
+        )
+        return (result.rowcount or 0) + (ended.rowcount or 0)
 
     def access_token_revoked(self, jti: str) -> bool:
         query = select(exists().where(RevokedAccessToken.jti == jti))
@@ -263,7 +301,29 @@ class AuthRepository(Repository):
         gone += self.session.execute(
             delete(RefreshToken).where(RefreshToken.expires_at < now)
         ).rowcount
+        gone += self.session.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount
         return gone or 0
+
+    # -- signed-in browsers --------------------------------------------------------------
+
+    def web_session_rows(self, token_hash: str) -> list:
+        """The session with this token hash, its user's columns and each (role, permission)
+        they hold; no rows: no such session."""
+        return list(self.run(_WEB_SESSION_QUERY, {"token_hash": token_hash}))
+
+    def touch_web_session(self, session_id: str, now: datetime) -> None:
+        self.session.execute(
+            update(WebSession).where(WebSession.id == session_id).values(last_seen_at=now)
+        )
+
+    def end_web_session(self, session_id: str, now: datetime, reason: str) -> bool:
+        """End the session if it was still open; whether it was."""
+        result = self.session.execute(
+            update(WebSession)
+            .where(WebSession.id == session_id, WebSession.ended_at.is_(None))
+            .values(ended_at=now, ended_reason=reason)
+        )
+        return bool(result.rowcount)
 
     # -- audit trail ---------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from parley.auth.audit import record_access
 from parley.auth.models import RefreshToken, User
 from parley.auth.options import AuthOptions
 from parley.auth.passwords import hash_secret, needs_rehash, verify_secret
-from parley.auth.permissions import CLIENT, merge_limits
+from parley.auth.permissions import CLIENT, CUSTOMER, STAFF
 from parley.auth.principal import Principal
 from parley.auth.repository import AuthRepository
 from parley.auth.throttle import LoginThrottle, Refusal
@@ -40,12 +40,24 @@ ENDED = (
 )
 
 
-class LoginFailed(Unauthorized):
-    """A grant was refused. ``oauth_error`` is the RFC 6749 error code to answer with."""
+# Who signs in with a password; clients use their secret (the client-credentials grant).
+PEOPLE = (STAFF, CUSTOMER)
 
-    def __init__(self, message: str, oauth_error: str = "invalid_grant"):
+
+class LoginFailed(Unauthorized):
+    """A grant was refused. ``oauth_error`` is the RFC 6749 error code to answer with;
+    ``reason`` says why in a word an edge can word for its users (``credentials``, ``locked``
+    until ``locked_until``, ``disabled``, ``token``)."""
+
+    def __init__(
+        self,
+        message: str,
+        oauth_error: str = "invalid_grant",
+        reason: str = "token",
+        locked_until: datetime | None = None,
+    ):
         super().__init__(message)
-        self.oauth_error = oauth_error
+        self.oauth_error, self.reason, self.locked_until = oauth_error, reason, locked_until
 
 
 class LoginThrottled(LoginFailed):
@@ -53,7 +65,8 @@ class LoginThrottled(LoginFailed):
     this account (``auth/throttle.py``); the caller may try again in ``retry_after`` seconds."""
 
     def __init__(self, refusal: Refusal):
-        super().__init__(refusal.message, "slow_down")
+        until = utcnow() + timedelta(seconds=refusal.retry_after)
+        super().__init__(refusal.message, "slow_down", "locked", until)
         self.retry_after = refusal.retry_after
 
 
@@ -84,13 +97,21 @@ class AuthService:
     def password_grant(
         self, username: str, password: str, channel: str = "api", client_id: str | None = None
     ) -> TokenPair:
-        user = self._check_secret(username, password, channel, client_id, want_client=False)
+        user = self._check_secret(username, password, channel, client_id, PEOPLE)
         return self._tokens(user, client_id, with_refresh=True)
+
+    def check_password(
+        self, username: str, password: str, channel: str, kinds: tuple[str, ...] = PEOPLE
+    ) -> User:
+        """The user this username and password are, for an edge that keeps sessions of its
+        own (the console): the password grant's checks, counting, lock-out and audit trail,
+        without tokens. A user of another kind than ``kinds`` is refused as unknown."""
+        return self._check_secret(username, password, channel, None, kinds)
 
     def client_credentials_grant(
         self, client_id: str, client_secret: str, channel: str = "api"
     ) -> TokenPair:
-        user = self._check_secret(client_id, client_secret, channel, client_id, want_client=True)
+        user = self._check_secret(client_id, client_secret, channel, client_id, (CLIENT,))
         return self._tokens(user, user.username, with_refresh=False)
 
     def refresh_grant(
@@ -105,7 +126,7 @@ class AuthService:
             raise LoginFailed(BAD_REFRESH)
         if stored.revoked_reason == "rotated":
             # An exchanged token came back: someone holds a copy. End every session.
-            self.repo.revoke_refresh_tokens(stored.user_id, now)
+            self.repo.end_sessions(stored.user_id, now)
             actor = Actor(user.username, channel, user.id, client_id or stored.client_id)
             self._record_as(actor, audit.REFRESH_REUSED, user.id)
             raise LoginFailed("the refresh token was already used; every session is ended")
@@ -117,28 +138,34 @@ class AuthService:
         return self._tokens(user, stored.client_id, with_refresh=True)
 
     def _check_secret(
-        self, username: str, secret: str, channel: str, client_id: str | None, want_client: bool
+        self,
+        username: str,
+        secret: str,
+        channel: str,
+        client_id: str | None,
+        kinds: tuple[str, ...],
     ) -> User:
         """The user whose secret this is, or LoginFailed after counting and auditing the miss."""
         name = username.strip().lower()[:150]
+        want_client = CLIENT in kinds
         error = "invalid_client" if want_client else "invalid_grant"
         refusal = BAD_CLIENT if want_client else BAD_CREDENTIALS
         _held_back(self.throttle.admit(Actor(name or "(none)", channel, None, client_id)))
         user = self.repo.user_by_username(name, for_update=True) if name else None
         actor = Actor(name or "(none)", channel, user.id if user else None, client_id)
         _held_back(self.throttle.check(actor.name))
-        if user is None or (user.kind == CLIENT) != want_client:
+        if user is None or user.kind not in kinds:
             verify_secret(None, secret)  # spend the same time as a real check
             reason = "unknown user" if user is None else f"{user.kind} used the wrong grant"
             self.throttle.failed(user, actor, reason)
-            raise LoginFailed(refusal, error)
+            raise LoginFailed(refusal, error, "credentials")
         now = utcnow()
         if not verify_secret(user.secret_hash, secret):
             self._count_failure(user, actor)
-            raise LoginFailed(refusal, error)
+            raise LoginFailed(refusal, error, "credentials")
         if user.disabled:
             self._failed(actor, "disabled")
-            raise LoginFailed("the account is disabled", error)
+            raise LoginFailed("the account is disabled", error, "disabled")
         if needs_rehash(user.secret_hash):
             user.secret_hash = hash_secret(secret)
         user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
@@ -232,23 +259,12 @@ class AuthService:
             raise Unauthorized("the access token was revoked (logged out); log in again")
         if not rows:
             raise Unauthorized("the user of this access token no longer exists")
-        user = rows[0]
-        if user.disabled:
+        if rows[0].disabled:
             raise Unauthorized("the user of this access token is disabled")
-        if token_version(claims) != user.token_version:
+        if token_version(claims) != rows[0].token_version:
             raise Unauthorized(ENDED)
-        roles: dict[str, dict] = {}
-        for row in rows:
-            if row.role is not None:
-                roles.setdefault(row.role, row.limits or {})
-        return Principal(
-            user_id=user.id,
-            username=user.username,
-            kind=user.kind,
-            roles=tuple(roles),
-            permissions=frozenset(row.permission for row in rows if row.permission),
-            limits=merge_limits(list(roles.values())),
-            customer_id=user.customer_id,
+        return Principal.from_rows(
+            rows,
             client_id=claims.get("client_id"),
             token_id=claims["jti"],
             token_expires_at=_at(claims["exp"]),

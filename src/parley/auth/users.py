@@ -134,7 +134,7 @@ class UserService:
         if disabled is not None:
             user.disabled = disabled
             if disabled:
-                self.repo.revoke_refresh_tokens(user.id, utcnow())
+                self.repo.end_sessions(user.id, utcnow())
             else:
                 user.failed_logins, user.locked_until = 0, None
                 forget_failures(self.uow, user.username)
@@ -187,7 +187,7 @@ class UserService:
         user.failed_logins, user.locked_until, user.updated_at = 0, None, utcnow()
         forget_failures(self.uow, user.username)
         self.repo.add(user)
-        self.repo.revoke_refresh_tokens(user.id, utcnow())
+        self.repo.end_sessions(user.id, utcnow())
         after = {"secret": "changed"}
         record_access(self.uow, "user", audit.PASSWORD_CHANGE, user.id, after=after)
 

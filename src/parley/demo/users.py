@@ -13,7 +13,12 @@ from parley.parties.models import Customer
 from parley.settings import Settings
 
 DEMO_PASSWORD = "parley-demo-2026"
-STAFF = (("agent", "agent"), ("supervisor", "supervisor"), ("admin", "administrator"))
+# (username, role, display name): the console shows who is signed in by their name.
+STAFF = (
+    ("agent", "agent", "Kim Weber"),
+    ("supervisor", "supervisor", "Sam Becker"),
+    ("admin", "administrator", "Alex Richter"),
+)
 LOADER = Actor("demo-loader", "cli")
 
 
@@ -23,8 +28,8 @@ def create_demo_users(session: Session, settings: Settings, customer: Customer |
     if _exists(users, "admin"):
         return ["  (the demo log-ins exist already; passwords as printed when first loaded)"]
     lines = []
-    for username, role in STAFF:
-        users.create_user(username, [role], "staff", DEMO_PASSWORD)
+    for username, role, name in STAFF:
+        users.create_user(username, [role], "staff", DEMO_PASSWORD, display_name=name)
         lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}")
     client = users.create_user("crm-connector", ["integration"], "client")
     lines.append(

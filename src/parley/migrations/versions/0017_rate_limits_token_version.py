@@ -2,11 +2,8 @@
 (``auth_user.token_version``): access tokens carry the version they were issued at, and one
 of an older version is refused, so ending a user's sessions ends their access tokens at once.
 
-Numbered 0017 beside the console's 0016 (web sessions), which is developed in parallel: where
-both are merged, this one revises 0016.
-
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-09
 """
 
@@ -16,7 +13,7 @@ from alembic import op
 from parley.db.base import UTCDateTime
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

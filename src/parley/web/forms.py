@@ -1,0 +1,48 @@
+"""Reading a page's form: URL-encoded, small, each field once.
+
+The web edge's forms are plain HTML forms (``application/x-www-form-urlencoded``), which
+htmx sends alike; nothing uploads files, so multipart bodies are refused, and a body larger
+than a form needs is refused before it is read whole.
+"""
+
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_BYTES = 64 * 1024
+
+
+class FormRefused(Exception):
+    """Not a form this edge reads: too large (413) or of another kind (400)."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The request's form fields (the first value of a repeated one); read once per request."""
+    known = getattr(request.state, "form", None)
+    if known is not None:
+        return known
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
+        raise FormRefused(413)
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            raise FormRefused(413)
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if body and kind != FORM:
+        raise FormRefused(400)
+    fields: dict[str, str] = {}
+    try:
+        for key, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
+            # NUL is never text (and PostgreSQL refuses it in a string): dropped here, once.
+            fields.setdefault(key, value.replace("\x00", ""))
+    except (UnicodeDecodeError, ValueError):
+        raise FormRefused(400) from None
+    request.state.form = fields
+    return fields
