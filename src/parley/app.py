@@ -31,7 +31,7 @@ from parley.events.views import load_event_views
 from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
-from parley.logging import configure_logging
+from parley.logging import configure_logging, warn_at_startup
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 from parley.web.console.app import PATH as CONSOLE_PATH
@@ -54,6 +54,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 def create_app(settings: Settings | None = None, check_schema: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    warn_at_startup(settings.startup_warnings(), "api")
     wire()
     engine = build_engine(
         settings.database_url,

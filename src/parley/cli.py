@@ -319,11 +319,12 @@ def worker(
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
     from parley.jobs import worker_jobs
-    from parley.logging import configure_logging
+    from parley.logging import configure_logging, warn_at_startup
     from parley.outbox.worker import Worker, run_until_signalled
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    warn_at_startup(settings.startup_warnings(), "worker")
     try:
         ensure_schema_current(get_engine())
     except SchemaNotCurrentError as error:

@@ -1,9 +1,12 @@
 """Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
 
+import ipaddress
+import re
 from dataclasses import field, fields
 from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -133,6 +136,8 @@ class Settings(BaseSettings):
     # (a private CA, or a test's self-signed certificate); verification is never switched off.
     smtp_ca_file: str | None = None
     # Default sender (an address, or `Name <address>`) for messages whose destination has none.
+    # Unset: `Parley <parley@HOST>` with the host of the base URL when it is a domain name
+    # (email_sender); with an IP address or localhost there is none, and start-up warns.
     smtp_from: str | None = None
     smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     # -- SMS channel (an SMS gateway's HTTP interface; Kannel's sendsms) --
@@ -179,6 +184,26 @@ class Settings(BaseSettings):
             raise ValueError("smtp_username needs smtp_security starttls or tls")
         return self
 
+    def email_sender(self) -> str | None:
+        """The From of emails whose destination names none: PARLEY_SMTP_FROM, else
+        ``Parley <parley@HOST>`` when the base URL's host is a domain name, else None."""
+        if self.smtp_from:
+            return self.smtp_from
+        domain = mail_domain(self.base_url)
+        return f"Parley <parley@{domain}>" if domain else None
+
+    def startup_warnings(self) -> list[str]:
+        """What an operator should fix, said in the log when a process starts."""
+        warnings = []
+        if self.email_sender() is None:
+            host = urlsplit(self.base_url).hostname or self.base_url
+            warnings.append(
+                f"emails have no sender: PARLEY_SMTP_FROM is not set and the base URL's host "
+                f"({host}) is no domain name to make one of; emails wait in the outbox until "
+                "PARLEY_SMTP_FROM (or PARLEY_BASE_URL with a domain name) is set"
+            )
+        return warnings
+
     def embedded_worker_on(self) -> bool:
         if self.embedded_worker is not None:
             return self.embedded_worker
@@ -224,6 +249,29 @@ class Settings(BaseSettings):
     def _upper_region(cls, value: str) -> str:
         return value.upper()
 
+
+def mail_domain(base_url: str) -> str | None:
+    """The host of ``base_url`` if an email address can be made with it: a domain name of
+    two labels or more, not an IP address, not localhost (nor *.localhost, *.local)."""
+    try:
+        host = (urlsplit(base_url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1] in ("localhost", "local", "internal", "invalid"):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None
+    if labels[-1].isdigit() or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    return host
+
+
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 SETTING = "parley.setting"  # a field's metadata key: the setting an options record reads
 
