@@ -41,6 +41,9 @@ PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
 PARLEY_API = "/api/v1"
 TEST_SIGNING_KEY = "test-signing-key-0123456789abcdef-0123456789abcdef"
+# Set, so that tests that deliver webhooks write no parley-webhook.key into the working
+# directory; the key generated without it is tested with a directory of its own.
+TEST_WEBHOOK_KEY = "test-webhook-key-0123456789abcdef-0123456789abcdef"
 TEST_PASSWORD = "Correct-Horse-Battery-9"
 # What IANA's example domains resolve to on the Internet: a public address.
 PUBLIC_ADDRESS = "93.184.215.14"
@@ -175,6 +178,7 @@ def settings(request, database_url) -> Settings:
         verification_max_failures=3,
         verification_lock_minutes=15,
         jwt_secret=SecretStr(TEST_SIGNING_KEY),
+        webhook_secret=SecretStr(TEST_WEBHOOK_KEY),
         # Tests that deliver run their own worker (tests/outbox); none runs behind their back.
         embedded_worker=False,
         # PostgreSQL's direct writes go through a pool of their own, outside the test's

@@ -123,6 +123,8 @@ class Settings(BaseSettings):
     sla_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     sla_batch_size: int = Field(default=100, ge=1, le=10_000)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
+    # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
+    # by the processes of one host (parley.keyfile); several hosts must set the same one.
     webhook_secret: SecretStr | None = None
     # -- email channel (SMTP) --
     smtp_host: str = "127.0.0.1"
