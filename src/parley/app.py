@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     )
     app.state.settings = settings
     app.state.links = Links(settings)  # hrefs are made when answering (parley.links)
+    app.state.links_by_base = {}  # when they follow each request's Host (api/hrefs.py)
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)

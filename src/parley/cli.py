@@ -4,6 +4,7 @@ Each command imports what it uses when it runs, so that `parley --help` and the 
 start without loading every domain."""
 
 import getpass
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ def serve(
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
 
-    settings = get_settings()
+    settings = _serving_settings(host, port)
     try:
         ensure_schema_current(get_engine())
     except SchemaNotCurrentError as error:
@@ -63,6 +64,24 @@ def serve(
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
+
+
+def _serving_settings(host: str, port: int):
+    """The settings of the processes serving on ``host``:``port``. Without PARLEY_BASE_URL,
+    hrefs are made from the host and port served (``http://HOST:PORT``; on every address,
+    from each request's Host, and from the machine's name for events): it is put into the
+    environment, which the API processes (and their embedded workers) read their settings
+    from, in this process or in the ones uvicorn starts."""
+    from parley.settings import base_url_for_serving
+
+    if "base_url" in get_settings().model_fields_set:
+        return get_settings()
+    base_url, from_request = base_url_for_serving(host, port)
+    os.environ["PARLEY_BASE_URL"] = base_url
+    if from_request:
+        os.environ["PARLEY_BASE_URL_FROM_REQUEST"] = "1"
+    get_settings.cache_clear()
+    return get_settings()
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+import socket
 from dataclasses import field, fields
 from email.utils import parseaddr
 from functools import lru_cache
@@ -24,8 +25,14 @@ class Settings(BaseSettings):
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Public base URL used to build absolute `href` values.",
+        description="Public base URL used to build absolute `href` values. Unset, `parley "
+        "serve` sets it to the host and port it serves (base_url_for_serving).",
     )
+    # Answers' hrefs follow each request's scheme and Host; base_url is then only for what
+    # leaves without a request (events, messages to other systems). `parley serve --host
+    # 0.0.0.0` turns it on when PARLEY_BASE_URL is unset; behind a proxy that passes any Host
+    # through, hrefs would carry what the client sent: set PARLEY_BASE_URL instead.
+    base_url_from_request: bool = False
     party_api_prefix: str = "/tmf-api/partyManagement/v5"
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
     interaction_api_prefix: str = "/tmf-api/partyInteractionManagement/v5"
@@ -197,6 +204,17 @@ class Settings(BaseSettings):
     def startup_warnings(self) -> list[str]:
         """What an operator should fix, said in the log when a process starts."""
         warnings = []
+        if "base_url" not in self.model_fields_set:
+            warnings.append(
+                f"PARLEY_BASE_URL is not set: hrefs use {self.base_url}; set it to the URL "
+                "clients and other systems reach Parley at"
+            )
+        elif self.base_url_from_request:
+            warnings.append(
+                "PARLEY_BASE_URL is not set and Parley listens on every address: answers link "
+                f"to the address each request used, events and messages to other systems to "
+                f"{self.base_url}; set PARLEY_BASE_URL to the URL they reach Parley at"
+            )
         if self.email_sender() is None:
             host = urlsplit(self.base_url).hostname or self.base_url
             warnings.append(
@@ -250,6 +268,25 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_region(cls, value: str) -> str:
         return value.upper()
+
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+
+
+def base_url_for_serving(host: str, port: int) -> tuple[str, bool]:
+    """The base URL of processes serving on ``host``:``port`` when PARLEY_BASE_URL is unset,
+    and whether answers follow each request's Host: on every address (0.0.0.0, ::), the
+    machine's fully qualified name, else its host name, else 127.0.0.1, with the request's
+    Host for answers."""
+    if host not in WILDCARD_HOSTS:
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{shown}:{port}", False
+    name = socket.getfqdn()
+    if "." not in name or name.startswith("localhost"):
+        name = socket.gethostname()
+    if not name or name.startswith("localhost") or not _LABEL.fullmatch(name.split(".")[0].lower()):
+        name = "127.0.0.1"
+    return f"http://{name}:{port}", True
 
 
 def mail_domain(base_url: str) -> str | None:
