@@ -57,8 +57,10 @@ class Settings(BaseSettings):
     # PostgreSQL only: connections per API process for writes made as one statement on the
     # event loop (logging an interaction), without a thread or a unit of work; 0 turns it off.
     db_async_pool_size: int = Field(default=16, ge=0)
-    # Test each pooled connection with a round trip before use. Off: a connection lost (say,
-    # to a database restart) fails one request with 503 and the pool is refilled.
+    # Test each pooled connection with a round trip before use. Off, a connection the server
+    # ended (a restart, a killed backend) is still found and replaced when it is taken, with
+    # no round trip (db/engine.py, closed_by_server); only one lost without a word (a network
+    # cut, a firewall dropping it) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False
     # How long an API process reuses what it looked up for an access token (user, roles,
     # revocation); changes made through another process take effect within this (auth.md).
