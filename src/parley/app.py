@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
+from parley.api.api_docs import install_api_docs
 from parley.api.deps import UnitOfWork
 from parley.api.json_response import JSONResponse
 from parley.api.limits import checked_json_body, install_request_limits
@@ -90,6 +91,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        docs_url=None,  # /docs and /redoc from the package's own assets (install_api_docs)
+        redoc_url=None,
         # Parley sets up no OpenTelemetry; FastAPI would otherwise look for it on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
@@ -128,6 +131,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             module.router(settings.parley_api_prefix), dependencies=[Depends(checked_json_body)]
         )
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
+    install_api_docs(app)  # /docs and /redoc, offline
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
 
     @app.get(
