@@ -129,6 +129,9 @@ def demo(
     customers: int = typer.Option(300, min=1, max=100_000, help="How many customers to create."),
     seed: int = typer.Option(7, help="Random seed, for a repeatable data set."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if customers exist."),
+    show: bool = typer.Option(
+        False, "--show", help="Load nothing: list the demo's log-ins and what to try again."
+    ),
 ):
     """Load a realistic demo data set (individuals, organisations, customers, contacts)."""
     from parley.db.engine import get_engine, get_sessionmaker
@@ -140,6 +143,12 @@ def demo(
     except SchemaNotCurrentError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    if show:
+        from parley.demo.show import show as shown
+
+        with get_sessionmaker()() as session:
+            typer.echo(shown(session, get_settings().default_phone_region))
+        return
     with get_sessionmaker()() as session:
         summary = load_demo(session, get_settings(), customers, seed, if_empty)
         session.commit()
@@ -295,6 +304,18 @@ def users_set_password(
         typer.echo(f"new client secret (shown only now, keep it safe): {secret}")
     else:
         typer.echo(f"password of {username} changed")
+
+
+@users_app.command("reset-secret")
+def users_reset_secret(
+    client_id: str = typer.Argument(..., help="The integration client's id (its log-in name)."),
+):
+    """Make a new secret for an integration client (the old one stops working at once). Its
+    secret is kept only as a hash, so it cannot be shown again: this is how to get one."""
+    with _unit_of_work() as uow:
+        service = _users(uow)
+        secret = service.new_client_secret(service.get_by_username(client_id).id)
+    typer.echo(f"new client secret of {client_id} (shown only now, keep it safe): {secret}")
 
 
 @users_app.command("delete")
