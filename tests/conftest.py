@@ -3,8 +3,9 @@ seeded once; one app per distinct settings, built once; each test rolled back at
 committed and emptied after (tests/database.py says how, docs/architecture.md when to choose).
 
 Choose the database with PARLEY_TEST_DATABASE=sqlite (default) or =postgresql; the PostgreSQL
-server is PARLEY_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
-If PostgreSQL was asked for and can't be reached, the run fails: it never skips.
+server is PARLEY_TEST_POSTGRES_URL, else the machine's at 127.0.0.1:5432 if it answers, else one
+the run starts from the installed binaries (tests/postgres_server.py). If PostgreSQL was asked
+for and none can be had, the run fails: it never skips.
 """
 
 import os
@@ -301,6 +302,32 @@ def require_kannel() -> None:
         if os.environ.get("PARLEY_TEST_REQUIRE_KANNEL") == "1":
             pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_KANNEL=1)", pytrace=False)
         pytest.skip(reason)
+
+
+def require_nats() -> None:
+    from tests.events import nats_server
+
+    if not nats_server.available():
+        reason = f"nats-server is not installed: {nats_server.INSTALL}"
+        if os.environ.get("PARLEY_TEST_REQUIRE_NATS") == "1":
+            pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_NATS=1)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory) -> Iterator[str]:
+    """A NATS server with JetStream for the run: PARLEY_TEST_NATS_URL if set, else one started
+    from Debian's nats-server on a free port. Without it the event bus tests skip, unless
+    PARLEY_TEST_REQUIRE_NATS=1 (CI), where they fail."""
+    given = os.environ.get("PARLEY_TEST_NATS_URL")
+    if given:
+        yield given
+        return
+    from tests.events.nats_server import NatsServer
+
+    require_nats()
+    with NatsServer(tmp_path_factory.mktemp("nats")) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
