@@ -3,8 +3,9 @@ seeded once; one app per distinct settings, built once; each test rolled back at
 committed and emptied after (tests/database.py says how, docs/architecture.md when to choose).
 
 Choose the database with PARLEY_TEST_DATABASE=sqlite (default) or =postgresql; the PostgreSQL
-server is PARLEY_TEST_POSTGRES_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/postgres).
-If PostgreSQL was asked for and can't be reached, the run fails: it never skips.
+server is PARLEY_TEST_POSTGRES_URL, else the machine's at 127.0.0.1:5432 if it answers, else one
+the run starts from the installed binaries (tests/postgres_server.py). If PostgreSQL was asked
+for and none can be had, the run fails: it never skips.
 """
 
 import os
@@ -42,6 +43,9 @@ PARTY_API = "/tmf-api/partyManagement/v5"
 CUSTOMER_API = "/tmf-api/customerManagement/v5"
 PARLEY_API = "/api/v1"
 TEST_SIGNING_KEY = "test-signing-key-0123456789abcdef-0123456789abcdef"
+# Set, so that tests that deliver webhooks write no parley-webhook.key into the working
+# directory; the key generated without it is tested with a directory of its own.
+TEST_WEBHOOK_KEY = "test-webhook-key-0123456789abcdef-0123456789abcdef"
 TEST_PASSWORD = "Correct-Horse-Battery-9"
 # What IANA's example domains resolve to on the Internet: a public address.
 PUBLIC_ADDRESS = "93.184.215.14"
@@ -179,6 +183,7 @@ def settings(request, database_url) -> Settings:
         verification_max_failures=3,
         verification_lock_minutes=15,
         jwt_secret=SecretStr(TEST_SIGNING_KEY),
+        webhook_secret=SecretStr(TEST_WEBHOOK_KEY),
         # Tests that deliver run their own worker (tests/outbox); none runs behind their back.
         embedded_worker=False,
         # PostgreSQL's direct writes go through a pool of their own, outside the test's
@@ -301,6 +306,32 @@ def require_kannel() -> None:
         if os.environ.get("PARLEY_TEST_REQUIRE_KANNEL") == "1":
             pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_KANNEL=1)", pytrace=False)
         pytest.skip(reason)
+
+
+def require_nats() -> None:
+    from tests.events import nats_server
+
+    if not nats_server.available():
+        reason = f"nats-server is not installed: {nats_server.INSTALL}"
+        if os.environ.get("PARLEY_TEST_REQUIRE_NATS") == "1":
+            pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_NATS=1)", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def nats_url(tmp_path_factory) -> Iterator[str]:
+    """A NATS server with JetStream for the run: PARLEY_TEST_NATS_URL if set, else one started
+    from Debian's nats-server on a free port. Without it the event bus tests skip, unless
+    PARLEY_TEST_REQUIRE_NATS=1 (CI), where they fail."""
+    given = os.environ.get("PARLEY_TEST_NATS_URL")
+    if given:
+        yield given
+        return
+    from tests.events.nats_server import NatsServer
+
+    require_nats()
+    with NatsServer(tmp_path_factory.mktemp("nats")) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ once. A test then runs either rolled back (the default) or committed:
   the data), and the tables are emptied and the catalogues seeded again after the test.
 """
 
+import functools
 import os
 import threading
 import uuid
@@ -25,12 +26,36 @@ from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
 from parley.requests.defaults import ensure_default_request_types
 from parley.requests.workflow.defaults import ensure_default_workflows
+from tests import postgres_server
+
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
+@functools.cache
 def _postgres_server() -> str:
-    return os.environ.get(
-        "PARLEY_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-    )
+    """PARLEY_TEST_POSTGRES_URL; else the machine's server at 127.0.0.1:5432 if it answers;
+    else one of this process's own, started from the installed binaries (tests/postgres_server.py),
+    unless PARLEY_TEST_REQUIRE_POSTGRESQL=1 (CI), where the machine's server must answer."""
+    given = os.environ.get("PARLEY_TEST_POSTGRES_URL")
+    if given:
+        return given
+    default = make_url(DEFAULT_POSTGRES)
+    if postgres_server.answers(default.host, default.port):
+        return DEFAULT_POSTGRES
+    if os.environ.get("PARLEY_TEST_REQUIRE_POSTGRESQL") == "1":
+        pytest.exit(
+            f"PostgreSQL does not answer at {default.host}:{default.port} "
+            "(PARLEY_TEST_REQUIRE_POSTGRESQL=1)",
+            3,
+        )
+    try:
+        return postgres_server.start_private_server()
+    except RuntimeError as error:
+        pytest.exit(
+            f"PostgreSQL was asked for, none answers at {default.host}:{default.port}, and "
+            f"none could be started: {error}",
+            3,
+        )
 
 
 def fresh_database(tmp_path_factory) -> str:

@@ -194,3 +194,80 @@ def test_every_served_demo_customer_has_a_billing_account(summary, session, sett
         "BankAccountDebit",
         "BankCard",
     }
+
+
+def test_the_summary_says_what_to_try_and_it_finds_the_customer_it_names(summary, app):
+    from fastapi.testclient import TestClient
+
+    lines = summary.splitlines()
+    start = lines.index(
+        "Try the README's examples (identify, the timeline) with one demo customer:"
+    )
+    values = {line[:22].strip(): line[22:].split("  (")[0].strip() for line in lines[start + 1 :]}
+    phone, name = values["a phone number"], values["a name"]
+    number, customer_id = values["a customer number"], values["the customer's id"]
+    with TestClient(app) as client:
+        form = {"grant_type": "password", "username": "agent", "password": DEMO_PASSWORD}
+        token = client.post("/oauth/token", data=form).json()["access_token"]
+        client.headers["Authorization"] = f"Bearer {token}"
+        for query in (phone, name, number):
+            found = client.get("/api/v1/identify", params={"q": query}).json()["candidates"]
+            assert found[0]["customer"]["id"] == customer_id, query
+        timeline = client.get(f"/api/v1/customers/{customer_id}/interactions", params={"limit": 10})
+        assert timeline.status_code == 200 and timeline.json()["items"]
+    assert f"customer-{number}" in summary  # the self-service log-in is this customer's
+
+
+@pytest.fixture
+def cli_database(tmp_path, monkeypatch):
+    from parley.db import engine as engine_module
+    from parley.settings import get_settings
+
+    caches = (get_settings, engine_module.get_engine, engine_module.get_sessionmaker)
+    monkeypatch.setenv("PARLEY_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setattr(demo_loader, "SECURED_CUSTOMERS", 1)
+    for cached in caches:
+        cached.cache_clear()
+    assert CliRunner().invoke(app, ["db", "upgrade"]).exit_code == 0
+    yield
+    engine_module.get_engine().dispose()
+    for cached in caches:
+        cached.cache_clear()
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_demo_show_lists_the_log_ins_again_and_the_client_secret_can_be_reset():
+    """Issue 18: the demo printed its log-ins and the client's secret once; a second run could
+    not show them again."""
+    runner = CliRunner()
+    loaded = runner.invoke(app, ["demo", "--customers", "12", "--seed", "7"])
+    assert loaded.exit_code == 0, loaded.output
+    first_secret = re.search(r"client secret (\S+)", loaded.output).group(1)
+
+    shown = runner.invoke(app, ["demo", "--show"])
+
+    assert shown.exit_code == 0, shown.output
+    for username in ("agent", "supervisor", "admin"):
+        assert re.search(rf"^  {username}\s+\S+\s+password {DEMO_PASSWORD}$", shown.output, re.M)
+    assert "crm-connector" in shown.output and "parley users reset-secret" in shown.output
+    assert first_secret not in shown.output  # only its hash is kept
+    customer_login = re.search(r"customer-\d+", loaded.output).group(0)
+    assert customer_login in shown.output
+    assert "the customer's id" in shown.output
+
+    reset = runner.invoke(app, ["users", "reset-secret", "crm-connector"])
+    assert reset.exit_code == 0, reset.output
+    new_secret = reset.output.rsplit(" ", 1)[1].strip()
+    assert new_secret and new_secret != first_secret
+    changed = runner.invoke(
+        app, ["users", "set-password", "agent", "--password", "Another-Pass-2026"]
+    )
+    assert changed.exit_code == 0, changed.output
+    assert re.search(r"^  agent\s+agent\s+\(password changed", runner.invoke(
+        app, ["demo", "--show"]).output, re.M)  # fmt: skip
+
+
+@pytest.mark.usefixtures("cli_database")
+def test_demo_show_on_a_database_without_the_demo_says_so():
+    shown = CliRunner().invoke(app, ["demo", "--show"])
+    assert shown.exit_code == 0 and "parley demo" in shown.output

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import __version__
+from parley.api.api_docs import install_api_docs
 from parley.api.deps import UnitOfWork
 from parley.api.json_response import JSONResponse
 from parley.api.limits import checked_json_body, install_request_limits
@@ -31,7 +32,7 @@ from parley.events.views import load_event_views
 from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
-from parley.logging import configure_logging
+from parley.logging import configure_logging, warn_at_startup
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 from parley.web.console.app import PATH as CONSOLE_PATH
@@ -54,6 +55,7 @@ Parley is an open-source Customer Interaction Management system (TM Forum eTOM 1
 def create_app(settings: Settings | None = None, check_schema: bool = True) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
+    warn_at_startup(settings.startup_warnings(), "api")
     wire()
     engine = build_engine(
         settings.database_url,
@@ -89,11 +91,14 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         description=DESCRIPTION,
         lifespan=lifespan,
         default_response_class=JSONResponse,
+        docs_url=None,  # /docs and /redoc from the package's own assets (install_api_docs)
+        redoc_url=None,
         # Parley sets up no OpenTelemetry; FastAPI would otherwise look for it on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.links = Links(settings)  # hrefs are made when answering (parley.links)
+    app.state.links_by_base = {}  # when they follow each request's Host (api/hrefs.py)
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
@@ -126,6 +131,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             module.router(settings.parley_api_prefix), dependencies=[Depends(checked_json_body)]
         )
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
+    install_api_docs(app)  # /docs and /redoc, offline
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
 
     @app.get(

@@ -4,6 +4,7 @@ Each command imports what it uses when it runs, so that `parley --help` and the 
 start without loading every domain."""
 
 import getpass
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ def serve(
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
 
-    settings = get_settings()
+    settings = _serving_settings(host, port)
     try:
         ensure_schema_current(get_engine())
     except SchemaNotCurrentError as error:
@@ -63,6 +64,24 @@ def serve(
         proxy_headers=bool(settings.forwarded_allow_ips),
         forwarded_allow_ips=settings.forwarded_allow_ips or None,
     )
+
+
+def _serving_settings(host: str, port: int):
+    """The settings of the processes serving on ``host``:``port``. Without PARLEY_BASE_URL,
+    hrefs are made from the host and port served (``http://HOST:PORT``; on every address,
+    from each request's Host, and from the machine's name for events): it is put into the
+    environment, which the API processes (and their embedded workers) read their settings
+    from, in this process or in the ones uvicorn starts."""
+    from parley.settings import base_url_for_serving
+
+    if "base_url" in get_settings().model_fields_set:
+        return get_settings()
+    base_url, from_request = base_url_for_serving(host, port)
+    os.environ["PARLEY_BASE_URL"] = base_url
+    if from_request:
+        os.environ["PARLEY_BASE_URL_FROM_REQUEST"] = "1"
+    get_settings.cache_clear()
+    return get_settings()
 
 
 @db_app.command("upgrade")
@@ -110,6 +129,9 @@ def demo(
     customers: int = typer.Option(300, min=1, max=100_000, help="How many customers to create."),
     seed: int = typer.Option(7, help="Random seed, for a repeatable data set."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if customers exist."),
+    show: bool = typer.Option(
+        False, "--show", help="Load nothing: list the demo's log-ins and what to try again."
+    ),
 ):
     """Load a realistic demo data set (individuals, organisations, customers, contacts)."""
     from parley.db.engine import get_engine, get_sessionmaker
@@ -121,6 +143,12 @@ def demo(
     except SchemaNotCurrentError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
+    if show:
+        from parley.demo.show import show as shown
+
+        with get_sessionmaker()() as session:
+            typer.echo(shown(session, get_settings().default_phone_region))
+        return
     with get_sessionmaker()() as session:
         summary = load_demo(session, get_settings(), customers, seed, if_empty)
         session.commit()
@@ -279,6 +307,18 @@ def users_set_password(
         typer.echo(f"password of {username} changed")
 
 
+@users_app.command("reset-secret")
+def users_reset_secret(
+    client_id: str = typer.Argument(..., help="The integration client's id (its log-in name)."),
+):
+    """Make a new secret for an integration client (the old one stops working at once). Its
+    secret is kept only as a hash, so it cannot be shown again: this is how to get one."""
+    with _unit_of_work() as uow:
+        service = _users(uow)
+        secret = service.new_client_secret(service.get_by_username(client_id).id)
+    typer.echo(f"new client secret of {client_id} (shown only now, keep it safe): {secret}")
+
+
 @users_app.command("delete")
 def users_delete(
     username: str = typer.Argument(..., help="Log-in name."),
@@ -320,11 +360,12 @@ def worker(
     from parley.db.engine import get_engine
     from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
     from parley.jobs import worker_jobs
-    from parley.logging import configure_logging
+    from parley.logging import configure_logging, warn_at_startup
     from parley.outbox.worker import Worker, run_until_signalled
 
     settings = get_settings()
     configure_logging(settings.log_level)
+    warn_at_startup(settings.startup_warnings(), "worker")
     try:
         ensure_schema_current(get_engine())
     except SchemaNotCurrentError as error:

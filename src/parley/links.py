@@ -49,8 +49,9 @@ def referred_type(ref: dict) -> str | None:
 
 
 class Links:
-    def __init__(self, settings: Settings):
-        base = settings.base_url.rstrip("/")
+    def __init__(self, settings: Settings, base_url: str | None = None):
+        """``base_url``: another than PARLEY_BASE_URL (an answer's that follows its request)."""
+        base = (base_url or settings.base_url).rstrip("/")
         self.collections = {
             kind: f"{base}{getattr(settings, prefix)}/{name}"
             for kind, (prefix, name) in COLLECTIONS.items()

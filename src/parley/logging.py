@@ -22,3 +22,10 @@ def configure_logging(level: str = "INFO") -> None:
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
     )
+
+
+def warn_at_startup(warnings: list[str], process: str) -> None:
+    """Log what an operator should fix (``Settings.startup_warnings``), once per process."""
+    log = structlog.get_logger("parley.settings")
+    for warning in warnings:
+        log.warning(warning, process=process)

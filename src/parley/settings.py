@@ -1,9 +1,13 @@
 """Runtime configuration, read from the environment (prefix ``PARLEY_``) or a ``.env`` file."""
 
+import ipaddress
+import re
+import socket
 from dataclasses import field, fields
 from email.utils import parseaddr
 from functools import lru_cache
 from typing import Any, Literal, Self
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -22,8 +26,14 @@ class Settings(BaseSettings):
     )
     base_url: str = Field(
         default="http://127.0.0.1:8000",
-        description="Public base URL used to build absolute `href` values.",
+        description="Public base URL used to build absolute `href` values. Unset, `parley "
+        "serve` sets it to the host and port it serves (base_url_for_serving).",
     )
+    # Answers' hrefs follow each request's scheme and Host; base_url is then only for what
+    # leaves without a request (events, messages to other systems). `parley serve --host
+    # 0.0.0.0` turns it on when PARLEY_BASE_URL is unset; behind a proxy that passes any Host
+    # through, hrefs would carry what the client sent: set PARLEY_BASE_URL instead.
+    base_url_from_request: bool = False
     party_api_prefix: str = "/tmf-api/partyManagement/v5"
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
     interaction_api_prefix: str = "/tmf-api/partyInteractionManagement/v5"
@@ -48,8 +58,10 @@ class Settings(BaseSettings):
     # PostgreSQL only: connections per API process for writes made as one statement on the
     # event loop (logging an interaction), without a thread or a unit of work; 0 turns it off.
     db_async_pool_size: int = Field(default=16, ge=0)
-    # Test each pooled connection with a round trip before use. Off: a connection lost (say,
-    # to a database restart) fails one request with 503 and the pool is refilled.
+    # Test each pooled connection with a round trip before use. Off, a connection the server
+    # ended (a restart, a killed backend) is still found and replaced when it is taken, with
+    # no round trip (db/engine.py, closed_by_server); only one lost without a word (a network
+    # cut, a firewall dropping it) fails one request with 503 and the pool is refilled.
     db_pre_ping: bool = False
     # How long an API process reuses what it looked up for an access token (user, roles,
     # revocation); changes made through another process take effect within this (auth.md).
@@ -137,6 +149,8 @@ class Settings(BaseSettings):
     sla_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     sla_batch_size: int = Field(default=100, ge=1, le=10_000)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
+    # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
+    # by the processes of one host (parley.keyfile); several hosts must set the same one.
     webhook_secret: SecretStr | None = None
     # -- email channel (SMTP) --
     smtp_host: str = "127.0.0.1"
@@ -150,6 +164,8 @@ class Settings(BaseSettings):
     # (a private CA, or a test's self-signed certificate); verification is never switched off.
     smtp_ca_file: str | None = None
     # Default sender (an address, or `Name <address>`) for messages whose destination has none.
+    # Unset: `Parley <parley@HOST>` with the host of the base URL when it is a domain name
+    # (email_sender); with an IP address or localhost there is none, and start-up warns.
     smtp_from: str | None = None
     smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
     # -- SMS channel (an SMS gateway's HTTP interface; Kannel's sendsms) --
@@ -195,6 +211,37 @@ class Settings(BaseSettings):
         if self.smtp_username and self.smtp_security == "none":
             raise ValueError("smtp_username needs smtp_security starttls or tls")
         return self
+
+    def email_sender(self) -> str | None:
+        """The From of emails whose destination names none: PARLEY_SMTP_FROM, else
+        ``Parley <parley@HOST>`` when the base URL's host is a domain name, else None."""
+        if self.smtp_from:
+            return self.smtp_from
+        domain = mail_domain(self.base_url)
+        return f"Parley <parley@{domain}>" if domain else None
+
+    def startup_warnings(self) -> list[str]:
+        """What an operator should fix, said in the log when a process starts."""
+        warnings = []
+        if "base_url" not in self.model_fields_set:
+            warnings.append(
+                f"PARLEY_BASE_URL is not set: hrefs use {self.base_url}; set it to the URL "
+                "clients and other systems reach Parley at"
+            )
+        elif self.base_url_from_request:
+            warnings.append(
+                "PARLEY_BASE_URL is not set and Parley listens on every address: answers link "
+                f"to the address each request used, events and messages to other systems to "
+                f"{self.base_url}; set PARLEY_BASE_URL to the URL they reach Parley at"
+            )
+        if self.email_sender() is None:
+            host = urlsplit(self.base_url).hostname or self.base_url
+            warnings.append(
+                f"emails have no sender: PARLEY_SMTP_FROM is not set and the base URL's host "
+                f"({host}) is no domain name to make one of; emails wait in the outbox until "
+                "PARLEY_SMTP_FROM (or PARLEY_BASE_URL with a domain name) is set"
+            )
+        return warnings
 
     def embedded_worker_on(self) -> bool:
         if self.embedded_worker is not None:
@@ -254,6 +301,48 @@ class Settings(BaseSettings):
     def _upper_region(cls, value: str) -> str:
         return value.upper()
 
+
+WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
+
+
+def base_url_for_serving(host: str, port: int) -> tuple[str, bool]:
+    """The base URL of processes serving on ``host``:``port`` when PARLEY_BASE_URL is unset,
+    and whether answers follow each request's Host: on every address (0.0.0.0, ::), the
+    machine's fully qualified name, else its host name, else 127.0.0.1, with the request's
+    Host for answers."""
+    if host not in WILDCARD_HOSTS:
+        shown = f"[{host}]" if ":" in host and not host.startswith("[") else host
+        return f"http://{shown}:{port}", False
+    name = socket.getfqdn()
+    if "." not in name or name.startswith("localhost"):
+        name = socket.gethostname()
+    if not name or name.startswith("localhost") or not _LABEL.fullmatch(name.split(".")[0].lower()):
+        name = "127.0.0.1"
+    return f"http://{name}:{port}", True
+
+
+def mail_domain(base_url: str) -> str | None:
+    """The host of ``base_url`` if an email address can be made with it: a domain name of
+    two labels or more, not an IP address, not localhost (nor *.localhost, *.local)."""
+    try:
+        host = (urlsplit(base_url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None
+    labels = host.split(".")
+    if len(labels) < 2 or labels[-1] in ("localhost", "local", "internal", "invalid"):
+        return None
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    else:
+        return None
+    if labels[-1].isdigit() or not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    return host
+
+
+_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 
 SETTING = "parley.setting"  # a field's metadata key: the setting an options record reads
 

@@ -182,6 +182,8 @@ PUBLIC = {
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
     ("GET", "/redoc"),
+    ("GET", "/docs/assets/{name}"),
+    ("GET", "/redoc/openapi.json"),
     # The agent console: no tokens; its pages declare their access with the console's own
     # markers, and tests/web checks each of them.
     ("*", "/console/*"),

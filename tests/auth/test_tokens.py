@@ -18,6 +18,7 @@ from parley.auth.tokens import (
 )
 from parley.db.base import utcnow
 from parley.errors import Unauthorized
+from parley.keyfile import read_or_make
 from parley.settings import Settings
 from tests.auth.conftest import SECRET
 
@@ -124,18 +125,18 @@ def test_without_a_configured_key_one_is_made_once_in_a_private_file(
     settings, tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
-    tokens._file_secret.cache_clear()
+    read_or_make.cache_clear()
     unset = settings.model_copy(update={"jwt_secret": None})
     try:
         first = issue(unset)
         key_file = tmp_path / tokens.SECRET_FILE
         assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
         assert len(key_file.read_text().strip()) >= 32
-        tokens._file_secret.cache_clear()  # another process on the same host
+        read_or_make.cache_clear()  # another process on the same host
         assert decode_access_token(first.token, unset)["sub"] == "u1"
         assert list(tmp_path.iterdir()) == [key_file]
     finally:
-        tokens._file_secret.cache_clear()
+        read_or_make.cache_clear()
 
 
 def test_a_short_configured_key_is_refused():

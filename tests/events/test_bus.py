@@ -1,6 +1,7 @@
-"""The event bus relay against the local NATS server (127.0.0.1:4222) with JetStream: each
-domain event is published once to <prefix>.<resourceType>.<kind>, with Nats-Msg-Id = its
-eventId, and a re-publication of the same event is dropped by JetStream."""
+"""The event bus relay against a NATS server with JetStream (the run's own: the nats_url
+fixture starts Debian's nats-server): each domain event is published once to
+<prefix>.<resourceType>.<kind>, with Nats-Msg-Id = its eventId, and a re-publication of the
+same event is dropped by JetStream."""
 
 import asyncio
 import json
@@ -16,11 +17,9 @@ from parley.outbox.models import DELIVERED, OutboxMessage
 from tests.events.conftest import deliver_all
 from tests.factories import create_customer, create_individual
 
-NATS_URL = "nats://127.0.0.1:4222"
 
-
-async def _stream_messages(stream: str, subject: str) -> list:
-    connection = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
+async def _stream_messages(url: str, stream: str, subject: str) -> list:
+    connection = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0)
     try:
         jetstream = connection.jetstream()
         info = await jetstream.stream_info(stream)
@@ -33,25 +32,30 @@ async def _stream_messages(stream: str, subject: str) -> list:
         await connection.close()
 
 
-async def _delete_stream(stream: str) -> None:
-    connection = await nats.connect(NATS_URL, connect_timeout=2, max_reconnect_attempts=0)
+async def _delete_stream(url: str, stream: str) -> None:
+    connection = await nats.connect(url, connect_timeout=2, max_reconnect_attempts=0)
     try:
         await connection.jetstream().delete_stream(stream)
     finally:
         await connection.close()
 
 
+def _in_stream(bus: dict, subject: str) -> list:
+    """The messages of the run's stream whose subject starts with ``subject``."""
+    return asyncio.run(_stream_messages(bus["event_bus_url"], bus["event_bus_stream"], subject))
+
+
 @pytest.fixture
-def bus(settings):
+def bus(settings, nats_url):
     """Settings of a run of its own: a new stream and subject prefix, removed afterwards."""
     run = uuid.uuid4().hex[:10]
     configured = {
-        "event_bus_url": NATS_URL,
+        "event_bus_url": nats_url,
         "event_bus_stream": f"PARLEY_TEST_{run}",
         "event_bus_subject_prefix": f"parley-test.{run}",
     }
     yield configured
-    asyncio.run(_delete_stream(configured["event_bus_stream"]))
+    asyncio.run(_delete_stream(nats_url, configured["event_bus_stream"]))
 
 
 def test_events_are_published_once_each_and_a_repeat_is_deduplicated(
@@ -62,8 +66,8 @@ def test_events_are_published_once_each_and_a_repeat_is_deduplicated(
 
     deliver_all(worker)
 
-    stream, prefix = bus["event_bus_stream"], bus["event_bus_subject_prefix"]
-    got = asyncio.run(_stream_messages(stream, f"{prefix}.customer."))
+    prefix = bus["event_bus_subject_prefix"]
+    got = _in_stream(bus, f"{prefix}.customer.")
     (published,) = got
     event = json.loads(published.data)
     assert published.subject == f"{prefix}.customer.create"
@@ -73,8 +77,8 @@ def test_events_are_published_once_each_and_a_repeat_is_deduplicated(
     assert all(row.status == DELIVERED for row in rows)
     (row,) = [row for row in rows if row.payload["eventId"] == event["eventId"]]
     # The individual was published too, on its own subject.
-    assert asyncio.run(_stream_messages(stream, f"{prefix}.individual.create"))
-    published_before = len(asyncio.run(_stream_messages(stream, prefix)))
+    assert _in_stream(bus, f"{prefix}.individual.create")
+    published_before = len(_in_stream(bus, prefix))
 
     # A worker that crashed after publishing, say, sends the same row again: dropped.
     again = EventBusPublisher(worker.settings)
@@ -83,7 +87,7 @@ def test_events_are_published_once_each_and_a_repeat_is_deduplicated(
         assert again.deliver(message).result == "delivered"
     finally:
         again.close()
-    assert len(asyncio.run(_stream_messages(stream, prefix))) == published_before
+    assert len(_in_stream(bus, prefix)) == published_before
 
 
 def test_an_unreachable_bus_is_retried_not_lost(client, session, make_worker, settings):
@@ -96,3 +100,16 @@ def test_an_unreachable_bus_is_retried_not_lost(client, session, make_worker, se
     rows = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "bus")).all()
     assert rows and all(row.status == "pending" and row.attempts == 1 for row in rows)
     assert all("event bus" in row.last_error for row in rows)
+
+
+def test_without_nats_server_the_bus_tests_skip_saying_why_except_in_ci(monkeypatch):
+    from tests import conftest
+    from tests.events import nats_server
+
+    monkeypatch.setattr(nats_server, "NATS_SERVER", "/nonexistent/nats-server")
+    monkeypatch.delenv("PARLEY_TEST_REQUIRE_NATS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install -y nats-server"):
+        conftest.require_nats()
+    monkeypatch.setenv("PARLEY_TEST_REQUIRE_NATS", "1")
+    with pytest.raises(pytest.fail.Exception, match="PARLEY_TEST_REQUIRE_NATS=1"):
+        conftest.require_nats()

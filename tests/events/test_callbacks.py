@@ -8,6 +8,7 @@ from parley.changes.recorder import EVENT_KIND
 from parley.db.base import utcnow
 from parley.events.fanout import EventFanOut, listener_url
 from parley.events.models import EventSubscription
+from parley.keyfile import read_or_make
 from parley.outbox.channels import Message
 from parley.outbox.models import OutboxMessage
 from tests.events.conftest import (
@@ -211,3 +212,24 @@ def test_the_listener_path_is_joined_onto_the_callbacks_path():
     assert listener_url("http://h/internal/admin/reset?a=1#x", created) == (
         "http://h/internal/admin/reset/listener/customerCreateEvent?a=1"
     )
+
+
+def test_a_subscriber_without_a_secret_of_its_own_gets_bodies_signed_by_the_host_key(
+    client, listener, make_worker, tmp_path, monkeypatch
+):
+    """Issue 18: without PARLEY_WEBHOOK_SECRET and a subscription secret, events went out
+    unsigned; now they are signed with the key kept in parley-webhook.key."""
+    monkeypatch.chdir(tmp_path)
+    read_or_make.cache_clear()
+    try:
+        subscribe(client, CUSTOMER_HUB, f"{listener.url}/crm", secret=None)
+        create_customer(client, create_individual(client))
+
+        deliver_all(make_worker(webhook_secret=None))
+
+        key = (tmp_path / "parley-webhook.key").read_text().strip()
+        (got,) = listener.received
+        assert got.path == "/crm/listener/customerCreateEvent"
+        assert signed_by(got, key)
+    finally:
+        read_or_make.cache_clear()

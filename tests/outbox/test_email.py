@@ -206,3 +206,73 @@ def test_wrong_credentials_are_retried_not_dead(session, make_worker, certificat
 def test_settings_that_could_not_work_safely_are_refused(values, error):
     with pytest.raises(ValidationError, match=error):
         Settings(_env_file=None, **values)
+
+
+# -- the default sender (issue 18: a default run dead-lettered every email) -----------------
+
+
+@pytest.mark.parametrize(
+    ("base_url", "sender"),
+    [("https://cim.example-telco.de", "Parley <parley@cim.example-telco.de>"),
+     ("http://Service.Example.NET:8080/parley/", "Parley <parley@service.example.net>"),
+     ("https://care.example.com.", "Parley <parley@care.example.com>"),
+     ("http://127.0.0.1:8000", None), ("http://[::1]:8000", None), ("http://10.1.2.3", None),
+     ("http://localhost:8000", None), ("http://parley.localhost", None),
+     ("http://testserver", None), ("http://printer.local", None)],
+)  # fmt: skip
+def test_the_default_sender_is_made_from_the_base_urls_domain_name(base_url, sender):
+    settings = Settings(_env_file=None, base_url=base_url)
+    assert settings.email_sender() == sender
+    warned = any("emails have no sender" in w for w in settings.startup_warnings())
+    assert warned == (sender is None)
+
+
+def test_a_configured_sender_wins_over_the_derived_one():
+    settings = Settings(
+        _env_file=None, base_url="https://cim.example.com", smtp_from="Care <care@example.org>"
+    )
+    assert settings.email_sender() == "Care <care@example.org>"
+    assert settings.startup_warnings() == []
+
+
+def test_without_a_configured_sender_emails_go_from_the_base_urls_domain(
+    session, make_worker, smtp
+):
+    made = _enqueue(session)
+    worker = make_worker(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from=None,
+        base_url="https://cim.example-telco.de",
+    )  # fmt: skip
+
+    worker.run_once()
+
+    (got,) = smtp.received
+    assert got.mail_from == "parley@cim.example-telco.de"
+    assert got.message["From"] == "Parley <parley@cim.example-telco.de>"
+    assert reloaded(session, made.id).status == DELIVERED
+
+
+def test_with_no_sender_to_be_had_emails_wait_instead_of_dying(session, make_worker, smtp):
+    made = _enqueue(session)
+    worker = make_worker(
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from=None, base_url="http://127.0.0.1:8000"
+    )
+
+    worker.run_once()
+
+    row = reloaded(session, made.id)
+    assert row.status == PENDING and "PARLEY_SMTP_FROM" in row.last_error
+    assert smtp.received == []
+    # Once the operator sets a sender, the waiting message goes.
+    drain(_worker(make_worker, smtp.port))
+    assert reloaded(session, made.id).status == DELIVERED
+
+
+def test_the_start_up_warning_names_what_to_set(settings, capsys):
+    from parley.app import create_app
+
+    create_app(settings.model_copy(update={"base_url": "http://10.0.0.5:8000"}),
+               check_schema=False).state.engine.dispose()  # fmt: skip
+
+    (warning,) = [line for line in capsys.readouterr().out.splitlines() if "no sender" in line]
+    assert "[warning" in warning and "PARLEY_SMTP_FROM" in warning and "10.0.0.5" in warning

@@ -5,12 +5,14 @@ import hashlib
 import hmac
 import json
 import socket
+import stat
 from datetime import timedelta
 
 from pydantic import SecretStr
 from sqlalchemy import select
 
 from parley.db.base import utcnow
+from parley.keyfile import read_or_make
 from parley.outbox.models import DEAD, DELIVERED, IN_PROGRESS, PENDING, OutboxMessage
 from parley.outbox.repository import OutboxRepository
 from parley.outbox.webhook import SIGNATURE_HEADER
@@ -72,11 +74,31 @@ def test_a_destination_secret_wins_over_the_configured_one(session, make_worker,
     assert got.headers["x-parley-signature"] == _expected_signature("per-destination", got.body)
 
 
-def test_without_any_secret_the_body_goes_unsigned(session, make_worker, receiver):
-    enqueue_webhook(session, receiver.url)
-    make_worker().run_once()
+def test_without_any_secret_the_body_is_signed_with_the_hosts_generated_key(
+    session, make_worker, receiver, tmp_path, monkeypatch
+):
+    """Issue 18: webhooks went out unsigned unless PARLEY_WEBHOOK_SECRET was set. Now a key is
+    made once, kept beside the token signing key, and shared by the processes of the host."""
+    monkeypatch.chdir(tmp_path)
+    read_or_make.cache_clear()
+    try:
+        enqueue_webhook(session, receiver.url, {"n": 1})
+        make_worker(webhook_secret=None).run_once()
+        key_file = tmp_path / "parley-webhook.key"
+        assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+        key = key_file.read_text().strip()
+        assert len(key) >= 32
+        (got,) = receiver.received
+        assert got.headers["x-parley-signature"] == _expected_signature(key, got.body)
 
-    assert "x-parley-signature" not in receiver.received[0].headers
+        read_or_make.cache_clear()  # another process on the same host: the same key
+        enqueue_webhook(session, receiver.url, {"n": 2})
+        make_worker(webhook_secret=None).run_once()
+        second = receiver.received[1]
+        assert second.headers["x-parley-signature"] == _expected_signature(key, second.body)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["parley-webhook.key"]
+    finally:
+        read_or_make.cache_clear()
 
 
 def test_server_errors_are_retried_with_the_same_key_until_delivered(

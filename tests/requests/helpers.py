@@ -72,3 +72,10 @@ def messages_about(session, request_id: str) -> list[CommunicationMessage]:
     ]
     session.rollback()
     return rows
+
+
+def reference(ticket: dict) -> str:
+    """The request's reference as served (the requestReference characteristic)."""
+    return next(
+        c["value"] for c in ticket["troubleTicketCharacteristic"] if c["name"] == "requestReference"
+    )

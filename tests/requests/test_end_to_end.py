@@ -14,7 +14,7 @@ from tests.factories import create_person_customer
 from tests.interactions.helpers import API as INTERACTIONS_API
 from tests.interactions.helpers import log_interaction
 from tests.outbox.smtp_server import SmtpServer
-from tests.requests.helpers import TICKETS, interaction_entity, raise_request
+from tests.requests.helpers import TICKETS, interaction_entity, raise_request, reference
 from tests.requests.sla.helpers import moment
 from tests.requests.task_helpers import act, open_task, status_of
 
@@ -68,9 +68,11 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
     kim, ole = as_user("kim"), as_user("ole")
     with SmtpServer() as smtp:
         deliver_outbox(engine, settings, smtp)
+        # Worded for the customer (issue 18): the reference, the status in words.
+        told = reference(ticket)
         assert subjects(smtp) == [
-            f"We have received your request {ticket['id']}",
-            f"Your request {ticket['id']}: inProgress",
+            f"We have received your request {told}",
+            f"Your request {told}: in progress",
         ]
 
         # Diagnosis: Kim takes it, hands it back; Ole diagnoses.
@@ -144,14 +146,16 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
         deliver_outbox(engine, settings, smtp)
 
     # The customer's mailbox: every notice the type's notifyOn names, none for the warning.
+    told = reference(ticket)
     assert subjects(smtp) == [
-        f"We have received your request {ticket['id']}",
-        f"Your request {ticket['id']}: inProgress",
-        f"Your request {ticket['id']}: resolved",
+        f"We have received your request {told}",
+        f"Your request {told}: in progress",
+        f"Your request {told}: resolved",
     ]
     assert all(mail.rcpt_tos == [EMAIL] for mail in smtp.received)
     bodies = [mail.message.get_content() for mail in smtp.received]
-    assert all(ticket["id"] in body and "Maria Lopez" in body for body in bodies)
+    assert all(told in body and "Maria Lopez" in body for body in bodies)
+    assert not any(ticket["id"] in body for body in bodies)
     assert "(Fault repair)" in bodies[0]
 
     # The timeline, newest first: the call, the three emails as delivered, the closing (the

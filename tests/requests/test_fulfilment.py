@@ -33,6 +33,7 @@ def test_a_status_enquiry_is_answered_and_closed_at_once(client):
     (note,) = enquiry["note"]
     assert repair["id"] in note["text"] and "acknowledged" in note["text"]
     outcome = {c["name"]: c["value"] for c in enquiry["troubleTicketCharacteristic"]}
+    assert outcome.pop("requestReference").startswith("R-")
     assert outcome == {"outcome": "completed", "resolutionCode": "answered"}
     assert _status(client, enquiry)["status"] == "closed"
     assert _status(client, repair)["status"] == "acknowledged"  # a workflow type waits

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from parley.outbox.models import OutboxMessage
 from tests.factories import create_customer
-from tests.requests.helpers import REQUESTS, messages_about, patch, raise_request
+from tests.requests.helpers import REQUESTS, messages_about, patch, raise_request, reference
 
 pytestmark = pytest.mark.usefixtures("without_workflows")
 TEMPLATES = "/api/v1/message-templates"
@@ -40,7 +40,7 @@ def test_received_in_progress_and_resolved_are_notified_as_the_policy_says(clien
     assert {m.customer_id for m in messages} == {customer["id"]}
     rows = _outbox_rows(session, [m.id for m in messages])
     assert len(rows) == 3
-    received = next(r for r in rows if ticket["id"] in (r.payload.get("subject") or ""))
+    received = next(r for r in rows if reference(ticket) in (r.payload.get("subject") or ""))
     assert "received your request" in received.payload["body"]
     assert received.destination["to"].endswith("@example.org")
 

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from parley.actor import Actor
+from parley.api.hrefs import links_of
 from parley.changes import UnitOfWork as Work
 from parley.links import Links
 from parley.settings import Settings
@@ -26,7 +27,7 @@ async def get_settings_dep(request: Request) -> Settings:
 
 
 async def get_links(request: Request) -> Links:
-    return Links(request.app.state.settings)
+    return links_of(request)
 
 
 # An endpoint's one parameter for the app's settings, or for the hrefs it makes from them.

@@ -9,13 +9,10 @@ share it; several hosts must all be given the same ``PARLEY_JWT_SECRET``.
 """
 
 import hashlib
-import os
 import secrets
-import stat
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 
 import jwt
@@ -24,6 +21,7 @@ from pydantic import SecretStr
 
 from parley.db.base import utcnow
 from parley.errors import Unauthorized
+from parley.keyfile import host_key
 
 log = structlog.get_logger(__name__)
 
@@ -60,32 +58,7 @@ class IssuedToken:
 def signing_key(options: TokenOptions) -> str:
     if options.jwt_secret is not None:
         return options.jwt_secret.get_secret_value()
-    return _file_secret(Path.cwd() / SECRET_FILE)
-
-
-@lru_cache
-def _file_secret(path: Path) -> str:
-    """Read the host's key file, creating it first if no process has yet."""
-    if not path.exists():
-        # Written aside, then linked into place: linking fails if another process won the race,
-        # and nobody ever reads a half-written key.
-        scratch = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(secrets.token_urlsafe(48) + "\n")
-        try:
-            os.link(scratch, path)
-            log.info("generated a token signing key", path=str(path))
-        except FileExistsError:
-            pass
-        finally:
-            scratch.unlink()
-    if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-        log.warning("token signing key file is readable by others; chmod 600 it", path=str(path))
-    key = path.read_text().strip()
-    if len(key) < 32:
-        raise RuntimeError(f"{path} holds no usable key (under 32 characters); delete it")
-    return key
+    return host_key(SECRET_FILE)
 
 
 def issue_access_token(

@@ -1,9 +1,11 @@
 """Engine and session factory. One engine per process; sessions are units of work."""
 
+import select
 from functools import lru_cache
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley import json_codec
@@ -25,7 +27,7 @@ def build_engine(
         )
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=pool_size,
         # No overflow: an overflow connection is closed when it is returned, so under load
@@ -36,6 +38,41 @@ def build_engine(
         json_serializer=json_codec.dumps,
         json_deserializer=json_codec.loads,
     )
+    event.listen(engine, "checkout", _alive_or_replaced)
+    return engine
+
+
+def closed_by_server(dbapi_connection) -> bool:
+    """Whether the server has ended this idle connection, seen without a round trip.
+
+    A pooled connection between transactions has nothing to read. A server that ends it
+    (pg_terminate_backend, a restart, a crash, idle_session_timeout) sends its last words and
+    closes the socket, so there is something to read: the connection is dead, though the
+    driver has not noticed yet. One poll of the socket, a few microseconds; what it cannot see
+    is a connection lost without a word (a network cut), which PARLEY_DB_PRE_PING's round
+    trip catches."""
+    if dbapi_connection.closed:
+        return True
+    try:
+        descriptor = dbapi_connection.fileno()
+    except Exception:  # the driver has closed it
+        return True
+    if _poll is not None:
+        poller = _poll()
+        poller.register(descriptor, select.POLLIN | select.POLLPRI)
+        return bool(poller.poll(0))
+    readable, _, failed = select.select([descriptor], [], [descriptor], 0)
+    return bool(readable or failed)
+
+
+_poll = getattr(select, "poll", None)
+
+
+def _alive_or_replaced(dbapi_connection, _record, _proxy) -> None:
+    # Raised here, the pool discards the connection and hands out a new one in its place:
+    # a database restart or a killed backend costs no request a 503.
+    if closed_by_server(dbapi_connection):
+        raise DisconnectionError("the server closed the pooled connection")
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:

@@ -27,6 +27,7 @@ from parley.db.repository import Page
 from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
+from parley.demo.show import try_it
 from parley.demo.users import create_demo_users
 from parley.parties.duplicates import DuplicateSuspected
 from parley.parties.models import Customer, Party
@@ -90,12 +91,17 @@ def load_demo(
     loader.tally.counts["billing accounts"] = open_demo_accounts(
         session, settings, [(m.customer, m.party) for m in loader.tally.made], seed
     )
-    active = [m.customer for m in loader.tally.made if m.customer.status == "active"]
-    logins = create_demo_users(session, settings, active[0] if active else None)
+    # The self-service log-in, and the README's examples: a person with a phone if there is one.
+    active = [m for m in loader.tally.made if m.customer.status == "active"]
+    people = [m for m in active if m.party.kind == "Individual" and m.phone]
+    example = (people or active or [None])[0]
+    logins = create_demo_users(session, settings, example.customer if example else None)
     summary = _summary(loader.tally, seed, time.perf_counter() - started)
-    return "\n".join(
-        [summary, "", "Log in (POST /oauth/token, or Authorize in /docs) as:", *logins]
-    )
+    shown = [summary, "", "Log in (POST /oauth/token, or Authorize in /docs) as:", *logins]
+    if example is not None:
+        shown += ["", *try_it(example.customer, example.party, settings.default_phone_region)]
+    shown += ["", "`parley demo --show` says all this again."]
+    return "\n".join(shown)
 
 
 def _plan(customers: int, rng: random.Random) -> list[_Slot]:

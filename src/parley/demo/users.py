@@ -13,6 +13,7 @@ from parley.parties.models import Customer
 from parley.settings import Settings
 
 DEMO_PASSWORD = "parley-demo-2026"
+CLIENT = "crm-connector"  # the integration client
 # (username, role, display name): the console shows who is signed in by their name.
 STAFF = (
     ("agent", "agent", "Kim Weber"),
@@ -26,14 +27,15 @@ def create_demo_users(session: Session, settings: Settings, customer: Customer |
     """Create the demo log-ins; return the lines that tell people how to use them."""
     users = UserService(UnitOfWork(session, settings, LOADER))
     if _exists(users, "admin"):
-        return ["  (the demo log-ins exist already; passwords as printed when first loaded)"]
+        return ["  (the demo log-ins exist already: `parley demo --show` lists them)"]
     lines = []
     for username, role, name in STAFF:
         users.create_user(username, [role], "staff", DEMO_PASSWORD, display_name=name)
         lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}")
-    client = users.create_user("crm-connector", ["integration"], "client")
+    client = users.create_user(CLIENT, ["integration"], "client")
     lines.append(
-        f"  {'crm-connector':<12} {'integration':<14} client secret {client.client_secret}"
+        f"  {CLIENT:<12} {'integration':<14} client secret {client.client_secret} (shown only "
+        f"now; `parley users reset-secret {CLIENT}` makes a new one)"
     )
     if customer is not None:
         username = f"customer-{customer.customer_number}"

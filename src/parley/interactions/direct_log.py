@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from parley import json_codec
 from parley.changes import UnitOfWork
+from parley.db.engine import closed_by_server
 from parley.db.together import NewRow, together
 from parley.errors import DomainError
 from parley.interactions.service import InteractionService, needs_look_ups
@@ -108,8 +109,17 @@ class DirectWriter:
             process = processors.get(name)
             values[name] = process(value) if process is not None else value
         try:
-            async with self.pool.connection() as connection:
-                await connection.execute(sql, values)
+            # A connection the server ended while it waited in the pool is closed (the pool
+            # then replaces it) and the next one taken, before the statement is sent: a
+            # database restart or killed backends cost no write a 503.
+            for _ in range(self.pool.max_size + 1):
+                async with self.pool.connection() as connection:
+                    if closed_by_server(connection):
+                        await connection.close()
+                        continue
+                    await connection.execute(sql, values)
+                    return
+            raise psycopg.OperationalError("every pooled connection was found closed")
         except psycopg.OperationalError:
             logger.warning("database unavailable for a direct write", exc_info=True)
             raise DatabaseUnavailable(

@@ -6,12 +6,16 @@ from datetime import datetime
 
 from parley.errors import InvalidInput
 from parley.notifications.rendering import Rendered
+from parley.notifications.templates import LANGUAGE as LANGUAGE_TAG
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.sms import text_problem
 
 TEMPLATE_KIND = "templateKind"
+# The language a templated message is worded in where its receiver names none (its content as
+# shown; requests/notify.py words its variables in it). Unset: the installation's default.
+LANGUAGE = "language"
 # Characteristics that steer the message rather than fill its template.
-STEERING = {TEMPLATE_KIND, "category"}
+STEERING = {TEMPLATE_KIND, "category", LANGUAGE}
 
 
 @dataclass(frozen=True)
@@ -54,7 +58,8 @@ def message_content(
     characteristics = document.get("characteristic") or []
     kind = next((c.get("value") for c in characteristics if c.get("name") == TEMPLATE_KIND), None)
     if kind:
-        template = templates.choose(str(kind), channel, language)
+        own = next((c.get("value") for c in characteristics if c.get("name") == LANGUAGE), None)
+        template = templates.choose(str(kind), channel, language or _language(own))
         variables = {
             c["name"]: c.get("value")
             for c in characteristics
@@ -73,6 +78,10 @@ def message_content(
     if channel == "email" and not (isinstance(subject, str) and subject.strip()):
         raise InvalidInput("subject: an email needs one", "subject")
     return Content(subject.strip() if channel == "email" else None, text)
+
+
+def _language(value) -> str | None:
+    return value if isinstance(value, str) and LANGUAGE_TAG.fullmatch(value) else None
 
 
 def parse_moment(value, field: str) -> datetime | None:

@@ -1,5 +1,6 @@
-"""The message templates a new installation starts with (migrations 0008 and 0012 seed the
-same; a test compares). Administrators reword them; the kinds are what Parley's own code sends."""
+"""The message templates a new installation starts with (migrations 0008 and 0012 seed them,
+0018 rewords the request notices; a test compares). Administrators reword them; the kinds are
+what Parley's own code sends."""
 
 from sqlalchemy.orm import Session
 
@@ -151,7 +152,89 @@ TEMPLATES_0012: tuple[Template, ...] = (
     ),
 )
 
-DEFAULT_TEMPLATES: tuple[Template, ...] = TEMPLATES_0008 + TEMPLATES_0012
+# The request notices worded for customers (migration 0018, issue 18): the request's reference
+# instead of its UUID, the type's name, the status in words and the expected resolution as a
+# local date and time (requests/notify.py makes them in the customer's language and zone).
+# (kind, channel, language) -> (subject, body); 0018 rewords a template still as seeded.
+REWORDED_0018: dict[tuple[str, str, str], tuple[str | None, str]] = {
+    ("request.received", "email", "en"): (
+        "We have received your request {{ reference }}",
+        "Dear {{ customerName }},\n\nwe have received your request {{ reference }} "
+        "({{ requestType }}). We expect to resolve it by {{ expectedResolution }}.\n\n"
+        "Please quote {{ reference }} whenever you contact us about it.\n\n"
+        "Kind regards,\nCustomer Service",
+    ),
+    ("request.received", "sms", "en"): (
+        None,
+        "We received your request {{ reference }} ({{ requestType }}); we expect to resolve it "
+        "by {{ expectedResolution }}.",
+    ),
+    ("request.received", "email", "de"): (
+        "Ihr Auftrag {{ reference }} ist eingegangen",
+        "Guten Tag {{ customerName }},\n\nIhr Auftrag {{ reference }} ({{ requestType }}) "
+        "ist bei uns eingegangen. Wir erwarten die Erledigung bis {{ expectedResolution }}.\n\n"
+        "Bitte nennen Sie {{ reference }}, wenn Sie uns dazu kontaktieren.\n\n"
+        "Freundliche Grüße\nIhr Kundenservice",
+    ),
+    ("request.received", "sms", "de"): (
+        None,
+        "Ihr Auftrag {{ reference }} ({{ requestType }}) ist eingegangen; erledigt "
+        "voraussichtlich bis {{ expectedResolution }}.",
+    ),
+    ("request.progress", "email", "en"): (
+        "Your request {{ reference }}: {{ status }}",
+        "Dear {{ customerName }},\n\nyour request {{ reference }} ({{ requestType }}) is now "
+        "{{ status }}.\n{{ message }}\n\nKind regards,\nCustomer Service",
+    ),
+    ("request.progress", "sms", "en"): (
+        None,
+        "Your request {{ reference }} ({{ requestType }}) is now {{ status }}. {{ message }}",
+    ),
+    ("request.progress", "email", "de"): (
+        "Ihr Auftrag {{ reference }}: {{ status }}",
+        "Guten Tag {{ customerName }},\n\nIhr Auftrag {{ reference }} ({{ requestType }}) ist "
+        "jetzt {{ status }}.\n{{ message }}\n\nFreundliche Grüße\nIhr Kundenservice",
+    ),
+    ("request.progress", "sms", "de"): (
+        None,
+        "Ihr Auftrag {{ reference }} ({{ requestType }}) ist jetzt {{ status }}. {{ message }}",
+    ),
+    ("request.delayed", "email", "en"): (
+        "Your request {{ reference }} is taking longer than promised",
+        "Dear {{ customerName }},\n\nwe are sorry: we promised to resolve your request "
+        "{{ reference }} ({{ requestType }}) by {{ expectedResolution }}, and it is taking "
+        "longer. We are working on it and will tell you as soon as it is resolved.\n\n"
+        "Kind regards,\nCustomer Service",
+    ),
+    ("request.delayed", "sms", "en"): (
+        None,
+        "Sorry: your request {{ reference }} is taking longer than promised "
+        "({{ expectedResolution }}). We are on it.",
+    ),
+    ("request.delayed", "email", "de"): (
+        "Ihr Auftrag {{ reference }} dauert länger als zugesagt",
+        "Guten Tag {{ customerName }},\n\nes tut uns leid: Wir hatten die Erledigung Ihres "
+        "Auftrags {{ reference }} ({{ requestType }}) bis {{ expectedResolution }} zugesagt, "
+        "und es dauert länger. Wir arbeiten daran und melden uns, sobald er erledigt ist.\n\n"
+        "Freundliche Grüße\nIhr Kundenservice",
+    ),
+    ("request.delayed", "sms", "de"): (
+        None,
+        "Entschuldigung: Ihr Auftrag {{ reference }} dauert länger als zugesagt "
+        "({{ expectedResolution }}). Wir sind dran.",
+    ),
+}
+
+
+def _current(seeded: tuple[Template, ...]) -> tuple[Template, ...]:
+    return tuple(
+        (kind, channel, language, *REWORDED_0018.get((kind, channel, language), (subject, body)))
+        for kind, channel, language, subject, body in seeded
+    )
+
+
+# What a new installation has: the seeded templates as reworded since.
+DEFAULT_TEMPLATES: tuple[Template, ...] = _current(TEMPLATES_0008 + TEMPLATES_0012)
 
 
 def ensure_default_templates(session: Session) -> None:

@@ -9,9 +9,10 @@ client) can recognise a repeat.
 Outcomes: the server accepted the message (2xx) = delivered. A refused recipient, a refused
 sender or a refused message with a 5xx reply = permanent, with the server's reply. Any 4xx,
 a dropped connection, a timeout, a refused connection or a TLS failure = retry. Failed
-authentication (and "authentication required") is retried too: it is a fault of Parley's
-configuration, not of the message, and once an administrator has fixed the settings the
-waiting messages go out instead of all being dead letters.
+authentication (and "authentication required") is retried too, and so is a message with no
+sender (PARLEY_SMTP_FROM unset and no domain name in the base URL to make one of): it is a
+fault of Parley's configuration, not of the message, and once an administrator has fixed the
+settings the waiting messages go out instead of all being dead letters.
 """
 
 import hashlib
@@ -31,6 +32,10 @@ from parley.settings import Settings
 KIND = "email"
 IDEMPOTENCY_HEADER = "X-Parley-Idempotency-Key"
 ADDRESS_FIELDS = ("to", "from", "replyTo")
+NO_SENDER = (
+    "no sender: set PARLEY_SMTP_FROM (or a PARLEY_BASE_URL with a domain name), or give "
+    "destination.from"
+)
 # Replies that say Parley's credentials (or their absence) are wrong: configuration, retried.
 AUTH_CODES = {530, 534, 535, 538}
 # What may stand left of the "@" in a Message-ID unquoted (RFC 5322 dot-atom-text).
@@ -98,15 +103,17 @@ class EmailAdapter:
 
     def __init__(self, settings: Settings):
         self.settings = settings
+        self.sender = settings.email_sender()  # PARLEY_SMTP_FROM, or from the base URL
         self.smtp: smtplib.SMTP | None = None
 
     def deliver(self, message: Message) -> Outcome:
         problem = payload_problem(message.payload)
-        sender = message.destination.get("from") or self.settings.smtp_from
-        if problem is None and not sender:
-            problem = "no sender: set PARLEY_SMTP_FROM or give destination.from"
         if problem:
             return Outcome.permanent(problem)
+        sender = message.destination.get("from") or self.sender
+        if not sender:
+            # Parley's configuration, not the message: it waits, and goes once it is set.
+            return Outcome.retry(NO_SENDER)
         email = render(message, sender)
         try:
             smtp = self._connection()

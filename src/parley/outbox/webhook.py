@@ -2,9 +2,11 @@
 idempotency key.
 
 Headers: ``X-Parley-Signature: sha256=<hex HMAC-SHA256 of the raw body>`` under the
-destination's ``secret`` or else PARLEY_WEBHOOK_SECRET (no header when neither is set), and
-``Idempotency-Key``. A 2xx answer is delivered; 408, 429 and 5xx, timeouts and connection
-errors are retried; any other answer is permanent (retrying the same request cannot help).
+destination's ``secret``, else PARLEY_WEBHOOK_SECRET, else a key generated once per host and
+kept in ``parley-webhook.key`` in the working directory (parley.keyfile), so every body is
+signed; and ``Idempotency-Key``. A 2xx answer is delivered; 408, 429 and 5xx, timeouts and
+connection errors are retried; any other answer is permanent (retrying the same request
+cannot help).
 
 Every connection passes the outbound destination policy (parley.outbound): a host that is not
 allowed is a permanent failure, redirects are not followed, and what is kept of a failure is
@@ -20,6 +22,7 @@ import httpx2 as httpx
 import structlog
 
 from parley.errors import InvalidInput
+from parley.keyfile import host_key
 from parley.outbound.http import COULD_NOT_CONNECT, REFUSED, client, status_reason
 from parley.outbound.policy import OutboundPolicy, Refused, check_syntax
 from parley.outbox.channels import Channel, Message, Outcome
@@ -28,6 +31,7 @@ from parley.settings import Settings
 KIND = "webhook"
 SIGNATURE_HEADER = "X-Parley-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
+SECRET_FILE = "parley-webhook.key"  # the host's generated key, unless PARLEY_WEBHOOK_SECRET
 RETRYABLE_STATUSES = {408, 429}
 MAX_URL_LENGTH = 2000
 # An answer's body is read (so that the connection can be kept) only when it is this short;
@@ -57,6 +61,13 @@ def check_destination(destination: dict) -> None:
         raise InvalidInput("destination.secret: a non-empty string", "destination.secret")
 
 
+def default_secret(settings: Settings) -> str:
+    """PARLEY_WEBHOOK_SECRET, else the host's generated key (``parley-webhook.key`` beside
+    the token signing key): every body is signed."""
+    configured = settings.webhook_secret
+    return configured.get_secret_value() if configured else host_key(SECRET_FILE)
+
+
 def encode_body(payload: dict) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -65,8 +76,7 @@ class WebhookAdapter:
     def __init__(self, settings: Settings, trusted_url: str | None = None):
         """``trusted_url``: an address the operator set (the billing or ordering system),
         whose host and port are allowed by construction, for this adapter only."""
-        default = settings.webhook_secret
-        self.default_secret = default.get_secret_value() if default else None
+        self.default_secret = default_secret(settings)
         policy = OutboundPolicy.of(settings.outbound_allow)
         self.trusted_url = trusted_url
         if trusted_url:

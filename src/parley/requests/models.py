@@ -60,6 +60,8 @@ class CustomerRequest(Base):
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    # What the customer is told and quotes back, R-dddd-ddddd (requests/reference.py).
+    reference: Mapped[str] = mapped_column(String(16), index=True, unique=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customer.id", ondelete="RESTRICT"))
     type_id: Mapped[str] = mapped_column(
         ForeignKey("request_type.id", ondelete="RESTRICT"), index=True

@@ -7,15 +7,26 @@ channel is the one the customer's preferences and addresses allow (email when th
 the message is then kept, failed, with the reason). A template an administrator reworded so
 that it needs a variable a request cannot give is logged and skipped: a notice never blocks
 the request.
+
+The notice is worded for the customer, in the language of the template chosen for them (their
+preferred language if there is a template in it) and in their time zone: the request's
+reference, not its id; the type's name; the status in words; the expected resolution as a local
+date and time. The variables a template may use:
+
+``customerName``, ``reference`` (R-4821-77349), ``requestType`` (the type's name), ``status``
+(in words: "in progress"), ``expectedResolution`` ("December 8, 2026, 2:30 PM UTC", or empty),
+``message``; and for templates worded before these, ``requestId`` (the id) and ``statusCode``
+(``inProgress``).
 """
 
 import structlog
 
 from parley.changes import UnitOfWork
-from parley.db.base import iso
 from parley.errors import InvalidInput
 from parley.notifications.messages import CommunicationService
 from parley.notifications.preferences import NotDeliverable, PreferenceService
+from parley.notifications.templates import TemplateCatalogue
+from parley.notifications.wording import local_moment
 from parley.parties.service import PartyService
 from parley.requests.catalogue import notifies_on
 from parley.requests.models import CustomerRequest, RequestType
@@ -23,6 +34,34 @@ from parley.requests.models import CustomerRequest, RequestType
 log = structlog.get_logger(__name__)
 # Every other milestone: request.progress.
 TEMPLATE_OF = {"received": "request.received", "delayed": "request.delayed"}
+# A request's status as the customer is told it, after "is now" / "ist jetzt".
+STATUS_WORDS = {
+    "en": {
+        "acknowledged": "received",
+        "inProgress": "in progress",
+        "pending": "waiting for a reply from you",
+        "held": "on hold",
+        "resolved": "resolved",
+        "closed": "closed",
+        "cancelled": "cancelled",
+        "rejected": "rejected",
+    },
+    "de": {
+        "acknowledged": "eingegangen",
+        "inProgress": "in Bearbeitung",
+        "pending": "in Erwartung Ihrer Rückmeldung",
+        "held": "zurückgestellt",
+        "resolved": "erledigt",
+        "closed": "abgeschlossen",
+        "cancelled": "storniert",
+        "rejected": "abgelehnt",
+    },
+}
+
+
+def status_in_words(status: str, language: str) -> str:
+    words = STATUS_WORDS.get(language.split("-")[0], STATUS_WORDS["en"])
+    return words.get(status, STATUS_WORDS["en"].get(status, status))
 
 
 class RequestNotifier:
@@ -47,19 +86,26 @@ class RequestNotifier:
         self, request: CustomerRequest, request_type: RequestType, kind: str, about: str, message=""
     ) -> str | None:
         """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
+        preferences = PreferenceService(self.uow)
         try:
-            channel = PreferenceService(self.uow).delivery(request.customer_id, "service").channel
+            channel = preferences.delivery(request.customer_id, "service").channel
         except NotDeliverable:
             channel = "email"
         customer = PartyService(self.uow).get_customer(request.customer_id)
+        wanted = preferences.get(request.customer_id)
+        language = self._language(kind, channel, wanted.language)
         expected = request.expected_resolution_at
         variables = {
             "customerName": customer.name,
-            "requestId": request.id,
+            "reference": request.reference,
             "requestType": request_type.name,
-            "expectedResolution": iso(expected) if expected else "",
-            "status": request.status,
+            "status": status_in_words(request.status, language),
+            "expectedResolution": local_moment(expected, language, wanted.time_zone)
+            if expected
+            else "",
             "message": message,
+            "requestId": request.id,
+            "statusCode": request.status,
         }
         document = {
             "@type": "CommunicationMessage",
@@ -71,6 +117,7 @@ class RequestNotifier:
             "characteristic": [
                 {"name": "templateKind", "value": kind},
                 {"name": "category", "value": "service"},
+                {"name": "language", "value": language},
                 *({"name": k, "value": v} for k, v in variables.items()),
             ],
         }
@@ -80,3 +127,11 @@ class RequestNotifier:
             log.warning("request notice not sent", request=request.id, problem=problem.message)
             return None
         return sent.id
+
+    def _language(self, kind: str, channel: str, preferred: str | None) -> str:
+        """The language the notice will be worded in: its template's (the customer's own if
+        there is one in it, else the installation's default)."""
+        try:
+            return TemplateCatalogue(self.uow).choose(kind, channel, preferred).language
+        except InvalidInput:  # no template: the message says so when it is made
+            return preferred or "en"

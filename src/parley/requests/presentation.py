@@ -5,6 +5,8 @@ from parley.db.base import iso
 from parley.requests.lifecycle import NEXT_STEP
 from parley.requests.models import CustomerRequest, RequestStatusChange
 
+REFERENCE = "requestReference"  # the characteristic showing CustomerRequest.reference
+
 # Kept in columns and added when served; what a client sends of them is ignored.
 SERVER_FIELDS = (
     "id",
@@ -21,6 +23,12 @@ SERVER_FIELDS = (
 
 def present(row: CustomerRequest, history: list[RequestStatusChange]) -> dict:
     body = {**row.document, "status": row.status, "priority": row.priority}
+    # The reference the customer is told, as a characteristic (as a customer's number is):
+    # added when served, never stored in the document; what a client sends of it is dropped.
+    body["troubleTicketCharacteristic"] = [
+        {"@type": "StringCharacteristic", "name": REFERENCE, "value": row.reference},
+        *(row.document.get("troubleTicketCharacteristic") or []),
+    ]
     body["creationDate"] = iso(row.created_at)
     body["lastUpdate"] = iso(row.updated_at)
     body["statusChangeDate"] = iso(row.status_changed_at)
@@ -50,6 +58,7 @@ def status_view(row: CustomerRequest, history: list[RequestStatusChange]) -> dic
     """Provide Request Status: where it stands, how it got there, what comes next."""
     return {
         "id": row.id,
+        "reference": row.reference,
         "status": row.status,
         "ticketType": row.document.get("ticketType"),
         "priority": row.priority,

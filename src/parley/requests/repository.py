@@ -39,6 +39,10 @@ class RequestRepository(Repository):
             query = query.with_for_update()
         return self.session.scalar(query)
 
+    def reference_taken(self, reference: str) -> bool:
+        query = select(CustomerRequest.id).where(CustomerRequest.reference == reference)
+        return self.session.scalar(query) is not None
+
     def readable_by(self, reader: Reader | None) -> ColumnElement[bool] | None:
         """A customer's log-in reads its own customer's requests only."""
         return owned_by_reader(CustomerRequest.customer_id, reader)

@@ -21,7 +21,8 @@ from parley.requests.linking import INTERACTION, InteractionLinks
 from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
 from parley.requests.notify import RequestNotifier
 from parley.requests.options import RequestOptions
-from parley.requests.presentation import SERVER_FIELDS, present, status_view
+from parley.requests.presentation import REFERENCE, SERVER_FIELDS, present, status_view
+from parley.requests.reference import new_reference
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
 from parley.requests.workflow.engine import WorkflowEngine
@@ -29,6 +30,7 @@ from parley.requests.workflow.engine import WorkflowEngine
 RESOURCE = "troubleTicket"
 LIST_COLUMNS = {
     "id": CustomerRequest.id,
+    REFERENCE: CustomerRequest.reference,
     "status": CustomerRequest.status,
     "priority": CustomerRequest.priority,
 }
@@ -89,6 +91,7 @@ class RequestService:
         document = copy.deepcopy(document)
         for key in SERVER_FIELDS:
             document.pop(key, None)
+        _drop_reference(document)
         if document.get("status", lc.ACKNOWLEDGED) != lc.ACKNOWLEDGED:
             raise InvalidInput("status: a new request is acknowledged; move it on later", "status")
         customer_id = self._customer(document)
@@ -131,6 +134,7 @@ class RequestService:
         )
         row = CustomerRequest(
             id=request_id,
+            reference=new_reference(self.repo.reference_taken),
             customer_id=customer_id,
             type_id=request_type.id,
             interaction_id=interaction.id,
@@ -173,6 +177,7 @@ class RequestService:
         reason = document.get("statusChangeReason")
         for key in SERVER_FIELDS:
             document.pop(key, None)
+        _drop_reference(document)
         if self._customer(document) != row.customer_id:
             raise InvalidInput("relatedParty: a request keeps its customer", "relatedParty")
         for key in ("ticketType", "troubleTicketSpecification"):
@@ -396,6 +401,15 @@ def _set_characteristic(document: dict, name: str, value) -> None:
     if value is not None:
         kept.append({"@type": "StringCharacteristic", "name": name, "value": value})
     document["troubleTicketCharacteristic"] = kept
+
+
+def _drop_reference(document: dict) -> None:
+    """The reference is the server's (CustomerRequest.reference), shown when served."""
+    given = document.get("troubleTicketCharacteristic")
+    if isinstance(given, list):
+        document["troubleTicketCharacteristic"] = [
+            c for c in given if not (isinstance(c, dict) and c.get("name") == REFERENCE)
+        ]
 
 
 def _channel_of(document: dict) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Request
 
 from parley.api.deps import RequestWork, commit_now
+from parley.api.hrefs import base_url_of
 from parley.api.json_response import JSONResponse
 from parley.api.security import current_principal_of, require
 from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
@@ -20,7 +21,6 @@ from parley.auth.permissions import EVENT_SUBSCRIBE, USER_ADMIN
 from parley.events.models import EventSubscription
 from parley.events.subscriptions import SubscriptionService
 from parley.events.views import event_types_of
-from parley.settings import Settings
 
 
 def hub_router(api: str, prefix: str, read_permission: str, version: int) -> APIRouter:
@@ -28,12 +28,12 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
     router = APIRouter(prefix="/hub", tags=["events subscription"])
     access = [require(EVENT_SUBSCRIBE), require(read_permission)]
 
-    def shown(subscription: EventSubscription, settings: Settings) -> dict:
+    def shown(subscription: EventSubscription, base_url: str) -> dict:
         body = {"id": subscription.id, "callback": subscription.callback}
         if subscription.query is not None:
             body["query"] = subscription.query
         if version >= 5:
-            body["href"] = f"{settings.base_url}{prefix}/hub/{subscription.id}"
+            body["href"] = f"{base_url}{prefix}/hub/{subscription.id}"
             body["@type"] = "Hub"
         return body
 
@@ -48,15 +48,15 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
         made = SubscriptionService(uow).subscribe(
             api, body.get("callback"), body.get("query"), body.get("secret"), event_types_of(api)
         )
-        answer = shown(made, request.app.state.settings)
+        answer = shown(made, base_url_of(request))
         commit_now(uow.session)
-        location = f"{request.app.state.settings.base_url}{prefix}/hub/{made.id}"
+        location = f"{base_url_of(request)}{prefix}/hub/{made.id}"
         return JSONResponse(answer, status_code=201, headers={"Location": location})
 
     @router.get("/{id}", summary="A subscription to this API's events", dependencies=access)
     def get_subscription(id: str, uow: RequestWork, request: Request):
         found = SubscriptionService(uow).get(api, id, owner_id=_owner(request))
-        return shown(found, request.app.state.settings)
+        return shown(found, base_url_of(request))
 
     @router.delete("/{id}", status_code=204, summary="Remove a subscription", dependencies=access)
     def unsubscribe(id: str, uow: RequestWork, request: Request):

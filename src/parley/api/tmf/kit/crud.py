@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from parley.api.deps import RequestWork, commit_now
+from parley.api.hrefs import base_url_of, links_of
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.tmf.kit.budget import TMF_DOCUMENT
@@ -50,8 +51,8 @@ def checked(
 
 
 def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
-    base = request.app.state.settings.base_url
-    body = request.app.state.links.fill(resource.document(row))
+    base = base_url_of(request)
+    body = links_of(request).fill(resource.document(row))
     body["id"] = row.id
     body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
     body.setdefault("@type", resource.type_name)
@@ -85,7 +86,7 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
             settings.default_page_size,
             settings.max_page_size,
         )
-        collection_url = f"{settings.base_url}{prefix}/{resource.name}"
+        collection_url = f"{base_url_of(request)}{prefix}/{resource.name}"
         page = Page(_href_as_id(query.filters, collection_url), query.offset, query.limit)
         rows, total = resource.collection(uow).find(page, principal)
         items = (
@@ -208,7 +209,7 @@ def received(request: Request, resource: Resource, body: dict, fields: str | Non
     flags = _flags(request, resource.create_flags)
     check_storable(body, TMF_DOCUMENT)
     body.pop("href", None)
-    request.app.state.links.strip(body)  # services see ids and foreign hrefs only
+    links_of(request).strip(body)  # services see ids and foreign hrefs only
     check_type(body, resource.type_name)
     document = checked(resource.spec, body, resource.create_schema, in_place=True)
     return typed(resource, document), flags, selected
@@ -243,7 +244,7 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")
-        request.app.state.links.strip(body)
+        links_of(request).strip(body)
         check_type(body, resource.type_name)
         checked(resource.spec, without_nulls(body), resource.patch_schema, partial=True)
         collection = resource.collection(uow)

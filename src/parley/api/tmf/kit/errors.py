@@ -6,6 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parley.api.hrefs import links_of
 from parley.api.json_response import JSONResponse
 from parley.errors import DomainError
 
@@ -75,7 +76,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     def _domain(request: Request, exc: DomainError):
-        message = exc.describe(request.app.state.links)  # with the hrefs of what it names
+        message = exc.describe(links_of(request))  # with the hrefs of what it names
         wait = getattr(exc, "retry_after", None)  # TooManyRequests
         headers = {"Retry-After": str(wait)} if wait is not None else None
         return error_response(exc.status, exc.code, exc.reason, message, headers)
