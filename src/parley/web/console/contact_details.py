@@ -27,10 +27,7 @@ WORDING = Wording(
     fields={WHERE + name: name for name in FIELDS},
     messages={
         "emailAddress": N_("Not an email address that can be used, e.g. anna@example.org."),
-        "phoneNumber": N_(
-            "Not a phone number that can be used: give it with the area code, e.g. "
-            "0171 2345678 or +49 171 2345678."
-        ),
+        "phoneNumber": N_("Not a phone number that can be used."),
         "street1": N_("Needed for a postal address."),
         "postCode": N_("Needed for a postal address."),
         "city": N_("Needed for a postal address."),

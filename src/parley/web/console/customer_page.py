@@ -5,6 +5,7 @@ it; a part they may not read is left out (``None``), not shown empty."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from parley.auth.permissions import (
     ACCOUNT_READ,
@@ -66,7 +67,7 @@ class AccountView:
     payment_method: str
     bill_delivery: str
     address: str
-    credit_limit: str
+    credit_limit: Decimal
     currency: str
 
 
@@ -180,7 +181,7 @@ def accounts_of(visitor: Visitor, customer_id: str) -> list[AccountView] | None:
                 for p in (a.billing_street, f"{a.billing_postcode} {a.billing_city}", "")
                 if p.strip()
             ),
-            credit_limit=f"{a.credit_limit:.2f}",
+            credit_limit=a.credit_limit,
             currency=a.currency,
         )
         for a in found
