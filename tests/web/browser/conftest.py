@@ -254,6 +254,14 @@ def shoot(page, name: str) -> None:
     page.evaluate("([x, y]) => window.scrollTo(x, y)", at)
 
 
+def shoot_view(page, name: str) -> None:
+    """What the screen shows from the top of the page (as the docs show a page), into
+    test-artifacts/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
 def look(page, name: str) -> None:
     """Check the page's accessibility and keep a picture of it."""
     check_accessible(page, name)

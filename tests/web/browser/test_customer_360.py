@@ -9,7 +9,7 @@ import re
 import pytest
 
 from parley.demo.loader import DEMO_PIN
-from tests.web.browser.conftest import LONG_HISTORY, look, shoot, sign_in
+from tests.web.browser.conftest import LONG_HISTORY, look, shoot, shoot_view, sign_in
 
 expect = pytest.importorskip("playwright.sync_api").expect
 PAGE = 20  # timeline entries a page
@@ -83,12 +83,14 @@ def test_an_agent_verifies_reads_the_timeline_logs_the_contact_and_raises_a_faul
     panel.get_by_label("Outcome").select_option("requestRaised")
     panel.get_by_label("Notes").fill("No mobile data since this morning; phone restarted.")
     look(page, "contact-wrap-up")
+    shoot_view(page, "docs-console-wrap-up")
     panel.get_by_role("button", name="Complete the contact").click()
 
     expect(panel.get_by_role("heading", name="Contact completed")).to_be_visible()
     expect(panel.locator(".raised")).to_contain_text("Request: Fault repair")
     expect(page.locator("#requests")).to_contain_text("Fault repair")
     look(page, "contact-completed")
+    shoot_view(page, "docs-console-360")
 
     panel.get_by_role("link", name="Request: Fault repair").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Fault repair")
@@ -103,6 +105,7 @@ def test_an_agent_verifies_reads_the_timeline_logs_the_contact_and_raises_a_faul
     expect(page.locator(".notice.done")).to_have_text("The request is on hold.")
     expect(page.locator(".history")).to_contain_text("Waiting for the customer to try another SIM")
     look(page, "request-held")
+    shoot_view(page, "docs-console-request")
 
 
 def test_wrong_input_is_said_beside_the_field_and_changes_nothing(page, demo):
@@ -141,6 +144,7 @@ def test_the_360_in_german(new_page, demo):
     expect(page.locator("#customer-header")).to_contain_text("Kundennummer")
     expect(page.locator(".timeline-more a")).to_have_text("Ältere Einträge")
     look(page, "customer-360-de")
+    shoot_view(page, "docs-console-360-de")
 
     page.get_by_role("button", name="Erfassung beginnen").click()
     page.locator("#contact").get_by_label("Grund").select_option("billing.dispute")
