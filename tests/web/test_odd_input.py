@@ -99,3 +99,48 @@ def test_a_wrap_up_of_another_customers_contact_is_not_done(signed_in, client, s
     session.expire_all()
     assert session.get(Interaction, interaction_id).status == "inProgress"
     session.rollback()
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_odd_wrap_up_choices_are_never_a_server_error(signed_in, nora, value):
+    page = signed_in.get(f"{CONSOLE}/customers/{nora['id']}").text
+    started = signed_in.post(
+        f"{CONSOLE}/customers/{nora['id']}/interactions",
+        data={"csrf_token": csrf_in(page), "channel": "phone", "direction": "inbound"},
+    )
+    url = started.headers["location"].replace("?contact=", "/interactions/").split("#")[0]
+    params = {
+        "reason": value,
+        "request_type": value,
+        "raise_request": value,
+        "priority": value,
+        "notes": value,
+        "char.billNumber": value,
+    }
+
+    answer = signed_in.get(f"{url}/wrap-up", params=params, headers={"HX-Request": "true"})
+
+    if "\x00" in value:  # NUL in a query is refused before any route (api/limits.py)
+        assert answer.status_code == 400
+    else:
+        assert answer.status_code == 200
+        assert 'id="wrap-up-choices"' in answer.text
+
+
+def test_the_choices_of_a_contact_completed_meanwhile_send_htmx_to_the_page(signed_in, nora):
+    page = signed_in.get(f"{CONSOLE}/customers/{nora['id']}").text
+    token = csrf_in(page)
+    started = signed_in.post(
+        f"{CONSOLE}/customers/{nora['id']}/interactions",
+        data={"csrf_token": token, "channel": "phone", "direction": "inbound"},
+    )
+    url = started.headers["location"].replace("?contact=", "/interactions/").split("#")[0]
+    signed_in.post(
+        f"{url}/wrap-up",
+        data={"csrf_token": token, "reason": "complaint", "outcome": "resolved"},
+    )
+
+    answer = signed_in.get(f"{url}/wrap-up", headers={"HX-Request": "true"})
+
+    assert answer.status_code == 200 and answer.text == ""
+    assert "?wrapped=" in answer.headers["hx-redirect"]

@@ -185,9 +185,15 @@ def router(site: Site) -> APIRouter:
         """The parts of the wrap-up that follow the reason and the request type chosen (htmx,
         as they change); without JavaScript, the page with the contact open."""
         known = _customer(visitor, customer_id)
-        interaction = open_contact(visitor, known, interaction_id)
-        if not is_htmx(request) or interaction is None or interaction.status == COMPLETED:
-            return site.redirect(visitor, f"/customers/{known}?contact={interaction_id}#contact")
+        interaction = open_contact(visitor, known, interaction_id[:64])
+        if interaction is None or interaction.status == COMPLETED:
+            # Completed meanwhile (another tab), or not this customer's: the page says how.
+            target = f"/customers/{known}" + (f"?wrapped={interaction.id}" if interaction else "")
+            if is_htmx(request):  # not the page inside a part of itself: the whole page
+                return visitor.finish(Response(headers={"HX-Redirect": visitor.path(target)}))
+            return site.redirect(visitor, target)
+        if not is_htmx(request):
+            return site.redirect(visitor, f"/customers/{known}?contact={interaction.id}#contact")
         form = Form(dict(request.query_params))
         contact = wrap_up_view(visitor, interaction, form)
         context = {"contact": contact, "customer_id": known, **choices(visitor, contact)}
