@@ -75,9 +75,13 @@ def say(visitor: Visitor, error: DomainError, wording: Wording = Wording()) -> d
     message = wording.messages.get(form_field)
     if message is not None and isinstance(error, InvalidInput):
         return {form_field: gettext(message)}
-    general = {Conflict: CONFLICT, NotFound: GONE}.get(type(error), INVALID)
-    if isinstance(error, Conflict):
-        general = CONFLICT
+    general = (
+        CONFLICT
+        if isinstance(error, Conflict)
+        else GONE
+        if isinstance(error, NotFound)
+        else INVALID
+    )
     return {form_field: gettext(general) % {"detail": _detail(error)}}
 
 
