@@ -1,6 +1,7 @@
 """The composition root registers every built-in channel, outcome listener and event view."""
 
 from parley import wiring
+from parley.events.reactions import reactions_to
 from parley.events.views import load_event_views, views_of
 from parley.notifications import messages
 from parley.outbox.channels import channel_for
@@ -14,5 +15,7 @@ def test_every_builtin_channel_and_listener_is_registered(settings):
     # wiring names the subject without importing the notifications service at start-up
     assert wiring.COMMUNICATION_MESSAGE == messages.SUBJECT
     assert listener_for(messages.SUBJECT) is wiring.settle_communication_message
+    # a completed interaction's event may mean a summary for the customer
+    assert reactions_to("partyInteraction") == [wiring.summarise_completed_interaction]
     load_event_views(settings)
     assert {view.api for view in views_of("customer")} == {"TMF629"}

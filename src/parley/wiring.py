@@ -10,6 +10,7 @@ first batch without waiting for domains its messages may never need.
 """
 
 from parley.events import bus, fanout
+from parley.events.reactions import react_to
 from parley.events.views import EventView, add_view_source
 from parley.outbox import billing, email, ordering, sms, webhook
 from parley.outbox.channels import register_channel
@@ -27,6 +28,7 @@ CHANNELS = (
     bus.CHANNEL,
 )
 COMMUNICATION_MESSAGE = "communicationMessage"  # notifications.messages.SUBJECT
+PARTY_INTERACTION = "partyInteraction"  # interactions.service.RESOURCE
 _wired = False
 
 
@@ -39,6 +41,8 @@ def wire() -> None:
     # TMF681 messages follow the fate of their deliveries.
     register_subject(COMMUNICATION_MESSAGE, settle_communication_message)
     add_view_source(tmf_event_views)
+    # A completed interaction may mean a summary for the customer (its reason's policy).
+    react_to(PARTY_INTERACTION, summarise_completed_interaction)
     # Customers' duplicate check (parties) reports open leads too.
     find_open_leads_with(open_leads_of_parties)
     _wired = True
@@ -48,6 +52,12 @@ def settle_communication_message(session, row, status: str, settings: Settings) 
     from parley.notifications.messages import settle_from_worker  # on first use (see above)
 
     settle_from_worker(session, row, status, settings)
+
+
+def summarise_completed_interaction(uow, event: dict) -> None:
+    from parley.notifications.summaries import on_interaction_event  # on first use (see above)
+
+    on_interaction_event(uow, event)
 
 
 def tmf_event_views(settings: Settings) -> list[EventView]:

@@ -80,6 +80,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
         )
     },
     ("GET", f"{V1}/interactions"): EVERYONE,
+    ("POST", "/api/v1/interactions/{interaction_id}/summary"): SYSTEMS_AND_STAFF,
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},

@@ -35,7 +35,7 @@ def test_staff_read_the_catalogue_and_administrators_extend_it(client, as_user):
     created = client.post(REASONS, json=new)
 
     assert created.status_code == 201, created.text
-    assert created.json() == {**new, "active": True}
+    assert created.json() == {**new, "active": True, "summaryPolicy": "never"}
     made = log_interaction(client, reason="Roaming charges")
     assert made["reason"] == "Roaming charges"
     actions = client.get("/api/v1/audit", params={"resourceType": "interactionReason"}).json()
@@ -50,6 +50,7 @@ def test_staff_read_the_catalogue_and_administrators_extend_it(client, as_user):
         ({"code": "ok.code", "label": " ", "category": "y"}, 400, "label"),
         ({"code": "ok.code", "label": "x"}, 400, "category"),
         ({"code": "ok.code", "label": "x", "category": "y", "extra": 1}, 400, "extra"),
+        ({"code": "ok.code", "label": "x", "category": "y", "summaryPolicy": "often"}, 400, ""),
     ],
 )
 def test_bad_reasons_are_refused(client, body, status, named):
@@ -73,3 +74,23 @@ def test_a_reason_is_deactivated_not_deleted_and_history_keeps_its_code(client):
     assert_tmf_error(client.patch(f"{REASONS}/complaint", json={"code": "x"}), 400)
     assert_tmf_error(client.patch(f"{REASONS}/complaint", json={"active": None}), 400)
     assert_tmf_error(client.patch(f"{REASONS}/no-such-code", json={"active": True}), 404)
+
+
+def test_a_reasons_summary_policy_is_never_until_changed(client):
+    seeded = {r["code"]: r["summaryPolicy"] for r in client.get(REASONS).json()}
+    assert set(seeded.values()) == {"never"}
+
+    changed = client.patch(f"{REASONS}/complaint", json={"summaryPolicy": "agentDecides"})
+    made = client.post(
+        REASONS,
+        json={"code": "fault.fixed", "label": "Fixed", "category": "x", "summaryPolicy": "always"},
+    )
+
+    assert changed.status_code == 200 and changed.json()["summaryPolicy"] == "agentDecides"
+    assert made.status_code == 201 and made.json()["summaryPolicy"] == "always"
+    assert_tmf_error(client.patch(f"{REASONS}/complaint", json={"summaryPolicy": "x"}), 400)
+    assert_tmf_error(client.patch(f"{REASONS}/complaint", json={"summaryPolicy": None}), 400)
+    entries = client.get("/api/v1/audit", params={"resourceType": "interactionReason"}).json()
+    update = next(e for e in entries if e["action"] == "update")
+    assert update["before"]["summaryPolicy"] == "never"
+    assert update["after"]["summaryPolicy"] == "agentDecides"

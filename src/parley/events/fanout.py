@@ -7,7 +7,8 @@ Each has the idempotency key ``<TMF eventId>:<subscription id>``, so a fan-out t
 after a crash adds nothing. With the event bus on, a ``bus`` row goes out too.
 
 Subscriptions are looked up here, at delivery, and never on the write path: a write pays one
-INSERT whatever the number of subscribers.
+INSERT whatever the number of subscribers. The domains' reactions to the event
+(``events/reactions.py``) run here too, in the same transaction.
 """
 
 from urllib.parse import urlsplit, urlunsplit
@@ -15,12 +16,14 @@ from urllib.parse import urlsplit, urlunsplit
 import structlog
 from sqlalchemy.orm import sessionmaker
 
+from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.changes.recorder import EVENT_KIND
 from parley.db.engine import build_engine
-from parley.errors import InvalidInput
+from parley.errors import DomainError, InvalidInput
 from parley.events.options import EventBusOptions
 from parley.events.query import matches, parse_query
+from parley.events.reactions import reactions_to
 from parley.events.repository import SubscriptionRepository
 from parley.events.views import load_event_views, views_of
 from parley.links import Links
@@ -29,6 +32,7 @@ from parley.outbox.service import OutboxService
 from parley.settings import Settings
 
 BUS_KIND = "bus"
+WORKER = Actor("parley-worker", "system")  # who a reaction's changes are recorded for
 log = structlog.get_logger("parley.events")
 
 
@@ -77,7 +81,21 @@ class EventFanOut:
                 subject = {"subject": self.bus.subject(event)}
                 key = f"{event['eventId']}:bus"
                 outbox.enqueue(BUS_KIND, subject, self.links.fill(event), idempotency_key=key)
+            self._react(session, event)
         return Outcome.delivered()
+
+    def _react(self, session, event: dict) -> None:
+        for reaction in reactions_to(event["resourceType"]):
+            try:
+                with session.begin_nested():
+                    reaction(UnitOfWork(session, self._settings, WORKER), event)
+            except DomainError as problem:
+                log.warning(
+                    "reaction to an event failed",
+                    event_id=event.get("eventId"),
+                    resource=event.get("resourceType"),
+                    problem=problem.message,
+                )
 
     def close(self) -> None:
         self.engine.dispose()

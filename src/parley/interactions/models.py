@@ -15,6 +15,9 @@ DIRECTIONS = ("inbound", "outbound")
 STATUSES = ("opened", "inProgress", "completed")
 OPEN_STATUSES = ("opened", "inProgress")
 COMPLETED = "completed"
+# Whether the customer is sent a summary of an interaction completed for a reason.
+NEVER, AGENT_DECIDES, ALWAYS = "never", "agentDecides", "always"
+SUMMARY_POLICIES = (NEVER, AGENT_DECIDES, ALWAYS)
 
 
 class InteractionReason(Base):
@@ -24,12 +27,18 @@ class InteractionReason(Base):
     __table_args__ = (
         CheckConstraint("length(code) > 0", name="code_not_empty"),
         CheckConstraint("length(label) > 0", name="label_not_empty"),
+        CheckConstraint(
+            "summary_policy IN ('never', 'agentDecides', 'always')", name="summary_policy"
+        ),
     )
 
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     label: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Whether a customer is sent a summary of an interaction completed for this reason
+    # (notifications/summaries.py): never, agentDecides or always (migration 0019).
+    summary_policy: Mapped[str] = mapped_column(String(16), default=NEVER, server_default=NEVER)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

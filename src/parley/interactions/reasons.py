@@ -4,6 +4,10 @@ A reason given with an interaction is classified by the catalogue when it is a c
 a label ("Complaint", any case) or a code followed by free text ("billing.dispute: charged
 twice"); anything else is kept as free text without a code. Codes are never deleted (history
 refers to them); a reason no longer offered is deactivated.
+
+Each reason carries a summary policy: whether the customer is sent a summary of an interaction
+completed for it (``never``, the default; ``agentDecides``; ``always``). What sends it is
+``notifications/summaries.py``.
 """
 
 import re
@@ -13,7 +17,7 @@ from sqlalchemy.orm import Session
 from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.interactions.models import InteractionReason
+from parley.interactions.models import NEVER, SUMMARY_POLICIES, InteractionReason
 from parley.interactions.repository import InteractionRepository
 
 # The catalogue a new installation starts with (migration 0005 seeds the same; a test compares).
@@ -46,7 +50,15 @@ class ReasonCatalogue:
     def list_reasons(self, include_inactive: bool = True) -> list[InteractionReason]:
         return self.repo.reasons(include_inactive)
 
-    def create(self, code: str, label: str, category: str) -> InteractionReason:
+    def get(self, code: str) -> InteractionReason:
+        reason = self.repo.reason(code) if isinstance(code, str) and len(code) <= 64 else None
+        if reason is None:
+            raise NotFound(f"No interaction reason with code {code}")
+        return reason
+
+    def create(
+        self, code: str, label: str, category: str, summary_policy: str = NEVER
+    ) -> InteractionReason:
         code, label, category = code.strip(), label.strip(), category.strip()
         if not CODE.fullmatch(code) or len(code) > 64:
             raise InvalidInput(
@@ -56,22 +68,22 @@ class ReasonCatalogue:
             )
         _check_text("label", label, 200)
         _check_text("category", category, 64)
+        _check_policy(summary_policy)
         if self.repo.reason(code) is not None:
             raise Conflict(f"code: {code} is already in the catalogue")
-        reason = _new_reason(code, label, category)
+        reason = _new_reason(code, label, category, summary_policy)
         self.repo.add(reason)
         self.uow.record(RESOURCE, CREATE, code, after=_plain(reason))
         return reason
 
     def update(self, code: str, changes: dict) -> InteractionReason:
-        reason = self.repo.reason(code)
-        if reason is None:
-            raise NotFound(f"No interaction reason with code {code}")
+        reason = self.get(code)
         before = _plain(reason)
-        unknown = set(changes) - {"label", "category", "active"}
+        unknown = set(changes) - {"label", "category", "active", "summaryPolicy"}
         if unknown:
             raise InvalidInput(
-                f"{sorted(unknown)[0]}: cannot be changed (only label, category, active)"
+                f"{sorted(unknown)[0]}: cannot be changed "
+                "(only label, category, active, summaryPolicy)"
             )
         if "label" in changes:
             reason.label = _check_text("label", changes["label"], 200)
@@ -81,6 +93,8 @@ class ReasonCatalogue:
             if not isinstance(changes["active"], bool):
                 raise InvalidInput("active: true or false", "active")
             reason.active = changes["active"]
+        if "summaryPolicy" in changes:
+            reason.summary_policy = _check_policy(changes["summaryPolicy"])
         reason.updated_at = utcnow()
         self.repo.add(reason)
         self.uow.record(RESOURCE, UPDATE, code, before=before, after=_plain(reason))
@@ -95,12 +109,19 @@ def _check_text(name: str, value, longest: int) -> str:
     return value.strip()
 
 
+def _check_policy(value) -> str:
+    if value not in SUMMARY_POLICIES:
+        raise InvalidInput(f"summaryPolicy: one of {', '.join(SUMMARY_POLICIES)}", "summaryPolicy")
+    return value
+
+
 def _plain(reason: InteractionReason) -> dict:
     return {
         "code": reason.code,
         "label": reason.label,
         "category": reason.category,
         "active": reason.active,
+        "summaryPolicy": reason.summary_policy,
     }
 
 
@@ -113,8 +134,16 @@ def ensure_default_reasons(session: Session) -> None:
             repo.add(_new_reason(code, label, category))
 
 
-def _new_reason(code: str, label: str, category: str) -> InteractionReason:
+def _new_reason(
+    code: str, label: str, category: str, summary_policy: str = NEVER
+) -> InteractionReason:
     now = utcnow()
     return InteractionReason(
-        code=code, label=label, category=category, active=True, created_at=now, updated_at=now
+        code=code,
+        label=label,
+        category=category,
+        active=True,
+        summary_policy=summary_policy,
+        created_at=now,
+        updated_at=now,
     )

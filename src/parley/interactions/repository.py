@@ -20,7 +20,12 @@ from sqlalchemy import (
 
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.db.together import NewRow, insert_together
-from parley.interactions.models import Interaction, InteractionReason, InteractionReference
+from parley.interactions.models import (
+    OPEN_STATUSES,
+    Interaction,
+    InteractionReason,
+    InteractionReference,
+)
 from parley.parties.service import engaged_party_query
 
 _PARAM_NAMES = ("reason_text", "reason_prefix", "reason_lower")
@@ -175,6 +180,26 @@ class InteractionRepository(Repository):
             .limit(query.limit)
         )
         return list(self.session.execute(statement).all())
+
+    def documents(self, ids: list[str]) -> dict[str, dict]:
+        """The stored documents of these interactions, by id (what a timeline entry shows
+        when opened)."""
+        if not ids:
+            return {}
+        query = select(Interaction.id, Interaction.document).where(Interaction.id.in_(ids))
+        return {row.id: row.document for row in self.session.execute(query)}
+
+    def open_of_customer(self, customer_id: str, limit: int) -> list[Interaction]:
+        query = (
+            select(Interaction)
+            .where(
+                Interaction.customer_id == customer_id,
+                Interaction.status.in_(OPEN_STATUSES),
+            )
+            .order_by(Interaction.started_at.desc(), Interaction.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(query))
 
     def delete_interaction(self, interaction: Interaction) -> None:
         self.session.execute(

@@ -138,6 +138,17 @@ class InteractionService:
         next_cursor = encode_cursor(rows[-1].started_at, rows[-1].id) if more else None
         return TimelinePage(rows, next_cursor)
 
+    def documents(self, interaction_ids: list[str]) -> dict[str, dict]:
+        """The documents of these interactions (ids a timeline page gave), by id."""
+        wanted = [i for i in interaction_ids[:MAX_TIMELINE_PAGE] if storable_id(i)]
+        return self.repo.documents(wanted)
+
+    def open_of_customer(self, customer_id: str, limit: int = 10) -> list[Interaction]:
+        """The customer's interactions still open (opened or in progress), newest first."""
+        if not storable_id(customer_id):
+            return []
+        return self.repo.open_of_customer(customer_id, limit)
+
     def about_entity(self, party_id: str, entity_id: str, limit: int = MAX_TIMELINE_PAGE):
         """What was logged with a person or organisation about one entity (a sales lead, a
         request), newest first, as timeline rows."""

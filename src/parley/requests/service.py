@@ -225,6 +225,34 @@ class RequestService:
         row = self._locked(request_id, expected_version)
         return self._transition(row, lc.IN_PROGRESS, reason)
 
+    def hold(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
+        """Put on hold, saying why (its SLA clock pauses as the type's rules say)."""
+        row = self._locked(request_id, expected_version)
+        return self._transition(row, lc.HELD, reason)
+
+    def progress(self, request_id: str, reason=None, expected_version=None) -> CustomerRequest:
+        """To work: an acknowledged request started, a held or pending one resumed."""
+        row = self._locked(request_id, expected_version)
+        if row.status not in (lc.ACKNOWLEDGED, lc.HELD, lc.PENDING):
+            raise Conflict(f"status: a {row.status} request is not started or resumed")
+        return self._transition(row, lc.IN_PROGRESS, reason)
+
+    def add_note(self, request_id: str, text: str, expected_version=None) -> CustomerRequest:
+        """Append a note (TMF621 ``note``) by the acting user."""
+        text = (text or "").strip()
+        if not text:
+            raise InvalidInput("text: must not be blank", "text")
+        row = self._locked(request_id, expected_version)
+        note = {
+            "@type": "Note",
+            "id": new_id(),
+            "author": self.uow.writer().name,
+            "date": iso(utcnow()),
+            "text": text,
+        }
+        document = {**row.document, "note": [*(row.document.get("note") or []), note]}
+        return self.replace(row.id, document, expected_version)
+
     def delete(self, request_id: str) -> None:
         row = self.get(request_id)
         before, shown = copy.deepcopy(row.document), self._presented(row)

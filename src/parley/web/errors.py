@@ -32,10 +32,23 @@ PAGES = {
     ),
     404: (N_("Not found"), N_("There is no such page, or what it showed no longer exists.")),
     405: (N_("Not possible here"), N_("This page cannot be used that way.")),
+    409: (
+        N_("Not possible now"),
+        N_("This cannot be done in the current state. Nothing was changed: reload to see it."),
+    ),
+    412: (
+        N_("Changed meanwhile"),
+        N_("Someone else changed this since you opened it. Nothing was changed: reload it."),
+    ),
     413: (N_("Too much at once"), N_("What was sent is larger than this page accepts.")),
+    429: (N_("Too many attempts"), N_("Wait a moment, then try again.")),
     500: (
         N_("Something went wrong"),
         N_("Parley could not finish this. Nothing was changed; please try again."),
+    ),
+    503: (
+        N_("Not available just now"),
+        N_("Parley cannot do this at the moment. Nothing was changed; try again shortly."),
     ),
 }
 CSRF_PAGE = (
@@ -85,6 +98,13 @@ def install_error_pages(app: FastAPI, site: Site) -> None:
     @app.exception_handler(errors.InvalidInput)
     def _invalid(request: Request, _exc: errors.InvalidInput) -> Response:
         return page(request, 400, PAGES[400])
+
+    @app.exception_handler(errors.DomainError)
+    def _domain(request: Request, exc: errors.DomainError) -> Response:
+        # What a page's own handling did not expect (a conflict, a stale version, a limit):
+        # a page with the status, never a 500.
+        status = exc.status if exc.status in PAGES else 400
+        return page(request, status, PAGES[status])
 
     @app.exception_handler(HTTPException)
     def _http(request: Request, exc: HTTPException) -> Response:

@@ -23,6 +23,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import UnknownCurrencyError, format_currency
 from babel.support import NullTranslations, Translations
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -158,6 +159,13 @@ class PageLocale:
         if value is None:
             return ""
         return format_time(value, form, tzinfo=self.zone, locale=self.babel)
+
+    def money(self, amount, currency: str) -> str:
+        """An amount as the reader's language writes it ("1.234,50 €", "€1,234.50")."""
+        try:
+            return format_currency(amount, currency, locale=self.babel)
+        except (UnknownCurrencyError, ValueError):
+            return f"{amount} {currency}"
 
 
 # The locale of the page being rendered: templates' gettext and filters read it (rendering is

@@ -67,6 +67,23 @@ class Site:
         )
         return visitor.finish(HTMLResponse(html, status_code=status))
 
+    def render_parts(
+        self,
+        visitor: Visitor,
+        parts: list[tuple[str, str | None]],
+        context: dict | None = None,
+        *,
+        status: int = 200,
+    ) -> HTMLResponse:
+        """Several (template, block) parts one after the other, for one htmx answer: the part
+        swapped in, and others out of band (a block of ``None``: the template whole)."""
+        full = {**self._context(visitor), **(context or {})}
+        html = "".join(
+            self.templates.render(visitor.locale, template, full, block)
+            for template, block in parts
+        )
+        return visitor.finish(HTMLResponse(html, status_code=status))
+
     def redirect(self, visitor: Visitor, path: str) -> Response:
         """To another page of this application (303: the browser GETs it)."""
         return visitor.finish(RedirectResponse(visitor.path(path), status_code=303))

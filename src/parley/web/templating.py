@@ -36,6 +36,10 @@ def _clock(value, form: str = "short") -> str:
     return CURRENT.get().clock(value, form)
 
 
+def _money(value, currency: str) -> str:
+    return CURRENT.get().money(value, currency)
+
+
 class Templates:
     def __init__(self, *directories: Path, **globals_):
         self.env = Environment(
@@ -48,7 +52,7 @@ class Templates:
         )
         # newstyle: {{ _("Hello %(name)s", name=x) }} escapes x and formats after translating.
         self.env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
-        self.env.filters.update(when=_when, day=_day, clock=_clock)
+        self.env.filters.update(when=_when, day=_day, clock=_clock, money=_money)
         self.env.globals.update(globals_)
 
     def render(

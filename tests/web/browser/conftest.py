@@ -27,7 +27,8 @@ from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.demo import load_demo
 from parley.demo.users import DEMO_PASSWORD
-from parley.parties.models import Customer, Party, PartyKey
+from parley.interactions.service import InteractionService
+from parley.parties.models import Customer, CustomerSecurity, Party, PartyKey
 from parley.settings import Settings
 from tests import database
 from tests.conftest import TEST_SIGNING_KEY
@@ -118,8 +119,50 @@ class Demo:
                 .limit(1)
             ).one()
 
+            # A customer with a PIN (the demo's: 1234) and a long history, for the 360.
+            self.caller_id, self.caller, self.caller_phone = session.execute(
+                select(Customer.id, Customer.name, PartyKey.value)
+                .join(CustomerSecurity, CustomerSecurity.customer_id == Customer.id)
+                .join(Party, Party.id == Customer.party_id)
+                .join(PartyKey, PartyKey.party_id == Party.id)
+                .where(
+                    Customer.status == "active",
+                    Party.kind == "Individual",
+                    PartyKey.kind == "phone",
+                    PartyKey.valid_to.is_(None),
+                )
+                .order_by(Customer.customer_number)
+                .limit(1)
+            ).one()
+
     def url(self, path: str = "/") -> str:
         return f"{self.base_url}/console{path}"
+
+
+LONG_HISTORY = 45  # more than two pages of the timeline (20): scrolling loads the rest
+
+
+def _long_history(uow: UnitOfWork, customer_id: str) -> None:
+    """Emails about bills, a day apart, before the demo's own history of the customer."""
+    for day in range(LONG_HISTORY):
+        moment = f"2023-{1 + day // 28:02d}-{1 + day % 28:02d}T09:30:00Z"
+        InteractionService(uow).create(
+            {
+                "@type": "PartyInteraction",
+                "direction": "outbound",
+                "status": "completed",
+                "reason": "billing.issued",
+                "description": f"Monthly bill {day + 1} sent",
+                "interactionDate": {"startDateTime": moment, "endDateTime": moment},
+                "relatedChannel": [{"role": "contact", "channel": {"id": "email"}}],
+                "relatedParty": [
+                    {
+                        "role": "customer",
+                        "partyOrPartyRole": {"id": customer_id, "@referredType": "Customer"},
+                    }
+                ],
+            }
+        )
 
 
 @pytest.fixture(scope="module")
@@ -136,8 +179,10 @@ def demo(migrated_engine, database_url) -> Iterator[Demo]:
     )
     with sessionmaker(bind=migrated_engine, expire_on_commit=False)() as session:
         load_demo(session, settings, customers=40, seed=7, if_empty=False)
-        users = UserService(UnitOfWork(session, settings, Actor("test-setup", "test")))
-        users.create_user("locky", ["agent"], "staff", DEMO_PASSWORD, "Lou Locke")
+        setup = UnitOfWork(session, settings, Actor("test-setup", "test"))
+        UserService(setup).create_user("locky", ["agent"], "staff", DEMO_PASSWORD, "Lou Locke")
+        session.commit()
+        _long_history(setup, Demo(migrated_engine, "").caller_id)
         session.commit()
     app = create_app(settings, check_schema=False)
     try:
@@ -200,9 +245,21 @@ def check_accessible(page, name: str) -> None:
 
 
 def shoot(page, name: str) -> None:
-    """A screenshot of the whole page into test-artifacts/screenshots/NAME.png."""
+    """A screenshot of the whole page into test-artifacts/screenshots/NAME.png, from its top
+    (a page scrolled to an anchor would show the sticky top bar in the middle)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    at = page.evaluate("[window.scrollX, window.scrollY]")
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.evaluate("([x, y]) => window.scrollTo(x, y)", at)
+
+
+def shoot_view(page, name: str) -> None:
+    """What the screen shows from the top of the page (as the docs show a page), into
+    test-artifacts/screenshots/NAME.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
 def look(page, name: str) -> None:

@@ -1,6 +1,8 @@
-"""Parley's own API for interactions: a customer's timeline and the reason catalogue."""
+"""Parley's own API for interactions: a customer's timeline, the summary a customer is sent of
+an interaction, and the reason catalogue."""
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,11 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import Caller, require
 from parley.api.v1.kit import VisibleCustomer
-from parley.auth.permissions import INTERACTION_READ, REASON_WRITE
+from parley.auth.permissions import INTERACTION_READ, INTERACTION_WRITE, REASON_WRITE
 from parley.errors import InvalidInput
 from parley.interactions.models import DIRECTIONS
 from parley.interactions.reasons import ReasonCatalogue
 from parley.interactions.service import MAX_TIMELINE_PAGE, InteractionService
+from parley.notifications.summaries import InteractionSummaries
+
+SummaryPolicy = Literal["never", "agentDecides", "always"]
 
 
 class NewReason(BaseModel):
@@ -20,6 +25,11 @@ class NewReason(BaseModel):
     code: str = Field(min_length=1, max_length=64, examples=["billing.dispute"])
     label: str = Field(min_length=1, max_length=200, examples=["Bill dispute"])
     category: str = Field(min_length=1, max_length=64, examples=["billing"])
+    summaryPolicy: SummaryPolicy = Field(
+        "never",
+        description="whether the customer is sent a summary of an interaction completed for "
+        "this reason: never, agentDecides (the agent, or a client, asks for it) or always",
+    )
 
 
 class ReasonChange(BaseModel):
@@ -27,6 +37,7 @@ class ReasonChange(BaseModel):
     label: str | None = Field(None, min_length=1, max_length=200)
     category: str | None = Field(None, min_length=1, max_length=64)
     active: bool | None = None
+    summaryPolicy: SummaryPolicy | None = None
 
 
 def router(prefix: str) -> APIRouter:
@@ -82,6 +93,27 @@ def router(prefix: str) -> APIRouter:
             "nextCursor": page.next_cursor,
         }
 
+    @api.post(
+        "/interactions/{interaction_id}/summary",
+        status_code=201,
+        summary="Send the customer a summary of a completed interaction",
+        description="For an interaction whose reason's summaryPolicy is agentDecides (one "
+        "whose policy is always gets its summary when completed). 409 if the reason sends "
+        "none, the interaction is still open, or a summary was sent already.",
+        dependencies=[require(INTERACTION_WRITE)],
+    )
+    def send_summary(interaction_id: str, uow: RequestWork, principal: Caller, links: AppLinks):
+        message = InteractionSummaries(uow).send(interaction_id, principal)
+        return {
+            "interactionId": interaction_id,
+            "message": {
+                "id": message.id,
+                "href": links.href("CommunicationMessage", message.id),
+                "messageType": message.channel,
+                "state": message.state,
+            },
+        }
+
     @api.get(
         "/interaction-reasons",
         summary="The catalogue of interaction reasons",
@@ -97,12 +129,14 @@ def router(prefix: str) -> APIRouter:
         dependencies=[require(REASON_WRITE)],
     )
     def add_reason(body: NewReason, uow: RequestWork):
-        reason = ReasonCatalogue(uow).create(body.code, body.label, body.category)
+        catalogue = ReasonCatalogue(uow)
+        reason = catalogue.create(body.code, body.label, body.category, body.summaryPolicy)
         return _reason(reason)
 
     @api.patch(
         "/interaction-reasons/{code}",
-        summary="Relabel, recategorise, deactivate or reactivate a reason",
+        summary="Relabel, recategorise, deactivate or reactivate a reason, or change its "
+        "summary policy",
         dependencies=[require(REASON_WRITE)],
     )
     def change_reason(
@@ -112,7 +146,7 @@ def router(prefix: str) -> APIRouter:
     ):
         changes = body.model_dump(exclude_unset=True)
         if any(value is None for value in changes.values()):
-            raise InvalidInput("label, category and active cannot be null")
+            raise InvalidInput("label, category, active and summaryPolicy cannot be null")
         return _reason(ReasonCatalogue(uow).update(code, changes))
 
     return api
@@ -150,4 +184,5 @@ def _reason(reason) -> dict:
         "label": reason.label,
         "category": reason.category,
         "active": reason.active,
+        "summaryPolicy": reason.summary_policy,
     }

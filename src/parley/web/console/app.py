@@ -13,7 +13,7 @@ from starlette.datastructures import State
 
 from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
 from parley.web.access import Visitor
-from parley.web.console import admin, customers, home, search, signin
+from parley.web.console import admin, customers, home, requests, search, signin
 from parley.web.console.labels import label
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
@@ -55,7 +55,7 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, admin):
+    for module in (signin, home, search, customers, requests, admin):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)

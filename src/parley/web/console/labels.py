@@ -1,6 +1,7 @@
 """How the console shows Parley's codes: words for roles, customer statuses, what a caller
-was identified by, kinds of contact details (msgids, translated when shown; a code without
-one here, such as a role an administrator made, is shown as it is), and phone numbers."""
+was identified by, kinds of contact details, channels, statuses of interactions, requests,
+tasks and SLA clocks (msgids, translated when shown; a code without one here, such as a role
+an administrator made, is shown as it is), and phone numbers."""
 
 import phonenumbers
 
@@ -45,6 +46,119 @@ CONTACT_TYPES = {
     "fax": N_("fax"),
 }
 USER_KINDS = {"staff": N_("Staff"), "client": N_("Client"), "customer": N_("Customer")}
+# The channels an interaction is logged on, as the console offers them.
+CHANNEL_NAMES = {
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "sms": N_("SMS"),
+    "web": N_("Web"),
+    "app": N_("App"),
+    "chat": N_("Chat"),
+    "ivr": N_("IVR"),
+    "ussd": N_("USSD"),
+    "store": N_("Shop"),
+    "letter": N_("Letter"),
+    "console": N_("Console"),
+}
+CHANNELS = tuple(CHANNEL_NAMES)
+DIRECTIONS = {"inbound": N_("Inbound"), "outbound": N_("Outbound")}
+INTERACTION_STATUSES = {
+    "opened": N_("Open"),
+    "inProgress": N_("In progress"),
+    "completed": N_("Completed"),
+}
+REQUEST_STATUSES = {
+    "acknowledged": N_("Acknowledged"),
+    "inProgress": N_("In progress"),
+    "pending": N_("Pending"),
+    "held": N_("On hold"),
+    "resolved": N_("Resolved"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
+    "rejected": N_("Rejected"),
+}
+PRIORITIES = {
+    "critical": N_("Critical"),
+    "high": N_("High"),
+    "medium": N_("Medium"),
+    "low": N_("Low"),
+}
+REQUEST_OUTCOMES = {"completed": N_("Completed"), "unfulfilled": N_("Unfulfilled")}
+SLA_STATES = {
+    "onTrack": N_("On track"),
+    "atRisk": N_("At risk"),
+    "breached": N_("Breached"),
+    "paused": N_("Paused"),
+    "met": N_("Met"),
+    "missed": N_("Missed"),
+}
+# How a contact ended, as the agent records it when wrapping up.
+CONTACT_OUTCOMES = {
+    "resolved": N_("Resolved on this contact"),
+    "informed": N_("Information given"),
+    "requestRaised": N_("Request raised"),
+    "followUp": N_("Follow-up needed"),
+    "noAnswer": N_("Customer not reached"),
+}
+TASK_STATES = {
+    "open": N_("Open"),
+    "claimed": N_("Claimed"),
+    "done": N_("Done"),
+    "cancelled": N_("Cancelled"),
+}
+ACCOUNT_STATES = {"active": N_("Active"), "suspended": N_("Suspended"), "closed": N_("Closed")}
+PAYMENT_METHODS = {
+    "BankAccountDebit": N_("Direct debit"),
+    "BankAccountTransfer": N_("Bank transfer"),
+    "BankCard": N_("Card"),
+    "DigitalWallet": N_("Digital wallet"),
+    "Cash": N_("Cash"),
+}
+BILL_DELIVERIES = {"email": N_("Bill by email"), "postal": N_("Bill by post")}
+MESSAGE_CHANNELS = {"email": N_("Email"), "sms": N_("SMS")}
+LANGUAGES = {"de": N_("German"), "en": N_("English")}
+SUMMARY_POLICIES = {
+    "never": N_("No summary"),
+    "agentDecides": N_("Summary if the agent decides"),
+    "always": N_("Summary always sent"),
+}
+RELATED_KINDS = {
+    "TroubleTicket": N_("Request"),
+    "CommunicationMessage": N_("Message"),
+    "SalesLead": N_("Sales lead"),
+    "ProductOrder": N_("Order"),
+}
+CHARACTERISTICS = {
+    "billNumber": N_("Bill number"),
+    "productOffering": N_("Product offering"),
+    "amount": N_("Amount"),
+    "currency": N_("Currency"),
+    "billingAccount": N_("Billing account"),
+    "emailAddress": N_("Email"),
+    "phoneNumber": N_("Phone"),
+}
+# The seeded reasons and request types are data, in English: their names are msgids too, so
+# the console shows them translated (one an administrator adds is shown as written).
+SEEDED_NAMES = (
+    N_("Billing enquiry"),
+    N_("Bill dispute"),
+    N_("Bill issued"),
+    N_("Payment or direct debit"),
+    N_("Fault report"),
+    N_("Service outage"),
+    N_("New product or service"),
+    N_("Order status"),
+    N_("Tariff or plan change"),
+    N_("Change of contact details"),
+    N_("Cancellation"),
+    N_("Complaint"),
+    N_("Request status enquiry"),
+    N_("General information"),
+    N_("Notification to the customer"),
+    N_("Add-on or bundle selection"),
+    N_("Fault repair"),
+    N_("Monetary adjustment"),
+)
 LABELS = {
     "role": ROLE_NAMES,
     "status": CUSTOMER_STATUSES,
@@ -54,6 +168,23 @@ LABELS = {
     "contact": CONTACT_KINDS,
     "contact_type": CONTACT_TYPES,
     "user_kind": USER_KINDS,
+    "channel": CHANNEL_NAMES,
+    "direction": DIRECTIONS,
+    "interaction_status": INTERACTION_STATUSES,
+    "request_status": REQUEST_STATUSES,
+    "priority": PRIORITIES,
+    "request_outcome": REQUEST_OUTCOMES,
+    "sla": SLA_STATES,
+    "contact_outcome": CONTACT_OUTCOMES,
+    "task_state": TASK_STATES,
+    "account_state": ACCOUNT_STATES,
+    "payment": PAYMENT_METHODS,
+    "bill_delivery": BILL_DELIVERIES,
+    "message_channel": MESSAGE_CHANNELS,
+    "language": LANGUAGES,
+    "summary_policy": SUMMARY_POLICIES,
+    "related": RELATED_KINDS,
+    "characteristic": CHARACTERISTICS,
 }
 
 

@@ -7,6 +7,9 @@
 (function () {
   "use strict";
 
+  /* Parts that fold away only when this script runs (without it they stay in view). */
+  document.documentElement.classList.add("js");
+
   function csrfToken() {
     var meta = document.querySelector('meta[name="csrf-token"]');
     return meta ? meta.content : "";
