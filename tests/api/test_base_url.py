@@ -31,7 +31,9 @@ def served(monkeypatch, tmp_path):
     """`parley serve` with uvicorn replaced: the settings an API process it starts reads."""
     monkeypatch.chdir(tmp_path)  # no .env
     for name in ("PARLEY_BASE_URL", "PARLEY_BASE_URL_FROM_REQUEST"):
-        monkeypatch.delenv(name, raising=False)
+        # Unset, and unset again after the test: `parley serve` sets them in os.environ.
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("PARLEY_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
     for cached in CACHES:
         cached.cache_clear()
