@@ -97,19 +97,7 @@ class Demo:
     def __init__(self, engine: Engine, base_url: str) -> None:
         self.base_url = base_url
         with sessionmaker(bind=engine)() as session:
-            active = session.execute(
-                select(Customer.name, PartyKey.value)
-                .join(Party, Party.id == Customer.party_id)
-                .join(PartyKey, PartyKey.party_id == Party.id)
-                .where(
-                    Customer.status == "active",
-                    Party.kind == "Individual",
-                    PartyKey.kind == "phone",
-                    PartyKey.valid_to.is_(None),
-                )
-                .order_by(Customer.customer_number)
-                .limit(1)
-            ).one()
+            active = session.execute(_first_reachable(select(Customer.name, PartyKey.value))).one()
             self.name, self.phone = active
             self.gone = session.scalars(
                 select(Customer.name)
@@ -120,19 +108,11 @@ class Demo:
             ).one()
 
             # A customer with a PIN (the demo's: 1234) and a long history, for the 360.
+            with_pin = select(Customer.id, Customer.name, PartyKey.value).join(
+                CustomerSecurity, CustomerSecurity.customer_id == Customer.id
+            )
             self.caller_id, self.caller, self.caller_phone = session.execute(
-                select(Customer.id, Customer.name, PartyKey.value)
-                .join(CustomerSecurity, CustomerSecurity.customer_id == Customer.id)
-                .join(Party, Party.id == Customer.party_id)
-                .join(PartyKey, PartyKey.party_id == Party.id)
-                .where(
-                    Customer.status == "active",
-                    Party.kind == "Individual",
-                    PartyKey.kind == "phone",
-                    PartyKey.valid_to.is_(None),
-                )
-                .order_by(Customer.customer_number)
-                .limit(1)
+                _first_reachable(with_pin)
             ).one()
 
     def url(self, path: str = "/") -> str:
@@ -274,3 +254,19 @@ def sign_in(page, demo: Demo, username: str = "agent", password: str = DEMO_PASS
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()  # the next page's scripts (the "/" key) are running
+
+
+def _first_reachable(query):
+    """The first active individual customer (by number) with a current phone number."""
+    return (
+        query.join(Party, Party.id == Customer.party_id)
+        .join(PartyKey, PartyKey.party_id == Party.id)
+        .where(
+            Customer.status == "active",
+            Party.kind == "Individual",
+            PartyKey.kind == "phone",
+            PartyKey.valid_to.is_(None),
+        )
+        .order_by(Customer.customer_number)
+        .limit(1)
+    )
