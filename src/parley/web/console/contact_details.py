@@ -15,9 +15,10 @@ from parley.parties.normalize import email_key
 from parley.parties.service import PartyService
 from parley.requests.service import RequestService
 from parley.web.access import Visitor
-from parley.web.console.actions import Refused, Wording, attempt, printable
+from parley.web.actions import Refused, Wording, attempt, printable
 from parley.web.console.contact_log import open_contact
-from parley.web.console.customer_page import ADDRESS_FIELDS, Form, contact_form_values
+from parley.web.console.customer_page import ADDRESS_FIELDS, contact_form_values
+from parley.web.forms import Form
 from parley.web.i18n import N_
 
 FIELDS = ("emailAddress", "phoneNumber", *ADDRESS_FIELDS)

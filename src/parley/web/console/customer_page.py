@@ -3,7 +3,7 @@ and the form that changes them, billing accounts, contact preferences and consen
 the open requests with their SLA state. Each part is read only when the visitor's roles allow
 it; a part they may not read is left out (``None``), not shown empty."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -104,22 +104,6 @@ class RequestRow:
     created_at: datetime
     expected_at: datetime | None
     sla: SlaView | None
-
-
-@dataclass
-class Form:
-    """A form's values as the agent left them, and what is said beside its fields."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    @property
-    def first_error(self) -> str | None:
-        """The field to put the focus in: the first one with something to fix."""
-        return next((name for name in self.errors if name), None)
 
 
 def customer_view(customer: Customer) -> CustomerView:
