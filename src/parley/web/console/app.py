@@ -15,10 +15,10 @@ from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
 from parley.web import signin
 from parley.web.access import Visitor
 from parley.web.console import admin, customers, home, requests, search
-from parley.web.console.labels import label
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import NavItem, Site
 from parley.web.templating import Templates
 

@@ -28,12 +28,11 @@ from parley.requests.service import RequestService
 from parley.requests.sla.clocks import SlaClocks
 from parley.requests.sla.models import RequestSla
 from parley.web.access import Visitor
-from parley.web.console.labels import readable_phone
+from parley.web.contact_change import instant, is_current
+from parley.web.labels import readable_phone
 
 NOTES_SHOWN = 10
 REQUESTS_READ = 100  # the latest requests looked at for the open ones
-ADDRESS_FIELDS = ("street1", "street2", "postCode", "city", "country")
-CONTACT_FIELDS = ("emailAddress", "phoneNumber", *ADDRESS_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -121,8 +120,8 @@ def customer_view(customer: Customer) -> CustomerView:
         status_reason=document.get("statusReason"),
         inactive=customer.status in INACTIVE_CUSTOMER_STATUSES,
         segment=segment if isinstance(segment, str) else None,
-        since=_instant(valid.get("startDateTime")) or customer.created_at,
-        until=_instant(valid.get("endDateTime")),
+        since=instant(valid.get("startDateTime")) or customer.created_at,
+        until=instant(valid.get("endDateTime")),
         status_since=customer.status_changed_at,
     )
 
@@ -131,21 +130,6 @@ def contact_views(media: list[dict]) -> list[ContactView]:
     """Current details first, then former ones (marked)."""
     shown = [_contact(medium) for medium in media]
     return sorted((c for c in shown if c.value), key=lambda c: c.former)
-
-
-def contact_form_values(media: list[dict]) -> dict[str, str]:
-    """The current email, phone and postal address, as the edit form starts."""
-    values = dict.fromkeys(CONTACT_FIELDS, "")
-    for medium in (m for m in media if _current(m)):
-        kind = medium.get("@type")
-        if kind == "EmailContactMedium" and not values["emailAddress"]:
-            values["emailAddress"] = medium.get("emailAddress") or ""
-        elif kind == "PhoneContactMedium" and not values["phoneNumber"]:
-            values["phoneNumber"] = readable_phone(medium.get("phoneNumber") or "")
-        elif kind == "GeographicAddressContactMedium" and not values["city"]:
-            for name in ADDRESS_FIELDS:
-                values[name] = medium.get(name) or ""
-    return values
 
 
 def accounts_of(visitor: Visitor, customer_id: str) -> list[AccountView] | None:
@@ -260,20 +244,4 @@ def _contact(medium: dict) -> ContactView:
         parts = (medium.get("street1"), medium.get("street2"), town, medium.get("country"))
         value = ", ".join(p for p in parts if p)
     preferred = bool(medium.get("preferred"))
-    return ContactView(kind, value, medium.get("contactType"), preferred, not _current(medium))
-
-
-def _current(medium: dict) -> bool:
-    """Not ended: a former address or number is history, not a way to reach them."""
-    ends = _instant((medium.get("validFor") or {}).get("endDateTime"))
-    return ends is None or ends > utcnow()
-
-
-def _instant(text) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
+    return ContactView(kind, value, medium.get("contactType"), preferred, not is_current(medium))

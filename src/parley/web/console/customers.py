@@ -40,7 +40,6 @@ from parley.web.console.contact_log import (
 )
 from parley.web.console.customer_page import (
     accounts_of,
-    contact_form_values,
     contact_views,
     customer_view,
     notes_of,
@@ -48,11 +47,12 @@ from parley.web.console.customer_page import (
     permissions,
     preferences_of,
 )
-from parley.web.console.labels import label
 from parley.web.console.timeline import timeline_of
 from parley.web.console.verification import verification_of, verify
+from parley.web.contact_change import contact_form_values
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import Site, is_htmx
 
 TEMPLATE = "console/customer.html"

@@ -24,9 +24,9 @@ from parley.requests.sla.clocks import SlaClocks
 from parley.web.access import PageForbidden, Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
 from parley.web.console.customer_page import SlaView, sla_view
-from parley.web.console.labels import label
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import Site
 
 TEMPLATE = "console/request.html"

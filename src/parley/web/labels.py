@@ -1,7 +1,7 @@
-"""How the console shows Parley's codes: words for roles, customer statuses, what a caller
-was identified by, kinds of contact details, channels, statuses of interactions, requests,
-tasks and SLA clocks (msgids, translated when shown; a code without one here, such as a role
-an administrator made, is shown as it is), and phone numbers."""
+"""How the web applications (console, portal) show Parley's codes: words for roles, customer
+statuses, what a caller was identified by, kinds of contact details, channels, statuses of
+interactions, requests, tasks and SLA clocks (msgids, translated when shown; a code without
+one here, such as a role an administrator made, is shown as it is), and phone numbers."""
 
 import phonenumbers
 
