@@ -72,7 +72,8 @@ CATALOGUE: dict[str, str] = {
     TEMPLATE_WRITE: "create and change message templates",
     PREFERENCE_READ: "read a customer's contact preferences and consent",
     PREFERENCE_WRITE: "change a customer's contact preferences and consent",
-    COMMUNICATION_READ: "read messages sent to customers and others (TMF681)",
+    COMMUNICATION_READ: "read messages sent to customers and others (TMF681); a customer "
+    "log-in: those sent to it",
     COMMUNICATION_WRITE: "send messages (TMF681), change or withdraw them before they go",
     LEAD_READ: "read sales leads and their contacts (TMF699)",
     LEAD_WRITE: "create, work, qualify and convert sales leads",
@@ -216,6 +217,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 REQUEST_READ,
                 REQUEST_CANCEL,
                 REQUEST_RAISE,
+                COMMUNICATION_READ,
             }
         ),
     ),

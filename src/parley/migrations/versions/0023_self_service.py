@@ -2,7 +2,8 @@
 (``one_time_code``: only a hash of the code, an expiry and a failure count), the
 ``self_service`` flag of request types (which a customer may raise on their own), set for
 the seeded types a customer can raise in the portal, and the permission to raise them,
-granted to the built-in ``customer`` role.
+granted to the built-in ``customer`` role, which may now also read the messages sent to it
+(TMF681).
 
 Revision ID: 0023
 Revises: 0019
@@ -21,7 +22,10 @@ branch_labels = None
 depends_on = None
 
 # Written out, not imported, so that this migration keeps meaning what it meant.
-NEW_GRANTS = {"administrator": ["request:raise"], "customer": ["request:raise"]}
+NEW_GRANTS = {
+    "administrator": ["request:raise"],
+    "customer": ["request:raise", "communication:read"],
+}
 SELF_SERVICE_TYPES = ("contact.change", "fault.repair", "bill.dispute")
 _TYPES = sa.table(
     "request_type",
@@ -64,7 +68,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    revoke(NEW_GRANTS)
+    revoke({"customer": ["request:raise"]})
+    op.execute(
+        "DELETE FROM auth_role_permission WHERE permission = 'communication:read' AND role_id "
+        "IN (SELECT id FROM auth_role WHERE name = 'customer' AND builtin)"
+    )
     _mark_self_service(False)
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE request_type DROP COLUMN self_service")
