@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from parley.auth.permissions import COMMUNICATION_READ, REQUEST_READ
+from parley.parties.service import PartyService
 from parley.web.access import Visitor
-from parley.web.portal.mine import my_messages, my_requests
+from parley.web.portal.mine import customer_id, my_messages, my_requests
 from parley.web.site import Site
 
 MESSAGES_SHOWN = 3
@@ -21,6 +22,7 @@ def router(site: Site) -> APIRouter:
         messages = my_messages(visitor, MESSAGES_SHOWN) if visitor.may(COMMUNICATION_READ) else []
         context = {
             "current": "home",
+            "customer": PartyService(visitor.uow).get_customer(customer_id(visitor)),
             "open_requests": my_requests(visitor, only_open=True),
             "messages": messages,
             "welcome": "welcome" in request.query_params,
