@@ -32,6 +32,9 @@ def _web_contacts(session, customer_id: str) -> list[str]:
     return [row.description for row in rows]
 
 
+CURRENT = {"emailAddress": "nora@example.org", "phoneNumber": "+49 171 3334440"}
+
+
 def _raise_fault(browser, text="No internet since this morning") -> str:
     form = {"type": "fault.repair", "description": text}
     raised = post_form(browser, "/requests/new", form, "/requests/new")
@@ -40,7 +43,7 @@ def _raise_fault(browser, text="No internet since this morning") -> str:
 
 
 def test_every_page_answers(signed_in):
-    for path in ("/", "/requests", "/requests/new", "/messages", "/profile"):
+    for path in ("/", "/requests", "/requests/new", "/messages", "/accounts", "/profile"):
         assert signed_in.get(f"{PORTAL}{path}").status_code == 200, path
 
 
@@ -158,3 +161,28 @@ def test_signed_out_visitors_are_sent_to_sign_in(browser):
 
     assert answer.status_code == 303
     assert answer.headers["location"] == f"{PORTAL}/sign-in?next=/requests"
+
+
+def test_a_billing_account_is_opened_and_logged(signed_in, nora, session):
+    form = {"name": "Office", "delivery": "postal", "payment": "BankAccountTransfer"}
+    refused = post_form(signed_in, "/accounts", form, "/accounts")
+    assert "Bills need your full postal address" in main_text(refused.text)
+    address = {"street1": "Holtenauer Str. 1", "postCode": "24105", "city": "Kiel", "country": "DE"}
+    post_form(signed_in, "/profile/contact", {**CURRENT, **address}, "/profile")
+
+    opened = post_form(signed_in, "/accounts", form, "/accounts")
+
+    assert opened.status_code == 303, main_text(opened.text)
+    page = main_text(signed_in.get(f"{PORTAL}/accounts?opened").text)
+    assert "Your new billing account was opened." in page and "Office" in page
+    assert "Billing account Office opened by the customer in the portal" in _web_contacts(
+        session, nora["id"]
+    )
+
+
+def test_an_account_form_without_choices_says_so_beside_them(signed_in):
+    refused = post_form(signed_in, "/accounts", {"name": ""}, "/accounts")
+
+    assert refused.status_code == 422
+    for field in ("name", "delivery", "payment"):
+        assert f'id="{field}-error"' in refused.text

@@ -1,14 +1,13 @@
 """What the customer 360 shows, read through the domains' services: the header, contact details
-and the form that changes them, billing accounts, contact preferences and consent, notes, and
-the open requests with their SLA state. Each part is read only when the visitor's roles allow
-it; a part they may not read is left out (``None``), not shown empty."""
+and the form that changes them, billing accounts (``web/accounts.py``), contact preferences
+and consent, notes, and the open requests with their SLA state. Each part is read only when
+the visitor's roles allow it; a part they may not read is left out (``None``), not shown
+empty."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from parley.auth.permissions import (
-    ACCOUNT_READ,
     CUSTOMER_WRITE,
     NOTE_READ,
     NOTE_WRITE,
@@ -17,9 +16,7 @@ from parley.auth.permissions import (
     REQUEST_WRITE,
 )
 from parley.db.base import utcnow
-from parley.db.repository import Page
 from parley.notifications.preferences import PreferenceService
-from parley.parties.accounts.service import BillingAccountService
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
@@ -56,18 +53,6 @@ class CustomerView:
     since: datetime | None
     until: datetime | None
     status_since: datetime
-
-
-@dataclass(frozen=True)
-class AccountView:
-    id: str
-    name: str
-    state: str
-    payment_method: str
-    bill_delivery: str
-    address: str
-    credit_limit: Decimal
-    currency: str
 
 
 @dataclass(frozen=True)
@@ -130,30 +115,6 @@ def contact_views(media: list[dict]) -> list[ContactView]:
     """Current details first, then former ones (marked)."""
     shown = [_contact(medium) for medium in media]
     return sorted((c for c in shown if c.value), key=lambda c: c.former)
-
-
-def accounts_of(visitor: Visitor, customer_id: str) -> list[AccountView] | None:
-    if not visitor.may(ACCOUNT_READ):
-        return None
-    page = Page({"relatedParty.partyOrPartyRole.id": customer_id}, 0, 20)
-    found, _total = BillingAccountService(visitor.uow).find(page)
-    return [
-        AccountView(
-            id=a.id,
-            name=a.name,
-            state=a.state,
-            payment_method=a.payment_method,
-            bill_delivery=a.bill_delivery,
-            address=", ".join(
-                p
-                for p in (a.billing_street, f"{a.billing_postcode} {a.billing_city}", "")
-                if p.strip()
-            ),
-            credit_limit=a.credit_limit,
-            currency=a.currency,
-        )
-        for a in found
-    ]
 
 
 def preferences_of(visitor: Visitor, customer_id: str) -> PreferencesView | None:

@@ -26,6 +26,7 @@ from parley.interactions.service import InteractionService
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.web.access import PageForbidden, Visitor
+from parley.web.accounts import accounts_of
 from parley.web.actions import Refused, attempt, text_block, too_long
 from parley.web.console import contact_details
 from parley.web.console.contact_log import (
@@ -39,7 +40,6 @@ from parley.web.console.contact_log import (
     wrapped_view,
 )
 from parley.web.console.customer_page import (
-    accounts_of,
     contact_views,
     customer_view,
     notes_of,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from parley.db.repository import Page
+from parley.interactions.service import InteractionService
 from parley.notifications.messages import CommunicationService
 from parley.requests import lifecycle as lc
 from parley.requests.catalogue import RequestTypeCatalogue
@@ -94,3 +95,36 @@ def my_messages(visitor: Visitor, limit: int = 50) -> list[MessageView]:
         )
         for m in found
     ]
+
+
+def log_contact(visitor: Visitor, text: str, item: tuple[str, str, str] | None = None) -> None:
+    """What the customer did here, in their history like a call: inbound, on the web, with
+    ``item`` (role, referred type, id) the thing it concerns."""
+    document = {
+        "@type": "PartyInteraction",
+        "direction": "inbound",
+        "status": "completed",
+        "description": text[:500],
+        "relatedChannel": [{"role": "contact", "channel": {"@type": "ChannelRef", "id": "web"}}],
+        "relatedParty": [
+            {
+                "@type": "RelatedPartyOrPartyRole",
+                "role": "customer",
+                "partyOrPartyRole": {
+                    "@type": "PartyRoleRef",
+                    "id": customer_id(visitor),
+                    "@referredType": "Customer",
+                },
+            }
+        ],
+    }
+    if item is not None:
+        role, kind, entity_id = item
+        entity = {"@type": "EntityRef", "id": entity_id, "@referredType": kind}
+        document["interactionItem"] = [
+            {
+                "@type": "InteractionItem",
+                "item": {"@type": "RelatedEntityRefOrValue", "role": role, "entity": entity},
+            }
+        ]
+    InteractionService(visitor.uow).create(document)

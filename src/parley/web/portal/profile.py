@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.auth.permissions import CUSTOMER_READ, PREFERENCE_WRITE, REQUEST_RAISE
-from parley.interactions.service import InteractionService
 from parley.notifications.models import CHANNELS
 from parley.notifications.preferences import PreferenceService, as_dict
 from parley.parties.service import PartyService
@@ -18,7 +17,7 @@ from parley.web.actions import Refused, Wording, attempt
 from parley.web.contact_change import FIELDS, contact_form_values, send_change
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
-from parley.web.portal.mine import customer_id
+from parley.web.portal.mine import customer_id, log_contact
 from parley.web.site import Site
 
 DONE = {
@@ -68,7 +67,7 @@ def router(site: Site) -> APIRouter:
 
         def save():
             service.replace(customer, wanted)
-            _log(visitor, customer, "Contact preferences changed by the customer in the portal")
+            log_contact(visitor, "Contact preferences changed by the customer in the portal")
 
         try:
             attempt(visitor, save, Wording(default_field="preferences"))
@@ -102,29 +101,3 @@ def _page(
         "done": done,
     }
     return site.render(visitor, "portal/profile.html", context, status=status)
-
-
-def _log(visitor: Visitor, customer: str, text: str) -> None:
-    """What the customer did here, in their history like a call (inbound, on the web)."""
-    InteractionService(visitor.uow).create(
-        {
-            "@type": "PartyInteraction",
-            "direction": "inbound",
-            "status": "completed",
-            "description": text,
-            "relatedChannel": [
-                {"role": "contact", "channel": {"@type": "ChannelRef", "id": "web"}}
-            ],
-            "relatedParty": [
-                {
-                    "@type": "RelatedPartyOrPartyRole",
-                    "role": "customer",
-                    "partyOrPartyRole": {
-                        "@type": "PartyRoleRef",
-                        "id": customer,
-                        "@referredType": "Customer",
-                    },
-                }
-            ],
-        }
-    )
