@@ -1,4 +1,5 @@
-"""The ASGI application: TMF APIs, Parley's own API, health and docs, the agent console."""
+"""The ASGI application: TMF APIs, Parley's own API, health and docs, the agent console and
+the customer portal."""
 
 from contextlib import asynccontextmanager
 
@@ -37,6 +38,8 @@ from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 from parley.web.console.app import PATH as CONSOLE_PATH
 from parley.web.console.app import console_app
+from parley.web.portal.app import PATH as PORTAL_PATH
+from parley.web.portal.app import portal_app
 from parley.wiring import wire
 
 DESCRIPTION = """
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
     install_api_docs(app)  # /docs and /redoc, offline
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
+    app.mount(PORTAL_PATH, portal_app(app.state))  # the customer portal (docs/portal.md)
 
     @app.get(
         "/healthz",

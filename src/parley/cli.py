@@ -40,7 +40,8 @@ def serve(
     workers: int = typer.Option(1, help="Number of API processes."),
     reload: bool = typer.Option(False, help="Restart on code changes (development)."),
 ):
-    """Serve the HTTP API (TMF APIs, Parley API, /docs) and the agent console (/console)."""
+    """Serve the HTTP API (TMF APIs, Parley API, /docs), the agent console (/console) and the
+    customer portal (/portal)."""
     import uvicorn
 
     from parley.db.engine import get_engine

@@ -104,6 +104,14 @@ class Settings(BaseSettings):
     # Verification checks (PIN, security answers) per user and per customer.
     verification_user_limit: str = "60/15 minutes"
     verification_customer_limit: str = "10/15 minutes"
+    # -- the customer portal's one-time codes (docs/portal.md) --
+    # A code sent to register or reset a password lasts this long and is used up after this
+    # many wrong tries; codes are sent at most this often per browser address and per
+    # customer number (or account) given.
+    one_time_code_minutes: int = Field(default=10, ge=1, le=24 * 60)
+    one_time_code_max_failures: int = Field(default=5, ge=1, le=20)
+    one_time_code_send_limit: str = "5/hour"
+    one_time_code_check_limit: str = "30/hour"
     # -- the web console (docs/console.md) --
     # A signed-in browser's session ends after this long without a request, and this long
     # after signing in however busy (an agent's shift, with room to spare).

@@ -145,3 +145,29 @@ class WebSession(Base):
     # "logout", "replaced" (a new sign-in in the same browser), "ended" (a new password, a
     # replayed refresh token, the user disabled).
     ended_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class OneTimeCode(Base):
+    """A code sent to a customer to prove they hold a phone number or email on file (to
+    register for the portal or set a new password). Only an argon2 hash of the code is kept;
+    it expires, and is used up by one right answer or ``one_time_code_max_failures`` wrong
+    ones. A row with no customer answers details that matched nobody: it exists so that the
+    answer is the same, and no code ever checks against it."""
+
+    __tablename__ = "one_time_code"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('register', 'reset')", name="purpose"),
+        CheckConstraint("channel IN ('sms', 'email')", name="channel"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    purpose: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str | None] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(200))
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -22,3 +22,8 @@ class AuthOptions(OptionsRecord):
     login_address_limit: str = setting("login_address_limit")
     login_username_limit: str = setting("login_username_limit")
     jwt_secret: SecretStr | None = setting("jwt_secret")
+    one_time_code_minutes: int = setting("one_time_code_minutes")
+    one_time_code_max_failures: int = setting("one_time_code_max_failures")
+    one_time_code_send_limit: str = setting("one_time_code_send_limit")
+    one_time_code_check_limit: str = setting("one_time_code_check_limit")
+    default_phone_region: str = setting("default_phone_region")

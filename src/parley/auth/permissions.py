@@ -36,6 +36,7 @@ ACCOUNT_WRITE = "account:write"
 REQUEST_READ = "request:read"
 REQUEST_WRITE = "request:write"
 REQUEST_CANCEL = "request:cancel"
+REQUEST_RAISE = "request:raise"
 REQUEST_DELETE = "request:delete"
 REQUEST_TYPE_WRITE = "requesttype:write"
 REQUEST_APPROVE = "request:approve"
@@ -71,7 +72,8 @@ CATALOGUE: dict[str, str] = {
     TEMPLATE_WRITE: "create and change message templates",
     PREFERENCE_READ: "read a customer's contact preferences and consent",
     PREFERENCE_WRITE: "change a customer's contact preferences and consent",
-    COMMUNICATION_READ: "read messages sent to customers and others (TMF681)",
+    COMMUNICATION_READ: "read messages sent to customers and others (TMF681); a customer "
+    "log-in: those sent to it",
     COMMUNICATION_WRITE: "send messages (TMF681), change or withdraw them before they go",
     LEAD_READ: "read sales leads and their contacts (TMF699)",
     LEAD_WRITE: "create, work, qualify and convert sales leads",
@@ -81,6 +83,8 @@ CATALOGUE: dict[str, str] = {
     "a customer log-in: its own requests",
     REQUEST_WRITE: "raise requests, work them through their statuses, close and reopen them",
     REQUEST_CANCEL: "cancel a request before completion; a customer log-in: its own",
+    REQUEST_RAISE: "a customer log-in: raise requests of the self-service types for its own "
+    "customer, add notes to its own and reopen them",
     REQUEST_DELETE: "delete a request (audited; history is otherwise kept)",
     REQUEST_TYPE_WRITE: "manage the request type catalogue (troubleTicketSpecification)",
     REQUEST_APPROVE: "approve requests above the requester's limit (e.g. adjustments)",
@@ -212,6 +216,8 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 ACCOUNT_WRITE,
                 REQUEST_READ,
                 REQUEST_CANCEL,
+                REQUEST_RAISE,
+                COMMUNICATION_READ,
             }
         ),
     ),

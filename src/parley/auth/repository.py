@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select, update
 
 from parley.auth.models import (
+    OneTimeCode,
     RefreshToken,
     RevokedAccessToken,
     Role,
@@ -303,6 +304,17 @@ class AuthRepository(Repository):
         ).rowcount
         gone += self.session.execute(delete(WebSession).where(WebSession.expires_at < now)).rowcount
         return gone or 0
+
+    # -- one-time codes and customers' log-ins ----------------------------------------------
+
+    def one_time_code(self, code_id: str) -> OneTimeCode | None:
+        """Locked for the check: two tries at once count as two."""
+        statement = select(OneTimeCode).where(OneTimeCode.id == code_id).with_for_update()
+        return self.session.scalars(statement).first()
+
+    def customer_login(self, customer_id: str) -> User | None:
+        statement = select(User).where(User.customer_id == customer_id, User.kind == "customer")
+        return self.session.scalars(statement.order_by(User.created_at).limit(1)).first()
 
     # -- signed-in browsers --------------------------------------------------------------
 

@@ -70,7 +70,10 @@ def show(session: Session, region: str) -> str:
         )
     for username, user in sorted(users.items()):
         if username.startswith("customer-"):
-            lines.append(f"  {username:<14} {'customer':<14} {_password(user)}")
+            lines.append(
+                f"  {username:<14} {'customer':<14} {_password(user)} (the customer portal, "
+                "/portal, too)"
+            )
     found = demo_customer(session)
     if found is not None:
         lines += ["", *try_it(*found, region)]

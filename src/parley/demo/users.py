@@ -40,10 +40,16 @@ def create_demo_users(session: Session, settings: Settings, customer: Customer |
     if customer is not None:
         username = f"customer-{customer.customer_number}"
         users.create_user(
-            username, ["customer"], "customer", DEMO_PASSWORD, customer_id=customer.id
+            username,
+            ["customer"],
+            "customer",
+            DEMO_PASSWORD,
+            display_name=customer.name,
+            customer_id=customer.id,
         )
         lines.append(
-            f"  {username:<12} {'customer':<14} password {DEMO_PASSWORD} ({customer.name})"
+            f"  {username:<12} {'customer':<14} password {DEMO_PASSWORD} ({customer.name}; "
+            "signs in to the customer portal, /portal, too)"
         )
     return lines
 

@@ -58,6 +58,10 @@ class RequestTypeCatalogue:
     def active_types(self) -> list[RequestType]:
         return self.repo.active_types()
 
+    def self_service_types(self) -> list[RequestType]:
+        """The active types a customer may raise on their own."""
+        return [t for t in self.repo.active_types() if t.self_service]
+
     def find(self, page: Page, reader: Reader | None = None):
         conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page.filters)
         return self.repo.list_types([*conditions, self.repo.types_readable_by(reader)], page)
@@ -80,6 +84,7 @@ class RequestTypeCatalogue:
         row.name, row.category = document["name"], document["category"]
         row.fulfilment_mode = document["fulfilmentMode"]
         row.lifecycle_status = document["lifecycleStatus"]
+        row.self_service = document["selfService"]
         row.document, row.updated_at = document, utcnow()
         self.repo.add(row)
         self.uow.record(RESOURCE, UPDATE, row.id, before=before, after=document, event=document)
@@ -111,6 +116,8 @@ class RequestTypeCatalogue:
         _choice(document, "fulfilmentMode", FULFILMENT_MODES)
         document.setdefault("lifecycleStatus", "active")
         _choice(document, "lifecycleStatus", TYPE_STATUSES)
+        if not isinstance(document.setdefault("selfService", False), bool):
+            raise InvalidInput("selfService: true or false", "selfService")
         _check_sla(document.get("slaTarget"))
         _check_warning_percent(document.get("slaWarningPercent"))
         notify = document.setdefault("notifyOn", [])
@@ -164,6 +171,7 @@ def new_request_type(document: dict) -> RequestType:
         category=document["category"],
         fulfilment_mode=document["fulfilmentMode"],
         lifecycle_status=document.get("lifecycleStatus", "active"),
+        self_service=document.get("selfService", False) is True,
         document=document,
         created_at=now,
         updated_at=now,

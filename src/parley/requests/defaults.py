@@ -26,6 +26,7 @@ def _type(
     channels=(),
     required=(),
     workflow=None,
+    self_service=False,
 ) -> dict:
     named = {"workflow": workflow} if workflow else {}
     return {
@@ -37,6 +38,7 @@ def _type(
         "lifecycleStatus": "active",
         "category": category,
         "fulfilmentMode": mode,
+        "selfService": self_service,
         "specCharacteristic": [
             {
                 "@type": "CharacteristicSpecification",
@@ -68,6 +70,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["received", "resolved"],
         ["contact.change"],
         ["change my address", "change my email", "new phone number", "moved house"],
+        self_service=True,
     ),
     _type(
         "request.status",
@@ -104,6 +107,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["fault.report", "service.outage"],
         ["no signal", "not working", "outage", "broken", "no internet", "fault"],
         workflow="fault.repair",
+        self_service=True,
     ),
     _type(
         "bill.dispute",
@@ -117,6 +121,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["dispute", "overcharged", "charged twice", "wrong bill"],
         required=["billNumber"],
         workflow="bill.dispute",
+        self_service=True,
     ),
     _type(
         "adjustment",

@@ -61,6 +61,11 @@ class InteractionLinks:
     def log_closing(self, customer_id: str, ticket: dict, channel: str, reason, text: str):
         return self._log("outbound", customer_id, ticket, channel, reason, text, "closedRequest")
 
+    def log_self_service(self, customer_id: str, ticket: dict, channel: str, text: str):
+        """What a customer did to their own request themselves (cancelled, reopened, added a
+        note): a contact of theirs like a call, with the request as its item."""
+        return self._log("inbound", customer_id, ticket, channel, None, text, "request")
+
     def _log(self, direction, customer_id, ticket, channel, reason, text, role) -> Interaction:
         document = {
             "@type": "PartyInteraction",

@@ -6,7 +6,7 @@ beside it are projections for filters, constraints and the rules.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
@@ -36,6 +36,9 @@ class RequestType(Base):
     category: Mapped[str] = mapped_column(String(16))
     fulfilment_mode: Mapped[str] = mapped_column(String(16))
     lifecycle_status: Mapped[str] = mapped_column(String(16))
+    # A customer may raise it on their own (portal, TMF621 with a customer log-in): the
+    # document's ``selfService``, managed by administrators.
+    self_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     document: Mapped[dict] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -106,6 +106,7 @@ class RequestService:
         )
         classified = classify(arrival, self.catalogue.active_types(), self.options.default_type)
         request_type = classified.request_type
+        _self_service_allowed(self.uow, customer_id, request_type)
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
         Adjustments(self.uow, self).check(document, request_type, customer_id)
@@ -208,6 +209,7 @@ class RequestService:
     def cancel(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
         """Cancel before completion; a customer's own log-in only its own requests."""
         row = self._locked(request_id, expected_version)
+        self._by_the_customer(row, f"Cancelled request {row.reference}: {reason}")
         return self._transition(row, lc.CANCELLED, reason)
 
     def close(
@@ -223,6 +225,7 @@ class RequestService:
 
     def reopen(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
         row = self._locked(request_id, expected_version)
+        self._by_the_customer(row, f"Reopened request {row.reference}: {reason}")
         return self._transition(row, lc.IN_PROGRESS, reason)
 
     def hold(self, request_id: str, reason: str, expected_version=None) -> CustomerRequest:
@@ -251,6 +254,7 @@ class RequestService:
             "text": text,
         }
         document = {**row.document, "note": [*(row.document.get("note") or []), note]}
+        self._by_the_customer(row, f"Note on request {row.reference}: {text}")
         return self.replace(row.id, document, expected_version)
 
     def delete(self, request_id: str) -> None:
@@ -349,6 +353,12 @@ class RequestService:
             text,
         )
 
+    def _by_the_customer(self, row: CustomerRequest, text: str) -> None:
+        """A customer's own change of their request is a contact of theirs: logged."""
+        actor = self.uow.writer()
+        if actor.self_service:
+            self.links.log_self_service(row.customer_id, {"id": row.id}, actor.channel, text)
+
     def _locked(self, request_id: str, expected_version) -> CustomerRequest:
         row = self.get(request_id, for_update=True)
         actor = self.uow.writer()
@@ -400,6 +410,21 @@ class RequestService:
             changed_at=now,
         )
         self.repo.add(change)
+
+
+def _self_service_allowed(uow: UnitOfWork, customer_id: str, request_type: RequestType) -> None:
+    """A customer's own log-in raises requests of the self-service types, for itself only."""
+    actor = uow.writer()
+    if not actor.self_service:
+        return
+    if customer_id != actor.customer_id:
+        raise InvalidInput(f"relatedParty: no customer with id {customer_id}", "relatedParty")
+    if not request_type.self_service:
+        raise InvalidInput(
+            f"troubleTicketSpecification: {request_type.code} requests are raised by an agent; "
+            "contact us",
+            "troubleTicketSpecification",
+        )
 
 
 def _priority(value) -> str:

@@ -5,8 +5,11 @@ htmx sends alike; nothing uploads files, so multipart bodies are refused, and a 
 than a form needs is refused before it is read whole.
 """
 
+from dataclasses import dataclass, field
+from typing import Annotated
 from urllib.parse import parse_qsl
 
+from fastapi import Depends
 from starlette.requests import Request
 
 FORM = "application/x-www-form-urlencoded"
@@ -46,3 +49,28 @@ async def read_form(request: Request) -> dict[str, str]:
         raise FormRefused(400) from None
     request.state.form = fields
     return fields
+
+
+async def _form(request: Request) -> dict[str, str]:
+    return await read_form(request)
+
+
+# A route's parameter: the form's fields (``form: FormFields``).
+FormFields = Annotated[dict[str, str], Depends(_form)]
+
+
+@dataclass
+class Form:
+    """A form's values as the user left them, and what is said beside its fields (``""``:
+    the whole form); shown again when the change was refused (``parley.web.actions``)."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str:
+        return self.values.get(name, "")
+
+    @property
+    def first_error(self) -> str | None:
+        """The field to put the focus in: the first one with something to fix."""
+        return next((name for name in self.errors if name), None)

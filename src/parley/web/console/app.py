@@ -12,12 +12,13 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
 from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
+from parley.web import signin
 from parley.web.access import Visitor
-from parley.web.console import admin, customers, home, requests, search, signin
-from parley.web.console.labels import label
+from parley.web.console import admin, customers, home, requests, search
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import NavItem, Site
 from parley.web.templating import Templates
 
@@ -55,7 +56,8 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, requests, admin):
+    app.include_router(signin.router(site, "console/sign_in.html"))
+    for module in (home, search, customers, requests, admin):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)

@@ -26,10 +26,10 @@ from parley.requests.classification import Arrival, classify
 from parley.requests.options import RequestOptions
 from parley.requests.service import RequestService
 from parley.web.access import Visitor
-from parley.web.console.actions import Refused, Wording, attempt, text_block, too_long
-from parley.web.console.customer_page import Form
-from parley.web.console.labels import CHANNELS, CONTACT_OUTCOMES
+from parley.web.actions import Refused, Wording, attempt, text_block, too_long
+from parley.web.forms import Form
 from parley.web.i18n import N_
+from parley.web.labels import CHANNELS, CONTACT_OUTCOMES
 
 START_CHANNELS = ("phone", "email", "chat", "store", "letter", "web", "app")
 OUTCOMES = tuple(CONTACT_OUTCOMES)

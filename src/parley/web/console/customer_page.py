@@ -1,14 +1,13 @@
 """What the customer 360 shows, read through the domains' services: the header, contact details
-and the form that changes them, billing accounts, contact preferences and consent, notes, and
-the open requests with their SLA state. Each part is read only when the visitor's roles allow
-it; a part they may not read is left out (``None``), not shown empty."""
+and the form that changes them, billing accounts (``web/accounts.py``), contact preferences
+and consent, notes, and the open requests with their SLA state. Each part is read only when
+the visitor's roles allow it; a part they may not read is left out (``None``), not shown
+empty."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from parley.auth.permissions import (
-    ACCOUNT_READ,
     CUSTOMER_WRITE,
     NOTE_READ,
     NOTE_WRITE,
@@ -17,9 +16,7 @@ from parley.auth.permissions import (
     REQUEST_WRITE,
 )
 from parley.db.base import utcnow
-from parley.db.repository import Page
 from parley.notifications.preferences import PreferenceService
-from parley.parties.accounts.service import BillingAccountService
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
@@ -28,12 +25,11 @@ from parley.requests.service import RequestService
 from parley.requests.sla.clocks import SlaClocks
 from parley.requests.sla.models import RequestSla
 from parley.web.access import Visitor
-from parley.web.console.labels import readable_phone
+from parley.web.contact_change import instant, is_current
+from parley.web.labels import readable_phone
 
 NOTES_SHOWN = 10
 REQUESTS_READ = 100  # the latest requests looked at for the open ones
-ADDRESS_FIELDS = ("street1", "street2", "postCode", "city", "country")
-CONTACT_FIELDS = ("emailAddress", "phoneNumber", *ADDRESS_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -57,18 +53,6 @@ class CustomerView:
     since: datetime | None
     until: datetime | None
     status_since: datetime
-
-
-@dataclass(frozen=True)
-class AccountView:
-    id: str
-    name: str
-    state: str
-    payment_method: str
-    bill_delivery: str
-    address: str
-    credit_limit: Decimal
-    currency: str
 
 
 @dataclass(frozen=True)
@@ -106,22 +90,6 @@ class RequestRow:
     sla: SlaView | None
 
 
-@dataclass
-class Form:
-    """A form's values as the agent left them, and what is said beside its fields."""
-
-    values: dict[str, str] = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def value(self, name: str) -> str:
-        return self.values.get(name, "")
-
-    @property
-    def first_error(self) -> str | None:
-        """The field to put the focus in: the first one with something to fix."""
-        return next((name for name in self.errors if name), None)
-
-
 def customer_view(customer: Customer) -> CustomerView:
     document = customer.document or {}
     valid = document.get("validFor") or {}
@@ -137,8 +105,8 @@ def customer_view(customer: Customer) -> CustomerView:
         status_reason=document.get("statusReason"),
         inactive=customer.status in INACTIVE_CUSTOMER_STATUSES,
         segment=segment if isinstance(segment, str) else None,
-        since=_instant(valid.get("startDateTime")) or customer.created_at,
-        until=_instant(valid.get("endDateTime")),
+        since=instant(valid.get("startDateTime")) or customer.created_at,
+        until=instant(valid.get("endDateTime")),
         status_since=customer.status_changed_at,
     )
 
@@ -147,45 +115,6 @@ def contact_views(media: list[dict]) -> list[ContactView]:
     """Current details first, then former ones (marked)."""
     shown = [_contact(medium) for medium in media]
     return sorted((c for c in shown if c.value), key=lambda c: c.former)
-
-
-def contact_form_values(media: list[dict]) -> dict[str, str]:
-    """The current email, phone and postal address, as the edit form starts."""
-    values = dict.fromkeys(CONTACT_FIELDS, "")
-    for medium in (m for m in media if _current(m)):
-        kind = medium.get("@type")
-        if kind == "EmailContactMedium" and not values["emailAddress"]:
-            values["emailAddress"] = medium.get("emailAddress") or ""
-        elif kind == "PhoneContactMedium" and not values["phoneNumber"]:
-            values["phoneNumber"] = readable_phone(medium.get("phoneNumber") or "")
-        elif kind == "GeographicAddressContactMedium" and not values["city"]:
-            for name in ADDRESS_FIELDS:
-                values[name] = medium.get(name) or ""
-    return values
-
-
-def accounts_of(visitor: Visitor, customer_id: str) -> list[AccountView] | None:
-    if not visitor.may(ACCOUNT_READ):
-        return None
-    page = Page({"relatedParty.partyOrPartyRole.id": customer_id}, 0, 20)
-    found, _total = BillingAccountService(visitor.uow).find(page)
-    return [
-        AccountView(
-            id=a.id,
-            name=a.name,
-            state=a.state,
-            payment_method=a.payment_method,
-            bill_delivery=a.bill_delivery,
-            address=", ".join(
-                p
-                for p in (a.billing_street, f"{a.billing_postcode} {a.billing_city}", "")
-                if p.strip()
-            ),
-            credit_limit=a.credit_limit,
-            currency=a.currency,
-        )
-        for a in found
-    ]
 
 
 def preferences_of(visitor: Visitor, customer_id: str) -> PreferencesView | None:
@@ -276,20 +205,4 @@ def _contact(medium: dict) -> ContactView:
         parts = (medium.get("street1"), medium.get("street2"), town, medium.get("country"))
         value = ", ".join(p for p in parts if p)
     preferred = bool(medium.get("preferred"))
-    return ContactView(kind, value, medium.get("contactType"), preferred, not _current(medium))
-
-
-def _current(medium: dict) -> bool:
-    """Not ended: a former address or number is history, not a way to reach them."""
-    ends = _instant((medium.get("validFor") or {}).get("endDateTime"))
-    return ends is None or ends > utcnow()
-
-
-def _instant(text) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
+    return ContactView(kind, value, medium.get("contactType"), preferred, not is_current(medium))

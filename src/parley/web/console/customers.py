@@ -11,7 +11,7 @@ JavaScript.
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.auth.permissions import (
@@ -26,8 +26,9 @@ from parley.interactions.service import InteractionService
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.web.access import PageForbidden, Visitor
+from parley.web.accounts import accounts_of
+from parley.web.actions import Refused, attempt, text_block, too_long
 from parley.web.console import contact_details
-from parley.web.console.actions import Refused, attempt, text_block, too_long
 from parley.web.console.contact_log import (
     OUTCOMES,
     START_CHANNELS,
@@ -39,9 +40,6 @@ from parley.web.console.contact_log import (
     wrapped_view,
 )
 from parley.web.console.customer_page import (
-    Form,
-    accounts_of,
-    contact_form_values,
     contact_views,
     customer_view,
     notes_of,
@@ -49,11 +47,12 @@ from parley.web.console.customer_page import (
     permissions,
     preferences_of,
 )
-from parley.web.console.labels import label
 from parley.web.console.timeline import timeline_of
 from parley.web.console.verification import verification_of, verify
-from parley.web.forms import read_form
+from parley.web.contact_change import contact_form_values
+from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import Site, is_htmx
 
 TEMPLATE = "console/customer.html"
@@ -72,13 +71,6 @@ DONE = {
 }
 TIMELINE, TIMELINE_STATUS = "console/timeline.html", "console/timeline_status.html"
 WRAP_UP_CHOICES = "console/wrap_up_choices.html"
-
-
-async def _form(request: Request) -> dict[str, str]:
-    return await read_form(request)
-
-
-FormFields = Annotated[dict[str, str], Depends(_form)]
 
 
 def router(site: Site) -> APIRouter:

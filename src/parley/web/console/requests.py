@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.auth.permissions import REQUEST_CANCEL, REQUEST_READ, REQUEST_WRITE
@@ -22,11 +22,11 @@ from parley.requests.models import CustomerRequest
 from parley.requests.service import OUTCOME, RESOLUTION_CODE, RequestService
 from parley.requests.sla.clocks import SlaClocks
 from parley.web.access import PageForbidden, Visitor
-from parley.web.console.actions import Refused, Wording, attempt, printable, text_block, too_long
-from parley.web.console.customer_page import Form, SlaView, sla_view
-from parley.web.console.labels import label
-from parley.web.forms import read_form
+from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
+from parley.web.console.customer_page import SlaView, sla_view
+from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
+from parley.web.labels import label
 from parley.web.site import Site
 
 TEMPLATE = "console/request.html"
@@ -143,13 +143,6 @@ class RequestView:
     notes: list[NoteLine]
     interactions: list[InteractionLine]
     actions: list[str] = field(default_factory=list)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    return await read_form(request)
-
-
-FormFields = Annotated[dict[str, str], Depends(_form)]
 
 
 def router(site: Site) -> APIRouter:

@@ -15,7 +15,7 @@ from parley.auth.permissions import IDENTIFY_USE
 from parley.parties.identification.matching import Candidate, Identifier, Reason
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES
 from parley.web.access import Visitor
-from parley.web.console.labels import readable_phone
+from parley.web.labels import readable_phone
 from parley.web.site import Site, is_htmx
 
 TEMPLATE = "console/search.html"

@@ -19,7 +19,7 @@ from parley.interactions.reasons import ReasonCatalogue
 from parley.interactions.service import InteractionService
 from parley.parties.service import PartyService
 from parley.web.access import Visitor
-from parley.web.console.labels import CHANNELS
+from parley.web.labels import CHANNELS
 
 PAGE = 20
 FILTERS = ("channel", "direction", "reason", "since", "until")

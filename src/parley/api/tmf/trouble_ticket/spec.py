@@ -1,6 +1,7 @@
 """TMF621 Trouble Ticket v5 as Parley speaks it: the published spec plus the documented
 extensions of a troubleTicketSpecification (the request type's code, category, fulfilment
-mode, SLA targets, notification policy and classification rules) and of a StatusChange (who
+mode, SLA targets, notification policy, classification rules and whether customers may
+raise it themselves) and of a StatusChange (who
 made it). Built once; the app's /docs and the routers use the same."""
 
 from functools import cache
@@ -38,6 +39,11 @@ TYPE_EXTENSION = {
     "workflow": {
         "type": "string",
         "description": "Parley: code of the workflow a request of a workflow type follows",
+    },
+    "selfService": {
+        "type": "boolean",
+        "description": "Parley: customers may raise requests of this type themselves (the "
+        "portal, this API with a customer log-in); default false",
     },
 }
 EXTRA_SCHEMAS = {

@@ -1,7 +1,7 @@
-"""How the console shows Parley's codes: words for roles, customer statuses, what a caller
-was identified by, kinds of contact details, channels, statuses of interactions, requests,
-tasks and SLA clocks (msgids, translated when shown; a code without one here, such as a role
-an administrator made, is shown as it is), and phone numbers."""
+"""How the web applications (console, portal) show Parley's codes: words for roles, customer
+statuses, what a caller was identified by, kinds of contact details, channels, statuses of
+interactions, requests, tasks and SLA clocks (msgids, translated when shown; a code without
+one here, such as a role an administrator made, is shown as it is), and phone numbers."""
 
 import phonenumbers
 
@@ -76,6 +76,17 @@ REQUEST_STATUSES = {
     "closed": N_("Closed"),
     "cancelled": N_("Cancelled"),
     "rejected": N_("Rejected"),
+}
+# What happens next to a request in each status, as the customer is told it.
+NEXT_STEPS = {
+    "acknowledged": N_("We have received the request; an agent will start working on it."),
+    "inProgress": N_("We are working on the request."),
+    "pending": N_("We are waiting for information or an action from you or a third party."),
+    "held": N_("The request is on hold; we will resume it as soon as we can."),
+    "resolved": N_("The request is resolved; it will be closed unless you tell us otherwise."),
+    "closed": N_("Nothing: the request is closed. It can be reopened for a while if needed."),
+    "cancelled": N_("Nothing: the request was cancelled."),
+    "rejected": N_("Nothing: the request was rejected."),
 }
 PRIORITIES = {
     "critical": N_("Critical"),
@@ -172,6 +183,7 @@ LABELS = {
     "direction": DIRECTIONS,
     "interaction_status": INTERACTION_STATUSES,
     "request_status": REQUEST_STATUSES,
+    "next_step": NEXT_STEPS,
     "priority": PRIORITIES,
     "request_outcome": REQUEST_OUTCOMES,
     "sla": SLA_STATES,

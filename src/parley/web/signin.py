@@ -1,42 +1,37 @@
-"""Signing in and out, and choosing the console's language.
+"""Signing in and out, and choosing the language: the same for every web application (the
+console, the portal), each with its own sign-in page (``template``).
 
-Sign-in checks the password as the API's log-in does (same lock-out, same audit trail, channel
-``console``) and starts a new server-side session, replacing any the browser had.
+Sign-in checks the password as the API's log-in does (same lock-out, same audit trail, the
+application's channel) and starts a new server-side session, replacing any the browser had;
+only the kinds of users the application admits may sign in to it (``Site.kinds``).
 """
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.auth.service import LoginFailed
 from parley.web.access import LANGUAGE_COOKIE, SESSION_COOKIE, YEAR, Visitor
-from parley.web.forms import read_form
+from parley.web.forms import FormFields
 from parley.web.i18n import N_
 from parley.web.site import Site
 
-SIGN_IN = "console/sign_in.html"
 REFUSALS = {
     "credentials": N_("The username or password is not right."),
     "disabled": N_("This account is disabled. Ask an administrator."),
 }
 
 
-async def _form(request: Request) -> dict[str, str]:
-    return await read_form(request)
-
-
-FormFields = Annotated[dict[str, str], Depends(_form)]
-
-
 def safe_next(target: str | None) -> str:
-    """A path of the console to go on to; anything else (another site) is the start page."""
+    """A path of the application to go on to; anything else (another site) is the start page."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/"
     return target
 
 
-def router(site: Site) -> APIRouter:
+def router(site: Site, template: str) -> APIRouter:
+    """``/sign-in``, ``/sign-out`` and ``/language``; ``template`` is the sign-in page."""
     pages = APIRouter()
     Anyone = Annotated[Visitor, site.public_page()]  # any visitor; the sign-in form
     Someone = Annotated[Visitor, site.page()]  # a signed-in one
@@ -48,7 +43,7 @@ def router(site: Site) -> APIRouter:
             return site.redirect(visitor, target)
         signed_out = "signed-out" in request.query_params
         notice = visitor.locale.gettext("You have signed out.") if signed_out else None
-        return _page(site, visitor, target, notice=notice)
+        return _page(site, template, visitor, target, notice=notice)
 
     @pages.post("/sign-in")
     def sign_in(request: Request, visitor: Anyone, form: FormFields):
@@ -60,14 +55,15 @@ def router(site: Site) -> APIRouter:
         if not password:
             errors["password"] = visitor.locale.gettext("Enter your password.")
         if errors:
-            return _page(site, visitor, target, username, errors, status=422)
+            return _page(site, template, visitor, target, username, errors, status=422)
         previous = request.cookies.get(SESSION_COOKIE)
         try:
             started = visitor.sessions().sign_in(username, password, previous)
         except LoginFailed as failed:
             # Committed all the same (the unit of work ends normally): the failure counts
             # towards the lock-out and is in the audit trail.
-            return _page(site, visitor, target, username, _refusal(visitor, failed), status=422)
+            refusal = _refusal(visitor, failed)
+            return _page(site, template, visitor, target, username, refusal, status=422)
         visitor.keep_cookie(SESSION_COOKIE, started.token)
         return site.redirect(visitor, target)
 
@@ -104,6 +100,7 @@ def _refusal(visitor: Visitor, failed: LoginFailed) -> dict[str, str]:
 
 def _page(
     site: Site,
+    template: str,
     visitor: Visitor,
     target: str,
     username: str = "",
@@ -117,4 +114,4 @@ def _page(
         "errors": errors or {},
         "notice": notice,
     }
-    return site.render(visitor, SIGN_IN, context, status=status)
+    return site.render(visitor, template, context, status=status)

@@ -1,0 +1,187 @@
+"""The customer portal in a real browser on a phone-sized screen: registering with a code
+read from the email a real SMTP server received, the overview, a new email address seen on
+the profile, a fault raised and cancelled, another customer's request refused whatever the
+URL, German, and the keyboard. Each page is checked with axe-core and photographed."""
+
+import random
+import re
+import time
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import exists, select
+from sqlalchemy.orm import sessionmaker
+
+from parley.auth.models import User
+from parley.demo.users import DEMO_PASSWORD
+from parley.interactions.models import Interaction
+from parley.outbox.worker import Worker
+from parley.parties.models import Customer, Party, PartyKey
+from parley.requests.models import CustomerRequest
+from parley.settings import Settings
+from tests.conftest import TEST_SIGNING_KEY
+from tests.outbox.conftest import FAST
+from tests.outbox.smtp_server import SmtpServer
+from tests.web.browser.conftest import check_accessible, look
+
+expect = pytest.importorskip("playwright.sync_api").expect
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PASSWORD = "Blue-Harbour-Lights-7"
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def _portal(demo, path: str = "/") -> str:
+    return f"{demo.base_url}/portal{path}"
+
+
+def _unregistered(engine, skip: int = 0) -> tuple[str, str, str]:
+    """(id, customer number, email) of an active demo customer with an email and no log-in."""
+    with sessionmaker(bind=engine)() as session:
+        return session.execute(
+            select(Customer.id, Customer.customer_number, PartyKey.value)
+            .join(Party, Party.id == Customer.party_id)
+            .join(PartyKey, PartyKey.party_id == Party.id)
+            .where(
+                Customer.status == "active",
+                PartyKey.kind == "email",
+                PartyKey.valid_to.is_(None),
+                ~exists().where(User.customer_id == Customer.id),
+            )
+            .order_by(Customer.customer_number)
+            .offset(skip)
+            .limit(1)
+        ).one()
+
+
+def _emailed_code(engine, database_url: str, address: str) -> str:
+    """Deliver the outbox to a real SMTP server until the code for ``address`` arrives."""
+    settings = Settings(
+        database_url=database_url,
+        jwt_secret=SecretStr(TEST_SIGNING_KEY),
+        embedded_worker=False,
+        _env_file=None,
+    )
+    with SmtpServer() as smtp:
+        worker = Worker(
+            engine,
+            settings.model_copy(
+                update={
+                    **FAST,
+                    "outbox_batch_size": 500,  # the demo's own messages too, in one go
+                    "smtp_port": smtp.port,
+                    "smtp_from": "care@example.net",
+                }
+            ),
+            rng=random.Random(1),
+        )
+        try:
+            for _ in range(40):
+                worker.run_once()
+                for mail in smtp.received:
+                    if address in mail.rcpt_tos:
+                        return CODE.findall(mail.message.get_content())[0]
+                time.sleep(0.05)
+        finally:
+            worker.close()
+    raise AssertionError(f"no code was mailed to {address}")
+
+
+def _register(page, demo, engine, database_url, skip: int = 0) -> str:
+    customer_id, number, email = _unregistered(engine, skip)
+    page.goto(_portal(demo, "/sign-in"))
+    page.get_by_role("link", name="New here? Register").click()
+    page.get_by_label("Customer number or account number").fill(number)
+    page.get_by_label("Mobile number or email address").fill(email)
+    page.get_by_role("button", name="Send me a code").click()
+    expect(page.get_by_role("status")).to_contain_text("we have sent a code to that email")
+    code = _emailed_code(engine, database_url, email)
+    page.get_by_label("Code").fill(code)
+    page.get_by_label("Choose a password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm and sign in").click()
+    expect(page).to_have_url(_portal(demo, "/?welcome"))
+    return customer_id
+
+
+def test_a_customer_registers_changes_email_raises_and_cancels_a_fault(
+    new_page, demo, migrated_engine, database_url
+):
+    page = new_page(**PHONE)
+    page.goto(_portal(demo, "/register"))
+    look(page, "portal-register")
+
+    customer_id = _register(page, demo, migrated_engine, database_url)
+
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hello,")
+    look(page, "portal-home")
+
+    page.get_by_role("link", name="My details").click()
+    email = page.get_by_role("textbox", name="Email")
+    email.fill("new.address@example.net")
+    page.get_by_role("button", name="Save contact details").click()
+    expect(page.get_by_role("status")).to_have_text("Your contact details were changed.")
+    expect(page.get_by_role("textbox", name="Email")).to_have_value("new.address@example.net")
+    look(page, "portal-profile")
+
+    page.get_by_role("link", name="Requests").click()
+    page.get_by_role("link", name="Report a problem or ask for something").click()
+    page.get_by_label("Fault repair").check()
+    page.get_by_label("Tell us what happened or what you need").fill("No internet since Monday")
+    look(page, "portal-new-request")
+    page.get_by_role("button", name="Send request").click()
+    expect(page.get_by_role("status")).to_contain_text("we have received your request")
+    look(page, "portal-request")
+
+    page.get_by_label("Why do you want to cancel it?").fill("It works again")
+    page.get_by_role("button", name="Cancel request").click()
+    expect(page.get_by_role("status")).to_have_text("Your request was cancelled.")
+    expect(page.locator(".badge").first).to_have_text("Cancelled")
+    look(page, "portal-request-cancelled")
+
+    with sessionmaker(bind=migrated_engine)() as session:
+        logged = session.scalars(
+            select(Interaction.description).where(
+                Interaction.customer_id == customer_id, Interaction.channel == "web"
+            )
+        ).all()
+    assert any(text.startswith("Request raised: Change of contact") for text in logged)
+    assert any(text.startswith("Request raised: Fault repair") for text in logged)
+    assert any(text.startswith("Cancelled request") for text in logged)
+
+
+def test_another_customers_request_is_not_found_by_editing_the_url(
+    new_page, demo, migrated_engine, database_url
+):
+    page = new_page(**PHONE)
+    mine = _register(page, demo, migrated_engine, database_url, skip=1)
+    with sessionmaker(bind=migrated_engine)() as session:
+        theirs = session.scalars(
+            select(CustomerRequest.id).where(CustomerRequest.customer_id != mine).limit(1)
+        ).one()
+
+    answer = page.goto(_portal(demo, f"/requests/{theirs}"))
+
+    assert answer is not None and answer.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    check_accessible(page, "portal-not-found")
+
+
+def test_signing_in_in_german_with_the_keyboard_only(new_page, demo, migrated_engine):
+    page = new_page(locale="de-DE", **PHONE)
+    page.goto(_portal(demo, "/"))
+    expect(page).to_have_url(re.compile(r"/portal/sign-in\?next=/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bei Ihrem Konto anmelden")
+    look(page, "portal-sign-in-de")
+
+    with sessionmaker(bind=migrated_engine)() as session:
+        username = session.scalars(
+            select(User.username).where(User.username.like("customer-%"))
+        ).one()
+    page.keyboard.type(username)  # the field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(_portal(demo, "/"))
+    expect(page.get_by_role("link", name="Anliegen")).to_be_visible()
+    look(page, "portal-home-de")
