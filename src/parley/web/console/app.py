@@ -11,9 +11,24 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
-from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
+from parley.auth.permissions import (
+    IDENTIFY_USE,
+    LEAD_READ,
+    REQUEST_APPROVE,
+    STAFF,
+    TASK_ASSIGN,
+    USER_ADMIN,
+)
 from parley.web.access import Visitor
-from parley.web.console import admin, customers, home, requests, search, signin
+from parley.web.console import (
+    admin,
+    customers,
+    home,
+    requests,
+    search,
+    signin,
+    supervisor,
+)
 from parley.web.console.labels import label
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
@@ -30,6 +45,12 @@ def navigation(visitor: Visitor) -> list[NavItem]:
     items = [NavItem(N_("Home"), "/", "home")]
     if visitor.may(IDENTIFY_USE):
         items.append(NavItem(N_("Find a caller"), "/search", "search"))
+    if visitor.may(LEAD_READ):
+        items.append(NavItem(N_("Leads"), "/leads", "leads"))
+    if visitor.may(TASK_ASSIGN):
+        items.append(NavItem(N_("Queues"), "/supervisor", "supervisor"))
+    if visitor.may(REQUEST_APPROVE):
+        items.append(NavItem(N_("Approvals"), "/supervisor/approvals", "approvals"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
     return items
@@ -55,7 +76,7 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, requests, admin):
+    for module in (signin, home, search, customers, requests, supervisor, admin):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)
