@@ -24,6 +24,7 @@ from parley.web.console import (
     admin,
     customers,
     home,
+    leads,
     requests,
     search,
     signin,
@@ -76,7 +77,7 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, requests, supervisor, admin):
+    for module in (signin, home, search, customers, requests, supervisor, leads, admin):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)

@@ -173,7 +173,9 @@ LEAD_STATUSES = {
     "converted": N_("Converted"),
     "cancelled": N_("Cancelled"),
 }
+LEAD_RATINGS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}
 LABELS = {
+    "rating": LEAD_RATINGS,
     "approval": APPROVAL_STATUSES,
     "lead_status": LEAD_STATUSES,
     "role": ROLE_NAMES,
