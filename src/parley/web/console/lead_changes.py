@@ -18,8 +18,9 @@ from parley.parties.duplicates import DuplicateSuspected, Suspect
 from parley.parties.normalize import email_normalized, phone_e164
 from parley.parties.service import PartyService
 from parley.web.access import Visitor
-from parley.web.console.actions import STALE, Refused, Wording, attempt, printable, text_block
+from parley.web.console.actions import Refused, Wording, attempt, printable, text_block
 from parley.web.console.customer_page import Form
+from parley.web.console.freshness import check_fresh
 from parley.web.i18n import N_
 
 SOURCE_CHANNELS = ("phone", "web", "email", "store", "chat", "letter")
@@ -182,16 +183,6 @@ def convert(visitor: Visitor, lead: SalesLead, form: Form) -> Conversion:
     return _with_suspects(
         visitor, lambda: conversion.convert(lead.id, account, force), CONVERT_WORDING
     )
-
-
-def check_fresh(visitor: Visitor, lead: SalesLead, form: Form) -> None:
-    """Refuse a form read before the lead's last change (someone else's, or one's own)."""
-    if form.value("updated") != stamp(lead):
-        raise Refused({"": visitor.locale.gettext(STALE)})
-
-
-def stamp(lead: SalesLead) -> str:
-    return lead.updated_at.isoformat()
 
 
 def _with_suspects(visitor: Visitor, change, wording: Wording):

@@ -23,6 +23,7 @@ from parley.web.access import PageForbidden, Visitor
 from parley.web.console import lead_changes as changes
 from parley.web.console.actions import Refused
 from parley.web.console.customer_page import Form
+from parley.web.console.freshness import stamp
 from parley.web.console.labels import label
 from parley.web.forms import read_form
 from parley.web.i18n import N_
@@ -181,7 +182,7 @@ def _page(
         suspects = service.duplicates(lead)
     context = {
         "lead": lead,
-        "stamp": changes.stamp(lead),
+        "stamp": stamp(lead),
         "prospect": prospect,
         "reachable": reachable,
         "address": address,
