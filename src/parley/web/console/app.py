@@ -14,14 +14,21 @@ from starlette.datastructures import State
 from parley.auth.permissions import (
     IDENTIFY_USE,
     LEAD_READ,
+    OUTBOX_READ,
+    REASON_WRITE,
     REQUEST_APPROVE,
+    REQUEST_TYPE_WRITE,
     STAFF,
     TASK_ASSIGN,
+    TEMPLATE_WRITE,
     USER_ADMIN,
 )
 from parley.web.access import Visitor
 from parley.web.console import (
     admin,
+    admin_catalogue,
+    admin_outbox,
+    admin_templates,
     customers,
     home,
     leads,
@@ -54,6 +61,14 @@ def navigation(visitor: Visitor) -> list[NavItem]:
         items.append(NavItem(N_("Approvals"), "/supervisor/approvals", "approvals"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
+    if visitor.may(REQUEST_TYPE_WRITE):
+        items.append(NavItem(N_("Request types"), "/admin/request-types", "request-types"))
+    if visitor.may(REASON_WRITE):
+        items.append(NavItem(N_("Interaction reasons"), "/admin/reasons", "reasons"))
+    if visitor.may(TEMPLATE_WRITE):
+        items.append(NavItem(N_("Message templates"), "/admin/templates", "templates"))
+    if visitor.may(OUTBOX_READ):
+        items.append(NavItem(N_("Dead letters"), "/admin/dead-letters", "dead-letters"))
     return items
 
 
@@ -77,7 +92,19 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, requests, supervisor, leads, admin):
+    for module in (
+        signin,
+        home,
+        search,
+        customers,
+        requests,
+        supervisor,
+        leads,
+        admin,
+        admin_catalogue,
+        admin_templates,
+        admin_outbox,
+    ):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)
