@@ -1,4 +1,5 @@
-"""Reading a page's form: URL-encoded, small, each field once.
+"""Reading a page's form: URL-encoded, small; a field's first value (all of a repeated
+field's values are kept beside, for a group of checkboxes).
 
 The web edge's forms are plain HTML forms (``application/x-www-form-urlencoded``), which
 htmx sends alike; nothing uploads files, so multipart bodies are refused, and a body larger
@@ -41,13 +42,16 @@ async def read_form(request: Request) -> dict[str, str]:
     if body and kind != FORM:
         raise FormRefused(400)
     fields: dict[str, str] = {}
+    pairs: list[tuple[str, str]] = []
     try:
         for key, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
             # NUL is never text (and PostgreSQL refuses it in a string): dropped here, once.
-            fields.setdefault(key, value.replace("\x00", ""))
+            pairs.append((key, value.replace("\x00", "")))
+            fields.setdefault(key, pairs[-1][1])
     except (UnicodeDecodeError, ValueError):
         raise FormRefused(400) from None
     request.state.form = fields
+    request.state.form_pairs = pairs  # every value of a repeated field (checkboxes), in order
     return fields
 
 

@@ -170,7 +170,25 @@ SEEDED_NAMES = (
     N_("Fault repair"),
     N_("Monetary adjustment"),
 )
+APPROVAL_STATUSES = {
+    "pending": N_("Waiting"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "withdrawn": N_("Withdrawn"),
+}
+LEAD_STATUSES = {
+    "acknowledged": N_("New"),
+    "inProgress": N_("Being worked"),
+    "qualified": N_("Qualified"),
+    "rejected": N_("Rejected"),
+    "converted": N_("Converted"),
+    "cancelled": N_("Cancelled"),
+}
+LEAD_RATINGS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}
 LABELS = {
+    "rating": LEAD_RATINGS,
+    "approval": APPROVAL_STATUSES,
+    "lead_status": LEAD_STATUSES,
     "role": ROLE_NAMES,
     "status": CUSTOMER_STATUSES,
     "field": MATCHED_FIELDS,

@@ -1,10 +1,13 @@
 """The only place that queries the workflow tables (definitions, queues, tasks)."""
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from parley.db.repository import Repository
 from parley.requests.models import CustomerRequest, RequestType
+from parley.requests.sla.models import RUNNING, RequestSla
 from parley.requests.workflow.models import (
+    CLAIMED,
+    OPEN,
     UNFINISHED,
     RequestTask,
     TaskQueue,
@@ -89,3 +92,46 @@ class WorkflowRepository(Repository):
             .limit(limit)
         )
         return list(rows), total or 0
+
+    # -- the supervisors' board --------------------------------------------------------------
+
+    def board(self, now) -> list:
+        """Per queue: unfinished tasks (open, claimed), the oldest's creation, and how many
+        belong to requests whose SLA clock runs and is breached or at risk at ``now``."""
+        running = RequestSla.state == RUNNING
+        breached = running & (RequestSla.breached_at.is_not(None) | (RequestSla.due_at <= now))
+        at_risk = (
+            running & ~breached & (RequestSla.warned_at.is_not(None) | (RequestSla.warn_at <= now))
+        )
+        unfinished = RequestTask.status.in_(UNFINISHED)
+
+        def counting(condition) -> ColumnElement:
+            return func.coalesce(func.sum(case((unfinished & condition, 1), else_=0)), 0)
+
+        query = (
+            select(
+                TaskQueue,
+                counting(RequestTask.status == OPEN),
+                counting(RequestTask.status == CLAIMED),
+                func.min(case((unfinished, RequestTask.created_at))),
+                counting(breached),
+                counting(at_risk),
+            )
+            .outerjoin(RequestTask, RequestTask.queue_id == TaskQueue.id)
+            .outerjoin(RequestSla, RequestSla.request_id == RequestTask.request_id)
+            .group_by(TaskQueue.id)
+            .order_by(TaskQueue.code)
+        )
+        return list(self.session.execute(query).all())
+
+    def waiting_in(self, queue_id: str, limit: int) -> list[tuple[RequestTask, RequestSla | None]]:
+        """A queue's unfinished tasks with their request's SLA clock: the soonest due first
+        (tasks of requests without a clock last, oldest first)."""
+        query = (
+            select(RequestTask, RequestSla)
+            .outerjoin(RequestSla, RequestSla.request_id == RequestTask.request_id)
+            .where(RequestTask.queue_id == queue_id, RequestTask.status.in_(UNFINISHED))
+            .order_by(RequestSla.due_at.is_(None), RequestSla.due_at, RequestTask.created_at)
+            .limit(limit)
+        )
+        return [(task, clock) for task, clock in self.session.execute(query).all()]

@@ -11,10 +11,32 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
-from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
+from parley.auth.permissions import (
+    IDENTIFY_USE,
+    LEAD_READ,
+    OUTBOX_READ,
+    REASON_WRITE,
+    REQUEST_APPROVE,
+    REQUEST_TYPE_WRITE,
+    STAFF,
+    TASK_ASSIGN,
+    TEMPLATE_WRITE,
+    USER_ADMIN,
+)
 from parley.web import signin
 from parley.web.access import Visitor
-from parley.web.console import admin, customers, home, requests, search
+from parley.web.console import (
+    admin,
+    admin_catalogue,
+    admin_outbox,
+    admin_templates,
+    customers,
+    home,
+    leads,
+    requests,
+    search,
+    supervisor,
+)
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
 from parley.web.i18n import N_
@@ -31,8 +53,22 @@ def navigation(visitor: Visitor) -> list[NavItem]:
     items = [NavItem(N_("Home"), "/", "home")]
     if visitor.may(IDENTIFY_USE):
         items.append(NavItem(N_("Find a caller"), "/search", "search"))
+    if visitor.may(LEAD_READ):
+        items.append(NavItem(N_("Leads"), "/leads", "leads"))
+    if visitor.may(TASK_ASSIGN):
+        items.append(NavItem(N_("Queues"), "/supervisor", "supervisor"))
+    if visitor.may(REQUEST_APPROVE):
+        items.append(NavItem(N_("Approvals"), "/supervisor/approvals", "approvals"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
+    if visitor.may(REQUEST_TYPE_WRITE):
+        items.append(NavItem(N_("Request types"), "/admin/request-types", "request-types"))
+    if visitor.may(REASON_WRITE):
+        items.append(NavItem(N_("Interaction reasons"), "/admin/reasons", "reasons"))
+    if visitor.may(TEMPLATE_WRITE):
+        items.append(NavItem(N_("Message templates"), "/admin/templates", "templates"))
+    if visitor.may(OUTBOX_READ):
+        items.append(NavItem(N_("Dead letters"), "/admin/dead-letters", "dead-letters"))
     return items
 
 
@@ -57,7 +93,18 @@ def console_app(state: State) -> FastAPI:
         return site.assets.response(request, version, name)
 
     app.include_router(signin.router(site, "console/sign_in.html"))
-    for module in (home, search, customers, requests, admin):
+    for module in (
+        home,
+        search,
+        customers,
+        requests,
+        supervisor,
+        leads,
+        admin,
+        admin_catalogue,
+        admin_templates,
+        admin_outbox,
+    ):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)
