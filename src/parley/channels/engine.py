@@ -118,6 +118,8 @@ class MenuEngine:
             step.take(given)
             row.step += 1
         reply = step.reply()
+        if turn.release:  # the caller hung up: nothing more is shown
+            reply.final, reply.expects = True, None
         state["last"] = _stored(reply)
         row.state, row.updated_at = state, now
         row.expires_at = now + timedelta(seconds=self.options.session_seconds)
