@@ -186,6 +186,9 @@ class Settings(BaseSettings):
     channel_language: str = Field(default="en", pattern="^(en|de)$")
     channel_session_seconds: int = Field(default=180, ge=10, le=3600)
     twilio_auth_token: SecretStr | None = None
+    # Where a voice caller is transferred to reach an agent queue ({queue} is its code): the
+    # VoiceXML <transfer dest>; TwiML dials the queue as a Twilio Client identity.
+    ivr_transfer_uri: str = "sip:{queue}@127.0.0.1"
 
     def channel_timeout_seconds(self) -> float:
         """The longest a single delivery may take, on any channel."""

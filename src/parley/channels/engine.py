@@ -286,7 +286,7 @@ class _Step:
         screen = self.screens[screen_id]
         options = screen.get("options")
         if options is not None:
-            chosen = int(text) if text.isdigit() and len(text) <= 2 else 0
+            chosen = _chosen(text, self._labels(screen))
             if not 1 <= chosen <= len(options):
                 self.notice = NOTICES["option"][self.language]
                 return
@@ -381,6 +381,17 @@ class _Step:
             self.state.get("transfer"),
             self.row.id,
         )
+
+
+def _chosen(text: str, labels: list[str]) -> int:
+    """The option a caller chose: its number, or (spoken) words of its label."""
+    if text.isdigit():
+        return int(text) if len(text) <= 2 else 0
+    said = text.lower().strip(" .!?")
+    for number, label in enumerate(labels, 1):
+        if said and (said in label.lower() or label.lower() in said):
+            return number
+    return 0
 
 
 def _valid(text: str, wanted: dict) -> bool:

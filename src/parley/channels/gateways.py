@@ -40,6 +40,14 @@ def _msisdn(value, name: str) -> str:
     return number if number.startswith("+") else f"+{number}"
 
 
+def checked_key(value) -> str:
+    return _text(value, "session", MAX_KEY)
+
+
+def checked_msisdn(value) -> str:
+    return _msisdn(value, "caller")
+
+
 # -- Africa's Talking --------------------------------------------------------------------
 
 

@@ -13,3 +13,4 @@ class ChannelOptions(OptionsRecord):
     menu: str = setting("channel_menu")
     language: str = setting("channel_language")
     session_seconds: int = setting("channel_session_seconds")
+    transfer_uri: str = setting("ivr_transfer_uri")

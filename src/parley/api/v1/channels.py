@@ -6,23 +6,31 @@ and an unreadable request is answered in the gateway's own way of ending a sessi
 with a server error. Every step runs in the request's one unit of work.
 """
 
+import base64
+import hashlib
+import hmac
+import uuid
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from parley.api.deps import RequestWork
+from parley.api.deps import AppSettings, RequestWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import public, require
 from parley.auth.permissions import MENU_WRITE
 from parley.channels import gateways
 from parley.channels.engine import MenuEngine, Reply, Turn
 from parley.channels.menus import MenuCatalogue
+from parley.channels.options import ChannelOptions
+from parley.channels.voice import twiml, vxml, vxml_start
 from parley.db.base import iso
 from parley.errors import DomainError
 
 MAX_FORM = 8192
+XML = "application/xml"
+VXML = "application/voicexml+xml"
 SORRY = {"en": "Sorry, the service is not available. Please try again later."}
 MenuBody = Annotated[dict[str, Any], Body()]
 
@@ -94,6 +102,22 @@ def menus_router(prefix: str) -> APIRouter:
     return api
 
 
+def twilio_signature(token: str, url: str, fields: dict[str, str]) -> str:
+    """Twilio's request signature: HMAC-SHA1 of the URL and the sorted form fields."""
+    signed = url + "".join(f"{name}{fields[name]}" for name in sorted(fields))
+    digest = hmac.new(token.encode(), signed.encode(), hashlib.sha1).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _step_of(request: Request) -> int | None:
+    given = request.query_params.get("step", "")
+    return int(given) if given.isdigit() and len(given) < 7 else None
+
+
+def _url(request: Request, **query) -> str:
+    return str(request.url.replace(query=urlencode(query)))
+
+
 def gateways_router(prefix: str) -> APIRouter:
     api = APIRouter(prefix=f"{prefix}/channels", tags=["self-service channels"])
 
@@ -130,5 +154,81 @@ def gateways_router(prefix: str) -> APIRouter:
             return JSONResponse(gateways.nalo_answer(shown, Reply(str(problem), True, "en")))
         reply = await run_in_threadpool(step, uow, turn)
         return JSONResponse(gateways.nalo_answer(body, reply))
+
+    @api.post(
+        "/ivr/twiml",
+        summary="Voice webhook answering TwiML (Twilio's request signature checked)",
+        dependencies=[public()],
+    )
+    async def twilio(request: Request, uow: RequestWork, settings: AppSettings):
+        try:
+            fields = await form_of(request)
+        except gateways.BadGatewayRequest:
+            return Response("bad request", status_code=400, media_type="text/plain")
+        token = settings.twilio_auth_token
+        given = request.headers.get("x-twilio-signature", "")
+        expected = (
+            twilio_signature(token.get_secret_value(), str(request.url), fields) if token else None
+        )
+        if expected is None or not hmac.compare_digest(given, expected):
+            return Response("signature refused", status_code=403, media_type="text/plain")
+        said = fields.get("Digits") or fields.get("SpeechResult") or ""
+        try:
+            turn = Turn(
+                channel="ivr",
+                gateway="twilio",
+                session_key=gateways.checked_key(fields.get("CallSid")),
+                msisdn=gateways.checked_msisdn(fields.get("From")),
+                inputs=[said] if said else [],
+                position=_step_of(request) if said else None,
+                release=fields.get("CallStatus") in ("completed", "busy", "failed", "no-answer"),
+                paged=False,
+            )
+        except gateways.BadGatewayRequest:
+            return Response(twiml(Reply(SORRY["en"], True, "en"), ""), media_type=XML)
+        reply = await run_in_threadpool(step, uow, turn)
+        position = (_step_of(request) or 0) + (1 if said else 0)
+        return Response(twiml(reply, _url(request, step=position)), media_type=XML)
+
+    @api.api_route(
+        "/ivr/vxml",
+        methods=["GET", "POST"],
+        summary="VoiceXML 2.1: the first document of a call",
+        dependencies=[public()],
+    )
+    def vxml_first(request: Request, settings: AppSettings):
+        url = str(request.url.replace(path=request.url.path + "/session", query=""))
+        key = uuid.uuid4().hex
+        first = f"{url}?{urlencode({'key': key, 'step': 0})}"
+        return Response(vxml_start(first, settings.channel_language), media_type=VXML)
+
+    @api.post(
+        "/ivr/vxml/session",
+        summary="VoiceXML 2.1: the next document of a call",
+        dependencies=[public()],
+    )
+    async def vxml_next(request: Request, uow: RequestWork, settings: AppSettings):
+        fields = {}
+        try:
+            fields = await form_of(request)
+            key = gateways.checked_key(request.query_params.get("key"))
+            caller = fields.get("caller") or request.query_params.get("caller", "")
+            said = fields.get("answer") or fields.get("recorded") or ""
+            turn = Turn(
+                channel="ivr",
+                gateway="voicexml",
+                session_key=key,
+                msisdn=gateways.checked_msisdn(caller.removeprefix("tel:")),
+                inputs=[said] if said else [],
+                position=_step_of(request) if said else None,
+                paged=False,
+            )
+        except gateways.BadGatewayRequest:
+            return Response(vxml(Reply(SORRY["en"], True, "en"), "", ""), media_type=VXML)
+        reply = await run_in_threadpool(step, uow, turn)
+        position = (_step_of(request) or 0) + (1 if said else 0)
+        transfer_uri = ChannelOptions.from_settings(settings).transfer_uri
+        following = _url(request, key=key, step=position, caller=turn.msisdn)
+        return Response(vxml(reply, following, transfer_uri), media_type=VXML)
 
     return api
