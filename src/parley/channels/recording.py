@@ -34,7 +34,9 @@ class SessionLog:
             document["relatedParty"] = [_customer(row.customer_id)]
         return self.interactions.create(document)
 
-    def close(self, row: ChannelSession, status: str, transfer: dict | None = None) -> None:
+    def close(
+        self, row: ChannelSession, status: str, transfer: dict | None = None, note=None
+    ) -> None:
         """End the session and complete its interaction, its path as items."""
         row.status, row.updated_at = status, utcnow()
         try:
@@ -60,7 +62,6 @@ class SessionLog:
             **(document.get("interactionDate") or {}),
             "endDateTime": iso(utcnow()),
         }
-        note = None
         if status == ABANDONED:
             document["description"] = f"{document.get('description', '')} - abandoned"[:500]
             note = "Abandoned: the caller gave no further input before the session timed out."

@@ -24,6 +24,7 @@ from parley.channels import gateways
 from parley.channels.engine import MenuEngine, Reply, Turn
 from parley.channels.menus import MenuCatalogue
 from parley.channels.options import ChannelOptions
+from parley.channels.sms import SmsKeywords
 from parley.channels.voice import twiml, vxml, vxml_start
 from parley.db.base import iso
 from parley.errors import DomainError
@@ -154,6 +155,28 @@ def gateways_router(prefix: str) -> APIRouter:
             return JSONResponse(gateways.nalo_answer(shown, Reply(str(problem), True, "en")))
         reply = await run_in_threadpool(step, uow, turn)
         return JSONResponse(gateways.nalo_answer(body, reply))
+
+    @api.api_route(
+        "/sms/kannel",
+        methods=["GET", "POST"],
+        summary="Kannel's MO sms-service callback: SMS keywords, answered through the outbox",
+        dependencies=[public()],
+    )
+    def kannel(request: Request, uow: RequestWork):
+        given = request.query_params
+        try:
+            msisdn = gateways.checked_msisdn(given.get("from"))
+            message_id = gateways.checked_key(given.get("id") or uuid.uuid4().hex)
+        except gateways.BadGatewayRequest as problem:
+            return Response(str(problem), status_code=400, media_type="text/plain")
+        text = (given.get("text") or "")[:1600]
+        try:
+            SmsKeywords(uow).handle(msisdn, text, message_id)
+        except DomainError:  # e.g. a sender number the SMS channel cannot answer
+            uow.session.rollback()
+            return Response("", status_code=202, media_type="text/plain")
+        # Empty: Kannel sends nothing back itself (the answer goes through the outbox).
+        return Response("", status_code=200, media_type="text/plain")
 
     @api.post(
         "/ivr/twiml",
