@@ -111,3 +111,29 @@ SELFCARE_MENU = {
     },
 }
 DEFAULT_MENUS = (SELFCARE_MENU,)
+
+
+def ensure_default_menus(session) -> None:
+    """Add any default menu that is missing (the migration seeds them; tests empty tables)."""
+    # Imported here: migration 0026 imports this module for its data, not the domain.
+    import copy
+
+    from parley.channels.models import ChannelMenu
+    from parley.channels.repository import ChannelRepository
+    from parley.db.base import new_id, utcnow
+
+    repo = ChannelRepository(session)
+    for document in DEFAULT_MENUS:
+        if repo.menu(document["code"]) is None:
+            now = utcnow()
+            repo.add(
+                ChannelMenu(
+                    id=new_id(),
+                    code=document["code"],
+                    name=document["name"],
+                    version=1,
+                    document=copy.deepcopy(document),
+                    created_at=now,
+                    updated_at=now,
+                )
+            )

@@ -156,12 +156,6 @@ def gateways_router(prefix: str) -> APIRouter:
         reply = await run_in_threadpool(step, uow, turn)
         return JSONResponse(gateways.nalo_answer(body, reply))
 
-    @api.api_route(
-        "/sms/kannel",
-        methods=["GET", "POST"],
-        summary="Kannel's MO sms-service callback: SMS keywords, answered through the outbox",
-        dependencies=[public()],
-    )
     def kannel(request: Request, uow: RequestWork):
         given = request.query_params
         try:
@@ -177,6 +171,13 @@ def gateways_router(prefix: str) -> APIRouter:
             return Response("", status_code=202, media_type="text/plain")
         # Empty: Kannel sends nothing back itself (the answer goes through the outbox).
         return Response("", status_code=200, media_type="text/plain")
+
+    # Kannel's get-url calls with GET, its post-url with POST: the same callback either way.
+    kannel_summary = "Kannel's MO sms-service callback: SMS keywords, answered through the outbox"
+    api.get("/sms/kannel", summary=kannel_summary, dependencies=[public()],
+            operation_id="kannel_sms_get")(kannel)  # fmt: skip
+    api.post("/sms/kannel", summary=kannel_summary, dependencies=[public()],
+             operation_id="kannel_sms_post")(kannel)  # fmt: skip
 
     @api.post(
         "/ivr/twiml",
@@ -213,17 +214,17 @@ def gateways_router(prefix: str) -> APIRouter:
         position = (_step_of(request) or 0) + (1 if said else 0)
         return Response(twiml(reply, _url(request, step=position)), media_type=XML)
 
-    @api.api_route(
-        "/ivr/vxml",
-        methods=["GET", "POST"],
-        summary="VoiceXML 2.1: the first document of a call",
-        dependencies=[public()],
-    )
     def vxml_first(request: Request, settings: AppSettings):
         url = str(request.url.replace(path=request.url.path + "/session", query=""))
         key = uuid.uuid4().hex
         first = f"{url}?{urlencode({'key': key, 'step': 0})}"
         return Response(vxml_start(first, settings.channel_language), media_type=VXML)
+
+    first_summary = "VoiceXML 2.1: the first document of a call"
+    api.get("/ivr/vxml", summary=first_summary, dependencies=[public()],
+            operation_id="vxml_first_get")(vxml_first)  # fmt: skip
+    api.post("/ivr/vxml", summary=first_summary, dependencies=[public()],
+             operation_id="vxml_first_post")(vxml_first)  # fmt: skip
 
     @api.post(
         "/ivr/vxml/session",
