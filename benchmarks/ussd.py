@@ -120,7 +120,15 @@ async def run(base_url: str, numbers: list[str], args) -> tuple[dict, list, floa
     return timings, failures, elapsed
 
 
-def logged_once(url: str, sessions: int) -> tuple[bool, str]:
+def ussd_interactions(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.scalar(text("SELECT count(*) FROM party_interaction WHERE channel = 'ussd'"))
+    engine.dispose()
+    return count
+
+
+def logged_once(url: str, sessions: int, before: int) -> tuple[bool, str]:
     engine = create_engine(url)
     with engine.connect() as conn:
         rows = conn.execute(
@@ -134,11 +142,12 @@ def logged_once(url: str, sessions: int) -> tuple[bool, str]:
         ).one()
         ussd = conn.scalar(text("SELECT count(*) FROM party_interaction WHERE channel = 'ussd'"))
     engine.dispose()
+    ussd -= before  # the demo data's own USSD interactions
     total, distinct, completed = rows
     ok = total == distinct == completed == ussd == sessions
     return ok, (
         f"{total} sessions, {distinct} interactions, {completed} completed inbound USSD, "
-        f"{ussd} USSD interactions in all"
+        f"{ussd} new USSD interactions in all"
     )
 
 
@@ -169,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  parley demo --customers {args.demo_customers}", file=sys.stderr, flush=True)
         cli(env, workdir, "demo", "--customers", str(args.demo_customers))
         numbers = callers(url, args.sessions)
+        before = ussd_interactions(url)
         port = free_port()
         command = [sys.executable, "-c", "from parley.cli import app; app()", "serve",
                    f"--workers={args.workers}", f"--port={port}"]  # fmt: skip
@@ -177,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
             load_before = os.getloadavg()
             timings, failures, elapsed = asyncio.run(run(server.base_url, numbers, args))
             load_after = os.getloadavg()
-        ok, logged = logged_once(url, args.sessions + min(20, len(numbers)))
+        ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
     steps = sum(len(values) for values in timings.values())
     print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
           f"{args.connections} connections, think {args.think} s, "

@@ -56,6 +56,7 @@ class Context:
     interaction: Interaction | None
     language: str
     values: dict = field(default_factory=dict)  # the caller's inputs by name
+    interaction_id: str | None = None  # the session's interaction (even when not loaded)
 
 
 @dataclass
@@ -173,7 +174,7 @@ def transfer(uow: UnitOfWork, params: dict, context: Context) -> Outcome:
         "queue": params["queue"],
         "msisdn": context.msisdn,
         "customerId": context.customer_id,
-        "interactionId": context.interaction.id if context.interaction else None,
+        "interactionId": context.interaction_id,
     }
     return Outcome(WORDS[context.language]["transfer"], transfer=handed)
 

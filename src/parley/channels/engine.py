@@ -11,6 +11,7 @@ taken twice: a repeat or a late request is answered with the screen the session 
 """
 
 import copy
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -56,6 +57,18 @@ NOTICES = {
     "ended": {"en": "This session has ended.", "de": "Diese Sitzung ist beendet."},
 }
 MAX_INPUTS_PER_TURN = 20
+# Menus as each process last read them: a changed menu reaches every process within this
+# many seconds (a step saves reading and parsing the menu each time).
+MENU_CACHE_SECONDS = 5.0
+_menus: dict[str, tuple[float, dict]] = {}
+
+
+def _menu(uow: UnitOfWork, code: str) -> dict:
+    now = time.monotonic()
+    cached = _menus.get(code)
+    if cached is None or now - cached[0] > MENU_CACHE_SECONDS:
+        cached = _menus[code] = (now, MenuCatalogue(uow).get(code).document)
+    return cached[1]
 
 
 @dataclass
@@ -108,7 +121,7 @@ class MenuEngine:
             inputs = inputs[max(taken, 0) :]
         state = copy.deepcopy(row.state)
         try:
-            menu = MenuCatalogue(self.uow).get(row.menu_code).document
+            menu = _menu(self.uow, row.menu_code)
         except NotFound:  # the menu was deleted under the session
             menu, state["screen"] = {"screens": {}}, FAILED
         step = _Step(self, row, state, turn, menu)
@@ -150,7 +163,7 @@ class MenuEngine:
                 if (preferred or "")[:2] in texts.LANGUAGES
                 else language
             )
-        menu = MenuCatalogue(uow).get(self.options.menu)
+        menu = MenuCatalogue(uow).get(self.options.menu)  # not cached: refused if gone
         now = utcnow()
         row = ChannelSession(
             id=new_id(),
@@ -232,19 +245,25 @@ class _Step:
         self._run(screen_id, action, screen.get("params") or {})
 
     def _run(self, screen_id: str, action: str, params: dict) -> None:
+        spec = ACTIONS[action]
         context = Context(
             channel=self.row.channel,
             msisdn=self.row.msisdn,
             customer_id=self.row.customer_id,
-            interaction=self._interaction(),
+            # Only what writes refers to the session's interaction (requests raised in it).
+            interaction=self._interaction() if spec.needs_pin else None,
             language=self.language,
             values=self.state["values"],
+            interaction_id=self.row.interaction_id,
         )
-        if ACTIONS[action].needs_pin and self.row.customer_id is None:
+        if spec.needs_pin and self.row.customer_id is None:
             self.state["screen"] = NO_CALLER
             return
         try:
-            with self.uow.session.begin_nested():  # a refused action leaves nothing behind
+            if spec.needs_pin:  # a write: a refused one leaves nothing behind
+                with self.uow.session.begin_nested():
+                    outcome = run_action(self.uow, action, params, context)
+            else:
                 outcome = run_action(self.uow, action, params, context)
         except DomainError:
             self.state["screen"] = FAILED
@@ -265,6 +284,9 @@ class _Step:
 
     def take(self, given: str) -> None:
         screen_id = self.state["screen"]
+        if screen_id not in self.screens and screen_id not in BUILTIN:
+            self.state["screen"] = FAILED  # the menu changed under the session
+            return
         text = texts.clean_input(given)
         self.notice = None
         if text is None:
@@ -343,6 +365,8 @@ class _Step:
 
     def _prompt(self) -> tuple[str, list[str]]:
         screen_id = self.state["screen"]
+        if screen_id not in self.screens and screen_id not in BUILTIN:
+            screen_id = self.state["screen"] = FAILED  # the menu changed under the session
         if screen_id in BUILTIN:
             return BUILTIN[screen_id][self.language], []
         screen = self.screens[screen_id]
