@@ -7,7 +7,6 @@ import random
 import time
 
 import pytest
-
 from pydantic import SecretStr
 from sqlalchemy import select
 
