@@ -15,6 +15,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.channels import texts
@@ -113,7 +115,14 @@ class MenuEngine:
         if row is None:
             if turn.release or (turn.position and self._ended(turn)):
                 return self._ended_reply()
-            row = self._open(turn)
+            try:
+                with self.uow.session.begin_nested():
+                    row = self._open(turn)
+            except IntegrityError:  # a repeat of this request opened it meanwhile
+                row = self.repo.active_session(turn.channel, turn.session_key)
+                if row is None:
+                    raise
+                inputs = inputs[max(row.step - (turn.position or 0), 0) :]
         elif turn.position is not None:
             taken = row.step - turn.position
             if taken >= len(inputs) and (inputs or taken > 0):

@@ -1,13 +1,13 @@
 """Tables of network self-service: the menus (data) and the sessions callers are in.
 
 A session is keyed by the gateway's session id (``channel``, ``session_key``); gateways reuse
-ids, so the key is unique only among sessions still ``active`` (the newest active one wins,
-an expired one is closed as abandoned when its id comes back).
+ids, so the key is unique only among sessions still ``active`` (a partial unique index; an
+expired one is closed as abandoned when its id comes back).
 """
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String
+from sqlalchemy import CheckConstraint, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
@@ -38,6 +38,16 @@ class ChannelSession(Base):
     __table_args__ = (
         CheckConstraint("status IN ('active', 'ended', 'abandoned')", name="status"),
         Index("ix_channel_session_key", "channel", "session_key", "status"),
+        # One active session per gateway id: a gateway's retry racing its first request
+        # finds the session the first one opened instead of opening a second.
+        Index(
+            "uq_channel_session_active",
+            "channel",
+            "session_key",
+            unique=True,
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
         Index("ix_channel_session_expiry", "status", "expires_at"),
     )
 

@@ -63,6 +63,15 @@ def upgrade() -> None:
         "ix_channel_session_key", "channel_session", ["channel", "session_key", "status"]
     )
     op.create_index("ix_channel_session_expiry", "channel_session", ["status", "expires_at"])
+    active = sa.text("status = 'active'")
+    op.create_index(
+        "uq_channel_session_active",
+        "channel_session",
+        ["channel", "session_key"],
+        unique=True,
+        postgresql_where=active,
+        sqlite_where=active,
+    )
     now = datetime.now(UTC)
     op.bulk_insert(
         menus,
@@ -141,6 +150,7 @@ def _add_callback(now) -> None:
 
 def downgrade() -> None:
     revoke(NEW_GRANTS)
+    op.drop_index("uq_channel_session_active", "channel_session")
     op.drop_index("ix_channel_session_expiry", "channel_session")
     op.drop_index("ix_channel_session_key", "channel_session")
     op.drop_table("channel_session")
