@@ -102,3 +102,13 @@ def test_a_nalo_session_in_german_after_choosing_the_language(client):
 def test_bad_nalo_requests_end_the_session(anonymous_client):
     response = anonymous_client.post(NALO, json={"MSISDN": "233200000000", "SESSIONID": "a"})
     assert response.status_code == 200 and response.json()["MSGTYPE"] is False
+
+
+def test_a_hubtel_timeout_closes_the_session_as_abandoned(client, session):
+    _customer, number = caller(client)
+    key = uuid.uuid4().hex
+    _hubtel(client, key, number, "Initiation", 1)
+    assert _hubtel(client, key, number, "Timeout", 2)["Type"] == "Release"
+    row = session.scalars(select(ChannelSession).where(ChannelSession.session_key == key)).one()
+    assert row.status == "abandoned"
+    assert "abandoned" in session.get(Interaction, row.interaction_id).description

@@ -84,6 +84,7 @@ class Turn:
     inputs: list[str] = field(default_factory=list)
     position: int | None = None  # inputs the gateway had sent before these, if it says
     release: bool = False  # the caller hung up or the gateway gave up
+    timed_out: bool = False  # the gateway gave up waiting for the caller: abandoned
     paged: bool = True  # long screens in USSD pages (not for voice)
 
 
@@ -147,7 +148,8 @@ class MenuEngine:
         row.expires_at = now + timedelta(seconds=self.options.session_seconds)
         self.repo.add(row)
         if reply.final or turn.release:
-            SessionLog(self._as(row)).close(row, ENDED, reply.transfer)
+            ending = ABANDONED if turn.timed_out and not reply.transfer else ENDED
+            SessionLog(self._as(row)).close(row, ending, reply.transfer)
         return reply
 
     def _ended(self, turn: Turn) -> bool:

@@ -92,6 +92,7 @@ def hubtel_turn(body) -> Turn:
         inputs=inputs[:1],
         position=sequence - 2 if kind == "response" else None,
         release=kind in ("release", "timeout"),
+        timed_out=kind == "timeout",
     )
 
 
