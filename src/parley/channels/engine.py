@@ -27,37 +27,22 @@ from parley.channels.models import ABANDONED, ACTIVE, ENDED, ChannelSession
 from parley.channels.options import ChannelOptions
 from parley.channels.recording import SessionLog
 from parley.channels.repository import ChannelRepository
+from parley.channels.wording import (
+    BUILTIN,
+    FAILED,
+    LOCKED,
+    NO_CALLER,
+    NO_PIN,
+    NOTICES,
+    PIN,
+    chosen_option,
+    valid_input,
+)
 from parley.db.base import new_id, utcnow
 from parley.errors import DomainError, NotFound
 from parley.notifications.preferences import PreferenceService
 from parley.parties.verification import VerificationService
 
-PIN, NO_CALLER, NO_PIN, LOCKED, FAILED = "_pin", "_unknown", "_nopin", "_locked", "_failed"
-BUILTIN = {
-    PIN: {"en": "Please enter your PIN:", "de": "Bitte geben Sie Ihre PIN ein:"},
-    NO_CALLER: {
-        "en": "We cannot match your number to a customer. Please call customer care.",
-        "de": "Wir können Ihre Nummer keinem Kunden zuordnen. Bitte rufen Sie uns an.",
-    },
-    NO_PIN: {
-        "en": "You have no PIN yet. Please call customer care to set one.",
-        "de": "Sie haben noch keine PIN. Bitte rufen Sie den Kundenservice an.",
-    },
-    LOCKED: {
-        "en": "Too many wrong PINs. Please try again later.",
-        "de": "Zu viele falsche PINs. Bitte versuchen Sie es später erneut.",
-    },
-    FAILED: {
-        "en": "Sorry, that did not work. Please try again later.",
-        "de": "Das hat leider nicht geklappt. Bitte versuchen Sie es später erneut.",
-    },
-}
-NOTICES = {
-    "option": {"en": "Please choose one of the options.", "de": "Bitte wählen Sie eine Option."},
-    "input": {"en": "That input is not valid.", "de": "Diese Eingabe ist ungültig."},
-    "pin": {"en": "Wrong PIN ({left} tries left).", "de": "Falsche PIN (noch {left} Versuche)."},
-    "ended": {"en": "This session has ended.", "de": "Diese Sitzung ist beendet."},
-}
 MAX_INPUTS_PER_TURN = 20
 # Menus as each process last read them: a changed menu reaches every process within this
 # many seconds (a step saves reading and parsing the menu each time).
@@ -168,12 +153,8 @@ class MenuEngine:
         caller = identify_caller(uow, turn.msisdn)
         language = self.options.language
         if caller.customer_id is not None:
-            preferred = PreferenceService(uow).get(caller.customer_id).language
-            language = (
-                (preferred or language)[:2]
-                if (preferred or "")[:2] in texts.LANGUAGES
-                else language
-            )
+            preferred = (PreferenceService(uow).get(caller.customer_id).language or "")[:2]
+            language = preferred if preferred in texts.LANGUAGES else language
         menu = MenuCatalogue(uow).get(self.options.menu)  # not cached: refused if gone
         now = utcnow()
         row = ChannelSession(
@@ -319,14 +300,14 @@ class _Step:
         screen = self.screens[screen_id]
         options = screen.get("options")
         if options is not None:
-            chosen = _chosen(text, self._labels(screen))
+            chosen = chosen_option(text, self._labels(screen))
             if not 1 <= chosen <= len(options):
                 self.notice = NOTICES["option"][self.language]
                 return
             self.enter(options[chosen - 1]["next"])
             return
         wanted = screen.get("input") or {}
-        if not _valid(text, wanted):
+        if not valid_input(text, wanted):
             error = wanted.get("error") or {}
             self.notice = error.get(self.language) or NOTICES["input"][self.language]
             return
@@ -416,26 +397,6 @@ class _Step:
             self.state.get("transfer"),
             self.row.id,
         )
-
-
-def _chosen(text: str, labels: list[str]) -> int:
-    """The option a caller chose: its number, or (spoken) words of its label."""
-    if text.isdigit():
-        return int(text) if len(text) <= 2 else 0
-    said = text.lower().strip(" .!?")
-    for number, label in enumerate(labels, 1):
-        if said and (said in label.lower() or label.lower() in said):
-            return number
-    return 0
-
-
-def _valid(text: str, wanted: dict) -> bool:
-    import re
-
-    if not wanted.get("minLength", 1) <= len(text) <= wanted.get("maxLength", 160):
-        return False
-    pattern = wanted.get("pattern")
-    return pattern is None or re.fullmatch(pattern, text) is not None
 
 
 def _stored(reply: Reply) -> dict:
