@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from parley.auth.roles import ensure_builtin_roles
+from parley.channels.defaults import ensure_default_menus
 from parley.db.base import Base
 from parley.interactions.reasons import ensure_default_reasons
 from parley.notifications.defaults import ensure_default_templates
@@ -111,6 +112,7 @@ def seed_catalogues(engine: Engine) -> None:
         ensure_default_templates(session)
         ensure_default_request_types(session)
         ensure_default_workflows(session)
+        ensure_default_menus(session)
         session.commit()
 
 

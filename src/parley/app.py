@@ -19,6 +19,7 @@ from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
+from parley.api.v1 import channels as channels_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
@@ -133,6 +134,12 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         app.include_router(
             module.router(settings.parley_api_prefix), dependencies=[Depends(checked_json_body)]
         )
+    app.include_router(
+        channels_api.menus_router(settings.parley_api_prefix),
+        dependencies=[Depends(checked_json_body)],
+    )
+    # The gateways' webhooks: forms, JSON and XML in their own formats (api/v1/channels.py).
+    app.include_router(channels_api.gateways_router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
     install_api_docs(app)  # /docs and /redoc, offline
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)

@@ -23,6 +23,8 @@ outbox_app = typer.Typer(help="Outgoing messages and dead letters.", no_args_is_
 app.add_typer(outbox_app, name="outbox")
 sla_app = typer.Typer(help="SLA clocks of requests.", no_args_is_help=True)
 app.add_typer(sla_app, name="sla")
+channel_app = typer.Typer(help="Self-service channels: play a menu as a handset.")
+app.add_typer(channel_app, name="channel")
 
 
 @app.callback()
@@ -451,3 +453,34 @@ def sla_check():
 
 def main() -> None:  # pragma: no cover - console entry point
     sys.exit(app())
+
+
+# -- self-service channels ---------------------------------------------------------------
+
+
+def _play(channel: str, msisdn: str) -> None:
+    from parley.channels.simulator import play
+
+    def read(prompt: str) -> str | None:
+        try:
+            return input(prompt)
+        except EOFError:  # Ctrl-D: the caller hangs up
+            return None
+
+    play(_unit_of_work, channel, msisdn, read, typer.echo)
+
+
+@channel_app.command("ussd")
+def channel_ussd(
+    msisdn: str = typer.Option(..., help="The caller's number, e.g. +4915112345678."),
+):
+    """Dial the self-service menu as a USSD handset would (Ctrl-D hangs up)."""
+    _play("ussd", msisdn)
+
+
+@channel_app.command("ivr")
+def channel_ivr(
+    msisdn: str = typer.Option(..., help="The caller's number, e.g. +4915112345678."),
+):
+    """Call the self-service menu as the IVR would speak it (keys or words; Ctrl-D hangs up)."""
+    _play("ivr", msisdn)

@@ -1,5 +1,6 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
-watch (requests.sla.watch) and the purge of rate counters that mean nothing any more
+watch (requests.sla.watch), closing self-service sessions whose caller went quiet
+(channels.expiry) and the purge of rate counters that mean nothing any more
 (parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve``
 both run them; any number of workers may, since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -12,6 +13,7 @@ from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
 
 RATE_COUNTER_PURGE_SECONDS = 300.0
+CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds of expiry
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -30,7 +32,13 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         with Session(engine) as session, session.begin():
             return ratelimit.purge_expired(session)
 
+    def expire_channel_sessions():
+        from parley.channels.expiry import run_once  # on first run, as the SLA watch
+
+        return run_once(engine, settings)
+
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
+        PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
     ]

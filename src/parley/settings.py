@@ -186,6 +186,17 @@ class Settings(BaseSettings):
     # The gateway's limit of concatenated parts (Kannel: max-messages of the sendsms-user); a
     # longer text is refused instead of cut off silently by the gateway.
     sms_max_parts: int = Field(default=10, ge=1, le=255)
+    # Network self-service (docs/channels.md): the menu callers get, the language of callers
+    # without a preference, how long a USSD/IVR session may wait for the caller's next input
+    # before it is closed as abandoned, and Twilio's auth token for request signatures (the
+    # TwiML webhook refuses every request while it is unset).
+    channel_menu: str = "selfcare"
+    channel_language: str = Field(default="en", pattern="^(en|de)$")
+    channel_session_seconds: int = Field(default=180, ge=10, le=3600)
+    twilio_auth_token: SecretStr | None = None
+    # Where a voice caller is transferred to reach an agent queue ({queue} is its code): the
+    # VoiceXML <transfer dest>; TwiML dials the queue as a Twilio Client identity.
+    ivr_transfer_uri: str = "sip:{queue}@127.0.0.1"
 
     def channel_timeout_seconds(self) -> float:
         """The longest a single delivery may take, on any channel."""

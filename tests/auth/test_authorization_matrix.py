@@ -152,6 +152,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/task-queues/{queue}"): STAFF,
     ("PUT", "/api/v1/task-queues/{queue}"): {"administrator"},
     ("DELETE", "/api/v1/task-queues/{queue}"): {"administrator"},
+    **{
+        (method, f"/api/v1/channels/menus{suffix}"): {"administrator"}
+        for method, suffix in (
+            ("GET", ""), ("POST", ""), ("GET", "/{code}"), ("PUT", "/{code}"), ("DELETE", "/{code}")
+        )
+    },  # fmt: skip
     ("GET", "/api/v1/approvals"): STAFF,
     ("GET", "/api/v1/approvals/{approval_id}"): STAFF,
     ("POST", "/api/v1/approvals/{approval_id}/approve"): {"supervisor", "administrator"},
@@ -188,6 +194,17 @@ PUBLIC = {
     # The agent console: no tokens; its pages declare their access with the console's own
     # markers, and tests/web checks each of them.
     ("*", "/console/*"),
+    # The self-service gateways' webhooks (aggregators send no token; TwiML checks Twilio's
+    # signature): tests/channels.
+    ("POST", "/api/v1/channels/ussd/africastalking"),
+    ("POST", "/api/v1/channels/ussd/hubtel"),
+    ("POST", "/api/v1/channels/ussd/nalo"),
+    ("POST", "/api/v1/channels/ivr/twiml"),
+    ("GET", "/api/v1/channels/ivr/vxml"),
+    ("POST", "/api/v1/channels/ivr/vxml"),
+    ("POST", "/api/v1/channels/ivr/vxml/session"),
+    ("GET", "/api/v1/channels/sms/kannel"),
+    ("POST", "/api/v1/channels/sms/kannel"),
 }
 
 

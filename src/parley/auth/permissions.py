@@ -50,6 +50,7 @@ TASK_READ = "task:read"
 TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
+MENU_WRITE = "menu:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -98,6 +99,7 @@ CATALOGUE: dict[str, str] = {
     TASK_WORK: "claim, complete and hand back tasks in the queues one's roles work",
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
     WORKFLOW_WRITE: "manage workflows and task queues",
+    MENU_WRITE: "manage the USSD, IVR and SMS self-service menus",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 

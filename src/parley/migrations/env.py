@@ -4,6 +4,7 @@ from alembic import context
 
 from parley.auth import models as _auth  # noqa: F401  (registers tables)
 from parley.changes import models as _changes  # noqa: F401  (registers tables)
+from parley.channels import models as _channels  # noqa: F401  (registers tables)
 from parley.db.base import Base
 from parley.db.engine import build_engine
 from parley.events import models as _events  # noqa: F401  (registers tables)

@@ -135,6 +135,22 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["refund", "credit note", "adjustment"],
         required=["amount", "currency", "billingAccount"],
     ),
+    # Asked for on the self-service channels (channels/defaults): customer care calls the
+    # customer back on the number within the window (migration 0026 adds it to an older
+    # installation).
+    _type(
+        "callback",
+        "Callback request",
+        "information",
+        "workflow",
+        "The customer asks to be called back on a number within a time window",
+        SLA_QUICK,
+        [],
+        ["callback"],
+        ["call me back", "callback"],
+        required=["callbackNumber", "callbackWindow"],
+        workflow="callback",
+    ),
 )
 
 

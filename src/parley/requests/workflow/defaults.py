@@ -148,6 +148,35 @@ DEFAULT_WORKFLOWS: tuple[dict, ...] = (
             *_COMMON_TRANSITIONS,
         ],
     },
+    {
+        "code": "callback",
+        "name": "Callback",
+        "description": "Customer care calls the customer back within the chosen window",
+        "status": "active",
+        "initialStage": "call",
+        "stages": [
+            {
+                "code": "call",
+                "name": "Call back",
+                "nextStep": "We call you back within the time you chose.",
+                "onEnter": [
+                    {"action": "setStatus", "status": "inProgress", "reason": "callback queued"},
+                    _task("customer-care", "Call the customer back"),
+                ],
+            },
+            {
+                "code": "done",
+                "name": "Done",
+                "final": True,
+                "onEnter": _closing("called back", "called.back"),
+            },
+        ],
+        "transitions": [
+            _next_when_done("call", "done"),
+            {"from": "done", "on": "request.reopened", "to": "call"},
+            *_COMMON_TRANSITIONS,
+        ],
+    },
 )
 
 

@@ -1,0 +1,214 @@
+"""USSD self-service benchmark (issue 15): concurrent sessions through HTTP against
+`parley serve` on PostgreSQL.
+
+Creates database parley_bench_ussd afresh (schema, `parley demo` customers), starts
+`parley serve --workers N`, and plays --sessions sessions at once through the Africa's
+Talking webhook, each of five steps as a handset would: dial (the main menu), 1 (the status of
+my latest requests), 1 (back to the main menu), 9 (not an option: the menu again with a
+notice), 5 (an agent: the session ends with a transfer). Each caller is a demo customer with a
+current mobile number. At most --connections requests are in flight; every session waits
+--think seconds between its steps (a person reading).
+
+Prints steps per second, p50/p99 of each step and the load average, and fails (exit 1) unless
+every answer was right and every session is logged as exactly one completed USSD interaction.
+
+    PYTHONPATH=src .venv/bin/python benchmarks/ussd.py
+    PYTHONPATH=src .venv/bin/python benchmarks/ussd.py --sessions 200 --workers 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+import httpx2 as httpx
+from sqlalchemy import create_engine, text
+
+BENCHMARKS = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCHMARKS))
+from interactions import (  # noqa: E402
+    PG_SERVER,
+    Server,
+    create_database,
+    free_port,
+    machine_facts,
+    percentile,
+)
+
+DATABASE = "parley_bench_ussd"
+SRC = BENCHMARKS.parent / "src"
+STEPS = (
+    ("dial", "", "CON Welcome"),
+    ("status", "1", "CON "),
+    ("main menu", "1", "CON Welcome"),
+    ("invalid option", "9", "CON Please choose"),
+    ("agent", "5", "END "),
+)
+
+
+def cli(env: dict, cwd: str, *words: str) -> None:
+    """`parley ...` from this checkout (not whatever `parley` is installed)."""
+    import subprocess
+
+    command = [sys.executable, "-c", "from parley.cli import app; app()", *words]
+    done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"parley {' '.join(words)} failed:\n{done.stdout}\n{done.stderr}")
+
+
+def callers(url: str, count: int) -> list[str]:
+    """Mobile numbers that identify exactly one active customer (no recycled ones)."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        numbers = conn.scalars(
+            text(
+                "SELECT k.value FROM party_key k JOIN customer c ON c.party_id = k.party_id "
+                "WHERE k.kind = 'phone' AND k.valid_to IS NULL AND c.status = 'active' "
+                "AND k.value LIKE '+491%' GROUP BY k.value HAVING count(*) = 1 "
+                "ORDER BY k.value"
+            )
+        ).all()
+    engine.dispose()
+    if not numbers:
+        sys.exit("no demo customer with a mobile number")
+    return [numbers[i % len(numbers)] for i in range(count)]
+
+
+async def play(client, url: str, msisdn: str, think: float, timings, failures) -> None:
+    session_id = f"bench-{uuid.uuid4().hex}"
+    inputs: list[str] = []
+    for name, given, expected in STEPS:
+        if given:
+            inputs.append(given)
+            await asyncio.sleep(think)
+        form = {"sessionId": session_id, "serviceCode": "*123#", "phoneNumber": msisdn,
+                "networkCode": "62120", "text": "*".join(inputs)}  # fmt: skip
+        started = time.perf_counter()
+        try:
+            answer = await client.post(url, data=form)
+            body = answer.text
+        except httpx.HTTPError as error:
+            failures.append(f"{name}: {error!r}")
+            return
+        timings[name].append(time.perf_counter() - started)
+        if answer.status_code != 200 or not body.startswith(expected):
+            failures.append(f"{name}: {answer.status_code} {body[:80]!r}")
+            return
+
+
+async def run(base_url: str, numbers: list[str], args) -> tuple[dict, list, float]:
+    timings: dict[str, list[float]] = defaultdict(list)
+    failures: list[str] = []
+    limits = httpx.Limits(
+        max_connections=args.connections, max_keepalive_connections=args.connections
+    )
+    url = f"{base_url}/api/v1/channels/ussd/africastalking"
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(play(client, url, n, args.think, timings, failures) for n in numbers)
+        )
+        elapsed = time.perf_counter() - started
+    return timings, failures, elapsed
+
+
+def ussd_interactions(url: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        count = conn.scalar(text("SELECT count(*) FROM party_interaction WHERE channel = 'ussd'"))
+    engine.dispose()
+    return count
+
+
+def logged_once(url: str, sessions: int, before: int) -> tuple[bool, str]:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT count(*), count(DISTINCT s.interaction_id), "
+                "count(*) FILTER (WHERE i.status = 'completed' AND i.channel = 'ussd' "
+                "AND i.direction = 'inbound') "
+                "FROM channel_session s JOIN party_interaction i ON i.id = s.interaction_id "
+                "WHERE s.session_key LIKE 'bench-%'"
+            )
+        ).one()
+        ussd = conn.scalar(text("SELECT count(*) FROM party_interaction WHERE channel = 'ussd'"))
+    engine.dispose()
+    ussd -= before  # the demo data's own USSD interactions
+    total, distinct, completed = rows
+    ok = total == distinct == completed == ussd == sessions
+    return ok, (
+        f"{total} sessions, {distinct} interactions, {completed} completed inbound USSD, "
+        f"{ussd} new USSD interactions in all"
+    )
+
+
+def row(name: str, values: list[float]) -> str:
+    p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
+    return f"{name:<16}{p50:>9.1f}{p99:>9.1f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres-server", default=PG_SERVER)
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--think", type=float, default=0.5)
+    parser.add_argument("--demo-customers", type=int, default=2000)
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="parley-bench-") as workdir:
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(SRC),
+            "PARLEY_JWT_SECRET": secrets.token_hex(32),
+            "PARLEY_DB_POOL_SIZE": str(max(8, args.connections // args.workers)),
+        }
+        url = create_database(args.postgres_server, DATABASE)
+        env["PARLEY_DATABASE_URL"] = url
+        cli(env, workdir, "db", "upgrade")
+        print(f"  parley demo --customers {args.demo_customers}", file=sys.stderr, flush=True)
+        cli(env, workdir, "demo", "--customers", str(args.demo_customers))
+        numbers = callers(url, args.sessions)
+        before = ussd_interactions(url)
+        port = free_port()
+        command = [sys.executable, "-c", "from parley.cli import app; app()", "serve",
+                   f"--workers={args.workers}", f"--port={port}"]  # fmt: skip
+        with Server("Parley", command, env, workdir, port, login=False) as server:
+            asyncio.run(run(server.base_url, numbers[: min(20, len(numbers))], args))  # warm-up
+            load_before = os.getloadavg()
+            timings, failures, elapsed = asyncio.run(run(server.base_url, numbers, args))
+            load_after = os.getloadavg()
+        ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
+    steps = sum(len(values) for values in timings.values())
+    print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
+          f"{args.connections} connections, think {args.think} s, "
+          f"`parley serve --workers {args.workers}`")  # fmt: skip
+    print(f"machine: {machine_facts(url)}")
+    print(f"{steps} steps in {elapsed:.1f} s: {steps / elapsed:.0f} steps/s")
+    print(f"{'step':<16}{'p50 ms':>9}{'p99 ms':>9}")
+    for name, _given, _expected in STEPS:
+        values = timings[name]
+        if values:
+            print(row(name, values))
+    every = [v for values in timings.values() for v in values]
+    if every:
+        print(row("every step", every))
+    print(f"load average (1/5/15 min) before {load_before}, after {load_after}")
+    print(f"logged: {logged}")
+    if failures:
+        print(f"{len(failures)} failures, e.g. {failures[:3]}")
+    if failures or not ok:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The only place network self-service queries: menus and sessions."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from parley.channels.models import ACTIVE, ChannelMenu, ChannelSession
+from parley.db.repository import Repository
+
+EXPIRY_BATCH = 200
+
+
+class ChannelRepository(Repository):
+    def menus(self) -> list[ChannelMenu]:
+        return list(self.session.scalars(select(ChannelMenu).order_by(ChannelMenu.code)))
+
+    def menu(self, code: str) -> ChannelMenu | None:
+        return self.session.scalars(select(ChannelMenu).where(ChannelMenu.code == code)).first()
+
+    def active_session(self, channel: str, key: str) -> ChannelSession | None:
+        """The newest active session under this gateway id, locked for this step (another
+        process taking the same session's next request waits)."""
+        statement = (
+            select(ChannelSession)
+            .where(
+                ChannelSession.channel == channel,
+                ChannelSession.session_key == key,
+                ChannelSession.status == ACTIVE,
+            )
+            .order_by(ChannelSession.created_at.desc())
+            .limit(1)
+            .with_for_update()
+        )
+        return self.session.scalars(statement).first()
+
+    def last_session(self, channel: str, key: str) -> ChannelSession | None:
+        statement = (
+            select(ChannelSession)
+            .where(ChannelSession.channel == channel, ChannelSession.session_key == key)
+            .order_by(ChannelSession.created_at.desc())
+            .limit(1)
+        )
+        return self.session.scalars(statement).first()
+
+    def expired(self, now: datetime) -> list[ChannelSession]:
+        """Active sessions past their expiry, locked; ones another worker holds are skipped."""
+        statement = (
+            select(ChannelSession)
+            .where(ChannelSession.status == ACTIVE, ChannelSession.expires_at < now)
+            .order_by(ChannelSession.expires_at)
+            .limit(EXPIRY_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.scalars(statement))

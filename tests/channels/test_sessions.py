@@ -1,0 +1,64 @@
+"""Sessions: a callback becomes a task in customer care, preferences change, quiet sessions
+are closed as abandoned by the worker's job."""
+
+import uuid
+
+from sqlalchemy import select
+
+from parley.actor import Actor
+from parley.changes import UnitOfWork
+from parley.channels.expiry import close_expired
+from parley.channels.models import ChannelSession
+from parley.interactions.models import Interaction
+from parley.notifications.preferences import PreferenceService
+from parley.requests.models import CustomerRequest
+from parley.requests.workflow.models import RequestTask, TaskQueue
+from tests.channels.helpers import PIN, AfricasTalking, caller
+
+
+def test_a_callback_is_a_task_in_the_customer_care_queue_with_number_and_window(client, session):
+    customer, number = caller(client)
+    phone = AfricasTalking(client, number, uuid.uuid4().hex)
+    phone.dial()
+    phone.press("3")
+    phone.press("2")
+    answer = phone.press(PIN)
+    assert answer.startswith("END We will call you back on " + number)
+    request = session.scalars(
+        select(CustomerRequest).where(CustomerRequest.customer_id == customer["id"])
+    ).one()
+    values = {c["name"]: c["value"] for c in request.document["troubleTicketCharacteristic"]}
+    assert values == {"callbackNumber": number, "callbackWindow": "12:00-17:00"}
+    task = session.scalars(select(RequestTask).where(RequestTask.request_id == request.id)).one()
+    assert session.get(TaskQueue, task.queue_id).code == "customer-care"
+    assert task.status == "open"
+
+
+def test_bill_delivery_is_a_preference_change(client, session, settings):
+    customer, number = caller(client)
+    phone = AfricasTalking(client, number, uuid.uuid4().hex)
+    phone.dial()
+    phone.press("4")
+    phone.press("2")
+    assert phone.press(PIN).startswith("CON Saved.")
+    uow = UnitOfWork(session, settings, Actor("test", "test"))
+    assert PreferenceService(uow).get(customer["id"]).preferred_channel == "sms"
+
+
+def test_a_quiet_session_is_closed_as_abandoned_by_the_worker_job(client, session, settings, clock):
+    _customer, number = caller(client)
+    phone = AfricasTalking(client, number, uuid.uuid4().hex)
+    phone.dial()
+    phone.press("1")
+    clock.advance(seconds=settings.channel_session_seconds + 1)
+    uow = UnitOfWork(session, settings, Actor("parley-worker", "system"))
+    assert close_expired(uow) >= 1
+    row = session.scalars(
+        select(ChannelSession).where(ChannelSession.session_key == phone.session_id)
+    ).one()
+    assert row.status == "abandoned"
+    interaction = session.get(Interaction, row.interaction_id)
+    assert interaction.status == "completed"
+    assert interaction.document["note"][-1]["text"].startswith("Abandoned")
+    steps = [i["reason"] for i in interaction.document["interactionItem"]]
+    assert steps == ["home"]
