@@ -21,7 +21,7 @@ from parley.requests.defaults import DEFAULT_REQUEST_TYPES
 from parley.requests.workflow.defaults import DEFAULT_WORKFLOWS
 
 revision = "0026"
-down_revision = "0019"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
