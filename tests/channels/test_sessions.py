@@ -7,13 +7,14 @@ from sqlalchemy import select
 
 from parley.actor import Actor
 from parley.changes import UnitOfWork
+from parley.channels import engine
 from parley.channels.expiry import close_expired
 from parley.channels.models import ChannelSession
 from parley.interactions.models import Interaction
 from parley.notifications.preferences import PreferenceService
 from parley.requests.models import CustomerRequest
 from parley.requests.workflow.models import RequestTask, TaskQueue
-from tests.channels.helpers import PIN, AfricasTalking, caller
+from tests.channels.helpers import CHANNELS, PIN, AfricasTalking, caller
 
 
 def test_a_callback_is_a_task_in_the_customer_care_queue_with_number_and_window(client, session):
@@ -62,3 +63,24 @@ def test_a_quiet_session_is_closed_as_abandoned_by_the_worker_job(client, sessio
     assert interaction.document["note"][-1]["text"].startswith("Abandoned")
     steps = [i["reason"] for i in interaction.document["interactionItem"]]
     assert steps == ["home"]
+
+
+def test_a_caller_raises_only_the_self_service_types(client, session, monkeypatch):
+    """The menus are data: one that names a type only agents raise is refused for the caller
+    (the request service's self-service rule, as on the portal), and nothing is raised."""
+    monkeypatch.setattr(engine, "_menus", {})  # this test's menu, not another's cached one
+    menu = client.get(f"{CHANNELS}/menus/selfcare").json()
+    menu["screens"]["faultRaised"]["params"]["requestType"] = "request.status"
+    assert client.put(f"{CHANNELS}/menus/selfcare", json=menu).status_code == 200
+    customer, number = caller(client)
+    phone = AfricasTalking(client, number, uuid.uuid4().hex)
+    phone.dial()
+    phone.press("2")
+    phone.press("No internet since Monday")
+    answer = phone.press(PIN)
+
+    assert not answer.startswith("END Request ")
+    raised = session.scalars(
+        select(CustomerRequest).where(CustomerRequest.customer_id == customer["id"])
+    ).all()
+    assert raised == []

@@ -72,4 +72,4 @@ def test_the_seeded_self_service_types(client):
     listed = client.get(TYPES, params={"limit": 50}).json()
 
     marked = sorted(t["code"] for t in listed if t.get("selfService"))
-    assert marked == ["bill.dispute", "contact.change", "fault.repair"]
+    assert marked == ["bill.dispute", "callback", "contact.change", "fault.repair"]

@@ -146,7 +146,15 @@ class MenuEngine:
         return Reply(NOTICES["ended"][language], True, language)
 
     def _as(self, row: ChannelSession) -> UnitOfWork:
-        return self.uow.acting_as(Actor(f"{row.channel}:{row.msisdn}"[:150], row.channel))
+        # An identified caller acts as that customer's self-service: the request service's
+        # rules (own customer, self-service types only) hold on these channels as on the portal.
+        caller = Actor(
+            f"{row.channel}:{row.msisdn}"[:150],
+            row.channel,
+            customer_id=row.customer_id,
+            self_service=row.customer_id is not None,
+        )
+        return self.uow.acting_as(caller)
 
     def _open(self, turn: Turn) -> ChannelSession:
         uow = self.uow.acting_as(Actor(f"{turn.channel}:{turn.msisdn}"[:150], turn.channel))

@@ -150,6 +150,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["call me back", "callback"],
         required=["callbackNumber", "callbackWindow"],
         workflow="callback",
+        self_service=True,
     ),
 )
 

@@ -89,6 +89,11 @@ def upgrade() -> None:
         ],
     )
     _add_callback(now)
+    # A caller asks for their own callback: a self-service type (0023's flag).
+    op.get_bind().execute(
+        sa.text("UPDATE request_type SET self_service = :yes WHERE code = :code"),
+        {"yes": True, "code": CALLBACK},
+    )
     grant(NEW_GRANTS)
 
 
