@@ -262,7 +262,7 @@ def test_customers_filter_on_status_number_and_engaged_party(client):
         (INDIVIDUALS, "shoeSize"),
         (INDIVIDUALS, "contactMedium"),
         (ORGANIZATIONS, "ceo"),
-        (CUSTOMERS, "engagedParty.name"),
+        (CUSTOMERS, "engagedParty.shoeSize"),
         (CUSTOMERS, "customer_number"),
         (CUSTOMERS, "foo"),
     ],

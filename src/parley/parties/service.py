@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
@@ -40,14 +41,28 @@ PARTY_COLUMNS = {
     "id": Party.id,
     "status": Party.status,
     "givenName": Party.given_name,
-    "familyName": Party.family_name,
+    "familyName": Attribute(Party.family_name, sortable=True),
+    "creationDate": Attribute(Party.created_at, sortable=True),
+    "lastUpdate": Party.updated_at,
 }
+# What TMF629 lists filter on and sort by (db.listing), each backed by an index (0022).
 CUSTOMER_COLUMNS = {
     "id": Customer.id,
     "status": Customer.status,
-    "name": Customer.name,
+    "name": Attribute(Customer.name, sortable=True),
     CUSTOMER_NUMBER_CHARACTERISTIC: Customer.customer_number,
     "engagedParty.id": Customer.party_id,
+    # Parley's own dates (not in the v5 Customer schema): sync by them.
+    "creationDate": Attribute(Customer.created_at, sortable=True),
+    "lastUpdate": Customer.updated_at,
+    "statusChangeDate": Customer.status_changed_at,
+    # The customer's contacts, by their party and role.
+    "relatedParty.id": Attribute(
+        CustomerContact.party_id, through=(Customer.id, CustomerContact.customer_id)
+    ),
+    "relatedParty.role": Attribute(
+        CustomerContact.role, through=(Customer.id, CustomerContact.customer_id)
+    ),
 }
 
 
@@ -83,7 +98,7 @@ class PartyService:
         return party
 
     def find_parties(self, kind: str, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(PARTY_COLUMNS, Party.document, page.filters)
+        conditions = conditions_for(PARTY_COLUMNS, Party.document, page)
         readable = self.repo.parties_readable_by(reader)
         return self.repo.list_parties(kind, [*conditions, readable], page)
 
@@ -170,7 +185,7 @@ class PartyService:
         return media + (party.document.get("contactMedium", []) if party is not None else [])
 
     def find_customers(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page.filters)
+        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page)
         readable = self.repo.customers_readable_by(reader)
         return self.repo.list_customers([*conditions, readable], page)
 

@@ -59,7 +59,7 @@ class RequestTypeCatalogue:
         return self.repo.active_types()
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page.filters)
+        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page)
         return self.repo.list_types([*conditions, self.repo.types_readable_by(reader)], page)
 
     def create(self, document: dict) -> RequestType:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.parties.service import PartyService
@@ -28,11 +29,20 @@ from parley.requests.sla.clocks import SlaClocks
 from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
+# What TMF621 lists filter on and sort by (db.listing), each backed by an index (0022).
 LIST_COLUMNS = {
     "id": CustomerRequest.id,
     REFERENCE: CustomerRequest.reference,
     "status": CustomerRequest.status,
     "priority": CustomerRequest.priority,
+    "creationDate": Attribute(CustomerRequest.created_at, sortable=True),
+    "lastUpdate": CustomerRequest.updated_at,
+    "statusChangeDate": CustomerRequest.status_changed_at,
+    "expectedResolutionDate": CustomerRequest.expected_resolution_at,
+    "resolutionDate": CustomerRequest.resolved_at,
+    # The customer, by its id however the reference is shaped (v5 or v4).
+    "relatedParty.id": CustomerRequest.customer_id,
+    "relatedParty.partyOrPartyRole.id": CustomerRequest.customer_id,
 }
 OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 
@@ -71,7 +81,7 @@ class RequestService:
         return self.repo.histories([row.id for row in rows])
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page.filters)
+        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page)
         return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
 
     def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:
