@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
@@ -23,9 +24,10 @@ from parley.db.listing import (
 )
 from parley.errors import InvalidInput, NotFound
 
-# Counting stops past this many matching rows (a few milliseconds from an index); beyond it a
-# list's total is the database's estimate (docs/api.md, "Totals").
-EXACT_COUNT_LIMIT = 10_000
+# A list's total (docs/api.md, "Totals"): on PostgreSQL, where the planner expects more
+# matching rows than this, its estimate is the answer; fewer are counted, within a budget.
+ESTIMATE_ABOVE = 100_000
+COUNT_BUDGET_MS = 30
 
 
 @dataclass(frozen=True)
@@ -131,21 +133,48 @@ class Repository:
             query = query.offset(page.offset)
         rows = list(self.session.scalars(query.limit(page.limit)).all())
         page.info.ordering, page.info.rows, page.info.limit = order, rows, page.limit
-        total = self.total(model, conditions, page)
-        return rows, total
+        return rows, self.total(model, conditions, page, len(rows))
 
-    def total(self, model, conditions: list, page: Page) -> int:
-        """How many rows match: exact up to EXACT_COUNT_LIMIT (counting stops there), the
-        planner's estimate beyond it on PostgreSQL (``page.info.total_exact`` then False)."""
+    def total(self, model, conditions: list, page: Page, shown: int) -> int:
+        """How many rows match (docs/api.md, "Totals"): known without a query when a page
+        read by offset ends before its limit; else counted on SQLite; on PostgreSQL the
+        planner's estimate where it says more than ESTIMATE_ABOVE, otherwise counted within
+        COUNT_BUDGET_MS, the estimate if that runs out (``page.info.total_exact`` False)."""
+        if page.cursor is None and shown < page.limit and (shown or not page.offset):
+            return page.offset + shown
         matching = select(model.id).where(*conditions)
-        capped = matching.limit(EXACT_COUNT_LIMIT + 1).subquery()
-        counted = self.session.scalar(select(func.count()).select_from(capped)) or 0
-        if counted <= EXACT_COUNT_LIMIT:
-            return counted
+        counting = select(func.count()).select_from(matching.subquery())
         if self.session.get_bind().dialect.name != "postgresql":
-            return self.session.scalar(select(func.count()).select_from(matching.subquery()))
+            return self.session.scalar(counting) or 0
+        estimate = estimated_rows(self.session, matching)
+        if estimate <= ESTIMATE_ABOVE:
+            counted = self._count_within(counting, COUNT_BUDGET_MS)
+            if counted is not None:
+                return counted
         page.info.total_exact = False
-        return max(estimated_rows(self.session, matching), counted)
+        return estimate
+
+    def _count_within(self, counting, budget_ms: int) -> int | None:
+        """The count, or None when it takes longer than ``budget_ms`` (PostgreSQL cancels
+        it; the savepoint keeps the request's transaction usable)."""
+        try:
+            with self.session.begin_nested():
+                previous = self.session.scalar(_SET_TIMEOUT, {"value": f"{budget_ms}ms"})
+                counted = self.session.scalar(counting) or 0
+                self.session.execute(_RESET_TIMEOUT, {"value": previous})
+                return counted
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
+                return None
+            raise
+
+
+# The setting as it was (read before it is changed: the list is evaluated in order), then set.
+_SET_TIMEOUT = text(
+    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', :value, true)"
+)
+_RESET_TIMEOUT = text("SELECT set_config('statement_timeout', :value, true)")
+QUERY_CANCELED = "57014"
 
 
 class _Explain(Executable, ClauseElement):
