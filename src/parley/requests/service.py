@@ -112,7 +112,9 @@ class RequestService:
             ticket_type=document.get("ticketType"),
             reason_code=interaction.reason_code if interaction else None,
             channel=channel,
-            text=f"{document.get('name') or ''} {document.get('description') or ''}",
+            text=" ".join(
+                str(document.get(key) or "") for key in ("ticketType", "name", "description")
+            ),
         )
         classified = classify(arrival, self.catalogue.active_types(), self.options.default_type)
         request_type = classified.request_type
@@ -136,7 +138,8 @@ class RequestService:
         document.update(
             {
                 "@type": "TroubleTicket",
-                "ticketType": request_type.code,
+                # The client's own word for it, kept as sent; Parley's is the specification.
+                "ticketType": document.get("ticketType") or request_type.code,
                 "troubleTicketSpecification": self._type_ref(request_type),
                 "status": lc.ACKNOWLEDGED,
                 "priority": priority,
@@ -158,7 +161,8 @@ class RequestService:
         )
         self.repo.add(row)
         self.sla.start(row, request_type, now)
-        self._history(row, None, f"received; type by {classified.rule}", now)
+        reason = f"received; classified as {request_type.code} by {classified.rule}"
+        self._history(row, None, reason, now)
         self.uow.record(RESOURCE, CREATE, row.id, after=document, event=self._presented(row))
         self.notifier.milestone(row, request_type, "received")
         done = AutomaticFulfilment(self.uow, self).fulfil(row, request_type)
