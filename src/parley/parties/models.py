@@ -98,7 +98,7 @@ class Customer(Base):
             name="status",
         ),
         CheckConstraint("length(customer_number) >= 6", name="customer_number_length"),
-        Index("ix_customer_status", "status"),
+        Index("ix_customer_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)

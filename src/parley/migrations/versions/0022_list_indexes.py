@@ -20,6 +20,8 @@ depends_on = None
 INDEXES = (
     ("ix_customer_created", "customer", ("created_at", "id")),
     ("ix_customer_name", "customer", ("name", "id")),
+    # A status's page, newest first (ix_customer_status, by status alone, sorted it).
+    ("ix_customer_status_created", "customer", ("status", "created_at", "id")),
     ("ix_party_kind_created", "party", ("kind", "created_at", "id")),
     ("ix_party_interaction_created", "party_interaction", ("created_at", "id")),
     ("ix_party_interaction_channel", "party_interaction", ("channel", "started_at", "id")),
@@ -33,8 +35,10 @@ INDEXES = (
 def upgrade() -> None:
     for name, table, columns in INDEXES:
         op.create_index(name, table, list(columns))
+    op.drop_index("ix_customer_status", table_name="customer")  # led by the one above
 
 
 def downgrade() -> None:
+    op.create_index("ix_customer_status", "customer", ["status"])
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
