@@ -169,3 +169,17 @@ def test_the_clients_ticket_type_is_kept_as_sent(client, settings):
     assert by_name["troubleTicketSpecification"]["id"] == type_id(client, "fault.repair")
     listed = client.get(TICKETS, params={"ticketType": "device"}).json()
     assert [t["id"] for t in listed] == [device["id"]]
+
+
+def test_the_interaction_a_request_opens_carries_typed_channels(client):
+    """The v5 schema requires @type on every RelatedChannel (Extensible): the interaction
+    Parley logs itself for a request raised without one has it."""
+    ticket = raise_request(client, create_customer(client), ticketType="fault.repair")
+    opened = next(
+        r["entity"]["id"]
+        for r in ticket["relatedEntity"]
+        if r["entity"].get("@referredType") == "PartyInteraction"
+    )
+    logged = client.get(f"/tmf-api/partyInteractionManagement/v5/partyInteraction/{opened}")
+    channels = logged.json()["relatedChannel"]
+    assert channels and all(c.get("@type") == "RelatedChannel" for c in channels)
