@@ -12,6 +12,7 @@ Used by the API edges and below them (the event fan-out, the outbox channels), s
 nothing but the settings.
 """
 
+import re
 from typing import Any
 
 from parley.settings import Settings
@@ -33,6 +34,11 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
 }
+# Parley's parties and customers have UUID ids: a reference to one by another id names
+# another system's (an external reference, parties/external.py) and is served as sent.
+UUID_KEYED = frozenset({"Individual", "Organization", "Customer"})
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
 # References that say what they refer to by their own @type rather than @referredType.
 REFERENCE_TYPES = {
     "BillingAccountRef": "BillingAccount",
@@ -95,6 +101,8 @@ class Links:
         ref_id = filled.get("id")
         kind = referred_type(filled)
         if "href" in filled or not isinstance(ref_id, str) or kind not in self.collections:
+            return filled
+        if kind in UUID_KEYED and not _UUID.fullmatch(ref_id):
             return filled
         return _with_href(filled, self.href(kind, ref_id))
 

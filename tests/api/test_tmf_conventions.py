@@ -262,7 +262,7 @@ def test_customers_filter_on_status_number_and_engaged_party(client):
         (INDIVIDUALS, "shoeSize"),
         (INDIVIDUALS, "contactMedium"),
         (ORGANIZATIONS, "ceo"),
-        (CUSTOMERS, "engagedParty.name"),
+        (CUSTOMERS, "engagedParty.shoeSize"),
         (CUSTOMERS, "customer_number"),
         (CUSTOMERS, "foo"),
     ],
@@ -333,7 +333,36 @@ def test_wrong_method_is_405(client, collection):
     assert_tmf_error(client.post(item, json={}), 405)
     assert_tmf_error(client.delete(collection), 405)
     assert_tmf_error(client.patch(collection, json={}), 405)
-    assert_tmf_error(client.put(collection, json={}), 405)
+    wrong = client.put(collection, json={})
+    assert_tmf_error(wrong, 405)
+    assert wrong.headers["Allow"] == "GET, POST"
+    assert set(client.put(item, json={}).headers["Allow"].split(", ")) >= {"GET", "DELETE"}
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["application/xml", "text/html", "application/json;q=0, application/xml"],
+)
+def test_an_accept_admitting_no_json_is_406(client, accept):
+    assert_tmf_error(client.get(COLLECTIONS[0], headers={"Accept": accept}), 406)
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["application/json", "*/*", "application/xml, application/json;q=0.5", "application/*"],
+)
+def test_an_accept_admitting_json_is_answered(client, accept):
+    assert client.get(COLLECTIONS[0], headers={"Accept": accept}).status_code == 200
+
+
+def test_invalid_input_has_one_reason(client):
+    not_an_object = client.post(
+        COLLECTIONS[0], content=b"[]", headers={"Content-Type": "application/json"}
+    )
+    from_the_spec = client.post(COLLECTIONS[0], json={"@type": "Individual", "gender": 5})
+    reasons = {not_an_object.json()["reason"], from_the_spec.json()["reason"]}
+    assert {not_an_object.json()["code"], from_the_spec.json()["code"]} == {"INVALID_INPUT"}
+    assert reasons == {"Invalid input"}
 
 
 @pytest.mark.parametrize(

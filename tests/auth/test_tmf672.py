@@ -143,7 +143,9 @@ def test_a_grant_takes_effect_on_the_next_request_and_a_revoke_too(
     assert permission["id"] in {p["id"] for p in mine.json()}
     got = client.get(f"{API}/permission/{permission['id']}", headers=admin)
     assert got.json() == permission
-    _assert_error(client.patch(f"{API}/permission/{permission['id']}", json={}, headers=admin), 405)
+    patched = client.patch(f"{API}/permission/{permission['id']}", json={}, headers=admin)
+    _assert_error(patched, 405)
+    assert patched.headers["Allow"] == "DELETE, GET"  # what is served there, both routes
 
     assert client.delete(f"{API}/permission/{permission['id']}", headers=admin).status_code == 204
     assert client.get("/api/v1/audit", headers=token).status_code == 403

@@ -214,6 +214,22 @@ def test_the_listener_path_is_joined_onto_the_callbacks_path():
     )
 
 
+def test_a_callback_that_is_a_listener_url_already_is_called_as_given():
+    created = {"eventType": "CustomerCreateEvent"}
+    assert listener_url("https://crm.example.net/tmf/listener", created) == (
+        "https://crm.example.net/tmf/listener/customerCreateEvent"
+    )
+    assert listener_url("https://crm.example.net/listener/", created) == (
+        "https://crm.example.net/listener/customerCreateEvent"
+    )
+    assert listener_url("https://crm.example.net/hooks/customerCreateEvent?k=1", created) == (
+        "https://crm.example.net/hooks/customerCreateEvent?k=1"
+    )
+    assert listener_url("https://crm.example.net/listener/CustomerCreateEvent", created) == (
+        "https://crm.example.net/listener/CustomerCreateEvent"
+    )
+
+
 def test_a_subscriber_without_a_secret_of_its_own_gets_bodies_signed_by_the_host_key(
     client, listener, make_worker, tmp_path, monkeypatch
 ):

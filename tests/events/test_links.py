@@ -88,10 +88,11 @@ def test_every_href_follows_the_base_url_and_none_is_stored(
 
 def test_parleys_own_hrefs_are_stripped_and_foreign_ones_kept(settings):
     links = Links(settings)
-    own = links.href("Customer", "c1")
+    c1 = "0b5c3f1e-0000-4000-8000-0000000000c1"  # Parley's customers have UUID ids
+    own = links.href("Customer", c1)
     document = {
         "relatedParty": [
-            {"id": "c1", "href": own, "@referredType": "Customer"},
+            {"id": c1, "href": own, "@referredType": "Customer"},
             {"id": "p9", "href": "https://other.example/party/p9", "@referredType": "Individual"},
             {"id": "t1", "href": links.href("TroubleTicket", "t1")},  # untyped: still ours
         ],
@@ -99,7 +100,7 @@ def test_parleys_own_hrefs_are_stripped_and_foreign_ones_kept(settings):
     }
     stripped = links.strip(json.loads(json.dumps(document)))
     assert stripped["relatedParty"] == [
-        {"id": "c1", "@referredType": "Customer"},
+        {"id": c1, "@referredType": "Customer"},
         document["relatedParty"][1],
         {"id": "t1"},
     ]
@@ -108,6 +109,13 @@ def test_parleys_own_hrefs_are_stripped_and_foreign_ones_kept(settings):
     assert filled["relatedParty"][1] == document["relatedParty"][1]  # foreign: as sent
     assert filled["billingAccount"]["href"] == links.href("BillingAccount", "a1")
     assert list(filled["billingAccount"]) == ["@type", "id", "href"]
+
+
+def test_a_party_reference_by_another_systems_id_gets_no_parley_href(settings):
+    """A customer or party id not of Parley's form names another system's (an external
+    reference, parties/external.py): no href to a Parley resource that is not there."""
+    external = {"id": "500", "@referredType": "Individual"}
+    assert Links(settings).fill(external) == external
 
 
 def test_a_duplicate_names_its_suspects_with_hrefs_of_the_base_url(client, settings):

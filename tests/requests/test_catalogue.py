@@ -34,7 +34,7 @@ def test_an_administrator_adds_a_type_that_then_classifies_requests(client):
 
     assert created.status_code == 201, created.text
     ticket = raise_request(client, create_customer(client), description="Need a SIM swap")
-    assert ticket["ticketType"] == "sim.swap"
+    assert ticket["troubleTicketSpecification"]["id"] == type_id(client, "sim.swap")
 
 
 @pytest.mark.parametrize(

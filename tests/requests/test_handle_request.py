@@ -72,7 +72,8 @@ def test_within_an_open_interaction_the_interaction_gets_the_request_as_an_item(
         troubleTicketCharacteristic=[characteristic("billNumber", "B-2026-11")],
     )
 
-    assert ticket["ticketType"] == "bill.dispute"  # by the interaction's reason code
+    # by the interaction's reason code
+    assert ticket["troubleTicketSpecification"]["id"] == type_id(client, "bill.dispute")
     assert "reasonCode" in ticket["statusChangeHistory"][0]["statusChangeReason"]
     refs = [r["entity"]["id"] for r in ticket["relatedEntity"]]
     assert refs == [call["id"]]
@@ -94,7 +95,8 @@ def test_keywords_then_the_channel_classify_a_request(client, overrides, expecte
 
     ticket = raise_request(client, customer, **extra, **overrides)
 
-    assert ticket["ticketType"] == expected
+    assert ticket["ticketType"] == "request"  # as sent
+    assert ticket["troubleTicketSpecification"]["id"] == type_id(client, expected)
 
 
 def test_an_unclassifiable_request_is_refused_unless_a_default_type_is_set(client, settings):
@@ -106,7 +108,8 @@ def test_an_unclassifiable_request_is_refused_unless_a_default_type_is_set(clien
     assert_tmf_error(refused, 400)
     assert "could not be classified" in refused.json()["message"]
     settings.request_default_type = "request.status"
-    assert client.post(TICKETS, json=vague).json()["ticketType"] == "request.status"
+    defaulted = client.post(TICKETS, json=vague).json()
+    assert defaulted["troubleTicketSpecification"]["id"] == type_id(client, "request.status")
 
 
 @pytest.mark.parametrize(
@@ -149,3 +152,34 @@ def test_a_request_for_an_unknown_customer_or_in_a_completed_interaction_is_refu
     )
     assert_tmf_error(completed, 400)
     assert "completed" in completed.json()["message"]
+
+
+def test_the_clients_ticket_type_is_kept_as_sent(client, settings):
+    customer = create_customer(client)
+    settings.request_default_type = "request.status"
+    device = raise_request(client, customer, ticketType="device", description="Hello there")
+    assert device["ticketType"] == "device"
+    assert device["troubleTicketSpecification"]["id"] == type_id(client, "request.status")
+    first = device["statusChangeHistory"][0]["statusChangeReason"]
+    assert first == "received; classified as request.status by default"
+    again = client.get(f"{TICKETS}/{device['id']}").json()
+    assert again["ticketType"] == "device"
+    by_name = raise_request(client, customer, ticketType="FAULT REPAIR", description="Hi")
+    assert by_name["ticketType"] == "FAULT REPAIR"
+    assert by_name["troubleTicketSpecification"]["id"] == type_id(client, "fault.repair")
+    listed = client.get(TICKETS, params={"ticketType": "device"}).json()
+    assert [t["id"] for t in listed] == [device["id"]]
+
+
+def test_the_interaction_a_request_opens_carries_typed_channels(client):
+    """The v5 schema requires @type on every RelatedChannel (Extensible): the interaction
+    Parley logs itself for a request raised without one has it."""
+    ticket = raise_request(client, create_customer(client), ticketType="fault.repair")
+    opened = next(
+        r["entity"]["id"]
+        for r in ticket["relatedEntity"]
+        if r["entity"].get("@referredType") == "PartyInteraction"
+    )
+    logged = client.get(f"/tmf-api/partyInteractionManagement/v5/partyInteraction/{opened}")
+    channels = logged.json()["relatedChannel"]
+    assert channels and all(c.get("@type") == "RelatedChannel" for c in channels)

@@ -48,7 +48,12 @@ def _answer(refused: Refused):
     return error_response(refused.status_code, refused.code, _reason(refused), refused.detail)
 
 
-_REASONS = {400: "Bad request", 404: "Resource not found", 413: "Content too large"}
+_REASONS = {
+    400: "Bad request",
+    404: "Resource not found",
+    406: "Not acceptable",
+    413: "Content too large",
+}
 
 
 def _reason(refused: Refused) -> str:
@@ -71,6 +76,46 @@ def nul_refusal(scope: Scope) -> Refused | None:
     return None
 
 
+def _api_prefixes(settings) -> tuple[str, ...]:
+    return tuple(
+        value
+        for name, value in vars(settings).items()
+        if name.endswith("_api_prefix") and isinstance(value, str) and value
+    )
+
+
+def _accepts_json(accept: str) -> bool:
+    """Whether an Accept header admits a JSON answer (a media range with q above 0)."""
+    for item in accept.split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        quality = next((p[2:] for p in params if p.lower().startswith("q=")), "1")
+        try:
+            if float(quality) <= 0:
+                continue
+        except ValueError:
+            continue
+        media = media.lower()
+        if media in ("*/*", "application/*", "application/json") or media.endswith("+json"):
+            return True
+    return False
+
+
+def not_acceptable(scope: Scope) -> Refused | None:
+    """An API request whose Accept admits no JSON (``application/xml``): 406, as the APIs
+    answer JSON only. The console and the docs answer HTML and are not asked."""
+    path = scope.get("path", "")
+    if not path.startswith(_api_prefixes(scope["app"].state.settings)):
+        return None
+    for name, value in scope.get("headers", ()):
+        if name == b"accept":
+            accept = value.decode("latin-1")
+            if accept.strip() and not _accepts_json(accept):
+                return Refused(
+                    406, "NOT_ACCEPTABLE", f"this API answers application/json only, not {accept}"
+                )
+    return None
+
+
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -86,7 +131,7 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refused = nul_refusal(scope)
+        refused = nul_refusal(scope) or not_acceptable(scope)
         declared = _declared_length(scope)
         # The settings of the app serving the request (a test swaps them per test).
         limit = scope["app"].state.settings.max_body_bytes

@@ -2,23 +2,58 @@
 constraint violations surface inside the service call that caused them, the TMF attribute
 filters and pages of list queries, and the one rule of who reads rows owned by a customer."""
 
-from dataclasses import dataclass
-from typing import Protocol
+import json
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
 
 from parley.db.base import ID_LENGTH, storable_id
-from parley.errors import NotFound
+from parley.db.listing import (
+    Criterion,
+    DocumentMatch,
+    PageInfo,
+    attribute,
+    condition,
+    ordering,
+)
+from parley.errors import InvalidInput, NotFound
+
+# A list's total (docs/api.md, "Totals"): on PostgreSQL, where the planner expects more
+# matching rows than this, its estimate is the answer; fewer are counted, within a budget.
+ESTIMATE_ABOVE = 100_000
+COUNT_BUDGET_MS = 30
 
 
 @dataclass(frozen=True)
 class Page:
-    """A list query: attribute filters (name -> value), then one page of what matches."""
+    """A list query: equality filters (name -> value) and TMF criteria (with operators), a
+    sort ((column, descending) pairs; empty: the list's default order), then one page of what
+    matches from ``offset`` or after ``cursor``. ``info`` is where the repository says how to
+    go on (the next cursor, whether the total is exact), through whatever the collection
+    wraps its rows in."""
 
     filters: dict[str, str]
     offset: int = 0
     limit: int = 100
+    criteria: tuple[Criterion, ...] = ()
+    sort: tuple[tuple[Any, bool], ...] = ()
+    cursor: str | None = None
+    info: PageInfo = field(default_factory=PageInfo, compare=False)
+
+    def equal_to(self, name: str) -> str | None:
+        """The one value ``name`` must equal, from the filters or an "eq" criterion."""
+        if name in self.filters:
+            return self.filters[name]
+        for criterion in self.criteria:
+            if criterion.name == name and criterion.op == "eq" and len(criterion.values) == 1:
+                return criterion.values[0]
+        return None
 
 
 class Reader(Protocol):
@@ -81,29 +116,114 @@ class Repository:
             raise NotFound(missing)
         return row
 
-    def page(self, model, conditions: list, page: Page, *order_by) -> tuple[list, int]:
+    def page(self, model, conditions: list, page: Page, *default_order) -> tuple[list, int]:
         """One page of the rows matching ``conditions`` (a None among them, a ``readable_by``
-        for a reader who reads everything, restricts nothing), in ``order_by``, and how many
-        rows match."""
+        for a reader who reads everything, restricts nothing), in the page's sort or
+        ``default_order`` ((column, descending) pairs), and how many rows match."""
         conditions = [condition for condition in conditions if condition is not None]
-        offset, limit = page.offset, page.limit
-        total = self.session.scalar(select(func.count()).select_from(model).where(*conditions))
-        rows = self.session.scalars(
-            select(model).where(*conditions).order_by(*order_by).offset(offset).limit(limit)
-        ).all()
-        return list(rows), total or 0
+        order = ordering(page.sort, default_order, model.id)
+        query = select(model).where(*conditions).order_by(*order.order_by())
+        if page.cursor is not None:
+            try:
+                after = order.read_cursor(page.cursor)
+            except ValueError as problem:
+                raise InvalidInput(str(problem), "cursor") from None
+            query = query.where(order.after(after))
+        else:
+            query = query.offset(page.offset)
+        rows = list(self.session.scalars(query.limit(page.limit)).all())
+        page.info.ordering, page.info.rows, page.info.limit = order, rows, page.limit
+        return rows, self.total(model, conditions, page, len(rows))
+
+    def total(self, model, conditions: list, page: Page, shown: int) -> int:
+        """How many rows match (docs/api.md, "Totals"): known without a query when a page
+        read by offset ends before its limit; else counted on SQLite; on PostgreSQL the
+        planner's estimate where it says more than ESTIMATE_ABOVE, otherwise counted within
+        COUNT_BUDGET_MS, the estimate if that runs out (``page.info.total_exact`` False)."""
+        if page.cursor is None and shown < page.limit and (shown or not page.offset):
+            return page.offset + shown
+        matching = select(model.id).where(*conditions)
+        counting = select(func.count()).select_from(matching.subquery())
+        if self.session.get_bind().dialect.name != "postgresql":
+            return self.session.scalar(counting) or 0
+        estimate = estimated_rows(self.session, matching)
+        if estimate <= ESTIMATE_ABOVE:
+            counted = self._count_within(counting, COUNT_BUDGET_MS)
+            if counted is not None:
+                return counted
+        page.info.total_exact = False
+        return estimate
+
+    def _count_within(self, counting, budget_ms: int) -> int | None:
+        """The count, or None when it takes longer than ``budget_ms`` (PostgreSQL cancels
+        it; the savepoint keeps the request's transaction usable)."""
+        try:
+            with self.session.begin_nested():
+                previous = self.session.scalar(_SET_TIMEOUT, {"value": f"{budget_ms}ms"})
+                counted = self.session.scalar(counting) or 0
+                self.session.execute(_RESET_TIMEOUT, {"value": previous})
+                return counted
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:
+                return None
+            raise
+
+
+# The setting as it was (read before it is changed: the list is evaluated in order), then set.
+_SET_TIMEOUT = text(
+    "SELECT current_setting('statement_timeout'), set_config('statement_timeout', :value, true)"
+)
+_RESET_TIMEOUT = text("SELECT set_config('statement_timeout', :value, true)")
+QUERY_CANCELED = "57014"
+
+
+class _Explain(Executable, ClauseElement):
+    """``EXPLAIN (FORMAT JSON)`` of a query, its parameters bound as the query's are."""
+
+    inherit_cache = False
+
+    def __init__(self, query):
+        self.query = query
+
+
+@compiles(_Explain, "postgresql")
+def _explain(element: _Explain, compiler, **kw) -> str:
+    return "EXPLAIN (FORMAT JSON) " + compiler.process(element.query, **kw)
+
+
+def estimated_rows(session: Session, query) -> int:
+    """The PostgreSQL planner's estimate of how many rows ``query`` gives (no row is read)."""
+    plan = session.execute(_Explain(query)).scalar()
+    plan = plan if isinstance(plan, list) else json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def json_text(document_column, attribute: str) -> ColumnElement:
     return document_column[attribute].as_string()
 
 
-def conditions_for(column_map: dict, document_column, filters: dict[str, str]) -> list:
-    """Attribute filters: projected columns where we have them, the JSON document otherwise."""
+def conditions_for(column_map: dict, document_column, page: Page | dict[str, str]) -> list:
+    """A list's filters and criteria: on the columns (``Attribute``s) the domain declares where
+    it has them, on the JSON document otherwise (equality only: the edge lets no comparison
+    through on an attribute that has no column)."""
+    if isinstance(page, dict):
+        page = Page(page)
     conditions = []
-    for name, value in filters.items():
-        column = column_map.get(name)
-        if column is None:
-            column = json_text(document_column, name)
-        conditions.append(column == value)
+    for name, value in page.filters.items():
+        conditions.append(_column_of(column_map, document_column, name) == value)
+    for criterion in page.criteria:
+        declared = column_map.get(criterion.name)
+        if declared is not None:
+            conditions.append(attribute(declared).condition(criterion))
+        elif criterion.path:
+            conditions.append(DocumentMatch(document_column, criterion.path, criterion.values))
+        else:
+            conditions.append(condition(json_text(document_column, criterion.name), criterion))
     return conditions
+
+
+def _column_of(column_map: dict, document_column, name: str):
+    declared = column_map.get(name)
+    if declared is None:
+        return json_text(document_column, name)
+    return attribute(declared).column

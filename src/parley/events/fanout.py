@@ -102,13 +102,24 @@ class EventFanOut:
 
 
 def listener_url(callback: str, envelope: dict) -> str:
-    """``<callback>/listener/<eventType in lowerCamelCase>``, as the TMF specs' listeners.
+    """``<callback>/listener/<eventType in lowerCamelCase>``, as the TMF specs' listeners; a
+    callback that is a listener URL already is not given a second ``/listener``: one ending
+    in ``/listener`` gets the event's name after it, one naming the event (its last segment,
+    any case) is called as given.
 
     Joined onto the callback's path: a query stays after it and a fragment is dropped, so no
     callback can make the listener's path disappear and choose the exact path called."""
     event_type = envelope["eventType"]
+    event = f"{event_type[0].lower()}{event_type[1:]}"
     parts = urlsplit(callback)
-    path = f"{parts.path.rstrip('/')}/listener/{event_type[0].lower()}{event_type[1:]}"
+    path = parts.path.rstrip("/")
+    last = path.rsplit("/", 1)[-1].lower()
+    if last == event.lower():
+        pass  # names the event: as given
+    elif last == "listener":
+        path = f"{path}/{event}"
+    else:
+        path = f"{path}/listener/{event}"
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
 
 

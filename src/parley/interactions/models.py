@@ -46,6 +46,8 @@ class InteractionReason(Base):
 class Interaction(Base):
     __tablename__ = "party_interaction"
     __table_args__ = (
+        Index("ix_party_interaction_created", "created_at", "id"),
+        Index("ix_party_interaction_channel", "channel", "started_at", "id"),
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
         CheckConstraint("status IN ('opened', 'inProgress', 'completed')", name="status"),
         CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ends_after_start"),

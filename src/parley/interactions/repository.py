@@ -135,7 +135,7 @@ class InteractionRepository(Repository):
         return owned_by_reader(Interaction.customer_id, reader)
 
     def list_interactions(self, conditions: list, page: Page) -> tuple[list[Interaction], int]:
-        order = (Interaction.started_at.desc(), Interaction.id.desc())
+        order = ((Interaction.started_at, True),)
         return self.page(Interaction, conditions, page, *order)
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:

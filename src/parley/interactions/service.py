@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.db.together import NewRow
 from parley.errors import Conflict, InvalidInput, NotFound
@@ -34,7 +35,34 @@ from parley.parties.service import engaged_party_id, party_exists
 
 RESOURCE = "partyInteraction"
 # Columns a TMF list filter reads directly (the rest from the JSON document).
-LIST_COLUMNS = {"id": Interaction.id, "status": Interaction.status}
+_CUSTOMER_OR_PERSON = Attribute(Interaction.customer_id, also=(Interaction.party_id,))
+# What TMF683 lists filter on and sort by (db.listing), each backed by an index (0022).
+LIST_COLUMNS = {
+    "id": Interaction.id,
+    "status": Interaction.status,
+    "creationDate": Attribute(Interaction.created_at, sortable=True),
+    "lastUpdate": Interaction.updated_at,
+    "statusChangeDate": Interaction.status_changed_at,
+    "interactionDate.startDateTime": Attribute(Interaction.started_at, sortable=True),
+    "interactionDate.endDateTime": Interaction.ended_at,
+    # The customer (or, before it was one, the person): by either id.
+    "relatedParty.id": _CUSTOMER_OR_PERSON,
+    "relatedParty.partyOrPartyRole.id": _CUSTOMER_OR_PERSON,
+    "relatedChannel.channel.id": Interaction.channel,
+    "relatedChannel.channel.name": Interaction.channel,
+    # v4's flat channel references (find serves both versions).
+    "channel.id": Interaction.channel,
+    "channel.name": Interaction.channel,
+}
+# What the v4 API offers of them (its other attributes are those of the v5 documents stored).
+V4_LIST_COLUMNS = {
+    name: LIST_COLUMNS[name]
+    for name in (
+        *("id", "status", "relatedParty.id", "creationDate", "statusChangeDate"),
+        *("interactionDate.startDateTime", "interactionDate.endDateTime"),
+        *("channel.id", "channel.name"),
+    )
+}
 # Once completed, these lists may still grow (appended to, never rewritten).
 APPENDABLE = ("note", "attachment", "interactionRelationship")
 # Served from columns (projection.present), not stored in the document.
@@ -99,7 +127,7 @@ class InteractionService:
         )
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, Interaction.document, page.filters)
+        conditions = conditions_for(LIST_COLUMNS, Interaction.document, page)
         return self.repo.list_interactions([*conditions, self.repo.readable_by(reader)], page)
 
     def timeline(

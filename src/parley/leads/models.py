@@ -17,6 +17,7 @@ PRIORITIES = ("low", "medium", "high")
 class SalesLead(Base):
     __tablename__ = "sales_lead"
     __table_args__ = (
+        Index("ix_sales_lead_created", "created_at", "id"),
         CheckConstraint(
             "status IN ('acknowledged', 'inProgress', 'qualified', 'rejected', 'converted', "
             "'cancelled')",

@@ -20,7 +20,7 @@ class LeadRepository(Repository):
     def list_leads(
         self, conditions: list[ColumnElement], page: Page
     ) -> tuple[list[SalesLead], int]:
-        order = (SalesLead.created_at.desc(), SalesLead.id)
+        order = ((SalesLead.created_at, True),)
         return self.page(SalesLead, conditions, page, *order)
 
     def open_leads_of_parties(self, party_ids: list[str]) -> list[SalesLead]:

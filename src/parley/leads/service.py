@@ -15,6 +15,7 @@ from parley.auth.users import UserService
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE, changed_attributes
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, DomainError, InvalidInput, NotFound
 from parley.leads import document as doc
@@ -44,6 +45,9 @@ LIST_COLUMNS = {
     "priority": SalesLead.priority,
     "owner": SalesLead.owner_name,
     "channel.id": SalesLead.source_channel,
+    "creationDate": Attribute(SalesLead.created_at, sortable=True),
+    "statusChangeDate": SalesLead.status_changed_at,
+    "relatedParty.id": Attribute(SalesLead.party_id, also=(SalesLead.customer_id,)),
 }
 
 
@@ -82,7 +86,7 @@ class LeadService:
         return self.repo.found(SalesLead, lead_id, readable, f"No sales lead with id {lead_id}")
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, SalesLead.document, page.filters)
+        conditions = conditions_for(LIST_COLUMNS, SalesLead.document, page)
         return self.repo.list_leads([*conditions, self.repo.readable_by(reader)], page)
 
     def prospect(self, lead: SalesLead) -> Party:

@@ -282,6 +282,7 @@ class CommunicationService:
             },
             "relatedChannel": [
                 {
+                    "@type": "RelatedChannel",  # required by the v5 schema (Extensible)
                     "role": "contact",
                     "channel": {"@type": "ChannelRef", "id": message.channel},
                 }

@@ -85,6 +85,7 @@ class CommunicationMessage(Base):
 
     __tablename__ = "communication_message"
     __table_args__ = (
+        Index("ix_communication_message_created", "created_at", "id"),
         CheckConstraint(
             "state IN ('initial', 'inProgress', 'completed', 'failed', 'cancelled')",
             name="state",

@@ -59,6 +59,6 @@ class NotificationRepository(Repository):
         return owned_by_reader(CommunicationMessage.customer_id, reader)
 
     def list_messages(self, page: Page, readable: ColumnElement | None = None):
-        conditions = conditions_for(MESSAGE_COLUMNS, CommunicationMessage.document, page.filters)
-        order = (CommunicationMessage.created_at.desc(), CommunicationMessage.id)
+        conditions = conditions_for(MESSAGE_COLUMNS, CommunicationMessage.document, page)
+        order = ((CommunicationMessage.created_at, True),)
         return self.page(CommunicationMessage, [*conditions, readable], page, *order)

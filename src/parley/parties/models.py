@@ -42,6 +42,7 @@ BILL_DELIVERIES = ("email", "postal")
 class Party(Base):
     __tablename__ = "party"
     __table_args__ = (
+        Index("ix_party_kind_created", "kind", "created_at", "id"),
         CheckConstraint("kind IN ('Individual', 'Organization')", name="kind"),
         CheckConstraint("length(display_name) > 0", name="display_name_not_empty"),
         Index("ix_party_family_name", "family_name"),
@@ -90,12 +91,14 @@ class PartyKey(Base):
 class Customer(Base):
     __tablename__ = "customer"
     __table_args__ = (
+        Index("ix_customer_created", "created_at", "id"),
+        Index("ix_customer_name", "name", "id"),
         CheckConstraint(
             "status IN ('prospective', 'active', 'suspended', 'disconnected', 'closed')",
             name="status",
         ),
         CheckConstraint("length(customer_number) >= 6", name="customer_number_length"),
-        Index("ix_customer_status", "status"),
+        Index("ix_customer_status_created", "status", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
@@ -203,6 +206,7 @@ class BillingAccount(Base):
 
     __tablename__ = "billing_account"
     __table_args__ = (
+        Index("ix_billing_account_created", "created_at", "id"),
         CheckConstraint("state IN ('active', 'suspended', 'closed')", name="state"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
         CheckConstraint(

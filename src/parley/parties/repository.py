@@ -51,7 +51,7 @@ class PartyRepository(Repository):
         return Party.id.in_(engaged.union(contacts))
 
     def list_parties(self, kind: str, conditions: list, page: Page) -> tuple[list[Party], int]:
-        order = (Party.created_at.desc(), Party.id)
+        order = ((Party.created_at, True),)
         return self.page(Party, [Party.kind == kind, *conditions], page, *order)
 
     def party_exists(self, party_id: str) -> bool:
@@ -83,7 +83,7 @@ class PartyRepository(Repository):
         return owned_by_reader(Customer.id, reader)
 
     def list_customers(self, conditions: list, page: Page) -> tuple[list[Customer], int]:
-        order = (Customer.created_at.desc(), Customer.id)
+        order = ((Customer.created_at, True),)
         return self.page(Customer, conditions, page, *order)
 
     def engaged_party_id(self, customer_id: str) -> str | None:

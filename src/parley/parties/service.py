@@ -15,10 +15,17 @@ from sqlalchemy.orm import Session
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
+from parley.parties.external import (
+    external_owner,
+    is_external,
+    is_placeholder,
+    placeholder_document,
+)
 from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
 from parley.parties.normalize import luhn_check_digit
 from parley.parties.options import PartyOptions
@@ -40,14 +47,28 @@ PARTY_COLUMNS = {
     "id": Party.id,
     "status": Party.status,
     "givenName": Party.given_name,
-    "familyName": Party.family_name,
+    "familyName": Attribute(Party.family_name, sortable=True),
+    "creationDate": Attribute(Party.created_at, sortable=True),
+    "lastUpdate": Party.updated_at,
 }
+# What TMF629 lists filter on and sort by (db.listing), each backed by an index (0022).
 CUSTOMER_COLUMNS = {
     "id": Customer.id,
     "status": Customer.status,
-    "name": Customer.name,
+    "name": Attribute(Customer.name, sortable=True),
     CUSTOMER_NUMBER_CHARACTERISTIC: Customer.customer_number,
     "engagedParty.id": Customer.party_id,
+    # Parley's own dates (not in the v5 Customer schema): sync by them.
+    "creationDate": Attribute(Customer.created_at, sortable=True),
+    "lastUpdate": Customer.updated_at,
+    "statusChangeDate": Customer.status_changed_at,
+    # The customer's contacts, by their party and role.
+    "relatedParty.id": Attribute(
+        CustomerContact.party_id, through=(Customer.id, CustomerContact.customer_id)
+    ),
+    "relatedParty.role": Attribute(
+        CustomerContact.role, through=(Customer.id, CustomerContact.customer_id)
+    ),
 }
 
 
@@ -83,7 +104,7 @@ class PartyService:
         return party
 
     def find_parties(self, kind: str, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(PARTY_COLUMNS, Party.document, page.filters)
+        conditions = conditions_for(PARTY_COLUMNS, Party.document, page)
         readable = self.repo.parties_readable_by(reader)
         return self.repo.list_parties(kind, [*conditions, readable], page)
 
@@ -96,6 +117,11 @@ class PartyService:
 
     def create_party(self, kind: str, document: dict) -> Party:
         document.pop("id", None)
+        placeholder = self._placeholder_named_by(kind, document)
+        if placeholder is not None:
+            # The party an external reference named has appeared: it takes the placeholder's
+            # place (and id), so what refers to it (customers, their history) now refers to it.
+            return self.replace_party(kind, placeholder.id, document)
         party = Party(id=new_id(), kind=kind, created_at=utcnow())
         keys = self._apply_party(party, document)
         self.repo.add(party)
@@ -170,7 +196,7 @@ class PartyService:
         return media + (party.document.get("contactMedium", []) if party is not None else [])
 
     def find_customers(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page.filters)
+        conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page)
         readable = self.repo.customers_readable_by(reader)
         return self.repo.list_customers([*conditions, readable], page)
 
@@ -253,13 +279,13 @@ class PartyService:
         projection.check_period(document, "validFor")
         engaged = self._engaged_party(document.get("engagedParty"))
         customer.party_id = engaged.id
-        # A foreign href named the party of another system: its shadow is ours (no href kept).
-        document["engagedParty"] = {
-            **{k: v for k, v in document["engagedParty"].items() if k != "href"},
-            "id": engaged.id,
-            "@referredType": engaged.kind,
-        }
-        document["engagedParty"].setdefault("name", engaged.display_name)
+        if document["engagedParty"].get("id") == engaged.id:  # ours: completed
+            document["engagedParty"] = {
+                **document["engagedParty"],
+                "@referredType": engaged.kind,
+            }
+            document["engagedParty"].setdefault("name", engaged.display_name)
+        # else an external reference: kept as sent
         name = document.get("name")
         if name is not None and not name.strip():
             raise InvalidInput("name: must not be blank", "name")
@@ -314,6 +340,8 @@ class PartyService:
             projection.fits(CustomerContact.role, role, f"{where}.role")
             if ref.get("@type") == "PartyRoleRef" or not ref.get("id"):
                 continue  # a reference to another party role, not a contact person
+            if is_external(ref) and not self.repo.get_party(ref["id"]):
+                continue  # a party Parley does not hold: an external reference, kept as sent
             party = self._referenced_party(ref, f"{where}.partyOrPartyRole")
             is_primary = role == PRIMARY_CONTACT_ROLE
             primaries += is_primary
@@ -325,50 +353,33 @@ class PartyService:
         return contacts
 
     def _engaged_party(self, ref: dict | None) -> Party:
-        """The engaged party: one of ours, or one mastered elsewhere and known by its href.
+        """The engaged party: one of ours (checked strictly), or an external reference.
 
-        A reference whose ``href`` points to another system (as integrators and the TMF629
-        conformance kit send) is recorded once as a party carrying an ``externalReference``
-        to it, so the customer can still be identified by name.
+        A reference to a party Parley does not hold (a BSS's own party master: ``{"id":
+        "500"}``, with or without its href) is kept in the customer as sent; behind it stands
+        a placeholder party carrying the reference as its ``externalReference`` (made once
+        per id and owner), so the customer can be identified by name, and which the party
+        itself replaces when it is created here with that external identifier.
         """
         ref = ref or {}
-        href, ref_id = ref.get("href", ""), ref.get("id") or ""
-        # The edge removed Parley's own hrefs (parley.links): an href left is another system's.
-        foreign = href and ref_id
-        if not foreign or self.repo.get_party(ref_id) is not None:
+        ref_id = ref.get("id") or ""
+        if not ref_id or not is_external(ref) or self.repo.get_party(ref_id):
             return self._referenced_party(ref, "engagedParty")
-        owner = href[: -len(ref_id) - 1] if href.endswith("/" + ref_id) else href
+        owner = external_owner(ref)
         known = self.repo.keys_matching("external_id", projection.external_key(owner, ref_id))
         if known:
             return self.repo.get_party(known[0].party_id)
-        return self.create_party(*self._shadow_document(ref, owner))
+        return self.create_party(*placeholder_document(ref, owner))
 
-    def _shadow_document(self, ref: dict, owner: str) -> tuple[str, dict]:
-        kind = ref.get("@referredType") or "Organization"
-        name = (ref.get("name") or "").strip()
-        external = [
-            {
-                "@type": "ExternalIdentifier",
-                "id": ref["id"],
-                "owner": owner,
-                "externalIdentifierType": kind,
-            }
-        ]
-        if kind == "Organization" and name:
-            return kind, {"@type": kind, "name": name, "externalReference": external}
-        if kind == "Individual" and " " in name:
-            given, family = name.rsplit(" ", 1)
-            return kind, {
-                "@type": kind,
-                "givenName": given,
-                "familyName": family,
-                "externalReference": external,
-            }
-        raise InvalidInput(
-            "engagedParty: a party of another system needs @referredType Individual or "
-            "Organization and its full name",
-            "engagedParty.name",
-        )
+    def _placeholder_named_by(self, kind: str, document: dict) -> Party | None:
+        """The placeholder of an external reference this new party's own external
+        identifiers name, if there is one of its kind."""
+        for key in projection.external_keys(document):
+            for found in self.repo.keys_matching("external_id", key["value"]):
+                party = self.repo.get_party(found.party_id)
+                if party is not None and party.kind == kind and is_placeholder(party.document):
+                    return party
+        return None
 
     def _referenced_party(self, ref: dict | None, where: str) -> Party:
         if not ref or not ref.get("id"):

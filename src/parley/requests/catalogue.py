@@ -63,7 +63,7 @@ class RequestTypeCatalogue:
         return [t for t in self.repo.active_types() if t.self_service]
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page.filters)
+        conditions = conditions_for(TYPE_COLUMNS, RequestType.document, page)
         return self.repo.list_types([*conditions, self.repo.types_readable_by(reader)], page)
 
     def create(self, document: dict) -> RequestType:

@@ -3,9 +3,11 @@
 The rules are data, kept with each request type (``classification``: reason codes, channels,
 keywords). They are tried in this order, and the first tier that recognises a type decides:
 
-1. an explicit type: ``troubleTicketSpecification.id``, or ``ticketType`` naming a type's code;
+1. an explicit type: ``troubleTicketSpecification.id``, or ``ticketType`` naming a type's code
+   or name;
 2. the reason code of the interaction the request is opened in;
-3. keywords in the name and description (the type with the most keywords found wins);
+3. keywords in the ticketType, name and description (the type with the most keywords found
+   wins);
 4. the channel it arrives on.
 
 Within a tier, ties go to the type whose code sorts first, so the answer never depends on the
@@ -47,8 +49,9 @@ def classify(arrival: Arrival, types: list[RequestType], default_code: str | Non
                 "troubleTicketSpecification",
             )
         return Classified(found, "explicit")
-    if arrival.ticket_type in by_code:
-        return Classified(by_code[arrival.ticket_type], "explicit")
+    named = _named(arrival.ticket_type, types)
+    if named is not None:
+        return Classified(named, "explicit")
     if arrival.reason_code:
         for request_type in types:
             if arrival.reason_code in _rule(request_type, "reasonCode"):
@@ -70,6 +73,16 @@ def classify(arrival: Arrival, types: list[RequestType], default_code: str | Non
         f"troubleTicketSpecification): one of {', '.join(by_code) or 'none defined'}",
         "ticketType",
     )
+
+
+def _named(ticket_type: str | None, types: list[RequestType]) -> RequestType | None:
+    """The type a ``ticketType`` names by its code or its name (any case). Any other text is
+    the client's own word: kept as sent, read with the keywords."""
+    wanted = (ticket_type or "").strip().lower() if isinstance(ticket_type, str) else ""
+    for request_type in types:
+        if wanted and wanted in (request_type.code.lower(), request_type.name.lower()):
+            return request_type
+    return None
 
 
 def _rule(request_type: RequestType, key: str) -> list[str]:

@@ -73,7 +73,11 @@ class InteractionLinks:
             "status": COMPLETED,
             "description": text[:500],
             "relatedChannel": [
-                {"role": "contact", "channel": {"@type": "ChannelRef", "id": channel}}
+                {
+                    "@type": "RelatedChannel",  # required by the v5 schema (Extensible)
+                    "role": "contact",
+                    "channel": {"@type": "ChannelRef", "id": channel},
+                }
             ],
             "relatedParty": [
                 {

@@ -50,6 +50,7 @@ class CustomerRequest(Base):
 
     __tablename__ = "customer_request"
     __table_args__ = (
+        Index("ix_customer_request_created", "created_at", "id"),
         CheckConstraint(
             "status IN ('acknowledged', 'inProgress', 'pending', 'held', 'resolved', 'closed', "
             "'cancelled', 'rejected')",

@@ -24,7 +24,7 @@ class RequestRepository(Repository):
         return None
 
     def list_types(self, conditions: list[ColumnElement], page: Page) -> tuple[list, int]:
-        order = (RequestType.code, RequestType.id)
+        order = ((RequestType.code, False),)
         return self.page(RequestType, conditions, page, *order)
 
     def type_in_use(self, type_id: str) -> bool:
@@ -50,7 +50,7 @@ class RequestRepository(Repository):
     def list_requests(
         self, conditions: list[ColumnElement], page: Page
     ) -> tuple[list[CustomerRequest], int]:
-        order = (CustomerRequest.created_at.desc(), CustomerRequest.id)
+        order = ((CustomerRequest.created_at, True),)
         return self.page(CustomerRequest, conditions, page, *order)
 
     def history(self, request_id: str) -> list[RequestStatusChange]:

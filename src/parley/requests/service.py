@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
+from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.parties.service import PartyService
@@ -28,11 +29,20 @@ from parley.requests.sla.clocks import SlaClocks
 from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
+# What TMF621 lists filter on and sort by (db.listing), each backed by an index (0022).
 LIST_COLUMNS = {
     "id": CustomerRequest.id,
     REFERENCE: CustomerRequest.reference,
     "status": CustomerRequest.status,
     "priority": CustomerRequest.priority,
+    "creationDate": Attribute(CustomerRequest.created_at, sortable=True),
+    "lastUpdate": CustomerRequest.updated_at,
+    "statusChangeDate": CustomerRequest.status_changed_at,
+    "expectedResolutionDate": CustomerRequest.expected_resolution_at,
+    "resolutionDate": CustomerRequest.resolved_at,
+    # The customer, by its id however the reference is shaped (v5 or v4).
+    "relatedParty.id": CustomerRequest.customer_id,
+    "relatedParty.partyOrPartyRole.id": CustomerRequest.customer_id,
 }
 OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 
@@ -71,7 +81,7 @@ class RequestService:
         return self.repo.histories([row.id for row in rows])
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page.filters)
+        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page)
         return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
 
     def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:
@@ -102,7 +112,9 @@ class RequestService:
             ticket_type=document.get("ticketType"),
             reason_code=interaction.reason_code if interaction else None,
             channel=channel,
-            text=f"{document.get('name') or ''} {document.get('description') or ''}",
+            text=" ".join(
+                str(document.get(key) or "") for key in ("ticketType", "name", "description")
+            ),
         )
         classified = classify(arrival, self.catalogue.active_types(), self.options.default_type)
         request_type = classified.request_type
@@ -127,7 +139,8 @@ class RequestService:
         document.update(
             {
                 "@type": "TroubleTicket",
-                "ticketType": request_type.code,
+                # The client's own word for it, kept as sent; Parley's is the specification.
+                "ticketType": document.get("ticketType") or request_type.code,
                 "troubleTicketSpecification": self._type_ref(request_type),
                 "status": lc.ACKNOWLEDGED,
                 "priority": priority,
@@ -149,7 +162,8 @@ class RequestService:
         )
         self.repo.add(row)
         self.sla.start(row, request_type, now)
-        self._history(row, None, f"received; type by {classified.rule}", now)
+        reason = f"received; classified as {request_type.code} by {classified.rule}"
+        self._history(row, None, reason, now)
         self.uow.record(RESOURCE, CREATE, row.id, after=document, event=self._presented(row))
         self.notifier.milestone(row, request_type, "received")
         done = AutomaticFulfilment(self.uow, self).fulfil(row, request_type)

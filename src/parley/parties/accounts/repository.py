@@ -18,7 +18,7 @@ class AccountRepository(Repository):
         return owned_by_reader(BillingAccount.customer_id, reader)
 
     def list_accounts(self, conditions: list, page: Page) -> tuple[list[BillingAccount], int]:
-        order = (BillingAccount.created_at.desc(), BillingAccount.id)
+        order = ((BillingAccount.created_at, True),)
         return self.page(BillingAccount, conditions, page, *order)
 
     def replace_contacts(self, account_id: str, contacts: list[dict]) -> None:

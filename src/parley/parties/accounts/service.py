@@ -32,6 +32,9 @@ LIST_COLUMNS = {
     "id": BillingAccount.id,
     "state": BillingAccount.state,
     "name": BillingAccount.name,
+    "relatedParty.partyOrPartyRole.id": BillingAccount.customer_id,
+    "relatedParty.id": BillingAccount.customer_id,
+    "lastUpdate": BillingAccount.updated_at,
 }
 # What a self-service customer may change on its own account after creating it.
 SELF_SERVICE_CHANGEABLE = ("contact",)
@@ -55,12 +58,7 @@ class BillingAccountService:
         )
 
     def find(self, page: Page, reader: Reader | None = None):
-        filters = dict(page.filters)
-        conditions = []
-        owner = filters.pop("relatedParty.partyOrPartyRole.id", None)
-        if owner is not None:
-            conditions.append(BillingAccount.customer_id == owner)
-        conditions += conditions_for(LIST_COLUMNS, BillingAccount.document, filters)
+        conditions = conditions_for(LIST_COLUMNS, BillingAccount.document, page)
         return self.repo.list_accounts([*conditions, self.repo.readable_by(reader)], page)
 
     def contacts(self, account_id: str) -> list[BillingAccountContact]:

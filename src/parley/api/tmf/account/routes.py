@@ -13,7 +13,6 @@ from parley.auth.permissions import ACCOUNT_READ, ACCOUNT_WRITE
 from parley.parties.accounts.service import LIST_COLUMNS, BillingAccountService, present
 
 SPEC_FILE = "TMF666-AccountManagement-v5.0.0.oas.yaml"
-OWNER_FILTER = "relatedParty.partyOrPartyRole.id"
 
 
 @cache
@@ -26,7 +25,7 @@ def api() -> TMFApi:
         collection=BillingAccountService,
         read_permission=ACCOUNT_READ,
         write_permission=ACCOUNT_WRITE,
-        columns=[*LIST_COLUMNS, OWNER_FILTER],
+        columns=LIST_COLUMNS,
         served=present,
     )
     return TMFApi("TMF666", 5, "account_api_prefix", spec, (account,), ACCOUNT_READ)

@@ -18,7 +18,7 @@ from parley.api.tmf.kit.resource import Events
 from parley.api.tmf.kit.spec import load_spec_requiring
 from parley.auth.permissions import INTERACTION_READ
 from parley.interactions import direct_log, projection
-from parley.interactions.service import InteractionService
+from parley.interactions.service import V4_LIST_COLUMNS, InteractionService
 
 SPEC_FILE = "TMF683-PartyInteraction-v4.0.0.swagger.json"
 # What the conformance profile makes mandatory, where the swagger asks for more.
@@ -39,6 +39,8 @@ def api() -> TMFApi:
         collection=InteractionsV4,
         create_direct=lambda uow, doc: direct_log.log_interaction(uow, _stored(doc), lenient=True),
         stored=lambda row: to_v4(row.document),
+        columns=V4_LIST_COLUMNS,
+        document_paths=False,  # v5 documents are stored
         served=lambda row: to_v4(projection.present(row)),
         events=Events(render=to_v4, state_change="StatusChange"),
     )

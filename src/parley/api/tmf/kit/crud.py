@@ -29,11 +29,13 @@ from parley.api.tmf.kit.responses import (
     media_type_check,
     merge_patch,
     no_content,
+    paging_headers,
 )
 from parley.api.tmf.kit.spec import Spec, SpecViolation
 from parley.api.versioning import etag, expected_version, flush_or_412
 from parley.auth.principal import Principal
 from parley.changes import UnitOfWork
+from parley.db.listing import Criterion
 from parley.db.repository import Page
 
 FIELDS_QUERY = Query(
@@ -80,20 +82,25 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     ):
         settings = request.app.state.settings
         query = parse_list_query(
-            request,
-            resource.known_fields,
-            resource.filterable,
-            settings.default_page_size,
-            settings.max_page_size,
+            request, resource, settings.default_page_size, settings.max_page_size
         )
         collection_url = f"{base_url_of(request)}{prefix}/{resource.name}"
-        page = Page(_href_as_id(query.filters, collection_url), query.offset, query.limit)
+        page = Page(
+            {},
+            query.offset,
+            query.limit,
+            criteria=tuple(_href_as_id(query.criteria, collection_url)),
+            sort=tuple(query.sort),
+            cursor=query.cursor,
+        )
         rows, total = resource.collection(uow).find(page, principal)
         items = (
             select_fields(representation(resource, row, request, prefix), query.fields)
             for row in rows
         )
-        return list_response(items, total, settings.max_page_bytes)
+        response = list_response(items, total, settings.max_page_bytes)
+        paging_headers(response, request, page.info, collection_url)
+        return response
 
     _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
 
@@ -276,17 +283,22 @@ def check_type(body: dict, type_name: str) -> None:
         )
 
 
-def _href_as_id(filters: dict[str, str], collection_url: str) -> dict[str, str]:
+def _href_as_id(criteria: list[Criterion], collection_url: str) -> list[Criterion]:
     """An ``href`` filter is an ``id`` filter: hrefs are made when answering, never stored. An
     href of this collection names the row it ends with; any other names nothing here."""
-    href = filters.pop("href", None)
-    if href is None:
-        return filters
+    named = []
+    for criterion in criteria:
+        if criterion.name != "href":
+            named.append(criterion)
+            continue
+        ids = tuple(_id_in(href, collection_url) for href in criterion.values)
+        named.append(Criterion("id", "eq", ids))
+    return named
+
+
+def _id_in(href: str, collection_url: str) -> str:
     row_id = href.removeprefix(collection_url + "/")
-    named = row_id if row_id != href and "/" not in row_id else ""
-    if filters.setdefault("id", named) != named:
-        filters["id"] = ""  # an id and an href naming two rows: no row is both
-    return filters
+    return row_id if row_id != href and "/" not in row_id else ""
 
 
 def _flags(request: Request, names: tuple[str, ...]) -> dict[str, bool]:

@@ -5,6 +5,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from parley.api.hrefs import links_of
 from parley.api.json_response import JSONResponse
@@ -18,6 +19,7 @@ _REASONS = {
     403: "Forbidden",
     404: "Resource not found",
     405: "Method not allowed",
+    406: "Not acceptable",
     409: "Conflict",
     413: "Content too large",
     415: "Unsupported media type",
@@ -29,13 +31,17 @@ _REASONS = {
 }
 
 
+# A code answers with one reason wherever it is raised (the domain's InvalidInput says so).
+_CODE_REASONS = {"INVALID_INPUT": "Invalid input"}
+
+
 class TMFError(Exception):
     def __init__(self, status: int, message: str, code: str | None = None, reason: str = ""):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code or str(status)
-        self.reason = reason or _REASONS.get(status, "Error")
+        self.reason = reason or _CODE_REASONS.get(self.code) or _REASONS.get(status, "Error")
 
 
 def error_body(status: int, code: str, reason: str, message: str) -> dict:
@@ -69,6 +75,22 @@ def _problem(error: dict) -> str:
     return f"{_format_location(error['loc'])}: {error['msg']}"
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path: Starlette's own ``Allow`` names
+    only the first route matching the path (GET /{id}, not DELETE /{id} beside it)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL for route in routes
+        )
+    ]
+
+
+METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(TMFError)
     def _tmf(_: Request, exc: TMFError):
@@ -87,14 +109,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(400, "INVALID_INPUT", "Invalid input", "; ".join(problems))
 
     @app.exception_handler(StarletteHTTPException)
-    def _http(_: Request, exc: StarletteHTTPException):
+    def _http(request: Request, exc: StarletteHTTPException):
         reason = _REASONS.get(exc.status_code, "Error")
         message = exc.detail if isinstance(exc.detail, str) else reason
         if isinstance(exc.__cause__, RecursionError):  # FastAPI's parsing of a body
             message = "request body: nested too deeply to be read"
-        return error_response(
-            exc.status_code, str(exc.status_code), reason, message, getattr(exc, "headers", None)
-        )
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(request))}
+        return error_response(exc.status_code, str(exc.status_code), reason, message, headers)
 
     @app.exception_handler(IntegrityError)
     def _integrity(request: Request, exc: IntegrityError):

@@ -7,15 +7,17 @@ is simply not found, as the domain's ``readable_by`` query decides, for one row,
 filters and its fields alike.
 """
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Protocol
 
 from fastapi.routing import APIRoute
 
+from parley.api.tmf.kit.paths import document_path, scalar_kinds
 from parley.api.tmf.kit.spec import Spec
 from parley.changes import UnitOfWork
+from parley.db.listing import Attribute, attribute
 from parley.db.repository import Page, Reader
 
 
@@ -31,6 +33,15 @@ class Collection(Protocol):
     def replace(self, id: str, document: dict, **version: int | None) -> Any: ...
 
     def delete(self, id: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Filter:
+    """An attribute a list filters on: a column (``attribute.column``) or, without one, the
+    document at ``path`` (empty: the top-level attribute of that name)."""
+
+    attribute: Attribute
+    path: tuple[tuple[str, bool], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,9 +65,14 @@ class Resource:
     collection: Callable[[UnitOfWork], Collection]
     read_permission: str
     write_permission: str
-    # What a list may filter on besides the spec's scalar attributes: the domain's columns.
-    columns: Iterable[str] = ()
-    # What a list filters on, where the collection takes less than the spec's attributes.
+    # What a list may filter on besides the spec's attributes, and sort by: the domain's
+    # columns (name -> column or db.listing.Attribute), also where the spec names a path.
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    # False where the stored documents are not in this spec's shape (v4 over v5 documents):
+    # a list then filters on the columns and top-level attributes only.
+    document_paths: bool = True
+    # What a list filters on, where the collection takes less than the spec's attributes
+    # (text, equality only; such a collection also pages by offset only).
     only_filters: Iterable[str] | None = None
     # The stored document of a row: what a merge patch applies to.
     stored: Callable[[Any], dict] = stored_document
@@ -92,10 +108,38 @@ class Resource:
         return self.spec.properties(self.type_name)
 
     @cached_property
-    def filterable(self) -> set[str]:
+    def filterable(self) -> dict[str, Filter]:
+        """The attributes a list filters on by their plain names; nested paths of the
+        document are found by ``filter_of``."""
         if self.only_filters is not None:
-            return set(self.only_filters)
-        return self.spec.scalar_properties(self.type_name) | set(self.columns)
+            return {name: Filter(Attribute(None, "text")) for name in self.only_filters}
+        kinds = scalar_kinds(self.spec, self.type_name)
+        found = {name: Filter(Attribute(None, kind)) for name, kind in kinds.items()}
+        found.update({name: Filter(attribute(column)) for name, column in self.columns.items()})
+        return found
+
+    @cached_property
+    def sortable(self) -> dict[str, Any]:
+        return {
+            name: declared.attribute.column
+            for name, declared in self.filterable.items()
+            if declared.attribute.sortable
+        }
+
+    @property
+    def pages_by_cursor(self) -> bool:
+        return self.only_filters is None
+
+    def filter_of(self, name: str) -> "Filter | None":
+        """How a list filters on ``name``: a column, a top-level attribute of the document,
+        or a path into it the spec names; None when it can't."""
+        known = self.filterable.get(name)
+        if known is not None or self.only_filters is not None or "." not in name:
+            return known
+        if not self.document_paths:
+            return None
+        found = document_path(self.spec, self.type_name, name)
+        return None if found is None else Filter(Attribute(None, found[1]), found[0])
 
     def document(self, row: Any) -> dict:
         return (self.served or self.stored)(row)

@@ -4,6 +4,7 @@ import json
 import math
 from collections.abc import Iterable
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import Depends, Request, Response
 
@@ -11,6 +12,7 @@ from parley import json_codec
 from parley.api.json_response import JSONResponse
 from parley.api.tmf.kit.budget import DocumentBudget
 from parley.api.tmf.kit.errors import TMFError
+from parley.db.listing import PageInfo
 
 PATCH_MEDIA_TYPES = ("application/json", "application/merge-patch+json")
 MAX_DEPTH = 32
@@ -35,6 +37,19 @@ def list_response(items: Iterable[dict], total: int, budget: int | None = None) 
         media_type="application/json",
         headers={"X-Total-Count": str(total), "X-Result-Count": str(len(parts))},
     )
+
+
+def paging_headers(response: Response, request: Request, info: PageInfo, url: str) -> None:
+    """The next page's cursor (``X-Next-Cursor``, and the whole link as ``Link: rel=next``),
+    and ``X-Total-Count-Exact: false`` where the total is an estimate (docs/api.md)."""
+    cursor = info.cursor_after(int(response.headers["X-Result-Count"]))
+    if cursor is not None:
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "offset"]
+        params = [(k, v) for k, v in params if k != "cursor"] + [("cursor", cursor)]
+        response.headers["X-Next-Cursor"] = cursor
+        response.headers["Link"] = f'<{url}?{urlencode(params)}>; rel="next"'
+    if not info.total_exact:
+        response.headers["X-Total-Count-Exact"] = "false"
 
 
 def created(body: dict) -> JSONResponse:

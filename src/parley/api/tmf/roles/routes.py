@@ -74,8 +74,10 @@ def _role_name(document: dict) -> str:
 
 
 def _matching(rows: list[Row], page: Page) -> tuple[list[Row], int]:
-    for name, value in page.filters.items():
-        rows = [row for row in rows if str(row.document.get(name, "")) == value]
+    wanted = [(name, (value,)) for name, value in page.filters.items()]
+    wanted += [(criterion.name, criterion.values) for criterion in page.criteria]
+    for name, values in wanted:  # text attributes: only "eq" is let through
+        rows = [row for row in rows if str(row.document.get(name, "")) in values]
     return rows[page.offset : page.offset + page.limit], len(rows)
 
 
@@ -158,7 +160,7 @@ class Permissions:
         return _permission_row(self.grants.get_grant(grant_id))
 
     def find(self, page: Page, _reader: Reader) -> tuple[list[Row], int]:
-        user_id = page.filters.get("user.id")
+        user_id = page.equal_to("user.id")
         grants, total = self.grants.list_grants(user_id, page.offset, page.limit)
         return [_permission_row(grant) for grant in grants], total
 

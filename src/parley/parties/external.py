@@ -1,0 +1,61 @@
+"""External references: parties another system masters, referred to by its ids.
+
+A reference names another system's party where it carries a foreign href or an id that is
+not of Parley's form; a UUID without one names a party of Parley's own, checked strictly.
+
+A customer's engaged party that Parley does not hold is kept in the customer as sent (id,
+href, name, @referredType). Behind it stands a placeholder party, made once per external id
+and owner, named after the reference and carrying it as its ``externalReference``: the
+customer can be found by that name, and the party replaces its placeholder (keeping its id)
+when it is created in Parley with the same external identifier (docs/api.md, "External
+references").
+"""
+
+import uuid
+
+PLACEHOLDER_MARK = "externalReferenceOnly"  # the characteristic that marks a placeholder
+KINDS = ("Individual", "Organization")
+
+
+def is_external(ref: dict) -> bool:
+    """Whether a party reference may name another system's party: it has a foreign href (the
+    edge removed Parley's own), or an id not of Parley's form (a UUID). A UUID without a
+    foreign href names one of Parley's parties, which must exist."""
+    return bool(ref.get("href")) or not _is_uuid(str(ref.get("id") or ""))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def external_owner(ref: dict) -> str:
+    """Who masters the party: its href up to its id (``https://crm.example/.../party``), or
+    nothing when the reference came without an href."""
+    href, ref_id = ref.get("href") or "", ref.get("id") or ""
+    return href[: -len(ref_id) - 1] if ref_id and href.endswith("/" + ref_id) else href
+
+
+def placeholder_document(ref: dict, owner: str) -> tuple[str, dict]:
+    """The kind and TMF632 document of the placeholder for ``ref``."""
+    kind = ref.get("@referredType") if ref.get("@referredType") in KINDS else "Organization"
+    name = (ref.get("name") or "").strip() or f"{ref.get('@referredType') or 'Party'} {ref['id']}"
+    external = {"@type": "ExternalIdentifier", "id": ref["id"], "externalIdentifierType": kind}
+    if owner:
+        external["owner"] = owner
+    mark = {"@type": "BooleanCharacteristic", "name": PLACEHOLDER_MARK, "value": True}
+    document = {"@type": kind, "externalReference": [external], "partyCharacteristic": [mark]}
+    if kind == "Organization":
+        return kind, {**document, "name": name}
+    given, _, family = name.rpartition(" ")
+    # A person known by one word (or only by an id) is given that as family name.
+    return kind, {**document, "givenName": given or "(external)", "familyName": family}
+
+
+def is_placeholder(document: dict) -> bool:
+    return any(
+        c.get("name") == PLACEHOLDER_MARK and c.get("value") is True
+        for c in document.get("partyCharacteristic") or []
+    )
