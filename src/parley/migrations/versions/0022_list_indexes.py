@@ -13,7 +13,7 @@ Create Date: 2026-12-07
 from alembic import op
 
 revision = "0022"
-down_revision = "0019"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
