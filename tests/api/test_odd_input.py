@@ -46,12 +46,18 @@ def _type(schema: dict) -> str | None:
     return None
 
 
+# OAuth answers errors as RFC 6749 says; the USSD, IVR and SMS webhooks in what their gateway
+# reads (a CON/END text, TwiML, VoiceXML), since a gateway shows the caller nothing else.
+GATEWAYS = tuple(f"/api/v1/channels/{kind}/" for kind in ("ussd", "ivr", "sms"))
+OWN_ERROR_SHAPES = (*OAUTH, *GATEWAYS)
+
+
 def _problem(response, what: str) -> list[str]:
     """What is wrong with the answer (nothing, mostly): a 5xx, or an error not in TMF shape."""
     shown = f"{what}: {response.status_code} {response.text[:300]}"
     if response.status_code >= 500:
         return [shown]
-    if response.status_code >= 400 and not what.split()[1].startswith(OAUTH):
+    if response.status_code >= 400 and not what.split()[1].startswith(OWN_ERROR_SHAPES):
         return [] if set(response.json()) == TMF_ERROR_KEYS else [shown]
     return []
 
@@ -151,7 +157,8 @@ def test_odd_bodies_on_every_write_are_answered_4xx(client, body):
             method, url, content=body, headers={"content-type": "application/json"}
         )
         problems += _problem(response, f"{method.upper()} {url}")
-        if response.status_code < 400:
+        # A gateway is always answered a screen (its tests in tests/channels check which).
+        if response.status_code < 400 and not path.startswith(GATEWAYS):
             problems.append(f"{method.upper()} {url} took it: {response.status_code}")
 
     assert problems == []
