@@ -155,7 +155,7 @@ class MenuEngine:
         if caller.customer_id is not None:
             preferred = (PreferenceService(uow).get(caller.customer_id).language or "")[:2]
             language = preferred if preferred in texts.LANGUAGES else language
-        menu = MenuCatalogue(uow).get(self.options.menu)  # not cached: refused if gone
+        menu = _menu(uow, self.options.menu)
         now = utcnow()
         row = ChannelSession(
             id=new_id(),
@@ -163,7 +163,7 @@ class MenuEngine:
             gateway=turn.gateway,
             session_key=turn.session_key[:200],
             msisdn=turn.msisdn[:32],
-            menu_code=menu.code,
+            menu_code=self.options.menu,
             language=language,
             customer_id=caller.customer_id,
             status=ACTIVE,
@@ -185,8 +185,8 @@ class MenuEngine:
             "results": {},
             "verified": False,
         }
-        step = _Step(self, row, state, turn, menu.document)
-        step.enter(menu.document["start"], back=False)
+        step = _Step(self, row, state, turn, menu)
+        step.enter(menu["start"], back=False)
         row.state = state
         return row
 
