@@ -7,7 +7,10 @@ Talking webhook, each of five steps as a handset would: dial (the main menu), 1 
 my latest requests), 1 (back to the main menu), 9 (not an option: the menu again with a
 notice), 5 (an agent: the session ends with a transfer). Each caller is a demo customer with a
 current mobile number. At most --connections requests are in flight; every session waits
---think seconds between its steps (a person reading).
+--think seconds between its steps (a person reading the screen and keying an answer; 5 s by
+default); the sessions start evenly over --ramp seconds (20 by default: with 5 s to read
+each screen, all 1,000 are under way at once). The times are the handset's side: from sending
+a step to its answer, waiting for a free connection included.
 
 Prints steps per second, p50/p99 of each step and the load average, and fails (exit 1) unless
 every answer was right and every session is logged as exactly one completed USSD interaction.
@@ -31,6 +34,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
@@ -38,6 +42,7 @@ from interactions import (  # noqa: E402
     PG_SERVER,
     Server,
     create_database,
+    database_exists,
     free_port,
     machine_facts,
     percentile,
@@ -82,8 +87,13 @@ def callers(url: str, count: int) -> list[str]:
     return [numbers[i % len(numbers)] for i in range(count)]
 
 
-async def play(client, url: str, msisdn: str, think: float, timings, failures) -> None:
-    session_id = f"bench-{uuid.uuid4().hex}"
+RUN = uuid.uuid4().hex[:8]  # this run's sessions, told apart from earlier runs' (--reuse)
+
+
+async def play(client, url: str, msisdn: str, args, delay: float, timings, failures) -> None:
+    think = args.think
+    await asyncio.sleep(delay)
+    session_id = f"bench-{RUN}-{uuid.uuid4().hex}"
     inputs: list[str] = []
     for name, given, expected in STEPS:
         if given:
@@ -113,8 +123,12 @@ async def run(base_url: str, numbers: list[str], args) -> tuple[dict, list, floa
     url = f"{base_url}/api/v1/channels/ussd/africastalking"
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
         started = time.perf_counter()
+        spread = args.ramp / max(len(numbers), 1)
         await asyncio.gather(
-            *(play(client, url, n, args.think, timings, failures) for n in numbers)
+            *(
+                play(client, url, n, args, index * spread, timings, failures)
+                for index, n in enumerate(numbers)
+            )
         )
         elapsed = time.perf_counter() - started
     return timings, failures, elapsed
@@ -137,8 +151,9 @@ def logged_once(url: str, sessions: int, before: int) -> tuple[bool, str]:
                 "count(*) FILTER (WHERE i.status = 'completed' AND i.channel = 'ussd' "
                 "AND i.direction = 'inbound') "
                 "FROM channel_session s JOIN party_interaction i ON i.id = s.interaction_id "
-                "WHERE s.session_key LIKE 'bench-%'"
-            )
+                "WHERE s.session_key LIKE :run"
+            ),
+            {"run": f"bench-{RUN}-%"},
         ).one()
         ussd = conn.scalar(text("SELECT count(*) FROM party_interaction WHERE channel = 'ussd'"))
     engine.dispose()
@@ -162,8 +177,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sessions", type=int, default=1000)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--think", type=float, default=0.5)
+    parser.add_argument("--think", type=float, default=5.0, help="seconds between steps")
     parser.add_argument("--demo-customers", type=int, default=2000)
+    parser.add_argument(
+        "--ramp", type=float, default=20.0, help="seconds over which the sessions start"
+    )
+    parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as workdir:
         env = {
@@ -172,11 +191,16 @@ def main(argv: list[str] | None = None) -> None:
             "PARLEY_JWT_SECRET": secrets.token_hex(32),
             "PARLEY_DB_POOL_SIZE": str(max(8, args.connections // args.workers)),
         }
-        url = create_database(args.postgres_server, DATABASE)
-        env["PARLEY_DATABASE_URL"] = url
-        cli(env, workdir, "db", "upgrade")
-        print(f"  parley demo --customers {args.demo_customers}", file=sys.stderr, flush=True)
-        cli(env, workdir, "demo", "--customers", str(args.demo_customers))
+        if args.reuse and database_exists(args.postgres_server, DATABASE):
+            url = make_url(args.postgres_server).set(database=DATABASE)
+            url = url.render_as_string(hide_password=False)
+            env["PARLEY_DATABASE_URL"] = url
+        else:
+            url = create_database(args.postgres_server, DATABASE)
+            env["PARLEY_DATABASE_URL"] = url
+            print(f"  parley demo --customers {args.demo_customers}", file=sys.stderr, flush=True)
+            cli(env, workdir, "db", "upgrade")
+            cli(env, workdir, "demo", "--customers", str(args.demo_customers))
         numbers = callers(url, args.sessions)
         before = ussd_interactions(url)
         port = free_port()
@@ -190,7 +214,7 @@ def main(argv: list[str] | None = None) -> None:
         ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
     steps = sum(len(values) for values in timings.values())
     print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
-          f"{args.connections} connections, think {args.think} s, "
+          f"{args.connections} connections, think {args.think} s, ramp {args.ramp} s, "
           f"`parley serve --workers {args.workers}`")  # fmt: skip
     print(f"machine: {machine_facts(url)}")
     print(f"{steps} steps in {elapsed:.1f} s: {steps / elapsed:.0f} steps/s")

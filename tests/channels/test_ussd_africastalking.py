@@ -147,3 +147,20 @@ def test_an_unreadable_request_is_ended_not_a_server_error(anonymous_client):
         headers={"content-type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 200 and response.text.startswith("END ")
+
+
+def test_a_late_request_after_the_end_is_not_replayed_into_a_new_session(client, session):
+    customer, number = caller(client)
+    phone = _phone(client, number)
+    phone.dial()
+    phone.press("2")
+    phone.press("Router is dead")
+    ended = phone.press(PIN)
+    assert ended.startswith("END Request ")
+    assert phone.send("*".join(phone.inputs)) == ended  # the gateway repeats the last request
+    late = phone.send("*".join(phone.inputs[:2]))  # an earlier one arrives late
+    assert late == "END This session has ended."
+    requests = session.scalars(
+        select(CustomerRequest).where(CustomerRequest.customer_id == customer["id"])
+    ).all()
+    assert len(requests) == 1

@@ -99,8 +99,14 @@ class MenuEngine:
             row = None
         inputs = list(turn.inputs[:MAX_INPUTS_PER_TURN])
         if row is None:
-            if turn.release or (turn.position and self._ended(turn)):
+            # Only a dial opens a session: inputs for one that ended (a late request, or
+            # one after the caller hung up) are told so, never replayed into a new one.
+            if turn.release:
                 return self._ended_reply()
+            if turn.inputs:
+                ended = self._ended(turn)
+                if ended is not None:
+                    return ended
             try:
                 with self.uow.session.begin_nested():
                     row = self._open(turn)
@@ -137,9 +143,16 @@ class MenuEngine:
             SessionLog(self._as(row)).close(row, ending, reply.transfer)
         return reply
 
-    def _ended(self, turn: Turn) -> bool:
+    def _ended(self, turn: Turn) -> Reply | None:
+        """The answer to inputs for a session that is over: its last screen again for a
+        repeat of its last request, else that it has ended; None if there was none."""
         last = self.repo.last_session(turn.channel, turn.session_key)
-        return last is not None and last.status != ACTIVE
+        if last is None or last.status == ACTIVE:
+            return None
+        repeat = turn.position is not None and turn.position + len(turn.inputs) == last.step
+        if repeat and last.status == ENDED and last.state.get("last"):
+            return _reply(last.state["last"], last)
+        return self._ended_reply()
 
     def _ended_reply(self) -> Reply:
         language = self.options.language
@@ -163,7 +176,7 @@ class MenuEngine:
         if caller.customer_id is not None:
             preferred = (PreferenceService(uow).get(caller.customer_id).language or "")[:2]
             language = preferred if preferred in texts.LANGUAGES else language
-        menu = MenuCatalogue(uow).get(self.options.menu)  # not cached: refused if gone
+        menu = _menu(uow, self.options.menu)
         now = utcnow()
         row = ChannelSession(
             id=new_id(),
@@ -171,7 +184,7 @@ class MenuEngine:
             gateway=turn.gateway,
             session_key=turn.session_key[:200],
             msisdn=turn.msisdn[:32],
-            menu_code=menu.code,
+            menu_code=self.options.menu,
             language=language,
             customer_id=caller.customer_id,
             status=ACTIVE,
@@ -193,8 +206,8 @@ class MenuEngine:
             "results": {},
             "verified": False,
         }
-        step = _Step(self, row, state, turn, menu.document)
-        step.enter(menu.document["start"], back=False)
+        step = _Step(self, row, state, turn, menu)
+        step.enter(menu["start"], back=False)
         row.state = state
         return row
 
