@@ -58,7 +58,7 @@ async def form_of(request: Request) -> dict[str, str]:
 async def json_of(request: Request):
     try:
         return await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # nested deeper than the parser goes, too
         raise gateways.BadGatewayRequest("not JSON") from None
 
 
