@@ -187,3 +187,23 @@ def test_every_write_is_audited(client, owner):
     params = {"resourceType": "billingAccount", "resourceId": account["id"]}
     actions = sorted(e["action"] for e in client.get("/api/v1/audit", params=params).json())
     assert actions == ["create", "update"]
+
+
+@pytest.mark.parametrize(
+    "name", ["partyAccount", "financialAccount", "settlementAccount", "billFormat"]
+)
+def test_the_collections_of_tmf666_not_served_answer_501(client, name):
+    base = f"/tmf-api/accountManagement/v5/{name}"
+    for method, path in (
+        ("GET", base),
+        ("POST", base),
+        ("GET", f"{base}/1"),
+        ("PATCH", f"{base}/1"),
+        ("DELETE", f"{base}/1"),
+    ):
+        answer = client.request(method, path, json={} if method in ("POST", "PATCH") else None)
+        assert answer.status_code == 501, (method, path, answer.text)
+        body = answer.json()
+        assert (body["code"], body["@type"]) == ("NOT_IMPLEMENTED", "Error")
+        assert name in body["message"]
+    assert client.get("/tmf-api/accountManagement/v5/nothingAccount").status_code == 404

@@ -47,7 +47,7 @@ PARTY_COLUMNS = {
     "id": Party.id,
     "status": Party.status,
     "givenName": Party.given_name,
-    "familyName": Attribute(Party.family_name, sortable=True),
+    "familyName": Party.family_name,  # not sortable: organisations have none (NULL)
     "creationDate": Attribute(Party.created_at, sortable=True),
     "lastUpdate": Party.updated_at,
 }

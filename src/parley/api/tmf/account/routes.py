@@ -13,6 +13,15 @@ from parley.auth.permissions import ACCOUNT_READ, ACCOUNT_WRITE
 from parley.parties.accounts.service import LIST_COLUMNS, BillingAccountService, present
 
 SPEC_FILE = "TMF666-AccountManagement-v5.0.0.oas.yaml"
+# The spec's other collections: answered 501 (docs/api.md, "TMF666").
+UNSERVED = (
+    "partyAccount",
+    "financialAccount",
+    "settlementAccount",
+    "billFormat",
+    "billPresentationMedia",
+    "billingCycleSpecification",
+)
 
 
 @cache
@@ -28,4 +37,6 @@ def api() -> TMFApi:
         columns=LIST_COLUMNS,
         served=present,
     )
-    return TMFApi("TMF666", 5, "account_api_prefix", spec, (account,), ACCOUNT_READ)
+    return TMFApi(
+        "TMF666", 5, "account_api_prefix", spec, (account,), ACCOUNT_READ, unserved=UNSERVED
+    )

@@ -13,6 +13,7 @@ from parley.api.tmf.hub import hub_router
 from parley.api.tmf.kit.crud import crud_router
 from parley.api.tmf.kit.resource import Resource
 from parley.api.tmf.kit.spec import Spec
+from parley.api.tmf.kit.unserved import unserved_router
 from parley.events.views import EventView
 from parley.settings import Settings
 
@@ -26,6 +27,9 @@ class TMFApi:
     resources: tuple[Resource, ...]
     # What a subscriber to its hub must be allowed to read: events carry whole resources.
     hub_permission: str
+    # Collections the spec defines that Parley does not serve: each operation on them is
+    # answered 501 (a documented "not served", never a 404 that looks like a wrong URL).
+    unserved: tuple[str, ...] = ()
 
     def prefix(self, settings: Settings) -> str:
         return getattr(settings, self.prefix_setting)
@@ -36,6 +40,8 @@ class TMFApi:
         for resource in self.resources:
             api.include_router(crud_router(resource, prefix))
         api.include_router(hub_router(self.code, prefix, self.hub_permission, self.version))
+        for name in self.unserved:
+            api.include_router(unserved_router(self.code, name, self.hub_permission))
         return api
 
     def event_views(self, settings: Settings) -> list[EventView]:
