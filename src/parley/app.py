@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from parley import __version__
 from parley.api.api_docs import install_api_docs
 from parley.api.deps import UnitOfWork
+from parley.api.error_answers import also_answers, install_error_answers
 from parley.api.json_response import JSONResponse
 from parley.api.limits import checked_json_body, install_request_limits
 from parley.api.security import install_security, public
@@ -141,6 +142,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     # The gateways' webhooks: forms, JSON and XML in their own formats (api/v1/channels.py).
     app.include_router(channels_api.gateways_router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
+    install_error_answers(app)  # each operation's 4xx in /openapi.json, from what it has
     install_api_docs(app)  # /docs and /redoc, offline
     app.mount(CONSOLE_PATH, console_app(app.state))  # the agent console (docs/console.md)
     app.mount(PORTAL_PATH, portal_app(app.state))  # the customer portal (docs/portal.md)
@@ -149,7 +151,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         "/healthz",
         tags=["health"],
         summary="Liveness and database check",
-        dependencies=[public()],
+        dependencies=[public(), also_answers(503)],  # 503: the database does not answer
     )
     def healthz(session: Session = UnitOfWork):
         try:

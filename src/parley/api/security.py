@@ -207,9 +207,9 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
     """The declared access of every route of ``app``, FastAPI's own docs routes as public."""
     docs = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url}
     found = []
-    for route, original in _flat_routes(app):
+    for route, original in flat_routes(app):
         dependant = getattr(route, "dependant", None) if isinstance(original, APIRoute) else None
-        markers = _markers(dependant) if dependant is not None else []
+        markers = access_markers(dependant) if dependant is not None else []
         builtin_docs = isinstance(original, Route) and route.path in docs
         # A mounted web application (the console) takes no tokens: its pages declare their
         # access with markers of their own (web/access.py), checked by its tests.
@@ -229,7 +229,7 @@ def route_access(app: FastAPI) -> list[RouteAccess]:
     return found
 
 
-def _flat_routes(app: FastAPI) -> list[tuple[object, BaseRoute]]:
+def flat_routes(app: FastAPI) -> list[tuple[object, BaseRoute]]:
     """(route as served, route as declared) for every route, included routers flattened.
 
     FastAPI >= 0.16x keeps included routers whole and resolves prefixes and router-level
@@ -246,10 +246,10 @@ def undeclared_routes(app: FastAPI) -> list[RouteAccess]:
     return [access for access in route_access(app) if not access.declared]
 
 
-def _markers(dependant) -> list[_Access]:
+def access_markers(dependant) -> list[_Access]:
     found = [dependant.call] if isinstance(dependant.call, _Access) else []
     for sub in dependant.dependencies:
-        found += _markers(sub)
+        found += access_markers(sub)
     return found
 
 

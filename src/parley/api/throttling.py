@@ -11,6 +11,7 @@ from fastapi import Request
 
 from parley import ratelimit
 from parley.api.deps import RequestWork, get_channel
+from parley.api.error_answers import answers
 from parley.api.security import Caller
 from parley.auth.audit import THROTTLED, record_access
 from parley.auth.permissions import CLIENT
@@ -25,6 +26,7 @@ def client_address(request: Request) -> str:
     return address_of(request.client.host if request.client is not None else None)
 
 
+@answers(429)
 def limit_identification(request: Request, principal: Caller, uow: RequestWork) -> None:
     """``/identify`` per user: PARLEY_IDENTIFY_LIMIT for people, PARLEY_IDENTIFY_CLIENT_LIMIT
     for integration clients; past it a 429 with Retry-After, the first one in a window in the

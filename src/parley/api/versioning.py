@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from parley.api.deps import commit_now
+from parley.api.error_answers import answers
 from parley.api.json_response import JSONResponse
 from parley.errors import PreconditionFailed
 
@@ -38,6 +39,7 @@ def expected_version(request: Request) -> int | None:
     return int(value)
 
 
+@answers(412)
 async def _if_match(request: Request) -> int | None:
     return expected_version(request)
 

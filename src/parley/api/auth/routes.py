@@ -213,7 +213,9 @@ def router(settings: Settings) -> APIRouter:
         "/oauth/revoke",
         dependencies=[public()],
         status_code=200,
-        responses=OAUTH_ERRORS,
+        # RFC 7009 2.2: an empty 200, the same whether or not the token was valid.
+        response_class=Response,
+        responses={200: {"description": "Revoked, or unknown already: no content"}, **OAUTH_ERRORS},
         openapi_extra=REVOKE_FORM_SCHEMA,
         summary="Log out: revoke the refresh token (form `token`) and the Bearer access token",
     )

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Body, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.api.deps import RequestWork
+from parley.api.error_answers import also_answers
 from parley.api.security import require
 from parley.api.v1.kit import VisibleCustomer
 from parley.auth.permissions import (
@@ -17,6 +18,10 @@ from parley.auth.permissions import (
 from parley.notifications.preferences import PreferenceService, as_dict
 from parley.notifications.rendering import render
 from parley.notifications.templates import TemplateCatalogue, check_wording, plain
+
+# What renders a template (a trial rendering on saving, a preview): 503 when every renderer is
+# busy (notifications/renderer.py).
+RENDERS = also_answers(503)
 
 
 class Variables(BaseModel):
@@ -53,7 +58,7 @@ def router(prefix: str) -> APIRouter:
         description="Fields: kind, channel (email or sms), language, category (service or "
         "marketing), subject (email only) and body, in Jinja2. The answer lists the variables "
         "a sender must give.",
-        dependencies=[require(TEMPLATE_WRITE)],
+        dependencies=[require(TEMPLATE_WRITE), RENDERS],
     )
     def add_template(uow: RequestWork, body: dict[str, Any] = Body(...)):
         return plain(TemplateCatalogue(uow).create(body))
@@ -69,7 +74,7 @@ def router(prefix: str) -> APIRouter:
     @api.patch(
         "/message-templates/{template_id}",
         summary="Reword, recategorise, deactivate or reactivate a template",
-        dependencies=[require(TEMPLATE_WRITE)],
+        dependencies=[require(TEMPLATE_WRITE), RENDERS],
     )
     def change_template(template_id: str, uow: RequestWork, body: dict[str, Any] = Body(...)):
         return plain(TemplateCatalogue(uow).update(template_id, body))
@@ -79,7 +84,7 @@ def router(prefix: str) -> APIRouter:
         summary="The message a template makes with these variables",
         description="A variable the template uses but the request does not give is a 400 "
         "naming it: what a sent message would never show as a blank.",
-        dependencies=[require(TEMPLATE_READ)],
+        dependencies=[require(TEMPLATE_READ), RENDERS],
     )
     def preview_template(template_id: str, body: Variables, uow: RequestWork):
         catalogue = TemplateCatalogue(uow)
@@ -89,7 +94,7 @@ def router(prefix: str) -> APIRouter:
     @api.post(
         "/message-templates/preview",
         summary="Preview a template before saving it",
-        dependencies=[require(TEMPLATE_READ)],
+        dependencies=[require(TEMPLATE_READ), RENDERS],
     )
     def preview_draft(body: Draft):
         subject, text = check_wording(body.channel, body.subject, body.body)

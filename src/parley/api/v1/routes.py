@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 
 from parley.api.deps import AppLinks, RequestWork, commit_now
+from parley.api.error_answers import also_answers
 from parley.api.security import require
 from parley.api.throttling import limit_identification
 from parley.api.v1.kit import Page, VisibleCustomer, budgeted, paging
@@ -108,7 +109,8 @@ def router(prefix: str) -> APIRouter:
         "/customers/{customer_id}/verification",
         response_model=schemas.VerifyOut,
         summary="Check a caller's PIN or security answer",
-        dependencies=[require(VERIFICATION_USE)],
+        # The checks are limited per user and per customer inside the domain: 429.
+        dependencies=[require(VERIFICATION_USE), also_answers(429)],
     )
     def verify(customer_id: VisibleCustomer, body: schemas.VerifyIn, uow: RequestWork):
         try:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from parley.api.deps import RequestWork, commit_now
+from parley.api.error_answers import also_answers
 from parley.api.hrefs import base_url_of, links_of
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
@@ -235,7 +236,9 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         "/{id}",
         summary=f"Partially update a {title} (JSON merge patch)",
         openapi_extra=docs(resource.patch_schema, item, 200),
-        dependencies=[write, Depends(media_type_check(PATCH_MEDIA_TYPES))],
+        # A versioned resource honours If-Match: 412 for a stale one.
+        dependencies=[write, Depends(media_type_check(PATCH_MEDIA_TYPES))]
+        + ([also_answers(412)] if resource.versioned_as else []),
     )
     def patch_item(
         id: str,

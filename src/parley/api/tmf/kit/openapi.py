@@ -39,12 +39,30 @@ def install_tmf_schemas(app: FastAPI, specs: list[Spec]) -> None:
             source = next((s.schemas[name] for s in specs if name in s.schemas), None)
             if source is None:
                 continue
-            components[name] = source
+            components[name] = _any_of_where_discriminated(source)
             pending.extend(_refs(source))
         app.openapi_schema = document
         return document
 
     app.openapi = openapi
+
+
+def _any_of_where_discriminated(node):
+    """The schema with each ``oneOf`` that has a ``discriminator`` made an ``anyOf``.
+
+    In the TMF files a ``oneOf`` of subtypes is chosen between by ``@type`` (the discriminator),
+    and the subtypes don't exclude one another: a ``PartyRef`` is also a valid ``PartyRoleRef``.
+    A JSON Schema validator ignores the discriminator, so every answer holding one of them failed
+    "valid under more than one of the schemas listed in 'oneOf'". ``anyOf`` says what the files
+    mean to a validator; the discriminator still names the subtype to a reader."""
+    if isinstance(node, dict):
+        changed = {key: _any_of_where_discriminated(value) for key, value in node.items()}
+        if "discriminator" in changed and "oneOf" in changed and "anyOf" not in changed:
+            changed["anyOf"] = changed.pop("oneOf")
+        return changed
+    if isinstance(node, list):
+        return [_any_of_where_discriminated(value) for value in node]
+    return node
 
 
 def _refs(node) -> set[str]:

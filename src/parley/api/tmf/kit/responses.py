@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import Depends, Request, Response
 
 from parley import json_codec
+from parley.api.error_answers import answers
 from parley.api.json_response import JSONResponse
 from parley.api.tmf.kit.budget import DocumentBudget
 from parley.api.tmf.kit.errors import TMFError
@@ -63,9 +64,12 @@ def no_content() -> Response:
 def media_type_check(media_types: tuple[str, ...]):
     """A dependency refusing, with 415, a body that is not declared as one of ``media_types``."""
 
+    @answers(415)
     async def check(request: Request) -> None:  # async: no I/O, no thread hand-over
         content_type = request.headers.get("content-type", "")
         media = content_type.split(";", 1)[0].strip().lower()
+        if not media and not _has_body(request):
+            return  # no body at all: the body's reading answers 400, "request body is required"
         if media not in media_types:
             given = f"content type {media}" if media else "a body without a content type"
             raise TMFError(
@@ -75,6 +79,12 @@ def media_type_check(media_types: tuple[str, ...]):
             )
 
     return check
+
+
+def _has_body(request: Request) -> bool:
+    """Whether the request announces a body (a length above 0, or a chunked one)."""
+    length = request.headers.get("content-length")
+    return "transfer-encoding" in request.headers or (length is not None and length != "0")
 
 
 async def json_object(request: Request) -> dict:
