@@ -84,9 +84,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
-    ("GET", MESSAGES): SYSTEMS_AND_STAFF,
+    ("GET", MESSAGES): EVERYONE,  # a customer: the messages sent to it
     ("POST", MESSAGES): SYSTEMS_AND_STAFF,
-    ("GET", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("GET", f"{MESSAGES}/{{id}}"): EVERYONE,
     ("PATCH", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
     ("DELETE", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
     ("GET", TEMPLATES): STAFF,
@@ -188,6 +188,8 @@ PUBLIC = {
     # The agent console: no tokens; its pages declare their access with the console's own
     # markers, and tests/web checks each of them.
     ("*", "/console/*"),
+    # The customer portal likewise (tests/web/portal).
+    ("*", "/portal/*"),
 }
 
 

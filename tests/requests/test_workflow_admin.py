@@ -67,7 +67,10 @@ def test_the_migration_seeds_the_default_queues_and_workflows(scratch_database_u
             workflows = {w.code: w.document for w in session.scalars(select(WorkflowDefinition))}
             queues = {q.code: (q.name, q.roles) for q in session.scalars(select(TaskQueue))}
             named = {
-                t.code: t.document.get("workflow") for t in session.scalars(select(RequestType))
+                code: document.get("workflow")
+                for code, document in session.execute(
+                    select(RequestType.code, RequestType.document)
+                )
             }
     finally:
         engine.dispose()
@@ -245,12 +248,18 @@ def test_an_older_installation_s_workflow_types_are_given_their_workflow(scratch
         upgrade(engine)
         with Session(engine) as session:
             named = {
-                t.code: t.document.get("workflow") for t in session.scalars(select(RequestType))
+                code: document.get("workflow")
+                for code, document in session.execute(
+                    select(RequestType.code, RequestType.document)
+                )
             }
         downgrade(engine, "0010")
         with Session(engine) as session:
-            after = {
-                t.code: t.document.get("workflow") for t in session.scalars(select(RequestType))
+            after = {  # the columns of revision 0010 only
+                code: document.get("workflow")
+                for code, document in session.execute(
+                    select(RequestType.code, RequestType.document)
+                )
             }
     finally:
         engine.dispose()
