@@ -125,7 +125,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
         (method, f"{TROUBLE_TICKET}/troubleTicket{suffix}"): allowed
         for method, suffix, allowed in (
             ("GET", "", EVERYONE),
-            ("POST", "", SYSTEMS_AND_STAFF),
+            ("POST", "", EVERYONE),  # a customer: the self-service types, for itself
             ("GET", "/{id}", EVERYONE),
             ("PATCH", "/{id}", SYSTEMS_AND_STAFF),
             ("DELETE", "/{id}", {"administrator"}),
