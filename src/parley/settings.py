@@ -112,6 +112,9 @@ class Settings(BaseSettings):
     one_time_code_max_failures: int = Field(default=5, ge=1, le=20)
     one_time_code_send_limit: str = "5/hour"
     one_time_code_check_limit: str = "30/hour"
+    # A customer is asked to rate a request people worked on when it closes, on a link valid
+    # this many days (0: no surveys).
+    survey_days: int = Field(default=14, ge=0, le=365)
     # -- the web console (docs/console.md) --
     # A signed-in browser's session ends after this long without a request, and this long
     # after signing in however busy (an agent's shift, with room to spare).

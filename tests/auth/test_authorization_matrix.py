@@ -93,9 +93,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", REASONS): EVERYONE,
     ("POST", REASONS): {"administrator"},
     ("PATCH", f"{REASONS}/{{code}}"): {"administrator"},
-    ("GET", MESSAGES): SYSTEMS_AND_STAFF,
+    ("GET", MESSAGES): EVERYONE,  # a customer: the messages sent to it
     ("POST", MESSAGES): SYSTEMS_AND_STAFF,
-    ("GET", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
+    ("GET", f"{MESSAGES}/{{id}}"): EVERYONE,
     ("PATCH", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
     ("DELETE", f"{MESSAGES}/{{id}}"): SYSTEMS_AND_STAFF,
     ("GET", TEMPLATES): STAFF,
@@ -136,7 +136,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
         (method, f"{TROUBLE_TICKET}/troubleTicket{suffix}"): allowed
         for method, suffix, allowed in (
             ("GET", "", EVERYONE),
-            ("POST", "", SYSTEMS_AND_STAFF),
+            ("POST", "", EVERYONE),  # a customer: the self-service types, for itself
             ("GET", "/{id}", EVERYONE),
             ("PATCH", "/{id}", SYSTEMS_AND_STAFF),
             ("DELETE", "/{id}", {"administrator"}),
@@ -216,6 +216,8 @@ PUBLIC = {
     ("POST", "/api/v1/channels/ivr/vxml/session"),
     ("GET", "/api/v1/channels/sms/kannel"),
     ("POST", "/api/v1/channels/sms/kannel"),
+    # The customer portal likewise (tests/web/portal).
+    ("*", "/portal/*"),
 }
 
 

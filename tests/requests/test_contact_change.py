@@ -126,15 +126,20 @@ def test_a_contact_change_without_details_waits_for_an_agent(client, customer):
     assert len(_media(client, customer, "EmailContactMedium")) == 1
 
 
-def test_a_customer_cannot_raise_requests_themselves_yet(client, customer, customer_login):
-    response = _change(client, customer, emailAddress="nora.new@example.org")
-    assert response.status_code == 201  # staff may
-    refused = client.post(
+def test_a_customer_changes_its_own_email_through_tmf621(client, customer, customer_login):
+    wanted = [characteristic("emailAddress", "nora.new@example.org")]
+    raised = client.post(
         TICKETS,
-        json=ticket_payload(customer, ticketType="contact.change"),
+        json=ticket_payload(
+            customer, ticketType="contact.change", troubleTicketCharacteristic=wanted
+        ),
         headers=customer_login(customer),
     )
-    assert_tmf_error(refused, 403)
+
+    assert raised.status_code == 201, raised.text
+    assert raised.json()["status"] == "closed"  # a self-service type, fulfilled at once
+    emails = [m["emailAddress"] for m in _media(client, customer, "EmailContactMedium")]
+    assert "nora.new@example.org" in emails
 
 
 def test_through_the_service(client, session, settings, customer):

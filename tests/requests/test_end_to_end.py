@@ -146,26 +146,30 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
 
         deliver_outbox(engine, settings, smtp)
 
-    # The customer's mailbox: every notice the type's notifyOn names, none for the warning.
+    # The customer's mailbox: every notice the type's notifyOn names, none for the warning,
+    # then the satisfaction survey of the closed request.
     told = reference(ticket)
     assert subjects(smtp) == [
         f"We have received your request {told}",
         f"Your request {told}: in progress",
         f"Your request {told}: resolved",
+        "How did we do?",
     ]
     assert all(mail.rcpt_tos == [EMAIL] for mail in smtp.received)
-    bodies = [mail.message.get_content() for mail in smtp.received]
+    bodies = [mail.message.get_content() for mail in smtp.received][:3]
     assert all(told in body and "Maria Lopez" in body for body in bodies)
     assert not any(ticket["id"] in body for body in bodies)
     assert "(Fault repair)" in bodies[0]
 
     # The timeline, newest first: the call, the three emails as delivered, the closing (the
-    # channel of the API call that closed it). Deliveries refer to their message, and the
-    # message names the request; the call and the closing refer to the ticket itself.
+    # channel of the API call that closed it), the survey's email. Deliveries refer to their
+    # message, and the message names the request; the call and the closing refer to the
+    # ticket itself.
     timeline = f"/api/v1/customers/{customer['id']}/interactions"
     entries = client.get(timeline, params={"limit": 50}).json()["items"]
     closing = f"Request {ticket['id']} (Fault repair) closed completed: repaired"
     assert [(summary(e), e["description"]) for e in entries] == [
+        (("outbound", "email", "notification"), subjects(smtp)[3]),
         (("outbound", "api", "fault.report"), f"{closing} (repaired and confirmed)"),
         (("outbound", "email", "notification"), subjects(smtp)[2]),
         (("outbound", "email", "notification"), subjects(smtp)[1]),
@@ -173,12 +177,12 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
         (("inbound", "phone", "fault.report"), call["description"]),
     ]
     assert all(e["status"] == "completed" for e in entries)
-    assert [message_of(client, e) for e in entries[1:4]] == [
+    assert [message_of(client, e) for e in entries[2:5]] == [
         f"request {ticket['id']}: {milestone}"
         for milestone in ("resolved", "inProgress", "received")
     ]
     about = client.get(timeline, params={"relatedEntity": ticket["id"]}).json()["items"]
-    assert [e["id"] for e in about] == [entries[0]["id"], call["id"]]
+    assert [e["id"] for e in about] == [entries[1]["id"], call["id"]]
 
 
 def deliver_outbox(engine, settings, smtp: SmtpServer) -> None:

@@ -11,7 +11,7 @@ from parley.errors import InvalidInput
 from parley.interactions.models import Interaction
 from parley.requests.service import RequestService
 from tests.factories import create_person_customer
-from tests.requests.helpers import ticket_payload, type_id
+from tests.requests.helpers import TICKETS, ticket_payload, type_id
 
 TYPES = "/tmf-api/troubleTicket/v5/troubleTicketSpecification"
 
@@ -73,3 +73,23 @@ def test_the_seeded_self_service_types(client):
 
     marked = sorted(t["code"] for t in listed if t.get("selfService"))
     assert marked == ["bill.dispute", "callback", "contact.change", "fault.repair"]
+
+
+def test_a_customer_raises_its_own_fault_through_tmf621(client, nora, customer_login):
+    me = customer_login(nora)
+    other = create_person_customer(client, "Otto", "Brandt", city="Kiel")
+
+    raised = client.post(
+        TICKETS,
+        json=ticket_payload(nora, ticketType="fault.repair", channel={"id": "app"}),
+        headers=me,
+    )
+    for refused in (
+        ticket_payload(nora, ticketType="request.status"),
+        ticket_payload(other, ticketType="fault.repair"),
+    ):
+        assert client.post(TICKETS, json=refused, headers=me).status_code == 400
+
+    assert raised.status_code == 201, raised.text
+    timeline = client.get(f"/api/v1/customers/{nora['id']}/interactions").json()["items"]
+    assert [e["channel"] for e in timeline if e["direction"] == "inbound"] == ["app"]

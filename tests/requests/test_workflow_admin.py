@@ -255,8 +255,7 @@ def test_an_older_installation_s_workflow_types_are_given_their_workflow(scratch
             }
         downgrade(engine, "0010")
         with Session(engine) as session:
-            # Columns, not the model: the model has columns later revisions added.
-            after = {
+            after = {  # the columns of revision 0010 only
                 code: document.get("workflow")
                 for code, document in session.execute(
                     select(RequestType.code, RequestType.document)

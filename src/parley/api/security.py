@@ -154,6 +154,19 @@ class _Permission(_Access):
         return f"require({self.permission!r})"
 
 
+class _AnyPermission(_Access):
+    def __init__(self, permissions: tuple[str, ...]):
+        self.permissions = permissions
+
+    async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
+        if not any(principal.has(p) for p in self.permissions):
+            _check_permission(principal, " or ".join(self.permissions))
+        return principal
+
+    def __repr__(self) -> str:
+        return f"require_any{self.permissions!r}"
+
+
 class _Authenticated(_Access):
     async def __call__(self, principal: Principal = Depends(current_principal)) -> Principal:
         return principal
@@ -177,6 +190,14 @@ def require(permission: str):
     if permission not in ALL_PERMISSIONS:
         raise ValueError(f"{permission!r} is not in the permission catalogue (auth/permissions)")
     return Security(_Permission(permission), scopes=[permission])
+
+
+def require_any(*permissions: str):
+    """Depend on this: the caller must hold one of ``permissions``."""
+    unknown = [p for p in permissions if p not in ALL_PERMISSIONS]
+    if unknown:
+        raise ValueError(f"{unknown!r}: not in the permission catalogue (auth/permissions)")
+    return Security(_AnyPermission(permissions), scopes=list(permissions))
 
 
 def authenticated():

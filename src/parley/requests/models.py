@@ -109,3 +109,29 @@ class RequestStatusChange(Base):
 
 
 from parley.requests.workflow import models as _workflow  # noqa: E402, F401  (registers tables)
+
+
+class SatisfactionSurvey(Base):
+    """The customer's satisfaction with a closed request (``requests/surveys.py``): asked once
+    on a one-time link (only the token's SHA-256 kept), answered 1 to 5 with a comment, or
+    expired unanswered."""
+
+    __tablename__ = "satisfaction_survey"
+    __table_args__ = (
+        CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
+        CheckConstraint("(answered_at IS NULL) = (rating IS NULL)", name="rated_when_answered"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(
+        ForeignKey("customer_request.id", ondelete="CASCADE"), unique=True
+    )
+    customer_id: Mapped[str] = mapped_column(
+        ForeignKey("customer.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    rating: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))

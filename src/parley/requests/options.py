@@ -20,3 +20,7 @@ class RequestOptions(OptionsRecord):
     sla_batch_size: int = setting("sla_batch_size")
     phone_region: str = setting("default_phone_region")
     outbound_allow: str = setting("outbound_allow")
+    # Satisfaction surveys (requests/surveys.py): a link valid this long (0: none asked),
+    # made from the base URL the customer's browser reaches Parley at.
+    survey_days: int = setting("survey_days")
+    base_url: str = setting("base_url")

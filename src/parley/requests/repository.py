@@ -3,7 +3,12 @@
 from sqlalchemy import ColumnElement, select
 
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
-from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
+from parley.requests.models import (
+    CustomerRequest,
+    RequestStatusChange,
+    RequestType,
+    SatisfactionSurvey,
+)
 
 
 class RequestRepository(Repository):
@@ -52,6 +57,14 @@ class RequestRepository(Repository):
     ) -> tuple[list[CustomerRequest], int]:
         order = ((CustomerRequest.created_at, True),)
         return self.page(CustomerRequest, conditions, page, *order)
+
+    def survey_of(self, request_id: str) -> SatisfactionSurvey | None:
+        query = select(SatisfactionSurvey).where(SatisfactionSurvey.request_id == request_id)
+        return self.session.scalars(query).first()
+
+    def survey_by_token(self, token_hash: str) -> SatisfactionSurvey | None:
+        query = select(SatisfactionSurvey).where(SatisfactionSurvey.token_hash == token_hash)
+        return self.session.scalars(query.with_for_update()).first()
 
     def history(self, request_id: str) -> list[RequestStatusChange]:
         query = select(RequestStatusChange).where(RequestStatusChange.request_id == request_id)

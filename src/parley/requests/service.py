@@ -26,6 +26,7 @@ from parley.requests.presentation import REFERENCE, SERVER_FIELDS, present, stat
 from parley.requests.reference import new_reference
 from parley.requests.repository import RequestRepository
 from parley.requests.sla.clocks import SlaClocks
+from parley.requests.surveys import SurveyService
 from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
@@ -334,6 +335,8 @@ class RequestService:
         self.workflow.after_move(row, old, wanted, reason)
         if wanted in lc.FINAL:
             Adjustments(self.uow, self).ended(row, request_type, reason)
+        if wanted == lc.CLOSED:
+            SurveyService(self.uow).offer(row, request_type)
         if wanted == lc.IN_PROGRESS:
             self.notifier.milestone(row, request_type, "inProgress")
         elif wanted == lc.RESOLVED or (

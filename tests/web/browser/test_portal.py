@@ -12,12 +12,17 @@ from pydantic import SecretStr
 from sqlalchemy import exists, select
 from sqlalchemy.orm import sessionmaker
 
+from parley.actor import Actor
 from parley.auth.models import User
+from parley.changes import UnitOfWork
 from parley.demo.users import DEMO_PASSWORD
 from parley.interactions.models import Interaction
 from parley.outbox.worker import Worker
 from parley.parties.models import Customer, Party, PartyKey
+from parley.requests.catalogue import RequestTypeCatalogue
+from parley.requests.defaults import DEFAULT_REQUEST_TYPES
 from parley.requests.models import CustomerRequest
+from parley.requests.service import RequestService
 from parley.settings import Settings
 from tests.conftest import TEST_SIGNING_KEY
 from tests.outbox.conftest import FAST
@@ -29,6 +34,7 @@ expect = pytest.importorskip("playwright.sync_api").expect
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 PASSWORD = "Blue-Harbour-Lights-7"
 CODE = re.compile(r"\b(\d{6})\b")
+LINK = re.compile(r"/portal(/survey/[A-Za-z0-9_-]+)")
 
 
 def _portal(demo, path: str = "/") -> str:
@@ -56,6 +62,12 @@ def _unregistered(engine, skip: int = 0) -> tuple[str, str, str]:
 
 def _emailed_code(engine, database_url: str, address: str) -> str:
     """Deliver the outbox to a real SMTP server until the code for ``address`` arrives."""
+    return _emailed_text(engine, database_url, CODE, address)
+
+
+def _emailed_text(engine, database_url: str, pattern, address: str | None = None) -> str:
+    """Deliver the outbox to a real SMTP server until a mail (to ``address``) says
+    ``pattern``; what its first group matched."""
     settings = Settings(
         database_url=database_url,
         jwt_secret=SecretStr(TEST_SIGNING_KEY),
@@ -79,12 +91,13 @@ def _emailed_code(engine, database_url: str, address: str) -> str:
             for _ in range(40):
                 worker.run_once()
                 for mail in smtp.received:
-                    if address in mail.rcpt_tos:
-                        return CODE.findall(mail.message.get_content())[0]
+                    found = pattern.search(mail.message.get_content())
+                    if found and (address is None or address in mail.rcpt_tos):
+                        return found.group(1)
                 time.sleep(0.05)
         finally:
             worker.close()
-    raise AssertionError(f"no code was mailed to {address}")
+    raise AssertionError(f"no mail to {address or 'anyone'} said {pattern.pattern}")
 
 
 def _register(page, demo, engine, database_url, skip: int = 0) -> str:
@@ -185,3 +198,63 @@ def test_signing_in_in_german_with_the_keyboard_only(new_page, demo, migrated_en
     expect(page).to_have_url(_portal(demo, "/"))
     expect(page.get_by_role("link", name="Anliegen")).to_be_visible()
     look(page, "portal-home-de")
+
+
+def _closed_by_an_agent(engine, customer_id: str) -> None:
+    """A request of the customer's, worked and closed by an agent (a type without a
+    workflow, so no tasks stand in the way)."""
+    settings = Settings(database_url="sqlite://", _env_file=None)
+    with sessionmaker(bind=engine)() as session:
+        uow = UnitOfWork(session, settings, Actor("agent", "console", None))
+        catalogue = RequestTypeCatalogue(uow)
+        request_type = catalogue.by_code("sim.swap") or catalogue.create(
+            {
+                **DEFAULT_REQUEST_TYPES[3],
+                "code": "sim.swap",
+                "name": "SIM swap",
+                "category": "account",
+                "classification": {},
+                "workflow": None,
+            }
+        )
+        requests = RequestService(uow)
+        row = requests.create(
+            {
+                "troubleTicketSpecification": {"id": request_type.id},
+                "description": "New SIM card",
+                "relatedParty": [
+                    {
+                        "role": "customer",
+                        "partyOrPartyRole": {"id": customer_id, "@referredType": "Customer"},
+                    }
+                ],
+            }
+        )
+        requests.progress(row.id)
+        requests.close(row.id, "completed", "sim.swapped")
+        session.commit()
+
+
+def test_a_closed_request_is_rated_from_the_emailed_link(
+    new_page, demo, migrated_engine, database_url
+):
+    page = new_page(**PHONE)
+    customer_id = _register(page, demo, migrated_engine, database_url, skip=2)
+    _closed_by_an_agent(migrated_engine, customer_id)
+
+    link = _emailed_text(migrated_engine, database_url, LINK)
+    page.goto(_portal(demo, link))  # the link's path, on the test server's port
+    page.get_by_label("4 of 5").check()
+    page.get_by_label("Anything you want to tell us? (optional)").fill("Quick and friendly")
+    look(page, "portal-survey")
+    page.get_by_role("button", name="Send my rating").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you!")
+    look(page, "portal-survey-thanks")
+    with sessionmaker(bind=migrated_engine)() as session:
+        logged = session.scalars(
+            select(Interaction.description).where(
+                Interaction.customer_id == customer_id, Interaction.channel == "web"
+            )
+        ).all()
+    assert any(text.endswith("4 of 5 (Quick and friendly)") for text in logged)

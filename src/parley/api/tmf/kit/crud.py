@@ -15,7 +15,7 @@ from parley.api.deps import RequestWork, commit_now
 from parley.api.error_answers import also_answers
 from parley.api.hrefs import base_url_of, links_of
 from parley.api.json_response import JSONResponse
-from parley.api.security import require
+from parley.api.security import require, require_any
 from parley.api.tmf.kit.budget import TMF_DOCUMENT
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
@@ -103,7 +103,12 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
         paging_headers(response, request, page.info, collection_url)
         return response
 
-    _create_route(router, resource, prefix, docs, item, title, write, create_route_class)
+    create = (
+        require_any(resource.write_permission, *resource.create_permissions)
+        if resource.create_permissions
+        else write
+    )
+    _create_route(router, resource, prefix, docs, item, title, create, create_route_class)
 
     @router.get("/{id}", summary=f"Retrieve a {title} by id", openapi_extra=docs(None, item, 200))
     def retrieve_item(

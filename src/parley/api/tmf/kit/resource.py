@@ -78,6 +78,9 @@ class Resource:
     stored: Callable[[Any], dict] = stored_document
     # The document as served, when the server adds to what is stored (dates kept in columns).
     served: Callable[[Any], dict] | None = None
+    # Creating may be allowed to more than writing: any of these too (a customer raising a
+    # request of its own).
+    create_permissions: tuple[str, ...] = ()
     # Deleting may need more than writing (interactions: administrators only).
     delete_permission: str | None = None
     # False: no PATCH route (the method is then answered 405 in the TMF error shape).

@@ -8,7 +8,7 @@ made), so no update is lost either way.
 
 from parley.api.tmf.kit.resource import Events, Resource
 from parley.api.tmf.kit.spec import Spec
-from parley.auth.permissions import REQUEST_DELETE, REQUEST_READ, REQUEST_WRITE
+from parley.auth.permissions import REQUEST_DELETE, REQUEST_RAISE, REQUEST_READ, REQUEST_WRITE
 from parley.changes import UnitOfWork
 from parley.db.repository import Page, Reader
 from parley.requests.models import CustomerRequest, RequestStatusChange
@@ -71,6 +71,9 @@ def ticket_resource(spec: Spec) -> Resource:
         columns=LIST_COLUMNS,
         read_permission=REQUEST_READ,
         write_permission=REQUEST_WRITE,
+        # A customer's log-in raises requests of the self-service types for itself
+        # (requests/service.py says which); it changes them through /api/v1/requests.
+        create_permissions=(REQUEST_RAISE,),
         delete_permission=REQUEST_DELETE,
         collection=Tickets,
         stored=lambda ticket: ticket.request.document,
