@@ -1,6 +1,7 @@
 """The operations of a TMF API's collection that Parley does not serve (docs/api.md): each is
 answered 501 in the TMF error shape, naming what is served instead, so that a client sees
-"not implemented here" rather than a 404 that looks like a wrong URL."""
+"not implemented here" rather than a 404 that looks like a wrong URL. They are left out of
+/openapi.json: a client generated from it should not offer what Parley does not serve."""
 
 from fastapi import APIRouter
 
@@ -32,5 +33,6 @@ def unserved_router(code: str, name: str, permission: str) -> APIRouter:
                 methods=[method],
                 summary=f"{name}: not served (501)",
                 operation_id=f"{code}_{name}{path.replace('/{id}', '_id')}_{method.lower()}",
+                include_in_schema=False,
             )
     return router
