@@ -73,7 +73,7 @@ def test_a_template_previewed_live(page, demo):
     look(page, "admin-template-error")
     text.fill("Dear {{ customerName }},\n\nhere is what we did: {{ summary }}\n\n{{ signature }}")
     expect(page.locator("#tpl-samples-problem .field-error")).to_contain_text("signature")
-    page.get_by_label("Sample values for the preview").press("End")
+    page.get_by_label("Sample values for the preview").press("Control+End")
     page.get_by_label("Sample values for the preview").type("\nsignature = Your Parley team")
     expect(preview).to_contain_text("here is what we did: We reset your line")
     expect(preview).to_contain_text("Your Parley team")
