@@ -104,12 +104,11 @@ def dead_letter(session: Session, settings: Settings) -> str:
 
 
 def active_customers(session: Session, count: int) -> list[str]:
+    has_account = select(BillingAccount.id).where(BillingAccount.customer_id == Customer.id)
     query = (
         select(Customer.id)
-        .join(BillingAccount, BillingAccount.customer_id == Customer.id)
-        .where(Customer.status == "active")
+        .where(Customer.status == "active", has_account.exists())
         .order_by(Customer.customer_number)
-        .distinct()
         .limit(count)
     )
     return list(session.scalars(query))
