@@ -219,8 +219,7 @@ def test_a_template_previews_live_with_errors_beside_the_field(admin, session):
     assert broken.status_code == unknown.status_code == good.status_code == 200
     assert (
         '<div id="tpl-body-problem" class="field-problem" hx-swap-oob="true">'
-        '<p class="field-error">'
-        in broken.text
+        '<p class="field-error">' in broken.text
     )
     assert "This is not valid: line 1" in broken.text and "No preview" in broken.text
     assert "nickname" in re.search(r'id="tpl-samples-problem".*?</div>', unknown.text, re.S).group(

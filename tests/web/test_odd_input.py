@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from parley.interactions.models import Interaction
 from parley.requests.models import CustomerRequest
 from tests.requests.helpers import raise_request
-from tests.web.conftest import CONSOLE, csrf_in
+from tests.web.conftest import CONSOLE, csrf_in, sign_in
 from tests.web.helpers import make_customer
 
 ODD = ["", " ", "x" * 5000, "\u202e\u0000", "😀", "../../etc", "' OR 1=1 --", "%00", "9" * 40]
@@ -144,3 +144,118 @@ def test_the_choices_of_a_contact_completed_meanwhile_send_htmx_to_the_page(sign
 
     assert answer.status_code == 200 and answer.text == ""
     assert "?wrapped=" in answer.headers["hx-redirect"]
+
+
+@pytest.fixture
+def administrator(new_browser, users):
+    made = users.make("administrator", username="odd.admin")
+    browser = new_browser()
+    assert sign_in(browser, made.user.username).status_code == 303
+    return browser
+
+
+@pytest.mark.parametrize("value", ODD)
+def test_odd_input_to_the_supervisors_leads_and_administration_pages(
+    administrator, client, session, nora, value
+):
+    """Every form and query of the board, the approval inbox, leads and administration."""
+    fault = raise_request(client, nora)
+    page = administrator.get(f"{CONSOLE}/admin/users").text
+    token = csrf_in(page)
+    in_path = value[:60].replace("\x00", "") or "x"
+    gets = [
+        "/supervisor",
+        "/supervisor/approvals",
+        "/leads",
+        "/leads/new",
+        "/admin/users",
+        "/admin/request-types",
+        "/admin/reasons",
+        "/admin/templates",
+        "/admin/dead-letters",
+    ]
+    for path in gets:
+        for name in ("queue", "status", "page", "done", "assigned", "decided"):
+            answer = administrator.get(f"{CONSOLE}{path}", params={name: value})
+            assert answer.status_code < 500, (path, name, value, answer.status_code)
+    for path in (
+        f"/leads/{in_path}",
+        f"/admin/users/{in_path}",
+        f"/admin/templates/{in_path}",
+        f"/admin/request-types/{in_path}",
+    ):
+        assert administrator.get(f"{CONSOLE}{path}").status_code < 500, (path, value)
+    task = _task_of(session, fault)
+    before = _admin_counts(session)
+    reason = "fault.report"
+    template = _a_template(session)
+    posts = {
+        f"/supervisor/tasks/{task}/assign": {"assignee": value, "version": value},
+        f"/supervisor/tasks/{in_path}/assign": {"assignee": "odd.admin", "version": "1"},
+        f"/supervisor/approvals/{in_path}/approve": {"version": value, "note": value},
+        "/leads": {
+            "givenName": value,
+            "familyName": value,
+            "phone": value,
+            "email": value,
+            "channel": value,
+            "rating": value,
+            "street1": value,
+            "interest": value,
+        },
+        f"/leads/{in_path}/qualify": {"updated": value},
+        "/admin/users": {"username": value, "password": value, "role": value},
+        f"/admin/users/{in_path}/roles": {"role": value, "updated": value},
+        f"/admin/request-types/{in_path}": {"hours_low": value},
+        "/admin/reasons": {"code": value, "label": value, "category": value, "policy": value},
+        f"/admin/reasons/{reason}": {"label": value, "policy": value, "updated": value},
+        f"/admin/templates/{template}/preview": {"body": value, "subject": value, "samples": value},
+        f"/admin/templates/{template}": {"body": value, "subject": value, "updated": value},
+        f"/admin/dead-letters/{in_path}/retry": {},
+    }
+    for path, data in posts.items():
+        for headers in ({}, {"HX-Request": "true"}):
+            answer = administrator.post(
+                f"{CONSOLE}{path}", data={"csrf_token": token, **data}, headers=headers
+            )
+            assert answer.status_code < 500, (path, value, answer.status_code)
+    assert _admin_counts(session) == before
+
+
+def _task_of(session, request: dict) -> str:
+    from parley.requests.workflow.models import RequestTask
+
+    found = session.scalars(
+        select(RequestTask.id).where(RequestTask.request_id == request["id"])
+    ).one()
+    session.rollback()
+    return found
+
+
+def _a_template(session) -> str:
+    from parley.notifications.models import MessageTemplate
+
+    found = session.scalars(select(MessageTemplate.id).limit(1)).one()
+    session.rollback()
+    return found
+
+
+def _admin_counts(session) -> tuple:
+    from parley.auth.models import User
+    from parley.interactions.models import InteractionReason
+    from parley.leads.models import SalesLead
+    from parley.requests.workflow.models import RequestTask
+
+    found = (
+        *(
+            session.scalar(select(func.count()).select_from(model))
+            for model in (User, InteractionReason, SalesLead)
+        ),
+        session.scalar(
+            select(func.count())
+            .select_from(RequestTask)
+            .where(RequestTask.assignee_id.is_not(None))
+        ),
+    )
+    session.rollback()
+    return found

@@ -27,9 +27,6 @@ class QueueLoad:
     at_risk: int
 
     @property
-    def queue_of(self, task: RequestTask) -> TaskQueue:
-        return self.repo.queue(task.queue_id)
-
     def waiting(self) -> int:
         return self.open + self.claimed
 
@@ -46,10 +43,10 @@ class QueueBoard:
         self.repo = WorkflowRepository(uow.session)
 
     def loads(self, now: datetime | None = None) -> list[QueueLoad]:
+        """Every queue, the worst first: breaches, then risks, then how much waits."""
         rows = self.repo.board(now or utcnow())
-        return [
-            QueueLoad(q, int(o), int(c), oldest, int(b), int(r)) for q, o, c, oldest, b, r in rows
-        ]
+        loads = [QueueLoad(q, int(o), int(c), old, int(b), int(r)) for q, o, c, old, b, r in rows]
+        return sorted(loads, key=lambda x: (-x.breached, -x.at_risk, -x.waiting, x.queue.code))
 
     def queue(self, code: str) -> TaskQueue:
         found = self.repo.queue_by_code(code) if storable_id(code, 64) else None
@@ -62,7 +59,8 @@ class QueueBoard:
 
     def waiting(
         self, queue: TaskQueue, limit: int = 200
-    ) -> list[tuple[RequestTask, RequestSla | None]]:
+    ) -> list[tuple[RequestTask, RequestSla | None, str]]:
+        """(task, its request's SLA clock, the customer's name), the soonest due first."""
         return self.repo.waiting_in(queue.id, limit)
 
     def assignees(self, queue: TaskQueue) -> list[Assignee]:

@@ -167,7 +167,10 @@ def demo(migrated_engine, database_url) -> Iterator[Demo]:
     app = create_app(settings, check_schema=False)
     try:
         with _Server(app) as server:
-            yield Demo(migrated_engine, f"http://127.0.0.1:{server.port}")
+            served = Demo(migrated_engine, f"http://127.0.0.1:{server.port}")
+            # For tests that add their own work to the data set, through the services.
+            served.engine, served.settings = migrated_engine, settings
+            yield served
     finally:
         app.state.engine.dispose()
         database.empty_tables(migrated_engine)

@@ -3,6 +3,7 @@
 from sqlalchemy import ColumnElement, case, func, select
 
 from parley.db.repository import Repository
+from parley.parties.models import Customer
 from parley.requests.models import CustomerRequest, RequestType
 from parley.requests.sla.models import RUNNING, RequestSla
 from parley.requests.workflow.models import (
@@ -124,14 +125,16 @@ class WorkflowRepository(Repository):
         )
         return list(self.session.execute(query).all())
 
-    def waiting_in(self, queue_id: str, limit: int) -> list[tuple[RequestTask, RequestSla | None]]:
-        """A queue's unfinished tasks with their request's SLA clock: the soonest due first
-        (tasks of requests without a clock last, oldest first)."""
+    def waiting_in(self, queue_id: str, limit: int) -> list[tuple]:
+        """A queue's unfinished tasks with their request's SLA clock and customer's name: the
+        soonest due first (tasks of requests without a clock last, oldest first)."""
         query = (
-            select(RequestTask, RequestSla)
+            select(RequestTask, RequestSla, Customer.name)
+            .join(CustomerRequest, CustomerRequest.id == RequestTask.request_id)
+            .join(Customer, Customer.id == CustomerRequest.customer_id)
             .outerjoin(RequestSla, RequestSla.request_id == RequestTask.request_id)
             .where(RequestTask.queue_id == queue_id, RequestTask.status.in_(UNFINISHED))
             .order_by(RequestSla.due_at.is_(None), RequestSla.due_at, RequestTask.created_at)
             .limit(limit)
         )
-        return [(task, clock) for task, clock in self.session.execute(query).all()]
+        return [tuple(row) for row in self.session.execute(query).all()]

@@ -25,7 +25,7 @@ from parley.web.console import lead_changes as changes
 from parley.web.console.freshness import stamp
 from parley.web.forms import Form, read_form
 from parley.web.i18n import N_
-from parley.web.labels import label
+from parley.web.labels import label, readable_phone
 from parley.web.site import Site
 
 PAGE_SIZE = 50
@@ -166,8 +166,11 @@ def _page(
     service = LeadService(visitor.uow)
     prospect = service.prospect(lead)
     media = (prospect.document or {}).get("contactMedium") or []
+    # (as stored, as people read it): phones in E.164, shown grouped
     reachable = [
-        m.get("phoneNumber") or m.get("emailAddress")
+        (m["phoneNumber"], readable_phone(m["phoneNumber"]))
+        if m.get("phoneNumber")
+        else (m["emailAddress"], m["emailAddress"])
         for m in media
         if m.get("phoneNumber") or m.get("emailAddress")
     ]

@@ -16,8 +16,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from parley.auth.permissions import REQUEST_APPROVE, TASK_ASSIGN
+from parley.auth.users import UserService
 from parley.db.base import utcnow
 from parley.errors import Forbidden, NotFound
+from parley.parties.service import PartyService
 from parley.requests.adjustments import authority_of
 from parley.requests.approvals.models import PENDING, Approval
 from parley.requests.approvals.service import MAX_NOTE, ApprovalService
@@ -50,6 +52,7 @@ class WaitingTask:
     assignee: str | None
     created_at: datetime
     request_id: str
+    customer: str
     sla: SlaView | None
 
 
@@ -180,9 +183,10 @@ def _board(
                 t.assignee,
                 t.created_at,
                 t.request_id,
+                customer,
                 sla_view(clock, now),
             )
-            for t, clock in board.waiting(chosen)
+            for t, clock, customer in board.waiting(chosen)
         ]
     context = {
         "loads": board.loads(now),
@@ -224,12 +228,17 @@ def _inbox(
     ]
     pending.sort(key=lambda p: (not p.decidable, p.row.created_at))
     recent, _ = service.list_approvals(0, 10, None)
+    names = _display_names(
+        visitor, {r.requested_by_id for r in rows} | {r.decided_by_id for r in recent}
+    )
     context = {
         "pending": pending,
         "total": total,
         "decided": [r for r in recent if r.status != PENDING],
         "limit": me.limit if me.currency else None,
         "currency": me.currency,
+        "names": names,
+        "customers": _customer_names(visitor, {r.customer_id for r in rows}),
         "failed_id": failed[0] if failed else None,
         "failed_decision": failed[1] if failed else None,
         "failed_form": failed[2] if failed else Form(),
@@ -238,6 +247,26 @@ def _inbox(
         "current": "approvals",
     }
     return site.render(visitor, "console/approvals.html", context, status=status)
+
+
+def _display_names(visitor: Visitor, user_ids: set[str | None]) -> dict[str, str]:
+    """Who raised and decided, as people know them (the approvals keep the username)."""
+    users, names = UserService(visitor.uow), {}
+    for user_id in filter(None, user_ids):
+        try:
+            user = users.get_user(user_id)
+        except NotFound:  # deleted since: the kept username stands
+            continue
+        names[user_id] = f"{user.display_name} ({user.username})"
+    return names
+
+
+def _customer_names(visitor: Visitor, customer_ids: set[str]) -> dict[str, tuple[str, str]]:
+    parties, found = PartyService(visitor.uow), {}
+    for customer_id in customer_ids:
+        customer = parties.get_customer(customer_id)
+        found[customer_id] = (customer.name, customer.customer_number)
+    return found
 
 
 def _assigned_notice(visitor: Visitor, task_id: str) -> str | None:
