@@ -16,6 +16,7 @@ from parley.api.security import install_security, public
 from parley.api.tmf.apis import tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
+from parley.api.v1 import analytics as analytics_api
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import interactions as interactions_api
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         tasks_api,
         workflows_api,
         approvals_api,
+        analytics_api,
     ]
     for module in own_api:
         app.include_router(

@@ -1,7 +1,8 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
-watch (requests.sla.watch) and the purge of rate counters that mean nothing any more
-(parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve``
-both run them; any number of workers may, since each job is safe to run concurrently.
+watch (requests.sla.watch), the analytics roll-ups (analytics.service) and the purge of rate
+counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the embedded
+worker of ``parley serve`` both run them; any number of workers may, since each job is safe
+to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -12,6 +13,8 @@ from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
 
 RATE_COUNTER_PURGE_SECONDS = 300.0
+ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
+ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -30,7 +33,20 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         with Session(engine) as session, session.begin():
             return ratelimit.purge_expired(session)
 
+    def analytics(step: str):
+        def run():
+            from parley.analytics.service import AnalyticsService  # on first run (see above)
+            from parley.changes import UnitOfWork
+
+            with Session(engine) as session, session.begin():
+                service = AnalyticsService(UnitOfWork(session, settings))
+                return service.settle() if step == "settle" else service.roll_up()
+
+        return run
+
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
+        PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
+        PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
     ]

@@ -49,6 +49,7 @@ TASK_READ = "task:read"
 TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
+REPORT_READ = "report:read"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -94,6 +95,7 @@ CATALOGUE: dict[str, str] = {
     TASK_WORK: "claim, complete and hand back tasks in the queues one's roles work",
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
     WORKFLOW_WRITE: "manage workflows and task queues",
+    REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -162,7 +164,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "supervisor",
         "Team supervisor: an agent with a higher adjustment limit who approves requests",
-        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN},
+        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN, REPORT_READ},
         {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
     ),
     RoleSpec(
