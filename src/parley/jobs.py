@@ -1,8 +1,8 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
-watch (requests.sla.watch), the analytics roll-ups (analytics.service) and the purge of rate
-counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the embedded
-worker of ``parley serve`` both run them; any number of workers may, since each job is safe
-to run concurrently.
+watch (requests.sla.watch), the analytics roll-ups and problem detection (analytics) and the
+purge of rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and
+the embedded worker of ``parley serve`` both run them; any number of workers may, since each
+job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -15,6 +15,7 @@ from parley.settings import Settings
 RATE_COUNTER_PURGE_SECONDS = 300.0
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
+PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -35,11 +36,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
     def analytics(step: str):
         def run():
+            from parley.analytics.problems import Problems
             from parley.analytics.service import AnalyticsService  # on first run (see above)
             from parley.changes import UnitOfWork
 
             with Session(engine) as session, session.begin():
-                service = AnalyticsService(UnitOfWork(session, settings))
+                uow = UnitOfWork(session, settings)
+                if step == "detect":
+                    return Problems(uow).detect()
+                service = AnalyticsService(uow)
                 return service.settle() if step == "settle" else service.roll_up()
 
         return run
@@ -49,4 +54,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
+        PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
     ]

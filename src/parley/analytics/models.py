@@ -8,10 +8,21 @@ no audit line of their own (the changes they reflect were audited where they wer
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, Index, Integer, String
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, utcnow
+from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
 
 
 class RequestFact(Base):
@@ -142,3 +153,75 @@ class BusinessCalendar(Base):
     hours: Mapped[dict] = mapped_column(JSONDocument)
     holidays: Mapped[list] = mapped_column(JSONDocument)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ContactHour(Base):
+    """Inbound contacts with a reason and an area in one hour: what problem detection counts.
+    Made with the day's roll-ups."""
+
+    __tablename__ = "analytics_contact_hourly"
+    __table_args__ = (Index("ix_analytics_contact_hourly_hour", "hour"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    hour: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason_code: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(32))
+    contacts: Mapped[int] = mapped_column(Integer)
+
+
+class Problem(Base):
+    """A problem many customers share (an outage, a billing run gone wrong): detected from
+    contacts per reason and area, or opened by a supervisor. New contacts and requests on its
+    reason in its area are linked to it; closing it closes its linked requests."""
+
+    __tablename__ = "analytics_problem"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'closed')", name="status"),
+        CheckConstraint("detector IN ('spike', 'drift', 'manual')", name="detector"),
+        Index("ix_analytics_problem_open", "status", "reason_code", "area"),
+        Index(
+            "uq_analytics_problem_open_cell",
+            "reason_code",
+            "area",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    reason_code: Mapped[str] = mapped_column(String(64))
+    area: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    detector: Mapped[str] = mapped_column(String(16))
+    observed: Mapped[int | None] = mapped_column(Integer)
+    expected: Mapped[float | None] = mapped_column(Float)
+    probability: Mapped[float | None] = mapped_column(Float)
+    hour: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the hour that alarmed
+    note: Mapped[str | None] = mapped_column(String(500))
+    resolution: Mapped[str | None] = mapped_column(String(500))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(150))
+
+
+class ProblemLink(Base):
+    """A contact or request linked to a problem (one row per entity and problem)."""
+
+    __tablename__ = "analytics_problem_link"
+    __table_args__ = (
+        UniqueConstraint(
+            "problem_id", "entity_type", "entity_id", name="uq_analytics_problem_link_entity_once"
+        ),
+        CheckConstraint("entity_type IN ('interaction', 'request')", name="entity_type"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    problem_id: Mapped[str] = mapped_column(
+        ForeignKey("analytics_problem.id", ondelete="CASCADE"), index=True
+    )
+    entity_type: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    customer_id: Mapped[str | None] = mapped_column(String(36))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,11 +3,15 @@
 from datetime import date, datetime
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from parley.analytics.models import (
     BusinessCalendar,
+    ContactHour,
     InteractionFact,
     InteractionRollup,
+    Problem,
+    ProblemLink,
     RequestFact,
     RequestRollup,
     StaleDay,
@@ -19,6 +23,7 @@ from parley.db.upsert import upsert
 FACTS = RequestFact.__table__
 INTERACTIONS = InteractionFact.__table__
 FINAL = ("closed", "cancelled", "rejected")
+OPEN, CLOSED = "open", "closed"
 
 
 class AnalyticsRepository(Repository):
@@ -118,8 +123,9 @@ class AnalyticsRepository(Repository):
             self.run(delete(StaleDay.__table__).where(StaleDay.day.in_(days)))
         return days
 
-    def replace_rollups(self, day: date, requests: list[dict], interactions: list[dict]) -> None:
-        for model, rows in ((RequestRollup, requests), (InteractionRollup, interactions)):
+    def replace_rollups(self, day: date, requests, interactions, hours) -> None:
+        made = ((RequestRollup, requests), (InteractionRollup, interactions), (ContactHour, hours))
+        for model, rows in made:
             table = model.__table__
             self.run(delete(table).where(table.c.day == day))
             if rows:
@@ -136,10 +142,70 @@ class AnalyticsRepository(Repository):
         return list(self.run(query).mappings())
 
     def clear_all(self) -> None:
-        for model in (RequestRollup, InteractionRollup, StaleDay, RequestFact, InteractionFact):
+        derived = (RequestRollup, InteractionRollup, ContactHour, StaleDay)
+        for model in (*derived, RequestFact, InteractionFact):
             self.run(delete(model.__table__))
+
+    def contact_hours(self, start: datetime, end: datetime) -> list:
+        """(hour, reason, area, contacts) of the hours [start, end)."""
+        table = ContactHour.__table__
+        query = select(table.c.hour, table.c.reason_code, table.c.area, table.c.contacts).where(
+            table.c.hour >= start, table.c.hour < end
+        )
+        return list(self.run(query))
 
     # -- calendars ------------------------------------------------------------------------
 
     def calendars(self) -> list[BusinessCalendar]:
         return list(self.session.scalars(select(BusinessCalendar)))
+
+
+class ProblemRepository(Repository):
+    def get(self, problem_id: str, for_update: bool = False) -> Problem | None:
+        query = select(Problem).where(Problem.id == problem_id)
+        return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def open_for(self, reason_code: str, area: str) -> Problem | None:
+        query = select(Problem).where(
+            Problem.status == OPEN, Problem.reason_code == reason_code, Problem.area == area
+        )
+        return self.session.scalar(query.order_by(Problem.opened_at).limit(1))
+
+    def open_in_area(self, area: str) -> list[Problem]:
+        query = select(Problem).where(Problem.status == OPEN, Problem.area == area)
+        return list(self.session.scalars(query.order_by(Problem.opened_at)))
+
+    def listed(self, status: str | None, offset: int, limit: int) -> tuple[list[Problem], int]:
+        conditions = [Problem.status == status] if status else []
+        total = self.session.scalar(select(func.count()).select_from(Problem).where(*conditions))
+        query = select(Problem).where(*conditions).order_by(Problem.opened_at.desc(), Problem.id)
+        return list(self.session.scalars(query.offset(offset).limit(limit))), total or 0
+
+    def link(self, problem_id: str, entity_type: str, entity_id: str, customer_id) -> None:
+        """Link the entity (once: a second link of the same one changes nothing)."""
+        values = {
+            "problem_id": problem_id,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "customer_id": customer_id,
+            "linked_at": utcnow(),
+        }
+        dialect = postgresql if self.session.get_bind().dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(ProblemLink.__table__).values(**values)
+        self.run(statement.on_conflict_do_nothing())
+
+    def links(self, problem_id: str, entity_type: str | None = None) -> list[ProblemLink]:
+        query = select(ProblemLink).where(ProblemLink.problem_id == problem_id)
+        if entity_type:
+            query = query.where(ProblemLink.entity_type == entity_type)
+        return list(self.session.scalars(query.order_by(ProblemLink.id)))
+
+    def link_counts(self, problem_ids: list[str]) -> dict[tuple[str, str], int]:
+        if not problem_ids:
+            return {}
+        query = (
+            select(ProblemLink.problem_id, ProblemLink.entity_type, func.count())
+            .where(ProblemLink.problem_id.in_(problem_ids))
+            .group_by(ProblemLink.problem_id, ProblemLink.entity_type)
+        )
+        return {(pid, kind): count for pid, kind, count in self.session.execute(query)}

@@ -81,3 +81,18 @@ def interaction_rollups(day, facts) -> list[dict]:
         group["contacts"] += 1
         group["self_service"] += 1 if fact["self_service"] else 0
     return list(groups.values())
+
+
+def contact_hours(day, facts) -> list[dict]:
+    """Inbound contacts with a reason and an area, per hour: what problem detection counts."""
+    counts: dict[tuple, int] = {}
+    for fact in facts:
+        if fact["direction"] != "inbound" or not fact["reason_code"] or not fact["area"]:
+            continue
+        hour = fact["started_at"].replace(minute=0, second=0, microsecond=0)
+        key = (hour, fact["reason_code"], fact["area"])
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {"day": day, "hour": hour, "reason_code": reason, "area": area, "contacts": count}
+        for (hour, reason, area), count in counts.items()
+    ]

@@ -13,8 +13,9 @@ from datetime import date, timedelta
 
 from parley.analytics import facts as f
 from parley.analytics.calendars import DEFAULT_TEAM, Calendar
+from parley.analytics.problems import Problems
 from parley.analytics.repository import AnalyticsRepository
-from parley.analytics.rollups import interaction_rollups, request_rollups
+from parley.analytics.rollups import contact_hours, interaction_rollups, request_rollups
 from parley.changes import DELETE, UnitOfWork
 from parley.db.base import utcnow
 from parley.db.repository import Page
@@ -73,6 +74,7 @@ class AnalyticsService:
         fact = f.request_fact(ticket, context, self.calendar)
         before = self.repo.save_request_fact(fact)
         self.repo.mark_stale([before, fact["closed_day"]])
+        Problems(self.uow).link_request(fact)
         return fact
 
     def record_interaction(self, row) -> dict:
@@ -80,6 +82,7 @@ class AnalyticsService:
         fact = f.interaction_fact(row, segment, area)
         before = self.repo.save_interaction_fact(fact)
         self.repo.mark_stale([before, fact["day"]])
+        Problems(self.uow).link_contact(fact)
         return fact
 
     def calendar(self, team: str | None) -> Calendar:
@@ -102,8 +105,9 @@ class AnalyticsService:
 
     def roll_up_day(self, day: date) -> None:
         requests = request_rollups(day, self.repo.closed_on(day))
-        interactions = interaction_rollups(day, self.repo.interactions_on(day))
-        self.repo.replace_rollups(day, requests, interactions)
+        contacts = self.repo.interactions_on(day)
+        hours = contact_hours(day, contacts)
+        self.repo.replace_rollups(day, requests, interaction_rollups(day, contacts), hours)
 
     def settle(self) -> None:
         """Mark the days a reopen may still change (the reopen window) to be rolled up again."""
@@ -169,6 +173,13 @@ class AnalyticsService:
         segment, area = self._customer(row.customer_id)
         tasks = tuple(RequestService(self.uow).status(row.id).get("tasks") or ())
         return f.RequestContext(category, channel, reason, segment, area, tasks)
+
+    def customer_area(self, customer_id: str) -> str | None:
+        return self._customer(customer_id)[1]
+
+    def problems_near(self, customer_id: str) -> list:
+        """The open problems in the customer's area (for the customer 360's banner)."""
+        return Problems(self.uow).in_area(self.customer_area(customer_id))
 
     def _customer(self, customer_id: str | None) -> tuple[str | None, str | None]:
         if not customer_id:

@@ -50,6 +50,7 @@ TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
 REPORT_READ = "report:read"
+PROBLEM_WRITE = "problem:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -96,6 +97,7 @@ CATALOGUE: dict[str, str] = {
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
     WORKFLOW_WRITE: "manage workflows and task queues",
     REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
+    PROBLEM_WRITE: "open and close problems (outages) and close their linked requests",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -164,7 +166,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "supervisor",
         "Team supervisor: an agent with a higher adjustment limit who approves requests",
-        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN, REPORT_READ},
+        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN, REPORT_READ, PROBLEM_WRITE},
         {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
     ),
     RoleSpec(
