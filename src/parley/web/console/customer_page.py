@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from parley.analytics.service import AnalyticsService
 from parley.auth.permissions import (
     ACCOUNT_READ,
     CUSTOMER_WRITE,
@@ -236,6 +237,21 @@ def request_rows(visitor: Visitor, rows: list) -> list[RequestRow]:
             )
         )
     return shown
+
+
+@dataclass(frozen=True)
+class ProblemBanner:
+    reason_code: str
+    area: str
+    opened_at: datetime
+    note: str | None
+
+
+def problems_of(visitor: Visitor, customer_id: str) -> list[ProblemBanner]:
+    """The open problems in the customer's area: the agent knows of an outage before the
+    caller explains it."""
+    found = AnalyticsService(visitor.uow).problems_near(customer_id)
+    return [ProblemBanner(p.reason_code, p.area, p.opened_at, p.note) for p in found]
 
 
 def sla_view(clock: RequestSla | None, now: datetime | None = None) -> SlaView | None:
