@@ -24,6 +24,7 @@ from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import problems as problems_api
+from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import tasks as tasks_api
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         approvals_api,
         analytics_api,
         problems_api,
+        reports_api,
     ]
     for module in own_api:
         app.include_router(

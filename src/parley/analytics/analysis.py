@@ -88,6 +88,12 @@ class AnalyticsReader:
         rows = self.repo.closed_between(period.start, period.end, conditions, offset, limit)
         return rows, self.repo.count_closed_between(period.start, period.end, conditions)
 
+    def every_closed(self, period: Period, filters: dict[str, str]):
+        """Every fact the drill-down would page through, streamed (for exports)."""
+        return self.repo.stream_closed_between(
+            period.start, period.end, _conditions(filters, False)
+        )
+
     # -- KPIs -----------------------------------------------------------------------------
 
     def kpis(self, period: Period, now: datetime, customers: int | None = None) -> dict:

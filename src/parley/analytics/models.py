@@ -225,3 +225,18 @@ class ProblemLink(Base):
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
     customer_id: Mapped[str | None] = mapped_column(String(36))
     linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportDefinition(Base):
+    """A defined report: measures of the closed-request analysis by dimensions, filtered, over
+    a period (fixed or the last so many days, weeks or months) and compared with another.
+    ``document`` holds the definition as the API shows it (``reports.py`` checks it)."""
+
+    __tablename__ = "analytics_report"
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    document: Mapped[dict] = mapped_column(JSONDocument)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

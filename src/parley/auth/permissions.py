@@ -51,6 +51,7 @@ TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
 REPORT_READ = "report:read"
 PROBLEM_WRITE = "problem:write"
+REPORT_WRITE = "report:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -98,6 +99,7 @@ CATALOGUE: dict[str, str] = {
     WORKFLOW_WRITE: "manage workflows and task queues",
     REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
     PROBLEM_WRITE: "open and close problems (outages) and close their linked requests",
+    REPORT_WRITE: "define, change and remove reports (what those with report:read read)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
