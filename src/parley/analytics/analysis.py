@@ -94,6 +94,30 @@ class AnalyticsReader:
             period.start, period.end, _conditions(filters, False)
         )
 
+    # -- for the dashboard ----------------------------------------------------------------
+
+    def contact_volumes(self, period: Period, dimension: str) -> dict[str, int]:
+        """Inbound contacts of the period per ``channel`` or ``reason_code``, most first."""
+        counts: Counter = Counter()
+        for row in self.repo.interaction_rollups(period.start, period.end):
+            if row["direction"] == "inbound":
+                counts[row[dimension] or "unknown"] += row["contacts"]
+        return dict(counts.most_common())
+
+    def fcr_by_week(self, period: Period) -> list[tuple[date, dict]]:
+        """First-contact resolution of each week (from Monday) that starts in the period."""
+        start = period.start - timedelta(days=period.start.weekday())
+        weeks = []
+        while start < period.end:
+            week = Period(max(start, period.start), min(start + timedelta(days=7), period.end))
+            begin, end = week.moments()
+            contacts = self.repo.interactions_between(begin, end + timedelta(days=7))
+            inbound = [c for c in contacts if c["direction"] == "inbound"]
+            facts = self.repo.closed_between(week.start, week.end)
+            weeks.append((start, fcr(facts, inbound)))
+            start += timedelta(days=7)
+        return weeks
+
     # -- KPIs -----------------------------------------------------------------------------
 
     def kpis(self, period: Period, now: datetime, customers: int | None = None) -> dict:

@@ -5,12 +5,15 @@ written by xlsxwriter in constant-memory mode. No row caps."""
 
 import csv
 import io
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO
 
 import xlsxwriter
+
+from parley.errors import InvalidInput
 
 CSV, XLSX = "csv", "xlsx"
 FORMATS = {
@@ -34,6 +37,21 @@ def export(columns: list[str], rows: Iterable[list], kind: str) -> IO[bytes]:
         raise
     file.seek(0)
     return file
+
+
+def checked_format(given: str) -> str:
+    if given not in FORMATS:
+        raise InvalidInput(f"format: one of {', '.join(FORMATS)}", "format")
+    return given
+
+
+def attachment(name: str, kind: str) -> dict[str, str]:
+    """The headers of a download of ``kind`` named after ``name`` (a safe file name)."""
+    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "export"
+    return {
+        "Content-Type": FORMATS[kind],
+        "Content-Disposition": f'attachment; filename="{filename}.{kind}"',
+    }
 
 
 def chunks(file: IO[bytes]) -> Iterator[bytes]:

@@ -1,18 +1,15 @@
 """Defined reports: administrators (``report:write``) save them; those with ``report:read``
 list, run and export them (CSV or XLSX, no row cap)."""
 
-import re
-
 from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import StreamingResponse
 
-from parley.analytics.exports import FORMATS, chunks, export
+from parley.analytics.exports import attachment, checked_format, chunks, export
 from parley.analytics.reports import Reports
 from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.permissions import REPORT_READ, REPORT_WRITE
 from parley.db.base import iso
-from parley.errors import InvalidInput
 
 EXAMPLE = {
     "name": "Faults by area",
@@ -79,7 +76,7 @@ def router(prefix: str) -> APIRouter:
         response_class=StreamingResponse,
     )
     def export_report(report_id: str, uow: RequestWork, format: str = Query("csv")):
-        kind = export_format(format)
+        kind = checked_format(format)
         table = Reports(uow).run(report_id)
         file = export(table["columns"], table["rows"], kind)
         return download(file, kind, table["name"])
@@ -87,19 +84,8 @@ def router(prefix: str) -> APIRouter:
     return api
 
 
-def export_format(given: str) -> str:
-    if given not in FORMATS:
-        raise InvalidInput(f"format: one of {', '.join(FORMATS)}", "format")
-    return given
-
-
 def download(file, kind: str, name: str) -> StreamingResponse:
-    filename = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "export"
-    return StreamingResponse(
-        chunks(file),
-        media_type=FORMATS[kind],
-        headers={"Content-Disposition": f'attachment; filename="{filename}.{kind}"'},
-    )
+    return StreamingResponse(chunks(file), headers=attachment(name, kind))
 
 
 def _shown(row) -> dict:
