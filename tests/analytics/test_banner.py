@@ -16,7 +16,7 @@ def test_a_customer_in_a_problem_area_shows_the_banner_others_do_not(client, sig
     inside, elsewhere = customer_in(client, "10115"), customer_in(client, "80331")
 
     words = main_text(page_of(signed_in, inside))
-    assert "Known problem in this area (10115): fault.report, since" in words
+    assert "Known problem in this area (10115): Fault report, since" in words
     assert "Mast 17 is down." in words
     assert "Known problem" not in main_text(page_of(signed_in, elsewhere))
 

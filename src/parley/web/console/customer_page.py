@@ -19,6 +19,8 @@ from parley.auth.permissions import (
 )
 from parley.db.base import utcnow
 from parley.db.repository import Page
+from parley.errors import NotFound
+from parley.interactions.reasons import ReasonCatalogue
 from parley.notifications.preferences import PreferenceService
 from parley.parties.accounts.service import BillingAccountService
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer
@@ -241,7 +243,7 @@ def request_rows(visitor: Visitor, rows: list) -> list[RequestRow]:
 
 @dataclass(frozen=True)
 class ProblemBanner:
-    reason_code: str
+    reason: str  # the reason's label (a seeded one is a msgid, translated when shown)
     area: str
     opened_at: datetime
     note: str | None
@@ -251,7 +253,17 @@ def problems_of(visitor: Visitor, customer_id: str) -> list[ProblemBanner]:
     """The open problems in the customer's area: the agent knows of an outage before the
     caller explains it."""
     found = AnalyticsService(visitor.uow).problems_near(customer_id)
-    return [ProblemBanner(p.reason_code, p.area, p.opened_at, p.note) for p in found]
+    reasons = ReasonCatalogue(visitor.uow)
+    return [
+        ProblemBanner(_reason(reasons, p.reason_code), p.area, p.opened_at, p.note) for p in found
+    ]
+
+
+def _reason(reasons: ReasonCatalogue, code: str) -> str:
+    try:
+        return reasons.get(code).label
+    except NotFound:  # a reason removed since, or one a supervisor typed
+        return code
 
 
 def sla_view(clock: RequestSla | None, now: datetime | None = None) -> SlaView | None:

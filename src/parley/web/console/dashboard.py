@@ -17,6 +17,7 @@ from parley.analytics.exports import attachment, checked_format, chunks, export
 from parley.analytics.reports import Reports
 from parley.auth.permissions import REPORT_READ
 from parley.db.base import utcnow
+from parley.interactions.reasons import ReasonCatalogue
 from parley.web.access import Visitor
 from parley.web.i18n import N_
 from parley.web.site import Site
@@ -71,7 +72,13 @@ def router(site: Site) -> APIRouter:
             "current": "reports",
             "report": row,
             "table": table,
-            "cells": [[shown(visitor, value) for value in line] for line in table["rows"]],
+            "cells": [
+                [
+                    shown(visitor, value, _is_share(column))
+                    for column, value in zip(table["columns"], line, strict=True)
+                ]
+                for line in table["rows"]
+            ],
             "chart": render(visitor, report_chart(visitor, row.document, table)),
         }
         return site.render(visitor, "console/report.html", context)
@@ -91,7 +98,11 @@ def router(site: Site) -> APIRouter:
 def charts(visitor: Visitor, period: Period) -> list[Chart]:
     reader, gettext = AnalyticsReader(visitor.uow), visitor.locale.gettext
     channels = reader.contact_volumes(period, "channel")
-    reasons = list(reader.contact_volumes(period, "reason_code").items())[:TOP_REASONS]
+    labels = {r.code: gettext(r.label) for r in ReasonCatalogue(visitor.uow).list_reasons()}
+    reasons = [
+        (labels.get(code, code), count)
+        for code, count in list(reader.contact_volumes(period, "reason_code").items())[:TOP_REASONS]
+    ]
     weekly = reader.closed_requests(period, [], {}, "week")
     backlog = reader.kpis(period, utcnow(), customers=0)["backlog"]["byAge"]
     contacts = gettext("Contacts")
@@ -161,9 +172,15 @@ def report_chart(visitor: Visitor, document: dict, table: dict) -> Chart:
         for line in table["rows"]
     ]  # fmt: skip
     kind = "line" if document.get("by") and len(document["dimensions"]) == 0 else "bar"
-    percent = measure.endswith("Rate") or measure == "slaCompliance"
+    percent = _is_share(measure)
     return Chart("report", document["name"], kind, visitor.locale.gettext("Group"), [measure],
                  rows, percent)  # fmt: skip
+
+
+def _is_share(column: str) -> bool:
+    """A rate or the SLA compliance (of the period or the one compared with): a share."""
+    measure = column.removesuffix("Previous")
+    return measure.endswith("Rate") or measure == "slaCompliance"
 
 
 def render(visitor: Visitor, chart: Chart) -> dict:

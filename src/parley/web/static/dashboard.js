@@ -49,6 +49,7 @@
             data: percent ? one.data.map(function (v) { return v === null ? null : v * 100; }) : one.data,
             backgroundColor: colour,
             borderColor: colour,
+            pointRadius: 4,
             spanGaps: true
           };
         })
