@@ -36,7 +36,9 @@ def test_the_dashboard_shows_each_chart_s_numbers_as_a_table(browser, users, wee
         assert title in words, title
     # The week's inbound contacts (and c2's call on the 20th); its requests closed by week.
     assert "Channel Contacts phone 4 web 1 ussd 1" in words
-    assert "Reason Contacts Tariff or plan change 3 Billing enquiry 2 General information 1" in words
+    assert (
+        "Reason Contacts Tariff or plan change 3 Billing enquiry 2 General information 1" in words
+    )
     assert "Week from Closed in time 2026-11-02 60.0%" in words
     assert "Week from Resolved at first contact 2026-11-02 20.0%" not in words  # by week:
     assert "2026-11-02 20.0% 2026-11-09 –" in words  # only that week had closed requests

@@ -237,3 +237,39 @@ def test_a_reopen_takes_the_request_off_its_closing_day(uow, week):
     wednesday_thursday = Period(date(2026, 11, 4), date(2026, 11, 6))
     assert reader.closed_requests(wednesday_thursday, [], {}) == []
     assert reader.kpis(WEEK, NOW, customers=1)["backlog"]["open"] == 3
+
+
+NOVEMBER = Period(date(2026, 11, 1), date(2026, 12, 1))
+
+
+def test_a_whole_month_is_read_from_its_month_rows_with_the_same_figures(uow, week, session):
+    from parley.analytics.models import RequestRollup
+
+    reader = AnalyticsReader(uow)
+    months = session.query(RequestRollup).filter_by(span="month").count()
+    assert months > 0
+    for group_by in (["type", "outcome"], ["resolutionCode"], ["area", "reason"]):
+        by_month = reader.closed_requests(NOVEMBER, group_by, {})
+        by_day = reader.closed_requests(Period(date(2026, 11, 2), date(2026, 11, 30)), group_by, {})
+        assert by_month == by_day and by_month, group_by
+
+
+def test_a_grouping_no_small_cuboid_holds_is_answered_by_day_from_the_full_one(uow, week):
+    groups = AnalyticsReader(uow).closed_requests(NOVEMBER, ["channel", "team"], {"area": "10115"})
+    assert [(g["channel"], g["team"], g["closed"]) for g in groups] == [
+        ("phone", None, 3),
+        ("phone", "technical", 1),
+        ("web", None, 1),
+    ]
+
+
+def test_a_reopen_is_taken_off_the_month_too(uow, week):
+    service = AnalyticsService(uow)
+    service.record_request(
+        ticket(rid("b"), "c4", at(2, 16), [("inProgress", at(3, 8))], due=at(3, 10)),
+        context("fault.report"),
+    )
+    while service.roll_up():
+        pass
+    closed = AnalyticsReader(uow).closed_requests(NOVEMBER, ["outcome"], {})
+    assert [(g["outcome"], g["closed"]) for g in closed] == [("completed", 4)]

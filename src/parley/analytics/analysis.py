@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from parley.analytics import histogram
 from parley.analytics.repository import FACTS, AnalyticsRepository
-from parley.analytics.rollups import DURATIONS, REQUEST_DIMENSIONS, first_touch
+from parley.analytics.rollups import DURATIONS, REQUEST_DIMENSIONS, cuboid_for, first_touch
 from parley.changes import UnitOfWork
 from parley.db.repository import Page
 from parley.errors import InvalidInput
@@ -68,7 +68,11 @@ class AnalyticsReader:
         columns = [_dimension(name) for name in group_by]
         if by_period is not None and by_period not in PERIODS:
             raise InvalidInput(f"period: one of {', '.join(PERIODS)}", "period")
-        rows = self.repo.request_rollups(period.start, period.end, _conditions(filters, True))
+        cuboid = cuboid_for(columns + [_dimension(name) for name in filters])
+        conditions = _conditions(filters, True)
+        # Grouped by day or week, the rows must be days; by month or quarter, months do.
+        months = by_period not in ("day", "week")
+        rows = self.repo.request_rollups(period.start, period.end, cuboid, conditions, months)
         groups: dict[tuple, list] = defaultdict(list)
         for row in rows:
             key = tuple(row[column] for column in columns)
@@ -123,7 +127,7 @@ class AnalyticsReader:
     def kpis(self, period: Period, now: datetime, customers: int | None = None) -> dict:
         """The KPIs of ``period``; backlog as of ``now``; reasons per 1,000 of ``customers``
         (None: the customers on record)."""
-        rollups = self.repo.request_rollups(period.start, period.end)
+        rollups = self.repo.request_rollups(period.start, period.end, "core")
         closed = summary(rollups)
         start, end = period.moments()
         longest = timedelta(days=max(REPEAT_WINDOWS))

@@ -90,13 +90,16 @@ class InteractionFact(Base):
 
 
 class RequestRollup(Base):
-    """Closed requests of one day and one combination of dimensions: counts, sums and the
-    histograms (``histogram.py`` buckets) percentiles are read from."""
+    """Closed requests of one day (or month: ``span``) and one combination of the dimensions
+    of one ``cuboid`` (rollups.CUBOIDS; the others are empty): counts, sums and the histograms
+    (``histogram.py`` buckets) percentiles are read from."""
 
     __tablename__ = "analytics_request_daily"
-    __table_args__ = (Index("ix_analytics_request_daily_day", "day"),)
+    __table_args__ = (Index("ix_analytics_request_daily_day", "cuboid", "span", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    cuboid: Mapped[str] = mapped_column(String(16))
+    span: Mapped[str] = mapped_column(String(8))  # day, or month (day: the month's first)
     day: Mapped[date] = mapped_column(Date)
     type_code: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str | None] = mapped_column(String(16))

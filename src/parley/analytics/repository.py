@@ -16,6 +16,7 @@ from parley.analytics.models import (
     RequestRollup,
     StaleDay,
 )
+from parley.analytics.rollups import DAYS_ONLY
 from parley.db.base import utcnow
 from parley.db.repository import Repository
 from parley.db.upsert import upsert
@@ -23,6 +24,7 @@ from parley.db.upsert import upsert
 FACTS = RequestFact.__table__
 INTERACTIONS = InteractionFact.__table__
 FINAL = ("closed", "cancelled", "rejected")
+DAY, MONTH = "day", "month"
 OPEN, CLOSED = "open", "closed"
 
 
@@ -135,16 +137,54 @@ class AnalyticsRepository(Repository):
         return days
 
     def replace_rollups(self, day: date, requests, interactions, hours) -> None:
-        made = ((RequestRollup, requests), (InteractionRollup, interactions), (ContactHour, hours))
-        for model, rows in made:
+        """The day's rows (the requests' by day; a month's stay until ``replace_month``)."""
+        daily = RequestRollup.__table__
+        self.run(delete(daily).where(daily.c.day == day, daily.c.span == DAY))
+        made = ((InteractionRollup, interactions), (ContactHour, hours))
+        for model, _rows in made:
             table = model.__table__
             self.run(delete(table).where(table.c.day == day))
+        for model, rows in ((RequestRollup, requests), *made):
             if rows:
-                self.run(insert(table), rows)
+                self.run(insert(model.__table__), rows)
 
-    def request_rollups(self, start: date, end: date, conditions=()) -> list:
+    def days_of_month(self, month: date) -> list:
         table = RequestRollup.__table__
-        query = select(table).where(table.c.day >= start, table.c.day < end, *conditions)
+        following = _next_month(month)
+        query = select(table).where(
+            table.c.span == DAY,
+            table.c.cuboid.not_in(DAYS_ONLY),
+            table.c.day >= month,
+            table.c.day < following,
+        )
+        return list(self.run(query).mappings())
+
+    def replace_month(self, month: date, rows: list[dict]) -> None:
+        table = RequestRollup.__table__
+        self.run(delete(table).where(table.c.span == MONTH, table.c.day == month))
+        if rows:
+            self.run(insert(table), rows)
+
+    def request_rollups(
+        self, start: date, end: date, cuboid: str, conditions=(), months: bool = True
+    ) -> list:
+        """The cuboid's rows of the days [start, end): the months wholly inside by their month
+        rows (unless not ``months``, or a cuboid kept by day only), the days around them by
+        day."""
+        table = RequestRollup.__table__
+        first_month = start if start.day == 1 else _next_month(start)
+        last_month = end.replace(day=1)
+        mine = [table.c.cuboid == cuboid, *conditions]
+        if not months or cuboid in DAYS_ONLY or first_month >= last_month:
+            spans = table.c.span == DAY
+            query = select(table).where(spans, table.c.day >= start, table.c.day < end, *mine)
+            return list(self.run(query).mappings())
+        by_day = (table.c.day >= start) & (table.c.day < first_month)
+        by_day |= (table.c.day >= last_month) & (table.c.day < end)
+        by_month = (table.c.day >= first_month) & (table.c.day < last_month)
+        query = select(table).where(
+            ((table.c.span == DAY) & by_day) | ((table.c.span == MONTH) & by_month), *mine
+        )
         return list(self.run(query).mappings())
 
     def interaction_rollups(self, start: date, end: date) -> list:
@@ -220,3 +260,7 @@ class ProblemRepository(Repository):
             .group_by(ProblemLink.problem_id, ProblemLink.entity_type)
         )
         return {(pid, kind): count for pid, kind, count in self.session.execute(query)}
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

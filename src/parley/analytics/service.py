@@ -15,7 +15,12 @@ from parley.analytics import facts as f
 from parley.analytics.calendars import DEFAULT_TEAM, Calendar
 from parley.analytics.problems import Problems
 from parley.analytics.repository import AnalyticsRepository
-from parley.analytics.rollups import contact_hours, interaction_rollups, request_rollups
+from parley.analytics.rollups import (
+    contact_hours,
+    interaction_rollups,
+    month_rollups,
+    request_rollups,
+)
 from parley.changes import DELETE, UnitOfWork
 from parley.db.base import utcnow
 from parley.db.repository import Page
@@ -101,6 +106,8 @@ class AnalyticsService:
         days = self.repo.claim_stale(limit)
         for day in days:
             self.roll_up_day(day)
+        for month in sorted({day.replace(day=1) for day in days}):
+            self.repo.replace_month(month, month_rollups(month, self.repo.days_of_month(month)))
         return len(days)
 
     def roll_up_day(self, day: date) -> None:

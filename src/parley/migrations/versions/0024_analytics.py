@@ -102,6 +102,8 @@ def upgrade() -> None:
     op.create_table(
         "analytics_request_daily",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("cuboid", sa.String(16), nullable=False),
+        sa.Column("span", sa.String(8), nullable=False),
         sa.Column("day", sa.Date, nullable=False),
         *_dimensions(),
         *[
@@ -112,7 +114,9 @@ def upgrade() -> None:
         sa.Column("first_response_seconds", sa.Float, nullable=False),
         sa.Column("histograms", JSONDocument, nullable=False),
     )
-    op.create_index("ix_analytics_request_daily_day", "analytics_request_daily", ["day"])
+    op.create_index(
+        "ix_analytics_request_daily_day", "analytics_request_daily", ["cuboid", "span", "day"]
+    )
     op.create_table(
         "analytics_interaction_daily",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
