@@ -30,7 +30,7 @@ CUBOIDS: dict[str, tuple[str, ...]] = {
 DAYS_ONLY = ("full",)  # kept by day only: a month of it is about as big as its facts
 COUNTS = ("closed", "reopened", "first_touch", "sla_due", "sla_met")
 SUMS = ("resolution_seconds", "first_response_seconds")
-INTERACTION_DIMENSIONS = ("direction", "channel", "reason_code", "segment", "area")
+INTERACTION_DIMENSIONS = ("direction", "channel", "reason_code", "segment")
 # Histogram name -> the fact's duration it counts.
 DURATIONS = {
     "resolution": "resolution_seconds",

@@ -125,7 +125,6 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(100)),
         sa.Column("reason_code", sa.String(64)),
         sa.Column("segment", sa.String(64)),
-        sa.Column("area", sa.String(32)),
         sa.Column("contacts", sa.Integer, nullable=False),
         sa.Column("self_service", sa.Integer, nullable=False),
     )
