@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from parley.analytics import histogram
+from parley.analytics.models import RequestRollup
 from parley.analytics.repository import FACTS, AnalyticsRepository
-from parley.analytics.rollups import DURATIONS, REQUEST_DIMENSIONS, cuboid_for, first_touch
+from parley.analytics.rollups import DURATIONS, cuboid_for, first_touch
 from parley.changes import UnitOfWork
 from parley.db.repository import Page
 from parley.errors import InvalidInput
@@ -264,15 +265,9 @@ def _dimension(name: str) -> str:
 
 
 def _conditions(filters: dict[str, str], rollups: bool) -> list:
-    from parley.analytics.models import RequestRollup
-
+    """``filters`` (API names) as conditions on the roll-ups' or the facts' columns."""
     table = RequestRollup.__table__ if rollups else FACTS
-    conditions = []
-    for name, value in filters.items():
-        column = _dimension(name)
-        assert column in REQUEST_DIMENSIONS
-        conditions.append(table.c[column] == value)
-    return conditions
+    return [table.c[_dimension(name)] == value for name, value in filters.items()]
 
 
 def _period_start(day: date, period: str) -> date:

@@ -130,27 +130,11 @@ class AnalyticsService:
         self.repo.clear_all()
         requests = RequestService(self.uow)
         interactions = InteractionService(self.uow)
-        counted = [0, 0]
-        for rows, keep, index in (
-            (
-                lambda offset: requests.find(Page({}, offset, REBUILD_PAGE))[0],
-                self._keep_request,
-                0,
-            ),
-            (
-                lambda offset: interactions.find(Page({}, offset, REBUILD_PAGE))[0],
-                self._keep_interaction,
-                1,
-            ),
-        ):
-            offset = 0
-            while batch := rows(offset):
-                for row in batch:
-                    counted[index] += keep(row)
-                offset += len(batch)
+        made = sum(self._keep_request(row) for row in _every(requests.find))
+        contacts = sum(self._keep_interaction(row) for row in _every(interactions.find))
         while self.roll_up(limit=1000):
             pass
-        return counted[0], counted[1]
+        return made, contacts
 
     def _keep_request(self, row) -> int:
         self.record_request(self._ticket(row), self._context(row))
@@ -201,3 +185,12 @@ class AnalyticsService:
                 found = (None, None)
             self._customers[customer_id] = found
         return self._customers[customer_id]
+
+
+def _every(find):
+    """Every row a domain's ``find(page)`` lists, a page at a time (newest first: a row
+    added meanwhile may shift one into a page read already, and is kept by its event)."""
+    offset = 0
+    while batch := find(Page({}, offset, REBUILD_PAGE))[0]:
+        yield from batch
+        offset += len(batch)
