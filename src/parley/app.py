@@ -18,6 +18,7 @@ from parley.api.security import install_security, public
 from parley.api.tmf.apis import tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
+from parley.api.v1 import analytics as analytics_api
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import channels as channels_api
@@ -25,6 +26,8 @@ from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
+from parley.api.v1 import problems as problems_api
+from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import tasks as tasks_api
@@ -130,6 +133,9 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         tasks_api,
         workflows_api,
         approvals_api,
+        analytics_api,
+        problems_api,
+        reports_api,
     ]
     for module in own_api:
         app.include_router(

@@ -484,3 +484,31 @@ def channel_ivr(
 ):
     """Call the self-service menu as the IVR would speak it (keys or words; Ctrl-D hangs up)."""
     _play("ivr", msisdn)
+# -- analytics ---------------------------------------------------------------------------
+
+analytics_app = typer.Typer(
+    help="Facts, roll-ups and KPIs (Analyze & Report).", no_args_is_help=True
+)
+app.add_typer(analytics_app, name="analytics")
+
+
+@analytics_app.command("rebuild")
+def analytics_rebuild():
+    """Make every fact and daily roll-up again from the requests and interactions on record."""
+    from parley.analytics.service import AnalyticsService
+
+    with _unit_of_work() as uow:
+        requests, interactions = AnalyticsService(uow).rebuild()
+    typer.echo(f"rebuilt: {requests} request fact(s), {interactions} interaction fact(s)")
+
+
+@analytics_app.command("roll-up")
+def analytics_roll_up():
+    """Roll up the days whose facts changed since (one pass of the workers' upkeep job)."""
+    from parley.analytics.service import AnalyticsService
+
+    with _unit_of_work() as uow:
+        days = 0
+        while rolled := AnalyticsService(uow).roll_up():
+            days += rolled
+    typer.echo(f"{days} day(s) rolled up")

@@ -29,6 +29,7 @@ CHANNELS = (
 )
 COMMUNICATION_MESSAGE = "communicationMessage"  # notifications.messages.SUBJECT
 PARTY_INTERACTION = "partyInteraction"  # interactions.service.RESOURCE
+TROUBLE_TICKET = "troubleTicket"  # requests.service.RESOURCE
 _wired = False
 
 
@@ -43,6 +44,9 @@ def wire() -> None:
     add_view_source(tmf_event_views)
     # A completed interaction may mean a summary for the customer (its reason's policy).
     react_to(PARTY_INTERACTION, summarise_completed_interaction)
+    # Analyze & Report keeps a fact per request and per completed interaction.
+    react_to(TROUBLE_TICKET, analyse_request)
+    react_to(PARTY_INTERACTION, analyse_interaction)
     # Customers' duplicate check (parties) reports open leads too.
     find_open_leads_with(open_leads_of_parties)
     _wired = True
@@ -58,6 +62,18 @@ def summarise_completed_interaction(uow, event: dict) -> None:
     from parley.notifications.summaries import on_interaction_event  # on first use (see above)
 
     on_interaction_event(uow, event)
+
+
+def analyse_request(uow, event: dict) -> None:
+    from parley.analytics.service import AnalyticsService  # on first use (see above)
+
+    AnalyticsService(uow).on_request_event(event)
+
+
+def analyse_interaction(uow, event: dict) -> None:
+    from parley.analytics.service import AnalyticsService  # on first use (see above)
+
+    AnalyticsService(uow).on_interaction_event(event)
 
 
 def tmf_event_views(settings: Settings) -> list[EventView]:

@@ -51,6 +51,9 @@ TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
 MENU_WRITE = "menu:write"
+REPORT_READ = "report:read"
+PROBLEM_WRITE = "problem:write"
+REPORT_WRITE = "report:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -100,6 +103,9 @@ CATALOGUE: dict[str, str] = {
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
     WORKFLOW_WRITE: "manage workflows and task queues",
     MENU_WRITE: "manage the USSD, IVR and SMS self-service menus",
+    REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
+    PROBLEM_WRITE: "open and close problems (outages) and close their linked requests",
+    REPORT_WRITE: "define, change and remove reports (what those with report:read read)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -168,7 +174,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(
         "supervisor",
         "Team supervisor: an agent with a higher adjustment limit who approves requests",
-        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN},
+        _AGENT | {REQUEST_APPROVE, TASK_ASSIGN, REPORT_READ, PROBLEM_WRITE},
         {ADJUSTMENT_LIMIT: 1000.0, CURRENCY: "EUR"},
     ),
     RoleSpec(

@@ -17,6 +17,7 @@ from parley.auth.permissions import (
     OUTBOX_READ,
     REASON_WRITE,
     REQUEST_APPROVE,
+    REPORT_READ,
     REQUEST_TYPE_WRITE,
     STAFF,
     TASK_ASSIGN,
@@ -31,6 +32,7 @@ from parley.web.console import (
     admin_outbox,
     admin_templates,
     customers,
+    dashboard,
     home,
     leads,
     requests,
@@ -59,6 +61,9 @@ def navigation(visitor: Visitor) -> list[NavItem]:
         items.append(NavItem(N_("Queues"), "/supervisor", "supervisor"))
     if visitor.may(REQUEST_APPROVE):
         items.append(NavItem(N_("Approvals"), "/supervisor/approvals", "approvals"))
+    if visitor.may(REPORT_READ):
+        items.append(NavItem(N_("Dashboard"), "/dashboard", "dashboard"))
+        items.append(NavItem(N_("Reports"), "/reports", "reports"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
     if visitor.may(REQUEST_TYPE_WRITE):
@@ -98,6 +103,7 @@ def console_app(state: State) -> FastAPI:
         search,
         customers,
         requests,
+        dashboard,
         supervisor,
         leads,
         admin,

@@ -7,6 +7,7 @@ empty."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from parley.analytics.service import AnalyticsService
 from parley.auth.permissions import (
     CUSTOMER_WRITE,
     NOTE_READ,
@@ -16,6 +17,9 @@ from parley.auth.permissions import (
     REQUEST_WRITE,
 )
 from parley.db.base import utcnow
+from parley.db.repository import Page
+from parley.errors import NotFound
+from parley.interactions.reasons import ReasonCatalogue
 from parley.notifications.preferences import PreferenceService
 from parley.parties.models import INACTIVE_CUSTOMER_STATUSES, Customer
 from parley.parties.service import PartyService
@@ -165,6 +169,31 @@ def request_rows(visitor: Visitor, rows: list) -> list[RequestRow]:
             )
         )
     return shown
+
+
+@dataclass(frozen=True)
+class ProblemBanner:
+    reason: str  # the reason's label (a seeded one is a msgid, translated when shown)
+    area: str
+    opened_at: datetime
+    note: str | None
+
+
+def problems_of(visitor: Visitor, customer_id: str) -> list[ProblemBanner]:
+    """The open problems in the customer's area: the agent knows of an outage before the
+    caller explains it."""
+    found = AnalyticsService(visitor.uow).problems_near(customer_id)
+    reasons = ReasonCatalogue(visitor.uow)
+    return [
+        ProblemBanner(_reason(reasons, p.reason_code), p.area, p.opened_at, p.note) for p in found
+    ]
+
+
+def _reason(reasons: ReasonCatalogue, code: str) -> str:
+    try:
+        return reasons.get(code).label
+    except NotFound:  # a reason removed since, or one a supervisor typed
+        return code
 
 
 def sla_view(clock: RequestSla | None, now: datetime | None = None) -> SlaView | None:

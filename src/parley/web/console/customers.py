@@ -46,6 +46,7 @@ from parley.web.console.customer_page import (
     open_requests_of,
     permissions,
     preferences_of,
+    problems_of,
 )
 from parley.web.console.timeline import timeline_of
 from parley.web.console.verification import verification_of, verify
@@ -260,6 +261,7 @@ def render(
         "notes_total": notes[1] if notes else 0,
         "note_form": note_form or Form(),
         "requests": open_requests_of(visitor, found.id),
+        "problems": problems_of(visitor, found.id),
         "timeline": timeline_of(visitor, found.id, params) if can["read_timeline"] else None,
         "contact": contact,
         "wrapped": wrapped,

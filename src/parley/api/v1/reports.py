@@ -1,0 +1,98 @@
+"""Defined reports: administrators (``report:write``) save them; those with ``report:read``
+list, run and export them (CSV or XLSX, no row cap)."""
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.responses import StreamingResponse
+
+from parley.analytics.exports import attachment, checked_format, chunks, export
+from parley.analytics.reports import Reports
+from parley.api.deps import RequestWork
+from parley.api.security import require
+from parley.auth.permissions import REPORT_READ, REPORT_WRITE
+from parley.db.base import iso
+
+EXAMPLE = {
+    "name": "Faults by area",
+    "description": "Closed assurance requests per area, against the quarter before",
+    "measures": ["closed", "completionRate", "resolutionP90Seconds"],
+    "dimensions": ["area", "outcome"],
+    "filters": {"category": "assurance"},
+    "period": {"last": 3, "unit": "month"},
+    "by": None,
+    "compareWith": "previousPeriod",
+}
+
+
+def router(prefix: str) -> APIRouter:
+    api = APIRouter(prefix=prefix, tags=["analytics"])
+
+    @api.get("/reports", summary="The defined reports", dependencies=[require(REPORT_READ)])
+    def list_reports(uow: RequestWork):
+        return [_shown(row) for row in Reports(uow).find()]
+
+    @api.post(
+        "/reports",
+        status_code=201,
+        summary="Define a report",
+        dependencies=[require(REPORT_WRITE)],
+    )
+    def create_report(uow: RequestWork, document: dict = Body(..., examples=[EXAMPLE])):
+        return _shown(Reports(uow).create(document))
+
+    @api.get("/reports/{report_id}", summary="One report", dependencies=[require(REPORT_READ)])
+    def get_report(report_id: str, uow: RequestWork):
+        return _shown(Reports(uow).get(report_id))
+
+    @api.put(
+        "/reports/{report_id}",
+        summary="Change a report's definition",
+        dependencies=[require(REPORT_WRITE)],
+    )
+    def replace_report(report_id: str, uow: RequestWork, document: dict = Body(...)):
+        return _shown(Reports(uow).replace(report_id, document))
+
+    @api.delete(
+        "/reports/{report_id}",
+        status_code=204,
+        summary="Remove a report",
+        dependencies=[require(REPORT_WRITE)],
+    )
+    def delete_report(report_id: str, uow: RequestWork):
+        Reports(uow).delete(report_id)
+        return Response(status_code=204)
+
+    @api.get(
+        "/reports/{report_id}/run",
+        summary="Run a report: its table as of today",
+        dependencies=[require(REPORT_READ)],
+    )
+    def run_report(report_id: str, uow: RequestWork):
+        return Reports(uow).run(report_id)
+
+    @api.get(
+        "/reports/{report_id}/export",
+        summary="Run a report and download its table as CSV or XLSX",
+        dependencies=[require(REPORT_READ)],
+        response_class=StreamingResponse,
+    )
+    def export_report(report_id: str, uow: RequestWork, format: str = Query("csv")):
+        kind = checked_format(format)
+        table = Reports(uow).run(report_id)
+        file = export(table["columns"], table["rows"], kind)
+        return download(file, kind, table["name"])
+
+    return api
+
+
+def download(file, kind: str, name: str) -> StreamingResponse:
+    return StreamingResponse(chunks(file), headers=attachment(name, kind))
+
+
+def _shown(row) -> dict:
+    return {
+        "id": row.id,
+        **row.document,
+        "createdBy": row.created_by,
+        "createdAt": iso(row.created_at),
+        "updatedAt": iso(row.updated_at),
+    }
