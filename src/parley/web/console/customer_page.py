@@ -17,7 +17,6 @@ from parley.auth.permissions import (
     REQUEST_WRITE,
 )
 from parley.db.base import utcnow
-from parley.db.repository import Page
 from parley.errors import NotFound
 from parley.interactions.reasons import ReasonCatalogue
 from parley.notifications.preferences import PreferenceService
