@@ -18,6 +18,7 @@ from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
+from parley.api.v1 import calls as calls_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
@@ -32,11 +33,14 @@ from parley.events.views import load_event_views
 from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
+from parley.live.hub import HUB
+from parley.live.postgres import Listener
 from parley.logging import configure_logging, warn_at_startup
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 from parley.web.console.app import PATH as CONSOLE_PATH
 from parley.web.console.app import console_app
+from parley.web.live import end_streams_on_exit
 from parley.wiring import wire
 
 DESCRIPTION = """
@@ -74,6 +78,12 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # Interactions logged in one statement on PostgreSQL: the domain's own pool, opened
         # with the event loop that uses it.
         async with direct_log.opened(engine, settings.db_async_pool_size):
+            # Live updates: this process's streams hear every process's changes (PostgreSQL).
+            HUB.reopen()
+            end_streams_on_exit()
+            listener = None
+            if engine.dialect.name == "postgresql":
+                listener = Listener(settings.database_url, HUB).start()
             embedded = None
             if settings.embedded_worker_on():
                 # One command for a new user: outbox messages go out without a `parley worker`.
@@ -81,6 +91,9 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             try:
                 yield
             finally:
+                HUB.close()
+                if listener is not None:
+                    await to_thread.run_sync(listener.stop)
                 if embedded is not None:
                     # Finishes the delivery in flight (at most the webhook timeout).
                     await to_thread.run_sync(embedded.stop)
@@ -125,6 +138,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         tasks_api,
         workflows_api,
         approvals_api,
+        calls_api,
     ]
     for module in own_api:
         app.include_router(

@@ -49,6 +49,8 @@ TASK_READ = "task:read"
 TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
 WORKFLOW_WRITE = "workflow:write"
+CALL_READ = "call:read"
+CALL_WRITE = "call:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -94,6 +96,8 @@ CATALOGUE: dict[str, str] = {
     TASK_WORK: "claim, complete and hand back tasks in the queues one's roles work",
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
     WORKFLOW_WRITE: "manage workflows and task queues",
+    CALL_READ: "see the call journal and the screen pops of calls ringing for oneself",
+    CALL_WRITE: "report telephone calls (CTI: new call, answer, hang-up)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -149,6 +153,7 @@ _AGENT = frozenset(
         TASK_READ,
         TASK_WORK,
         APPROVAL_READ,
+        CALL_READ,
     }
 )
 
@@ -192,6 +197,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 EVENT_SUBSCRIBE,
                 REQUEST_READ,
                 REQUEST_WRITE,
+                CALL_WRITE,
             }
         ),
     ),

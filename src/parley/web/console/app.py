@@ -11,9 +11,19 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
-from parley.auth.permissions import IDENTIFY_USE, STAFF, USER_ADMIN
+from parley.auth.permissions import CALL_READ, IDENTIFY_USE, STAFF, TASK_READ, USER_ADMIN
 from parley.web.access import Visitor
-from parley.web.console import admin, customers, home, requests, search, signin
+from parley.web.console import (
+    admin,
+    calls,
+    customers,
+    home,
+    live_updates,
+    requests,
+    search,
+    signin,
+    work,
+)
 from parley.web.console.labels import label
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
@@ -30,6 +40,10 @@ def navigation(visitor: Visitor) -> list[NavItem]:
     items = [NavItem(N_("Home"), "/", "home")]
     if visitor.may(IDENTIFY_USE):
         items.append(NavItem(N_("Find a caller"), "/search", "search"))
+    if visitor.may(TASK_READ):
+        items.append(NavItem(N_("Work"), "/work", "work"))
+    if visitor.may(CALL_READ):
+        items.append(NavItem(N_("Calls"), "/calls", "calls"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
     return items
@@ -55,7 +69,7 @@ def console_app(state: State) -> FastAPI:
     def static(request: Request, version: str, name: str):
         return site.assets.response(request, version, name)
 
-    for module in (signin, home, search, customers, requests, admin):
+    for module in (signin, home, search, customers, requests, work, calls, live_updates, admin):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)

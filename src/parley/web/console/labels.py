@@ -158,7 +158,24 @@ SEEDED_NAMES = (
     N_("Add-on or bundle selection"),
     N_("Fault repair"),
     N_("Monetary adjustment"),
+    # The seeded workflows' tasks and task queues.
+    N_("Diagnose the fault"),
+    N_("Repair the fault"),
+    N_("Confirm the repair with the customer"),
+    N_("Review the disputed charge"),
+    N_("Tell the customer the outcome"),
+    N_("Technical support"),
+    N_("Field engineering"),
+    N_("Billing"),
+    N_("Customer care"),
+    N_("Escalations"),
 )
+CALL_STATES = {
+    "ringing": N_("Ringing"),
+    "answered": N_("Answered"),
+    "completed": N_("Completed"),
+    "missed": N_("Missed"),
+}
 LABELS = {
     "role": ROLE_NAMES,
     "status": CUSTOMER_STATUSES,
@@ -185,6 +202,7 @@ LABELS = {
     "summary_policy": SUMMARY_POLICIES,
     "related": RELATED_KINDS,
     "characteristic": CHARACTERISTICS,
+    "call_state": CALL_STATES,
 }
 
 
