@@ -34,7 +34,7 @@ from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
 from parley.live.hub import HUB
-from parley.live.postgres import Listener
+from parley.live.postgres import listen, unlisten
 from parley.logging import configure_logging, warn_at_startup
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
@@ -79,11 +79,12 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # with the event loop that uses it.
         async with direct_log.opened(engine, settings.db_async_pool_size):
             # Live updates: this process's streams hear every process's changes (PostgreSQL).
-            HUB.reopen()
+            HUB.opened()
             end_streams_on_exit()
             listener = None
             if engine.dialect.name == "postgresql":
-                listener = Listener(settings.database_url, HUB).start()
+                listener = listen(settings.database_url, HUB)
+            _app.state.live_listener = listener
             embedded = None
             if settings.embedded_worker_on():
                 # One command for a new user: outbox messages go out without a `parley worker`.
@@ -91,9 +92,9 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             try:
                 yield
             finally:
-                HUB.close()
+                HUB.released()
                 if listener is not None:
-                    await to_thread.run_sync(listener.stop)
+                    unlisten(listener)
                 if embedded is not None:
                     # Finishes the delivery in flight (at most the webhook timeout).
                     await to_thread.run_sync(embedded.stop)

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 EVENTS = "parley.events"  # session.info key: the events recorded in the open transaction
+MARKS = "parley.event_marks"  # savepoint -> how many events there were when it began
 
 Hook = Callable[[Session, list[dict]], None]
 _BEFORE: list[Hook] = []
@@ -44,22 +45,41 @@ def noted(session: Session, payload: dict) -> None:
         session.info.setdefault(EVENTS, []).append(payload)
 
 
+# A savepoint's release fires the commit events too: only the outermost transaction counts.
 @event.listens_for(Session, "before_commit")
 def _before(session: Session) -> None:
     events = session.info.get(EVENTS)
-    if events:
+    if events and not session.in_nested_transaction():
         for hook in _BEFORE:
             hook(session, events)
 
 
 @event.listens_for(Session, "after_commit")
 def _after(session: Session) -> None:
+    if session.in_nested_transaction():
+        return
+    session.info.pop(MARKS, None)
     events = session.info.pop(EVENTS, None)
     if events:
         for hook in _AFTER:
             hook(session, events)
 
 
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    session.info.pop(EVENTS, None)
+@event.listens_for(Session, "after_transaction_create")
+def _savepoint_began(session: Session, transaction) -> None:
+    if transaction.nested and session.info.get(EVENTS):
+        session.info.setdefault(MARKS, {})[transaction] = len(session.info[EVENTS])
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, previous) -> None:
+    """A savepoint rolled back forgets the events recorded since it began; the whole
+    transaction rolled back, all of them."""
+    if not previous.nested:
+        session.info.pop(EVENTS, None)
+        session.info.pop(MARKS, None)
+        return
+    mark = session.info.get(MARKS, {}).pop(previous, None)
+    events = session.info.get(EVENTS)
+    if events is not None:
+        del events[mark or 0 :]

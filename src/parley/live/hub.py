@@ -66,6 +66,7 @@ class Hub:
         self._by_loop: dict[asyncio.AbstractEventLoop, set[Subscription]] = {}
         self._recent: deque[LiveMessage] = deque(maxlen=kept)
         self.closing = False
+        self._apps = 0  # apps of this process serving streams (tests serve several)
 
     # -- streams ----------------------------------------------------------------------------
 
@@ -130,8 +131,19 @@ class Hub:
             except RuntimeError:
                 continue
 
-    def reopen(self) -> None:
-        self.closing = False
+    def opened(self) -> None:
+        """An app starts serving streams."""
+        with self._lock:
+            self._apps += 1
+            self.closing = False
+
+    def released(self) -> None:
+        """An app stops; the last one ends the streams."""
+        with self._lock:
+            self._apps = max(self._apps - 1, 0)
+            last = self._apps == 0
+        if last:
+            self.close()
 
 
 HUB = Hub()  # one per process

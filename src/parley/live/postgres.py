@@ -35,9 +35,12 @@ class Listener:
         self._thread.start()
         return self
 
-    def stop(self, timeout: float = 5.0) -> None:
+    def stop(self, timeout: float | None = 5.0) -> None:
+        """Stop listening; the thread ends within ``poll_seconds`` (``timeout`` None: do
+        not wait for it)."""
         self.stopping.set()
-        self._thread.join(timeout)
+        if timeout is not None:
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         wait, first = 0.2, True
@@ -69,3 +72,30 @@ class Listener:
             log.warning("live listener got a message it cannot read", payload=payload[:200])
             return
         self.hub.deliver(message)
+
+
+_shared: dict[tuple[str, int], list] = {}  # (url, hub) -> [listener, users]
+_shared_lock = threading.Lock()
+
+
+def listen(database_url: str, hub: Hub) -> Listener:
+    """The process's listener for this database and hub, started on first use: one
+    connection per process, however many apps it serves (tests serve one app twice)."""
+    key = (database_url, id(hub))
+    with _shared_lock:
+        entry = _shared.get(key)
+        if entry is None:
+            entry = _shared[key] = [Listener(database_url, hub).start(), 0]
+        entry[1] += 1
+        return entry[0]
+
+
+def unlisten(listener: Listener) -> None:
+    """One user fewer; the last stops it (without waiting: its thread ends by itself)."""
+    with _shared_lock:
+        for key, entry in list(_shared.items()):
+            if entry[0] is listener:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    del _shared[key]
+                    listener.stop(timeout=None)
