@@ -9,7 +9,6 @@ import pytest
 from parley.actor import Actor
 from parley.auth.roles import RoleService
 from parley.changes import UnitOfWork
-
 from tests.requests.helpers import raise_request
 from tests.requests.task_helpers import open_task
 from tests.web.conftest import CONSOLE, csrf_in, main_text, sign_in
