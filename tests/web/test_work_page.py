@@ -117,3 +117,11 @@ def test_a_reader_without_task_work_has_nothing_to_claim_and_cannot(
     )
     assert refused.status_code == 403
     assert client.get(f"/api/v1/tasks/{task['id']}").json()["status"] == "open"
+
+
+def test_a_live_update_re_reads_the_lists_alone(client, signed_in, fault):
+    open_task(client, fault)
+    part = signed_in.get(f"{CONSOLE}/work?part=lists", headers={"HX-Request": "true"})
+    assert part.status_code == 200
+    assert part.text.lstrip().startswith('<div id="work-lists"') and "<html" not in part.text
+    assert "Diagnose the fault" in part.text and 'name="csrf_token"' in part.text
