@@ -9,6 +9,8 @@ The stream waits on an event loop, not a thread, so one process holds hundreds.
 """
 
 import json
+import signal
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 
@@ -84,20 +86,21 @@ def live_stream(
 
 
 def end_streams_on_exit() -> None:
-    """Have uvicorn's stop signal end the open streams first: uvicorn waits for every open
-    response before it stops, and a live stream never ends by itself. (The same hook
-    sse-starlette uses; harmless where uvicorn is not the server.)"""
-    try:
-        from uvicorn.server import Server
-    except ImportError:  # served otherwise
+    """Have a stop signal end the open streams first: uvicorn waits for every open response
+    before it stops, and a live stream never ends by itself. Called at start-up, on the main
+    thread, after the server has put its own signal handlers in place: these are wrapped
+    (elsewhere, a server in a thread of a test, nothing is done)."""
+    if threading.current_thread() is not threading.main_thread():
         return
-    if getattr(Server.handle_exit, "_parley_live", False):
-        return
-    original = Server.handle_exit
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(sig)
+        if getattr(previous, "_parley_live", False) or not callable(previous):
+            continue
 
-    def handle_exit(self, sig, frame):
-        HUB.close()
-        return original(self, sig, frame)
+        def handler(number, frame, previous=previous):
+            # Not here: the interrupted code may hold the hub's lock.
+            threading.Thread(target=HUB.close, name="parley-live-close").start()
+            return previous(number, frame)
 
-    handle_exit._parley_live = True  # type: ignore[attr-defined]
-    Server.handle_exit = handle_exit  # type: ignore[method-assign]
+        handler._parley_live = True  # type: ignore[attr-defined]
+        signal.signal(sig, handler)
