@@ -32,6 +32,7 @@ from pydantic import SecretStr
 from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
+import parley as parley_package
 from parley.actor import Actor
 from parley.auth.users import UserService
 from parley.changes import UnitOfWork
@@ -100,6 +101,8 @@ def serve(url: str, port: int) -> subprocess.Popen:
         "PARLEY_JWT_SECRET": SECRET,
         "PARLEY_BASE_URL": f"http://127.0.0.1:{port}",
         "PARLEY_LOG_LEVEL": "WARNING",
+        # This checkout's Parley, whatever the environment installed.
+        "PYTHONPATH": str(Path(parley_package.__file__).resolve().parents[1]),
     }
     parley = Path(sys.executable).with_name("parley")
     command = [str(parley), "serve", "--port", str(port)]
