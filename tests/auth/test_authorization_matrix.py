@@ -144,6 +144,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tasks/{task_id}/assign"): {"supervisor", "administrator"},
     ("POST", "/api/v1/calls"): {"integration", "administrator"},
     ("GET", "/api/v1/calls"): STAFF,
+    ("POST", "/api/v1/calls/{call_id}/callbackTask"): STAFF,
     ("GET", "/api/v1/workflows"): STAFF,
     ("POST", "/api/v1/workflows"): {"administrator"},
     ("GET", "/api/v1/workflows/{workflow}"): STAFF,

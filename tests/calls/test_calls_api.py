@@ -128,3 +128,25 @@ def test_only_telephony_integrations_report_calls(client, as_user, session, sett
     response = client.post(CALLS, json={"event": "newCall", "callId": "a"}, headers=integration)
     assert response.status_code == 200, response.text
     assert client.get(CALLS, headers=agent).status_code == 200  # agents read the journal
+
+
+def test_a_missed_calls_callback_becomes_a_task_in_customer_care(client, nora, kim):
+    report(client, event="newCall", callId="cb-1", **{"from": NUMBER, "to": "101"})
+    missed = report(client, event="hangup", callId="cb-1")
+    made = client.post(f"{CALLS}/{missed['id']}/callbackTask")
+    assert made.status_code == 200, made.text
+    call = made.json()
+    assert call["callback"] == "task" and call["callbackRequestId"]
+    tasks = client.get("/api/v1/tasks", params={"requestId": call["callbackRequestId"]}).json()
+    assert [(t["name"], t["queue"]["code"], t["status"]) for t in tasks] == [
+        ("Call the customer back", "customer-care", "open")
+    ]
+    again = client.post(f"{CALLS}/{missed['id']}/callbackTask")
+    assert again.status_code == 409  # one task per missed call
+
+
+def test_an_unknown_callers_callback_cannot_be_a_task(client, kim):
+    report(client, event="newCall", callId="cb-2", **{"from": "+49 30 9999999", "to": "101"})
+    missed = report(client, event="hangup", callId="cb-2")
+    refused = client.post(f"{CALLS}/{missed['id']}/callbackTask")
+    assert refused.status_code == 409 and "no known customer" in refused.json()["message"]

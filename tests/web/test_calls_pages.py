@@ -78,3 +78,19 @@ def test_the_journal_flags_missed_calls_and_a_callback_can_be_marked_made(
         f"{CONSOLE}/calls/{call_id}/called-back", data={"csrf_token": csrf_in(due)}
     )
     assert again.status_code == 422 and "needs no callback" in again.text
+
+
+def test_a_missed_call_is_made_a_task_from_the_journal(client, browser, nora, kim):
+    _report(client, event="newCall", callId="t-1", **{"from": "+49 171 3334440", "to": "101"})
+    _report(client, event="hangup", callId="t-1")
+    assert sign_in(browser, "kim.agent").status_code == 303
+    page = browser.get(f"{CONSOLE}/calls?callbacks=1").text
+    call_id = client.get(CALLS, params={"callbacks": "true"}).json()[0]["id"]
+    made = browser.post(
+        f"{CONSOLE}/calls/{call_id}/callback-task", data={"csrf_token": csrf_in(page)}
+    )
+    assert made.status_code == 303
+    after = browser.get(f"{CONSOLE}/calls").text
+    assert "Task in customer care" in after
+    work = browser.get(f"{CONSOLE}/work").text
+    assert "Call the customer back" in work and "Customer care" in work

@@ -10,7 +10,8 @@ from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, 
 RINGING, ANSWERED, COMPLETED, MISSED = "ringing", "answered", "completed", "missed"
 CALL_STATES = (RINGING, ANSWERED, COMPLETED, MISSED)
 # A missed inbound call: someone wanted us; it is called back, or marked as not needing it.
-CALLBACK_NEEDED, CALLBACK_DONE = "needed", "done"
+# Made into a task: a callback request whose workflow puts it in the customer-care queue.
+CALLBACK_NEEDED, CALLBACK_DONE, CALLBACK_TASK = "needed", "done", "task"
 
 
 class PhoneCall(Base):
@@ -39,6 +40,7 @@ class PhoneCall(Base):
     cause: Mapped[str | None] = mapped_column(String(64))
     events: Mapped[list] = mapped_column(JSONDocument)  # the events taken (idempotency)
     callback: Mapped[str | None] = mapped_column(String(16))
+    callback_request_id: Mapped[str | None] = mapped_column(UUIDString)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from parley.calls.models import (
     ANSWERED,
     CALLBACK_DONE,
     CALLBACK_NEEDED,
+    CALLBACK_TASK,
     COMPLETED,
     MISSED,
     RINGING,
@@ -33,11 +34,13 @@ from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions.service import InteractionService
 from parley.live.messages import LiveMessage
 from parley.parties.identification.matching import Identifier
+from parley.requests.service import RequestService
 
 RESOURCE = "call"
 NEW_CALL, ANSWER, HANGUP = "newCall", "answer", "hangup"
 EVENTS = (NEW_CALL, ANSWER, HANGUP)
 MAX_CANDIDATES = 5
+CALLBACK_TYPE = "callback"  # requests/defaults.py
 
 
 @dataclass(frozen=True)
@@ -91,9 +94,36 @@ class CallService:
 
     def mark_called_back(self, call_id: str) -> PhoneCall:
         call = self.get(call_id)
-        if call.callback != CALLBACK_NEEDED:
+        if call.callback not in (CALLBACK_NEEDED, CALLBACK_TASK):
             raise Conflict("call: it needs no callback")
         return self._change(call, callback=CALLBACK_DONE)
+
+    def callback_task(self, call_id: str) -> PhoneCall:
+        """Make a missed call's callback a task: a ``callback`` request for the caller, whose
+        workflow puts "Call the customer back" in the customer-care queue."""
+        call = self.get(call_id)
+        if call.callback != CALLBACK_NEEDED:
+            raise Conflict("call: it needs no callback, or is a task already")
+        if call.customer_id is None:
+            raise Conflict("call: the caller is no known customer; call them back directly")
+        number = call.caller if call.direction == "inbound" else call.callee
+        party = {"@type": "PartyRoleRef", "id": call.customer_id, "@referredType": "Customer"}
+        request = RequestService(self.uow).create(
+            {
+                "@type": "TroubleTicket",
+                "ticketType": CALLBACK_TYPE,
+                "description": f"Missed call from {number} at {iso(call.started_at)}",
+                "severity": "minor",
+                "relatedParty": [
+                    {
+                        "@type": "RelatedPartyOrPartyRole",
+                        "role": "customer",
+                        "partyOrPartyRole": party,
+                    }
+                ],
+            }
+        )
+        return self._change(call, callback=CALLBACK_TASK, callback_request_id=request.id)
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -243,6 +273,7 @@ def call_view(call: PhoneCall) -> dict:
         "interactionId": call.interaction_id,
         "cause": call.cause,
         "callback": call.callback,
+        "callbackRequestId": call.callback_request_id,
         "duration": call.duration_seconds,
         "startDate": iso(call.started_at),
         "answerDate": iso(call.answered_at) if call.answered_at else None,

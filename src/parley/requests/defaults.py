@@ -130,6 +130,17 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["refund", "credit note", "adjustment"],
         required=["amount", "currency", "billingAccount"],
     ),
+    # Made from a missed call in the call journal (migration 0020), never by classification.
+    _type(
+        "callback",
+        "Callback",
+        "information",
+        "workflow",
+        "Call the customer back: they called and nobody answered",
+        SLA_QUICK,
+        [],
+        workflow="callback",
+    ),
 )
 
 

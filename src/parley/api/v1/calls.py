@@ -13,7 +13,7 @@ from parley.api.deps import RequestWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
 from parley.api.versioning import written
-from parley.auth.permissions import CALL_READ, CALL_WRITE
+from parley.auth.permissions import CALL_READ, CALL_WRITE, REQUEST_WRITE
 from parley.calls.service import CallEvent, CallService, call_view
 from parley.errors import InvalidInput
 
@@ -118,5 +118,14 @@ def router(prefix: str) -> APIRouter:
     def journal(uow: RequestWork, callbacks: bool = False, offset: int = 0, limit: int = 50):
         calls = CallService(uow).journal(callbacks, max(offset, 0), min(max(limit, 1), 200))
         return [call_view(call) for call in calls]
+
+    @api.post(
+        "/{call_id}/callbackTask",
+        summary="Make a missed call's callback a task (a callback request, customer care)",
+        dependencies=[require(CALL_READ), require(REQUEST_WRITE)],
+    )
+    def callback_task(call_id: str, uow: RequestWork):
+        call = CallService(uow).callback_task(call_id)
+        return written(uow.session, "call", lambda: JSONResponse(call_view(call)))
 
     return api

@@ -148,6 +148,35 @@ DEFAULT_WORKFLOWS: tuple[dict, ...] = (
             *_COMMON_TRANSITIONS,
         ],
     },
+    {
+        "code": "callback",
+        "name": "Callback",
+        "description": "Customer care calls back a customer whose call was missed",
+        "status": "active",
+        "initialStage": "call",
+        "stages": [
+            {
+                "code": "call",
+                "name": "Call back",
+                "nextStep": "We call you back.",
+                "onEnter": [
+                    {"action": "setStatus", "status": "inProgress", "reason": "callback due"},
+                    _task("customer-care", "Call the customer back"),
+                ],
+            },
+            {
+                "code": "done",
+                "name": "Done",
+                "final": True,
+                "onEnter": _closing("called back", "calledBack"),
+            },
+        ],
+        "transitions": [
+            _next_when_done("call", "done"),
+            {"from": "done", "on": "request.reopened", "to": "call"},
+            *_COMMON_TRANSITIONS,
+        ],
+    },
 )
 
 

@@ -9,16 +9,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from parley.auth.permissions import CALL_READ, INTERACTION_WRITE
-from parley.calls.models import CALLBACK_NEEDED, PhoneCall
+from parley.auth.permissions import CALL_READ, INTERACTION_WRITE, REQUEST_WRITE
+from parley.calls.models import CALLBACK_NEEDED, CALLBACK_TASK, PhoneCall
 from parley.calls.service import CallService
 from parley.errors import NotFound
-from parley.web.access import Visitor
+from parley.web.access import PageForbidden, Visitor
 from parley.web.console.actions import Refused, attempt
 from parley.web.console.labels import readable_phone
+from parley.web.i18n import N_
 from parley.web.site import Site
 
 PAGE = 50
+DONE = {
+    "callback": N_("Marked as called back."),
+    "task": N_("The callback is a task in the customer-care queue."),
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class CallLine:
     interaction_id: str | None
     candidates: list[dict]
     needs_callback: bool
+    callback_request_id: str | None
     version: int
 
 
@@ -50,7 +56,8 @@ def line(call: PhoneCall) -> CallLine:
         customer_id=call.customer_id,
         interaction_id=call.interaction_id,
         candidates=list(call.candidates),
-        needs_callback=call.callback == CALLBACK_NEEDED,
+        needs_callback=call.callback in (CALLBACK_NEEDED, CALLBACK_TASK),
+        callback_request_id=call.callback_request_id,
         version=call.version,
     )
 
@@ -63,6 +70,7 @@ def router(site: Site) -> APIRouter:
         calls = CallService(visitor.uow).journal(callbacks_only=only, limit=PAGE)
         context = {
             "current": "calls",
+            "may_make_tasks": visitor.may(REQUEST_WRITE),
             "calls": [line(call) for call in calls],
             "callbacks_only": only,
             "notice": notice,
@@ -72,8 +80,8 @@ def router(site: Site) -> APIRouter:
 
     @pages.get("/calls")
     def calls(request: Request, visitor: Annotated[Visitor, site.page(CALL_READ)]):
-        done = request.query_params.get("done") == "callback"
-        notice = visitor.locale.gettext("Marked as called back.") if done else None
+        done = DONE.get(request.query_params.get("done", ""))
+        notice = visitor.locale.gettext(done) if done else None
         return journal(visitor, request, notice=notice)
 
     @pages.get("/calls/{call_id}/pop")
@@ -84,6 +92,19 @@ def router(site: Site) -> APIRouter:
             raise NotFound("the call rings for others")  # its caller is none of their business
         context = {"call": line(call), "may_log": visitor.may(INTERACTION_WRITE)}
         return site.render(visitor, "console/call_pop.html", context)
+
+    @pages.post("/calls/{call_id}/callback-task")
+    def callback_task(
+        call_id: str, request: Request, visitor: Annotated[Visitor, site.page(REQUEST_WRITE)]
+    ):
+        if not visitor.may(CALL_READ):
+            raise PageForbidden(CALL_READ)
+        service = CallService(visitor.uow)
+        try:
+            attempt(visitor, lambda: service.callback_task(call_id[:64]))
+        except Refused as refused:
+            return journal(visitor, request, failed={call_id: refused.errors}, status=422)
+        return site.redirect(visitor, "/calls?callbacks=1&done=task")
 
     @pages.post("/calls/{call_id}/called-back")
     def called_back(

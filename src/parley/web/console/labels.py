@@ -164,6 +164,7 @@ SEEDED_NAMES = (
     N_("Confirm the repair with the customer"),
     N_("Review the disputed charge"),
     N_("Tell the customer the outcome"),
+    N_("Call the customer back"),
     N_("Technical support"),
     N_("Field engineering"),
     N_("Billing"),
