@@ -21,6 +21,7 @@ from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.v1 import analytics as analytics_api
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import audit as audit_api
+from parley.api.v1 import calls as calls_api
 from parley.api.v1 import channels as channels_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
@@ -38,11 +39,14 @@ from parley.events.views import load_event_views
 from parley.interactions import direct_log
 from parley.jobs import worker_jobs
 from parley.links import Links
+from parley.live.hub import HUB
+from parley.live.postgres import listen, unlisten
 from parley.logging import configure_logging, warn_at_startup
 from parley.outbox.worker import EmbeddedWorker
 from parley.settings import Settings, get_settings
 from parley.web.console.app import PATH as CONSOLE_PATH
 from parley.web.console.app import console_app
+from parley.web.live import end_streams_on_exit
 from parley.web.portal.app import PATH as PORTAL_PATH
 from parley.web.portal.app import portal_app
 from parley.wiring import wire
@@ -82,6 +86,13 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         # Interactions logged in one statement on PostgreSQL: the domain's own pool, opened
         # with the event loop that uses it.
         async with direct_log.opened(engine, settings.db_async_pool_size):
+            # Live updates: this process's streams hear every process's changes (PostgreSQL).
+            HUB.opened()
+            end_streams_on_exit()
+            listener = None
+            if engine.dialect.name == "postgresql":
+                listener = listen(settings.database_url, HUB)
+            _app.state.live_listener = listener
             embedded = None
             if settings.embedded_worker_on():
                 # One command for a new user: outbox messages go out without a `parley worker`.
@@ -89,6 +100,9 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
             try:
                 yield
             finally:
+                HUB.released()
+                if listener is not None:
+                    unlisten(listener)
                 if embedded is not None:
                     # Finishes the delivery in flight (at most the webhook timeout).
                     await to_thread.run_sync(embedded.stop)
@@ -136,6 +150,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         analytics_api,
         problems_api,
         reports_api,
+        calls_api,
     ]
     for module in own_api:
         app.include_router(

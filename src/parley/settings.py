@@ -120,6 +120,10 @@ class Settings(BaseSettings):
     # after signing in however busy (an agent's shift, with room to spare).
     web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     web_session_hours: int = Field(default=12, ge=1, le=7 * 24)
+    # Live updates (Server-Sent Events): a comment this often keeps a quiet stream open
+    # through proxies; a browser this many messages behind is told to re-read its page.
+    live_heartbeat_seconds: float = Field(default=15.0, gt=0, le=300)
+    live_queue_size: int = Field(default=100, ge=1, le=10000)
     # Addresses of reverse proxies whose X-Forwarded-Proto/-For `parley serve` believes
     # (comma-separated; `*` for any): then a console served over HTTPS by the proxy gets
     # Secure cookies. Empty: no proxy headers are believed.

@@ -9,9 +9,12 @@ in through a small function here that imports it on first use: a worker starts a
 first batch without waiting for domains its messages may never need.
 """
 
+from parley.changes import committed
 from parley.events import bus, fanout
 from parley.events.reactions import react_to
 from parley.events.views import EventView, add_view_source
+from parley.live import publish
+from parley.live.messages import feed
 from parley.outbox import billing, email, ordering, sms, webhook
 from parley.outbox.channels import register_channel
 from parley.outbox.subjects import register_subject
@@ -30,6 +33,8 @@ CHANNELS = (
 COMMUNICATION_MESSAGE = "communicationMessage"  # notifications.messages.SUBJECT
 PARTY_INTERACTION = "partyInteraction"  # interactions.service.RESOURCE
 TROUBLE_TICKET = "troubleTicket"  # requests.service.RESOURCE
+REQUEST_TASK = "requestTask"  # requests.workflow.task_records.RESOURCE
+CALL = "call"  # calls.service.RESOURCE
 _wired = False
 
 
@@ -49,6 +54,11 @@ def wire() -> None:
     react_to(PARTY_INTERACTION, analyse_interaction)
     # Customers' duplicate check (parties) reports open leads too.
     find_open_leads_with(open_leads_of_parties)
+    # Live updates: committed events of tasks and calls reach the consoles at once.
+    committed.before_commit(publish.notify_in_transaction)
+    committed.after_commit(publish.deliver_after_commit)
+    feed(REQUEST_TASK, task_live_message)
+    feed(CALL, call_live_message)
     _wired = True
 
 
@@ -86,3 +96,15 @@ def open_leads_of_parties(session, party_ids: list[str]) -> list[tuple[str, str]
     from parley.leads.service import open_leads_of_parties  # on first use (see above)
 
     return open_leads_of_parties(session, party_ids)
+
+
+def task_live_message(event: dict):
+    from parley.requests.workflow.task_records import live_message_of  # on first use
+
+    return live_message_of(event)
+
+
+def call_live_message(event: dict):
+    from parley.calls.service import live_message_of  # on first use
+
+    return live_message_of(event)

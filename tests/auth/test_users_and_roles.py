@@ -41,6 +41,7 @@ def test_creating_a_user_is_audited_without_the_password(session, settings):
         "customerId": None,
         "roles": ["agent", "supervisor"],
         "disabled": False,
+        "extension": None,
     }
     assert PASSWORD not in str(entry.after) and made.user.secret_hash not in str(entry.after)
 

@@ -46,6 +46,9 @@ class User(Base):
     # The user's own choices for the screens they work in; unset: the request's language
     # (Accept-Language) and PARLEY_DEFAULT_TIME_ZONE.
     language: Mapped[str | None] = mapped_column(String(16))
+    # The staff member's telephone extension: calls the phone system reports for it pop up
+    # on their console (migration 0020).
+    extension: Mapped[str | None] = mapped_column(String(32), index=True)
     time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

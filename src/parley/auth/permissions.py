@@ -54,6 +54,8 @@ MENU_WRITE = "menu:write"
 REPORT_READ = "report:read"
 PROBLEM_WRITE = "problem:write"
 REPORT_WRITE = "report:write"
+CALL_READ = "call:read"
+CALL_WRITE = "call:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -106,6 +108,8 @@ CATALOGUE: dict[str, str] = {
     REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
     PROBLEM_WRITE: "open and close problems (outages) and close their linked requests",
     REPORT_WRITE: "define, change and remove reports (what those with report:read read)",
+    CALL_READ: "see the call journal and the screen pops of calls ringing for oneself",
+    CALL_WRITE: "report telephone calls (CTI: new call, answer, hang-up)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -161,6 +165,7 @@ _AGENT = frozenset(
         TASK_READ,
         TASK_WORK,
         APPROVAL_READ,
+        CALL_READ,
     }
 )
 
@@ -204,6 +209,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 EVENT_SUBSCRIBE,
                 REQUEST_READ,
                 REQUEST_WRITE,
+                CALL_WRITE,
             }
         ),
     ),

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, bindparam, delete, exists, func, select, update
+from sqlalchemy import ColumnElement, bindparam, delete, exists, func, or_, select, update
 
 from parley.auth.models import (
     OneTimeCode,
@@ -108,6 +108,15 @@ class AuthRepository(Repository):
     def user_by_username(self, username: str, for_update: bool = False) -> User | None:
         query = select(User).where(User.username == username)
         return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def staff_by_name_or_extension(self, keys: list[str]) -> list[User]:
+        names = [key.lower() for key in keys]
+        query = select(User).where(
+            User.kind == "staff",
+            User.disabled.is_(False),
+            or_(User.username.in_(names), User.extension.in_(keys)),
+        )
+        return list(self.session.scalars(query.order_by(User.username)))
 
     def list_users(
         self, conditions: list[ColumnElement], offset: int, limit: int

@@ -12,7 +12,14 @@ from parley.auth.audit import record_access
 from parley.auth.grant_events import emit_grant_changes
 from parley.auth.models import User
 from parley.auth.passwords import check_password, hash_secret, new_client_secret
-from parley.auth.permissions import CLIENT, CUSTOMER, USER_ADMIN, USER_KINDS, merge_limits
+from parley.auth.permissions import (
+    CLIENT,
+    CUSTOMER,
+    STAFF,
+    USER_ADMIN,
+    USER_KINDS,
+    merge_limits,
+)
 from parley.auth.repository import AuthRepository
 from parley.auth.throttle import forget_failures
 from parley.changes import UnitOfWork
@@ -49,6 +56,13 @@ class UserService:
         if user is None:
             raise NotFound(f"No user named {username}")
         return user
+
+    def staff_reached_by(self, keys: list[str]) -> list[User]:
+        """The enabled staff users a phone system names: by username or by extension."""
+        wanted = [key.strip() for key in keys if key and key.strip()][:50]
+        if not wanted:
+            return []
+        return self.repo.staff_by_name_or_extension(wanted)
 
     def list_users(
         self, offset: int = 0, limit: int = 100, kind: str | None = None
@@ -121,10 +135,14 @@ class UserService:
         display_name: str | None = None,
         roles: list[str] | None = None,
         disabled: bool | None = None,
+        extension: str | None = None,
     ) -> User:
-        """Change what is given; None leaves it. Enabling also lifts a log-in lock."""
+        """Change what is given; None leaves it (an ``extension`` of "" removes it). Enabling
+        also lifts a log-in lock."""
         user = self.get_user(user_id)
         before = self.snapshot(user)
+        if extension is not None:
+            user.extension = _extension(extension, user)
         role_ids = self._role_ids(roles) if roles is not None else None
         if display_name is not None:
             user.display_name = _display_name(display_name, user.username)
@@ -180,6 +198,7 @@ class UserService:
             "customerId": user.customer_id,
             "roles": self.repo.roles_of_users([user.id])[user.id],
             "disabled": user.disabled,
+            "extension": user.extension,
         }
 
     def _new_secret(self, user: User, secret: str) -> None:
@@ -247,3 +266,15 @@ def _display_name(value: str | None, username: str) -> str:
     if len(name) > 300:
         raise InvalidInput("displayName: at most 300 characters", "displayName")
     return name
+
+
+def _extension(value: str, user: User) -> str | None:
+    """A telephone extension: digits (and * or #), up to 32; staff only."""
+    value = value.strip()
+    if not value:
+        return None
+    if user.kind != STAFF:
+        raise InvalidInput("extension: only staff users have a telephone extension", "extension")
+    if len(value) > 32 or not all(c.isdigit() or c in "*#+" for c in value):
+        raise InvalidInput("extension: digits (and *, # or +), at most 32", "extension")
+    return value

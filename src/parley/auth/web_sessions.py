@@ -105,8 +105,9 @@ class WebSessions:
         assert signed_in is not None  # just made
         return Started(token, signed_in)
 
-    def resume(self, token: str | None) -> SignedIn | None:
-        """The session this token holds, if it is still open; None otherwise."""
+    def resume(self, token: str | None, touch: bool = True) -> SignedIn | None:
+        """The session this token holds, if it is still open; None otherwise. ``touch``:
+        this counts as activity (an open live stream checking the session does not)."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             return None
         rows = self.repo.web_session_rows(token_hash(token))
@@ -122,7 +123,7 @@ class WebSessions:
             or now - first.last_seen_at >= self.limits.idle
         ):
             return None
-        if now - first.last_seen_at >= min(TOUCH_EVERY, self.limits.idle / 10):
+        if touch and now - first.last_seen_at >= min(TOUCH_EVERY, self.limits.idle / 10):
             self.repo.touch_web_session(first.session_id, now)
         principal = Principal.from_rows(
             rows, token_id=first.session_id, token_expires_at=first.expires_at

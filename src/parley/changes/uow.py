@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from parley import clock
 from parley.actor import Actor
+from parley.changes.committed import noted
 from parley.changes.recorder import (
     UPDATE,
     audit_row,
@@ -154,6 +155,8 @@ class UnitOfWork:
         an update that changed nothing is no event."""
         row = event_row(resource_type, kind, resource_id, document, changed)
         self._mark(resource_type, resource_id)
+        if row is not None:
+            noted(self.session, row.params["payload"])
         self._write([row] if row is not None else [])
 
     def change_rows(
@@ -179,6 +182,7 @@ class UnitOfWork:
             published = event_row(published_type, kind, resource_id, event, changed)
             if published is not None:
                 rows.append(published)
+                noted(self.session, published.params["payload"])
         self._mark(resource_type, resource_id)
         return rows
 

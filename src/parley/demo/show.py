@@ -60,9 +60,11 @@ def show(session: Session, region: str) -> str:
     if not users:
         return "No demo log-ins in this database: load the demo with `parley demo`."
     lines = ["Log in (POST /oauth/token, or Authorize in /docs) as:"]
-    for username, role, _name in STAFF:
+    for username, role, _name, _extension in STAFF:
         if username in users:
-            lines.append(f"  {username:<14} {role:<14} {_password(users[username])}")
+            user = users[username]
+            rings = f", extension {user.extension}" if user.extension else ""
+            lines.append(f"  {username:<14} {role:<14} {_password(user)}{rings}")
     if CLIENT in users:
         lines.append(
             f"  {CLIENT:<14} {'integration':<14} client secret: not kept (only its hash); "

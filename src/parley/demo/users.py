@@ -14,11 +14,12 @@ from parley.settings import Settings
 
 DEMO_PASSWORD = "parley-demo-2026"
 CLIENT = "crm-connector"  # the integration client
-# (username, role, display name): the console shows who is signed in by their name.
+# (username, role, display name, telephone extension): the console shows who is signed in by
+# their name; a call the phone system reports for an extension pops up on its agent's console.
 STAFF = (
-    ("agent", "agent", "Kim Weber"),
-    ("supervisor", "supervisor", "Sam Becker"),
-    ("admin", "administrator", "Alex Richter"),
+    ("agent", "agent", "Kim Weber", "101"),
+    ("supervisor", "supervisor", "Sam Becker", "102"),
+    ("admin", "administrator", "Alex Richter", None),
 )
 LOADER = Actor("demo-loader", "cli")
 
@@ -29,9 +30,12 @@ def create_demo_users(session: Session, settings: Settings, customer: Customer |
     if _exists(users, "admin"):
         return ["  (the demo log-ins exist already: `parley demo --show` lists them)"]
     lines = []
-    for username, role, name in STAFF:
-        users.create_user(username, [role], "staff", DEMO_PASSWORD, display_name=name)
-        lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}")
+    for username, role, name, extension in STAFF:
+        made = users.create_user(username, [role], "staff", DEMO_PASSWORD, display_name=name)
+        if extension:
+            users.update_user(made.user.id, extension=extension)
+        rings = f", extension {extension}" if extension else ""
+        lines.append(f"  {username:<12} {role:<14} password {DEMO_PASSWORD}{rings}")
     client = users.create_user(CLIENT, ["integration"], "client")
     lines.append(
         f"  {CLIENT:<12} {'integration':<14} client secret {client.client_secret} (shown only "

@@ -135,9 +135,9 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["refund", "credit note", "adjustment"],
         required=["amount", "currency", "billingAccount"],
     ),
-    # Asked for on the self-service channels (channels/defaults): customer care calls the
-    # customer back on the number within the window (migration 0026 adds it to an older
-    # installation).
+    # Asked for on the self-service channels (channels/defaults), or made from a missed call
+    # in the call journal (calls/service.py): customer care calls the customer back on the
+    # number within the window (migrations 0020 and 0026 add it to an older installation).
     _type(
         "callback",
         "Callback request",

@@ -10,6 +10,8 @@ change based on a stale read (412). The service never commits.
 
 from dataclasses import dataclass
 
+from sqlalchemy import or_
+
 from parley.changes import UnitOfWork
 from parley.db.base import storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
@@ -63,6 +65,27 @@ class TaskService:
         if request_id is not None:
             conditions.append(RequestTask.request_id == request_id)
         return self.repo.list_tasks(conditions, offset, limit)
+
+    def work_list(self, user_id: str, roles: tuple[str, ...], limit: int = 100):
+        """What an agent works on: the tasks they hold (claimed), and the unfinished tasks of
+        the queues their roles work (open ones to claim, and who holds the claimed ones);
+        each as a row of the task, its queue, its request's reference, priority, customer,
+        type name and SLA clock, the soonest due first."""
+        mine = self.repo.work_list(
+            [RequestTask.status == CLAIMED, RequestTask.assignee_id == user_id], limit
+        )
+        queues = [q.id for q in self.repo.queues() if set(q.roles) & set(roles)]
+        queued = []
+        if queues:
+            queued = self.repo.work_list(
+                [
+                    RequestTask.queue_id.in_(queues),
+                    RequestTask.status.in_((OPEN, CLAIMED)),
+                    or_(RequestTask.assignee_id.is_(None), RequestTask.assignee_id != user_id),
+                ],
+                limit,
+            )
+        return mine, queued
 
     def view(self, task: RequestTask) -> dict:
         return self.records.view(task)

@@ -169,6 +169,18 @@ SEEDED_NAMES = (
     N_("Add-on or bundle selection"),
     N_("Fault repair"),
     N_("Monetary adjustment"),
+    # The seeded workflows' tasks and task queues.
+    N_("Diagnose the fault"),
+    N_("Repair the fault"),
+    N_("Confirm the repair with the customer"),
+    N_("Review the disputed charge"),
+    N_("Tell the customer the outcome"),
+    N_("Call the customer back"),
+    N_("Technical support"),
+    N_("Field engineering"),
+    N_("Billing"),
+    N_("Customer care"),
+    N_("Escalations"),
 )
 APPROVAL_STATUSES = {
     "pending": N_("Waiting"),
@@ -185,6 +197,12 @@ LEAD_STATUSES = {
     "cancelled": N_("Cancelled"),
 }
 LEAD_RATINGS = {"hot": N_("Hot"), "warm": N_("Warm"), "cold": N_("Cold")}
+CALL_STATES = {
+    "ringing": N_("Ringing"),
+    "answered": N_("Answered"),
+    "completed": N_("Completed"),
+    "missed": N_("Missed"),
+}
 LABELS = {
     "rating": LEAD_RATINGS,
     "approval": APPROVAL_STATUSES,
@@ -215,6 +233,7 @@ LABELS = {
     "summary_policy": SUMMARY_POLICIES,
     "related": RELATED_KINDS,
     "characteristic": CHARACTERISTICS,
+    "call_state": CALL_STATES,
 }
 
 

@@ -28,6 +28,7 @@ from parley.changes import UnitOfWork
 from parley.demo import load_demo
 from parley.demo.users import DEMO_PASSWORD
 from parley.interactions.service import InteractionService
+from parley.live.hub import HUB
 from parley.parties.models import Customer, CustomerSecurity, Party, PartyKey
 from parley.settings import Settings
 from tests import database
@@ -87,6 +88,7 @@ class _Server:
         return self
 
     def __exit__(self, *_exc) -> None:
+        HUB.close()  # as a stop signal would (web/live.py): open live streams end
         self.server.should_exit = True
         self.thread.join(10)
 

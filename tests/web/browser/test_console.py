@@ -98,7 +98,7 @@ def test_a_form_without_its_csrf_token_is_refused(page, demo):
 def test_an_agent_cannot_reach_an_administrators_page(page, demo):
     sign_in(page, demo)
     expect(page.get_by_role("navigation", name="Console").get_by_role("link")).to_have_text(
-        ["Home", "Find a caller", "Leads"]
+        ["Home", "Find a caller", "Work", "Calls", "Leads"]
     )
 
     response = page.goto(demo.url("/admin/users"))

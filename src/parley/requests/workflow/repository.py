@@ -138,3 +138,31 @@ class WorkflowRepository(Repository):
             .limit(limit)
         )
         return [tuple(row) for row in self.session.execute(query).all()]
+
+    def work_list(self, conditions: list[ColumnElement], limit: int) -> list:
+        """Tasks with their queue, request, request type and SLA clock, the soonest due first
+        (tasks of requests without a clock last, oldest first)."""
+        query = (
+            select(
+                RequestTask,
+                TaskQueue,
+                CustomerRequest.reference,
+                CustomerRequest.priority,
+                CustomerRequest.customer_id,
+                RequestType.name.label("type_name"),
+                RequestSla,
+            )
+            .join(TaskQueue, TaskQueue.id == RequestTask.queue_id)
+            .join(CustomerRequest, CustomerRequest.id == RequestTask.request_id)
+            .join(RequestType, RequestType.id == CustomerRequest.type_id)
+            .outerjoin(RequestSla, RequestSla.request_id == RequestTask.request_id)
+            .where(*conditions)
+            .order_by(
+                RequestSla.due_at.is_(None),
+                RequestSla.due_at,
+                RequestTask.created_at,
+                RequestTask.id,
+            )
+            .limit(limit)
+        )
+        return list(self.session.execute(query).all())

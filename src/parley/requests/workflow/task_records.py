@@ -8,6 +8,7 @@ from parley.auth.users import UserService
 from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import iso, new_id, utcnow
 from parley.errors import Conflict, NotFound
+from parley.live.messages import LiveMessage
 from parley.requests.workflow.models import CANCELLED, CLAIMED, OPEN, RequestTask, TaskQueue
 from parley.requests.workflow.repository import WorkflowRepository
 
@@ -119,3 +120,16 @@ def task_view(task: RequestTask, queue: TaskQueue, for_customer=False) -> dict:
         }
     )
     return copy.deepcopy(body)
+
+
+def live_message_of(event: dict) -> LiveMessage:
+    """The live message of a task's event: for everyone who reads tasks (the lists re-read
+    what they show, as their reader may see it)."""
+    document = event["document"]
+    data = {
+        "status": document.get("status"),
+        "queue": (document.get("queue") or {}).get("code"),
+        "assignee": (document.get("assignee") or {}).get("name"),
+        "request": (document.get("request") or {}).get("id"),
+    }
+    return LiveMessage("task", event["resourceId"], data)

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from starlette.datastructures import State
 
 from parley.auth.permissions import (
+    CALL_READ,
     IDENTIFY_USE,
     LEAD_READ,
     OUTBOX_READ,
@@ -21,6 +22,7 @@ from parley.auth.permissions import (
     REQUEST_TYPE_WRITE,
     STAFF,
     TASK_ASSIGN,
+    TASK_READ,
     TEMPLATE_WRITE,
     USER_ADMIN,
 )
@@ -31,13 +33,16 @@ from parley.web.console import (
     admin_catalogue,
     admin_outbox,
     admin_templates,
+    calls,
     customers,
     dashboard,
     home,
     leads,
+    live_updates,
     requests,
     search,
     supervisor,
+    work,
 )
 from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
@@ -55,6 +60,10 @@ def navigation(visitor: Visitor) -> list[NavItem]:
     items = [NavItem(N_("Home"), "/", "home")]
     if visitor.may(IDENTIFY_USE):
         items.append(NavItem(N_("Find a caller"), "/search", "search"))
+    if visitor.may(TASK_READ):
+        items.append(NavItem(N_("Work"), "/work", "work"))
+    if visitor.may(CALL_READ):
+        items.append(NavItem(N_("Calls"), "/calls", "calls"))
     if visitor.may(LEAD_READ):
         items.append(NavItem(N_("Leads"), "/leads", "leads"))
     if visitor.may(TASK_ASSIGN):
@@ -103,6 +112,9 @@ def console_app(state: State) -> FastAPI:
         search,
         customers,
         requests,
+        work,
+        calls,
+        live_updates,
         dashboard,
         supervisor,
         leads,

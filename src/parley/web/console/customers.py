@@ -10,6 +10,7 @@ JavaScript.
 """
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -111,7 +112,10 @@ def router(site: Site) -> APIRouter:
         checked = verify(visitor, known, form)
         if checked.errors:
             return render(site, visitor, request, known, verification=checked, status=422)
-        return site.redirect(visitor, f"/customers/{known}?done=verified#verification")
+        # The contact being wrapped up (a call's, say) stays open beside the verification.
+        contact = request.query_params.get("contact", "")[:64]
+        keep = f"&contact={quote(contact)}" if contact else ""
+        return site.redirect(visitor, f"/customers/{known}?done=verified{keep}#verification")
 
     @pages.post("/customers/{customer_id}/notes")
     def add_note(

@@ -94,4 +94,83 @@
   document.addEventListener("htmx:sendError", function () {
     say("offline");
   });
+
+  /* Live updates: one EventSource per page, on /console/live (the browser reconnects by
+   * itself and sends Last-Event-ID). A "task" event has the parts of the page that show
+   * tasks (data-live-refresh="task") re-read themselves, unless the agent is typing in one
+   * (then once they leave it); a "call" event fetches the call's pop-up; "resync" (the
+   * stream lost track) re-reads everything. */
+  function typingInside(region) {
+    var active = document.activeElement;
+    return region.contains(active) && typingIn(active) && active.value;
+  }
+
+  function refresh(topic) {
+    var regions = document.querySelectorAll('[data-live-refresh="' + topic + '"]');
+    Array.prototype.forEach.call(regions, function (region) {
+      if (typingInside(region)) {
+        region.setAttribute("data-live-stale", "true");
+        return;
+      }
+      region.removeAttribute("data-live-stale");
+      htmx.trigger(region, "parley-live-" + topic);
+    });
+  }
+
+  document.addEventListener("focusout", function (event) {
+    var region = event.target.closest && event.target.closest("[data-live-stale]");
+    if (region) {
+      window.setTimeout(function () {
+        if (!region.contains(document.activeElement)) {
+          refresh(region.getAttribute("data-live-refresh"));
+        }
+      }, 0);
+    }
+  });
+
+  function popCall(live, ref) {
+    var pops = document.getElementById("call-pops");
+    if (!pops || !/^[0-9a-f-]{36}$/.test(ref)) {
+      return;
+    }
+    var slot = document.getElementById("call-" + ref);
+    if (!slot) {
+      slot = document.createElement("div");
+      slot.id = "call-" + ref;
+      pops.insertBefore(slot, pops.firstChild);
+    }
+    htmx.ajax("GET", live.getAttribute("data-calls-url") + ref + "/pop",
+      {target: "#call-" + ref, swap: "innerHTML"});
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-dismiss-call]");
+    if (button) {
+      var slot = button.closest(".call-pops > div");
+      if (slot) {
+        slot.remove();
+      }
+    }
+  });
+
+  function startLive() {
+    var live = document.getElementById("live");
+    if (!live || !window.EventSource) {
+      return;
+    }
+    var source = new EventSource(live.getAttribute("data-live-url"));
+    source.addEventListener("task", function () { refresh("task"); });
+    source.addEventListener("call", function (event) {
+      popCall(live, JSON.parse(event.data).ref);
+    });
+    source.addEventListener("resync", function () { refresh("task"); });
+    source.addEventListener("open", function () { live.setAttribute("data-live-open", "true"); });
+    window.addEventListener("pagehide", function () { source.close(); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", startLive);
+  } else {
+    startLive();
+  }
 })();

@@ -1,0 +1,19 @@
+"""Queries of the call journal."""
+
+from sqlalchemy import select
+
+from parley.calls.models import CALLBACK_NEEDED, PhoneCall
+from parley.db.repository import Repository
+
+
+class CallRepository(Repository):
+    def by_ref(self, call_ref: str, for_update: bool = False) -> PhoneCall | None:
+        query = select(PhoneCall).where(PhoneCall.call_ref == call_ref)
+        return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def journal(self, callbacks_only: bool, offset: int, limit: int) -> list[PhoneCall]:
+        query = select(PhoneCall)
+        if callbacks_only:
+            query = query.where(PhoneCall.callback == CALLBACK_NEEDED)
+        query = query.order_by(PhoneCall.started_at.desc(), PhoneCall.id)
+        return list(self.session.scalars(query.offset(offset).limit(limit)))
