@@ -172,6 +172,28 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
             ("GET", ""), ("POST", ""), ("GET", "/{code}"), ("PUT", "/{code}"), ("DELETE", "/{code}")
         )
     },  # fmt: skip
+    # Analyze & Report (docs/analytics.md): supervisors and administrators read; problems are
+    # theirs to open and close; administrators define the reports.
+    **{
+        ("GET", f"/api/v1/{path}"): {"supervisor", "administrator"}
+        for path in (
+            "analytics/kpis",
+            "analytics/closed-requests",
+            "analytics/closed-requests/requests",
+            "analytics/closed-requests/requests/export",
+            "problems",
+            "problems/{problem_id}",
+            "reports",
+            "reports/{report_id}",
+            "reports/{report_id}/run",
+            "reports/{report_id}/export",
+        )
+    },
+    ("POST", "/api/v1/problems"): {"supervisor", "administrator"},
+    ("POST", "/api/v1/problems/{problem_id}/close"): {"supervisor", "administrator"},
+    ("POST", "/api/v1/reports"): {"administrator"},
+    ("PUT", "/api/v1/reports/{report_id}"): {"administrator"},
+    ("DELETE", "/api/v1/reports/{report_id}"): {"administrator"},
     ("GET", "/api/v1/approvals"): STAFF,
     ("GET", "/api/v1/approvals/{approval_id}"): STAFF,
     ("POST", "/api/v1/approvals/{approval_id}/approve"): {"supervisor", "administrator"},

@@ -5,6 +5,7 @@ newCall/answer/hangup, ``from``, ``to``, ``direction`` in/out, ``callId``, ``use
 """
 
 import json
+from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request
@@ -12,9 +13,11 @@ from fastapi import APIRouter, Depends, Request
 from parley.api.deps import RequestWork
 from parley.api.json_response import JSONResponse
 from parley.api.security import require
+from parley.api.v1.kit import paging
 from parley.api.versioning import written
 from parley.auth.permissions import CALL_READ, CALL_WRITE, REQUEST_WRITE
 from parley.calls.service import CallEvent, CallService, call_view
+from parley.db.repository import Page
 from parley.errors import InvalidInput
 
 MAX_BODY = 16 * 1024
@@ -115,8 +118,8 @@ def router(prefix: str) -> APIRouter:
         return written(uow.session, "call", lambda: JSONResponse(call_view(call)))
 
     @api.get("", summary="The call journal, newest first", dependencies=[require(CALL_READ)])
-    def journal(uow: RequestWork, callbacks: bool = False, offset: int = 0, limit: int = 50):
-        calls = CallService(uow).journal(callbacks, max(offset, 0), min(max(limit, 1), 200))
+    def journal(uow: RequestWork, page: Annotated[Page, paging(50, 200)], callbacks: bool = False):
+        calls = CallService(uow).journal(callbacks, page.offset, page.limit)
         return [call_view(call) for call in calls]
 
     @api.post(
