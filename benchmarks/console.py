@@ -1,4 +1,8 @@
-"""Console benchmark (issue 13), the live-updates part: one `parley serve` process on
+"""Console benchmark (issue 13). Parts (--only, default all): `live` below; `customer`,
+`timeline` and `search`, the console's pages through HTTP on 1,000,000 customers (see
+console_pages.py).
+
+The live-updates part: one `parley serve` process on
 PostgreSQL holds --connections open Server-Sent-Events streams (/console/live) while task
 changes made through *another* process reach every stream; prints the delivery latency
 (p50/p99/max over every stream and change) and what the serving process holds.
@@ -13,6 +17,7 @@ stream is from the commit's return here to the event's arrival there (one clock)
 
     .venv/bin/python benchmarks/console.py
     .venv/bin/python benchmarks/console.py --connections 500 --changes 40
+    .venv/bin/python benchmarks/console.py --only customer timeline search --reuse
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from parley.wiring import wire
 
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
+import console_pages  # noqa: E402
 from interactions import PG_SERVER, create_database, machine_facts, percentile  # noqa: E402
 
 DATABASE = "parley_bench_console"
@@ -219,13 +225,76 @@ def rss_mb(pid: int) -> float:
     return 0.0
 
 
+PAGE_PARTS = {"customer": "customer 360", "timeline": "timeline scroll", "search": "search"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--connections", type=int, default=500)
-    parser.add_argument("--changes", type=int, default=40)
-    parser.add_argument("--pause", type=float, default=0.2, help="seconds between changes")
+    parser.add_argument("--only", nargs="+", choices=("live", *PAGE_PARTS), help="parts to run")
+    parser.add_argument("--postgres-server", default=PG_SERVER)
+    parser.add_argument("--seed", type=int, default=42)
+    live = parser.add_argument_group("live updates")
+    live.add_argument("--connections", type=int, default=500)
+    live.add_argument("--changes", type=int, default=40)
+    live.add_argument("--pause", type=float, default=0.2, help="seconds between changes")
+    pages = parser.add_argument_group("pages")
+    pages.add_argument("--customers", type=int, default=1_000_000)
+    pages.add_argument("--interactions", type=int, default=10_000, help="the one customer's")
+    pages.add_argument("--pages", type=int, default=300, help="360 pages timed")
+    pages.add_argument("--rounds", type=int, default=1, help="scrolls through the timeline")
+    pages.add_argument("--typists", type=int, default=150, help="customers typed into search")
+    pages.add_argument(
+        "--reuse", action="store_true", help="keep a database that holds these customers"
+    )
     args = parser.parse_args()
+    if not 1000 <= args.customers <= 1_000_000:
+        parser.error("--customers must be between 1,000 and 1,000,000")
     wire()
+    chosen = args.only or ["live", *PAGE_PARTS]
+    code = 0
+    if "live" in chosen:
+        code = live_part(args)
+    wanted = [PAGE_PARTS[name] for name in PAGE_PARTS if name in chosen]
+    if wanted:
+        code = pages_part(args, wanted) or code
+    return code
+
+
+def pages_part(args, wanted: list[str]) -> int:
+    url, reused = console_pages.database(args)
+    settings = Settings(database_url=url, jwt_secret=SecretStr(SECRET), _env_file=None)
+    target = console_pages.prepare(args, url, reused, settings, AGENT, PASSWORD)
+    load_before = os.getloadavg()
+    port = free_port()
+    server = serve(url, port)
+    try:
+        with httpx2.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            client.cookies.set("parley_session", sign_in(port))
+            parts = [console_pages.measure(client, p, args, target, url) for p in wanted]
+    finally:
+        server.terminate()
+        server.wait(30)
+    load_after = os.getloadavg()
+    print(
+        f"Console pages: {args.customers:,} customers, one holding {args.interactions:,} "
+        f"interactions; one `parley serve` process, one client, time observed by the client "
+        f"(the app sends no Server-Timing); {machine_facts(url)}"
+    )
+    print(console_pages.table(parts))
+    print(
+        "load average (1, 5, 15 min) before "
+        + " ".join(f"{x:.2f}" for x in load_before)
+        + ", after "
+        + " ".join(f"{x:.2f}" for x in load_after)
+    )
+    met = all(
+        percentile(p.latencies, console_pages.TARGETS[p.name][0]) < console_pages.TARGETS[p.name][1]
+        for p in parts
+    )
+    return 0 if met else 1
+
+
+def live_part(args) -> int:
     url = create_database(PG_SERVER, DATABASE)
     settings = Settings(database_url=url, jwt_secret=SecretStr(SECRET), _env_file=None)
     print(f"Live updates: {machine_facts(url)}", flush=True)

@@ -160,3 +160,55 @@ def test_only_administrators_reach_it(signed_in, agent):
         data={"csrf_token": token, "role": "administrator"},
     )
     assert posted.status_code == 403
+
+
+def _extension(session, username: str) -> str | None:
+    session.rollback()
+    query = select(User.extension).where(User.username == username)
+    found = session.scalar(query.execution_options(populate_existing=True))
+    session.rollback()
+    return found
+
+
+def test_a_staff_users_extension_on_creation_and_on_their_page(admin, users, session):
+    users.make("agent", username="kim.agent")
+    kim_page = f"/admin/users/{_user(session, 'kim.agent').id}"
+    assert _post(admin, f"{kim_page}/extension", kim_page, {"extension": "101"}).status_code == 303
+
+    made = _post(
+        admin,
+        "/admin/users",
+        "/admin/users/new",
+        [("username", "lea"), ("password", NEW_PASSWORD), ("role", "agent"), ("extension", "102")],
+    )
+    assert made.status_code == 303, main_text(made.text)[:600]
+    assert "Extension 102" in main_text(admin.get(made.headers["location"]).text)
+    assert _extension(session, "lea") == "102"
+
+    lea_page = made.headers["location"].removeprefix(CONSOLE).split("?")[0]
+    changed = _post(admin, f"{lea_page}/extension", lea_page, {"extension": "2040"})
+    assert changed.status_code == 303
+    assert "The extension is saved" in main_text(admin.get(changed.headers["location"]).text)
+    assert _extension(session, "lea") == "2040"
+
+    letters = _post(admin, f"{lea_page}/extension", lea_page, {"extension": "12a"})
+    taken = _post(admin, f"{lea_page}/extension", lea_page, {"extension": "101"})
+    assert (letters.status_code, taken.status_code) == (422, 422)
+    said = "2 to 10 digits, or leave it empty."
+    assert error_beside(letters.text, "user-extension-extension") == said
+    taken_said = error_beside(taken.text, "user-extension-extension")
+    assert taken_said == "Another active user has this extension."
+    assert _extension(session, "lea") == "2040"  # nothing changed
+
+    clash = _post(
+        admin,
+        "/admin/users",
+        "/admin/users/new",
+        [("username", "ben"), ("password", NEW_PASSWORD), ("role", "agent"), ("extension", "101")],
+    )
+    assert clash.status_code == 422
+    assert error_beside(clash.text, "user-extension") == "Another active user has this extension."
+    assert _user(session, "ben") is None
+
+    removed = _post(admin, f"{lea_page}/extension", lea_page, {"extension": ""})
+    assert removed.status_code == 303 and _extension(session, "lea") is None

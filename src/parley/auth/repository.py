@@ -118,6 +118,12 @@ class AuthRepository(Repository):
         )
         return list(self.session.scalars(query.order_by(User.username)))
 
+    def enabled_user_with_extension(self, extension: str, other_than: str | None) -> User | None:
+        query = select(User).where(User.extension == extension, User.disabled.is_(False))
+        if other_than is not None:
+            query = query.where(User.id != other_than)
+        return self.session.scalars(query.limit(1)).first()
+
     def list_users(
         self, conditions: list[ColumnElement], offset: int, limit: int
     ) -> tuple[list[User], int]:

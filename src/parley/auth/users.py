@@ -28,6 +28,7 @@ from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties.service import PartyService
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{2,149}$")
+EXTENSION = re.compile(r"[0-9]{2,10}")
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,10 @@ class UserService:
         password: str | None = None,
         display_name: str | None = None,
         customer_id: str | None = None,
+        extension: str | None = None,
     ) -> NewUser:
-        """Create a user. Clients get a generated secret; others need an acceptable password."""
+        """Create a user. Clients get a generated secret; others need an acceptable password.
+        A staff user may be given a telephone ``extension``."""
         username, kind = _username(username), _kind(kind)
         if self.repo.user_by_username(username) is not None:
             raise Conflict(f"a user named {username} exists already")
@@ -100,6 +103,8 @@ class UserService:
         if customer_id is not None:
             self._check_customer(customer_id)
         role_ids = self._role_ids(roles)
+        extension = _extension(extension or "", kind)
+        self._extension_free(extension, None)
         secret = None
         if kind == CLIENT:
             if password is not None:
@@ -117,6 +122,7 @@ class UserService:
             display_name=_display_name(display_name, username),
             secret_hash=hash_secret(password),
             customer_id=customer_id,
+            extension=extension,
             disabled=False,
             failed_logins=0,
             created_at=now,
@@ -141,8 +147,13 @@ class UserService:
         also lifts a log-in lock."""
         user = self.get_user(user_id)
         before = self.snapshot(user)
-        if extension is not None:
-            user.extension = _extension(extension, user)
+        # Checked before anything changes (a query would flush a change made already).
+        wanted = _extension(extension, user.kind) if extension is not None else user.extension
+        if not (user.disabled if disabled is None else disabled) and (
+            extension is not None or (disabled is False and user.disabled)
+        ):
+            self._extension_free(wanted, user.id)
+        user.extension = wanted
         role_ids = self._role_ids(roles) if roles is not None else None
         if display_name is not None:
             user.display_name = _display_name(display_name, user.username)
@@ -163,6 +174,14 @@ class UserService:
         action = audit.PERMISSION_CHANGE if before["roles"] != after["roles"] else audit.UPDATE
         record_access(self.uow, "user", action, user.id, before=before, after=after)
         return user
+
+    def _extension_free(self, extension: str | None, user_id: str | None) -> None:
+        """A call for an extension rings for one agent: no two enabled users share one."""
+        if extension is None:
+            return
+        holder = self.repo.enabled_user_with_extension(extension, user_id)
+        if holder is not None:
+            raise Conflict(f"extension: {extension} is {holder.username}'s extension", "extension")
 
     def set_password(self, user_id: str, password: str) -> None:
         """A new password; it lifts a log-in lock and ends the user's other sessions."""
@@ -268,13 +287,13 @@ def _display_name(value: str | None, username: str) -> str:
     return name
 
 
-def _extension(value: str, user: User) -> str | None:
-    """A telephone extension: digits (and * or #), up to 32; staff only."""
+def _extension(value: str, kind: str) -> str | None:
+    """A telephone extension: 2 to 10 digits (a PBX's internal number); staff only."""
     value = value.strip()
     if not value:
         return None
-    if user.kind != STAFF:
+    if kind != STAFF:
         raise InvalidInput("extension: only staff users have a telephone extension", "extension")
-    if len(value) > 32 or not all(c.isdigit() or c in "*#+" for c in value):
-        raise InvalidInput("extension: digits (and *, # or +), at most 32", "extension")
+    if not EXTENSION.fullmatch(value):
+        raise InvalidInput("extension: 2 to 10 digits", "extension")
     return value

@@ -1,8 +1,8 @@
 """Administration in a real browser: an administrator creates a user and grants them a
-role, previews a message template live (an error said beside the text, then a good
-wording), changes a request type's SLA targets and a reason's summary policy, and sends a
-dead letter again. Each page checked with axe-core and photographed; German; an agent sees
-none of it."""
+role and a telephone extension (one already taken refused beside the field), previews a
+message template live (an error said beside the text, then a good wording), changes a
+request type's SLA targets and a reason's summary policy, and sends a dead letter again.
+Each page checked with axe-core and photographed; German; an agent sees none of it."""
 
 import re
 
@@ -48,6 +48,19 @@ def test_users_created_granted_and_signed_in(new_page, demo):
     page.get_by_role("button", name="Save the roles").click()
     expect(page.locator(".notice.done")).to_contain_text("Their roles are changed")
     expect(page.locator(".request-header")).to_contain_text("Agent, Supervisor")
+
+    extension = page.get_by_label("Extension", exact=True)
+    extension.fill("101")  # the demo agent's
+    page.get_by_role("button", name="Save the extension").click()
+    expect(page.locator("#user-extension-extension-error")).to_have_text(
+        "Another active user has this extension."
+    )
+    expect(extension).to_be_focused()
+    look(page, "admin-user-extension-taken")
+    page.get_by_label("Extension", exact=True).fill("140")
+    page.get_by_role("button", name="Save the extension").click()
+    expect(page.locator(".notice.done")).to_contain_text("The extension is saved")
+    expect(page.locator(".request-header")).to_contain_text("Extension140")
     look(page, "admin-user")
 
     lea = new_page()

@@ -1,6 +1,7 @@
 """Administration of users (administrators only): who can sign in or call the API, with their
 roles and state; creating a staff user, and for each user granting and revoking roles,
-disabling and enabling, and setting a new password. Everything goes through ``UserService``,
+setting a staff user's telephone extension (where the phone system's calls pop up), disabling
+and enabling, and setting a new password. Everything goes through ``UserService``,
 as the API's user administration does: audited, told as events, and a disabled user's or a
 new password's sessions end at once."""
 
@@ -14,6 +15,7 @@ from parley.auth.permissions import USER_ADMIN
 from parley.auth.roles import RoleService
 from parley.auth.users import UserService
 from parley.db.base import utcnow
+from parley.errors import Conflict
 from parley.web.access import Visitor
 from parley.web.actions import Refused, Wording, attempt, printable
 from parley.web.console.freshness import check_fresh, stamp
@@ -22,18 +24,22 @@ from parley.web.i18n import N_
 from parley.web.site import Site
 
 PAGE_SIZE = 100
-ACTIONS = ("roles", "disable", "enable", "password")
+ACTIONS = ("roles", "extension", "disable", "enable", "password")
 WORDING = Wording(
     fields={
         "username": "username",
         "password": "password",
         "roles": "roles",
         "displayName": "display_name",
+        "extension": "extension",
     },
+    messages={"extension": N_("2 to 10 digits, or leave it empty.")},
 )
+TAKEN = N_("Another active user has this extension.")
 DONE = {
     "create": N_("The user is created: they can sign in now."),
     "roles": N_("Their roles are changed: it applies from their next page or API call."),
+    "extension": N_("The extension is saved: calls for it pop up on their console."),
     "disable": N_("The user is disabled: their sessions have ended."),
     "enable": N_("The user is enabled again."),
     "password": N_("The password is set: their other sessions have ended."),
@@ -130,6 +136,7 @@ def _create(visitor: Visitor, form: Form, roles: list[str]) -> User:
     username = printable(form.value("username")).lower()
     display_name = printable(form.value("display_name"))
     password = form.value("password")
+    extension = printable(form.value("extension"))
     errors = {}
     if not username:
         errors["username"] = gettext("Required.")
@@ -142,10 +149,29 @@ def _create(visitor: Visitor, form: Form, roles: list[str]) -> User:
     service = UserService(visitor.uow)
     made = attempt(
         visitor,
-        lambda: service.create_user(username, roles, "staff", password, display_name or None),
+        _extension_said(
+            visitor,
+            lambda: service.create_user(
+                username, roles, "staff", password, display_name or None, extension=extension
+            ),
+        ),
         WORDING,
     )
     return made.user
+
+
+def _extension_said(visitor: Visitor, change):
+    """``change``, with an extension another active user has said beside the field."""
+
+    def run():
+        try:
+            return change()
+        except Conflict as error:
+            if error.field != "extension":
+                raise
+            raise Refused({"extension": visitor.locale.gettext(TAKEN)}) from None
+
+    return run
 
 
 def _act(visitor, service: UserService, user: User, action: str, form: Form, roles: list[str]):
@@ -154,6 +180,9 @@ def _act(visitor, service: UserService, user: User, action: str, form: Form, rol
         if not roles:
             raise Refused({"roles": gettext("Give at least one role.")})
         change = lambda: service.update_user(user.id, roles=roles)  # noqa: E731
+    elif action == "extension":
+        extension = printable(form.value("extension"))
+        change = lambda: service.update_user(user.id, extension=extension)  # noqa: E731
     elif action in ("disable", "enable"):
         if action == "disable" and user.id == visitor.principal.user_id:
             raise Refused({"": gettext("You cannot disable yourself.")})
@@ -163,7 +192,7 @@ def _act(visitor, service: UserService, user: User, action: str, form: Form, rol
         if not password:
             raise Refused({"password": gettext("Required.")})
         change = lambda: service.set_password(user.id, password)  # noqa: E731
-    attempt(visitor, change, WORDING)
+    attempt(visitor, _extension_said(visitor, change), WORDING)
 
 
 def _role_names(visitor: Visitor) -> list[str]:
@@ -201,6 +230,7 @@ def _page(
         "action": action,
         "form": form or Form(),
         "empty_form": Form(),
+        "extension_form": Form({"extension": user.extension or ""}),
         "notice": notice,
         "now": utcnow(),
         "is_self": user.id == visitor.principal.user_id,
