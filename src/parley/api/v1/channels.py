@@ -32,6 +32,26 @@ from parley.errors import DomainError
 MAX_FORM = 8192
 XML = "application/xml"
 VXML = "application/voicexml+xml"
+TEXT = "text/plain"
+
+
+def gateway_answers(media: str, **others: str) -> dict:
+    """What a gateway's webhook answers, for /openapi.json: its own format, not the TMF error
+    shape (a gateway shows the caller nothing else). ``others``: status -> what it means, in
+    plain text. A 400 may also be the TMF error of a request refused before any route."""
+    text = {TEXT: {"schema": {"type": "string"}}}
+    declared: dict = {200: {"description": "The answer in the gateway's format",
+                            "content": {media: {"schema": {"type": "string"}}}}}  # fmt: skip
+    for status, meaning in others.items():
+        declared[int(status.removeprefix("s"))] = {"description": meaning, "content": text}
+    declared.setdefault(400, {"description": "Refused before the gateway's handler", "content": {}})
+    declared[400]["content"] = {
+        **declared[400]["content"],
+        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}},
+    }
+    return declared
+
+
 SORRY = {"en": "Sorry, the service is not available. Please try again later."}
 MenuBody = Annotated[dict[str, Any], Body()]
 
@@ -126,6 +146,7 @@ def gateways_router(prefix: str) -> APIRouter:
         "/ussd/africastalking",
         summary="USSD webhook, Africa's Talking format (form in, CON/END text out)",
         dependencies=[public()],
+        responses=gateway_answers(TEXT),
     )
     async def africastalking(request: Request, uow: RequestWork):
         try:
@@ -174,15 +195,21 @@ def gateways_router(prefix: str) -> APIRouter:
 
     # Kannel's get-url calls with GET, its post-url with POST: the same callback either way.
     kannel_summary = "Kannel's MO sms-service callback: SMS keywords, answered through the outbox"
+    kannel_answers = gateway_answers(
+        TEXT, s202="Taken; nothing to answer", s400="Not an SMS Kannel would send"
+    )
     api.get("/sms/kannel", summary=kannel_summary, dependencies=[public()],
-            operation_id="kannel_sms_get")(kannel)  # fmt: skip
+            operation_id="kannel_sms_get", responses=kannel_answers)(kannel)  # fmt: skip
     api.post("/sms/kannel", summary=kannel_summary, dependencies=[public()],
-             operation_id="kannel_sms_post")(kannel)  # fmt: skip
+             operation_id="kannel_sms_post", responses=kannel_answers)(kannel)  # fmt: skip
 
     @api.post(
         "/ivr/twiml",
         summary="Voice webhook answering TwiML (Twilio's request signature checked)",
         dependencies=[public()],
+        responses=gateway_answers(
+            XML, s400="Not a form Twilio would send", s403="Twilio's signature is missing or wrong"
+        ),
     )
     async def twilio(request: Request, uow: RequestWork, settings: AppSettings):
         try:
@@ -221,15 +248,20 @@ def gateways_router(prefix: str) -> APIRouter:
         return Response(vxml_start(first, settings.channel_language), media_type=VXML)
 
     first_summary = "VoiceXML 2.1: the first document of a call"
-    api.get("/ivr/vxml", summary=first_summary, dependencies=[public()],
-            operation_id="vxml_first_get")(vxml_first)  # fmt: skip
-    api.post("/ivr/vxml", summary=first_summary, dependencies=[public()],
-             operation_id="vxml_first_post")(vxml_first)  # fmt: skip
+    for method in ("get", "post"):
+        getattr(api, method)(
+            "/ivr/vxml",
+            summary=first_summary,
+            dependencies=[public()],
+            operation_id=f"vxml_first_{method}",
+            responses=gateway_answers(VXML),
+        )(vxml_first)
 
     @api.post(
         "/ivr/vxml/session",
         summary="VoiceXML 2.1: the next document of a call",
         dependencies=[public()],
+        responses=gateway_answers(VXML),
     )
     async def vxml_next(request: Request, uow: RequestWork, settings: AppSettings):
         fields = {}
