@@ -75,29 +75,34 @@ class OfferImport:
 
     def run(self, text: str, filename: str) -> Imported:
         """Import every row, or none (ImportFailed naming each wrong row)."""
+        rows = self.rows_of(text, filename)
         problems: list[ImportProblem] = []
-        created = updated = 0
-        for number, row in self.rows_of(text, filename):
+        counts = {"created": 0, "updated": 0}
+        everything = self.uow.session.begin_nested()
+        for number, row in rows:
             try:
                 with self.uow.session.begin_nested():
-                    document = _document(row)
-                    external = document["externalIdentifier"][0]["id"]
-                    known = self.catalogue.by_external_id(external)
-                    if known is None:
-                        self.catalogue.create(document)
-                        created += 1
-                    else:
-                        self.catalogue.replace(known.id, document)
-                        updated += 1
+                    counts[self._take(row)] += 1
             except DomainError as error:
                 problems.append(ImportProblem(number, error.message))
         if problems:
+            everything.rollback()
             raise ImportFailed(problems)
-        return Imported(created, updated)
+        everything.commit()
+        return Imported(counts["created"], counts["updated"])
+
+    def _take(self, row) -> str:
+        document = _document(row)
+        known = self.catalogue.by_external_id(document["externalIdentifier"][0]["id"])
+        if known is None:
+            self.catalogue.create(document)
+            return "created"
+        self.catalogue.replace(known.id, document)
+        return "updated"
 
 
-class ImportFailed(DomainError):
-    code = "INVALID_INPUT"
+class ImportFailed(ValueError):
+    """Rows that are wrong, each with its number: nothing was imported."""
 
     def __init__(self, problems: list[ImportProblem]):
         super().__init__("; ".join(str(p) for p in problems))
