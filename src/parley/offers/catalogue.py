@@ -10,10 +10,10 @@ import re
 from datetime import datetime
 
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
-from parley.db.base import iso, new_id, utcnow
+from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.offers.eligibility import refusal, segment_of
+from parley.offers.eligibility import UNKNOWN, Refusal, refusal, segment_of
 from parley.offers.models import LIFECYCLE_STATUSES, SELLABLE, ProductOffering
 from parley.offers.repository import OfferRepository
 from parley.parties.service import PartyService
@@ -57,24 +57,28 @@ class OfferCatalogue:
         now = utcnow()
         return [r for r in rows if refusal(r, self.repo.segments_of(r.id), segment, now) is None]
 
-    def check_selection(self, offering_id, customer_id: str, for_customer: bool) -> ProductOffering:
-        """The offering a request selects for the customer; else
-        InvalidInput naming why not. ``for_customer``: asked by the customer's own log-in,
-        who learns nothing of offerings it may not see."""
+    def check_selection(self, offering_id, customer_id: str, for_customer: bool):
+        """The offering a request selects for the customer; else InvalidInput naming why."""
         where = "troubleTicketCharacteristic.productOffering"
-        segment = self._segment(customer_id)
-        row = self.repo.get(offering_id) if isinstance(offering_id, str) else None
-        if row is not None and for_customer:
-            row = self.repo.one(
-                ProductOffering, row.id, self.repo.readable_by_segment(True, segment)
-            )
-        visible = row is not None
-        if not visible:
-            raise InvalidInput(f"{where}: no product offering {offering_id}", where)
-        why = refusal(row, self.repo.segments_of(row.id), segment, utcnow())
+        row, why = self.selection(offering_id, customer_id, for_customer)
         if why is not None:
-            raise InvalidInput(f"{where}: {why}", where)
+            raise InvalidInput(f"{where}: {why.text}", where)
         return row
+
+    def selection(
+        self, offering_id, customer_id: str, for_customer: bool
+    ) -> tuple[ProductOffering | None, Refusal | None]:
+        """The offering and why the customer may not select it now (None: it may).
+        ``for_customer``: asked by the customer's own log-in, who learns nothing of the
+        offerings it may not see (they are unknown)."""
+        segment = self._segment(customer_id)
+        row = None
+        if isinstance(offering_id, str) and storable_id(offering_id, ID_LENGTH):
+            readable = self.repo.readable_by_segment(True, segment) if for_customer else None
+            row = self.repo.one(ProductOffering, offering_id, readable)
+        if row is None:
+            return None, Refusal(UNKNOWN, f"no product offering {offering_id}")
+        return row, refusal(row, self.repo.segments_of(row.id), segment, utcnow())
 
     def order_item(self, offering_id: str) -> dict:
         return order_item(self.get(offering_id))

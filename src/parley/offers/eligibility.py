@@ -2,6 +2,7 @@
 validity, and offered to the customer's segment. The answer names why not, in words the
 customer or the agent can act on."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from parley.db.base import iso
@@ -22,22 +23,43 @@ def segment_of(customer_document: dict) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """Why not: ``kind`` for the screens to say in the reader's language (``UNKNOWN``,
+    ``RETIRED``, ``NOT_RELEASED``, ``NOT_YET``, ``ENDED``, ``SEGMENT``), ``text`` for the API."""
+
+    kind: str
+    text: str
+
+
+UNKNOWN, RETIRED, NOT_RELEASED, NOT_YET, ENDED, SEGMENT = (
+    "unknown",
+    "retired",
+    "notReleased",
+    "notYet",
+    "ended",
+    "segment",
+)
+
+
 def refusal(
     offering: ProductOffering, segments: list[str], segment: str | None, now: datetime
-) -> str | None:
+) -> Refusal | None:
     """Why a customer of ``segment`` may not select ``offering`` now, or None when it may."""
+    name = offering.name
     if offering.lifecycle_status not in SELLABLE:
         if offering.lifecycle_status in ("Retired", "Obsolete"):
-            return f"{offering.name} is retired and can no longer be ordered"
-        return f"{offering.name} is not on sale yet"
+            return Refusal(RETIRED, f"{name} is retired and can no longer be ordered")
+        return Refusal(NOT_RELEASED, f"{name} is not on sale yet")
     if offering.valid_from and _utc(offering.valid_from) > now:
-        return f"{offering.name} can be ordered from {iso(_utc(offering.valid_from))}"
+        return Refusal(NOT_YET, f"{name} can be ordered from {iso(_utc(offering.valid_from))}")
     if offering.valid_to and _utc(offering.valid_to) <= now:
-        return f"{offering.name} could be ordered until {iso(_utc(offering.valid_to))}"
+        return Refusal(ENDED, f"{name} could be ordered until {iso(_utc(offering.valid_to))}")
     if segments and segment not in segments:
-        return (
-            f"{offering.name} is offered to {' and '.join(segments)} customers only, "
-            f"not to {segment or 'customers without a segment'}"
+        return Refusal(
+            SEGMENT,
+            f"{name} is offered to {' and '.join(segments)} customers only, "
+            f"not to {segment or 'customers without a segment'}",
         )
     return None
 
