@@ -49,3 +49,14 @@ def segment_customer(client, segment: str | None) -> dict:
 def customer_headers(client, session, settings, customer: dict) -> dict:
     user = make_user(session, settings, "customer", kind="customer", customer_id=customer["id"])
     return bearer(login(client, user.user.username)["access_token"])
+
+
+def set_segment(client, customer: dict, segment: str) -> dict:
+    """The customer's segment (the service keeps its customer number beside it)."""
+    characteristic = [{"@type": "StringCharacteristic", "name": "segment", "value": segment}]
+    response = client.patch(
+        f"/tmf-api/customerManagement/v5/customer/{customer['id']}",
+        json={"characteristic": characteristic},
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
