@@ -196,6 +196,28 @@ def test_every_served_demo_customer_has_a_billing_account(summary, session, sett
     }
 
 
+def test_residential_and_business_customers_each_have_offers(summary, session, settings):
+    from parley.offers import OfferCatalogue
+
+    catalogue = OfferCatalogue(UnitOfWork(session, settings))
+    customers = [c for c in _customers(session, settings) if c.status == "active"]
+    by_segment = {}
+    for customer in customers:
+        segment = next(
+            c["value"] for c in customer.document["characteristic"] if c["name"] == "segment"
+        )
+        by_segment.setdefault(segment, customer.id)
+    offered = {
+        segment: sorted(o.name for o in catalogue.selectable_for(customer_id))
+        for segment, customer_id in by_segment.items()
+    }
+    assert (
+        "Roaming EU 5 GB" in offered["residential"] and "Static IP address" in offered["business"]
+    )
+    assert "Static IP address" not in offered["residential"]
+    assert "offerings: 5" in summary
+
+
 def test_the_summary_says_what_to_try_and_it_finds_the_customer_it_names(summary, app):
     from fastapi.testclient import TestClient
 

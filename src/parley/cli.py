@@ -484,6 +484,8 @@ def channel_ivr(
 ):
     """Call the self-service menu as the IVR would speak it (keys or words; Ctrl-D hangs up)."""
     _play("ivr", msisdn)
+
+
 # -- analytics ---------------------------------------------------------------------------
 
 analytics_app = typer.Typer(
@@ -512,3 +514,34 @@ def analytics_roll_up():
         while rolled := AnalyticsService(uow).roll_up():
             days += rolled
     typer.echo(f"{days} day(s) rolled up")
+
+
+# -- offers ------------------------------------------------------------------------------
+
+offers_app = typer.Typer(help="The offer catalogue (TMF620 productOffering).", no_args_is_help=True)
+app.add_typer(offers_app, name="offers")
+
+
+@offers_app.command("import")
+def offers_import(
+    path: str = typer.Argument(..., help="A BSS export: FILE.csv or FILE.json (docs/offers.md)."),
+):
+    """Import a BSS's offerings: new ones created, known ones (by their BSS id) updated. Every
+    row is checked first; if any is wrong, nothing is imported and each problem is listed."""
+    from parley.offers import ImportFailed, OfferImport
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        with _unit_of_work() as uow:
+            done = OfferImport(uow).run(text, path)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            typer.echo(f"{path}: {problem}", err=True)
+        typer.echo("nothing imported", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{done.created} offering(s) created, {done.updated} updated")

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     sales_api_prefix: str = "/tmf-api/salesManagement/v4"
     communication_api_prefix: str = "/tmf-api/communicationManagement/v4"
     trouble_ticket_api_prefix: str = "/tmf-api/troubleTicket/v5"
+    product_catalog_api_prefix: str = "/tmf-api/productCatalogManagement/v5"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     default_phone_region: str = Field(

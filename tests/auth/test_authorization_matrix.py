@@ -11,6 +11,7 @@ import pytest
 
 from parley.api.security import route_access, undeclared_routes
 from parley.api.tmf.account.routes import UNSERVED as UNSERVED_ACCOUNTS
+from parley.api.tmf.product_catalog.routes import UNSERVED as UNSERVED_CATALOGUE
 from parley.auth.permissions import BUILTIN_ROLE_NAMES
 from tests.auth.helpers import bearer, login, make_customer, make_user
 
@@ -36,6 +37,19 @@ UNSERVED = {
     ("DELETE", f"/tmf-api/accountManagement/v5/{collection}/{{id}}")
     for collection in UNSERVED_ACCOUNTS
 }
+PRODUCT_CATALOG = "/tmf-api/productCatalogManagement/v5"
+OFFERING = f"{PRODUCT_CATALOG}/productOffering"
+UNSERVED_OFFERS = {
+    (method, f"{PRODUCT_CATALOG}/{collection}{suffix}")
+    for collection in UNSERVED_CATALOGUE
+    for method, suffix in (
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", "/{id}"),
+        ("PATCH", "/{id}"),
+        ("DELETE", "/{id}"),
+    )
+}
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
 TROUBLE_TICKET = "/tmf-api/troubleTicket/v5"
 REQUEST_V1 = "/api/v1/requests/{request_id}"
@@ -50,6 +64,7 @@ HUBS = {
     "/tmf-api/accountManagement/v5": {"administrator", "integration"},
     "/tmf-api/communicationManagement/v4": {"administrator", "integration"},
     "/tmf-api/troubleTicket/v5": {"administrator", "integration"},
+    PRODUCT_CATALOG: {"administrator", "integration"},
 }
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
@@ -113,6 +128,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("DELETE", f"{BILLING_ACCOUNT}/{{id}}"): EVERYONE,
     # TMF666's other collections answer 501 to whoever may read accounts (kit/unserved.py).
     **{operation: EVERYONE for operation in UNSERVED},
+    # TMF620: a customer reads its segment's offerings; administrators manage them.
+    ("GET", OFFERING): EVERYONE,
+    ("POST", OFFERING): {"administrator"},
+    ("GET", f"{OFFERING}/{{id}}"): EVERYONE,
+    ("PATCH", f"{OFFERING}/{{id}}"): {"administrator"},
+    ("DELETE", f"{OFFERING}/{{id}}"): {"administrator"},
+    **{operation: EVERYONE for operation in UNSERVED_OFFERS},
     ("GET", SALES_LEAD): SYSTEMS_AND_STAFF,
     ("POST", SALES_LEAD): SYSTEMS_AND_STAFF,
     ("GET", f"{SALES_LEAD}/{{id}}"): SYSTEMS_AND_STAFF,
@@ -169,7 +191,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     **{
         (method, f"/api/v1/channels/menus{suffix}"): {"administrator"}
         for method, suffix in (
-            ("GET", ""), ("POST", ""), ("GET", "/{code}"), ("PUT", "/{code}"), ("DELETE", "/{code}")
+            ("GET", ""),
+            ("POST", ""),
+            ("GET", "/{code}"),
+            ("PUT", "/{code}"),
+            ("DELETE", "/{code}"),
         )
     },  # fmt: skip
     # Analyze & Report (docs/analytics.md): supervisors and administrators read; problems are
@@ -294,7 +320,7 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(app, client, tokens):
             response = client.request(method, url, headers=headers, **body)
             allowed = role in EXPECTED[(method, path)]
             where = f"{role} {method} {path}: {response.status_code} {response.text[:120]}"
-            served = (method, path) not in UNSERVED  # those answer 501 on purpose
+            served = (method, path) not in UNSERVED | UNSERVED_OFFERS  # those answer 501 on purpose
             assert response.status_code < 500 or response.status_code == 501 and not served, where
             if allowed:
                 assert response.status_code not in (401, 403), where

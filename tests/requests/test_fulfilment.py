@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from parley.outbox.models import OutboxMessage
 from tests.factories import create_customer
+from tests.offers.helpers import create_offering
 from tests.requests.helpers import REQUESTS, characteristic, raise_request
 
 pytestmark = pytest.mark.usefixtures("without_workflows")
@@ -41,7 +42,9 @@ def test_a_status_enquiry_is_answered_and_closed_at_once(client):
 
 def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, session):
     customer = create_customer(client)
-    chosen = characteristic("productOffering", "roam-eu-5gb")
+    bss_id = [{"@type": "ExternalIdentifier", "id": "roam-eu-5gb", "owner": "BSS"}]
+    offering = create_offering(client, externalIdentifier=bss_id)
+    chosen = characteristic("productOffering", offering["id"])
 
     ticket = raise_request(
         client, customer, ticketType="addon.selection", troubleTicketCharacteristic=[chosen]
@@ -51,5 +54,8 @@ def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, se
     (order,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "order")).all()
     assert order.idempotency_key == f"addon-order:{ticket['id']}"
     item = order.payload["productOrderItem"][0]
+    # The ordering system knows the offering by the BSS's id.
     assert item["productOffering"]["id"] == "roam-eu-5gb" and item["action"] == "add"
+    assert item["productOffering"]["name"] == offering["name"]
+    assert item["itemPrice"][0]["recurringChargePeriod"] == "month"
     assert order.payload["relatedParty"][0]["partyOrPartyRole"]["id"] == customer["id"]

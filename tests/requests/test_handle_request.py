@@ -8,6 +8,7 @@ import pytest
 from tests.factories import assert_tmf_error, create_customer
 from tests.interactions.helpers import API as INTERACTION_API
 from tests.interactions.helpers import log_interaction
+from tests.offers.helpers import create_offering
 from tests.requests.helpers import (
     TICKETS,
     characteristic,
@@ -91,7 +92,8 @@ def test_within_an_open_interaction_the_interaction_gets_the_request_as_an_item(
 )
 def test_keywords_then_the_channel_classify_a_request(client, overrides, expected):
     customer = create_customer(client)
-    extra = {"troubleTicketCharacteristic": [characteristic("productOffering", "roam-5")]}
+    offering = create_offering(client)["id"]  # an add-on selection names one of the catalogue
+    extra = {"troubleTicketCharacteristic": [characteristic("productOffering", offering)]}
 
     ticket = raise_request(client, customer, **extra, **overrides)
 

@@ -72,7 +72,13 @@ def test_the_seeded_self_service_types(client):
     listed = client.get(TYPES, params={"limit": 50}).json()
 
     marked = sorted(t["code"] for t in listed if t.get("selfService"))
-    assert marked == ["bill.dispute", "callback", "contact.change", "fault.repair"]
+    assert marked == [
+        "addon.selection",
+        "bill.dispute",
+        "callback",
+        "contact.change",
+        "fault.repair",
+    ]
 
 
 def test_a_customer_raises_its_own_fault_through_tmf621(client, nora, customer_login):

@@ -56,6 +56,8 @@ PROBLEM_WRITE = "problem:write"
 REPORT_WRITE = "report:write"
 CALL_READ = "call:read"
 CALL_WRITE = "call:write"
+OFFER_READ = "offer:read"
+OFFER_WRITE = "offer:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -110,6 +112,9 @@ CATALOGUE: dict[str, str] = {
     REPORT_WRITE: "define, change and remove reports (what those with report:read read)",
     CALL_READ: "see the call journal and the screen pops of calls ringing for oneself",
     CALL_WRITE: "report telephone calls (CTI: new call, answer, hang-up)",
+    OFFER_READ: "read the offer catalogue (TMF620 productOffering); a customer log-in: the "
+    "offerings of its segment",
+    OFFER_WRITE: "manage the offer catalogue: create, change, retire and import offerings",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -166,6 +171,7 @@ _AGENT = frozenset(
         TASK_WORK,
         APPROVAL_READ,
         CALL_READ,
+        OFFER_READ,
     }
 )
 
@@ -210,6 +216,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 REQUEST_READ,
                 REQUEST_WRITE,
                 CALL_WRITE,
+                OFFER_READ,
             }
         ),
     ),
@@ -232,6 +239,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 REQUEST_CANCEL,
                 REQUEST_RAISE,
                 COMMUNICATION_READ,
+                OFFER_READ,
             }
         ),
     ),

@@ -27,6 +27,7 @@ from parley.db.repository import Page
 from parley.demo.accounts import open_demo_accounts
 from parley.demo.data import LEGAL_FORMS, MOBILE_PREFIXES, NOTES, SEATS, STATUS_REASONS, TRADES
 from parley.demo.interactions import log_demo_interactions
+from parley.demo.offers import create_demo_offers
 from parley.demo.show import try_it
 from parley.demo.users import create_demo_users
 from parley.parties.duplicates import DuplicateSuspected
@@ -91,6 +92,7 @@ def load_demo(
     loader.tally.counts["billing accounts"] = open_demo_accounts(
         session, settings, [(m.customer, m.party) for m in loader.tally.made], seed
     )
+    loader.tally.counts["offerings"] = create_demo_offers(uow)
     # The self-service log-in, and the README's examples: a person with a phone if there is one.
     active = [m for m in loader.tally.made if m.customer.status == "active"]
     people = [m for m in active if m.party.kind == "Individual" and m.phone]
@@ -511,7 +513,7 @@ def _summary(tally: _Tally, seed: int, seconds: float) -> str:
         f"{counts['Organization']} organisations): {statuses}",
         f"  parties: {counts['parties']} (incl. {counts['contacts']} contact persons); "
         f"notes: {counts['notes']}; interactions: {counts['interactions']}; "
-        f"billing accounts: {counts['billing accounts']}",
+        f"billing accounts: {counts['billing accounts']}; offerings: {counts['offerings']}",
         f"  created despite likely duplicates (audited as create_forced): {counts['forced']}",
         "",
         "Try GET /api/v1/identify?q=<customer number | phone | name> with:",

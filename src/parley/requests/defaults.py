@@ -95,6 +95,7 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         ["add-on", "addon", "bundle"],
         ["ussd"],
         ["productOffering"],
+        self_service=True,
     ),
     _type(
         "fault.repair",

@@ -3,8 +3,9 @@
 
 - ``request.status``: the answer is the state of the customer's other open requests, kept as a
   note on the request (and so in the status view the customer reads).
-- ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``) goes
-  to the ordering system as a ProductOrder through the outbox, in the same transaction.
+- ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``, an
+  offering of the catalogue, parley.offers) goes to the ordering system as a ProductOrder with
+  the offering and its prices through the outbox, in the same transaction.
 - ``adjustment``: see requests.adjustments (to billing, or waiting for a supervisor's approval).
 
 - ``contact.change``: the new details (characteristics ``emailAddress``, ``phoneNumber``, and
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from parley.changes import UnitOfWork
 from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput
+from parley.offers import OfferCatalogue
 from parley.outbox.service import OutboxService
 from parley.parties.contact_change import DETAILS, ContactChange, new_media
 from parley.requests import lifecycle as lc
@@ -86,12 +88,18 @@ class AutomaticFulfilment:
 
         return Adjustments(self.uow, self.requests).take(row)
 
-    def _order_addon(self, row: CustomerRequest) -> Fulfilled:
+    def _order_addon(self, row: CustomerRequest) -> Fulfilled | None:
         offering = next(
-            c.get("value")
-            for c in row.document.get("troubleTicketCharacteristic") or []
-            if c.get("name") == "productOffering"
-        )  # required by the type: checked when the request was taken
+            (
+                c.get("value")
+                for c in row.document.get("troubleTicketCharacteristic") or []
+                if c.get("name") == "productOffering"
+            ),
+            None,
+        )  # checked against the catalogue when the request was taken
+        if offering is None:
+            return None  # a type changed to not require one: an agent takes it in
+        item = OfferCatalogue(self.uow).order_item(offering)
         order = {
             "@type": "ProductOrder",
             "category": "addOnSelection",
@@ -107,15 +115,8 @@ class AutomaticFulfilment:
                     },
                 }
             ],
-            "productOrderItem": [
-                {
-                    "@type": "ProductOrderItem",
-                    "id": "1",
-                    "action": "add",
-                    "quantity": 1,
-                    "productOffering": {"id": str(offering), "@type": "ProductOfferingRef"},
-                }
-            ],
+            "productOrderItem": [item],
         }
         OutboxService(self.uow).enqueue("order", {}, order, idempotency_key=f"addon-order:{row.id}")
-        return Fulfilled("ordered", f"Add-on {offering} ordered.")
+        name = item["productOffering"]["name"]
+        return Fulfilled("ordered", f"Add-on {name} ordered.")

@@ -12,6 +12,7 @@ from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
 from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
+from parley.offers import OfferCatalogue
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments
@@ -30,6 +31,7 @@ from parley.requests.surveys import SurveyService
 from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
+ADDON_SELECTION = "addon.selection"
 # What TMF621 lists filter on and sort by (db.listing), each backed by an index (0022).
 LIST_COLUMNS = {
     "id": CustomerRequest.id,
@@ -122,6 +124,8 @@ class RequestService:
         _self_service_allowed(self.uow, customer_id, request_type)
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
+        if request_type.code == ADDON_SELECTION:
+            _check_offering(self.uow, document, customer_id)
         Adjustments(self.uow, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
         ticket = {"id": request_id}
@@ -442,6 +446,20 @@ def _self_service_allowed(uow: UnitOfWork, customer_id: str, request_type: Reque
             "contact us",
             "troubleTicketSpecification",
         )
+
+
+def _check_offering(uow: UnitOfWork, document: dict, customer_id: str) -> None:
+    """An add-on selection names an offering of the catalogue the customer may select now
+    (its value: the offering's id); a customer's own log-in learns nothing of the others."""
+    chosen = next(
+        (
+            c.get("value")
+            for c in document.get("troubleTicketCharacteristic") or []
+            if c.get("name") == "productOffering"
+        ),
+        None,
+    )
+    OfferCatalogue(uow).check_selection(chosen, customer_id, uow.writer().self_service)
 
 
 def _priority(value) -> str:

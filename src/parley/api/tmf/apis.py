@@ -15,6 +15,7 @@ from parley.api.tmf.interaction import routes as interaction
 from parley.api.tmf.interaction_v4 import routes as interaction_v4
 from parley.api.tmf.kit.api import TMFApi
 from parley.api.tmf.party import routes as party
+from parley.api.tmf.product_catalog import routes as product_catalog
 from parley.api.tmf.roles import routes as roles
 from parley.api.tmf.sales import routes as sales
 from parley.api.tmf.trouble_ticket import routes as trouble_ticket
@@ -31,6 +32,7 @@ _MODULES = (
     account,
     sales,
     trouble_ticket,
+    product_catalog,
 )
 
 

@@ -20,7 +20,16 @@ from parley.web.errors import install_error_pages
 from parley.web.headers import SecurityHeaders
 from parley.web.i18n import N_
 from parley.web.labels import label
-from parley.web.portal import accounts, enrol, home, messages, profile, requests, survey
+from parley.web.portal import (
+    accounts,
+    enrol,
+    home,
+    messages,
+    offers,
+    profile,
+    requests,
+    survey,
+)
 from parley.web.site import NavItem, Site
 from parley.web.templating import Templates
 
@@ -32,6 +41,7 @@ def navigation(_visitor: Visitor) -> list[NavItem]:
     return [
         NavItem(N_("Overview"), "/", "home"),
         NavItem(N_("Requests"), "/requests", "requests"),
+        NavItem(N_("Offers"), "/offers", "offers"),
         NavItem(N_("Messages"), "/messages", "messages"),
         NavItem(N_("Accounts"), "/accounts", "accounts"),
         NavItem(N_("My details"), "/profile", "profile"),
@@ -55,7 +65,7 @@ def portal_app(state: State) -> FastAPI:
         return site.assets.response(request, version, name)
 
     app.include_router(signin.router(site, "portal/sign_in.html"))
-    for module in (enrol, survey, home, requests, messages, accounts, profile):
+    for module in (enrol, survey, home, requests, offers, messages, accounts, profile):
         app.include_router(module.router(site))
     install_error_pages(app, site)
     app.add_middleware(SecurityHeaders)

@@ -27,8 +27,8 @@ from parley.web.site import Site
 
 LONGEST_TEXT = 2000
 LONGEST_REASON = 300
-# Raised on the profile page, not here.
-ELSEWHERE = ("contact.change",)
+# Raised on the profile page and the offers page, not here.
+ELSEWHERE = ("contact.change", "addon.selection")
 CHARACTERISTICS = {"billNumber": N_("Bill number")}
 RAISE_WORDING = Wording(
     fields={"troubleTicketCharacteristic": "billNumber", "description": "description"},
