@@ -7,6 +7,7 @@ import pytest
 
 from parley.db.base import utcnow
 from tests.auth.helpers import headers_for
+from tests.contract.official_schemas import problems
 from tests.events.conftest import deliver_all, subscribe
 from tests.factories import assert_tmf_error, create_customer, create_individual
 
@@ -48,6 +49,7 @@ def test_the_store_lists_every_change_oldest_first_as_tmf688_events(client):
     assert events[2]["description"] == "changed: status"
     assert events[2]["event"]["customer"]["status"] == "suspended"
     assert client.get(f"{EVENTS}/{created['id']}").json() == created
+    assert [problems("TMF688-Event-v4.0.0.swagger.json", "Event", e) for e in events] == [[]] * 3
 
 
 def test_event_type_and_time_filters(client):
