@@ -185,11 +185,7 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     **{
         (method, f"/api/v1/channels/menus{suffix}"): {"administrator"}
         for method, suffix in (
-            ("GET", ""),
-            ("POST", ""),
-            ("GET", "/{code}"),
-            ("PUT", "/{code}"),
-            ("DELETE", "/{code}"),
+            ("GET", ""), ("POST", ""), ("GET", "/{code}"), ("PUT", "/{code}"), ("DELETE", "/{code}")
         )
     },  # fmt: skip
     ("GET", "/api/v1/approvals"): STAFF,

@@ -144,6 +144,8 @@ def test_the_hub_narrows_a_subscription_to_what_its_subscriber_may_read(client, 
     assert query.startswith("domain=") and query.endswith("&eventType=CustomerCreateEvent")
     assert "customerManagement" in query and "userRolesAndPermissions" not in query
     assert_tmf_error(client.post(HUB, json={"callback": callback}, headers=agent), 403)
+    bad = {"callback": callback, "query": ["eventType=CustomerCreateEvent"]}
+    assert_tmf_error(client.post(HUB, json=bad, headers=integration), 400)
 
 
 def test_a_hub_subscriber_gets_every_api_s_events(client, listener, make_worker):

@@ -192,8 +192,8 @@ def router(apis: list[TMFApi], settings: Settings) -> APIRouter:
         closed = {s.domain for rt, s in every.items() if rt not in allowed}
         if closed == domains:
             raise TMFError(403, "you may read the events of no API", "FORBIDDEN", "Forbidden")
-        if not closed:
-            return query
+        if not closed or (query is not None and not isinstance(query, str)):
+            return query  # as sent (a query that is no text is refused as such)
         condition = "domain=" + ",".join(sorted(domains - closed))
         return (
             f"{condition}&{query.strip()}"
