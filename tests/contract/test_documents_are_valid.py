@@ -7,6 +7,7 @@ import pytest
 from parley.demo import loader as demo_loader
 from parley.demo.loader import load_demo
 from tests.contract.official_schemas import problems
+from tests.factories import create_customer
 from tests.interactions.helpers import API as INTERACTIONS_V5
 from tests.interactions.helpers import V4_API as INTERACTIONS_V4
 from tests.interactions.helpers import log_interaction
@@ -37,15 +38,24 @@ COLLECTIONS = (
 
 
 @pytest.fixture
-def documents(client, session, settings, monkeypatch, run_worker) -> dict[str, list[dict]]:  # noqa: F811
+def documents(client, session, settings, monkeypatch, run_worker, transports) -> dict:  # noqa: F811
     monkeypatch.setattr(demo_loader, "SECURED_CUSTOMERS", 1)  # argon2 is slow; one shows it
     load_demo(session, settings, 6, seed=7, if_empty=False)
     session.commit()
     customer = client.get(CUSTOMERS, params={"limit": 1}).json()[0]
     raise_request(client, customer)  # Parley logs its interaction
-    sent = client.post(MESSAGES, json=_sms(customer))
+    reachable = create_customer(client)  # one with a mobile number
+    sent = client.post(MESSAGES, json=_sms(reachable))
     assert sent.status_code == 201, sent.text
-    run_worker(2)  # delivered: an interaction in the customer's history
+    url = f"{MESSAGES}/{sent.json()['id']}"
+    for _ in range(50):  # the demo's events go first: passes until the message has gone
+        run_worker()
+        if client.get(url).json()["state"] == "completed":
+            break
+    else:
+        raise AssertionError("the message was never delivered")
+    logged = f"{INTERACTIONS_V5}/partyInteraction"
+    assert client.get(logged, params={"relatedParty.id": reachable["id"]}).json(), "not logged"
     log_interaction(client, customer)  # through v5, read back in v4 too
     create_lead(client, new_prospect(client))
     found = {}
