@@ -164,3 +164,28 @@ def test_a_hub_subscriber_gets_every_api_s_events(client, listener, make_worker)
     created = listener.received[0].json()
     assert created["domain"] == "customerManagement"
     assert created["event"]["customer"]["id"] == customer["id"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=0",
+        "offset=-1",
+        "cursor=not-a-cursor",
+        "cursor=WzFd",
+        "offset=1&cursor=WzFd",
+        "after=",
+        "eventType=",
+        "domain=a%00b",
+        "eventTime.gte=2026-01-01&eventTime.lt=2026-01-01T00:00:00",
+        "fields=nothing",
+        "sort=-eventTime,-eventTime",
+    ],
+)
+def test_odd_queries_are_answered_4xx_never_5xx(client, query):
+    _customer_with_history(client)
+
+    answer = client.get(f"{EVENTS}?{query}")
+
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.json()["@type"] == "Error"
