@@ -15,7 +15,7 @@ from parley.api.error_answers import also_answers, install_error_answers
 from parley.api.json_response import JSONResponse
 from parley.api.limits import checked_json_body, install_request_limits
 from parley.api.security import install_security, public
-from parley.api.tmf.apis import tmf_apis
+from parley.api.tmf.apis import event_router, event_spec, tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.v1 import analytics as analytics_api
@@ -130,11 +130,13 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     load_event_views(settings)  # what the hubs accept in a query, and how events look
     apis = tmf_apis()
     # The v5 specs first: where a name is in both (RelatedParty, Error), /docs shows v5's.
-    install_tmf_schemas(app, [api.spec for api in sorted(apis, key=lambda api: -api.version)])
+    specs = [api.spec for api in sorted(apis, key=lambda api: -api.version)]
+    install_tmf_schemas(app, [*specs, event_spec()])
 
     # Routes are matched in order, one by one: the busiest (logging interactions) come first.
     for api in apis:
         app.include_router(api.router(settings))
+    app.include_router(event_router(settings))  # TMF688, over the others' events
     # Parley's own API: a JSON body that cannot be stored or answered is a 400 naming where.
     own_api = [
         parley_api,

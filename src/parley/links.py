@@ -39,6 +39,16 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
 UUID_KEYED = frozenset({"Individual", "Organization", "Customer"})
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
+# What references name but Parley serves no resource for (a lead's owner is a user, a v4
+# interaction's channel a channel): their href is a URN, ``urn:parley:<kind>:<id>``, stable
+# wherever Parley runs and recognised as Parley's own when it comes back.
+URN_KINDS = {"User": "user", "Channel": "channel"}
+
+
+def urn(kind: str, ref_id: str) -> str:
+    return f"urn:parley:{URN_KINDS[kind]}:{ref_id}"
+
+
 # References that say what they refer to by their own @type rather than @referredType.
 REFERENCE_TYPES = {
     "BillingAccountRef": "BillingAccount",
@@ -84,6 +94,8 @@ class Links:
         if not isinstance(href, str) or not isinstance(ref_id, str) or not ref_id:
             return False
         kind = referred_type(ref)
+        if kind in URN_KINDS:
+            return href == urn(kind, ref_id)
         if kind in self.collections:
             return href == self.href(kind, ref_id)
         if not href.endswith("/" + ref_id):
@@ -100,6 +112,8 @@ class Links:
         filled = {key: self.fill(value) for key, value in document.items()}
         ref_id = filled.get("id")
         kind = referred_type(filled)
+        if "href" not in filled and isinstance(ref_id, str) and kind in URN_KINDS:
+            return _with_href(filled, urn(kind, ref_id))
         if "href" in filled or not isinstance(ref_id, str) or kind not in self.collections:
             return filled
         if kind in UUID_KEYED and not _UUID.fullmatch(ref_id):

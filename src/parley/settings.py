@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     product_catalog_api_prefix: str = "/tmf-api/productCatalogManagement/v5"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
+    event_api_prefix: str = "/tmf-api/event/v4"
     default_phone_region: str = Field(
         default="DE", description="ISO 3166 region used to read national phone numbers."
     )

@@ -50,6 +50,18 @@ UNSERVED_OFFERS = {
         ("DELETE", "/{id}"),
     )
 }
+EVENTS = "/tmf-api/event/v4"
+# TMF688's topics are not served (501) to those who may read events.
+UNSERVED_TOPICS = {
+    (method, f"{EVENTS}/topic{suffix}")
+    for method, suffix in (
+        ("GET", ""),
+        ("POST", ""),
+        ("GET", "/{id}"),
+        ("PATCH", "/{id}"),
+        ("DELETE", "/{id}"),
+    )
+}
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
 TROUBLE_TICKET = "/tmf-api/troubleTicket/v5"
 REQUEST_V1 = "/api/v1/requests/{request_id}"
@@ -65,6 +77,7 @@ HUBS = {
     "/tmf-api/communicationManagement/v4": {"administrator", "integration"},
     "/tmf-api/troubleTicket/v5": {"administrator", "integration"},
     PRODUCT_CATALOG: {"administrator", "integration"},
+    EVENTS: {"administrator", "integration"},
 }
 
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
@@ -135,6 +148,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("PATCH", f"{OFFERING}/{{id}}"): {"administrator"},
     ("DELETE", f"{OFFERING}/{{id}}"): {"administrator"},
     **{operation: EVERYONE for operation in UNSERVED_OFFERS},
+    **{operation: {"administrator", "integration"} for operation in UNSERVED_TOPICS},
+    ("GET", f"{EVENTS}/event"): {"administrator", "integration"},
+    ("GET", f"{EVENTS}/event/{{id}}"): {"administrator", "integration"},
     ("GET", SALES_LEAD): SYSTEMS_AND_STAFF,
     ("POST", SALES_LEAD): SYSTEMS_AND_STAFF,
     ("GET", f"{SALES_LEAD}/{{id}}"): SYSTEMS_AND_STAFF,
@@ -320,7 +336,8 @@ def test_each_role_is_allowed_exactly_what_the_matrix_says(app, client, tokens):
             response = client.request(method, url, headers=headers, **body)
             allowed = role in EXPECTED[(method, path)]
             where = f"{role} {method} {path}: {response.status_code} {response.text[:120]}"
-            served = (method, path) not in UNSERVED | UNSERVED_OFFERS  # those answer 501 on purpose
+            # Those answer 501 on purpose.
+            served = (method, path) not in UNSERVED | UNSERVED_OFFERS | UNSERVED_TOPICS
             assert response.status_code < 500 or response.status_code == 501 and not served, where
             if allowed:
                 assert response.status_code not in (401, 403), where

@@ -48,7 +48,13 @@ def test_v4_and_v5_clients_see_the_same_interaction(client):
     as_v4 = client.get(f"{V4}/{made_v5['id']}").json()
 
     assert as_v4["channel"] == [
-        {"@type": "RelatedChannel", "id": "phone", "name": "phone", "role": "contact"}
+        {
+            "@type": "RelatedChannel",
+            "id": "phone",
+            "href": "urn:parley:channel:phone",  # v4 requires one: Parley's channel URN
+            "name": "phone",
+            "role": "contact",
+        }
     ]
     assert "relatedChannel" not in as_v4
     assert as_v4["relatedParty"][0] | {"href": None} == {

@@ -46,6 +46,7 @@ AUDIT_READ = "audit:read"
 OUTBOX_READ = "outbox:read"
 OUTBOX_RETRY = "outbox:retry"
 EVENT_SUBSCRIBE = "event:subscribe"
+EVENT_READ = "event:read"
 TASK_READ = "task:read"
 TASK_WORK = "task:work"
 TASK_ASSIGN = "task:assign"
@@ -102,6 +103,7 @@ CATALOGUE: dict[str, str] = {
     OUTBOX_READ: "list and inspect outgoing messages (outbox), dead letters included",
     OUTBOX_RETRY: "send a dead letter again",
     EVENT_SUBSCRIBE: "subscribe to a TMF API's events (hub); the API's read permission too",
+    EVENT_READ: "read the event store (TMF688): the events of the APIs one may read",
     TASK_READ: "read request tasks, task queues and workflows",
     TASK_WORK: "claim, complete and hand back tasks in the queues one's roles work",
     TASK_ASSIGN: "assign tasks to agents; complete or hand back tasks claimed by others",
@@ -213,6 +215,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 COMMUNICATION_READ,
                 COMMUNICATION_WRITE,
                 EVENT_SUBSCRIBE,
+                EVENT_READ,
                 REQUEST_READ,
                 REQUEST_WRITE,
                 CALL_WRITE,

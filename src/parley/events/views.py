@@ -31,6 +31,8 @@ class EventView:
     collection_url: str  # base URL + API prefix + "/" + resource name: hrefs start here
     version: int  # 4 or 5: the envelope's shape
     state_change: str = "StateChange"  # "StatusChange" where the spec says so
+    # TMF688's envelopes name the API the event comes from (e.g. "customerManagement").
+    domain: str | None = None
 
     def event_types(self) -> list[str]:
         kinds = ("Create", "AttributeValueChange", self.state_change, "Delete")
@@ -68,6 +70,8 @@ class EventView:
             body["timeOccurred"] = event["eventTime"]
         else:
             body["timeOcurred"] = event["eventTime"]  # sic: the v4 specs spell it so
+        if self.domain is not None:
+            body["domain"] = self.domain
         if event["changedAttributes"]:
             body["description"] = "changed: " + ", ".join(event["changedAttributes"])
         body["event"] = {self.resource_name: resource}

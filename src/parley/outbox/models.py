@@ -36,6 +36,8 @@ class OutboxMessage(Base):
         # Administrators' lists: dead letters, newest first.
         Index("ix_outbox_message_status", "status", "created_at"),
         Index("ix_outbox_message_subject", "subject_type", "subject_id"),
+        # The event store (TMF688, events/store.py): domain events in their order.
+        Index("ix_outbox_message_kind_created", "kind", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)

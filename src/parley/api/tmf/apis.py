@@ -8,12 +8,16 @@ load them, so a worker renders the events it fans out the way the APIs serve the
 A new API: describe it in its module and add it here.
 """
 
+from fastapi import APIRouter
+
 from parley.api.tmf.account import routes as account
 from parley.api.tmf.communication import routes as communication
 from parley.api.tmf.customer import routes as customer
+from parley.api.tmf.event import routes as event
 from parley.api.tmf.interaction import routes as interaction
 from parley.api.tmf.interaction_v4 import routes as interaction_v4
 from parley.api.tmf.kit.api import TMFApi
+from parley.api.tmf.kit.spec import Spec, load_spec
 from parley.api.tmf.party import routes as party
 from parley.api.tmf.product_catalog import routes as product_catalog
 from parley.api.tmf.roles import routes as roles
@@ -41,4 +45,16 @@ def tmf_apis() -> list[TMFApi]:
 
 
 def event_views(settings: Settings) -> list[EventView]:
-    return [view for api in tmf_apis() for view in api.event_views(settings)]
+    """Every API's, and TMF688's (every resource's events on one hub)."""
+    apis = tmf_apis()
+    own = [view for api in apis for view in api.event_views(settings)]
+    return own + event.event_views(apis, settings)
+
+
+def event_router(settings: Settings) -> APIRouter:
+    """TMF688 Event: the domain event store and its hub, over the other APIs' events."""
+    return event.router(tmf_apis(), settings)
+
+
+def event_spec() -> Spec:
+    return load_spec(event.SPEC_FILE)

@@ -8,6 +8,7 @@ signs what the subscriber is sent; it is never shown again. A subscription is it
 another caller gets 404 for it, except administrators (``user:admin``), who see them all.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -18,12 +19,19 @@ from parley.api.json_response import JSONResponse
 from parley.api.security import current_principal_of, require
 from parley.api.tmf.kit.responses import check_storable, media_type_check, no_content
 from parley.auth.permissions import EVENT_SUBSCRIBE, USER_ADMIN
+from parley.auth.principal import Principal
 from parley.events.models import EventSubscription
 from parley.events.subscriptions import SubscriptionService
 from parley.events.views import event_types_of
 
+# (the subscriber, the query it sent) -> the query it is given: TMF688's hub narrows a
+# subscription to the domains its subscriber may read (api/tmf/event/routes.py).
+Narrowing = Callable[[Principal, Any], Any]
 
-def hub_router(api: str, prefix: str, read_permission: str, version: int) -> APIRouter:
+
+def hub_router(
+    api: str, prefix: str, read_permission: str, version: int, narrow: Narrowing | None = None
+) -> APIRouter:
     """``api``: the key the API's event views are registered under (parley.api.tmf.apis)."""
     router = APIRouter(prefix="/hub", tags=["events subscription"])
     access = [require(EVENT_SUBSCRIBE), require(read_permission)]
@@ -45,8 +53,11 @@ def hub_router(api: str, prefix: str, read_permission: str, version: int) -> API
     )
     def subscribe(request: Request, uow: RequestWork, body: dict[str, Any] = Body(...)):
         check_storable(body)
+        query = body.get("query")
+        if narrow is not None:
+            query = narrow(current_principal_of(request), query)
         made = SubscriptionService(uow).subscribe(
-            api, body.get("callback"), body.get("query"), body.get("secret"), event_types_of(api)
+            api, body.get("callback"), query, body.get("secret"), event_types_of(api)
         )
         answer = shown(made, base_url_of(request))
         commit_now(uow.session)

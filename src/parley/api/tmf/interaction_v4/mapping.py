@@ -8,6 +8,8 @@ entity in v4 and ``{role, entity}`` in v5. Everything else is the same in both.
 
 from copy import deepcopy
 
+from parley.links import urn
+
 _REF_KEYS = ("id", "href", "name", "@referredType")
 
 
@@ -38,7 +40,10 @@ def _pick(source: dict, keys=_REF_KEYS) -> dict:
 
 
 def _channel_v5(channel: dict) -> dict:
-    related = {"@type": "RelatedChannel", "channel": {"@type": "ChannelRef", **_pick(channel)}}
+    picked = _pick(channel)
+    if isinstance(picked.get("id"), str) and picked.get("href") == urn("Channel", picked["id"]):
+        del picked["href"]  # ours (_channel_v4): made when served, never stored
+    related = {"@type": "RelatedChannel", "channel": {"@type": "ChannelRef", **picked}}
     if "role" in channel:
         related["role"] = channel["role"]
     return related
@@ -46,6 +51,14 @@ def _channel_v5(channel: dict) -> dict:
 
 def _channel_v4(related: dict) -> dict:
     channel = {"@type": "RelatedChannel", **_pick(related.get("channel") or {})}
+    if "href" not in channel and isinstance(channel.get("id"), str):
+        # v4 requires an href; Parley serves no channel resource: its URN (parley.links).
+        channel = {
+            "@type": "RelatedChannel",
+            "id": channel["id"],
+            "href": urn("Channel", channel["id"]),
+            **channel,
+        }
     if "role" in related:
         channel["role"] = related["role"]
     return channel
