@@ -60,13 +60,18 @@ def test_every_operation_declares_the_error_answers_its_route_can_give(client):
     assert missing == []
 
 
+# The USSD, IVR and SMS webhooks answer in their gateway's format (api/v1/channels.py).
+GATEWAYS = tuple(f"/api/v1/channels/{kind}/" for kind in ("ussd", "ivr", "sms"))
+
+
 def test_error_answers_are_in_the_tmf_error_shape_except_oauths_own(client):
     other = [
         f"{method} {path} {status}"
         for path, method, operation in _operations(client)
         for status, answer in operation["responses"].items()
         if status >= "400" and not (path in OAUTH and status in ("400", "401", "429"))
-        if answer["content"]["application/json"]["schema"] != ERROR
+        if not path.startswith(GATEWAYS)
+        if answer["content"].get("application/json", {}).get("schema") != ERROR
     ]
 
     assert other == []
