@@ -49,6 +49,21 @@ def test_what_came_after_an_id_is_kept_for_a_while(hub):
     assert hub.since("not-an-id") is None
 
 
+def test_a_message_heard_twice_reaches_a_stream_once(hub):
+    """Two LISTEN connections of one process (one stopping, its successor starting) both hand
+    on the same NOTIFY: the stream gets it once, and later ones still arrive."""
+    tap = Tap(hub, "kim")
+    try:
+        first = LiveMessage("task", "t-1")
+        hub.deliver(first)
+        hub.deliver(first)
+        for n in range(2, 9):  # past what the hub keeps: its ids are forgotten with it
+            hub.deliver(LiveMessage("task", f"t-{n}"))
+        assert [m.ref for m in tap.all()] == [f"t-{n}" for n in range(1, 9)]
+    finally:
+        tap.close()
+
+
 def test_closing_ends_every_stream(hub):
     tap = Tap(hub, "kim")
     try:

@@ -65,6 +65,7 @@ class Hub:
         self._lock = threading.Lock()
         self._by_loop: dict[asyncio.AbstractEventLoop, set[Subscription]] = {}
         self._recent: deque[LiveMessage] = deque(maxlen=kept)
+        self._recent_ids: set[str] = set()
         self.closing = False
         self._apps = 0  # apps of this process serving streams (tests serve several)
 
@@ -104,9 +105,15 @@ class Hub:
     # -- messages ---------------------------------------------------------------------------
 
     def deliver(self, message: LiveMessage) -> None:
-        """Hand ``message`` to every stream it concerns (from any thread)."""
+        """Hand ``message`` to every stream it concerns (from any thread), once: a listener
+        stopping while its successor starts may hear the same NOTIFY twice."""
         with self._lock:
+            if message.id and message.id in self._recent_ids:
+                return
+            if len(self._recent) == self._recent.maxlen:
+                self._recent_ids.discard(self._recent[0].id)
             self._recent.append(message)
+            self._recent_ids.add(message.id)
             loops = list(self._by_loop)
         for loop in loops:
             try:
