@@ -21,13 +21,13 @@ from parley.outbox.worker import Worker
 from parley.parties.models import Customer, Party, PartyKey
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.defaults import DEFAULT_REQUEST_TYPES
-from parley.requests.models import CustomerRequest
 from parley.requests.service import RequestService
 from parley.settings import Settings
 from tests.conftest import TEST_SIGNING_KEY
 from tests.outbox.conftest import FAST
 from tests.outbox.smtp_server import SmtpServer
 from tests.web.browser.conftest import check_accessible, look
+from tests.web.browser.work import faults
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -168,9 +168,10 @@ def test_another_customers_request_is_not_found_by_editing_the_url(
     page = new_page(**PHONE)
     mine = _register(page, demo, migrated_engine, database_url, skip=1)
     with sessionmaker(bind=migrated_engine)() as session:
-        theirs = session.scalars(
-            select(CustomerRequest.id).where(CustomerRequest.customer_id != mine).limit(1)
-        ).one()
+        # Another customer's request of its own: the demo data may hold none yet.
+        other = session.scalars(select(Customer.id).where(Customer.id != mine).limit(1)).one()
+        settings = Settings(database_url="sqlite://", _env_file=None)
+        (theirs,) = faults(session, settings, [other], [0])
 
     answer = page.goto(_portal(demo, f"/requests/{theirs}"))
 
