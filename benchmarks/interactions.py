@@ -135,10 +135,30 @@ def interaction_body(customer_id: str) -> dict:
     }
 
 
+# wrk's report at the end of a run, one JSON line (run_wrk reads it); a response counts as
+# "created" when the script's response() says so. Shared by the benchmarks that drive wrk.
+WRK_REPORT = """function done(summary, latency, requests)
+  local created_total, refused_total = 0, 0
+  for _, thread in ipairs(threads) do
+    created_total = created_total + thread:get("created")
+    refused_total = refused_total + thread:get("refused")
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "created": %%d, "refused": %%d, ' ..
+    '"socket_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, ' ..
+    '"max_us": %%d}\\n',
+    summary.requests, summary.duration, created_total, refused_total,
+    e.connect + e.read + e.write, e.timeout, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
 # wrk runs this in each of its threads: the requests are built once (one body per customer,
 # taken in turn, so concurrent requests concern different customers), only 201 counts as
 # done, and done() prints one JSON line for the script to read.
-WRK_SCRIPT = """
+WRK_SCRIPT = (
+    """
 local path = %(path)s
 local headers = {["Content-Type"] = "application/json", ["Authorization"] = %(auth)s}
 local bodies = {%(bodies)s}
@@ -168,22 +188,9 @@ function response(status, headers, body)
   if status == 201 then created = created + 1 else refused = refused + 1 end
 end
 
-function done(summary, latency, requests)
-  local created_total, refused_total = 0, 0
-  for _, thread in ipairs(threads) do
-    created_total = created_total + thread:get("created")
-    refused_total = refused_total + thread:get("refused")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "created": %%d, "refused": %%d, ' ..
-    '"socket_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, ' ..
-    '"max_us": %%d}\\n',
-    summary.requests, summary.duration, created_total, refused_total,
-    e.connect + e.read + e.write, e.timeout, latency:percentile(50),
-    latency:percentile(90), latency:percentile(99), latency.max))
-end
 """
+    + WRK_REPORT
+)
 
 
 def lua_string(value: str) -> str:

@@ -44,7 +44,8 @@ CUSTOMERS_PATH = "/tmf-api/customerManagement/v5/customer"
 P99_TARGET_MS, RATE_TARGET = 20.0, 300.0
 
 # One GET per request, only 200 counts; done() prints one JSON line (as interactions.py's).
-WRK_SCRIPT = """
+WRK_SCRIPT = (
+    """
 local request_text = wrk.format("GET", %(path)s, {["Authorization"] = %(auth)s})
 local threads = {}
 
@@ -64,22 +65,9 @@ function response(status, headers, body)
   if status == 200 then created = created + 1 else refused = refused + 1 end
 end
 
-function done(summary, latency, requests)
-  local ok, refused_total = 0, 0
-  for _, thread in ipairs(threads) do
-    ok = ok + thread:get("created")
-    refused_total = refused_total + thread:get("refused")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'BENCH {"requests": %%d, "duration_us": %%d, "created": %%d, "refused": %%d, ' ..
-    '"socket_errors": %%d, "timeouts": %%d, "p50_us": %%d, "p90_us": %%d, "p99_us": %%d, ' ..
-    '"max_us": %%d}\\n',
-    summary.requests, summary.duration, ok, refused_total,
-    e.connect + e.read + e.write, e.timeout, latency:percentile(50),
-    latency:percentile(90), latency:percentile(99), latency.max))
-end
 """
+    + interactions.WRK_REPORT
+)
 
 
 @dataclass
