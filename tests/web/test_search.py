@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from tests.conftest import PARTY_API
 from tests.factories import create_person_customer, customer_number, set_customer_status
 from tests.web.conftest import CONSOLE, main_text
 
@@ -125,3 +126,44 @@ def test_control_characters_in_a_query_are_no_error(signed_in, greta):
     assert "Greta Lindqvist" in _names(response.text)
     # A NUL is refused before any page sees it, as everywhere in Parley (api/limits.py).
     assert signed_in.get(f"{CONSOLE}/search", params={"q": "Greta\x00"}).status_code == 400
+
+
+# -- as the agent types --------------------------------------------------------------------
+
+
+@pytest.fixture
+def feichtenschlagers(client) -> None:
+    create_person_customer(client, "Anna", "Feichtenschlager", city="Linz")
+    create_person_customer(client, "Anna", "Berg", city="Graz")
+    create_person_customer(client, "Jonas", "Feilke", city="Wels")
+
+
+def _typed(signed_in, query: str) -> list[str]:
+    page = signed_in.get(f"{CONSOLE}/search", params={"q": query}, headers={"HX-Request": "true"})
+    assert page.status_code == 200, page.text
+    return _names(page.text)
+
+
+def test_the_first_letters_of_any_word_of_a_name_find_it(signed_in, feichtenschlagers):
+    assert set(_typed(signed_in, "Feic")) == {"Anna Feichtenschlager"}
+    assert set(_typed(signed_in, "Fei")) == {"Anna Feichtenschlager", "Jonas Feilke"}
+
+
+def test_whole_words_then_the_start_of_the_next_narrow_it_down(signed_in, feichtenschlagers):
+    assert _typed(signed_in, "Anna Fei") == ["Anna Feichtenschlager"]
+    assert _typed(signed_in, "anna feichtenschl") == ["Anna Feichtenschlager"]
+
+
+def test_a_slip_in_a_whole_word_is_still_forgiven(signed_in, feichtenschlagers):
+    assert _typed(signed_in, "Anma Feichtenschlager")[0] == "Anna Feichtenschlager"
+
+
+def test_a_renamed_party_is_found_by_its_new_name_only(signed_in, client, feichtenschlagers):
+    nora = create_person_customer(client, "Nora", "Quist", city="Steyr")
+    party_id = nora["engagedParty"]["id"]
+    renamed = client.patch(f"{PARTY_API}/individual/{party_id}", json={"familyName": "Zaunegger"})
+    assert renamed.status_code == 200, renamed.text
+
+    found = signed_in.get(f"{CONSOLE}/search", params={"q": "Nora Zaun"}).text
+    assert f'href="/console/customers/{nora["id"]}"' in found
+    assert _typed(signed_in, "Quis") == []

@@ -8,6 +8,11 @@ SQLite: the FTS5 trigram table over "name city": every word of the query must sh
 with the row, best BM25 rank first (an OR of all the query's trigrams ranks far too many rows at
 a million parties).
 Either way the caller re-scores the candidates with rapidfuzz.
+
+As the agent types, the first letters of one word are a prefix, not a name with slips in it:
+``name_prefix_candidates`` finds the names with a word starting with them (PostgreSQL: a range
+scan of ``party_name_word``, migration 0039), which a trigram look can only do by ranking every
+name that shares a trigram with them.
 """
 
 import re
@@ -31,6 +36,35 @@ _PG_CANDIDATES = text(
     "SELECT party_id, parley_name_key(:q) <<-> name_key AS distance FROM party_name_search "
     "WHERE parley_name_key(:q) <% name_key ORDER BY distance, party_id LIMIT :limit"
     ") AS n JOIN party AS p ON p.id = n.party_id ORDER BY n.distance, n.party_id"
+)
+# Words sort by code point (COLLATE "C"): those starting with the prefix lie between it and it
+# followed by the last code point. A party with two words that start alike ("Maria Marquez")
+# comes twice; it is kept once.
+_PG_WORD_STARTS = (
+    "w.word >= parley_name_key(:prefix) COLLATE \"C\" "
+    "AND w.word < (parley_name_key(:prefix) || chr(1114111)) COLLATE \"C\" "
+)
+_PG_PREFIX_CANDIDATES = text(
+    "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
+    f"SELECT w.word, w.party_id FROM party_name_word AS w WHERE {_PG_WORD_STARTS}"
+    "ORDER BY w.word, w.party_id LIMIT :limit"
+    ") AS n JOIN party AS p ON p.id = n.party_id ORDER BY n.word, n.party_id"
+)
+# With whole words typed before the last: the parties holding all of them as words (an
+# index-only scan each), each with its first word starting with the last (looked up by party:
+# the prefix alone may be one letter, which a tenth of all words start with).
+_PG_ANCHORED_PREFIX_CANDIDATES = text(
+    "WITH anchor AS (SELECT DISTINCT parley_name_key(x) COLLATE \"C\" AS word "
+    "FROM unnest(CAST(:anchors AS text[])) AS x) "
+    "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
+    "SELECT w.word, a.party_id FROM ("
+    "SELECT party_id FROM party_name_word WHERE word IN (SELECT word FROM anchor) "
+    "GROUP BY party_id HAVING count(*) = (SELECT count(*) FROM anchor)"
+    ") AS a CROSS JOIN LATERAL ("
+    f"SELECT w.word FROM party_name_word AS w WHERE w.party_id = a.party_id AND {_PG_WORD_STARTS}"
+    "ORDER BY w.word LIMIT 1) AS w "
+    "ORDER BY w.word, a.party_id LIMIT :limit"
+    ") AS n JOIN party AS p ON p.id = n.party_id ORDER BY n.word, n.party_id"
 )
 _PG_CITY_WORDS = text(
     "SELECT max(s.words) FROM unnest(CAST(:suffixes AS text[])) WITH ORDINALITY AS s(city, words) "
@@ -67,6 +101,36 @@ def name_candidates(
             return []
         rows = session.execute(_SQLITE_CANDIDATES, {"match": match, "limit": limit})
     return [NameCandidate(*row) for row in rows]
+
+
+def name_prefix_candidates(session: Session, query: str, limit: int) -> list[NameCandidate]:
+    """Parties whose name has a word starting with the last word of ``query`` (normalised)
+    and, when words come before it, each of those as a whole word: what a search box
+    has while its words are being typed. On SQLite, the trigram look (its FTS5 index is quick
+    at it)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return name_candidates(session, query, limit)
+    *whole, prefix = query.split(" ")
+    if not prefix:
+        return []
+    params = {"prefix": prefix, "limit": limit}
+    statement = _PG_PREFIX_CANDIDATES
+    if whole:
+        params["anchors"] = whole
+        statement = _PG_ANCHORED_PREFIX_CANDIDATES
+    seen: dict[str, NameCandidate] = {}
+    for row in session.execute(statement, params):
+        seen.setdefault(row[0], NameCandidate(*row))
+    return list(seen.values())
+
+
+def widens(session: Session, query: str) -> bool:
+    """Whether a look allowing two slips can find more than one allowing one (on PostgreSQL a
+    short query is held to the lowest threshold either way, so the second look repeats the
+    first)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return word_similarity_threshold(query, 2) < word_similarity_threshold(query, 1)
 
 
 def city_words(session: Session, query: str) -> int:

@@ -14,7 +14,13 @@ from rapidfuzz import fuzz
 
 from parley.changes import UnitOfWork
 from parley.db.base import utcnow
-from parley.db.search import NameCandidate, city_words, name_candidates
+from parley.db.search import (
+    NameCandidate,
+    city_words,
+    name_candidates,
+    name_prefix_candidates,
+    widens,
+)
 from parley.parties.identification.repository import (
     CustomerBrief,
     IdentificationRepository,
@@ -38,6 +44,14 @@ CITY_NAMED_SCORE = 85.0
 CANDIDATE_POOL = 100  # per look at the trigram index, nearest first
 CONVINCING_SCORE = 85.0  # a look that finds a name this close is not widened
 MAX_FUZZY_CANDIDATES = 50
+# As the agent types, the last word is looked up as a prefix (after whole words typed before
+# it). The trigram looks (names with slips) follow when that finds nobody, or fewer than
+# ENOUGH_BY_PREFIX once the last word has SLIPS_FROM letters (likely whole: "Greta Lindqvist"
+# then also shows Greta Lindkvist, as the API's identification does). Not for one word of
+# fewer letters, where a slip can't be told from a name not yet typed, and a trigram look
+# ranks tens of thousands of names.
+SLIPS_FROM, ENOUGH_BY_PREFIX = 5, 10
+TYPED_CEILING = 90.0  # a name that starts as typed is a good guess, not an exact match
 
 
 @dataclass
@@ -72,12 +86,20 @@ class Identifier:
         self.repo = IdentificationRepository(uow.session)
         self.options = uow.options(PartyOptions)
 
-    def identify(self, query: str, limit: int = 10, now: datetime | None = None) -> list[Candidate]:
+    def identify(
+        self,
+        query: str,
+        limit: int = 10,
+        now: datetime | None = None,
+        as_you_type: bool = False,
+    ) -> list[Candidate]:
+        """Candidates for what a caller said, best first. ``as_you_type``: the query may end
+        in the first letters of a word (a search box answering each key)."""
         now = now or utcnow()
         found: dict[tuple[str, str | None], Candidate] = {}
         self._exact(query.strip(), found, now)
         if "@" not in query and any(c.isalpha() for c in query):
-            self._fuzzy(query, found)
+            self._fuzzy(query, found, as_you_type)
         ranked = sorted(
             found.values(), key=lambda c: (c.historical, -c.score, c.party.display_name)
         )
@@ -108,17 +130,33 @@ class Identifier:
 
     # -- fuzzy names ---------------------------------------------------------------------
 
-    def _fuzzy(self, query: str, found: dict) -> None:
+    def _fuzzy(self, query: str, found: dict, as_you_type: bool) -> None:
         wanted = search_text(query)
         scored: dict[str, tuple[float, bool, NameCandidate]] = {}
-        for text, typos in self._fuzzy_looks(wanted):
-            for row in name_candidates(self.session, text, CANDIDATE_POOL, typos):
+
+        def score(rows: list[NameCandidate]) -> None:
+            for row in rows:
                 if row.id not in scored:
                     name_score = _similarity(wanted, search_text(row.display_name))
+                    if as_you_type:
+                        name = search_text(row.display_name)
+                        name_score = max(name_score, _typed_similarity(wanted, name))
                     with_city = _similarity(wanted, row.search_text) if row.city else 0
                     scored[row.id] = (max(name_score, with_city), with_city > name_score, row)
-            if max((s for s, _, _ in scored.values()), default=0) >= CONVINCING_SCORE:
-                break
+
+        if as_you_type:
+            score(name_prefix_candidates(self.session, wanted, CANDIDATE_POOL))
+        last_word = wanted.rsplit(" ", 1)[-1]
+        whole = len(last_word) >= SLIPS_FROM
+        if not as_you_type or (whole and len(scored) < ENOUGH_BY_PREFIX) or (
+            not scored and (whole or " " in wanted)
+        ):
+            for text, typos in self._fuzzy_looks(wanted):
+                if typos > 1 and as_you_type and scored:
+                    break  # the next key is sooner than this slowest look
+                score(name_candidates(self.session, text, CANDIDATE_POOL, typos))
+                if max((s for s, _, _ in scored.values()), default=0) >= CONVINCING_SCORE:
+                    break
         best = sorted(
             (item for item in scored.values() if item[0] >= MIN_FUZZY_SCORE),
             key=lambda item: -item[0],
@@ -152,7 +190,8 @@ class Identifier:
         if city:
             yield " ".join(wanted.split(" ")[:-city]), 1
         yield wanted, 1
-        yield wanted, 2
+        if widens(self.session, wanted):
+            yield wanted, 2
 
     # -- collecting ----------------------------------------------------------------------
 
@@ -178,6 +217,17 @@ def _similarity(wanted: str, text: str) -> float:
         best_word = max((fuzz.ratio(wanted, word) for word in text.split()), default=0)
         score = max(score, best_word * ONE_WORD_SHARE)
     return score
+
+
+def _typed_similarity(wanted: str, text: str) -> float:
+    """How well ``wanted`` matches ``text`` with its last word read as the start of a word (the
+    rest of it not typed yet); a guess below an exact match whatever it is."""
+    last = wanted.rsplit(" ", 1)[-1]
+    words = text.split()
+    started = [word[: len(last)] if word.startswith(last) else word for word in words]
+    if started == words and last not in words:
+        return 0.0
+    return min(TYPED_CEILING, _similarity(wanted, " ".join(started)))
 
 
 def _names_city(wanted: str, city: str | None) -> bool:

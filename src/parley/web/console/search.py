@@ -59,7 +59,7 @@ def router(site: Site) -> APIRouter:
         too_short = 0 < len(query) < MIN_QUERY
         candidates: list[CandidateView] = []
         if query and not too_short:
-            found = Identifier(visitor.uow).identify(query, MAX_CANDIDATES)
+            found = Identifier(visitor.uow).identify(query, MAX_CANDIDATES, as_you_type=True)
             candidates = [_view(candidate) for candidate in found]
         context = {
             "query": query,
