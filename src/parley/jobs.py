@@ -1,6 +1,7 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
+(channels.expiry), completing calls' contacts whose wrap-up time is over (calls), the
+analytics roll-ups and problem detection (analytics) and the purge of
 rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
@@ -15,6 +16,7 @@ from parley.settings import Settings
 
 RATE_COUNTER_PURGE_SECONDS = 300.0
 CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds of expiry
+CALL_WRAP_UP_SECONDS = 15.0  # a call's contact completed this soon after its wrap-up time
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
@@ -40,6 +42,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+    def complete_call_wrap_ups():
+        from parley.actor import Actor
+        from parley.calls.service import CallService  # on first run (see above)
+        from parley.changes import UnitOfWork
+
+        with Session(engine) as session, session.begin():
+            uow = UnitOfWork(session, settings, Actor("parley-worker", "system"))
+            return CallService(uow).complete_wrap_ups()
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -58,6 +69,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
+        PeriodicJob("call-wrap-ups", CALL_WRAP_UP_SECONDS, complete_call_wrap_ups),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),

@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # this many days (0: no surveys).
     survey_days: int = Field(default=14, ge=0, le=365)
     # -- the web console (docs/console.md) --
+    # After a call the agent has this long to wrap its contact up (reason, notes, outcome);
+    # then the worker completes it, ending when the call ended (0: the hang-up completes it).
+    call_wrap_up_seconds: int = Field(default=300, ge=0, le=24 * 3600)
     # A signed-in browser's session ends after this long without a request, and this long
     # after signing in however busy (an agent's shift, with room to spare).
     web_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)

@@ -1,16 +1,22 @@
 """POST /api/v1/calls: the phone system's reports in Parley's JSON and in the generic CTI
 format (form or JSON), the caller identified, the interaction opened on answer and completed
-on hang-up, missed calls, retries taken once, and who may report calls."""
+after the hang-up's wrap-up time (or by the agent's wrap-up), missed calls, retries taken once,
+and who may report calls."""
+
+from datetime import datetime, timedelta
 
 import pytest
 
 from parley.actor import Actor
 from parley.auth.users import UserService
+from parley.calls.service import CallEvent, CallService
 from parley.changes import UnitOfWork
+from parley.interactions.service import InteractionService
 from tests.web.helpers import make_customer
 
 CALLS = "/api/v1/calls"
 NUMBER = "+49 171 3334440"  # make_customer's
+INTERACTIONS = "/tmf-api/partyInteractionManagement/v5/partyInteraction"
 
 
 @pytest.fixture
@@ -43,23 +49,77 @@ def test_a_call_from_a_known_number_is_identified_and_rings_for_the_extension(cl
     assert call["direction"] == "inbound"
 
 
-def test_answer_opens_an_interaction_and_hangup_completes_it_with_its_duration(client, nora, kim):
+def _interaction(client, interaction_id: str) -> dict:
+    return client.get(f"{INTERACTIONS}/{interaction_id}").json()
+
+
+def _system(session, settings, **changed) -> CallService:
+    settings = settings.model_copy(update=changed) if changed else settings
+    return CallService(UnitOfWork(session, settings, Actor("parley-worker", "system")))
+
+
+def test_answer_opens_an_interaction_and_the_wrap_up_time_after_hangup_completes_it(
+    client, session, settings, nora, kim
+):
     report(client, event="newCall", callId="c-2", user=["kim"], **{"from": NUMBER, "to": "800"})
     answered = report(client, event="answer", callId="c-2", answeringNumber="101")
     assert answered["state"] == "answered" and answered["answeredBy"] == "kim"
-    interaction = client.get(
-        f"/tmf-api/partyInteractionManagement/v5/partyInteraction/{answered['interactionId']}"
-    ).json()
+    interaction = _interaction(client, answered["interactionId"])
     assert interaction["status"] == "inProgress"
     assert interaction["relatedChannel"][0]["channel"]["id"] == "phone"
+
     ended = report(client, event="hangup", callId="c-2", cause="normalClearing")
+
     assert ended["state"] == "completed" and ended["duration"] >= 0
     assert ended["cause"] == "normalClearing"
-    done = client.get(
-        f"/tmf-api/partyInteractionManagement/v5/partyInteraction/{answered['interactionId']}"
-    ).json()
+    # After-call work: the contact waits for the agent's wrap-up until wrapUpDue.
+    due = datetime.fromisoformat(ended["wrapUpDue"])
+    assert due - datetime.fromisoformat(ended["endDate"]) == timedelta(seconds=300)
+    assert _interaction(client, answered["interactionId"])["status"] == "inProgress"
+    assert _system(session, settings).complete_wrap_ups(now=due - timedelta(seconds=1)) == 0
+
+    assert _system(session, settings).complete_wrap_ups(now=due) == 1
+    session.commit()
+
+    done = _interaction(client, answered["interactionId"])
     assert done["status"] == "completed"
-    assert done["interactionDate"]["endDateTime"]
+    assert done["interactionDate"]["endDateTime"] == ended["endDate"]  # the call's end
+    journal = client.get(CALLS).json()
+    assert next(c for c in journal if c["id"] == ended["id"])["wrapUpDue"] is None
+    assert _system(session, settings).complete_wrap_ups(now=due + timedelta(hours=1)) == 0
+
+
+def test_a_contact_wrapped_up_after_the_hangup_keeps_what_the_agent_said(
+    client, session, settings, nora, kim
+):
+    report(client, event="newCall", callId="c-5", user=["kim"], **{"from": NUMBER, "to": "800"})
+    answered = report(client, event="answer", callId="c-5", answeringNumber="101")
+    ended = report(client, event="hangup", callId="c-5")
+    wrapped = client.patch(
+        f"{INTERACTIONS}/{answered['interactionId']}",
+        json={"status": "completed", "reason": "billing.question"},
+    )
+    assert wrapped.status_code == 200, wrapped.text
+
+    due = datetime.fromisoformat(ended["wrapUpDue"])
+    assert _system(session, settings).complete_wrap_ups(now=due) == 1
+    session.commit()
+
+    done = _interaction(client, answered["interactionId"])
+    assert done["status"] == "completed" and done["reason"] == "billing.question"
+    agents_end = wrapped.json()["interactionDate"]["endDateTime"]
+    assert done["interactionDate"]["endDateTime"] == agents_end
+
+
+def test_without_a_wrap_up_time_the_hangup_completes_the_contact(session, settings, nora, kim):
+    calls = _system(session, settings, call_wrap_up_seconds=0)
+    calls.report(CallEvent("newCall", "c-6", caller=NUMBER, callee="800", users=["kim"]))
+    answered = calls.report(CallEvent("answer", "c-6", answering_number="101"))
+    ended = calls.report(CallEvent("hangup", "c-6"))
+    session.flush()
+
+    interaction = InteractionService(calls.uow).get(answered.interaction_id)
+    assert interaction.status == "completed" and ended.wrap_up_due is None
 
 
 def test_the_generic_cti_form_is_understood(client, nora, kim):

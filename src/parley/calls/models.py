@@ -21,6 +21,7 @@ class PhoneCall(Base):
         CheckConstraint("direction IN ('inbound', 'outbound')", name="direction"),
         Index("ix_phone_call_started", "started_at"),
         Index("ix_phone_call_callback", "callback", "started_at"),
+        Index("ix_phone_call_wrap_up_due", "wrap_up_due"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
@@ -45,6 +46,9 @@ class PhoneCall(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Hung up with its contact still open: when the worker completes the contact if the agent
+    # has not wrapped it up (cleared once it is completed).
+    wrap_up_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer)
 

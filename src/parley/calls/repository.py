@@ -1,5 +1,7 @@
 """Queries of the call journal."""
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from parley.calls.models import CALLBACK_NEEDED, PhoneCall
@@ -17,3 +19,15 @@ class CallRepository(Repository):
             query = query.where(PhoneCall.callback == CALLBACK_NEEDED)
         query = query.order_by(PhoneCall.started_at.desc(), PhoneCall.id)
         return list(self.session.scalars(query.offset(offset).limit(limit)))
+
+    def wrap_ups_due(self, now: datetime, limit: int) -> list[PhoneCall]:
+        """Calls whose contact's wrap-up time is over, locked; those another worker holds are
+        skipped (it is seeing to them)."""
+        query = (
+            select(PhoneCall)
+            .where(PhoneCall.wrap_up_due <= now)
+            .order_by(PhoneCall.wrap_up_due)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.scalars(query))

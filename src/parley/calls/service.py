@@ -6,13 +6,17 @@ candidates when the number is ambiguous) and rings for the agents the report nam
 username or extension; the dialled number of an inbound call, or the calling number of an
 outbound one, when it is an agent's extension). The answer opens an interaction with the
 identified customer (channel phone, the call's direction, in progress) and narrows the call
-to the agent who took it; the hang-up completes that interaction (its end is the call's) and
-keeps the duration. A call hung up unanswered is missed, and an inbound one needs a callback.
+to the agent who took it; the hang-up keeps the duration and leaves that interaction open for
+the agent's wrap-up (after-call work: the reason, notes and outcome) for
+``PARLEY_CALL_WRAP_UP_SECONDS``, after which the worker completes it, ending when the call
+ended (``complete_wrap_ups``; 0: the hang-up completes it). A call hung up unanswered is
+missed, and an inbound one needs a callback.
 Each event counts once per call (gateways retry): a repeated one changes nothing.
 """
 
 import copy
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -27,6 +31,7 @@ from parley.calls.models import (
     RINGING,
     PhoneCall,
 )
+from parley.calls.options import CallOptions
 from parley.calls.repository import CallRepository
 from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import iso, new_id, storable_id, utcnow
@@ -174,13 +179,25 @@ class CallService:
         if call.state == ANSWERED:
             values["state"] = COMPLETED
             values["duration_seconds"] = int((now - call.answered_at).total_seconds())
-            if call.interaction_id is not None:
-                self._complete_interaction(call.interaction_id)
+            wrap_up = self.uow.options(CallOptions).wrap_up_seconds
+            if call.interaction_id is not None and not wrap_up:
+                self._complete_interaction(call.interaction_id, now)
+            elif call.interaction_id is not None:
+                values["wrap_up_due"] = now + timedelta(seconds=wrap_up)
         elif call.state == RINGING:
             values["state"] = MISSED
             if call.direction == "inbound":
                 values["callback"] = CALLBACK_NEEDED
         return self._change(call, **values)
+
+    def complete_wrap_ups(self, now: datetime | None = None, batch: int = 200) -> int:
+        """The contacts of calls hung up longer ago than the wrap-up time and not wrapped up
+        by the agent: completed, ending when the call ended. How many calls were seen to."""
+        calls = self.repo.wrap_ups_due(now or utcnow(), batch)
+        for call in calls:
+            self._complete_interaction(call.interaction_id, call.ended_at)
+            self._change(call, wrap_up_due=None)
+        return len(calls)
 
     def _change(self, call: PhoneCall, **values) -> PhoneCall:
         before = call_view(call)
@@ -253,13 +270,17 @@ class CallService:
         }
         return InteractionService(self.uow).create(document).id
 
-    def _complete_interaction(self, interaction_id: str) -> None:
+    def _complete_interaction(self, interaction_id: str, ended_at: datetime) -> None:
         interactions = InteractionService(self.uow)
         interaction = interactions.get(interaction_id)
-        if interaction.status == "completed":  # wrapped up before the caller hung up
+        if interaction.status == "completed":  # wrapped up by the agent
             return
         document = copy.deepcopy(interaction.document)
         document["status"] = "completed"
+        document["interactionDate"] = {
+            **document.get("interactionDate", {}),
+            "endDateTime": iso(ended_at),
+        }
         interactions.replace(interaction_id, document)
 
 
@@ -283,6 +304,8 @@ def call_view(call: PhoneCall) -> dict:
         "startDate": iso(call.started_at),
         "answerDate": iso(call.answered_at) if call.answered_at else None,
         "endDate": iso(call.ended_at) if call.ended_at else None,
+        # Until then the agent may wrap the call's contact up; then the worker completes it.
+        "wrapUpDue": iso(call.wrap_up_due) if call.wrap_up_due else None,
     }
 
 
