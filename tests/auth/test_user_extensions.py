@@ -60,3 +60,16 @@ def test_two_enabled_users_never_share_an_extension(users, session):
     with pytest.raises(Conflict):
         users.update_user(kim.id, disabled=False)
     session.rollback()
+
+
+def test_a_phone_system_may_name_an_agent_by_display_name(users):
+    kim = users.create_user(
+        "kim", ["agent"], password=PASSWORD, display_name="Kim Berger", extension="101"
+    ).user
+    users.create_user("lea", ["agent"], password=PASSWORD, display_name="Lea Roth")
+    gone = users.create_user("old", ["agent"], password=PASSWORD, display_name="Kim Old").user
+    users.update_user(gone.id, disabled=True)
+
+    assert [u.id for u in users.staff_reached_by(["kim berger"])] == [kim.id]
+    assert users.staff_reached_by(["Kim Old"]) == []  # disabled
+    assert users.staff_reached_by(["Berger"]) == []  # a part of a name is nobody

@@ -114,7 +114,12 @@ class AuthRepository(Repository):
         query = select(User).where(
             User.kind == "staff",
             User.disabled.is_(False),
-            or_(User.username.in_(names), User.extension.in_(keys)),
+            # Bridges name users by username, extension or (Zammad's format) display name.
+            or_(
+                User.username.in_(names),
+                User.extension.in_(keys),
+                func.lower(User.display_name).in_(names),
+            ),
         )
         return list(self.session.scalars(query.order_by(User.username)))
 

@@ -59,7 +59,8 @@ class UserService:
         return user
 
     def staff_reached_by(self, keys: list[str]) -> list[User]:
-        """The enabled staff users a phone system names: by username or by extension."""
+        """The enabled staff users a phone system names: by username, extension or display
+        name (case aside)."""
         wanted = [key.strip() for key in keys if key and key.strip()][:50]
         if not wanted:
             return []
