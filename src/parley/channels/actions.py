@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 
 from parley.changes import UnitOfWork
 from parley.db.base import iso
+from parley.errors import InvalidInput
 from parley.interactions.models import Interaction
 from parley.notifications.preferences import PreferenceService, as_dict
-from parley.requests.service import RequestService
+from parley.offers import OfferCatalogue
+from parley.requests.service import ADDON_SELECTION, RequestService
 
 LATEST_REQUESTS = 3
+MAX_ADDONS = 9  # one key each on a handset's pad
 WORDS = {
     "en": {
         "none": "You have no requests.",
@@ -22,6 +25,8 @@ WORDS = {
         "saved": "Saved.",
         "transfer": "Connecting you to an agent.",
         "expected": "expected",
+        "no_addons": "No add-ons are available to you now.",
+        "addon": "{name} ordered. Reference {reference}.",
     },
     "de": {
         "none": "Sie haben keine Anfragen.",
@@ -30,6 +35,8 @@ WORDS = {
         "saved": "Gespeichert.",
         "transfer": "Sie werden mit einem Mitarbeiter verbunden.",
         "expected": "erwartet",
+        "no_addons": "Derzeit sind keine Zusatzpakete für Sie verfügbar.",
+        "addon": "{name} bestellt. Referenz {reference}.",
     },
 }
 STATUS_WORDS = {
@@ -146,6 +153,48 @@ def request_callback(uow: UnitOfWork, params: dict, context: Context) -> Outcome
     return Outcome(text)
 
 
+def _addons(uow: UnitOfWork, context: Context) -> list:
+    if context.customer_id is None:
+        return []
+    return OfferCatalogue(uow).selectable_for(context.customer_id, MAX_ADDONS)
+
+
+def list_addons(uow: UnitOfWork, params: dict, context: Context) -> Outcome:
+    """The add-ons the caller may select now, numbered (the portal's Offers, in short)."""
+    lines = []
+    for number, row in enumerate(_addons(uow, context), start=1):
+        lines.append(f"{number} {row.name}{_price(row.document)}")
+    return Outcome("\n".join(lines) or WORDS[context.language]["no_addons"])
+
+
+def select_addon(uow: UnitOfWork, params: dict, context: Context) -> Outcome:
+    """The add-on of the number the caller chose from ``list_addons``: an ``addon.selection``
+    request, checked and handed to ordering as the portal's is."""
+    choice = _value(params, "choice", context).strip()
+    offered = _addons(uow, context)
+    if not choice.isdigit() or not 1 <= int(choice) <= len(offered):
+        raise InvalidInput(f"choice: one of 1 to {len(offered)}", "choice")
+    offering = offered[int(choice) - 1]
+    document = _request_document(
+        {"requestType": ADDON_SELECTION}, context, f"Add-on: {offering.name}"
+    )
+    document["troubleTicketCharacteristic"] = [
+        {"@type": "StringCharacteristic", "name": "productOffering", "value": offering.id}
+    ]
+    row = RequestService(uow).create(document)
+    text = WORDS[context.language]["addon"].format(name=offering.name, reference=row.reference)
+    return Outcome(text)
+
+
+def _price(document: dict) -> str:
+    """The first price with an amount: " 9.99 EUR"."""
+    for price in document.get("productOfferingPrice") or []:
+        money = price.get("price") or {}
+        if "value" in money:
+            return f" {money['value']} {money.get('unit', '')}".rstrip()
+    return ""
+
+
 def set_preference(uow: UnitOfWork, params: dict, context: Context) -> Outcome:
     service = PreferenceService(uow)
     values = as_dict(service.get(context.customer_id))
@@ -183,6 +232,8 @@ _ACTIONS = {
     "requests.latest": latest_requests,
     "request.create": create_request,
     "callback.request": request_callback,
+    "addons.list": list_addons,
+    "addon.select": select_addon,
     "preference.set": set_preference,
     "language.set": set_language,
     "transfer": transfer,

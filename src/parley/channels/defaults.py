@@ -1,5 +1,6 @@
-"""The menu a new installation starts with (migration 0026 seeds it): the status of my latest
-requests, report a fault, a callback, my bill delivery and language, and an agent."""
+"""The menu a new installation starts with (migration 0026 seeds it; 0041 adds the add-ons to
+an installation's menu as shipped): the status of my latest requests, report a fault, a
+callback, add-ons from the offer catalogue, my bill delivery and language, and an agent."""
 
 
 def _t(en: str, de: str) -> dict:
@@ -11,6 +12,27 @@ def _option(en: str, de: str, following: str) -> dict:
 
 
 BACK_HOME = [_option("Main menu", "Hauptmenü", "home")]
+ADDONS_OPTION = _option("Add-ons", "Zusatzpakete", "addons")
+# The caller's selectable add-ons, numbered; the number chosen raises the add-on request.
+ADDON_SCREENS = {
+    "addons": {
+        "text": _t("{result}", "{result}"),
+        "action": "addons.list",
+        "input": {
+            "name": "choice",
+            "minLength": 1,
+            "maxLength": 1,
+            "pattern": "^[1-9]$",
+            "error": _t("Reply with the add-on's number.", "Antworten Sie mit der Nummer."),
+        },
+        "next": "addonChosen",
+    },
+    "addonChosen": {
+        "text": _t("{result}", "{result}"),
+        "action": "addon.select",
+        "params": {"choice": "choice"},
+    },
+}
 SELFCARE_MENU = {
     "code": "selfcare",
     "name": "Self-care",
@@ -24,6 +46,8 @@ SELFCARE_MENU = {
                 _option("Call me back", "Rückruf", "callback"),
                 _option("My preferences", "Einstellungen", "preferences"),
                 _option("Speak to an agent", "Mitarbeiter", "agent"),
+                # Last: callers who know the keys of the others by heart keep them.
+                ADDONS_OPTION,
             ],
         },
         "status": {
@@ -69,6 +93,7 @@ SELFCARE_MENU = {
             "action": "callback.request",
             "params": {"requestType": "callback", "window": "17:00-20:00"},
         },
+        **ADDON_SCREENS,
         "preferences": {
             "text": _t("Preferences", "Einstellungen"),
             "options": [

@@ -49,6 +49,8 @@ ACTIONS = {
     "requests.latest": ActionSpec(False),
     "request.create": ActionSpec(True, ("requestType",)),
     "callback.request": ActionSpec(True, ("requestType", "window")),
+    "addons.list": ActionSpec(False),
+    "addon.select": ActionSpec(True, ("choice",)),
     "preference.set": ActionSpec(True, ("field", "value")),
     "language.set": ActionSpec(False, ("value",)),
     "transfer": ActionSpec(False, ("queue",), ends=True),
