@@ -1,7 +1,8 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
-rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
+(channels.expiry), the analytics roll-ups and problem detection (analytics), the purge of
+rate counters that mean nothing any more (parley.ratelimit) and of the portal's one-time codes
+that were used or have expired (auth.one_time_codes). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -14,6 +15,7 @@ from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
 
 RATE_COUNTER_PURGE_SECONDS = 300.0
+ONE_TIME_CODE_PURGE_SECONDS = 600.0  # a spent code harms no one; the table just stays small
 CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds of expiry
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
@@ -36,10 +38,17 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         with Session(engine) as session, session.begin():
             return ratelimit.purge_expired(session)
 
+    def purge_one_time_codes():
+        from parley.auth.one_time_codes import purge_spent_codes  # on first run, as below
+
+        with Session(engine) as session, session.begin():
+            return purge_spent_codes(session)
+
     def expire_channel_sessions():
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -59,6 +68,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
+        PeriodicJob("one-time-codes", ONE_TIME_CODE_PURGE_SECONDS, purge_one_time_codes),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
