@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, select
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.requests.models import (
     CustomerRequest,
+    RequestAttachment,
     RequestStatusChange,
     RequestType,
     SatisfactionSurvey,
@@ -57,6 +58,14 @@ class RequestRepository(Repository):
     ) -> tuple[list[CustomerRequest], int]:
         order = ((CustomerRequest.created_at, True),)
         return self.page(CustomerRequest, conditions, page, *order)
+
+    def attachment(self, attachment_id: str) -> RequestAttachment | None:
+        return self.session.get(RequestAttachment, attachment_id)
+
+    def attachments_of(self, request_id: str) -> list[RequestAttachment]:
+        query = select(RequestAttachment).where(RequestAttachment.request_id == request_id)
+        order = (RequestAttachment.created_at, RequestAttachment.id)
+        return list(self.session.scalars(query.order_by(*order)))
 
     def survey_of(self, request_id: str) -> SatisfactionSurvey | None:
         query = select(SatisfactionSurvey).where(SatisfactionSurvey.request_id == request_id)
