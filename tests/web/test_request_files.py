@@ -64,10 +64,13 @@ def test_a_file_of_another_kind_is_said_beside_the_field(signed_in, client, sess
 
 def test_a_reader_sees_the_files_but_may_not_add_one(browser, users, client, session, settings):
     request = raise_request(client, make_customer(client))
-    assert client.post(
-        f"/api/v1/requests/{request['id']}/attachments",
-        json={"name": "photo.png", "content": _b64(PNG)},
-    ).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/requests/{request['id']}/attachments",
+            json={"name": "photo.png", "content": _b64(PNG)},
+        ).status_code
+        == 201
+    )
     RoleService(UnitOfWork(session, settings, Actor("test-admin", "test"))).create_role(
         "watcher", ["customer:read", "request:read"]
     )
