@@ -18,7 +18,7 @@ from parley.changes import CREATE, UnitOfWork
 from parley.db.base import iso, new_id, storable_id, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.requests.files import NAMES, FileStore, checksum, safe_name, sniff
-from parley.requests.models import CustomerRequest, RequestAttachment
+from parley.requests.models import RequestAttachment
 from parley.requests.options import RequestOptions
 from parley.requests.repository import RequestRepository
 
@@ -97,12 +97,11 @@ class AttachmentFiles:
         name = safe_name(upload.name, media_type)  # type: ignore[arg-type]
         return Checked(upload, media_type, name, checksum(content))  # type: ignore[arg-type]
 
-    def keep(self, request: CustomerRequest, checked: Checked) -> RequestAttachment:
-        """Store the file and its row (audited); the request's document is the caller's."""
-        self.store.keep(checked.upload.content)
-        row = RequestAttachment(
+    def new(self, request_id: str, checked: Checked) -> RequestAttachment:
+        """The row describing the file, not yet kept (``keep``)."""
+        return RequestAttachment(
             id=new_id(),
-            request_id=request.id,
+            request_id=request_id,
             name=checked.name,
             media_type=checked.media_type,
             size=len(checked.upload.content),
@@ -112,6 +111,10 @@ class AttachmentFiles:
             added_by=self.uow.writer().name[:150],
             created_at=utcnow(),
         )
+
+    def keep(self, row: RequestAttachment, checked: Checked) -> RequestAttachment:
+        """Store the file and its row (audited); the request's document is the caller's."""
+        self.store.keep(checked.upload.content)
         self.repo.add(row)
         self.uow.record(RESOURCE, CREATE, row.id, after=described(row))
         return row

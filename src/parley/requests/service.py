@@ -176,9 +176,14 @@ class RequestService:
             updated_at=now,
             status_changed_at=now,
         )
-        if uploads:
-            row.document["attachment"] = [reference(files.keep(row, u)) for u in uploads]
+        attachments = [files.new(row.id, checked) for checked in uploads]
+        if attachments:
+            row.document["attachment"] = [reference(a) for a in attachments]
         self.repo.add(row)
+        if attachments:
+            self.session.flush()  # the request's row before its files' (no ORM relationship)
+            for attachment, checked in zip(attachments, uploads, strict=True):
+                files.keep(attachment, checked)
         self.sla.start(row, request_type, now)
         reason = f"received; classified as {request_type.code} by {classified.rule}"
         self._history(row, None, reason, now)
@@ -306,7 +311,7 @@ class RequestService:
         if row.status in lc.FINAL:
             raise Conflict(f"status: files are attached to open requests; this one is {row.status}")
         before = copy.deepcopy(row.document)
-        attachment = files.keep(row, checked)
+        attachment = files.keep(files.new(row.id, checked), checked)
         listed = [*(row.document.get("attachment") or []), reference(attachment)]
         row.document, row.updated_at = {**row.document, "attachment": listed}, utcnow()
         self.repo.add(row)
