@@ -27,6 +27,7 @@ from parley.requests.attachments import AttachmentFiles, Upload, described
 from parley.requests.files import FileMissing, content_disposition
 from parley.requests.models import RequestAttachment
 from parley.requests.service import RequestService
+from parley.settings import ATTACHMENT_TYPES
 
 log = logging.getLogger(__name__)
 KIND = "Attachment"
@@ -114,7 +115,7 @@ def router(prefix: str) -> APIRouter:
         summary="Download a file attached to a request",
         dependencies=[require(REQUEST_READ)],
         response_class=Response,
-        responses={200: {"content": {"application/octet-stream": {}}}},
+        responses={200: {"content": {kind: {} for kind in ATTACHMENT_TYPES}}},
     )
     def content(attachment_id: str, uow: RequestWork, principal: Caller):
         row = RequestService(uow).readable_attachment(attachment_id, principal)
