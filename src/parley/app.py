@@ -32,6 +32,7 @@ from parley.api.v1 import problems as problems_api
 from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
+from parley.api.v1 import surveys as surveys_api
 from parley.api.v1 import tasks as tasks_api
 from parley.api.v1 import workflows as workflows_api
 from parley.db.engine import build_engine
@@ -150,6 +151,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         outbox_api,
         requests_api,
         attachments_api,
+        surveys_api,
         tasks_api,
         workflows_api,
         approvals_api,

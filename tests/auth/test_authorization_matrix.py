@@ -189,6 +189,9 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REQUEST_V1}/attachments"): EVERYONE,
     ("GET", "/api/v1/attachments/{attachment_id}"): EVERYONE,
     ("GET", "/api/v1/attachments/{attachment_id}/content"): EVERYONE,
+    # Satisfaction surveys: whoever reads the request (a customer: its own).
+    ("GET", f"{REQUEST_V1}/survey"): EVERYONE,
+    ("GET", f"{V1}/surveys"): EVERYONE,
     ("GET", "/api/v1/tasks"): STAFF,
     ("GET", "/api/v1/tasks/{task_id}"): STAFF,
     ("POST", "/api/v1/tasks/{task_id}/claim"): STAFF,

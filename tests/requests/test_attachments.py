@@ -141,8 +141,8 @@ def test_a_ticket_raised_with_files_keeps_them_and_a_patch_cannot_change_them(
     files = [
         {"@type": "Attachment", "name": "bill.pdf", "content": _b64(PDF), "mimeType": "x/y",
          "attachmentType": "billCopy"},
-        {"@type": "Attachment", "name": "notes.txt", "content": _b64(TEXT), "mimeType": "text/plain",
-         "attachmentType": "customerNotes"},
+        {"@type": "Attachment", "name": "notes.txt", "content": _b64(TEXT),
+         "mimeType": "text/plain", "attachmentType": "customerNotes"},
     ]  # fmt: skip
 
     ticket = raise_request(client, nora, attachment=files)

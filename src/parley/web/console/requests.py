@@ -22,10 +22,11 @@ from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
 from parley.requests.service import OUTCOME, RESOLUTION_CODE, RequestService
 from parley.requests.sla.clocks import SlaClocks
+from parley.requests.surveys import SurveyService
 from parley.web.access import PageForbidden, Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
 from parley.web.attachments import FIELD, attach, attachments_of, download, upload_rules
-from parley.web.console.customer_page import SlaView, sla_view
+from parley.web.console.customer_page import SlaView, SurveyLine, sla_view, survey_line
 from parley.web.forms import Form, FormFields, FormFiles
 from parley.web.i18n import N_
 from parley.web.labels import label
@@ -145,6 +146,7 @@ class RequestView:
     tasks: list[TaskLine]
     notes: list[NoteLine]
     interactions: list[InteractionLine]
+    survey: SurveyLine | None  # the customer's satisfaction, once asked
     actions: list[str] = field(default_factory=list)
 
 
@@ -306,6 +308,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     next_step = status.get("nextExpectedStep")
     own = next_step == lc.NEXT_STEP.get(row.status) or not next_step
     document = row.document
+    survey = SurveyService(visitor.uow).of_request(row.id)
     return RequestView(
         id=row.id,
         version=row.version,
@@ -356,6 +359,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
             )
             for r in related
         ],
+        survey=survey_line(survey, row.reference) if survey else None,
         actions=_actions(visitor, row),
     )
 
