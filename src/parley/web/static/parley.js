@@ -211,9 +211,25 @@
     }
   });
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", startLive);
-  } else {
+  /* A row of tabs that scrolls sideways (the portal's on a narrow phone): the page's own
+   * tab in view. */
+  function currentTabInView() {
+    var current = document.querySelector(".portal-tabs a[aria-current=page]");
+    var row = current && current.closest("ul");
+    if (row && row.scrollWidth > row.clientWidth) {
+      var tab = current.getBoundingClientRect(), shown = row.getBoundingClientRect();
+      row.scrollLeft += tab.left - shown.left - (row.clientWidth - tab.width) / 2;
+    }
+  }
+
+  function started() {
+    currentTabInView();
     startLive();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", started);
+  } else {
+    started();
   }
 })();
