@@ -36,6 +36,8 @@ TOO_LARGE_TEXT = N_("This file is larger than %(size)s. Please send a smaller on
 EMPTY_TEXT = N_("This file is empty.")
 WRONG_TYPE_TEXT = N_("Only these kinds of file can be sent: %(types)s.")
 CHOOSE_TEXT = N_("Choose a file first.")
+# What a kind of file is called where it is not a name of its own (PDF, PNG, JPEG).
+KIND_WORDS = {"text/plain": N_("text")}
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,18 @@ def attachments_of(visitor: Visitor, row: CustomerRequest) -> list[AttachmentLin
         AttachmentLine(
             f.id,
             f.name,
-            NAMES.get(f.media_type, f.media_type),
+            kind_word(visitor, f.media_type),
             size_text(visitor, f.size),
             f.created_at,
             f.added_by,
-        )  # fmt: skip
+        )
         for f in files
     ]
+
+
+def kind_word(visitor: Visitor, media_type: str) -> str:
+    word = KIND_WORDS.get(media_type)
+    return visitor.locale.gettext(word) if word else NAMES.get(media_type, media_type)
 
 
 def upload_rules(visitor: Visitor) -> UploadRules:
@@ -78,7 +85,8 @@ def upload_rules(visitor: Visitor) -> UploadRules:
     limit = files.options.attachment_max_bytes
     extensions = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg,.jpeg"}
     accept = ",".join([*files.accepted, *(extensions.get(t, ".txt") for t in files.accepted)])
-    return UploadRules(accept, files.describe_accepted(), size_text(visitor, limit), limit)
+    types = ", ".join(kind_word(visitor, kind) for kind in files.accepted)
+    return UploadRules(accept, types, size_text(visitor, limit), limit)
 
 
 def attach(visitor: Visitor, request_id: str, sent: SentFile | None) -> str | None:
