@@ -139,8 +139,9 @@ def test_a_ticket_raised_with_files_keeps_them_and_a_patch_cannot_change_them(
 ):
     nora = {"id": make_customer(session, settings).id}
     files = [
-        {"@type": "Attachment", "name": "bill.pdf", "content": _b64(PDF), "mimeType": "x/y",
-         "attachmentType": "billCopy"},
+        # base64 longer than a TMF text may be (10,000 characters): a file, not a text
+        {"@type": "Attachment", "name": "bill.pdf", "content": _b64(PDF + b"%" * 9000),
+         "mimeType": "x/y", "attachmentType": "billCopy"},
         {"@type": "Attachment", "name": "notes.txt", "content": _b64(TEXT),
          "mimeType": "text/plain", "attachmentType": "customerNotes"},
     ]  # fmt: skip
