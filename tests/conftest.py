@@ -174,8 +174,14 @@ def public_dns(monkeypatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
+@pytest.fixture(scope="session")
+def attachment_dir(tmp_path_factory) -> str:
+    """Where the run's attachments are kept (one directory: the apps are built once)."""
+    return str(tmp_path_factory.mktemp("attachments"))
+
+
 @pytest.fixture
-def settings(request, database_url) -> Settings:
+def settings(request, database_url, attachment_dir) -> Settings:
     return Settings(
         database_url=database_url,
         base_url="http://testserver",
@@ -186,6 +192,7 @@ def settings(request, database_url) -> Settings:
         webhook_secret=SecretStr(TEST_WEBHOOK_KEY),
         # Tests that deliver run their own worker (tests/outbox); none runs behind their back.
         embedded_worker=False,
+        attachment_dir=attachment_dir,
         # PostgreSQL's direct writes go through a pool of their own, outside the test's
         # transaction: only tests with an app of their own (own_app) use them.
         **({} if request.node.get_closest_marker("own_app") else {"db_async_pool_size": 0}),

@@ -13,13 +13,14 @@ from parley.api.api_docs import install_api_docs
 from parley.api.deps import UnitOfWork
 from parley.api.error_answers import also_answers, install_error_answers
 from parley.api.json_response import JSONResponse
-from parley.api.limits import checked_json_body, install_request_limits
+from parley.api.limits import checked_json_body, install_request_limits, upload_paths
 from parley.api.security import install_security, public
 from parley.api.tmf.apis import event_router, event_spec, tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
 from parley.api.v1 import analytics as analytics_api
 from parley.api.v1 import approvals as approvals_api
+from parley.api.v1 import attachments as attachments_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import calls as calls_api
 from parley.api.v1 import channels as channels_api
@@ -31,6 +32,7 @@ from parley.api.v1 import problems as problems_api
 from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
+from parley.api.v1 import surveys as surveys_api
 from parley.api.v1 import tasks as tasks_api
 from parley.api.v1 import users as users_api
 from parley.api.v1 import workflows as workflows_api
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.db_slots = Semaphore(settings.db_pool_size)
     app.state.principal_look_ups = {}  # token -> the look-up in flight (api/security.py)
+    # The requests that carry a file may be larger than others (api/limits.py).
+    app.state.upload_paths = upload_paths(settings, (CONSOLE_PATH, PORTAL_PATH))
     install_error_handlers(app)
     install_request_limits(app)  # body size, NUL in paths and queries: before any route
     load_event_views(settings)  # what the hubs accept in a query, and how events look
@@ -147,6 +151,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         audit_api,
         outbox_api,
         requests_api,
+        attachments_api,
+        surveys_api,
         tasks_api,
         workflows_api,
         approvals_api,

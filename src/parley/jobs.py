@@ -1,8 +1,9 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), the
-analytics roll-ups and problem detection (analytics) and the purge of
-rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
+analytics roll-ups and problem detection (analytics), the purge of rate counters that mean
+nothing any more (parley.ratelimit) and of the portal's one-time codes that were used or have
+expired (auth.one_time_codes). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -15,6 +16,7 @@ from parley.outbox.worker import PeriodicJob
 from parley.settings import Settings
 
 RATE_COUNTER_PURGE_SECONDS = 300.0
+ONE_TIME_CODE_PURGE_SECONDS = 600.0  # a spent code harms no one; the table just stays small
 CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds of expiry
 CALL_WRAP_UP_SECONDS = 15.0  # a call's contact completed this soon after its wrap-up time
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
@@ -37,6 +39,12 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
     def purge_rate_counters():
         with Session(engine) as session, session.begin():
             return ratelimit.purge_expired(session)
+
+    def purge_one_time_codes():
+        from parley.auth.one_time_codes import purge_spent_codes  # on first run, as below
+
+        with Session(engine) as session, session.begin():
+            return purge_spent_codes(session)
 
     def expire_channel_sessions():
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
@@ -71,6 +79,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("call-wrap-ups", CALL_WRAP_UP_SECONDS, complete_call_wrap_ups),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
+        PeriodicJob("one-time-codes", ONE_TIME_CODE_PURGE_SECONDS, purge_one_time_codes),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),

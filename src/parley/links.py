@@ -33,10 +33,13 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Task": ("parley_api_prefix", "tasks"),
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
+    "Attachment": ("parley_api_prefix", "attachments"),
 }
-# Parley's parties and customers have UUID ids: a reference to one by another id names
+# A reference to a file Parley keeps also gets its ``url``: where its content is downloaded.
+CONTENT_URLS = {"Attachment": "content"}
+# Parley's parties, customers and files have UUID ids: a reference to one by another id names
 # another system's (an external reference, parties/external.py) and is served as sent.
-UUID_KEYED = frozenset({"Individual", "Organization", "Customer"})
+UUID_KEYED = frozenset({"Individual", "Organization", "Customer", "Attachment"})
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 # What references name but Parley serves no resource for (a lead's owner is a user, a v4
@@ -118,7 +121,10 @@ class Links:
             return filled
         if kind in UUID_KEYED and not _UUID.fullmatch(ref_id):
             return filled
-        return _with_href(filled, self.href(kind, ref_id))
+        href = self.href(kind, ref_id)
+        if kind in CONTENT_URLS and "url" not in filled:
+            filled["url"] = f"{href}/{CONTENT_URLS[kind]}"
+        return _with_href(filled, href)
 
     def served(self, kind: str, document: dict, refs: dict[str, str] | None = None) -> dict:
         """A resource of ``kind`` as served: ``fill``ed, with its own href after its id, and
@@ -141,6 +147,10 @@ class Links:
             for value in document.values():
                 self.strip(value)
             if "href" in document and self.own(document):
+                kind = referred_type(document)
+                content = f"{document['href']}/{CONTENT_URLS.get(kind, '')}"
+                if kind in CONTENT_URLS and document.get("url") == content:
+                    del document["url"]
                 del document["href"]
         return document
 

@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     # A customer is asked to rate a request people worked on when it closes, on a link valid
     # this many days (0: no surveys).
     survey_days: int = Field(default=14, ge=0, le=365)
+    # Attachments on requests (docs/portal.md, "Attachments"): the largest file, the types
+    # accepted (as recognised from the content; of ATTACHMENT_TYPES), and the directory the
+    # files are kept in (named by their SHA-256; shared by every process of a deployment).
+    attachment_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1, le=100 * 1024 * 1024)
+    attachment_types: str = "application/pdf, image/png, image/jpeg, text/plain"
+    attachment_dir: str = "attachments"
     # -- the web console (docs/console.md) --
     # After a call the agent has this long to wrap its contact up (reason, notes, outcome);
     # then the worker completes it, ending when the call ended (0: the hang-up completes it).
@@ -308,6 +314,21 @@ class Settings(BaseSettings):
             raise ValueError("must be an email address, or Name <address>")
         return value
 
+    @field_validator("attachment_types")
+    @classmethod
+    def _known_types(cls, value: str) -> str:
+        given = [t.strip().lower() for t in value.split(",") if t.strip()]
+        unknown = [t for t in given if t not in ATTACHMENT_TYPES]
+        if unknown or not given:
+            raise ValueError(f"must name some of {', '.join(ATTACHMENT_TYPES)}")
+        return ", ".join(given)
+
+    def upload_body_bytes(self) -> int:
+        """The largest body of a request that carries a file (docs/security.md, "Limits"):
+        twice the largest attachment, so that one a little too large (or base64 in JSON, a
+        third larger) is still read and refused with a message saying why."""
+        return max(self.max_body_bytes, 2 * self.attachment_max_bytes + 64 * 1024)
+
     @field_validator("outbound_allow")
     @classmethod
     def _allow_list(cls, value: str) -> str:
@@ -333,6 +354,8 @@ class Settings(BaseSettings):
         return value.upper()
 
 
+# The types of attachment Parley recognises by their content (requests/files.py).
+ATTACHMENT_TYPES = ("application/pdf", "image/png", "image/jpeg", "text/plain")
 WILDCARD_HOSTS = ("0.0.0.0", "::", "[::]", "")
 
 

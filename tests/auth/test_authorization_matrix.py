@@ -185,6 +185,13 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", f"{REQUEST_V1}/close"): SYSTEMS_AND_STAFF,
     ("POST", f"{REQUEST_V1}/reopen"): SYSTEMS_AND_STAFF,
     ("POST", f"{REQUEST_V1}/events"): SYSTEMS_AND_STAFF,
+    # Files: staff work requests, a customer adds to (and reads) its own.
+    ("POST", f"{REQUEST_V1}/attachments"): EVERYONE,
+    ("GET", "/api/v1/attachments/{attachment_id}"): EVERYONE,
+    ("GET", "/api/v1/attachments/{attachment_id}/content"): EVERYONE,
+    # Satisfaction surveys: whoever reads the request (a customer: its own).
+    ("GET", f"{REQUEST_V1}/survey"): EVERYONE,
+    ("GET", f"{V1}/surveys"): EVERYONE,
     ("GET", "/api/v1/tasks"): STAFF,
     ("GET", "/api/v1/tasks/{task_id}"): STAFF,
     ("POST", "/api/v1/tasks/{task_id}/claim"): STAFF,

@@ -4,7 +4,8 @@
 
 - a request body larger than ``PARLEY_MAX_BODY_BYTES`` is answered 413 in the TMF error shape:
   at once when its Content-Length says so, otherwise (a chunked body) as soon as what arrived
-  passes the limit, so the body is never read whole;
+  passes the limit, so the body is never read whole; a request that carries a file (the
+  ``upload_paths`` the app names: attachments) may be as large as ``upload_body_bytes()``;
 - a NUL character in the path is a 404 (no id holds one), in a query parameter a 400:
   PostgreSQL cannot store or compare it in text, and no id, filter or search means it.
 
@@ -13,6 +14,7 @@ parses but cannot be stored or answered (nesting, NUL, unpaired surrogates, NaN)
 naming where, as the TMF kit's ``check_storable`` does for TMF documents.
 """
 
+import re
 from urllib.parse import parse_qsl
 
 from fastapi import Request
@@ -116,6 +118,31 @@ def not_acceptable(scope: Scope) -> Refused | None:
     return None
 
 
+def upload_paths(settings, web_paths: tuple[str, ...]) -> list[tuple[str, re.Pattern]]:
+    """(method, path pattern) of the requests that carry a file: an attachment sent to
+    Parley's API, a TMF621 ticket raised with files, and the web pages' upload forms
+    (``web_paths``: the console's and the portal's, where they are mounted)."""
+    tickets = re.escape(f"{settings.trouble_ticket_api_prefix}/troubleTicket")
+    own = re.escape(f"{settings.parley_api_prefix}/requests/")
+    paths = [
+        ("POST", rf"{own}[^/]+/attachments"),
+        ("POST", tickets),
+        ("PATCH", rf"{tickets}/[^/]+"),
+        *(("POST", rf"{re.escape(web)}/requests/[^/]+/attachment") for web in web_paths),
+    ]
+    return [(method, re.compile(pattern)) for method, pattern in paths]
+
+
+def _body_limit(scope: Scope) -> int:
+    state = scope["app"].state
+    settings = state.settings  # the settings of the app serving it (a test swaps them)
+    path, method = scope.get("path", ""), scope.get("method", "")
+    for allowed, pattern in getattr(state, "upload_paths", ()):
+        if method == allowed and pattern.fullmatch(path):
+            return settings.upload_body_bytes()
+    return settings.max_body_bytes
+
+
 def _declared_length(scope: Scope) -> int | None:
     for name, value in scope.get("headers", ()):
         if name == b"content-length":
@@ -133,8 +160,7 @@ class RequestLimits:
             return
         refused = nul_refusal(scope) or not_acceptable(scope)
         declared = _declared_length(scope)
-        # The settings of the app serving the request (a test swaps them per test).
-        limit = scope["app"].state.settings.max_body_bytes
+        limit = _body_limit(scope)
         if refused is None and declared is not None and declared > limit:
             refused = body_too_large(limit)
         if refused is not None:

@@ -17,6 +17,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy.orm import Session
+
 from parley import ratelimit
 from parley.actor import Actor
 from parley.auth.models import OneTimeCode
@@ -58,6 +60,12 @@ class CodeRefused(Exception):
 class Sent:
     challenge_id: str
     channel: str  # where a code went if the details matched ("sms" or "email"), as guessed
+
+
+def purge_spent_codes(session: Session) -> int:
+    """Delete used and expired codes (a worker job, ``parley.jobs``); how many. A code that is
+    gone is refused as a wrong one would be, so the answer a customer gets does not change."""
+    return AuthRepository(session).purge_spent_codes(utcnow())
 
 
 class OneTimeCodes:

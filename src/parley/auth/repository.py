@@ -332,6 +332,12 @@ class AuthRepository(Repository):
         statement = select(OneTimeCode).where(OneTimeCode.id == code_id).with_for_update()
         return self.session.scalars(statement).first()
 
+    def purge_spent_codes(self, now: datetime) -> int:
+        """Delete the codes that can never be answered again: used (rightly, or up by wrong
+        tries) or expired. Nothing refers to them; the audit trail keeps that one was sent."""
+        spent = or_(OneTimeCode.used_at.is_not(None), OneTimeCode.expires_at <= now)
+        return self.session.execute(delete(OneTimeCode).where(spent)).rowcount or 0
+
     def customer_login(self, customer_id: str) -> User | None:
         statement = select(User).where(User.customer_id == customer_id, User.kind == "customer")
         return self.session.scalars(statement.order_by(User.created_at).limit(1)).first()

@@ -135,3 +135,26 @@ class SatisfactionSurvey(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rating: Mapped[int | None] = mapped_column(Integer)
     comment: Mapped[str | None] = mapped_column(String(1000))
+
+
+class RequestAttachment(Base):
+    """A file attached to a request (``requests/attachments.py``): kept outside the database
+    by its SHA-256 (``requests/files.py``), described here with the type recognised from its
+    content, never the one its sender declared."""
+
+    __tablename__ = "request_attachment"
+    __table_args__ = (
+        Index("ix_request_attachment_request", "request_id", "created_at"),
+        CheckConstraint("size > 0", name="size"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    request_id: Mapped[str] = mapped_column(ForeignKey("customer_request.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    attachment_type: Mapped[str | None] = mapped_column(String(64))
+    description: Mapped[str | None] = mapped_column(String(500))
+    added_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,3 +24,7 @@ class RequestOptions(OptionsRecord):
     # made from the base URL the customer's browser reaches Parley at.
     survey_days: int = setting("survey_days")
     base_url: str = setting("base_url")
+    # Attachments (requests/attachments.py): the largest, the types accepted, where kept.
+    attachment_max_bytes: int = setting("attachment_max_bytes")
+    attachment_types: str = setting("attachment_types")
+    attachment_dir: str = setting("attachment_dir")

@@ -1,10 +1,11 @@
 """The only place that queries the request tables."""
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.requests.models import (
     CustomerRequest,
+    RequestAttachment,
     RequestStatusChange,
     RequestType,
     SatisfactionSurvey,
@@ -58,9 +59,39 @@ class RequestRepository(Repository):
         order = ((CustomerRequest.created_at, True),)
         return self.page(CustomerRequest, conditions, page, *order)
 
+    def attachment(self, attachment_id: str) -> RequestAttachment | None:
+        return self.session.get(RequestAttachment, attachment_id)
+
+    def attachments_of(self, request_id: str) -> list[RequestAttachment]:
+        query = select(RequestAttachment).where(RequestAttachment.request_id == request_id)
+        order = (RequestAttachment.created_at, RequestAttachment.id)
+        return list(self.session.scalars(query.order_by(*order)))
+
     def survey_of(self, request_id: str) -> SatisfactionSurvey | None:
         query = select(SatisfactionSurvey).where(SatisfactionSurvey.request_id == request_id)
         return self.session.scalars(query).first()
+
+    def surveys_of_customer(
+        self, customer_id: str, offset: int, limit: int, answered_only: bool
+    ) -> tuple[list[tuple[SatisfactionSurvey, str]], int]:
+        """The customer's surveys with their request's reference, newest first (answered
+        ones by when they were answered), and how many there are."""
+        conditions = [SatisfactionSurvey.customer_id == customer_id]
+        if answered_only:
+            conditions.append(SatisfactionSurvey.answered_at.is_not(None))
+        total = self.session.scalar(
+            select(func.count()).select_from(SatisfactionSurvey).where(*conditions)
+        )
+        newest = func.coalesce(SatisfactionSurvey.answered_at, SatisfactionSurvey.created_at)
+        query = (
+            select(SatisfactionSurvey, CustomerRequest.reference)
+            .join(CustomerRequest, CustomerRequest.id == SatisfactionSurvey.request_id)
+            .where(*conditions)
+            .order_by(newest.desc(), SatisfactionSurvey.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in self.session.execute(query)], total or 0
 
     def survey_by_token(self, token_hash: str) -> SatisfactionSurvey | None:
         query = select(SatisfactionSurvey).where(SatisfactionSurvey.token_hash == token_hash)

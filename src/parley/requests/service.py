@@ -16,11 +16,17 @@ from parley.offers import OfferCatalogue
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments
+from parley.requests.attachments import AttachmentFiles, Upload, reference, upload_of
 from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
 from parley.requests.classification import Arrival, classify
 from parley.requests.fulfilment import AutomaticFulfilment
 from parley.requests.linking import INTERACTION, InteractionLinks
-from parley.requests.models import CustomerRequest, RequestStatusChange, RequestType
+from parley.requests.models import (
+    CustomerRequest,
+    RequestAttachment,
+    RequestStatusChange,
+    RequestType,
+)
 from parley.requests.notify import RequestNotifier
 from parley.requests.options import RequestOptions
 from parley.requests.presentation import REFERENCE, SERVER_FIELDS, present, status_view
@@ -105,6 +111,11 @@ class RequestService:
         for key in SERVER_FIELDS:
             document.pop(key, None)
         _drop_reference(document)
+        files = AttachmentFiles(self.uow)
+        uploads = [  # checked before anything changes
+            files.check(upload_of(given, f"attachment[{index}]"), "attachment")
+            for index, given in enumerate(_listed(document.pop("attachment", None)))
+        ]
         if document.get("status", lc.ACKNOWLEDGED) != lc.ACKNOWLEDGED:
             raise InvalidInput("status: a new request is acknowledged; move it on later", "status")
         customer_id = self._customer(document)
@@ -165,7 +176,14 @@ class RequestService:
             updated_at=now,
             status_changed_at=now,
         )
+        attachments = [files.new(row.id, checked) for checked in uploads]
+        if attachments:
+            row.document["attachment"] = [reference(a) for a in attachments]
         self.repo.add(row)
+        if attachments:
+            self.session.flush()  # the request's row before its files' (no ORM relationship)
+            for attachment, checked in zip(attachments, uploads, strict=True):
+                files.keep(attachment, checked)
         self.sla.start(row, request_type, now)
         reason = f"received; classified as {request_type.code} by {classified.rule}"
         self._history(row, None, reason, now)
@@ -203,6 +221,12 @@ class RequestService:
         for key in ("ticketType", "troubleTicketSpecification"):
             if document.get(key) != before.get(key):
                 raise InvalidInput(f"{key}: the type of a request cannot be changed", key)
+        if (document.get("attachment") or []) != (before.get("attachment") or []):
+            raise InvalidInput(
+                "attachment: files are added with POST /api/v1/requests/{id}/attachments "
+                "and never changed or removed",
+                "attachment",
+            )
         document["relatedEntity"] = [
             r for r in document.get("relatedEntity") or [] if not _is_interaction(r)
         ]
@@ -275,6 +299,35 @@ class RequestService:
         document = {**row.document, "note": [*(row.document.get("note") or []), note]}
         self._by_the_customer(row, f"Note on request {row.reference}: {text}")
         return self.replace(row.id, document, expected_version)
+
+    def add_attachment(
+        self, request_id: str, upload: Upload, expected_version=None
+    ) -> RequestAttachment:
+        """Attach a file to an open request (a customer's log-in: its own), listed in the
+        ticket's ``attachment``; checked before anything changes."""
+        files = AttachmentFiles(self.uow)
+        checked = files.check(upload)
+        row = self._locked(request_id, expected_version)
+        if row.status in lc.FINAL:
+            raise Conflict(f"status: files are attached to open requests; this one is {row.status}")
+        before = copy.deepcopy(row.document)
+        attachment = files.keep(files.new(row.id, checked), checked)
+        listed = [*(row.document.get("attachment") or []), reference(attachment)]
+        row.document, row.updated_at = {**row.document, "attachment": listed}, utcnow()
+        self.repo.add(row)
+        self._by_the_customer(row, f"Attachment on request {row.reference}: {attachment.name}")
+        self._updated(row, before)
+        return attachment
+
+    def readable_attachment(self, attachment_id: str, reader: Reader | None) -> RequestAttachment:
+        """The file, if ``reader`` may read its request; another customer's is not found,
+        as one that does not exist."""
+        try:
+            row = AttachmentFiles(self.uow).get(attachment_id)
+            self.get_readable(row.request_id, reader)
+        except NotFound:
+            raise NotFound(f"No attachment with id {attachment_id}") from None
+        return row
 
     def delete(self, request_id: str) -> None:
         row = self.get(request_id)
@@ -498,6 +551,14 @@ def _drop_reference(document: dict) -> None:
         document["troubleTicketCharacteristic"] = [
             c for c in given if not (isinstance(c, dict) and c.get("name") == REFERENCE)
         ]
+
+
+def _listed(value) -> list:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput("attachment: a list of Attachments", "attachment")
+    return value
 
 
 def _channel_of(document: dict) -> str | None:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from parley.actor import Actor
 from parley.changes import CREATE, UPDATE, UnitOfWork
-from parley.db.base import new_id, utcnow
+from parley.db.base import iso, new_id, utcnow
 from parley.errors import InvalidInput
 from parley.interactions.service import InteractionService
 from parley.notifications.messages import CommunicationService
@@ -96,6 +96,18 @@ class SurveyService:
             }
         )
 
+    # -- what agents read ------------------------------------------------------------------
+
+    def of_request(self, request_id: str) -> SatisfactionSurvey | None:
+        """The survey of a request (readable by whoever reads the request), if one was asked."""
+        return self.repo.survey_of(request_id)
+
+    def of_customer(
+        self, customer_id: str, offset: int = 0, limit: int = 20, answered_only: bool = False
+    ) -> tuple[list[tuple[SatisfactionSurvey, str]], int]:
+        """The customer's surveys (with their request's reference), newest first."""
+        return self.repo.surveys_of_customer(customer_id, offset, limit, answered_only)
+
     def open_survey(self, token: str) -> SatisfactionSurvey:
         """The survey this link names, if it may still be answered; ``SurveyClosed`` if not."""
         survey = self.repo.survey_by_token(token_hash(token)) if 20 < len(token) < 100 else None
@@ -121,6 +133,33 @@ class SurveyService:
             text += f" ({survey.comment})"
         InteractionService(uow).create(_interaction(survey, text))
         return survey
+
+
+ANSWERED, WAITING, EXPIRED = "answered", "waiting", "expired"
+
+
+def survey_state(survey: SatisfactionSurvey) -> str:
+    """answered; waiting for the customer's answer; or expired unanswered."""
+    if survey.answered_at is not None:
+        return ANSWERED
+    return WAITING if utcnow() < survey.expires_at else EXPIRED
+
+
+def survey_document(survey: SatisfactionSurvey, reference: str) -> dict:
+    """A survey as Parley's API shows it (the request's href made at the edge)."""
+    document = {
+        "id": survey.id,
+        "request": {"id": survey.request_id, "reference": reference,
+                    "@referredType": "TroubleTicket"},
+        "state": survey_state(survey),
+        "askedAt": iso(survey.created_at),
+        "expiresAt": iso(survey.expires_at),
+    }  # fmt: skip
+    if survey.answered_at is not None:
+        document.update(
+            answeredAt=iso(survey.answered_at), rating=survey.rating, comment=survey.comment
+        )
+    return document
 
 
 def _interaction(survey: SatisfactionSurvey, text: str) -> dict:

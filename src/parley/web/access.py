@@ -124,8 +124,11 @@ class Visitor:
 class PageAccess:
     """A route's declared access (a dependency; ``Site.page`` and ``Site.public_page``)."""
 
-    def __init__(self, site: "Site", permission: str | None, signed_in: bool):
+    def __init__(
+        self, site: "Site", permission: str | None, signed_in: bool, uploads: bool = False
+    ):
         self.site, self.permission, self.needs_signed_in = site, permission, signed_in
+        self.uploads = uploads
 
     async def __call__(self, request: Request, session: Session = PageSession) -> Visitor:
         settings: Settings = request.app.state.settings
@@ -139,6 +142,7 @@ class PageAccess:
         request.state.visitor = visitor  # for the error pages
         if signed_in is None and self.needs_signed_in:
             raise SignInNeeded()
+        request.state.takes_files = self.uploads  # read by web/forms.py
         if request.method not in SAFE_METHODS:
             secret = token if signed_in else request.cookies.get(BROWSER_COOKIE)
             await check_csrf(request, secret)

@@ -2,8 +2,10 @@
 field's values are kept beside, for a group of checkboxes).
 
 The web edge's forms are plain HTML forms (``application/x-www-form-urlencoded``), which
-htmx sends alike; nothing uploads files, so multipart bodies are refused, and a body larger
-than a form needs is refused before it is read whole.
+htmx sends alike, and a body larger than a form needs is refused before it is read whole.
+Only the pages that take a file (``site.page(..., uploads=True)``: attachments) read a
+``multipart/form-data`` body, up to the size a file may be (the app's request limits hold
+it to that); everywhere else it is refused.
 """
 
 from dataclasses import dataclass, field
@@ -11,10 +13,22 @@ from typing import Annotated
 from urllib.parse import parse_qsl
 
 from fastapi import Depends
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 MAX_FORM_BYTES = 64 * 1024
+MAX_FIELDS = 20
+
+
+@dataclass(frozen=True)
+class SentFile:
+    """A file field of a form as sent: the name the browser gave, and the bytes."""
+
+    filename: str
+    content: bytes
 
 
 class FormRefused(Exception):
@@ -30,6 +44,9 @@ async def read_form(request: Request) -> dict[str, str]:
     known = getattr(request.state, "form", None)
     if known is not None:
         return known
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind == MULTIPART and getattr(request.state, "takes_files", False):
+        return await _read_multipart(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         raise FormRefused(413)
@@ -38,7 +55,6 @@ async def read_form(request: Request) -> dict[str, str]:
         body += chunk
         if len(body) > MAX_FORM_BYTES:
             raise FormRefused(413)
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if body and kind != FORM:
         raise FormRefused(400)
     fields: dict[str, str] = {}
@@ -55,12 +71,43 @@ async def read_form(request: Request) -> dict[str, str]:
     return fields
 
 
+async def _read_multipart(request: Request) -> dict[str, str]:
+    """A form with a file: its text fields as ``read_form`` gives them, its files (one at
+    most) in ``request.state.files``."""
+    fields: dict[str, str] = {}
+    files: dict[str, SentFile] = {}
+    try:
+        form = await request.form(max_files=1, max_fields=MAX_FIELDS, max_part_size=MAX_FORM_BYTES)
+    except MultiPartException:
+        raise FormRefused(400) from None
+    try:
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                content = await value.read()
+                files.setdefault(key, SentFile(value.filename or "", content))
+            else:
+                fields.setdefault(key, value.replace("\x00", ""))
+    finally:
+        await form.close()
+    request.state.form, request.state.files = fields, files
+    request.state.form_pairs = list(fields.items())
+    return fields
+
+
+async def read_files(request: Request) -> dict[str, SentFile]:
+    """The files of the request's form (none unless the page takes files)."""
+    await read_form(request)
+    return getattr(request.state, "files", {})
+
+
 async def _form(request: Request) -> dict[str, str]:
     return await read_form(request)
 
 
 # A route's parameter: the form's fields (``form: FormFields``).
 FormFields = Annotated[dict[str, str], Depends(_form)]
+# A route's parameter: the form's files (``files: FormFiles``), on a page that takes them.
+FormFiles = Annotated[dict[str, SentFile], Depends(read_files)]
 
 
 @dataclass

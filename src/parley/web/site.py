@@ -33,9 +33,10 @@ class Site:
     # The navigation a visitor sees: only what their roles allow.
     navigation: Callable[[Visitor], list[NavItem]] = lambda _visitor: []
 
-    def page(self, permission: str | None = None):
-        """Depend on this: a signed-in user, holding ``permission`` if one is named."""
-        return Depends(PageAccess(self, permission, signed_in=True))
+    def page(self, permission: str | None = None, *, uploads: bool = False):
+        """Depend on this: a signed-in user, holding ``permission`` if one is named;
+        ``uploads``: the page's form may carry a file (web/forms.py)."""
+        return Depends(PageAccess(self, permission, signed_in=True, uploads=uploads))
 
     def public_page(self):
         """Depend on this: anyone, signed in or not (still CSRF-checked when posting)."""

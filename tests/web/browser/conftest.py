@@ -148,7 +148,7 @@ def _long_history(uow: UnitOfWork, customer_id: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def demo(migrated_engine, database_url) -> Iterator[Demo]:
+def demo(migrated_engine, database_url, attachment_dir) -> Iterator[Demo]:
     """A served console over a small demo data set (its log-ins: agent, supervisor, admin),
     committed for the module and emptied after it."""
     settings = Settings(
@@ -157,6 +157,7 @@ def demo(migrated_engine, database_url) -> Iterator[Demo]:
         embedded_worker=False,
         db_async_pool_size=0,
         default_time_zone="Europe/Berlin",
+        attachment_dir=attachment_dir,
         _env_file=None,
     )
     with sessionmaker(bind=migrated_engine, expire_on_commit=False)() as session:

@@ -128,7 +128,7 @@ def test_a_customer_registers_changes_email_raises_and_cancels_a_fault(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hello,")
     look(page, "portal-home")
 
-    page.get_by_role("link", name="My details").click()
+    page.get_by_role("link", name="Profile", exact=True).click()
     email = page.get_by_role("textbox", name="Email")
     email.fill("new.address@example.net")
     page.get_by_role("button", name="Save contact details").click()

@@ -1,6 +1,7 @@
 """What the customer 360 shows, read through the domains' services: the header, contact details
 and the form that changes them, billing accounts (``web/accounts.py``), contact preferences
-and consent, notes, and the open requests with their SLA state. Each part is read only when
+and consent, notes, the open requests with their SLA state, and the customer's latest
+satisfaction answers (CSAT). Each part is read only when
 the visitor's roles allow it; a part they may not read is left out (``None``), not shown
 empty."""
 
@@ -27,11 +28,13 @@ from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.service import RequestService
 from parley.requests.sla.clocks import SlaClocks
 from parley.requests.sla.models import RequestSla
+from parley.requests.surveys import SurveyService, survey_state
 from parley.web.access import Visitor
 from parley.web.contact_change import instant, is_current
 from parley.web.labels import readable_phone
 
 NOTES_SHOWN = 10
+SURVEYS_SHOWN = 5
 REQUESTS_READ = 100  # the latest requests looked at for the open ones
 
 
@@ -168,6 +171,37 @@ def request_rows(visitor: Visitor, rows: list) -> list[RequestRow]:
             )
         )
     return shown
+
+
+@dataclass(frozen=True)
+class SurveyLine:
+    """A satisfaction survey as an agent reads it."""
+
+    request_id: str
+    reference: str
+    state: str  # answered, waiting, expired (requests/surveys.py)
+    asked_at: datetime
+    expires_at: datetime
+    answered_at: datetime | None
+    rating: int | None
+    comment: str | None
+
+
+def survey_line(survey, reference: str) -> SurveyLine:
+    return SurveyLine(
+        survey.request_id, reference, survey_state(survey), survey.created_at,
+        survey.expires_at, survey.answered_at, survey.rating, survey.comment,
+    )  # fmt: skip
+
+
+def answered_surveys_of(visitor: Visitor, customer_id: str) -> tuple[list[SurveyLine], int]:
+    """The customer's latest answers, and how many they gave (none: nothing to show)."""
+    if not visitor.may(REQUEST_READ):
+        return [], 0
+    found, total = SurveyService(visitor.uow).of_customer(
+        customer_id, 0, SURVEYS_SHOWN, answered_only=True
+    )
+    return [survey_line(survey, reference) for survey, reference in found], total
 
 
 @dataclass(frozen=True)

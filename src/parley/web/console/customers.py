@@ -41,6 +41,7 @@ from parley.web.console.contact_log import (
     wrapped_view,
 )
 from parley.web.console.customer_page import (
+    answered_surveys_of,
     contact_views,
     customer_view,
     notes_of,
@@ -265,6 +266,7 @@ def render(
         "notes_total": notes[1] if notes else 0,
         "note_form": note_form or Form(),
         "requests": open_requests_of(visitor, found.id),
+        "surveys": answered_surveys_of(visitor, found.id),
         "problems": problems_of(visitor, found.id),
         "timeline": timeline_of(visitor, found.id, params) if can["read_timeline"] else None,
         "contact": contact,

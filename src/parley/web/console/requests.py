@@ -1,9 +1,10 @@
 """A request's page: where it stands (status, priority, the SLA clock, the next expected step,
 its workflow stage), how it got there (status history), its tasks, notes and the interactions
-around it; and what an agent may do with it: cancel, close, reopen, put on hold and resume,
-add a note. Each goes through ``RequestService`` with the checks the API makes, including the
-version the page was read at (the API's ETag): a form from a page someone else has changed
-since is refused, says so, and changes nothing.
+around it, its files and the customer's satisfaction survey; and what an agent may do with
+it: cancel, close, reopen, put on hold and resume, add a note or a file
+(``web/attachments.py``). Each goes through ``RequestService`` with the checks the API
+makes, including the version the page was read at (the API's ETag): a form from a page
+someone else has changed since is refused, says so, and changes nothing.
 """
 
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.models import CustomerRequest
 from parley.requests.service import OUTCOME, RESOLUTION_CODE, RequestService
 from parley.requests.sla.clocks import SlaClocks
+from parley.requests.surveys import SurveyService
 from parley.web.access import PageForbidden, Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
-from parley.web.console.customer_page import SlaView, sla_view
-from parley.web.forms import Form, FormFields
+from parley.web.attachments import FIELD, attach, attachments_of, download, upload_rules
+from parley.web.console.customer_page import SlaView, SurveyLine, sla_view, survey_line
+from parley.web.forms import Form, FormFields, FormFiles
 from parley.web.i18n import N_
 from parley.web.labels import label
 from parley.web.site import Site
@@ -41,6 +44,7 @@ DONE = {
     "hold": N_("The request is on hold."),
     "resume": N_("The request is back in progress."),
     "note": N_("Note added."),
+    "attachment": N_("File added."),
 }
 # The customer's view of what comes next (requests/lifecycle.py NEXT_STEP), as the console
 # words it for the agent.
@@ -142,6 +146,7 @@ class RequestView:
     tasks: list[TaskLine]
     notes: list[NoteLine]
     interactions: list[InteractionLine]
+    survey: SurveyLine | None  # the customer's satisfaction, once asked
     actions: list[str] = field(default_factory=list)
 
 
@@ -156,6 +161,32 @@ def router(site: Site) -> APIRouter:
         done = DONE.get(request.query_params.get("done", ""))
         notice = visitor.locale.gettext(done) if done else None
         return _page(site, visitor, row, notice=notice)
+
+    # Before the actions' route, which would take "attachment" for an action.
+    @pages.post("/requests/{request_id}/attachment")
+    def attach_file(
+        request_id: str,
+        visitor: Annotated[Visitor, site.page(REQUEST_WRITE, uploads=True)],
+        files: FormFiles,
+    ):
+        requests = RequestService(visitor.uow)
+        row = requests.get_readable(request_id, visitor.principal)
+        error = attach(visitor, row.id, files.get(FIELD))
+        if error is not None:
+            current = requests.get(row.id)
+            visitor.uow.session.refresh(current)
+            refused = Form({}, {FIELD: error})
+            return _page(site, visitor, current, action="attachment", form=refused, status=422)
+        return site.redirect(visitor, f"/requests/{row.id}?done=attachment")
+
+    @pages.get("/requests/{request_id}/attachments/{attachment_id}")
+    def attachment(
+        request_id: str,
+        attachment_id: str,
+        visitor: Annotated[Visitor, site.page(REQUEST_READ)],
+    ):
+        row = RequestService(visitor.uow).get_readable(request_id, visitor.principal)
+        return download(visitor, row, attachment_id)
 
     @pages.post("/requests/{request_id}/{action}")
     def act(
@@ -255,6 +286,9 @@ def _page(
         "empty_form": Form(),
         "notice": notice,
         "stale": bool(form and "" in form.errors),
+        "attachments": attachments_of(visitor, row),
+        "upload": upload_rules(visitor),
+        "may_attach": visitor.may(REQUEST_WRITE) and row.status not in lc.FINAL,
         "action_titles": ACTION_TITLES,
         "action_buttons": ACTION_BUTTONS,
         "outcome_options": [(o, gettext(label("request_outcome", o))) for o in lc.OUTCOMES],
@@ -274,6 +308,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     next_step = status.get("nextExpectedStep")
     own = next_step == lc.NEXT_STEP.get(row.status) or not next_step
     document = row.document
+    survey = SurveyService(visitor.uow).of_request(row.id)
     return RequestView(
         id=row.id,
         version=row.version,
@@ -324,6 +359,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
             )
             for r in related
         ],
+        survey=survey_line(survey, row.reference) if survey else None,
         actions=_actions(visitor, row),
     )
 

@@ -50,7 +50,8 @@ def my_requests(visitor: Visitor, limit: int = 50, only_open: bool = False) -> l
     rows, _total = service.find(Page({}, 0, limit), visitor.principal)
     if only_open:
         rows = [row for row in rows if row.status not in lc.FINAL]
-    return [request_view(visitor, row) for row in rows]
+    type_names: dict[str, str] = {}  # each type read once for the list, not once a row
+    return [request_view(visitor, row, type_names) for row in rows]
 
 
 def my_request(visitor: Visitor, request_id: str) -> CustomerRequest:
@@ -62,13 +63,17 @@ def history_of(visitor: Visitor, row: CustomerRequest) -> list[RequestStatusChan
     return RequestService(visitor.uow).history(row.id)
 
 
-def request_view(visitor: Visitor, row: CustomerRequest) -> RequestView:
-    request_type = RequestTypeCatalogue(visitor.uow).get(row.type_id)
+def request_view(
+    visitor: Visitor, row: CustomerRequest, type_names: dict[str, str] | None = None
+) -> RequestView:
+    names = {} if type_names is None else type_names
+    if row.type_id not in names:
+        names[row.type_id] = RequestTypeCatalogue(visitor.uow).get(row.type_id).name
     allowed = lc.TRANSITIONS.get(row.status, frozenset())
     return RequestView(
         id=row.id,
         reference=row.reference,
-        type_name=request_type.name,
+        type_name=names[row.type_id],
         status=row.status,
         description=row.document.get("description") or "",
         created_at=row.created_at,

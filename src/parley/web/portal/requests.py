@@ -1,5 +1,6 @@
-"""The customer's requests: all of them, one with its status history, the next step and its
-notes; raising one of the self-service types; cancelling, reopening and adding a note. Each
+"""The customer's requests: all of them, one with its status history, the next step, its
+notes and files; raising one of the self-service types; cancelling, reopening, adding a note
+and a file (``web/attachments.py``), and downloading the files. Each
 change is made by the request service as the customer, on the channel ``web``, and logged
 there as the customer's interaction (``requests/service.py``)."""
 
@@ -13,7 +14,8 @@ from parley.requests.catalogue import RequestTypeCatalogue, required_characteris
 from parley.requests.service import RequestService
 from parley.web.access import Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
-from parley.web.forms import Form, FormFields
+from parley.web.attachments import FIELD, attach, attachments_of, download, upload_rules
+from parley.web.forms import Form, FormFields, FormFiles
 from parley.web.i18n import N_
 from parley.web.portal.mine import (
     customer_id,
@@ -38,6 +40,7 @@ DONE = {
     "cancel": N_("Your request was cancelled."),
     "reopen": N_("Your request was reopened."),
     "note": N_("Your note was added."),
+    "attachment": N_("Your file was added."),
     "raised": N_("Thank you: we have received your request."),
 }
 
@@ -47,6 +50,7 @@ def router(site: Site) -> APIRouter:
     Reader = Annotated[Visitor, site.page(REQUEST_READ)]
     Raiser = Annotated[Visitor, site.page(REQUEST_RAISE)]
     Canceller = Annotated[Visitor, site.page(REQUEST_CANCEL)]
+    Uploader = Annotated[Visitor, site.page(REQUEST_RAISE, uploads=True)]
 
     @pages.get("/requests")
     def list_page(visitor: Reader):
@@ -120,6 +124,18 @@ def router(site: Site) -> APIRouter:
             lambda row, text: service.add_note(row.id, text, row.version),
         )  # fmt: skip
 
+    @pages.post("/requests/{request_id}/attachment")
+    def attach_file(visitor: Uploader, request_id: str, files: FormFiles):
+        row = my_request(visitor, request_id)  # another customer's: not found
+        error = attach(visitor, row.id, files.get(FIELD))
+        if error is not None:
+            return _detail(site, visitor, request_id, Form({}, {FIELD: error}), 422)
+        return site.redirect(visitor, f"/requests/{row.id}?done=attachment")
+
+    @pages.get("/requests/{request_id}/attachments/{attachment_id}")
+    def attachment(visitor: Reader, request_id: str, attachment_id: str):
+        return download(visitor, my_request(visitor, request_id), attachment_id)
+
     return pages
 
 
@@ -156,6 +172,8 @@ def _detail(
         "request": request_view(visitor, row),
         "history": history_of(visitor, row),
         "notes": notes_of(row),
+        "attachments": attachments_of(visitor, row),
+        "upload": upload_rules(visitor),
         "form": form or Form(),
         "done": done,
     }

@@ -2,7 +2,9 @@
  * - htmx requests carry the page's CSRF token (X-CSRF-Token), as forms carry it in a field;
  * - "/" goes to the search box; the arrow keys move between it and the candidates;
  * - a failed htmx request is said in the page's alert region (texts come translated from
- *   the page's data attributes), and an ended session goes to the sign-in page.
+ *   the page's data attributes), and an ended session goes to the sign-in page;
+ * - a file larger than its form takes is said beside the field before it is sent (the
+ *   server refuses it all the same).
  * The pages work for reading without it. */
 (function () {
   "use strict";
@@ -168,9 +170,66 @@
     window.addEventListener("pagehide", function () { source.close(); });
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", startLive);
-  } else {
+  /* A file input with data-max-bytes: a file too large is said beside it (in the words
+   * of its data-too-large), and its form is not sent, instead of uploading it for nothing. */
+  function fileTooLarge(input) {
+    var most = parseInt(input.getAttribute("data-max-bytes"), 10);
+    var file = input.files && input.files[0];
+    return Boolean(file && most && file.size > most);
+  }
+
+  function sayAboutFile(input) {
+    var error = document.getElementById(input.id + "-error");
+    var tooLarge = fileTooLarge(input);
+    if (error) {
+      error.textContent = tooLarge ? input.getAttribute("data-too-large") : "";
+      error.hidden = !tooLarge;
+    }
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(
+      function (id) { return id && id !== input.id + "-error"; });
+    if (tooLarge) {
+      described.push(input.id + "-error");
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+    input.setAttribute("aria-describedby", described.join(" "));
+    return tooLarge;
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("input[type=file][data-max-bytes]")) {
+      sayAboutFile(event.target);
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var input = event.target.querySelector("input[type=file][data-max-bytes]");
+    if (input && sayAboutFile(input)) {
+      event.preventDefault();
+      input.focus();
+    }
+  });
+
+  /* A row of tabs that scrolls sideways (the portal's on a narrow phone): the page's own
+   * tab in view. */
+  function currentTabInView() {
+    var current = document.querySelector(".portal-tabs a[aria-current=page]");
+    var row = current && current.closest("ul");
+    if (row && row.scrollWidth > row.clientWidth) {
+      var tab = current.getBoundingClientRect(), shown = row.getBoundingClientRect();
+      row.scrollLeft += tab.left - shown.left - (row.clientWidth - tab.width) / 2;
+    }
+  }
+
+  function started() {
+    currentTabInView();
     startLive();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", started);
+  } else {
+    started();
   }
 })();

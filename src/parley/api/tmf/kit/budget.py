@@ -18,6 +18,10 @@ MAX_ENTRIES = 100  # entries of any list: notes, items, characteristics, contact
 FREE_TEXTS = frozenset({"description", "text", "content", "comment", "resolution", "value"})
 # Lists shorter than MAX_ENTRIES: each entry is looked up, resolved or carried whole.
 SHORTER_LISTS = {"attachment": 20, "relatedParty": 50}
+# In a collection that takes files (a TMF621 ticket's ``attachment``), an entry's ``content``
+# (base64) is a file, not a text: no text's limit; the service holds a file to
+# PARLEY_ATTACHMENT_MAX_BYTES, the body limit the request as a whole.
+FILE_CONTENT = "content"
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,11 @@ class DocumentBudget:
     entries: int = MAX_ENTRIES
     free_texts: frozenset[str] = FREE_TEXTS
     shorter_lists: dict[str, int] = field(default_factory=lambda: dict(SHORTER_LISTS))
+    file_lists: frozenset[str] = frozenset()
+
+    def is_file(self, list_name: str, key: str) -> bool:
+        """Whether ``key`` of an entry of the list ``list_name`` holds a file's content."""
+        return key == FILE_CONTENT and list_name in self.file_lists
 
     def characters(self, name: str) -> int:
         """The longest text under the property ``name`` (the list's, for a list of texts)."""
@@ -37,3 +46,4 @@ class DocumentBudget:
 
 
 TMF_DOCUMENT = DocumentBudget()
+WITH_ATTACHMENTS = DocumentBudget(file_lists=frozenset({"attachment"}))

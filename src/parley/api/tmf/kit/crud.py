@@ -16,7 +16,6 @@ from parley.api.error_answers import also_answers
 from parley.api.hrefs import base_url_of, links_of
 from parley.api.json_response import JSONResponse
 from parley.api.security import require, require_any
-from parley.api.tmf.kit.budget import TMF_DOCUMENT
 from parley.api.tmf.kit.errors import TMFError
 from parley.api.tmf.kit.openapi import body_docs
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
@@ -220,7 +219,7 @@ def received(request: Request, resource: Resource, body: dict, fields: str | Non
     body was read, in the order every create takes them."""
     selected = parse_fields(fields, resource.known_fields)
     flags = _flags(request, resource.create_flags)
-    check_storable(body, TMF_DOCUMENT)
+    check_storable(body, resource.budget)
     body.pop("href", None)
     links_of(request).strip(body)  # services see ids and foreign hrefs only
     check_type(body, resource.type_name)
@@ -255,7 +254,7 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
     ):
         selected = parse_fields(fields, resource.known_fields)
         version = {"version": expected_version(request)} if resource.versioned_as else {}
-        check_storable(body, TMF_DOCUMENT)
+        check_storable(body, resource.budget)
         for read_only in ("id", "href"):
             if read_only in body:
                 raise TMFError(400, f"{read_only}: cannot be changed", "INVALID_INPUT")

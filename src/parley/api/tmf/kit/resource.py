@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from fastapi.routing import APIRoute
 
+from parley.api.tmf.kit.budget import TMF_DOCUMENT, DocumentBudget
 from parley.api.tmf.kit.paths import document_path, scalar_kinds
 from parley.api.tmf.kit.spec import Spec
 from parley.changes import UnitOfWork
@@ -96,6 +97,8 @@ class Resource:
     # Rows with a version: answers about one carry it as ETag, a PATCH honours If-Match, and a
     # write that lost a race is a 412 naming the row so.
     versioned_as: str | None = None
+    # How much one document may hold (budget.py): the texts and lists of any TMF document.
+    budget: DocumentBudget = TMF_DOCUMENT
     events: Events = field(default_factory=Events)
 
     @property

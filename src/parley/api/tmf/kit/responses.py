@@ -134,6 +134,8 @@ def _storable(value: Any, path: str, name: str, depth: int, problems: list[str],
             inner = f"{path}.{key}" if path else key
             if not _storable_text(key):
                 problems.append(f"{where}: a property name holds a NUL or unpaired surrogate")
+            elif budget and isinstance(item, str) and budget.is_file(name, key):
+                _storable(item, inner, key, depth + 1, problems, None)  # a file, not a text
             else:
                 _storable(item, inner, key, depth + 1, problems, budget)
     elif isinstance(value, list):

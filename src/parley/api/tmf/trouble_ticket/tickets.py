@@ -6,6 +6,7 @@ Without If-Match the change is applied to the current version (the row is locked
 made), so no update is lost either way.
 """
 
+from parley.api.tmf.kit.budget import WITH_ATTACHMENTS
 from parley.api.tmf.kit.resource import Events, Resource
 from parley.api.tmf.kit.spec import Spec
 from parley.auth.permissions import REQUEST_DELETE, REQUEST_RAISE, REQUEST_READ, REQUEST_WRITE
@@ -79,5 +80,6 @@ def ticket_resource(spec: Spec) -> Resource:
         stored=lambda ticket: ticket.request.document,
         served=Ticket.served,
         versioned_as="request",
+        budget=WITH_ATTACHMENTS,  # a ticket may be raised with files (requests/attachments.py)
         events=Events(state_change="StatusChange"),
     )
