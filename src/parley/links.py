@@ -34,6 +34,15 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
 }
+# Where a kind is served besides, in another TMF version's shapes (the v4 APIs over the same
+# resources): an href there is Parley's own too, recognised when it comes back. Answers link
+# to the collections above.
+ALSO_SERVED: dict[str, tuple[str, str]] = {
+    "Individual": ("party_v4_api_prefix", "individual"),
+    "Organization": ("party_v4_api_prefix", "organization"),
+    "Customer": ("customer_v4_api_prefix", "customer"),
+    "PartyInteraction": ("interaction_v4_api_prefix", "partyInteraction"),
+}
 # Parley's parties and customers have UUID ids: a reference to one by another id names
 # another system's (an external reference, parties/external.py) and is served as sent.
 UUID_KEYED = frozenset({"Individual", "Organization", "Customer"})
@@ -72,6 +81,10 @@ class Links:
             kind: f"{base}{getattr(settings, prefix)}/{name}"
             for kind, (prefix, name) in COLLECTIONS.items()
         }
+        self.also = {
+            kind: f"{base}{getattr(settings, prefix)}/{name}"
+            for kind, (prefix, name) in ALSO_SERVED.items()
+        }
         self.parley_api = settings.parley_api_prefix  # the path of Parley's own operations
 
     @classmethod
@@ -97,10 +110,14 @@ class Links:
         if kind in URN_KINDS:
             return href == urn(kind, ref_id)
         if kind in self.collections:
-            return href == self.href(kind, ref_id)
+            also = self.also.get(kind)
+            return href == self.href(kind, ref_id) or (
+                also is not None and href == f"{also}/{ref_id}"
+            )
         if not href.endswith("/" + ref_id):
             return False
-        return href[: -len(ref_id) - 1] in self.collections.values()
+        collection = href[: -len(ref_id) - 1]
+        return collection in self.collections.values() or collection in self.also.values()
 
     def fill(self, document: Any) -> Any:
         """A copy of ``document`` with the href of every reference to a Parley resource that
