@@ -189,6 +189,21 @@ def _address(city: str, address_id: str) -> dict:
     }
 
 
+def test_what_v5_allows_and_v4_would_not_is_still_changed_on_v4(client):
+    """v4 requires a credit profile's date and period, v5 does not: a customer v5 made without
+    them is changed on v4 all the same."""
+    customer = create_customer(
+        client,
+        create_individual(client),
+        creditProfile=[{"@type": "CreditProfile", "creditScore": 700}],
+    )
+
+    patched = client.patch(f"{V4}/{customer['id']}", json={"status": "suspended"})
+
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["creditProfile"] == [{"@type": "CreditProfile", "creditScore": 700}]
+
+
 def test_errors_name_v4_paths_and_change_nothing(client, session):
     person = create_individual(client)
     engaged = {"id": person["id"], "@referredType": "Individual"}

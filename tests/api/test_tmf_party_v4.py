@@ -190,6 +190,7 @@ def test_bad_input_names_v4_paths_and_changes_nothing(client, session):
             "contactMedium[0].characteristic.emailAddress",
         ),
         ("individual", {**KIT_INDIVIDUAL, "partyCharacteristic": [{"name": "x"}]}, "value"),
+        ("individual", {**KIT_INDIVIDUAL, "partyCharacteristic": [{"value": 1}]}, "name"),
     ):
         assert_tmf_error(client.post(f"{V4}/{collection}", json=body), 400, named)
     assert session.query(Party).count() == before

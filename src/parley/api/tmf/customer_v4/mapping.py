@@ -9,7 +9,7 @@ they are kept as stored when a v4 client changes the customer (kit/v4_mapping.py
 
 from functools import cache
 
-from parley.api.tmf.kit.spec import load_spec
+from parley.api.tmf.kit.spec import Spec, load_spec, load_spec_requiring
 from parley.api.tmf.kit.v4_mapping import Attribute, DocumentMapping
 from parley.api.tmf.kit.v4_shapes import (
     characteristic_v4,
@@ -25,6 +25,9 @@ from parley.api.tmf.kit.v4_shapes import (
 
 SPEC_FILE = "TMF629-Customer-v4.0.0.swagger.json"
 V5_SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
+# What v5 (the store) requires of a credit profile where v4's file asks for more (its date and
+# period): a customer made on v5 may have one without, and is changed on v4 all the same.
+AS_V5_REQUIRES = {"CreditProfile": []}
 ATTRIBUTES = (
     Attribute("engagedParty", to_v4=party_ref_v4, to_v5=party_ref_v5),
     Attribute("relatedParty", to_v4=each(related_party_v4), to_v5=each(related_party_v5)),
@@ -34,10 +37,15 @@ ATTRIBUTES = (
 
 
 @cache
+def v4_spec() -> Spec:
+    return load_spec_requiring(SPEC_FILE, AS_V5_REQUIRES)
+
+
+@cache
 def customer_mapping() -> DocumentMapping:
     return DocumentMapping(
         "Customer",
-        load_spec(SPEC_FILE),
+        v4_spec(),
         load_spec(V5_SPEC_FILE),
         ATTRIBUTES,
         completed_v4=_accounts_named,

@@ -9,10 +9,9 @@ from dataclasses import replace
 from functools import cache
 
 from parley.api.tmf.customer.routes import customer_resource
-from parley.api.tmf.customer_v4.mapping import SPEC_FILE, customer_mapping
+from parley.api.tmf.customer_v4.mapping import customer_mapping, v4_spec
 from parley.api.tmf.kit.api import TMFApi
 from parley.api.tmf.kit.resource import Events
-from parley.api.tmf.kit.spec import load_spec
 from parley.auth.permissions import CUSTOMER_READ
 from parley.changes import UnitOfWork
 from parley.db.repository import Page, Reader
@@ -22,7 +21,7 @@ from parley.parties.models import Customer
 
 @cache
 def api() -> TMFApi:
-    spec = load_spec(SPEC_FILE)
+    spec = v4_spec()
     mapping = customer_mapping()
     resource = replace(
         customer_resource(),

@@ -33,8 +33,9 @@ class SpecViolation(ValueError):
 
 
 def load_spec_requiring(filename: str, required: dict[str, list[str]]) -> "Spec":
-    """A Swagger 2.0 spec whose ``required`` lists are replaced where a conformance profile asks
-    for less than the swagger (the v4 kits' lenient creates)."""
+    """A Swagger 2.0 spec whose ``required`` lists are replaced where Parley asks for less than
+    the swagger: what a conformance profile makes mandatory (TMF683 v4's lenient creates), or
+    what v5 requires where a v4 API shows v5 documents (kit/v4_mapping.py)."""
     with open(SPEC_DIR / filename, encoding="utf-8") as handle:
         document = json.load(handle)
     for name, fields in required.items():

@@ -91,7 +91,7 @@ class DocumentMapping:
         self.paths = (
             *COMMON_PATHS,
             *paths,
-            *((re.compile(rf"(^|; ){re.escape(a.v5)}(?=[.\[:])"), rf"\1{a.v4}") for a in renamed),
+            *((re.compile(rf"(^|; ){re.escape(a.v5)}(?=[.\[:]|$)"), rf"\1{a.v4}") for a in renamed),
         )
 
     # -- documents ---------------------------------------------------------------------------
@@ -146,7 +146,8 @@ class DocumentMapping:
         attribute = self.by_v4.get(criterion.name)
         if attribute is None:
             return criterion
-        values = tuple(attribute.stored(value) for value in criterion.values)
+        stored = {v4: v5 for v5, v4 in attribute.values.items()}
+        values = tuple(stored.get(v, v) if isinstance(v, str) else v for v in criterion.values)
         return replace(criterion, name=attribute.v5_name, values=values)
 
     # -- errors --------------------------------------------------------------------------
@@ -159,7 +160,8 @@ class DocumentMapping:
         except InvalidInput as refused:
             if type(refused) is not InvalidInput:
                 raise
-            raise InvalidInput(self._v4_paths(refused.message), refused.field) from None
+            field = refused.field and self._v4_paths(refused.field)
+            raise InvalidInput(self._v4_paths(refused.message), field) from None
 
     def _v4_paths(self, message: str) -> str:
         for pattern, v4 in self.paths:

@@ -12,7 +12,7 @@ other where only one is given. An attachment v4 types as ``AttachmentRefOrValue`
 
 from functools import cache
 
-from parley.api.tmf.kit.spec import load_spec
+from parley.api.tmf.kit.spec import Spec, load_spec
 from parley.api.tmf.kit.v4_mapping import Attribute, DocumentMapping
 from parley.api.tmf.kit.v4_shapes import (
     characteristic_v4,
@@ -72,9 +72,13 @@ INDIVIDUAL = (
 )
 
 
+def v4_spec() -> Spec:
+    return load_spec(SPEC_FILE)
+
+
 @cache
 def party_mapping(kind: str) -> DocumentMapping:
-    v4, v5 = load_spec(SPEC_FILE), load_spec(V5_SPEC_FILE)
+    v4, v5 = v4_spec(), load_spec(V5_SPEC_FILE)
     if kind == "Individual":
         return DocumentMapping(kind, v4, v5, INDIVIDUAL, completed_v5=_attachments_typed)
     return DocumentMapping(

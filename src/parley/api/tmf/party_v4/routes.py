@@ -6,9 +6,9 @@ from functools import cache
 
 from parley.api.tmf.kit.api import TMFApi
 from parley.api.tmf.kit.resource import Events, Resource
-from parley.api.tmf.kit.spec import load_spec
+from parley.api.tmf.kit.spec import Spec
 from parley.api.tmf.party.routes import KINDS, party_resource
-from parley.api.tmf.party_v4.mapping import SPEC_FILE, party_mapping
+from parley.api.tmf.party_v4.mapping import party_mapping, v4_spec
 from parley.auth.permissions import PARTY_READ
 from parley.changes import UnitOfWork
 from parley.db.repository import Page, Reader
@@ -26,12 +26,12 @@ COLUMNS = {
 
 @cache
 def api() -> TMFApi:
-    spec = load_spec(SPEC_FILE)
+    spec = v4_spec()
     resources = tuple(_resource(name, kind, spec) for name, kind in KINDS)
     return TMFApi("TMF632v4", 4, "party_v4_api_prefix", spec, resources, PARTY_READ)
 
 
-def _resource(name: str, kind: str, spec) -> Resource:
+def _resource(name: str, kind: str, spec: Spec) -> Resource:
     mapping = party_mapping(kind)
     return replace(
         party_resource(name, kind),
