@@ -34,15 +34,6 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
 }
-# Where a kind is served besides, in another TMF version's shapes (the v4 APIs over the same
-# resources): an href there is Parley's own too, recognised when it comes back. Answers link
-# to the collections above.
-ALSO_SERVED: dict[str, tuple[str, str]] = {
-    "Individual": ("party_v4_api_prefix", "individual"),
-    "Organization": ("party_v4_api_prefix", "organization"),
-    "Customer": ("customer_v4_api_prefix", "customer"),
-    "PartyInteraction": ("interaction_v4_api_prefix", "partyInteraction"),
-}
 # Parley's parties and customers have UUID ids: a reference to one by another id names
 # another system's (an external reference, parties/external.py) and is served as sent.
 UUID_KEYED = frozenset({"Individual", "Organization", "Customer"})
@@ -62,6 +53,16 @@ def urn(kind: str, ref_id: str) -> str:
 REFERENCE_TYPES = {
     "BillingAccountRef": "BillingAccount",
     "TroubleTicketSpecificationRef": "TroubleTicketSpecification",
+}
+
+# Where a kind is served besides, in another TMF version's shapes (the v4 APIs over the same
+# resources): an href there is Parley's own too, recognised when it comes back. Answers link
+# to the collections of COLLECTIONS.
+ALSO_SERVED: dict[str, tuple[str, str]] = {
+    "Individual": ("party_v4_api_prefix", "individual"),
+    "Organization": ("party_v4_api_prefix", "organization"),
+    "Customer": ("customer_v4_api_prefix", "customer"),
+    "PartyInteraction": ("interaction_v4_api_prefix", "partyInteraction"),
 }
 
 
