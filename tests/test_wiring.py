@@ -26,4 +26,4 @@ def test_every_builtin_channel_and_listener_is_registered(settings):
     # the names wiring uses are the domains' own
     assert wiring.TROUBLE_TICKET == request_service.RESOURCE
     load_event_views(settings)
-    assert {view.api for view in views_of("customer")} == {"TMF629", "TMF688"}
+    assert {view.api for view in views_of("customer")} == {"TMF629", "TMF629v4", "TMF688"}

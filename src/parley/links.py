@@ -58,6 +58,16 @@ REFERENCE_TYPES = {
     "TroubleTicketSpecificationRef": "TroubleTicketSpecification",
 }
 
+# Where a kind is served besides, in another TMF version's shapes (the v4 APIs over the same
+# resources): an href there is Parley's own too, recognised when it comes back. Answers link
+# to the collections of COLLECTIONS.
+ALSO_SERVED: dict[str, tuple[str, str]] = {
+    "Individual": ("party_v4_api_prefix", "individual"),
+    "Organization": ("party_v4_api_prefix", "organization"),
+    "Customer": ("customer_v4_api_prefix", "customer"),
+    "PartyInteraction": ("interaction_v4_api_prefix", "partyInteraction"),
+}
+
 
 def referred_type(ref: dict) -> str | None:
     """What a reference refers to, if it says so."""
@@ -74,6 +84,10 @@ class Links:
         self.collections = {
             kind: f"{base}{getattr(settings, prefix)}/{name}"
             for kind, (prefix, name) in COLLECTIONS.items()
+        }
+        self.also = {
+            kind: f"{base}{getattr(settings, prefix)}/{name}"
+            for kind, (prefix, name) in ALSO_SERVED.items()
         }
         self.parley_api = settings.parley_api_prefix  # the path of Parley's own operations
 
@@ -100,10 +114,14 @@ class Links:
         if kind in URN_KINDS:
             return href == urn(kind, ref_id)
         if kind in self.collections:
-            return href == self.href(kind, ref_id)
+            also = self.also.get(kind)
+            return href == self.href(kind, ref_id) or (
+                also is not None and href == f"{also}/{ref_id}"
+            )
         if not href.endswith("/" + ref_id):
             return False
-        return href[: -len(ref_id) - 1] in self.collections.values()
+        collection = href[: -len(ref_id) - 1]
+        return collection in self.collections.values() or collection in self.also.values()
 
     def fill(self, document: Any) -> Any:
         """A copy of ``document`` with the href of every reference to a Parley resource that

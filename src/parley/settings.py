@@ -35,7 +35,9 @@ class Settings(BaseSettings):
     # through, hrefs would carry what the client sent: set PARLEY_BASE_URL instead.
     base_url_from_request: bool = False
     party_api_prefix: str = "/tmf-api/partyManagement/v5"
+    party_v4_api_prefix: str = "/tmf-api/partyManagement/v4"
     customer_api_prefix: str = "/tmf-api/customerManagement/v5"
+    customer_v4_api_prefix: str = "/tmf-api/customerManagement/v4"
     interaction_api_prefix: str = "/tmf-api/partyInteractionManagement/v5"
     interaction_v4_api_prefix: str = "/tmf-api/partyInteraction/v4"
     account_api_prefix: str = "/tmf-api/accountManagement/v5"

@@ -19,8 +19,9 @@ STAFF = {"agent", "supervisor", "administrator"}
 EVERYONE = STAFF | {"integration", "customer"}
 SYSTEMS_AND_STAFF = STAFF | {"integration"}
 SELF_SERVICE = STAFF | {"customer"}
-PARTY = "/tmf-api/partyManagement/v5"
-CUSTOMER = "/tmf-api/customerManagement/v5/customer"
+# TMF632 and TMF629 in v5 and v4 (the same parties and customers: the same rights).
+PARTIES = ("/tmf-api/partyManagement/v5", "/tmf-api/partyManagement/v4")
+CUSTOMERS = ("/tmf-api/customerManagement/v5", "/tmf-api/customerManagement/v4")
 V1 = "/api/v1/customers/{customer_id}"
 TMF672 = "/tmf-api/userRolesAndPermissions/v4"
 INTERACTIONS = ("/tmf-api/partyInteractionManagement/v5", "/tmf-api/partyInteraction/v4")
@@ -67,8 +68,8 @@ TROUBLE_TICKET = "/tmf-api/troubleTicket/v5"
 REQUEST_V1 = "/api/v1/requests/{request_id}"
 # Every TMF API's hub, with who may subscribe: event:subscribe and the API's read permission.
 HUBS = {
-    PARTY: {"administrator", "integration"},
-    "/tmf-api/customerManagement/v5": {"administrator", "integration"},
+    **dict.fromkeys(PARTIES, {"administrator", "integration"}),
+    **dict.fromkeys(CUSTOMERS, {"administrator", "integration"}),
     INTERACTIONS[0]: {"administrator", "integration"},
     INTERACTIONS[1]: {"administrator", "integration"},
     TMF672: {"administrator"},
@@ -83,8 +84,12 @@ HUBS = {
 # (method, path) -> roles allowed; routes needing no token are listed in PUBLIC.
 EXPECTED: dict[tuple[str, str], set[str]] = {
     **{
-        (method, f"{PARTY}/{collection}{suffix}"): allowed
-        for collection in ("individual", "organization")
+        (method, f"{api}/{collection}{suffix}"): allowed
+        for api, collections in (
+            *((party, ("individual", "organization")) for party in PARTIES),
+            *((customer, ("customer",)) for customer in CUSTOMERS),
+        )
+        for collection in collections
         for method, suffix, allowed in (
             ("GET", "", EVERYONE),
             ("POST", "", SYSTEMS_AND_STAFF),
@@ -93,11 +98,6 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
             ("DELETE", "/{id}", SYSTEMS_AND_STAFF),
         )
     },
-    ("GET", CUSTOMER): EVERYONE,
-    ("POST", CUSTOMER): SYSTEMS_AND_STAFF,
-    ("GET", f"{CUSTOMER}/{{id}}"): EVERYONE,
-    ("PATCH", f"{CUSTOMER}/{{id}}"): SYSTEMS_AND_STAFF,
-    ("DELETE", f"{CUSTOMER}/{{id}}"): SYSTEMS_AND_STAFF,
     ("GET", "/api/v1/identify"): SYSTEMS_AND_STAFF,
     ("GET", f"{V1}/notes"): STAFF,
     ("POST", f"{V1}/notes"): STAFF,

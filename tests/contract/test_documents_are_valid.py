@@ -1,6 +1,8 @@
 """Every document Parley writes is valid against the official TMF schemas, in both versions:
 the demo data, and what Parley makes itself (the interaction of a request raised without one,
-of a message delivered; a lead's owner), read back through the APIs as integrators read them."""
+of a message delivered; a lead's owner; the placeholder party behind another system's), and
+what a v4 client writes, read back through the APIs of both versions as integrators read
+them."""
 
 import pytest
 
@@ -19,8 +21,16 @@ from tests.notifications.test_communication_api import _sms, run_worker, transpo
 from tests.requests.helpers import TICKETS, raise_request
 
 CUSTOMERS = "/tmf-api/customerManagement/v5/customer"
+CUSTOMERS_V4 = "/tmf-api/customerManagement/v4/customer"
+PARTIES = "/tmf-api/partyManagement"
 # (list URL, official file, schema)
 COLLECTIONS = (
+    (CUSTOMERS, "TMF629-CustomerManagement-v5.0.1.oas.yaml", "Customer"),
+    (f"{PARTIES}/v5/individual", "TMF632-PartyManagement-v5.0.0.oas.yaml", "Individual"),
+    (f"{PARTIES}/v5/organization", "TMF632-PartyManagement-v5.0.0.oas.yaml", "Organization"),
+    (CUSTOMERS_V4, "TMF629-Customer-v4.0.0.swagger.json", "Customer"),
+    (f"{PARTIES}/v4/individual", "TMF632-Party-v4.0.0.swagger.json", "Individual"),
+    (f"{PARTIES}/v4/organization", "TMF632-Party-v4.0.0.swagger.json", "Organization"),
     (
         f"{INTERACTIONS_V5}/partyInteraction",
         "TMF683-PartyInteraction-v5.0.0.oas.yaml",
@@ -58,12 +68,33 @@ def documents(client, session, settings, monkeypatch, run_worker, transports) ->
     assert client.get(logged, params={"relatedParty.id": reachable["id"]}).json(), "not logged"
     log_interaction(client, customer)  # through v5, read back in v4 too
     create_lead(client, new_prospect(client))
+    _through_v4(client)
     found = {}
     for url, _, _ in COLLECTIONS:
         answer = client.get(url, params={"limit": 1000})
         assert answer.status_code == 200, answer.text
         found[url] = answer.json()
     return found
+
+
+def _through_v4(client) -> None:
+    """A customer of another system's party (Parley makes the placeholder party behind it)
+    and a person with v4's contact media, characteristics and identifiers, made on v4."""
+    engaged = {"@referredType": "Organization", "id": "500", "name": "Moon Ltd"}
+    made = client.post(CUSTOMERS_V4, json={"name": "Moon Football Club", "engagedParty": engaged})
+    assert made.status_code == 201, made.text
+    person = {
+        "givenName": "Jane",
+        "familyName": "Lamborgizzia",
+        "contactMedium": [
+            {"mediumType": "email", "characteristic": {"emailAddress": "jane@example.org"}},
+            {"mediumType": "postalAddress", "characteristic": {"city": "Kiel", "street1": "Weg 1"}},
+        ],
+        "partyCharacteristic": [{"name": "languages", "value": ["de", "en"]}],
+        "externalReference": [{"name": "C-1", "externalReferenceType": "bssId"}],
+    }
+    made = client.post(f"{PARTIES}/v4/individual", json=person)
+    assert made.status_code == 201, made.text
 
 
 @pytest.mark.usefixtures("transports")

@@ -23,6 +23,9 @@ from tests.factories import assert_tmf_error, create_customer, create_individual
 from tests.interactions.helpers import V4_API, log_interaction
 
 CUSTOMER_API = "/tmf-api/customerManagement/v5/customer"
+CUSTOMER_V4_API = "/tmf-api/customerManagement/v4/customer"
+CUSTOMER_V4_HUB = "/tmf-api/customerManagement/v4/hub"
+PARTY_V4_HUB = "/tmf-api/partyManagement/v4/hub"
 INTERACTION_API = "/tmf-api/partyInteractionManagement/v5/partyInteraction"
 
 
@@ -109,6 +112,38 @@ def test_v5_and_v4_interaction_subscribers_get_their_own_shapes(client, listener
     assert v5_shown["creationDate"] == logged["creationDate"]
     (status,) = by_path["/v4/listener/partyInteractionStatusChangeEvent"]
     assert status["event"]["partyInteraction"]["status"] == "completed"
+
+
+def test_v4_party_and_customer_subscribers_get_v4_shapes(client, listener, make_worker):
+    subscribe(client, CUSTOMER_V4_HUB, f"{listener.url}/customers")
+    subscribe(client, PARTY_V4_HUB, f"{listener.url}/parties", "eventType=IndividualCreateEvent")
+    person = create_individual(client, status="deceased")
+    customer = _customer_lifecycle(client)
+
+    deliver_all(make_worker())
+
+    by_path = {}
+    for got in listener.received:
+        by_path.setdefault(got.path, []).append(got.json())
+    assert sorted(by_path) == [
+        "/customers/listener/customerAttributeValueChangeEvent",
+        "/customers/listener/customerCreateEvent",
+        "/customers/listener/customerDeleteEvent",
+        "/customers/listener/customerStateChangeEvent",
+        "/parties/listener/individualCreateEvent",
+    ]
+    (created,) = by_path["/customers/listener/customerCreateEvent"]
+    assert "@type" not in created and created["timeOcurred"] == created["eventTime"]
+    shown = created["event"]["customer"]
+    assert shown["href"] == f"http://testserver{CUSTOMER_V4_API}/{customer['id']}"
+    assert shown["engagedParty"]["@type"] == "RelatedParty"
+    assert shown["characteristic"][0]["@type"] == "Characteristic"
+    individuals = [
+        e["event"]["individual"] for e in by_path["/parties/listener/individualCreateEvent"]
+    ]
+    (deceased,) = [i for i in individuals if i["id"] == person["id"]]
+    assert deceased["status"] == "deceaded"  # v4's spelling
+    assert deceased["contactMedium"][0]["mediumType"] == "telephoneNumber"
 
 
 def test_the_query_filters_by_event_type_and_by_attribute(client, listener, make_worker):

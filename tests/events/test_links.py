@@ -2,6 +2,7 @@
 from the base URL of the moment, so a changed PARLEY_BASE_URL leaves nothing stale behind."""
 
 import json
+import uuid
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -116,6 +117,28 @@ def test_a_party_reference_by_another_systems_id_gets_no_parley_href(settings):
     reference, parties/external.py): no href to a Parley resource that is not there."""
     external = {"id": "500", "@referredType": "Individual"}
     assert Links(settings).fill(external) == external
+
+
+def test_hrefs_of_the_v4_views_are_parleys_own_too(settings):
+    """The v4 APIs serve the same parties, customers and interactions: a v4 client sending
+    their v4 hrefs back names Parley's own, as with the v5 hrefs."""
+    links, party_id = Links(settings), str(uuid.uuid4())
+    for path, kind in (
+        ("partyManagement/v4/individual", "Individual"),
+        ("partyManagement/v4/organization", "Organization"),
+        ("customerManagement/v4/customer", "Customer"),
+        ("partyInteraction/v4/partyInteraction", "PartyInteraction"),
+    ):
+        href = f"{settings.base_url}/tmf-api/{path}/{party_id}"
+        assert links.own({"id": party_id, "href": href, "@referredType": kind}), kind
+        assert links.own({"id": party_id, "href": href}), kind
+        assert not links.own({"id": party_id, "href": href, "@referredType": "SalesLead"})
+        foreign = f"https://bss.example/tmf-api/{path}/{party_id}"
+        assert not links.own({"id": party_id, "href": foreign, "@referredType": kind})
+    # Answers link to the v5 collections.
+    assert links.fill({"id": party_id, "@referredType": "Individual"})["href"] == (
+        f"{settings.base_url}/tmf-api/partyManagement/v5/individual/{party_id}"
+    )
 
 
 def test_a_duplicate_names_its_suspects_with_hrefs_of_the_base_url(client, settings):

@@ -9,14 +9,14 @@ import copy
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, ScalarSelect
+from sqlalchemy import ColumnElement, ScalarSelect, func
 from sqlalchemy.orm import Session
 
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
 from parley.db.base import new_id, storable_id, utcnow
 from parley.db.listing import Attribute
-from parley.db.repository import Page, Reader, conditions_for
+from parley.db.repository import Page, Reader, conditions_for, json_text
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
@@ -51,6 +51,12 @@ PARTY_COLUMNS = {
     "creationDate": Attribute(Party.created_at, sortable=True),
     "lastUpdate": Party.updated_at,
 }
+# An organisation's trading name, or its name where it has none (TMF632 v4 requires one and
+# shows it so: its lists filter on it as shown).
+TRADING_NAME = Attribute(
+    func.coalesce(json_text(Party.document, "tradingName"), json_text(Party.document, "name")),
+    "text",
+)
 # What TMF629 lists filter on and sort by (db.listing), each backed by an index (0022).
 CUSTOMER_COLUMNS = {
     "id": Customer.id,
@@ -103,8 +109,12 @@ class PartyService:
             raise NotFound(f"No individual or organization with id {party_id}")
         return party
 
-    def find_parties(self, kind: str, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(PARTY_COLUMNS, Party.document, page)
+    def find_parties(
+        self, kind: str, page: Page, reader: Reader | None = None, columns=PARTY_COLUMNS
+    ):
+        """``columns``: what the list filters on, where more than PARTY_COLUMNS (a column
+        of the API's own, such as TRADING_NAME)."""
+        conditions = conditions_for(columns, Party.document, page)
         readable = self.repo.parties_readable_by(reader)
         return self.repo.list_parties(kind, [*conditions, readable], page)
 

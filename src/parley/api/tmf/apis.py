@@ -13,12 +13,14 @@ from fastapi import APIRouter
 from parley.api.tmf.account import routes as account
 from parley.api.tmf.communication import routes as communication
 from parley.api.tmf.customer import routes as customer
+from parley.api.tmf.customer_v4 import routes as customer_v4
 from parley.api.tmf.event import routes as event
 from parley.api.tmf.interaction import routes as interaction
 from parley.api.tmf.interaction_v4 import routes as interaction_v4
 from parley.api.tmf.kit.api import TMFApi
 from parley.api.tmf.kit.spec import Spec, load_spec
 from parley.api.tmf.party import routes as party
+from parley.api.tmf.party_v4 import routes as party_v4
 from parley.api.tmf.product_catalog import routes as product_catalog
 from parley.api.tmf.roles import routes as roles
 from parley.api.tmf.sales import routes as sales
@@ -31,6 +33,8 @@ _MODULES = (
     interaction_v4,
     party,
     customer,
+    party_v4,
+    customer_v4,
     roles,
     communication,
     account,

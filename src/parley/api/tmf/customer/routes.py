@@ -17,15 +17,19 @@ SPEC_FILE = "TMF629-CustomerManagement-v5.0.1.oas.yaml"
 
 @cache
 def api() -> TMFApi:
-    spec = load_spec(SPEC_FILE)
-    customer = Resource(
+    customer = customer_resource()
+    return TMFApi("TMF629", 5, "customer_api_prefix", customer.spec, (customer,), CUSTOMER_READ)
+
+
+def customer_resource() -> Resource:
+    """The collection, which TMF629 v4 serves too (in v4 shapes)."""
+    return Resource(
         name="customer",
         type_name="Customer",
-        spec=spec,
+        spec=load_spec(SPEC_FILE),
         collection=Customers,
         read_permission=CUSTOMER_READ,
         write_permission=CUSTOMER_WRITE,
         columns=CUSTOMER_COLUMNS,
         create_flags=("force",),
     )
-    return TMFApi("TMF629", 5, "customer_api_prefix", spec, (customer,), CUSTOMER_READ)

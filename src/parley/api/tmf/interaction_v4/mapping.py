@@ -3,14 +3,14 @@
 The differences: v4 names the channels ``channel`` (each a flat reference with a role) where v5
 has ``relatedChannel`` (a role and a ``ChannelRef``); v4's ``relatedParty`` entries are flat
 references where v5 wraps them in ``partyOrPartyRole``; an item's ``item`` is a flat related
-entity in v4 and ``{role, entity}`` in v5. Everything else is the same in both.
+entity in v4 and ``{role, entity}`` in v5. Everything else is the same in both. Related
+parties are converted as in every v4 API (kit/v4_shapes.py).
 """
 
 from copy import deepcopy
 
+from parley.api.tmf.kit.v4_shapes import pick, related_party_v4, related_party_v5
 from parley.links import urn
-
-_REF_KEYS = ("id", "href", "name", "@referredType")
 
 
 def to_v5(v4: dict) -> dict:
@@ -18,7 +18,7 @@ def to_v5(v4: dict) -> dict:
     if "channel" in document:
         document["relatedChannel"] = [_channel_v5(c) for c in document.pop("channel") or []]
     if "relatedParty" in document:
-        document["relatedParty"] = [_party_v5(p) for p in document["relatedParty"] or []]
+        document["relatedParty"] = [related_party_v5(p) for p in document["relatedParty"] or []]
     if "interactionItem" in document:
         document["interactionItem"] = [_item_v5(i) for i in document["interactionItem"] or []]
     return document
@@ -29,18 +29,14 @@ def to_v4(v5: dict) -> dict:
     if "relatedChannel" in document:
         document["channel"] = [_channel_v4(c) for c in document.pop("relatedChannel") or []]
     if "relatedParty" in document:
-        document["relatedParty"] = [_party_v4(p) for p in document["relatedParty"] or []]
+        document["relatedParty"] = [related_party_v4(p) for p in document["relatedParty"] or []]
     if "interactionItem" in document:
         document["interactionItem"] = [_item_v4(i) for i in document["interactionItem"] or []]
     return document
 
 
-def _pick(source: dict, keys=_REF_KEYS) -> dict:
-    return {key: source[key] for key in keys if key in source}
-
-
 def _channel_v5(channel: dict) -> dict:
-    picked = _pick(channel)
+    picked = pick(channel)
     if isinstance(picked.get("id"), str) and picked.get("href") == urn("Channel", picked["id"]):
         del picked["href"]  # ours (_channel_v4): made when served, never stored
     related = {"@type": "RelatedChannel", "channel": {"@type": "ChannelRef", **picked}}
@@ -50,7 +46,7 @@ def _channel_v5(channel: dict) -> dict:
 
 
 def _channel_v4(related: dict) -> dict:
-    channel = {"@type": "RelatedChannel", **_pick(related.get("channel") or {})}
+    channel = {"@type": "RelatedChannel", **pick(related.get("channel") or {})}
     if "href" not in channel and isinstance(channel.get("id"), str):
         # v4 requires an href; Parley serves no channel resource: its URN (parley.links).
         channel = {
@@ -64,26 +60,6 @@ def _channel_v4(related: dict) -> dict:
     return channel
 
 
-def _party_v5(party: dict) -> dict:
-    referred = party.get("@referredType")
-    ref_type = "PartyRoleRef" if referred == "Customer" else "PartyRef"
-    related = {"@type": "RelatedPartyOrPartyRole", "partyOrPartyRole": {"@type": ref_type}}
-    related["partyOrPartyRole"].update(_pick(party))
-    if "role" in party:
-        related["role"] = party["role"]
-    return related
-
-
-def _party_v4(related: dict) -> dict:
-    target = related.get("partyOrPartyRole") or {}
-    party = {"@type": "RelatedParty", **_pick(target)}
-    if "@referredType" not in party and target.get("@type") not in ("PartyRef", "PartyRoleRef"):
-        party["@referredType"] = target.get("@type")
-    if "role" in related:
-        party["role"] = related["role"]
-    return party
-
-
 def _item_v5(item: dict) -> dict:
     converted = deepcopy(item)
     if "channel" in converted:
@@ -93,7 +69,7 @@ def _item_v5(item: dict) -> dict:
             {
                 "@type": "RelatedPartyRefOrPartyRoleRef",
                 "role": p.get("role", ""),
-                "partyOrPartyRole": {"@type": "PartyRef", **_pick(p)},
+                "partyOrPartyRole": {"@type": "PartyRef", **pick(p)},
             }
             for p in converted["relatedParty"] or []
         ]
@@ -102,7 +78,7 @@ def _item_v5(item: dict) -> dict:
         converted["item"] = {
             "@type": "RelatedEntityRefOrValue",
             "role": entity.get("role", ""),
-            "entity": {"@type": "EntityRef", **_pick(entity)},
+            "entity": {"@type": "EntityRef", **pick(entity)},
         }
     return converted
 
@@ -112,10 +88,10 @@ def _item_v4(item: dict) -> dict:
     if "relatedChannel" in converted:
         converted["channel"] = [_channel_v4(c) for c in converted.pop("relatedChannel") or []]
     if "relatedParty" in converted:
-        converted["relatedParty"] = [_party_v4(p) for p in converted["relatedParty"] or []]
+        converted["relatedParty"] = [related_party_v4(p) for p in converted["relatedParty"] or []]
     if "item" in converted:
         related = converted.pop("item") or {}
-        converted["item"] = {"role": related.get("role", ""), **_pick(related.get("entity") or {})}
+        converted["item"] = {"role": related.get("role", ""), **pick(related.get("entity") or {})}
     for v5_only in ("interactionItemRelationship", "interactionItemType", "lastUpdate"):
         converted.pop(v5_only, None)
     return converted

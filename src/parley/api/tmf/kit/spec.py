@@ -33,8 +33,9 @@ class SpecViolation(ValueError):
 
 
 def load_spec_requiring(filename: str, required: dict[str, list[str]]) -> "Spec":
-    """A Swagger 2.0 spec whose ``required`` lists are replaced where a conformance profile asks
-    for less than the swagger (the v4 kits' lenient creates)."""
+    """A Swagger 2.0 spec whose ``required`` lists are replaced where Parley asks for less than
+    the swagger: what a conformance profile makes mandatory (TMF683 v4's lenient creates), or
+    what v5 requires where a v4 API shows v5 documents (kit/v4_mapping.py)."""
     with open(SPEC_DIR / filename, encoding="utf-8") as handle:
         document = json.load(handle)
     for name, fields in required.items():
@@ -91,6 +92,47 @@ class Spec:
         if problems:
             raise SpecViolation(problems)
         return value
+
+    def pruned(self, value: Any, schema_name: str) -> Any:
+        """A copy of ``value`` holding, at every level, only what the schema knows (and the
+        meta keys): what a document of the other TMF version has that this one has no place
+        for is left out. A polymorphic object is pruned by the subtype its ``@type`` names;
+        one with a ``@schemaLocation`` (an extension), of a free-form schema or of an
+        alternative without a discriminating ``@type`` is kept whole."""
+        return self._pruned(value, {"$ref": f"#/components/schemas/{schema_name}"})
+
+    def _pruned(self, value: Any, schema: dict) -> Any:
+        if "$ref" in schema:
+            shape = self._shape(_ref_name(schema["$ref"]))
+            if shape.is_object:
+                return self._pruned_object(value, shape)
+            schema = shape.schema
+        if "oneOf" in schema or "anyOf" in schema:
+            mapping = schema.get("discriminator", {}).get("mapping", {})
+            declared = value.get("@type") if isinstance(value, dict) else None
+            if isinstance(declared, str) and declared in mapping:
+                return self._pruned(value, {"$ref": mapping[declared]})
+            return copy.deepcopy(value)
+        if "allOf" in schema or "properties" in schema:
+            return self._pruned_object(value, _Shape(self, None, schema))
+        if schema.get("type") == "array" and isinstance(value, list) and "items" in schema:
+            return [self._pruned(item, schema["items"]) for item in value]
+        return copy.deepcopy(value)
+
+    def _pruned_object(self, value: Any, shape: "_Shape") -> Any:
+        if not isinstance(value, dict) or not shape.properties or "@schemaLocation" in value:
+            return copy.deepcopy(value)
+        declared = value.get("@type")
+        subtype = shape.subtypes.get(declared) if isinstance(declared, str) else None
+        if subtype is not None and subtype != shape.name:
+            return self._pruned_object(value, self._shape(subtype))
+        return {
+            key: self._pruned(item, shape.properties[key])
+            if key in shape.properties
+            else copy.deepcopy(item)
+            for key, item in value.items()
+            if key in shape.properties or key in META_KEYS
+        }
 
     # -- schema resolution -------------------------------------------------------------
 
