@@ -1,5 +1,6 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
-watch (requests.sla.watch), closing self-service sessions whose caller went quiet
+watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
+time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
 rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
@@ -18,6 +19,7 @@ CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds 
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
+HANDOFF_WATCH_SECONDS = 60.0  # time limits are minutes at the least
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -32,6 +34,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             watch.append(SlaWatch(engine, settings))
         return watch[0].run_once()
 
+    handoffs = []
+
+    def handoff_watch():
+        if not handoffs:  # on first run, as the SLA watch
+            from parley.requests.handoffs.watch import HandoffWatch
+
+            handoffs.append(HandoffWatch(engine, settings))
+        return handoffs[0].run_once()
+
     def purge_rate_counters():
         with Session(engine) as session, session.begin():
             return ratelimit.purge_expired(session)
@@ -40,6 +51,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -57,6 +69,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
+        PeriodicJob("handoff-watch", HANDOFF_WATCH_SECONDS, handoff_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),

@@ -22,13 +22,19 @@ def check_destination(_destination: dict) -> None:
 class OrderingAdapter:
     def __init__(self, settings: Settings):
         self.url = settings.ordering_url
+        # Signed with the secret Parley shares with it, when set (else the webhook secret).
+        secret = settings.ordering_secret
+        self.destination = {
+            "url": self.url,
+            **({"secret": secret.get_secret_value()} if secret else {}),
+        }
         # The operator's setting, no caller's: its host and port are allowed by construction.
         self.webhook = WebhookAdapter(settings, trusted_url=self.url)
 
     def deliver(self, message: Message) -> Outcome:
         if not self.url:
             return Outcome.retry("no ordering system configured: set PARLEY_ORDERING_URL")
-        return self.webhook.deliver(replace(message, destination={"url": self.url}))
+        return self.webhook.deliver(replace(message, destination=self.destination))
 
     def close(self) -> None:
         self.webhook.close()

@@ -24,3 +24,6 @@ class RequestOptions(OptionsRecord):
     # made from the base URL the customer's browser reaches Parley at.
     survey_days: int = setting("survey_days")
     base_url: str = setting("base_url")
+    # How long a hand-off to ordering or billing waits for its acknowledgement before an
+    # agent is asked to chase it, unless the request type says (requests/handoffs/).
+    handoff_time_limit_minutes: int = setting("handoff_time_limit_minutes")
