@@ -24,6 +24,7 @@ from parley.requests.sla.clocks import SlaClocks
 from parley.web.access import PageForbidden, Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
 from parley.web.console.customer_page import SlaView, sla_view
+from parley.web.console.handoffs import WAITING_STEPS, HandoffLine, handoffs_of
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
 from parley.web.labels import label
@@ -142,6 +143,7 @@ class RequestView:
     tasks: list[TaskLine]
     notes: list[NoteLine]
     interactions: list[InteractionLine]
+    handoffs: list[HandoffLine] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
 
@@ -273,6 +275,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     stage = status.get("workflowStage")
     next_step = status.get("nextExpectedStep")
     own = next_step == lc.NEXT_STEP.get(row.status) or not next_step
+    waiting = WAITING_STEPS.get(status.get("waitingFor") or "")
     document = row.document
     return RequestView(
         id=row.id,
@@ -297,8 +300,8 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
         customer_id=customer.id,
         customer_name=customer.name,
         customer_number=customer.customer_number,
-        next_step=NEXT_STEPS[row.status] if own else next_step,
-        next_step_is_code=own,
+        next_step=waiting or (NEXT_STEPS[row.status] if own else next_step),
+        next_step_is_code=bool(waiting) or own,
         stage=stage["name"] if stage else None,
         sla=sla_view(clock),
         sla_hours=_hours(clock.target_seconds) if clock else None,
@@ -324,6 +327,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
             )
             for r in related
         ],
+        handoffs=handoffs_of(service, row.id),
         actions=_actions(visitor, row),
     )
 

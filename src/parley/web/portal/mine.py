@@ -27,6 +27,7 @@ class RequestView:
     may_cancel: bool
     may_reopen: bool
     open: bool
+    waiting_for: str | None = None  # "order" or "billing": another system's answer awaited
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,8 @@ def my_requests(visitor: Visitor, limit: int = 50, only_open: bool = False) -> l
     rows, _total = service.find(Page({}, 0, limit), visitor.principal)
     if only_open:
         rows = [row for row in rows if row.status not in lc.FINAL]
-    return [request_view(visitor, row) for row in rows]
+    waiting = service.handoffs.waiting_for([row.id for row in rows])
+    return [request_view(visitor, row, waiting.get(row.id)) for row in rows]
 
 
 def my_request(visitor: Visitor, request_id: str) -> CustomerRequest:
@@ -62,7 +64,10 @@ def history_of(visitor: Visitor, row: CustomerRequest) -> list[RequestStatusChan
     return RequestService(visitor.uow).history(row.id)
 
 
-def request_view(visitor: Visitor, row: CustomerRequest) -> RequestView:
+def request_view(
+    visitor: Visitor, row: CustomerRequest, waiting_for: str | None = None
+) -> RequestView:
+    """``waiting_for``: what the request waits for (None: nothing, or not asked yet)."""
     request_type = RequestTypeCatalogue(visitor.uow).get(row.type_id)
     allowed = lc.TRANSITIONS.get(row.status, frozenset())
     return RequestView(
@@ -76,6 +81,7 @@ def request_view(visitor: Visitor, row: CustomerRequest) -> RequestView:
         may_cancel=lc.CANCELLED in allowed,
         may_reopen=row.status == lc.CLOSED,
         open=row.status not in lc.FINAL,
+        waiting_for=waiting_for if row.status not in lc.FINAL else None,
     )
 
 
