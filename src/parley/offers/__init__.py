@@ -9,6 +9,7 @@ products a customer holds), ``OfferImport``.
 
 from parley.offers.catalogue import LIST_COLUMNS, RESOURCE, OfferCatalogue, served
 from parley.offers.importing import ImportFailed, ImportProblem, OfferImport
+from parley.offers.product_import import ProductImport
 from parley.offers.products import CustomerProducts, served_product
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ImportProblem",
     "OfferCatalogue",
     "OfferImport",
+    "ProductImport",
     "served",
     "served_product",
 ]

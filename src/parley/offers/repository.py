@@ -82,3 +82,14 @@ class OfferRepository(Repository):
     def product_of_order(self, order_id: str) -> CustomerProduct | None:
         query = select(CustomerProduct).where(CustomerProduct.order_id == order_id)
         return self.session.scalars(query).first()
+
+    def product_like(
+        self, customer_id: str, offering_ref: str, started_at
+    ) -> CustomerProduct | None:
+        """The product of this customer, offering and start (an import's row, again)."""
+        query = select(CustomerProduct).where(
+            CustomerProduct.customer_id == customer_id,
+            CustomerProduct.offering_ref == offering_ref,
+            CustomerProduct.started_at == started_at,
+        )
+        return self.session.scalars(query.limit(1)).first()
