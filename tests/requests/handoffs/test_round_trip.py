@@ -3,16 +3,24 @@ selection raised through TMF621, its ProductOrder delivered by the outbox worker
 the secret Parley shares with the ordering system, keyed by the request), the delivery noted
 on the hand-off, and the ordering system's signed TMF622 event posted back to Parley's
 listener, naming the order by the correlation id it was given; a wrong signature changes
-nothing, a repeat is taken once. No answer in time: the worker's hand-off watch makes a task; a
-delivery the outbox gives up on is a task at once."""
+nothing, a repeat is taken once, also two deliveries of one event at the same moment. No
+answer in time: the worker's hand-off watch makes a task; a delivery the outbox gives up on is
+a task at once."""
 
+import json
 import random
+import threading
 
 import pytest
+from sqlalchemy.orm import Session
 
+from parley.actor import Actor
+from parley.changes import UnitOfWork
 from parley.jobs import worker_jobs
 from parley.outbox.webhook import signature
 from parley.outbox.worker import Worker
+from parley.requests.handoffs.orders import read_order_event
+from parley.requests.handoffs.receiving import Acknowledgements
 from tests.contract.official_schemas import problems
 from tests.factories import assert_tmf_error, create_customer
 from tests.offers.helpers import create_offering
@@ -144,3 +152,30 @@ def test_an_order_the_outbox_gives_up_on_is_chased_at_once(client, worker, order
     (task,) = status_of(client, raised)["tasks"]
     assert "could not be delivered: HTTP 422" in task["name"]
     assert status_of(client, raised)["status"] == "inProgress"
+
+
+def test_the_same_event_delivered_twice_at_once_is_taken_once(client, engine, settings):
+    raised = _selected(client)
+    event = state_change(correlation_of(raised), "completed", event_id="at-once")
+    body = json.dumps(event).encode()
+    report = read_order_event(event, "productOrderStateChangeEvent", body, "application/json")
+    start, taken = threading.Barrier(2), []
+
+    def deliver() -> None:
+        with Session(engine) as session:
+            uow = UnitOfWork(session, settings, Actor("ordering", "ordering"))
+            start.wait()
+            taken.append(Acknowledgements(uow).receive(report, "ordering").duplicate)
+            session.commit()
+
+    threads = [threading.Thread(target=deliver) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert sorted(taken) == [False, True]
+    status = status_of(client, raised)
+    assert [c["status"] for c in status["statusChangeHistory"]].count("closed") == 1
+    customer = raised["relatedParty"][0]["partyOrPartyRole"]["id"]
+    assert len(client.get(f"/api/v1/customers/{customer}/products").json()) == 1
