@@ -1,7 +1,9 @@
 """The billing channel: monetary adjustments Parley hands over (an adjustment request within
 its requester's limit, or approved by a supervisor) are POSTed like a webhook to
-PARLEY_BILLING_URL: JSON, signed, with the message's ``Idempotency-Key`` (``adjustment:<request
-id>``), so a billing system that remembers keys books an adjustment once.
+PARLEY_BILLING_URL: JSON, signed (with PARLEY_BILLING_SECRET when it is set, the secret billing
+signs its acknowledgements with; else the webhook secret), with the message's
+``Idempotency-Key`` (``adjustment:<request id>``), so a billing system that remembers keys
+books an adjustment once.
 
 The address is read when the adjustment is sent, not when it is made: until a billing system is
 configured, adjustments wait and are retried (then dead letters, which an administrator sends

@@ -1,5 +1,7 @@
 """The ordering-system channel: orders Parley hands over (a converted lead's
-new-customer-acquisition ProductOrder) are POSTed like a webhook to PARLEY_ORDERING_URL.
+new-customer-acquisition ProductOrder, an add-on selection's ProductOrder) are POSTed like a
+webhook to PARLEY_ORDERING_URL, signed with PARLEY_ORDERING_SECRET when it is set (the secret
+the ordering system signs its acknowledgements with), else with the webhook secret.
 
 The address is read when the order is sent, not when it is made: until an ordering system is
 configured, orders wait and are retried (then dead letters, which an administrator sends again
