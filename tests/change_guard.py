@@ -18,8 +18,10 @@ from parley.events.models import EventSubscription
 from parley.interactions.models import Interaction, InteractionReason
 from parley.leads.models import SalesLead
 from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
+from parley.offers.models import CustomerProduct
 from parley.parties.models import BillingAccount, Customer, CustomerNote, Party
 from parley.requests.approvals.models import Approval
+from parley.requests.handoffs.models import Handoff
 from parley.requests.models import CustomerRequest, RequestType
 from parley.requests.workflow.models import RequestTask, TaskQueue, WorkflowDefinition
 
@@ -36,6 +38,8 @@ AUDITED = (
     CustomerRequest,
     RequestType,
     Approval,
+    Handoff,
+    CustomerProduct,
     WorkflowDefinition,
     TaskQueue,
     RequestTask,

@@ -18,17 +18,20 @@ from parley.api.security import install_security, public
 from parley.api.tmf.apis import event_router, event_spec, tmf_apis
 from parley.api.tmf.kit.errors import error_response, install_error_handlers
 from parley.api.tmf.kit.openapi import install_tmf_schemas
+from parley.api.tmf.product_ordering import routes as product_ordering
 from parley.api.v1 import analytics as analytics_api
 from parley.api.v1 import approvals as approvals_api
 from parley.api.v1 import attachments as attachments_api
 from parley.api.v1 import audit as audit_api
 from parley.api.v1 import calls as calls_api
 from parley.api.v1 import channels as channels_api
+from parley.api.v1 import handoffs as handoffs_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import problems as problems_api
+from parley.api.v1 import products as products_api
 from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
@@ -142,6 +145,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     for api in apis:
         app.include_router(api.router(settings))
     app.include_router(event_router(settings))  # TMF688, over the others' events
+    # TMF622: the listener of the ordering system's events about the orders Parley handed it.
+    app.include_router(product_ordering.router(settings.product_ordering_api_prefix))
     # Parley's own API: a JSON body that cannot be stored or answered is a 400 naming where.
     own_api = [
         parley_api,
@@ -161,6 +166,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         reports_api,
         calls_api,
         users_api,
+        handoffs_api,
+        products_api,
     ]
     for module in own_api:
         app.include_router(

@@ -545,3 +545,31 @@ def offers_import(
         typer.echo("nothing imported", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{done.created} offering(s) created, {done.updated} updated")
+
+
+@offers_app.command("import-products")
+def offers_import_products(
+    path: str = typer.Argument(
+        ..., help="The products customers hold, from the BSS: FILE.csv or FILE.json."
+    ),
+):
+    """Import the products customers hold (docs/offers.md): new ones created, known ones (same
+    customer, offering and start) updated. Every row is checked first; if any is wrong,
+    nothing is imported and each problem is listed."""
+    from parley.offers import ImportFailed, ProductImport
+
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        with _unit_of_work() as uow:
+            done = ProductImport(uow).run(text, path)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            typer.echo(f"{path}: {problem}", err=True)
+        typer.echo("nothing imported", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{done.created} product(s) created, {done.updated} updated")

@@ -1,5 +1,6 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
-watch (requests.sla.watch), closing self-service sessions whose caller went quiet
+watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
+time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), the
 analytics roll-ups and problem detection (analytics), the purge of rate counters that mean
 nothing any more (parley.ratelimit) and of the portal's one-time codes that were used or have
@@ -22,6 +23,7 @@ CALL_WRAP_UP_SECONDS = 15.0  # a call's contact completed this soon after its wr
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
+HANDOFF_WATCH_SECONDS = 60.0  # time limits are minutes at the least
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -35,6 +37,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
             watch.append(SlaWatch(engine, settings))
         return watch[0].run_once()
+
+    handoffs = []
+
+    def handoff_watch():
+        if not handoffs:  # on first run, as the SLA watch
+            from parley.requests.handoffs.watch import HandoffWatch
+
+            handoffs.append(HandoffWatch(engine, settings))
+        return handoffs[0].run_once()
 
     def purge_rate_counters():
         with Session(engine) as session, session.begin():
@@ -76,6 +87,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
+        PeriodicJob("handoff-watch", HANDOFF_WATCH_SECONDS, handoff_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("call-wrap-ups", CALL_WRAP_UP_SECONDS, complete_call_wrap_ups),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),

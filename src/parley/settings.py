@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     communication_api_prefix: str = "/tmf-api/communicationManagement/v4"
     trouble_ticket_api_prefix: str = "/tmf-api/troubleTicket/v5"
     product_catalog_api_prefix: str = "/tmf-api/productCatalogManagement/v5"
+    # TMF622: Parley serves only the listener the ordering system tells its orders' states to.
+    product_ordering_api_prefix: str = "/tmf-api/productOrderingManagement/v5"
     parley_api_prefix: str = "/api/v1"
     roles_api_prefix: str = "/tmf-api/userRolesAndPermissions/v4"
     event_api_prefix: str = "/tmf-api/event/v4"
@@ -160,6 +162,16 @@ class Settings(BaseSettings):
     # Where approved monetary adjustments go (docs/requests.md): an HTTP endpoint of the
     # billing system taking Parley's adjustment JSON. Unset: adjustments wait in the outbox.
     billing_url: str | None = None
+    # The secret each of them shares with Parley (docs/mediation.md, "Hand-offs and
+    # acknowledgements"): it signs what Parley sends there (X-Parley-Signature) and what that
+    # system calls back with (an acknowledgement is taken signed so, or with a client token).
+    # Unset: orders and adjustments are signed with the webhook secret, and only client tokens
+    # are taken.
+    ordering_secret: SecretStr | None = None
+    billing_secret: SecretStr | None = None
+    # How long a request waits for the ordering or billing system to acknowledge what it was
+    # handed before an agent gets a task to chase it, unless its type says (handoffTimeLimit).
+    handoff_time_limit_minutes: int = Field(default=240, ge=1, le=43_200)
     # Hosts, addresses and networks (CIDR), each with an optional :port, comma-separated, that
     # hub callbacks, webhooks and workflow call-outs may reach although they are loopback,
     # private, link-local or otherwise internal (docs/security.md). Empty: only public ones.
@@ -292,7 +304,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("jwt_secret")
+    @field_validator("jwt_secret", "ordering_secret", "billing_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr | None) -> SecretStr | None:
         # HS256 is only as strong as its key: refuse a short, guessable one.

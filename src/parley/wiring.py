@@ -35,6 +35,7 @@ PARTY_INTERACTION = "partyInteraction"  # interactions.service.RESOURCE
 TROUBLE_TICKET = "troubleTicket"  # requests.service.RESOURCE
 REQUEST_TASK = "requestTask"  # requests.workflow.task_records.RESOURCE
 CALL = "call"  # calls.service.RESOURCE
+REQUEST_HANDOFF = "requestHandoff"  # requests.handoffs.service.RESOURCE
 _wired = False
 
 
@@ -46,6 +47,8 @@ def wire() -> None:
         register_channel(channel)
     # TMF681 messages follow the fate of their deliveries.
     register_subject(COMMUNICATION_MESSAGE, settle_communication_message)
+    # Orders and adjustments handed over: delivered is noted, a dead letter chased at once.
+    register_subject(REQUEST_HANDOFF, hear_handoff_delivery)
     add_view_source(tmf_event_views)
     # A completed interaction may mean a summary for the customer (its reason's policy).
     react_to(PARTY_INTERACTION, summarise_completed_interaction)
@@ -66,6 +69,12 @@ def settle_communication_message(session, row, status: str, settings: Settings) 
     from parley.notifications.messages import settle_from_worker  # on first use (see above)
 
     settle_from_worker(session, row, status, settings)
+
+
+def hear_handoff_delivery(session, row, status: str, settings: Settings) -> None:
+    from parley.requests.handoffs.watch import hear_outcome  # on first use (see above)
+
+    hear_outcome(session, row, status, settings)
 
 
 def summarise_completed_interaction(uow, event: dict) -> None:

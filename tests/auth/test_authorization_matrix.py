@@ -199,6 +199,16 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/tasks/{task_id}/handBack"): STAFF,
     ("POST", "/api/v1/tasks/{task_id}/assign"): {"supervisor", "administrator"},
     ("POST", "/api/v1/calls"): {"integration", "administrator"},
+    # The ordering and billing systems' acknowledgements (or their signatures: tests/requests).
+    **{
+        ("POST", f"/tmf-api/productOrderingManagement/v5/listener/{event}"): {
+            "integration",
+            "administrator",
+        }
+        for event in ("productOrderStateChangeEvent", "productOrderAttributeValueChangeEvent")
+    },
+    ("POST", "/api/v1/billing/acknowledgements"): {"integration", "administrator"},
+    ("GET", f"{V1}/products"): EVERYONE,
     ("GET", "/api/v1/calls"): STAFF,
     ("POST", "/api/v1/calls/{call_id}/callbackTask"): STAFF,
     ("GET", "/api/v1/users"): {"administrator"},

@@ -76,3 +76,17 @@ def test_an_approved_adjustment_reaches_the_billing_system(client, session, sett
     assert received.json() == queued.payload
     assert received.json()["approvedBy"] == supervisor.username
     assert received.json()["billingAccount"]["id"] == account["id"]
+
+
+def test_it_is_signed_with_the_secret_shared_with_billing_when_set(session, make_worker, receiver):
+    from pydantic import SecretStr
+
+    from parley.outbox.webhook import signature
+
+    secret = "billing-secret-0123456789abcdef-0123456789abcdef"
+    _enqueue(session)
+
+    drain(make_worker(billing_url=receiver.url, billing_secret=SecretStr(secret)))
+
+    (received,) = receiver.received
+    assert received.headers["x-parley-signature"] == signature(secret, received.body)

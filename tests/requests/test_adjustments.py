@@ -1,6 +1,7 @@
 """Taking a monetary adjustment: within the requester's limit it goes to billing at once and the
-request closes completed; above it an approval waits and the request is pending; bad amounts,
-currencies and accounts are refused with nothing written."""
+request waits in progress for billing's acknowledgement (requests/handoffs); above it an
+approval waits and the request is pending; bad amounts, currencies and accounts are refused
+with nothing written."""
 
 from decimal import Decimal
 
@@ -34,22 +35,18 @@ def account(client):
     return customer_with_account(client)
 
 
-def test_within_the_agents_limit_it_goes_to_billing_and_closes(client, session, settings, account):
+def test_within_the_agents_limit_it_goes_to_billing_and_waits(client, session, settings, account):
     customer, billing_account = account
     agent = staff(client, session, settings, "agent")
 
     ticket = raise_adjustment(client, agent.headers, customer, billing_account, "99.50")
 
-    assert ticket["status"] == "closed"
-    assert [c["status"] for c in ticket["statusChangeHistory"]] == [
-        "acknowledged",
-        "inProgress",
-        "resolved",
-        "closed",
-    ]
-    assert characteristics(ticket)["resolutionCode"] == "adjusted"
-    assert characteristics(ticket)["outcome"] == "completed"
+    assert ticket["status"] == "inProgress"
+    assert [c["status"] for c in ticket["statusChangeHistory"]] == ["acknowledged", "inProgress"]
+    assert "handed to billing (within the limit of" in ticket["statusChangeReason"]
+    assert "outcome" not in characteristics(ticket)
     (message,) = billing_messages(session)
+    assert message.payload["correlationId"] == characteristics(ticket)["correlationId"]
     assert message.idempotency_key == f"adjustment:{ticket['id']}"
     sent = message.payload
     assert (sent["amount"], sent["currency"]) == ("99.50", "EUR")
@@ -97,7 +94,7 @@ def test_a_supervisor_adjusts_within_their_own_limit(client, session, settings, 
 
     ticket = raise_adjustment(client, supervisor.headers, customer, billing_account, "500")
 
-    assert ticket["status"] == "closed"
+    assert ticket["status"] == "inProgress"  # to billing, not to approval
     assert len(billing_messages(session)) == 1
 
 
@@ -107,7 +104,8 @@ def test_the_highest_limit_of_several_roles_counts(client, session, settings, ac
 
     ticket = raise_adjustment(client, both.headers, customer, billing_account, "700")
 
-    assert ticket["status"] == "closed"
+    assert ticket["status"] == "inProgress"  # to billing, not to approval
+    assert len(billing_messages(session)) == 1
 
 
 def test_above_every_approvers_limit_is_refused(client, session, settings, account):

@@ -1,6 +1,6 @@
-"""Deciding an approval: a supervisor whose limit covers the amount approves (to billing, the
-request closes completed, the customer is told) or rejects (the request closes unfulfilled);
-never the requester, never twice, never on a stale read."""
+"""Deciding an approval: a supervisor whose limit covers the amount approves (to billing; the
+request closes completed once billing acknowledges it, and the customer is told) or rejects
+(the request closes unfulfilled); never the requester, never twice, never on a stale read."""
 
 import threading
 
@@ -26,6 +26,7 @@ from tests.requests.adjustment_helpers import (
     raise_adjustment,
     staff,
 )
+from tests.requests.handoffs.helpers import BILLING_ACKS
 from tests.requests.helpers import REQUESTS, TICKETS, messages_about
 
 SETUP = Actor("test-setup", "test")
@@ -62,19 +63,29 @@ def test_a_supervisor_approves_and_billing_gets_it(client, session, waiting, sup
     assert decided["status"] == "approved" and decided["decisionNote"] == "Loyal customer"
     assert decided["decidedBy"] == {"id": supervisor.user_id, "name": supervisor.username}
     assert decided["decidedAt"] and response.headers["ETag"] == '"2"'
-    closed = client.get(f"{TICKETS}/{ticket['id']}").json()
-    assert closed["status"] == "closed"
-    assert characteristics(closed)["outcome"] == "completed"
-    assert characteristics(closed)["resolutionCode"] == "adjusted"
-    moves = [(c["status"], c["changedBy"]) for c in closed["statusChangeHistory"]]
-    assert moves[-3:] == [(s, supervisor.username) for s in ("inProgress", "resolved", "closed")]
-    assert "approved by " + supervisor.username in closed["note"][-1]["text"]
+    handed = client.get(f"{TICKETS}/{ticket['id']}").json()
+    assert handed["status"] == "inProgress"  # waiting for billing's acknowledgement
+    assert handed["statusChangeHistory"][-1]["changedBy"] == supervisor.username
+    assert "approved by " + supervisor.username in handed["note"][-1]["text"]
     (message,) = billing_messages(session)
     assert message.idempotency_key == f"adjustment:{ticket['id']}"
     assert message.payload["amount"] == "250.00"
     assert message.payload["requestedBy"] == agent.username
     assert message.payload["approvedBy"] == supervisor.username
     assert message.payload["approval"]["id"] == approval["id"]
+    correlation = characteristics(handed)["correlationId"]
+    assert message.payload["correlationId"] == correlation
+    session.rollback()  # ends the read: billing's answer must not be written inside it
+    acknowledged = client.post(
+        BILLING_ACKS, json={"correlationId": correlation, "state": "completed"}
+    )
+    assert acknowledged.status_code == 200, acknowledged.text
+    closed = client.get(f"{TICKETS}/{ticket['id']}").json()
+    assert closed["status"] == "closed"
+    assert characteristics(closed)["outcome"] == "completed"
+    assert characteristics(closed)["resolutionCode"] == "adjusted"
+    moves = [c["status"] for c in closed["statusChangeHistory"]]
+    assert moves[-3:] == ["inProgress", "resolved", "closed"]
     notices = [m.document["description"] for m in messages_about(session, ticket["id"])]
     assert sorted(notices) == [f"request {ticket['id']}: {m}" for m in ("received", "resolved")]
     audited = session.scalars(
@@ -235,5 +246,9 @@ def test_two_supervisors_deciding_at_once_make_one_decision(client, engine, sett
         decided["status"]
         == {"approve": "approved", "reject": "rejected"}[next(o for o in outcomes if o != 409)]
     )
-    closed = client.get(f"{TICKETS}/{ticket['id']}").json()
-    assert [c["status"] for c in closed["statusChangeHistory"]].count("closed") == 1
+    # Approved, it waits for billing; rejected, it is closed: either way, once.
+    decided_request = client.get(f"{TICKETS}/{ticket['id']}").json()
+    winner = next(o for o in outcomes if o != 409)
+    assert decided_request["status"] == {"approve": "inProgress", "reject": "closed"}[winner]
+    closings = [c["status"] for c in decided_request["statusChangeHistory"]].count("closed")
+    assert closings == (1 if winner == "reject" else 0)

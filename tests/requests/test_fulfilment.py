@@ -1,5 +1,6 @@
-"""Automatic fulfilment: a status enquiry and an add-on selection are done by Parley at once and
-close completed, every step in the history (contact changes: test_contact_change.py)."""
+"""Automatic fulfilment: a status enquiry is done by Parley at once and closes completed, every
+step in the history; an add-on selection is ordered at once and waits for the ordering system
+(its answer: tests/requests/handoffs; contact changes: test_contact_change.py)."""
 
 import pytest
 from sqlalchemy import select
@@ -40,7 +41,7 @@ def test_a_status_enquiry_is_answered_and_closed_at_once(client):
     assert _status(client, repair)["status"] == "acknowledged"  # a workflow type waits
 
 
-def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, session):
+def test_an_add_on_selection_is_ordered_through_the_outbox_and_waits(client, session):
     customer = create_customer(client)
     bss_id = [{"@type": "ExternalIdentifier", "id": "roam-eu-5gb", "owner": "BSS"}]
     offering = create_offering(client, externalIdentifier=bss_id)
@@ -50,7 +51,7 @@ def test_an_add_on_selection_is_ordered_through_the_outbox_and_closed(client, se
         client, customer, ticketType="addon.selection", troubleTicketCharacteristic=[chosen]
     )
 
-    assert ticket["status"] == "closed"
+    assert ticket["status"] == "inProgress"  # until the ordering system answers (handoffs)
     (order,) = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "order")).all()
     assert order.idempotency_key == f"addon-order:{ticket['id']}"
     item = order.payload["productOrderItem"][0]

@@ -319,3 +319,8 @@ def _document_access(app: FastAPI) -> None:
         return document
 
     app.openapi = openapi
+
+
+# For access markers made beside this module (api/callbacks.py: a token or a signature).
+AccessMarker = _Access
+check_permission = _check_permission

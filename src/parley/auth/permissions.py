@@ -59,6 +59,7 @@ CALL_READ = "call:read"
 CALL_WRITE = "call:write"
 OFFER_READ = "offer:read"
 OFFER_WRITE = "offer:write"
+HANDOFF_ACKNOWLEDGE = "handoff:acknowledge"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -117,6 +118,8 @@ CATALOGUE: dict[str, str] = {
     OFFER_READ: "read the offer catalogue (TMF620 productOffering); a customer log-in: the "
     "offerings of its segment",
     OFFER_WRITE: "manage the offer catalogue: create, change, retire and import offerings",
+    HANDOFF_ACKNOWLEDGE: "tell Parley the outcome of an order or adjustment it handed over "
+    "(the ordering and billing systems' acknowledgements)",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -220,6 +223,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 REQUEST_WRITE,
                 CALL_WRITE,
                 OFFER_READ,
+                HANDOFF_ACKNOWLEDGE,
             }
         ),
     ),

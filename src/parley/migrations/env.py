@@ -17,6 +17,7 @@ from parley.outbox import models as _outbox  # noqa: F401  (registers tables)
 from parley.parties import models as _parties  # noqa: F401  (registers tables)
 from parley.ratelimit import models as _ratelimit  # noqa: F401  (registers tables)
 from parley.requests import models as _requests  # noqa: F401  (registers tables)
+from parley.requests.handoffs import models as _handoffs  # noqa: F401  (registers tables)
 from parley.requests.sla import models as _sla  # noqa: F401  (registers tables)
 
 config = context.config

@@ -13,8 +13,17 @@ from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import ID_LENGTH, iso, new_id, storable_id, utcnow
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound
-from parley.offers.eligibility import UNKNOWN, Refusal, refusal, segment_of
+from parley.offers.eligibility import (
+    PRODUCT_RULES,
+    UNKNOWN,
+    ProductRule,
+    Refusal,
+    product_rules,
+    refusal,
+    segment_of,
+)
 from parley.offers.models import LIFECYCLE_STATUSES, SELLABLE, ProductOffering
+from parley.offers.products import CustomerProducts
 from parley.offers.repository import OfferRepository
 from parley.parties.service import PartyService
 
@@ -54,8 +63,13 @@ class OfferCatalogue:
         segment = self._segment(customer_id)
         readable = self.repo.readable_by_segment(True, segment)
         rows, _ = self.repo.list_offerings([readable], Page({}, 0, limit))
-        now = utcnow()
-        return [r for r in rows if refusal(r, self.repo.segments_of(r.id), segment, now) is None]
+        now, held = utcnow(), CustomerProducts(self.uow).held(customer_id)
+        return [
+            row
+            for row in rows
+            if refusal(row, self.repo.segments_of(row.id), segment, now, self.rules(row), held)
+            is None
+        ]
 
     def check_selection(self, offering_id, customer_id: str, for_customer: bool):
         """The offering a request selects for the customer; else InvalidInput naming why."""
@@ -78,10 +92,26 @@ class OfferCatalogue:
             row = self.repo.one(ProductOffering, offering_id, readable)
         if row is None:
             return None, Refusal(UNKNOWN, f"no product offering {offering_id}")
-        return row, refusal(row, self.repo.segments_of(row.id), segment, utcnow())
+        held = CustomerProducts(self.uow).held(customer_id)
+        segments = self.repo.segments_of(row.id)
+        return row, refusal(row, segments, segment, utcnow(), self.rules(row), held)
+
+    def rules(self, row: ProductOffering) -> list[ProductRule]:
+        """The offering's product rules, each named as the catalogue names its offering."""
+        named = []
+        for rule in product_rules(row.document):
+            if rule.name == rule.offering:
+                other = self.repo.by_any_id(rule.offering)
+                rule = ProductRule(rule.kind, rule.offering, other.name if other else rule.name)
+            named.append(rule)
+        return named
 
     def order_item(self, offering_id: str) -> dict:
         return order_item(self.get(offering_id))
+
+    def ordered(self, offering: str) -> ProductOffering | None:
+        """The offering an order names (by its BSS id or Parley's), if the catalogue has it."""
+        return self.repo.by_any_id(offering) if storable_id(offering, 100) else None
 
     def _readable(self, reader: Reader | None):
         if reader is None or not reader.is_customer:
@@ -172,6 +202,8 @@ def checked(document: dict) -> dict:
         raise InvalidInput("marketSegment: each names a segment id, used once", "marketSegment")
     for index, price in enumerate(document.get("productOfferingPrice") or []):
         _check_price(price, f"productOfferingPrice[{index}]")
+    for index, related in enumerate(document.get("productOfferingRelationship") or []):
+        _check_relationship(related, f"productOfferingRelationship[{index}]")
     document["@type"] = "ProductOffering"
     return document
 
@@ -187,6 +219,17 @@ def _check_price(price: dict, where: str) -> None:
         raise InvalidInput(f"{where}.price.value: an amount of 0 or more", where)
     if not isinstance(unit, str) or not CURRENCY.fullmatch(unit):
         raise InvalidInput(f"{where}.price.unit: an ISO 4217 currency code, e.g. EUR", where)
+
+
+def _check_relationship(related: dict, where: str) -> None:
+    """A ``requires`` or ``excludes`` relationship names an offering by its id or BSS id."""
+    if related.get("relationshipType") not in PRODUCT_RULES:
+        return  # kept as sent; eligibility reads only these two
+    offering = related.get("id")
+    if not isinstance(offering, str) or not offering.strip() or len(offering) > 100:
+        raise InvalidInput(
+            f"{where}.id: the offering's id or BSS id, at most 100 characters", where
+        )
 
 
 def _external_id(document: dict) -> str | None:

@@ -1,9 +1,13 @@
 """Whether a customer may select an offering: sellable (Active or Launched), within its
-validity, and offered to the customer's segment. The answer names why not, in words the
-customer or the agent can act on."""
+validity, offered to the customer's segment, and fitting the products the customer holds (an
+offering's ``productOfferingRelationship`` of type ``requires`` names an offering whose product
+the customer must hold, one of type ``excludes`` an offering whose product they must not).
+The answer names why not, in words the customer or the agent can act on."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 from parley.db.base import iso
 from parley.offers.models import SELLABLE, ProductOffering
@@ -26,10 +30,13 @@ def segment_of(customer_document: dict) -> str | None:
 @dataclass(frozen=True)
 class Refusal:
     """Why not: ``kind`` for the screens to say in the reader's language (``UNKNOWN``,
-    ``RETIRED``, ``NOT_RELEASED``, ``NOT_YET``, ``ENDED``, ``SEGMENT``), ``text`` for the API."""
+    ``RETIRED``, ``NOT_RELEASED``, ``NOT_YET``, ``ENDED``, ``SEGMENT``, ``REQUIRES``,
+    ``EXCLUDES``), ``text`` for the API, ``other`` the name of the product a product rule is
+    about."""
 
     kind: str
     text: str
+    other: str | None = None
 
 
 UNKNOWN, RETIRED, NOT_RELEASED, NOT_YET, ENDED, SEGMENT = (
@@ -40,12 +47,70 @@ UNKNOWN, RETIRED, NOT_RELEASED, NOT_YET, ENDED, SEGMENT = (
     "ended",
     "segment",
 )
+REQUIRES, EXCLUDES = "requires", "excludes"
+PRODUCT_RULES = (REQUIRES, EXCLUDES)  # the relationshipTypes eligibility reads
+
+
+@dataclass(frozen=True)
+class ProductRule:
+    """One of an offering's relationships eligibility reads: ``kind`` REQUIRES or EXCLUDES the
+    offering ``offering`` (its id or its BSS id), called ``name``."""
+
+    kind: str
+    offering: str
+    name: str
+
+
+class HeldProduct(Protocol):
+    """What eligibility needs of a product the customer holds (offers.products.Held)."""
+
+    @property
+    def name(self) -> str: ...
+
+    def is_of(self, offering: str) -> bool: ...
+
+
+def product_rules(document: dict) -> list[ProductRule]:
+    """The ``requires`` and ``excludes`` relationships of an offering's document."""
+    rules = []
+    for related in document.get("productOfferingRelationship") or []:
+        kind = str(related.get("relationshipType") or "").strip()
+        if kind in PRODUCT_RULES and related.get("id"):
+            rules.append(ProductRule(kind, related["id"], related.get("name") or related["id"]))
+    return rules
+
+
+def product_refusal(
+    name: str, rules: Sequence[ProductRule], held: Sequence[HeldProduct]
+) -> Refusal | None:
+    """Why a customer holding ``held`` may not select the offering ``name`` with ``rules``."""
+    for rule in rules:
+        holding = [p for p in held if p.is_of(rule.offering)]
+        if rule.kind == REQUIRES and not holding:
+            return Refusal(
+                REQUIRES,
+                f"{name} requires {rule.name}, which the customer does not have",
+                rule.name,
+            )
+        if rule.kind == EXCLUDES and holding:
+            return Refusal(
+                EXCLUDES,
+                f"{name} can't be combined with {holding[0].name}, which the customer has",
+                holding[0].name,
+            )
+    return None
 
 
 def refusal(
-    offering: ProductOffering, segments: list[str], segment: str | None, now: datetime
+    offering: ProductOffering,
+    segments: list[str],
+    segment: str | None,
+    now: datetime,
+    rules: Sequence[ProductRule] = (),
+    held: Sequence[HeldProduct] = (),
 ) -> Refusal | None:
-    """Why a customer of ``segment`` may not select ``offering`` now, or None when it may."""
+    """Why a customer of ``segment`` holding ``held`` may not select ``offering`` (with its
+    product ``rules``) now, or None when it may."""
     name = offering.name
     if offering.lifecycle_status not in SELLABLE:
         if offering.lifecycle_status in ("Retired", "Obsolete"):
@@ -61,7 +126,7 @@ def refusal(
             f"{name} is offered to {' and '.join(segments)} customers only, "
             f"not to {segment or 'customers without a segment'}",
         )
-    return None
+    return product_refusal(name, rules, held)
 
 
 def _utc(moment: datetime) -> datetime:

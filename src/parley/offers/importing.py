@@ -53,25 +53,7 @@ class OfferImport:
         self.catalogue = OfferCatalogue(uow)
 
     def rows_of(self, text: str, filename: str) -> list[tuple[int, dict]]:
-        """The rows of the file with their numbers; a file that is not one: a problem."""
-        if filename.lower().endswith(".json"):
-            try:
-                items = json.loads(text)
-            except json.JSONDecodeError as error:
-                raise ImportFailed(
-                    [ImportProblem(error.lineno, f"not JSON: {error.msg}")]
-                ) from None
-            if not isinstance(items, list):
-                raise ImportFailed([ImportProblem(1, "a JSON array of offerings is expected")])
-            return list(enumerate(items, start=1))
-        if filename.lower().endswith(".csv"):
-            reader = csv.DictReader(io.StringIO(text))
-            unknown = sorted(set(reader.fieldnames or ()) - set(COLUMNS))
-            if unknown or not reader.fieldnames:
-                said = f"unknown column {unknown[0]}" if unknown else "no header line"
-                raise ImportFailed([ImportProblem(1, f"{said}; the columns: {', '.join(COLUMNS)}")])
-            return [(reader.line_num, dict(row)) for row in reader]
-        raise ImportFailed([ImportProblem(0, "a .csv or .json file is expected")])
+        return read_rows(text, filename, COLUMNS, "offerings")
 
     def run(self, text: str, filename: str) -> Imported:
         """Import every row, or none (ImportFailed naming each wrong row)."""
@@ -99,6 +81,27 @@ class OfferImport:
             return "created"
         self.catalogue.replace(known.id, document)
         return "updated"
+
+
+def read_rows(text: str, filename: str, columns, what: str) -> list[tuple[int, dict]]:
+    """The rows of a CSV file (with a header line naming some of ``columns``) or a JSON array
+    of ``what``, with their numbers; a file that is not one: ImportFailed."""
+    if filename.lower().endswith(".json"):
+        try:
+            items = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ImportFailed([ImportProblem(error.lineno, f"not JSON: {error.msg}")]) from None
+        if not isinstance(items, list):
+            raise ImportFailed([ImportProblem(1, f"a JSON array of {what} is expected")])
+        return list(enumerate(items, start=1))
+    if filename.lower().endswith(".csv"):
+        reader = csv.DictReader(io.StringIO(text))
+        unknown = sorted(set(reader.fieldnames or ()) - set(columns))
+        if unknown or not reader.fieldnames:
+            said = f"unknown column {unknown[0]}" if unknown else "no header line"
+            raise ImportFailed([ImportProblem(1, f"{said}; the columns: {', '.join(columns)}")])
+        return [(reader.line_num, dict(row)) for row in reader]
+    raise ImportFailed([ImportProblem(0, "a .csv or .json file is expected")])
 
 
 class ImportFailed(ValueError):

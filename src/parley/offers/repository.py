@@ -1,9 +1,15 @@
 """The queries of the offer catalogue, and what a reader may see of it."""
 
-from sqlalchemy import ColumnElement, and_, delete, exists, false, or_, select
+from sqlalchemy import ColumnElement, and_, case, delete, exists, false, func, or_, select
 
-from parley.db.repository import Page, Repository
-from parley.offers.models import RELEASED, OfferingSegment, ProductOffering
+from parley.db.repository import Page, Reader, Repository, owned_by_reader
+from parley.offers.models import (
+    HELD,
+    RELEASED,
+    CustomerProduct,
+    OfferingSegment,
+    ProductOffering,
+)
 
 
 class OfferRepository(Repository):
@@ -48,3 +54,42 @@ class OfferRepository(Repository):
         for segment in segments:
             self.session.add(OfferingSegment(offering_id=offering_id, segment=segment))
         self.session.flush()
+
+    def by_any_id(self, offering: str) -> ProductOffering | None:
+        """The offering named by its id or its BSS id (as relationships and orders name it)."""
+        query = select(ProductOffering).where(
+            or_(ProductOffering.id == offering, ProductOffering.external_id == offering)
+        )
+        return self.session.scalars(query.limit(1)).first()
+
+    # -- the products customers hold ---------------------------------------------------------
+
+    def products_of(
+        self, customer_id: str, reader: Reader | None, offset: int, limit: int
+    ) -> tuple[list[CustomerProduct], int]:
+        """One page of the customer's products, those held first, and how many there are."""
+        conditions = [CustomerProduct.customer_id == customer_id]
+        readable = owned_by_reader(CustomerProduct.customer_id, reader)
+        if readable is not None:
+            conditions.append(readable)
+        held_first = case((CustomerProduct.status.in_(HELD), 0), else_=1)
+        order = (held_first, CustomerProduct.started_at.desc(), CustomerProduct.id)
+        query = select(CustomerProduct).where(*conditions).order_by(*order)
+        rows = list(self.session.scalars(query.offset(offset).limit(limit)))
+        total = self.session.scalar(select(func.count()).where(*conditions))
+        return rows, total or 0
+
+    def product_of_order(self, order_id: str) -> CustomerProduct | None:
+        query = select(CustomerProduct).where(CustomerProduct.order_id == order_id)
+        return self.session.scalars(query).first()
+
+    def product_like(
+        self, customer_id: str, offering_ref: str, started_at
+    ) -> CustomerProduct | None:
+        """The product of this customer, offering and start (an import's row, again)."""
+        query = select(CustomerProduct).where(
+            CustomerProduct.customer_id == customer_id,
+            CustomerProduct.offering_ref == offering_ref,
+            CustomerProduct.started_at == started_at,
+        )
+        return self.session.scalars(query.limit(1)).first()

@@ -6,7 +6,8 @@ it to billing at once or parking it for a supervisor's approval.
   customer) are checked before anything is written: a bad one is a 400.
 - Within the requester's own limit (the highest ``adjustmentLimit`` of their roles, in the
   roles' ``currency``) the adjustment goes to billing through the outbox (kind ``billing``, key
-  ``adjustment:<request id>``) and the request closes completed (``adjusted``).
+  ``adjustment:<request id>``) and the request waits, in progress, for billing's
+  acknowledgement (requests.handoffs), which closes it completed (``adjusted``) or not.
 - Above it, an approval is recorded and the request waits, ``pending``. Only staff users have
   a limit of their own: an integration's or a system's adjustment always waits for approval.
   An amount above every approving role's limit could never be approved, and is refused (400).
@@ -23,12 +24,10 @@ from parley.auth.users import UserService
 from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput, NotFound
-from parley.outbox.service import OutboxService
 from parley.parties.accounts.service import BillingAccountService
 from parley.requests import lifecycle as lc
 from parley.requests.approvals.models import PENDING, WITHDRAWN, Approval
 from parley.requests.approvals.repository import ApprovalRepository
-from parley.requests.fulfilment import Fulfilled
 from parley.requests.models import CustomerRequest, RequestType
 
 ADJUSTMENT = "adjustment"
@@ -118,19 +117,15 @@ class Adjustments:
             self._check_approvable(adjustment)
         return adjustment
 
-    def take(self, row: CustomerRequest) -> Fulfilled | None:
-        """Within the requester's limit: to billing, and the request is done. Above it: an
-        approval, and the request waits (None)."""
+    def take(self, row: CustomerRequest) -> None:
+        """Within the requester's limit: to billing, and the request waits for billing's
+        answer. Above it: an approval, and the request waits for a supervisor."""
         adjustment = read_adjustment(row.document)
         actor = self.uow.writer()
         own = authority_of(self.uow, actor)
         if own.covers(adjustment.amount, adjustment.currency):
             self.hand_to_billing(row, adjustment, actor.name, None)
-            return Fulfilled(
-                ADJUSTED,
-                f"Adjustment of {adjustment.shown} to billing account "
-                f"{adjustment.billing_account_id} handed to billing (within {actor.name}'s limit).",
-            )
+            return None
         now = utcnow()
         approval = Approval(
             request_id=row.id,
@@ -152,6 +147,7 @@ class Adjustments:
         return None
 
     def hand_to_billing(self, row, adjustment: Adjustment, approved_by: str, approval) -> None:
+        """To billing through the outbox; the request waits, in progress, for its answer."""
         account = adjustment.billing_account_id
         payload = {  # its references' hrefs are made when it is sent (parley.links)
             "@type": "BillingAdjustment",
@@ -175,9 +171,12 @@ class Adjustments:
             "approvedBy": approved_by,
             "approval": {"id": approval.id, "@referredType": "Approval"} if approval else None,
         }
-        OutboxService(self.uow).enqueue(
-            BILLING, {}, payload, idempotency_key=f"adjustment:{row.id}"
+        within = "approved by" if approval else "within the limit of"
+        said = (
+            f"Adjustment of {adjustment.shown} to billing account {account} handed to billing "
+            f"({within} {approved_by})"
         )
+        self.requests.handoffs.to_billing(row, payload, f"adjustment:{row.id}", said)
 
     # -- the request moving on ---------------------------------------------------------------
 

@@ -39,6 +39,10 @@ TYPE_COLUMNS = {
     "lifecycleStatus": RequestType.lifecycle_status,
 }
 SERVER_FIELDS = ("id", "href", "creationDate", "lastUpdate")
+# How long a request of the type waits for the ordering or billing system's acknowledgement
+# before an agent chases it (requests/handoffs/); unset: PARLEY_HANDOFF_TIME_LIMIT_MINUTES.
+HANDOFF_TIME_LIMIT = "handoffTimeLimitMinutes"
+LONGEST_HANDOFF_WAIT = 43_200  # 30 days, in minutes
 
 
 class RequestTypeCatalogue:
@@ -120,6 +124,7 @@ class RequestTypeCatalogue:
             raise InvalidInput("selfService: true or false", "selfService")
         _check_sla(document.get("slaTarget"))
         _check_warning_percent(document.get("slaWarningPercent"))
+        _check_handoff_time_limit(document.get(HANDOFF_TIME_LIMIT))
         notify = document.setdefault("notifyOn", [])
         unknown = sorted(set(notify) - set(MILESTONES))
         if unknown:
@@ -226,4 +231,16 @@ def _check_warning_percent(value) -> None:
         raise InvalidInput(
             "slaWarningPercent: a whole percentage of the target from 1 to 99",
             "slaWarningPercent",
+        )
+
+
+def _check_handoff_time_limit(value) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int):
+        value = -1
+    if not 1 <= value <= LONGEST_HANDOFF_WAIT:
+        raise InvalidInput(
+            f"{HANDOFF_TIME_LIMIT}: whole minutes from 1 to {LONGEST_HANDOFF_WAIT}",
+            HANDOFF_TIME_LIMIT,
         )

@@ -1,11 +1,13 @@
 """Automatic fulfilment (Handle Request): what Parley does itself for request types whose
-``fulfilmentMode`` is automatic, so that the request closes completed at once.
+``fulfilmentMode`` is automatic, so that the request closes completed at once, or waits for
+another system's acknowledgement.
 
 - ``request.status``: the answer is the state of the customer's other open requests, kept as a
   note on the request (and so in the status view the customer reads).
 - ``addon.selection``: the add-on the customer chose (characteristic ``productOffering``, an
-  offering of the catalogue, parley.offers) goes to the ordering system as a ProductOrder with
-  the offering and its prices through the outbox, in the same transaction.
+  offering of the catalogue, parley.offers) goes to the ordering system as a TMF622
+  ProductOrder with the offering and its prices through the outbox, in the same transaction;
+  the request waits, in progress, for the ordering system's answer (requests.handoffs).
 - ``adjustment``: see requests.adjustments (to billing, or waiting for a supervisor's approval).
 
 - ``contact.change``: the new details (characteristics ``emailAddress``, ``phoneNumber``, and
@@ -22,10 +24,9 @@ from dataclasses import dataclass
 from parley.changes import UnitOfWork
 from parley.db.base import iso, utcnow
 from parley.errors import InvalidInput
-from parley.offers import OfferCatalogue
-from parley.outbox.service import OutboxService
 from parley.parties.contact_change import DETAILS, ContactChange, new_media
 from parley.requests import lifecycle as lc
+from parley.requests.adjustments import Adjustments
 from parley.requests.models import CustomerRequest, RequestType
 from parley.requests.options import RequestOptions
 
@@ -82,13 +83,13 @@ class AutomaticFulfilment:
         ]
         return Fulfilled("answered", "Your open requests: " + "; ".join(lines))
 
-    def _adjust(self, row: CustomerRequest) -> Fulfilled | None:
-        """To billing within the requester's limit; above it the request waits for approval."""
-        from parley.requests.adjustments import Adjustments  # it imports Fulfilled from here
-
+    def _adjust(self, row: CustomerRequest) -> None:
+        """To billing within the requester's limit (the request waits for billing's answer);
+        above it the request waits for approval."""
         return Adjustments(self.uow, self.requests).take(row)
 
-    def _order_addon(self, row: CustomerRequest) -> Fulfilled | None:
+    def _order_addon(self, row: CustomerRequest) -> None:
+        """To the ordering system; the request waits for its answer (None: not done yet)."""
         offering = next(
             (
                 c.get("value")
@@ -99,24 +100,5 @@ class AutomaticFulfilment:
         )  # checked against the catalogue when the request was taken
         if offering is None:
             return None  # a type changed to not require one: an agent takes it in
-        item = OfferCatalogue(self.uow).order_item(offering)
-        order = {
-            "@type": "ProductOrder",
-            "category": "addOnSelection",
-            "externalId": [{"@type": "ExternalIdentifier", "id": row.id, "owner": "parley"}],
-            "relatedParty": [
-                {
-                    "@type": "RelatedPartyRefOrPartyRoleRef",
-                    "role": "customer",
-                    "partyOrPartyRole": {
-                        "@type": "PartyRoleRef",
-                        "id": row.customer_id,
-                        "@referredType": "Customer",
-                    },
-                }
-            ],
-            "productOrderItem": [item],
-        }
-        OutboxService(self.uow).enqueue("order", {}, order, idempotency_key=f"addon-order:{row.id}")
-        name = item["productOffering"]["name"]
-        return Fulfilled("ordered", f"Add-on {name} ordered.")
+        self.requests.handoffs.order_addon(row, offering)
+        return None

@@ -28,3 +28,6 @@ class RequestOptions(OptionsRecord):
     attachment_max_bytes: int = setting("attachment_max_bytes")
     attachment_types: str = setting("attachment_types")
     attachment_dir: str = setting("attachment_dir")
+    # How long a hand-off to ordering or billing waits for its acknowledgement before an
+    # agent is asked to chase it, unless the request type says (requests/handoffs/).
+    handoff_time_limit_minutes: int = setting("handoff_time_limit_minutes")

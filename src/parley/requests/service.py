@@ -18,8 +18,10 @@ from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments
 from parley.requests.attachments import AttachmentFiles, Upload, reference, upload_of
 from parley.requests.catalogue import RequestTypeCatalogue, required_characteristics, sla_target
+from parley.requests.characteristics import keep_characteristics, set_characteristic
 from parley.requests.classification import Arrival, classify
 from parley.requests.fulfilment import AutomaticFulfilment
+from parley.requests.handoffs.service import CORRELATION_ID, PRODUCT_ORDER_ID, Handoffs
 from parley.requests.linking import INTERACTION, InteractionLinks
 from parley.requests.models import (
     CustomerRequest,
@@ -54,6 +56,8 @@ LIST_COLUMNS = {
     "relatedParty.partyOrPartyRole.id": CustomerRequest.customer_id,
 }
 OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
+# Characteristics the server keeps: what a client sends of them is replaced by the stored ones.
+SERVER_CHARACTERISTICS = (CORRELATION_ID, PRODUCT_ORDER_ID)
 
 
 class RequestService:
@@ -66,6 +70,7 @@ class RequestService:
         self.notifier = RequestNotifier(uow)
         self.sla = SlaClocks(uow)
         self.workflow = WorkflowEngine(uow, self)
+        self.handoffs = Handoffs(uow, self)
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -102,7 +107,8 @@ class RequestService:
         row = self.get(request_id)
         view = status_view(row, self.history(row.id))
         extras = self.workflow.status_extras(row, for_customer)
-        return {**view, **extras, "sla": self.sla.state(row.id)}
+        waiting = self.handoffs.status_extras(row, for_customer)
+        return {**view, **extras, **waiting, "sla": self.sla.state(row.id)}
 
     # -- taking a request ------------------------------------------------------------------
 
@@ -238,6 +244,7 @@ class RequestService:
             row.expected_resolution_at = row.created_at + sla_target(request_type, priority)
             self.sla.retarget(row, request_type)  # from its clock's start, pauses counted
         _check_characteristics(document, request_type)
+        keep_characteristics(before, document, SERVER_CHARACTERISTICS)
         Adjustments(self.uow, self).unchanged(before, document, request_type)
         wanted = document.get("status") or row.status
         if wanted != row.status:
@@ -337,13 +344,18 @@ class RequestService:
 
     # -- rules -----------------------------------------------------------------------------
 
-    def _transition(self, row, wanted, reason, outcome=None, resolution_code=None):
+    def _transition(
+        self, row, wanted, reason, outcome=None, resolution_code=None, characteristics=None
+    ):
+        """One status change, recorded; ``characteristics`` (name -> value) set with it."""
         request_type = self.catalogue.get(row.type_id)
         before = copy.deepcopy(row.document)
         document = copy.deepcopy(row.document)
         if outcome is not None or resolution_code is not None:
-            _set_characteristic(document, OUTCOME, outcome)
-            _set_characteristic(document, RESOLUTION_CODE, resolution_code)
+            set_characteristic(document, OUTCOME, outcome)
+            set_characteristic(document, RESOLUTION_CODE, resolution_code)
+        for name, value in (characteristics or {}).items():
+            set_characteristic(document, name, value)
         self._move(row, request_type, wanted, reason, document)
         document["status"] = row.status
         row.document, row.updated_at = document, utcnow()
@@ -379,8 +391,8 @@ class RequestService:
                     f"status: a request can be reopened within {window.days} days of closing"
                 )
             row.outcome = row.resolution_code = row.closed_at = None
-            _set_characteristic(document, OUTCOME, None)
-            _set_characteristic(document, RESOLUTION_CODE, None)
+            set_characteristic(document, OUTCOME, None)
+            set_characteristic(document, RESOLUTION_CODE, None)
             reason = f"reopened: {reason}"
         if wanted in lc.NEEDS_OUTCOME:
             self._closing(row, request_type, document, reason, now)
@@ -392,6 +404,7 @@ class RequestService:
         self.workflow.after_move(row, old, wanted, reason)
         if wanted in lc.FINAL:
             Adjustments(self.uow, self).ended(row, request_type, reason)
+            self.handoffs.ended(row, reason)
         if wanted == lc.CLOSED:
             SurveyService(self.uow).offer(row, request_type)
         if wanted == lc.IN_PROGRESS:
@@ -535,13 +548,6 @@ def _check_characteristics(document: dict, request_type: RequestType) -> None:
             f"{', '.join(missing)}",
             "troubleTicketCharacteristic",
         )
-
-
-def _set_characteristic(document: dict, name: str, value) -> None:
-    kept = [c for c in document.get("troubleTicketCharacteristic") or [] if c.get("name") != name]
-    if value is not None:
-        kept.append({"@type": "StringCharacteristic", "name": name, "value": value})
-    document["troubleTicketCharacteristic"] = kept
 
 
 def _drop_reference(document: dict) -> None:

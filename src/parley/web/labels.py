@@ -1,7 +1,8 @@
 """How the web applications (console, portal) show Parley's codes: words for roles, customer
 statuses, what a caller was identified by, kinds of contact details, channels, statuses of
-interactions, requests, tasks and SLA clocks (msgids, translated when shown; a code without
-one here, such as a role an administrator made, is shown as it is), and phone numbers."""
+interactions, requests, tasks, SLA clocks, hand-offs and products (msgids, translated when
+shown; a code without one here, such as a role an administrator made, is shown as it is), and
+phone numbers."""
 
 import phonenumbers
 
@@ -147,6 +148,8 @@ CHARACTERISTICS = {
     "billingAccount": N_("Billing account"),
     "emailAddress": N_("Email"),
     "phoneNumber": N_("Phone"),
+    "correlationId": N_("Correlation id"),
+    "productOrderId": N_("Order id (ordering system)"),
 }
 # The seeded reasons and request types are data, in English: their names are msgids too, so
 # the console shows them translated (one an administrator adds is shown as written).
@@ -203,6 +206,27 @@ CALL_STATES = {
     "completed": N_("Completed"),
     "missed": N_("Missed"),
 }
+# What a request waits for (requests/handoffs), as the customer is told it.
+WAITING_FOR = {
+    "order": N_("We have passed your order on and are waiting for its confirmation."),
+    "billing": N_("We have passed the adjustment to billing and are waiting for its confirmation."),
+}
+HANDOFF_KINDS = {
+    "order": N_("Order to the ordering system"),
+    "billing": N_("Adjustment to the billing system"),
+}
+HANDOFF_STATES = {
+    "waiting": N_("Waiting for an answer"),
+    "completed": N_("Completed"),
+    "unfulfilled": N_("Not done"),
+    "ended": N_("No longer awaited"),
+}
+ACKNOWLEDGEMENT_OUTCOMES = {"applied": N_("Applied"), "ignored": N_("Not applied")}
+PRODUCT_STATES = {
+    "active": N_("Active"),
+    "suspended": N_("Suspended"),
+    "terminated": N_("Ended"),
+}
 LABELS = {
     "rating": LEAD_RATINGS,
     "approval": APPROVAL_STATUSES,
@@ -234,6 +258,11 @@ LABELS = {
     "related": RELATED_KINDS,
     "characteristic": CHARACTERISTICS,
     "call_state": CALL_STATES,
+    "waiting_for": WAITING_FOR,
+    "handoff_kind": HANDOFF_KINDS,
+    "handoff_state": HANDOFF_STATES,
+    "acknowledgement": ACKNOWLEDGEMENT_OUTCOMES,
+    "product_state": PRODUCT_STATES,
 }
 
 

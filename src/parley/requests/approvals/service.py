@@ -4,10 +4,11 @@ requester's limit.
 Only a user holding ``request:approve`` whose own limit covers the amount (in its currency)
 decides, never the user who raised it, and only while the approval is pending; ``version``
 (the ETag) refuses a decision based on a stale read. Approving hands the adjustment to billing
-through the outbox and closes the request completed (``adjusted``); rejecting closes it
-unfulfilled (``rejected``). Either way the decision is noted on the request, kept in its status
-history, audited and told as an ``approval`` domain event; the customer hears of it on the
-milestones the request type names. The service never commits.
+through the outbox, and the request waits for billing's acknowledgement (requests.handoffs),
+which closes it completed (``adjusted``); rejecting closes it unfulfilled (``rejected``).
+Either way the decision is noted on the request, kept in its status history, audited and
+told as an ``approval`` domain event; the customer hears of it on the milestones the request
+type names. The service never commits.
 """
 
 from parley.changes import UPDATE, UnitOfWork
@@ -15,7 +16,6 @@ from parley.db.base import iso, storable_id, utcnow
 from parley.errors import Conflict, Forbidden, InvalidInput, NotFound, PreconditionFailed
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import (
-    ADJUSTED,
     Adjustment,
     Adjustments,
     authority_of,
@@ -124,8 +124,8 @@ class ApprovalService:
             adjustment = Adjustment(
                 approval.amount, approval.currency, approval.billing_account_id, approval.reason
             )
+            # The request waits, in progress, for billing's acknowledgement (handoffs).
             adjustments.hand_to_billing(request, adjustment, actor.name, approval)
-            self._close_completed(requests, request, text)
         else:
             if request.status == lc.ACKNOWLEDGED:
                 requests._transition(request, lc.IN_PROGRESS, text)
@@ -147,15 +147,6 @@ class ApprovalService:
                 f"your adjustment limit ({yours}) does not cover {shown}: "
                 "a supervisor with a higher limit must decide it"
             )
-
-    @staticmethod
-    def _close_completed(requests: RequestService, request, text: str) -> None:
-        """Through inProgress and resolved to closed completed, each step in the history."""
-        if request.status not in (lc.IN_PROGRESS, lc.RESOLVED):
-            requests._transition(request, lc.IN_PROGRESS, text)
-        if request.status == lc.IN_PROGRESS:
-            requests._transition(request, lc.RESOLVED, text)
-        requests._transition(request, lc.CLOSED, text, "completed", ADJUSTED)
 
 
 def _add_note(request, author: str, text: str) -> None:

@@ -1,6 +1,7 @@
 """The customer 360: who the customer is and whether the caller is verified (the header), the
 contact in progress and its wrap-up, open requests, the timeline, contact details (changed
-through the contact change the API offers), billing accounts, preferences and consent, notes.
+through the contact change the API offers), billing accounts, the products the customer holds,
+preferences and consent, notes.
 
 Every form posts to its own route, which changes through the services in the page's unit of
 work and sends the browser back to the page (303) saying what was done; a refused form is the
@@ -56,6 +57,7 @@ from parley.web.contact_change import contact_form_values
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
 from parley.web.labels import label
+from parley.web.products import products_of
 from parley.web.site import Site, is_htmx
 
 TEMPLATE = "console/customer.html"
@@ -261,6 +263,7 @@ def render(
         "contacts": contact_views(media),
         "contact_form": contact_form or Form(contact_form_values(media)),
         "accounts": accounts_of(visitor, found.id),
+        "products": products_of(visitor, found.id),
         "preferences": preferences_of(visitor, found.id),
         "notes": notes[0] if notes else None,
         "notes_total": notes[1] if notes else 0,

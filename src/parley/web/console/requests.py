@@ -27,6 +27,7 @@ from parley.web.access import PageForbidden, Visitor
 from parley.web.actions import Refused, Wording, attempt, printable, text_block, too_long
 from parley.web.attachments import FIELD, attach, attachments_of, download, upload_rules
 from parley.web.console.customer_page import SlaView, SurveyLine, sla_view, survey_line
+from parley.web.console.handoffs import WAITING_STEPS, HandoffLine, handoffs_of
 from parley.web.forms import Form, FormFields, FormFiles
 from parley.web.i18n import N_
 from parley.web.labels import label
@@ -147,6 +148,7 @@ class RequestView:
     notes: list[NoteLine]
     interactions: list[InteractionLine]
     survey: SurveyLine | None  # the customer's satisfaction, once asked
+    handoffs: list[HandoffLine] = field(default_factory=list)
     actions: list[str] = field(default_factory=list)
 
 
@@ -307,6 +309,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     stage = status.get("workflowStage")
     next_step = status.get("nextExpectedStep")
     own = next_step == lc.NEXT_STEP.get(row.status) or not next_step
+    waiting = WAITING_STEPS.get(status.get("waitingFor") or "")
     document = row.document
     survey = SurveyService(visitor.uow).of_request(row.id)
     return RequestView(
@@ -332,8 +335,8 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
         customer_id=customer.id,
         customer_name=customer.name,
         customer_number=customer.customer_number,
-        next_step=NEXT_STEPS[row.status] if own else next_step,
-        next_step_is_code=own,
+        next_step=waiting or (NEXT_STEPS[row.status] if own else next_step),
+        next_step_is_code=bool(waiting) or own,
         stage=stage["name"] if stage else None,
         sla=sla_view(clock),
         sla_hours=_hours(clock.target_seconds) if clock else None,
@@ -360,6 +363,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
             for r in related
         ],
         survey=survey_line(survey, row.reference) if survey else None,
+        handoffs=handoffs_of(service, row.id),
         actions=_actions(visitor, row),
     )
 

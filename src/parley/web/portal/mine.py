@@ -27,6 +27,7 @@ class RequestView:
     may_cancel: bool
     may_reopen: bool
     open: bool
+    waiting_for: str | None = None  # "order" or "billing": another system's answer awaited
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,8 @@ def my_requests(visitor: Visitor, limit: int = 50, only_open: bool = False) -> l
     if only_open:
         rows = [row for row in rows if row.status not in lc.FINAL]
     type_names: dict[str, str] = {}  # each type read once for the list, not once a row
-    return [request_view(visitor, row, type_names) for row in rows]
+    waiting = service.handoffs.waiting_for([row.id for row in rows])
+    return [request_view(visitor, row, waiting.get(row.id), type_names) for row in rows]
 
 
 def my_request(visitor: Visitor, request_id: str) -> CustomerRequest:
@@ -64,8 +66,13 @@ def history_of(visitor: Visitor, row: CustomerRequest) -> list[RequestStatusChan
 
 
 def request_view(
-    visitor: Visitor, row: CustomerRequest, type_names: dict[str, str] | None = None
+    visitor: Visitor,
+    row: CustomerRequest,
+    waiting_for: str | None = None,
+    type_names: dict[str, str] | None = None,
 ) -> RequestView:
+    """``waiting_for``: what the request waits for (None: nothing, or not asked yet);
+    ``type_names``: the request types' names read so far (a list reads each type once)."""
     names = {} if type_names is None else type_names
     if row.type_id not in names:
         names[row.type_id] = RequestTypeCatalogue(visitor.uow).get(row.type_id).name
@@ -81,6 +88,7 @@ def request_view(
         may_cancel=lc.CANCELLED in allowed,
         may_reopen=row.status == lc.CLOSED,
         open=row.status not in lc.FINAL,
+        waiting_for=waiting_for if row.status not in lc.FINAL else None,
     )
 
 

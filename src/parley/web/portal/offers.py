@@ -2,7 +2,8 @@
 validity), one with its prices, and selecting it, which raises an ``addon.selection`` request
 as the customer on the web: the request service checks the choice against the catalogue again,
 logs the customer's interaction and hands the order to the ordering system. An offering of
-another segment is not found; one the customer may no longer select says why."""
+another segment is not found; one the customer may no longer select (or not with the products
+they hold) says why. The list shows the products the customer holds, too."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +15,17 @@ from starlette.responses import Response
 from parley.auth.permissions import OFFER_READ, REQUEST_RAISE
 from parley.errors import NotFound
 from parley.offers import OfferCatalogue
-from parley.offers.eligibility import ENDED, NOT_RELEASED, NOT_YET, RETIRED, SEGMENT, UNKNOWN
+from parley.offers.eligibility import (
+    ENDED,
+    EXCLUDES,
+    NOT_RELEASED,
+    NOT_YET,
+    REQUIRES,
+    RETIRED,
+    SEGMENT,
+    UNKNOWN,
+    Refusal,
+)
 from parley.requests.catalogue import RequestTypeCatalogue
 from parley.requests.service import ADDON_SELECTION, RequestService
 from parley.web.access import Visitor
@@ -22,6 +33,7 @@ from parley.web.actions import Refused, Wording, attempt
 from parley.web.forms import Form, FormFields
 from parley.web.i18n import N_
 from parley.web.portal.mine import customer_id
+from parley.web.products import products_of
 from parley.web.site import Site
 
 REFUSALS = {
@@ -31,6 +43,8 @@ REFUSALS = {
     NOT_RELEASED: N_("This offer is not on sale yet."),
     NOT_YET: N_("This offer cannot be ordered yet."),
     ENDED: N_("This offer has ended and can no longer be ordered."),
+    REQUIRES: N_("This offer needs %(name)s, which you do not have."),
+    EXCLUDES: N_("This offer cannot be combined with %(name)s, which you have."),
 }
 PERIODS = {"month": N_("per month"), "week": N_("per week"), "day": N_("per day")}
 PRICE_TYPES = {"oneTime": N_("once"), "usage": N_("per use")}
@@ -65,7 +79,11 @@ def router(site: Site) -> APIRouter:
     @pages.get("/offers")
     def list_page(visitor: Reader):
         rows = OfferCatalogue(visitor.uow).selectable_for(customer_id(visitor))
-        context = {"current": "offers", "offers": [offer_view(r) for r in rows]}
+        context = {
+            "current": "offers",
+            "offers": [offer_view(r) for r in rows],
+            "products": products_of(visitor, customer_id(visitor)),
+        }
         return site.render(visitor, "portal/offers.html", context)
 
     @pages.get("/offers/{offering_id}")
@@ -76,7 +94,7 @@ def router(site: Site) -> APIRouter:
     def select(visitor: Selector, offering_id: str, form: FormFields):
         row, why = _selection(visitor, offering_id)
         if why is not None:
-            said = Form({}, {"offer": visitor.locale.gettext(REFUSALS[why.kind])})
+            said = Form({}, {"offer": refusal_text(visitor, why)})
             return _detail(site, visitor, offering_id, said, status=422)
         document = _ticket(visitor, row.id, row.name)
         try:
@@ -103,11 +121,16 @@ def _detail(
     context = {
         "current": "offers",
         "offer": offer_view(row),
-        "refusal": REFUSALS[why.kind] if why else None,
+        "refusal": refusal_text(visitor, why) if why else None,
         "may_select": why is None and visitor.may(REQUEST_RAISE),
         "form": given,
     }
     return site.render(visitor, "portal/offer.html", context, status=status)
+
+
+def refusal_text(visitor: Visitor, why: Refusal) -> str:
+    """Why the customer may not select it, in their language."""
+    return visitor.locale.gettext(REFUSALS[why.kind]) % {"name": why.other or ""}
 
 
 def offer_view(row) -> OfferView:

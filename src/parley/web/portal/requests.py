@@ -167,9 +167,10 @@ def _detail(
     done: str | None = None,
 ) -> Response:
     row = my_request(visitor, request_id)
+    waiting = RequestService(visitor.uow).handoffs.waiting_for([row.id]).get(row.id)
     context = {
         "current": "requests",
-        "request": request_view(visitor, row),
+        "request": request_view(visitor, row, waiting),
         "history": history_of(visitor, row),
         "notes": notes_of(row),
         "attachments": attachments_of(visitor, row),

@@ -1,7 +1,7 @@
 """TMF621 Trouble Ticket v5 as Parley speaks it: the published spec plus the documented
 extensions of a troubleTicketSpecification (the request type's code, category, fulfilment
-mode, SLA targets, notification policy, classification rules and whether customers may
-raise it themselves) and of a StatusChange (who
+mode, SLA targets, notification policy, classification rules, whether customers may raise it
+themselves and how long it waits for a hand-off's acknowledgement) and of a StatusChange (who
 made it). Built once; the app's /docs and the routers use the same."""
 
 from functools import cache
@@ -9,6 +9,7 @@ from functools import cache
 import yaml
 
 from parley.api.tmf.kit.spec import SPEC_DIR, Spec
+from parley.requests.catalogue import LONGEST_HANDOFF_WAIT
 from parley.requests.lifecycle import PRIORITIES
 from parley.requests.models import CATEGORIES, FULFILMENT_MODES, MILESTONES, TYPE_STATUSES
 
@@ -44,6 +45,14 @@ TYPE_EXTENSION = {
         "type": "boolean",
         "description": "Parley: customers may raise requests of this type themselves (the "
         "portal, this API with a customer log-in); default false",
+    },
+    "handoffTimeLimitMinutes": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": LONGEST_HANDOFF_WAIT,
+        "description": "Parley: how long a request of the type waits for the ordering or "
+        "billing system to acknowledge what it was handed before an agent gets a task to "
+        "chase it (default PARLEY_HANDOFF_TIME_LIMIT_MINUTES)",
     },
 }
 EXTRA_SCHEMAS = {
