@@ -1,9 +1,9 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
-rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
-embedded worker of ``parley serve`` both run them; any number of workers may, since each job
-is safe to run concurrently.
+(channels.expiry), applying inbound messages (mediation.worker), the analytics roll-ups and
+problem detection (analytics) and the purge of rate counters that mean nothing any more
+(parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve`` both run
+them; any number of workers may, since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -40,6 +40,16 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
+    inbound = []
+
+    def apply_inbound_messages():
+        if not inbound:  # on first run, as the SLA watch
+            from parley.mediation.worker import InboundJob
+
+            inbound.append(InboundJob(engine, settings))
+        return inbound[0].run_once()
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -58,6 +68,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
+        PeriodicJob("inbound-messages", settings.inbound_poll_seconds, apply_inbound_messages),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),

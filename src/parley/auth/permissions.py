@@ -59,6 +59,10 @@ CALL_READ = "call:read"
 CALL_WRITE = "call:write"
 OFFER_READ = "offer:read"
 OFFER_WRITE = "offer:write"
+INBOUND_READ = "inbound:read"
+INBOUND_REPLAY = "inbound:replay"
+INBOUND_RECEIVE = "inbound:receive"
+PROFILE_WRITE = "messageprofile:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -117,6 +121,10 @@ CATALOGUE: dict[str, str] = {
     OFFER_READ: "read the offer catalogue (TMF620 productOffering); a customer log-in: the "
     "offerings of its segment",
     OFFER_WRITE: "manage the offer catalogue: create, change, retire and import offerings",
+    INBOUND_READ: "list and inspect inbound messages (mediation): raw content, state, history",
+    INBOUND_REPLAY: "put a rejected or dead inbound message back to be applied again",
+    INBOUND_RECEIVE: "send partner messages to Parley (stored raw, applied by the workers)",
+    PROFILE_WRITE: "manage partner message profiles (mediation) and try them on samples",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -220,6 +228,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 REQUEST_WRITE,
                 CALL_WRITE,
                 OFFER_READ,
+                INBOUND_RECEIVE,
             }
         ),
     ),
