@@ -103,3 +103,23 @@ def receive_test(store, body, key: str | None = None, **options):
         idempotency_key=key,
         **options,
     )
+
+
+@pytest.fixture
+def profiles(uow):
+    """``profiles.save(document)``: a profile saved as an administrator would."""
+    from parley.mediation.profile_service import ProfileService
+
+    return ProfileService(uow)
+
+
+def receive_partner(store, partner: str, content: bytes, content_type: str, **options):
+    """A partner's message stored raw, as the partner API stores it."""
+    return store.receive(
+        "partner",
+        content,
+        received_by=f"{partner}-client",
+        content_type=content_type,
+        partner=partner,
+        **options,
+    )

@@ -256,3 +256,11 @@ def test_deliveries_of_one_key_at_the_same_moment_make_one_message(engine):
     assert sorted(answer.duplicate for answer in answers) == [False, True, True, True]
     with sessionmaker(bind=engine)() as session:
         assert session.scalar(select(func.count()).select_from(InboundMessage)) == 1
+
+
+def test_without_a_key_two_partners_sending_the_same_bytes_send_two_messages(store):
+    one = store.receive("partner", b"<a/>", received_by="t", partner="acme-networks")
+    other = store.receive("partner", b"<a/>", received_by="t", partner="shop-ordering")
+
+    assert other.id != one.id
+    assert one.idempotency_key == "acme-networks:" + content_key(b"<a/>")

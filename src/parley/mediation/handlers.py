@@ -19,6 +19,7 @@ is a failure worth another attempt (the database went away, a bug fixed in the n
 release): after ``PARLEY_INBOUND_MAX_ATTEMPTS`` the message is ``dead``.
 """
 
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -38,6 +39,26 @@ class Handler(Protocol):
     def parse(self, uow: "UnitOfWork", message: "InboundMessage") -> Parsed: ...
 
     def apply(self, uow: "UnitOfWork", message: "InboundMessage", command: dict) -> dict: ...
+
+
+class LazyHandler:
+    """A handler made on first use from ``module``'s class ``name``: a worker starts without
+    importing the domains a message may never need (as ``parley.wiring`` does elsewhere)."""
+
+    def __init__(self, module: str, name: str):
+        self.module, self.name = module, name
+        self._made: Handler | None = None
+
+    def made(self) -> Handler:
+        if self._made is None:
+            self._made = getattr(importlib.import_module(self.module), self.name)()
+        return self._made
+
+    def parse(self, uow: "UnitOfWork", message: "InboundMessage") -> Parsed:
+        return self.made().parse(uow, message)
+
+    def apply(self, uow: "UnitOfWork", message: "InboundMessage", command: dict) -> dict:
+        return self.made().apply(uow, message, command)
 
 
 _HANDLERS: dict[tuple[str, str | None], Handler] = {}

@@ -8,8 +8,8 @@ next; the workers parse and apply it later (``mediation/worker.py``).
 
 Each message has an idempotency key, unique per source: a second delivery with a key already
 stored is the same message. No second row is made, and the answer is the first's. A source
-that has no key of its own passes none: the key is then the SHA-256 of the content, so the
-same bytes delivered twice are one message.
+that has no key of its own passes none: the key is then the SHA-256 of the content (after the
+partner's name, if there is one), so the same bytes delivered twice are one message.
 
 This is the one place in the domain that commits: the store must keep what arrived even
 when the caller's own work is rolled back.
@@ -53,9 +53,11 @@ class Received:
     duplicate: bool  # this delivery repeated one stored before
 
 
-def content_key(content: bytes) -> str:
-    """The key of a message whose sender gives none: its content's digest."""
-    return "sha256:" + hashlib.sha256(content).hexdigest()
+def content_key(content: bytes, partner: str | None = None) -> str:
+    """The key of a message whose sender gives none: its content's digest (after its
+    partner's name: two partners sending the same bytes send two messages)."""
+    digest = "sha256:" + hashlib.sha256(content).hexdigest()
+    return f"{partner}:{digest}" if partner else digest
 
 
 def checked_name(value: str | None, field: str) -> str | None:
@@ -108,12 +110,12 @@ class InboundStore:
             raise InvalidInput(f"source: one of {', '.join(SOURCES)}", "source")
         if not isinstance(content, bytes):
             raise InvalidInput("content: bytes", "content")
-        key = idempotency_key if idempotency_key is not None else content_key(content)
+        partner = checked_name(partner, "partner")
+        key = idempotency_key if idempotency_key is not None else content_key(content, partner)
         if not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
             raise InvalidInput(
                 f"idempotency key: 1 to {MAX_KEY_LENGTH} characters", "idempotencyKey"
             )
-        partner = checked_name(partner, "partner")
         transaction_type = checked_name(transaction_type, "transactionType")
         media = (content_type or "").replace("\x00", "").strip() or DEFAULT_CONTENT_TYPE
         now = utcnow()

@@ -139,7 +139,7 @@ class InboundApplier:
 
     def _rejected(self, message: InboundMessage, refusal: DomainError) -> str:
         reason = refusal.message
-        if refusal.field and refusal.field not in reason:
+        if refusal.field and f"{refusal.field}:" not in reason:
             reason = f"{refusal.field}: {reason}"
         message.state, message.reason = REJECTED, reason[:MAX_ERROR_LENGTH]
         message.updated_at = utcnow()
