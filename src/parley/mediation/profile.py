@@ -200,7 +200,7 @@ def compiled_of(profile_id: str, changed: str, document: dict) -> Compiled:
 
 def _jsonata(text: str):
     try:
-        return jsonata.Jsonata(text, timeout=JSONATA_TIMEOUT_MS, stack=JSONATA_MAX_DEPTH)
+        return jsonata.Jsonata(text)
     except Exception as error:  # JException, and whatever else a parse of bad text raises
         raise InvalidInput(f"transform.jsonata: {error}", "transform.jsonata") from None
 
@@ -214,8 +214,15 @@ def _xslt(text: str) -> etree.XSLT:
 
 
 def _run_jsonata(expression, data, bindings: dict):
+    # The bounds are set per evaluation, on a frame of its own: jsonata-python's time limit
+    # counts from when they are set, so bounds given when compiling would expire for every
+    # evaluation of a kept expression once that much time had passed.
+    frame = expression.create_frame()
+    for name, value in bindings.items():
+        frame.bind(name, value)
+    frame.set_runtime_bounds(JSONATA_TIMEOUT_MS, JSONATA_MAX_DEPTH)
     try:
-        result = expression.evaluate(data, bindings)
+        result = expression.evaluate(data, frame)
     except RecursionError:
         raise InvalidInput("transform.jsonata: nested too deeply", "transform.jsonata") from None
     except Exception as error:  # JException: a function given the wrong thing, a timeout

@@ -15,6 +15,7 @@ until the message is dead.
 """
 
 import random
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,10 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger("parley.mediation")
 MAX_HISTORY = 50  # entries kept per message (the latest)
+# On SQLite every transaction takes the one write lock, and a writer taking it again at once
+# starves the others (their busy handler sleeps between tries): a backlog worked through
+# batch after batch pauses this long between them, so the API's requests get their turn.
+SQLITE_PAUSE_SECONDS = 0.02
 
 
 @dataclass
@@ -135,7 +140,7 @@ class InboundApplier:
         message.applied_at = message.updated_at = now
         message.last_error = None
         note(message, APPLIED, "worker")
-        log.info("inbound message applied", message_id=message.id, source=message.source)
+        log.debug("inbound message applied", message_id=message.id, source=message.source)
 
     def _rejected(self, message: InboundMessage, refusal: DomainError) -> str:
         reason = refusal.message
@@ -177,6 +182,7 @@ class InboundJob:
         self.sessions = sessionmaker(bind=engine, expire_on_commit=False)
         self.settings = settings
         self.batch = MediationOptions.from_settings(settings).batch_size
+        self.pause = SQLITE_PAUSE_SECONDS if engine.dialect.name == "sqlite" else 0.0
 
     def run_once(self) -> PassResult:
         """Everything due now, batch after batch; what was done."""
@@ -188,3 +194,4 @@ class InboundJob:
             # Done when a batch was not full, or held only failures (tried again later).
             if done.claimed < self.batch or done.failed == done.claimed:
                 return total
+            time.sleep(self.pause)
