@@ -168,6 +168,8 @@ def test_a_message_replayed_after_its_profile_is_fixed_is_applied_once(
     assert _rejected(session, received) == (
         "legacy-crm/interaction-export v1: command.channel: Field required"
     )
+    rejected = reloaded(session, received.id)  # what it is, for whoever fixes the profile
+    assert (rejected.profile_id, rejected.transaction_type) == (profile.id, "interaction-export")
 
     fixed = copy.deepcopy(SHIPPED["legacy-crm-interactions"])
     fixed["transform"]["lookups"]["channels"]["FAX"] = "letter"

@@ -5,13 +5,21 @@ The front door:
 
 - ``InboundStore(sessions).receive(...) -> Received``: store a message raw, committed at once;
   a second delivery of the same idempotency key answers the first (``store.py``).
-- ``register_handler(source, handler, transaction_type=None)``, ``Handler``, ``Parsed``: what
-  the workers do with the messages of a source (``handlers.py``).
+- ``register_handler(source, handler, transaction_type=None)``, ``Handler``, ``Parsed``,
+  ``Rejected``, ``LazyHandler``: what the workers do with the messages of a source
+  (``handlers.py``).
 - ``InboundService(uow)``: list, read and replay messages (administrators); ``message_view``.
 - ``InboundJob(engine, settings)``: the workers' job applying the messages (``worker.py``).
 """
 
-from parley.mediation.handlers import Handler, Parsed, handler_for, register_handler
+from parley.mediation.handlers import (
+    Handler,
+    LazyHandler,
+    Parsed,
+    Rejected,
+    handler_for,
+    register_handler,
+)
 from parley.mediation.models import (
     APPLIED,
     CALLBACK,
@@ -46,9 +54,11 @@ __all__ = [
     "InboundJob",
     "InboundService",
     "InboundStore",
+    "LazyHandler",
     "Parsed",
     "PassResult",
     "Received",
+    "Rejected",
     "handler_for",
     "message_view",
     "register_handler",

@@ -23,6 +23,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
+from parley.errors import InvalidInput
+
 if TYPE_CHECKING:
     from parley.changes import UnitOfWork
     from parley.mediation.models import InboundMessage
@@ -33,6 +35,22 @@ class Parsed:
     command: dict  # what the message asks, as kept with it (JSON)
     profile_id: str | None = None  # the profile that read it, if one did
     transaction_type: str | None = None  # what it turned out to be, if the sender did not say
+
+
+class Rejected(InvalidInput):
+    """A refusal by a handler that knew what the message is (the profile that read it): the
+    rejected message keeps that, for whoever fixes the profile."""
+
+    def __init__(
+        self,
+        message: str,
+        field: str | None = None,
+        *,
+        profile_id: str | None = None,
+        transaction_type: str | None = None,
+    ):
+        super().__init__(message, field)
+        self.profile_id, self.transaction_type = profile_id, transaction_type
 
 
 class Handler(Protocol):

@@ -13,7 +13,7 @@ from parley.changes import UnitOfWork
 from parley.db.base import iso
 from parley.errors import DomainError, InvalidInput
 from parley.mediation.commands import Context, as_json, run, validated
-from parley.mediation.handlers import Parsed
+from parley.mediation.handlers import Parsed, Rejected
 from parley.mediation.models import InboundMessage
 from parley.mediation.profile import Compiled
 from parley.mediation.profile_service import ProfileService, Sample, label, read_sample
@@ -39,7 +39,12 @@ class ProfileHandler:
         try:
             items = read_sample(compiled, sample_of(message))
         except InvalidInput as refusal:
-            raise InvalidInput(f"{label(row)}: {refusal.message}", refusal.field) from None
+            raise Rejected(
+                f"{label(row)}: {refusal.message}",
+                refusal.field,
+                profile_id=row.id,
+                transaction_type=row.transaction_type,
+            ) from None
         command = {
             "command": compiled.document.command,
             "profile": {

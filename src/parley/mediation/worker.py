@@ -27,7 +27,7 @@ from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.db.base import iso, utcnow
 from parley.errors import DomainError
-from parley.mediation.handlers import Parsed, handler_for
+from parley.mediation.handlers import Parsed, Rejected, handler_for
 from parley.mediation.models import (
     APPLIED,
     DEAD,
@@ -147,6 +147,9 @@ class InboundApplier:
         if refusal.field and f"{refusal.field}:" not in reason:
             reason = f"{refusal.field}: {reason}"
         message.state, message.reason = REJECTED, reason[:MAX_ERROR_LENGTH]
+        if isinstance(refusal, Rejected):  # what the message turned out to be, if known
+            message.profile_id = refusal.profile_id or message.profile_id
+            message.transaction_type = message.transaction_type or refusal.transaction_type
         message.updated_at = utcnow()
         note(message, REJECTED, "worker", reason=message.reason)
         log.warning("inbound message rejected", message_id=message.id, reason=message.reason)

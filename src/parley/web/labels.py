@@ -203,6 +203,19 @@ CALL_STATES = {
     "completed": N_("Completed"),
     "missed": N_("Missed"),
 }
+INBOUND_STATES = {
+    "received": N_("Received"),
+    "parsed": N_("Read, to apply"),
+    "applied": N_("Applied"),
+    "rejected": N_("Rejected"),
+    "dead": N_("Gave up"),
+}
+INBOUND_SOURCES = {
+    "email": N_("Email"),
+    "partner": N_("Partner message"),
+    "import": N_("Import"),
+    "callback": N_("Callback"),
+}
 LABELS = {
     "rating": LEAD_RATINGS,
     "approval": APPROVAL_STATUSES,
@@ -234,6 +247,8 @@ LABELS = {
     "related": RELATED_KINDS,
     "characteristic": CHARACTERISTICS,
     "call_state": CALL_STATES,
+    "inbound_state": INBOUND_STATES,
+    "inbound_source": INBOUND_SOURCES,
 }
 
 
