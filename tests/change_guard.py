@@ -17,6 +17,7 @@ from parley.changes.uow import RECORDED
 from parley.events.models import EventSubscription
 from parley.interactions.models import Interaction, InteractionReason
 from parley.leads.models import SalesLead
+from parley.mediation.models import MessageProfile
 from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
 from parley.parties.models import BillingAccount, Customer, CustomerNote, Party
 from parley.requests.approvals.models import Approval
@@ -43,6 +44,7 @@ AUDITED = (
     ContactPreference,
     MessageTemplate,
     EventSubscription,
+    MessageProfile,
 )
 WRITTEN = "parley.test.written"
 
