@@ -65,7 +65,7 @@ class ProfileHandler:
             try:
                 results.append(run(uow, item, context))
             except DomainError as refusal:
-                if len(items) > 1:
+                if len(items) > 1:  # which of them: the same words the dry run says
                     refusal.message = f"command[{index}]: {refusal.message}"
                 raise
         return {"command": command["command"], "results": results}

@@ -179,7 +179,7 @@ def _resolved(uow: UnitOfWork, item, region: str, index: int, count: int) -> dic
         return resolve(uow, item, region)
     except DomainError as refusal:
         if count > 1:
-            raise InvalidInput(f"command[{index}].{reason_of(refusal)}", refusal.field) from None
+            raise InvalidInput(f"command[{index}]: {reason_of(refusal)}", refusal.field) from None
         raise
 
 
