@@ -17,6 +17,7 @@ from parley.changes.uow import RECORDED
 from parley.events.models import EventSubscription
 from parley.interactions.models import Interaction, InteractionReason
 from parley.leads.models import SalesLead
+from parley.mediation.models import MessageProfile
 from parley.notifications.models import CommunicationMessage, ContactPreference, MessageTemplate
 from parley.offers.models import CustomerProduct
 from parley.parties.models import BillingAccount, Customer, CustomerNote, Party
@@ -47,6 +48,7 @@ AUDITED = (
     ContactPreference,
     MessageTemplate,
     EventSubscription,
+    MessageProfile,
 )
 WRITTEN = "parley.test.written"
 

@@ -26,8 +26,10 @@ from parley.api.v1 import audit as audit_api
 from parley.api.v1 import calls as calls_api
 from parley.api.v1 import channels as channels_api
 from parley.api.v1 import handoffs as handoffs_api
+from parley.api.v1 import inbound as inbound_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
+from parley.api.v1 import message_profiles as message_profiles_api
 from parley.api.v1 import notifications as notifications_api
 from parley.api.v1 import outbox as outbox_api
 from parley.api.v1 import problems as problems_api
@@ -168,6 +170,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         users_api,
         handoffs_api,
         products_api,
+        inbound_api,
+        message_profiles_api,
     ]
     for module in own_api:
         app.include_router(
@@ -179,6 +183,8 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     )
     # The gateways' webhooks: forms, JSON and XML in their own formats (api/v1/channels.py).
     app.include_router(channels_api.gateways_router(settings.parley_api_prefix))
+    # Partners' messages: stored raw in whatever content type they come (api/v1/inbound.py).
+    app.include_router(inbound_api.intake_router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me
     install_error_answers(app)  # each operation's 4xx in /openapi.json, from what it has
     install_api_docs(app)  # /docs and /redoc, offline

@@ -1,10 +1,10 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
 time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), completing calls' contacts whose wrap-up time is over (calls), the
-analytics roll-ups and problem detection (analytics), the purge of rate counters that mean
-nothing any more (parley.ratelimit) and of the portal's one-time codes that were used or have
-expired (auth.one_time_codes). ``parley worker`` and the
+(channels.expiry), completing calls' contacts whose wrap-up time is over (calls), applying
+inbound messages (mediation.worker), the analytics roll-ups and problem detection (analytics),
+the purge of rate counters that mean nothing any more (parley.ratelimit) and of the portal's
+one-time codes that were used or have expired (auth.one_time_codes). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -70,6 +70,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             uow = UnitOfWork(session, settings, Actor("parley-worker", "system"))
             return CallService(uow).complete_wrap_ups()
 
+    inbound = []
+
+    def apply_inbound_messages():
+        if not inbound:  # on first run, as the SLA watch
+            from parley.mediation.worker import InboundJob
+
+            inbound.append(InboundJob(engine, settings))
+        return inbound[0].run_once()
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -90,6 +99,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("handoff-watch", HANDOFF_WATCH_SECONDS, handoff_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("call-wrap-ups", CALL_WRAP_UP_SECONDS, complete_call_wrap_ups),
+        PeriodicJob("inbound-messages", settings.inbound_poll_seconds, apply_inbound_messages),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("one-time-codes", ONE_TIME_CODE_PURGE_SECONDS, purge_one_time_codes),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),

@@ -188,6 +188,15 @@ class Settings(BaseSettings):
     sla_warning_percent: int = Field(default=75, ge=1, le=99)
     sla_poll_seconds: float = Field(default=30.0, gt=0, le=3600)
     sla_batch_size: int = Field(default=100, ge=1, le=10_000)
+    # -- mediation (docs/mediation.md) --
+    # How often each worker looks for inbound messages to apply, how many it takes on in one
+    # transaction, and after how many failed attempts a message is dead (retried meanwhile
+    # after a delay doubling from the base, up to the cap).
+    inbound_poll_seconds: float = Field(default=1.0, gt=0, le=3600)
+    inbound_batch_size: int = Field(default=20, ge=1, le=1000)
+    inbound_max_attempts: int = Field(default=5, ge=1, le=1000)
+    inbound_retry_base_seconds: float = Field(default=10.0, gt=0)
+    inbound_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
     # by the processes of one host (parley.keyfile); several hosts must set the same one.

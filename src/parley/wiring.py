@@ -15,6 +15,7 @@ from parley.events.reactions import react_to
 from parley.events.views import EventView, add_view_source
 from parley.live import publish
 from parley.live.messages import feed
+from parley.mediation.handlers import LazyHandler, register_handler
 from parley.outbox import billing, email, ordering, sms, webhook
 from parley.outbox.channels import register_channel
 from parley.outbox.subjects import register_subject
@@ -36,6 +37,7 @@ TROUBLE_TICKET = "troubleTicket"  # requests.service.RESOURCE
 REQUEST_TASK = "requestTask"  # requests.workflow.task_records.RESOURCE
 CALL = "call"  # calls.service.RESOURCE
 REQUEST_HANDOFF = "requestHandoff"  # requests.handoffs.service.RESOURCE
+PARTNER = "partner"  # mediation.models.PARTNER
 _wired = False
 
 
@@ -62,6 +64,8 @@ def wire() -> None:
     committed.after_commit(publish.deliver_after_commit)
     feed(REQUEST_TASK, task_live_message)
     feed(CALL, call_live_message)
+    # Inbound messages: a partner's are read through its message profiles.
+    register_handler(PARTNER, LazyHandler("parley.mediation.partner", "ProfileHandler"))
     _wired = True
 
 

@@ -66,6 +66,7 @@ UNSERVED_TOPICS = {
 LEAD_V1 = "/api/v1/sales-leads/{lead_id}"
 TROUBLE_TICKET = "/tmf-api/troubleTicket/v5"
 REQUEST_V1 = "/api/v1/requests/{request_id}"
+PROFILES = "/api/v1/message-profiles"
 # Every TMF API's hub, with who may subscribe: event:subscribe and the API's read permission.
 HUBS = {
     **dict.fromkeys(PARTIES, {"administrator", "integration"}),
@@ -264,6 +265,19 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", "/api/v1/me"): EVERYONE,
     ("GET", "/api/v1/audit"): {"administrator"},
     ("GET", "/api/v1/outbox"): {"administrator"},
+    # Mediation (docs/mediation.md): integration clients send partner messages; administrators
+    # see the store, replay, and manage the profiles.
+    ("POST", "/api/v1/partners/{partner}/messages"): {"integration", "administrator"},
+    ("GET", "/api/v1/inbound-messages"): {"administrator"},
+    ("GET", "/api/v1/inbound-messages/{message_id}"): {"administrator"},
+    ("POST", "/api/v1/inbound-messages/{message_id}/replay"): {"administrator"},
+    ("GET", PROFILES): {"administrator"},
+    ("POST", PROFILES): {"administrator"},
+    ("POST", f"{PROFILES}/dry-run"): {"administrator"},
+    ("GET", f"{PROFILES}/{{profile_id}}"): {"administrator"},
+    ("PUT", f"{PROFILES}/{{profile_id}}"): {"administrator"},
+    ("DELETE", f"{PROFILES}/{{profile_id}}"): {"administrator"},
+    ("POST", f"{PROFILES}/{{profile_id}}/dry-run"): {"administrator"},
     ("GET", "/api/v1/outbox/{message_id}"): {"administrator"},
     ("POST", "/api/v1/outbox/{message_id}/retry"): {"administrator"},
     **{

@@ -60,6 +60,10 @@ CALL_WRITE = "call:write"
 OFFER_READ = "offer:read"
 OFFER_WRITE = "offer:write"
 HANDOFF_ACKNOWLEDGE = "handoff:acknowledge"
+INBOUND_READ = "inbound:read"
+INBOUND_REPLAY = "inbound:replay"
+INBOUND_RECEIVE = "inbound:receive"
+PROFILE_WRITE = "messageprofile:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -120,6 +124,10 @@ CATALOGUE: dict[str, str] = {
     OFFER_WRITE: "manage the offer catalogue: create, change, retire and import offerings",
     HANDOFF_ACKNOWLEDGE: "tell Parley the outcome of an order or adjustment it handed over "
     "(the ordering and billing systems' acknowledgements)",
+    INBOUND_READ: "list and inspect inbound messages (mediation): raw content, state, history",
+    INBOUND_REPLAY: "put a rejected or dead inbound message back to be applied again",
+    INBOUND_RECEIVE: "send partner messages to Parley (stored raw, applied by the workers)",
+    PROFILE_WRITE: "manage partner message profiles (mediation) and try them on samples",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -224,6 +232,7 @@ BUILTIN_ROLES: tuple[RoleSpec, ...] = (
                 CALL_WRITE,
                 OFFER_READ,
                 HANDOFF_ACKNOWLEDGE,
+                INBOUND_RECEIVE,
             }
         ),
     ),

@@ -227,6 +227,19 @@ PRODUCT_STATES = {
     "suspended": N_("Suspended"),
     "terminated": N_("Ended"),
 }
+INBOUND_STATES = {
+    "received": N_("Received"),
+    "parsed": N_("Read, to apply"),
+    "applied": N_("Applied"),
+    "rejected": N_("Rejected"),
+    "dead": N_("Gave up"),
+}
+INBOUND_SOURCES = {
+    "email": N_("Email"),
+    "partner": N_("Partner message"),
+    "import": N_("Import"),
+    "callback": N_("Callback"),
+}
 LABELS = {
     "rating": LEAD_RATINGS,
     "approval": APPROVAL_STATUSES,
@@ -263,6 +276,8 @@ LABELS = {
     "handoff_state": HANDOFF_STATES,
     "acknowledgement": ACKNOWLEDGEMENT_OUTCOMES,
     "product_state": PRODUCT_STATES,
+    "inbound_state": INBOUND_STATES,
+    "inbound_source": INBOUND_SOURCES,
 }
 
 

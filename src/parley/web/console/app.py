@@ -14,6 +14,7 @@ from starlette.datastructures import State
 from parley.auth.permissions import (
     CALL_READ,
     IDENTIFY_USE,
+    INBOUND_READ,
     LEAD_READ,
     OUTBOX_READ,
     REASON_WRITE,
@@ -31,6 +32,7 @@ from parley.web.access import Visitor
 from parley.web.console import (
     admin,
     admin_catalogue,
+    admin_inbound,
     admin_outbox,
     admin_templates,
     calls,
@@ -83,6 +85,8 @@ def navigation(visitor: Visitor) -> list[NavItem]:
         items.append(NavItem(N_("Message templates"), "/admin/templates", "templates"))
     if visitor.may(OUTBOX_READ):
         items.append(NavItem(N_("Dead letters"), "/admin/dead-letters", "dead-letters"))
+    if visitor.may(INBOUND_READ):
+        items.append(NavItem(N_("Inbound messages"), "/admin/inbound-messages", "inbound-messages"))
     return items
 
 
@@ -122,6 +126,7 @@ def console_app(state: State) -> FastAPI:
         admin_catalogue,
         admin_templates,
         admin_outbox,
+        admin_inbound,
     ):
         app.include_router(module.router(site))
     install_error_pages(app, site)
