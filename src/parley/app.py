@@ -32,6 +32,7 @@ from parley.api.v1 import reports as reports_api
 from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import tasks as tasks_api
+from parley.api.v1 import upsell as upsell_api
 from parley.api.v1 import workflows as workflows_api
 from parley.db.engine import build_engine
 from parley.db.migrate import ensure_schema_current
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         problems_api,
         reports_api,
         calls_api,
+        upsell_api,
     ]
     for module in own_api:
         app.include_router(

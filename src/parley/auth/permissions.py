@@ -59,6 +59,9 @@ CALL_READ = "call:read"
 CALL_WRITE = "call:write"
 OFFER_READ = "offer:read"
 OFFER_WRITE = "offer:write"
+UPSELL_READ = "upsell:read"
+UPSELL_ANSWER = "upsell:answer"
+UPSELL_WRITE = "upsell:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -117,6 +120,11 @@ CATALOGUE: dict[str, str] = {
     OFFER_READ: "read the offer catalogue (TMF620 productOffering); a customer log-in: the "
     "offerings of its segment",
     OFFER_WRITE: "manage the offer catalogue: create, change, retire and import offerings",
+    UPSELL_READ: "see a customer's next best offer with its score and reason, their offers and "
+    "the up-sell rules (staff only: customers never see scores)",
+    UPSELL_ANSWER: "record a customer's answer to an offer; an acceptance raises the add-on "
+    "request",
+    UPSELL_WRITE: "manage the up-sell rules",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -174,6 +182,8 @@ _AGENT = frozenset(
         APPROVAL_READ,
         CALL_READ,
         OFFER_READ,
+        UPSELL_READ,
+        UPSELL_ANSWER,
     }
 )
 
