@@ -7,6 +7,8 @@ the period)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from babel.numbers import format_decimal
+
 from parley.analytics.upsell import UpsellService
 from parley.analytics.upsell import engine as e
 from parley.analytics.upsell.models import LATER
@@ -56,8 +58,8 @@ class OfferView:
     description: str
     prices: list[PriceView]
     reason: str  # why, in the reader's words
-    score: float
-    threshold: float | None
+    score: str  # written as the reader writes numbers
+    threshold: str | None
     rule: str
     later_on: datetime | None  # when the customer asked to be asked again
 
@@ -105,8 +107,8 @@ def _offer_view(visitor: Visitor, found: NextOffer) -> OfferView:
         description=shown.description if shown else "",
         prices=shown.prices if shown else [],
         reason=reason_text(visitor, offer.evidence),
-        score=candidate.score if candidate is not None else offer.score,
-        threshold=candidate.rule.threshold if candidate is not None else None,
+        score=_number(visitor, candidate.score if candidate is not None else offer.score),
+        threshold=_number(visitor, candidate.rule.threshold) if candidate is not None else None,
         rule=candidate.rule.name if candidate is not None else offer.rule_code,
         later_on=offer.answered_at if offer.status == LATER else None,
     )
@@ -128,6 +130,10 @@ def _said(visitor: Visitor, found: NextOffer) -> str | None:
         "answer": gettext(ANSWER_WORDS.get(last.status, last.status)),
         "next": visitor.locale.day(last.presented_at + timedelta(days=period)),
     }
+
+
+def _number(visitor: Visitor, value: float) -> str:
+    return format_decimal(value, "#,##0.0#", locale=visitor.locale.babel)
 
 
 def reason_text(visitor: Visitor, evidence: list[dict]) -> str:
