@@ -61,10 +61,16 @@ class Rule:
     half_life_days: float
     threshold: float
     suppression_days: int
+    # The offering's BSS id, when the rule names it so: looked up only once the rule scores.
+    offering_external_id: str | None = None
 
     @property
     def reasons(self) -> set[str]:
         return {c.code for c in self.counts if c.kind == INTERACTION}
+
+    @property
+    def counts_requests(self) -> bool:
+        return any(c.kind in (REQUEST, PRODUCT) for c in self.counts)
 
 
 @dataclass(frozen=True)

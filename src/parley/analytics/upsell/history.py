@@ -56,6 +56,8 @@ class CustomerHistory:
                 for row in page.items
                 if row.reason_code in reasons
             ]
+        if not any(rule.counts_requests for rule in rules):
+            return found  # the requests are read for the gates, if anything scores
         for row in self._latest_requests(customer_id):
             code = self._type_code(row.type_id)
             if row.created_at >= since:

@@ -15,6 +15,7 @@ is used, so a shipped rule can name one a catalogue import brings later.
 
 import copy
 import re
+from dataclasses import replace
 
 from parley.analytics.upsell import engine
 from parley.analytics.upsell.models import UpsellRule
@@ -102,9 +103,19 @@ class UpsellRules:
     # -- for the engine ----------------------------------------------------------------------
 
     def specs(self) -> list[engine.Rule]:
-        """The active rules as the engine reads them, their offerings looked up."""
+        """The active rules as the engine reads them; an offering named by its BSS id is
+        looked up by ``resolved`` (only for the rules that score)."""
+        return [spec(row) for row in self.find(True)]
+
+    def resolved(self, rules: list[engine.Rule]) -> list[engine.Rule]:
+        """The rules with the offerings they name by BSS id looked up (None: not there)."""
         catalogue = OfferCatalogue(self.uow)
-        return [spec(row, _offering_id(catalogue, row.document)) for row in self.find(True)]
+        return [
+            replace(rule, offering_id=_by_external_id(catalogue, rule.offering_external_id))
+            if rule.offering_external_id
+            else rule
+            for rule in rules
+        ]
 
     def offering_of(self, row: UpsellRule):
         """The offering the rule names, if it is in the catalogue."""
@@ -189,13 +200,14 @@ class UpsellRules:
                 raise InvalidInput(f"{at}.code: no product offering {code}", "signals") from None
 
 
-def spec(row: UpsellRule, offering_id: str | None) -> engine.Rule:
-    document = row.document
+def spec(row: UpsellRule) -> engine.Rule:
+    document, reference = row.document, row.document["productOffering"]
     return engine.Rule(
         id=row.id,
         code=row.code,
         name=row.name,
-        offering_id=offering_id,
+        offering_id=reference.get("id"),
+        offering_external_id=reference.get("externalId"),
         counts=tuple(
             engine.Counted(s["kind"], s["code"], float(s["weight"])) for s in document["signals"]
         ),
@@ -221,7 +233,11 @@ def _offering_id(catalogue: OfferCatalogue, document: dict) -> str | None:
     reference = document.get("productOffering") or {}
     if "id" in reference:
         return reference["id"]
-    found = catalogue.by_external_id(reference.get("externalId", ""))
+    return _by_external_id(catalogue, reference.get("externalId", ""))
+
+
+def _by_external_id(catalogue: OfferCatalogue, external_id: str) -> str | None:
+    found = catalogue.by_external_id(external_id)
     return found.id if found is not None else None
 
 

@@ -72,7 +72,8 @@ class UpsellService:
         it may name, by id."""
         now = now or utcnow()
         PartyService(self.uow).get_customer(customer_id)  # an unknown customer: 404
-        rules = UpsellRules(self.uow).specs()
+        catalogue = UpsellRules(self.uow)
+        rules = catalogue.specs()
         history = CustomerHistory(self.uow)
         signals = history.signals(customer_id, rules, now)
         offers = tuple(map(past, self.repo.offers_of(customer_id)))
@@ -80,6 +81,8 @@ class UpsellService:
         waiting = [o for o in offers if o.status in PENDING]
         if not scored and not waiting:
             return engine.Decision(()), {}  # nothing to offer: the gates need not be read
+        rules = catalogue.resolved(rules)
+        scored = engine.candidates(rules, signals, now)
         wanted = {c.rule.offering_id for c in scored if c.rule.offering_id}
         wanted |= {o.offering_id for o in waiting}
         situation, offerings = history.situation(customer_id, wanted, offers)
