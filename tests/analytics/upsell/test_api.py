@@ -212,3 +212,6 @@ def test_acceptance_by_rule_and_offering(client):
     assert earlier["total"]["shown"] == 0 and earlier["total"]["acceptanceRate"] is None
     assert_tmf_error(client.get(ACCEPTANCE, params={"groupBy": "colour"}), 400, "colour")
     assert_tmf_error(client.get(ACCEPTANCE, params={"from": "2027-02-01", "to": "2027-01-01"}), 400)
+    first = client.get(ACCEPTANCE, params={"to": "0001-01-02"})  # not 30 days before it
+    assert first.json()["period"] == {"from": "0001-01-01", "to": "0001-01-02"}
+    assert_tmf_error(client.get(ACCEPTANCE, params={"to": "0001-01-01"}), 400)

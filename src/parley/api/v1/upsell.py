@@ -158,7 +158,8 @@ def router(prefix: str) -> APIRouter:
     ):
         today = utcnow().date()
         end = end or today + timedelta(days=1)
-        start = start or end - timedelta(days=DEFAULT_DAYS)
+        if start is None:  # the 30 days before ``end`` (the calendar's first day at most)
+            start = max(date.min + timedelta(days=DEFAULT_DAYS), end) - timedelta(days=DEFAULT_DAYS)
         names = [name.strip() for name in group_by.split(",") if name.strip()]
         return UpsellAcceptance(uow).figures(start, end, names)
 
