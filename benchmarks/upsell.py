@@ -10,9 +10,11 @@ this week for --interested customers (through the interaction service); and --of
 offers over the last year (COPY) for the KPI. Then, in-process, each call in a transaction of
 its own that is rolled back:
 
-- evaluate, quiet: ``UpsellService.evaluate`` of customers with no recent enquiry (the rules
-  are read, the customer's inbound contacts of the longest window, latest requests and
-  offers; no candidate, so no gate is read);
+- evaluate, quiet: ``UpsellService.evaluate`` of customers with no recent enquiry and no
+  offer waiting (the rules, the customer, their inbound contacts of the longest window and
+  their offers are read; no candidate, so no gate is);
+- evaluate, an offer waiting: the same for customers with an offer waiting for their answer
+  (the gates are read, to show it again);
 - evaluate, interested: the same for customers with two enquiries (a candidate: the gates
   read the complaints, the area's problems, consent, the offering's eligibility);
 - evaluate, chatty: the customer with --chatty interactions, again and again;
@@ -21,7 +23,8 @@ its own that is rolled back:
   20 entries), one of the reads the 360 makes anyway, measured in the same run under the
   same load;
 - acceptance: ``UpsellAcceptance.figures`` by rule and offering over the last 30 and 365
-  days of --offers offers.
+  days of --offers offers, after the workers' roll-up of the settled days (run first, timed):
+  the settled days from their rows, the last 31 from the offers.
 
 Timings are milliseconds of the service call (p50/p95/p99, nearest rank), after warm-up.
 
@@ -280,7 +283,8 @@ def main(argv: list[str] | None = None) -> None:
         interested, chatty = load(engine, settings, args)
     loaded = time.perf_counter() - load_started
     sessions = sessionmaker(bind=engine)
-    quiet = _quiet(engine, args, set(interested))
+    quiet, waiting = _quiet(engine, args, set(interested))
+    rolled = _roll_up(sessions, settings)
     before = os.getloadavg()
 
     def evaluate(uow, customer_id):
@@ -304,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         ("evaluate, quiet customer", timed(sessions, settings, evaluate, quiet, args.rounds)),
         ("evaluate, interested", timed(sessions, settings, evaluate, interested, args.rounds)),
+        ("evaluate, an offer waiting", timed(sessions, settings, evaluate, waiting, args.rounds)),
         ("evaluate, chatty customer", timed(sessions, settings, evaluate, [chatty], args.rounds)),
         ("next offer (stored)", timed(sessions, settings, present, offerable, args.rounds)),
     ]
@@ -317,7 +322,7 @@ def main(argv: list[str] | None = None) -> None:
         results.append((f"acceptance, {days} days", timed(sessions, settings, kpi, [0], 5)))
     after = os.getloadavg()
     engine.dispose()
-    print(report(results, args, machine_facts(url), before, after, loaded, reused))
+    print(report(results, args, machine_facts(url), before, after, loaded, reused, rolled))
 
 
 def _known(engine, args) -> tuple[list[str], str]:
@@ -340,14 +345,32 @@ def _known(engine, args) -> tuple[list[str], str]:
     return interested, chatty
 
 
-def _quiet(engine, args, interested: set[str]) -> list[str]:
+def _quiet(engine, args, interested: set[str]) -> tuple[list[str], list[str]]:
+    """Customers with no recent enquiry: without an offer waiting for their answer, and with
+    one (a synthetic ``later``)."""
     with engine.connect() as conn:
         rows = list(conn.scalars(text("SELECT id FROM customer ORDER BY customer_number")))
+        pending = set(
+            conn.scalars(text("SELECT customer_id FROM upsell_offer WHERE status = 'later'"))
+        )
     rng = random.Random(args.seed + 9)
-    return [c for c in rng.sample(rows, min(len(rows), 2 * args.rounds)) if c not in interested]
+    sample = [c for c in rng.sample(rows, min(len(rows), 4 * args.rounds)) if c not in interested]
+    return [c for c in sample if c not in pending], [c for c in sample if c in pending]
 
 
-def report(results, args, facts: str, before, after, loaded: float, reused: bool) -> str:
+def _roll_up(sessions, settings: Settings) -> tuple[int, float]:
+    """The workers' roll-up of the settled days, run until done: days, seconds."""
+    started, days = time.perf_counter(), 0
+    while True:
+        with sessions() as session:
+            done = UpsellAcceptance(UnitOfWork(session, settings)).roll_up()
+            session.commit()
+        if not done:
+            return days, time.perf_counter() - started
+        days += done
+
+
+def report(results, args, facts: str, before, after, loaded: float, reused: bool, rolled) -> str:
     lines = [
         f"PostgreSQL, {args.customers:,} customers, {args.interactions:,} interactions, "
         f"{args.offers:,} offers ({'reused' if reused else f'loaded in {loaded:,.0f} s'})",
@@ -362,6 +385,7 @@ def report(results, args, facts: str, before, after, loaded: float, reused: bool
         )
     lines += [
         "",
+        f"Roll-up of the settled days before measuring: {rolled[0]} days in {rolled[1]:.1f} s.",
         f"Load average (1, 5, 15 min): {' '.join(f'{v:.2f}' for v in before)} before, "
         f"{' '.join(f'{v:.2f}' for v in after)} after. {facts}.",
     ]

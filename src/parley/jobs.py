@@ -1,6 +1,7 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
+(channels.expiry), the analytics roll-ups and problem detection (analytics), the up-sell
+acceptance of settled days (analytics.upsell) and the purge of
 rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
@@ -18,6 +19,7 @@ CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds 
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
+UPSELL_ROLL_UP_SECONDS = 3600.0  # days whose offers can no longer be answered, rolled up
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -55,6 +57,13 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
         return run
 
+    def upsell_roll_up():
+        from parley.analytics.upsell import UpsellAcceptance  # on first run (see above)
+        from parley.changes import UnitOfWork
+
+        with Session(engine) as session, session.begin():
+            return UpsellAcceptance(UnitOfWork(session, settings)).roll_up()
+
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
@@ -62,4 +71,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
+        PeriodicJob("upsell-roll-up", UPSELL_ROLL_UP_SECONDS, upsell_roll_up),
     ]

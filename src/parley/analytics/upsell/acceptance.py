@@ -1,20 +1,31 @@
 """The KPI "up-sell acceptance" (docs/analytics.md): of the offers first shown in a period,
 how many customers accepted, refused, asked to be asked later, or never answered, by rule
 and by offering. An offer counts in the period it was shown, with the answer it has now (an
-answer given after the period still counts for it)."""
+answer given after the period still counts for it).
+
+An offer can be answered only within the period (``PARLEY_UPSELL_PERIOD_DAYS``) after it
+was shown, so the figures of older days no longer change: the workers roll them up
+(``roll_up``, one row per day, rule and offering), and the KPI reads those rows for the
+settled days and the offers themselves only for the recent ones.
+"""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, timedelta
 
-from parley.analytics.upsell.models import ACCEPTED, EXPIRED, LATER, REFUSED, SHOWN
-from parley.analytics.upsell.repository import UpsellRepository
+from sqlalchemy.exc import IntegrityError
+
+from parley.analytics.upsell.models import EXPIRED, SHOWN
+from parley.analytics.upsell.options import UpsellOptions
+from parley.analytics.upsell.repository import BUCKETS, UpsellRepository, moment
 from parley.changes import UnitOfWork
+from parley.db.base import utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.offers import OfferCatalogue
 
 GROUPS = ("rule", "offering")
-COUNTS = ("shown", ACCEPTED, REFUSED, LATER, "unanswered")
+COUNTS = BUCKETS  # shown, accepted, refused, later, unanswered
 UNANSWERED = (SHOWN, EXPIRED)
+MOST_DAYS_A_RUN = 400  # a first run over a long history rolls it up over a few runs
 
 
 @dataclass(frozen=True)
@@ -28,8 +39,11 @@ class Figures:
     def plus(self, status: str, offers: int) -> "Figures":
         counts = {name: getattr(self, name) for name in COUNTS}
         counts["shown"] += offers
-        counts["unanswered" if status in UNANSWERED else status] += offers
+        counts[bucket(status)] += offers
         return Figures(**counts)
+
+    def add(self, other: "Figures") -> "Figures":
+        return Figures(*(getattr(self, n) + getattr(other, n) for n in COUNTS))
 
     def document(self) -> dict:
         decided = self.accepted + self.refused
@@ -55,16 +69,15 @@ class UpsellAcceptance:
             raise InvalidInput(
                 f"groupBy: {unknown[0]} is not one of {', '.join(GROUPS)}", "groupBy"
             )
-        since, until = _moment(start), _moment(end)
         total, groups = Figures(), {}
-        for rule_code, offering_id, status, offers in self.repo.acceptance_counts(since, until):
-            total = total.plus(status, offers)
+        for rule_code, offering_id, figures in self._counts(start, end):
+            total = total.add(figures)
             key = (
                 rule_code if "rule" in group_by else None,
                 offering_id if "offering" in group_by else None,
             )
-            groups[key] = groups.get(key, Figures()).plus(status, offers)
-        names = self._names({offering for _, offering in groups if offering}, since, until)
+            groups[key] = groups.get(key, Figures()).add(figures)
+        names = self._names({o for _, o in groups if o}, moment(start), moment(end))
         shown = []
         for (rule_code, offering_id), figures in sorted(groups.items(), key=_order):
             group = {}
@@ -79,6 +92,53 @@ class UpsellAcceptance:
             "total": total.document(),
             "groups": shown if group_by else [],
         }
+
+    def _counts(self, start: date, end: date):
+        """(rule code, offering id, Figures): the rolled-up days' rows, then the offers of
+        the days after them."""
+        settled = self.repo.settled_until()
+        if settled is not None and start < settled:
+            rolled_up = self.repo.settled_counts(start, min(end, settled))
+            for rule_code, offering_id, *counts in rolled_up:
+                yield rule_code, offering_id, Figures(*(int(n) for n in counts))
+        recent = max(start, settled) if settled is not None else start
+        if recent < end:
+            for rule_code, offering_id, status, offers in self.repo.acceptance_counts(
+                moment(recent), moment(end)
+            ):
+                yield rule_code, offering_id, Figures().plus(status, offers)
+
+    def roll_up(self, today: date | None = None) -> int:
+        """Roll up the days whose offers can no longer be answered (shown more than the
+        period ago) and are not yet; how many days. Safe to run in several workers at once:
+        a day another rolled up meanwhile is left to theirs."""
+        today = today or utcnow().date()
+        final = today - timedelta(days=self.uow.options(UpsellOptions).period_days + 1)
+        known = self.repo.settled_until(for_update=True)  # workers rolling up take turns
+        start = known or self.repo.first_offer_day()
+        if start is None or start >= final:
+            return 0
+        end = min(final, start + timedelta(days=MOST_DAYS_A_RUN))
+        rows, day = [], start
+        while day < end:
+            counts: dict[tuple[str, str], Figures] = {}
+            after = day + timedelta(days=1)
+            for rule_code, offering_id, status, offers in self.repo.acceptance_counts(
+                moment(day), moment(after)
+            ):
+                key = (rule_code, offering_id)
+                counts[key] = counts.get(key, Figures()).plus(status, offers)
+            rows += [
+                {"day": day, "rule_code": rule, "offering_id": offering, **vars(figures)}
+                for (rule, offering), figures in counts.items()
+            ]
+            day = after
+        try:
+            with self.uow.session.begin_nested():
+                self.repo.settle(rows, end, known)
+        except IntegrityError:  # another worker's first run, at the same moment
+            return 0
+        return (end - start).days
 
     def _names(self, offering_ids: set[str], since: datetime, until: datetime) -> dict:
         catalogue, names = OfferCatalogue(self.uow), {}
@@ -95,9 +155,10 @@ def _order(item) -> tuple:
     return (-figures.shown, rule_code or "", offering_id or "")
 
 
+def bucket(status: str) -> str:
+    """Where an offer of this status counts."""
+    return "unanswered" if status in UNANSWERED else status
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
-
-
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)

@@ -1,10 +1,21 @@
-"""Tables of up-selling: the rules (data administrators manage) and the offers made to
-customers, each with the customer's answer. Candidates are not stored: they are worked out
-from the customer's history when an agent opens the customer (``service.py``)."""
+"""Tables of up-selling: the rules (data administrators manage), the offers made to customers
+with each customer's answer, and the acceptance figures of days whose offers can no longer
+be answered. Candidates are not stored: they are worked out from the customer's history
+when an agent opens the customer (``service.py``)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
@@ -76,3 +87,29 @@ class UpsellOffer(Base):
     # The interaction logging the last answer, and the add-on request an acceptance raised.
     interaction_id: Mapped[str | None] = mapped_column(String(36))
     request_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class UpsellAcceptanceDay(Base):
+    """The offers first shown on one UTC day, by rule and offering, by the answer they have:
+    kept by the workers (``acceptance.py``) for days older than the period, whose offers can
+    no longer be answered, so that the KPI over months reads these rows, not every offer."""
+
+    __tablename__ = "upsell_acceptance_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    rule_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offering_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    shown: Mapped[int] = mapped_column(Integer)
+    accepted: Mapped[int] = mapped_column(Integer)
+    refused: Mapped[int] = mapped_column(Integer)
+    later: Mapped[int] = mapped_column(Integer)
+    unanswered: Mapped[int] = mapped_column(Integer)
+
+
+class UpsellAcceptanceSettled(Base):
+    """How far the days are rolled up: the days before ``through`` (one row)."""
+
+    __tablename__ = "upsell_acceptance_settled"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    through: Mapped[date] = mapped_column(Date)

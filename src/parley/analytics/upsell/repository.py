@@ -1,13 +1,23 @@
 """The queries of up-selling: rules (a small table, read whole), a customer's offers (by the
 customer's index, newest first) and acceptance over a period (from the presentation index)."""
 
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from parley.analytics.upsell.models import EXPIRED, PENDING, UpsellOffer, UpsellRule
+from parley.analytics.upsell.models import (
+    EXPIRED,
+    PENDING,
+    UpsellAcceptanceDay,
+    UpsellAcceptanceSettled,
+    UpsellOffer,
+    UpsellRule,
+)
 from parley.db.repository import Repository
+
+DAY = UpsellAcceptanceDay
+BUCKETS = ("shown", "accepted", "refused", "later", "unanswered")
 
 # The offers of a customer the gates read: enough for any period and suppression.
 OFFERS_READ = 50
@@ -92,3 +102,52 @@ class UpsellRepository(Repository):
             UpsellOffer.offering_id == offering_id,
         )
         return self.session.scalar(query)
+
+    # -- acceptance by settled day -----------------------------------------------------------
+
+    def settled_until(self, for_update: bool = False) -> date | None:
+        """The day after the last one rolled up (None: none yet); ``for_update`` holds it
+        for the caller's transaction (workers rolling up at once take turns)."""
+        query = select(UpsellAcceptanceSettled.through).where(UpsellAcceptanceSettled.id == 1)
+        return self.session.scalar(query.with_for_update() if for_update else query)
+
+    def settle(self, rows: list[dict], through: date, known: date | None) -> None:
+        """Store a run's rolled-up days and how far they go now."""
+        if rows:
+            self.session.execute(insert(DAY), rows)
+        if known is None:
+            self.session.add(UpsellAcceptanceSettled(id=1, through=through))
+            self.session.flush()
+        else:
+            mark = update(UpsellAcceptanceSettled).where(UpsellAcceptanceSettled.id == 1)
+            self.session.execute(mark.values(through=through))
+
+    def first_offer_day(self) -> date | None:
+        first = self.session.scalar(select(func.min(UpsellOffer.presented_at)))
+        return first.date() if first is not None else None
+
+    def settled_counts(self, start: date, end: date) -> list:
+        """(rule code, offering id, shown, accepted, refused, later, unanswered) summed over
+        the rolled-up days in [start, end)."""
+        sums = (func.sum(getattr(DAY, bucket)) for bucket in BUCKETS)
+        query = (
+            select(DAY.rule_code, DAY.offering_id, *sums)
+            .where(DAY.day >= start, DAY.day < end)
+            .group_by(DAY.rule_code, DAY.offering_id)
+        )
+        return list(self.session.execute(query))
+
+    def shift_settled(self, day: date, rule_code: str, offering_id: str, old: str, new: str):
+        """Move one offer of a rolled-up day from bucket ``old`` to ``new`` (an answer given
+        after its day was rolled up: only when the period was made longer meanwhile)."""
+        key = DAY.day == day, DAY.rule_code == rule_code, DAY.offering_id == offering_id
+        changes = {old: getattr(DAY, old) - 1, new: getattr(DAY, new) + 1}
+        self.session.execute(update(DAY).where(*key).values(changes))
+
+    def is_settled(self, day: date, rule_code: str, offering_id: str) -> bool:
+        key = DAY.day == day, DAY.rule_code == rule_code, DAY.offering_id == offering_id
+        return self.session.scalar(select(DAY.day).where(*key)) is not None
+
+
+def moment(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)

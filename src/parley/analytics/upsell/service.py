@@ -12,9 +12,10 @@ never commits.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from parley.analytics.upsell import engine
+from parley.analytics.upsell.acceptance import bucket
 from parley.analytics.upsell.history import CustomerHistory
 from parley.analytics.upsell.models import (
     ACCEPTED,
@@ -152,7 +153,9 @@ class UpsellService:
             raise NotFound(f"No offer with id {offer_id} for customer {customer_id}")
         if found.status not in PENDING:
             raise Conflict(f"the offer was answered already ({found.status})")
-        before = document(found)
+        if found.presented_at < utcnow() - timedelta(days=self.period_days):
+            raise Conflict(f"the offer lapsed: it was made more than {self.period_days} days ago")
+        before, was = document(found), found.status
         interactions = InteractionService(self.uow)
         contact = interactions.create(
             self._answer_interaction(found, answer, note, channel, open_=answer == ACCEPTED)
@@ -169,9 +172,19 @@ class UpsellService:
         found.interaction_id = contact.id
         found.request_id = request.id if request is not None else None
         self.repo.add(found)
+        self._settled_shift(found, was)
         after = document(found)
         self.uow.record(RESOURCE, UPDATE, found.id, before=before, after=after, event=after)
         return Answered(found, contact.id, request)
+
+    def _settled_shift(self, offer: UpsellOffer, was: str) -> None:
+        """An answer to an offer whose day is rolled up already (possible only after the
+        period was made longer) moves it in the day's figures too."""
+        day = offer.presented_at.date()
+        if self.repo.is_settled(day, offer.rule_code, offer.offering_id):
+            old, new = bucket(was), bucket(offer.status)
+            if old != new:
+                self.repo.shift_settled(day, offer.rule_code, offer.offering_id, old, new)
 
     def _answer_interaction(self, offer, answer: str, note, channel: str, open_: bool) -> dict:
         text = f"Offer: {offer.offering_name}: {WORDS[answer]}" + (f". {note}" if note else "")

@@ -1,6 +1,8 @@
 """Up-selling: the rules (``upsell_rule``, data administrators manage; two shipped) and the
 offers made to customers with their answers (``upsell_offer``: by customer and time for the
 360, by presentation time for the acceptance KPI, one waiting for an answer per customer);
+the acceptance figures of settled days (``upsell_acceptance_day``, how far:
+``upsell_acceptance_settled``);
 the interaction reasons the shipped rules count and an answer is logged under; the
 permissions ``upsell:read`` and ``upsell:answer`` (agents, supervisors, administrators) and
 ``upsell:write`` (administrators).
@@ -118,6 +120,21 @@ def upgrade() -> None:
         postgresql_where=PENDING,
         sqlite_where=PENDING,
     )
+    op.create_table(
+        "upsell_acceptance_day",
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("rule_code", sa.String(64), primary_key=True),
+        sa.Column("offering_id", sa.String(36), primary_key=True),
+        *(
+            sa.Column(name, sa.Integer, nullable=False)
+            for name in ("shown", "accepted", "refused", "later", "unanswered")
+        ),
+    )
+    op.create_table(
+        "upsell_acceptance_settled",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("through", sa.Date, nullable=False),
+    )
     _seed_rules()
     _seed_reasons()
     grant(NEW_GRANTS)
@@ -132,6 +149,8 @@ def downgrade() -> None:
         "DELETE FROM interaction_reason WHERE code IN :codes",
     ):
         op.execute(sa.text(statement).bindparams(sa.bindparam("codes", codes, expanding=True)))
+    op.drop_table("upsell_acceptance_settled")
+    op.drop_table("upsell_acceptance_day")
     op.drop_table("upsell_offer")
     op.drop_table("upsell_rule")
 
