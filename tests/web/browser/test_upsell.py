@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from parley.actor import Actor
+from parley.analytics.upsell import UpsellService
 from parley.changes import UnitOfWork
 from parley.db.base import iso, utcnow
 from parley.demo.users import DEMO_PASSWORD
@@ -127,3 +128,18 @@ def test_the_offer_in_german(new_page, demo):
         "Der Kunde überlegt es sich"
     )
     assert _raised(demo, customer_id) == []
+
+
+def test_a_supervisor_sees_up_sell_acceptance_on_the_dashboard(page, demo):
+    customer_id = _interested_customer(demo, "Doris")
+    with sessionmaker(bind=demo.engine, expire_on_commit=False)() as session:
+        uow = UnitOfWork(session, demo.settings, Actor("anna.k", "phone"))
+        offer = UpsellService(uow).next_offer(customer_id).offer
+        UpsellService(uow).answer(customer_id, offer.id, "refused")
+        session.commit()
+    sign_in(page, demo, "supervisor")
+    page.get_by_role("link", name="Dashboard").click()
+    rules = page.get_by_role("region", name="Up-sell offers by rule")
+    expect(rules.locator("tbody tr", has_text="data-addon")).to_be_visible()
+    expect(page.locator(".chart-canvas canvas").last).to_be_visible()
+    look(page, "upsell-dashboard")
