@@ -15,7 +15,17 @@ from parley.analytics.upsell.models import UpsellAcceptanceDay, UpsellOffer
 from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.errors import Conflict
-from tests.analytics.upsell.helpers import answer_url
+from parley.jobs import worker_jobs
+from parley.outbox.models import EVENT_KIND, OutboxMessage
+from tests.analytics.test_upkeep import deliver_events
+from tests.analytics.upsell.helpers import (
+    answer,
+    answer_url,
+    contact,
+    create_rule,
+    data_offering,
+    next_offer,
+)
 from tests.factories import assert_tmf_error, create_customer
 
 # (days ago, rule, offering, status), one customer each.
@@ -124,3 +134,32 @@ def test_a_refused_answer_to_an_answered_offer_changes_nothing(client, session, 
     accepted = offers[7]
     with pytest.raises(Conflict, match="answered already"):
         UpsellService(uow).answer(accepted.customer_id, accepted.id, "refused")
+
+
+def test_the_workers_deliver_offer_events_and_run_the_roll_up(
+    client, engine, settings, make_worker, clock
+):
+    offering = data_offering(client)
+    create_rule(client, offering)
+    customer = create_customer(client)
+    contact(client, customer, 0)
+    contact(client, customer, 1)
+    answer(client, customer, next_offer(client, customer)["offer"], "refused")
+    worker = make_worker()
+    deliver_events(worker)
+    with worker.sessions() as session:
+        told = session.scalars(
+            select(OutboxMessage.status).where(
+                OutboxMessage.kind == EVENT_KIND,
+                OutboxMessage.payload["resourceType"].as_string() == "upsellOffer",
+            )
+        ).all()
+    assert told == ["delivered", "delivered"]  # shown, then refused
+
+    roll_up = next(job for job in worker_jobs(engine, settings) if job.name == "upsell-roll-up")
+    assert roll_up.run() == 0  # shown today: not settled
+    clock.advance(days=32)
+    assert roll_up.run() == 1  # the day is final now
+    with worker.sessions() as session:
+        row = session.scalars(select(UpsellAcceptanceDay)).one()
+    assert (row.shown, row.refused, row.rule_code) == (1, 1, "data-test")
