@@ -58,6 +58,7 @@ def test_repeated_data_enquiries_bring_the_add_on_once_and_acceptance_raises_the
     assert offer["rule"]["code"] == "data-test" and offer["status"] == "shown"
     assert offer["score"] == pytest.approx(1 + 0.5 ** (3 / 14), abs=1e-3)
     assert [(e["code"], e["count"]) for e in offer["evidence"]] == [("usage.data", 2)]
+    assert shown["candidates"][0]["evidence"][0]["latest"].endswith("Z")
     # The shipped data-addon rule counts the same enquiries, but its offering (BSS id
     # DEMO-DATA-10) is not in this catalogue: a candidate that cannot be offered.
     blocked = {c["rule"]["code"]: c["blocked"] for c in shown["candidates"]}

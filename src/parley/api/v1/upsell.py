@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from parley.analytics.upsell import UpsellAcceptance, UpsellRules, UpsellService
 from parley.analytics.upsell.rules import shown
-from parley.analytics.upsell.service import document
+from parley.analytics.upsell.service import document, evidence_document
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
 from parley.api.v1.kit import Page, VisibleCustomer, listed, paging
@@ -173,9 +173,6 @@ def _candidate(candidate) -> dict:
         "productOffering": {"id": rule.offering_id},
         "score": candidate.score,
         "threshold": rule.threshold,
-        "evidence": [
-            {"kind": e.kind, "code": e.code, "count": e.count, "latest": e.latest}
-            for e in candidate.evidence
-        ],
+        "evidence": [evidence_document(e) for e in candidate.evidence],
         "blocked": candidate.blocked,
     }
