@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from parley.analytics.upsell.defaults import ensure_default_rules
 from parley.auth.roles import ensure_builtin_roles
 from parley.channels.defaults import ensure_default_menus
 from parley.db.base import Base
@@ -113,6 +114,7 @@ def seed_catalogues(engine: Engine) -> None:
         ensure_default_request_types(session)
         ensure_default_workflows(session)
         ensure_default_menus(session)
+        ensure_default_rules(session)
         session.commit()
 
 

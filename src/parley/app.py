@@ -39,6 +39,7 @@ from parley.api.v1 import requests as requests_api
 from parley.api.v1 import routes as parley_api
 from parley.api.v1 import surveys as surveys_api
 from parley.api.v1 import tasks as tasks_api
+from parley.api.v1 import upsell as upsell_api
 from parley.api.v1 import users as users_api
 from parley.api.v1 import workflows as workflows_api
 from parley.db.engine import build_engine
@@ -172,6 +173,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         products_api,
         inbound_api,
         message_profiles_api,
+        upsell_api,
     ]
     for module in own_api:
         app.include_router(

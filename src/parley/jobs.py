@@ -3,6 +3,7 @@ watch (requests.sla.watch), chasing hand-offs to ordering and billing that got n
 time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), applying
 inbound messages (mediation.worker), the analytics roll-ups and problem detection (analytics),
+the up-sell acceptance of settled days (analytics.upsell),
 the purge of rate counters that mean nothing any more (parley.ratelimit) and of the portal's
 one-time codes that were used or have expired (auth.one_time_codes). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
@@ -24,6 +25,7 @@ ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
 HANDOFF_WATCH_SECONDS = 60.0  # time limits are minutes at the least
+UPSELL_ROLL_UP_SECONDS = 3600.0  # days whose offers can no longer be answered, rolled up
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -94,6 +96,13 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
         return run
 
+    def upsell_roll_up():
+        from parley.analytics.upsell import UpsellAcceptance  # on first run (see above)
+        from parley.changes import UnitOfWork
+
+        with Session(engine) as session, session.begin():
+            return UpsellAcceptance(UnitOfWork(session, settings)).roll_up()
+
     return [
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("handoff-watch", HANDOFF_WATCH_SECONDS, handoff_watch),
@@ -105,4 +114,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
+        PeriodicJob("upsell-roll-up", UPSELL_ROLL_UP_SECONDS, upsell_roll_up),
     ]

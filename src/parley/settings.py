@@ -201,6 +201,9 @@ class Settings(BaseSettings):
     # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
     # by the processes of one host (parley.keyfile); several hosts must set the same one.
     webhook_secret: SecretStr | None = None
+    # -- up-selling (docs/upsell.md) --
+    # A customer is made at most one offer in this many days (answered or not).
+    upsell_period_days: int = Field(default=30, ge=1, le=365)
     # -- email channel (SMTP) --
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)

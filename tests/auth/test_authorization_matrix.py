@@ -258,6 +258,18 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/reports"): {"administrator"},
     ("PUT", "/api/v1/reports/{report_id}"): {"administrator"},
     ("DELETE", "/api/v1/reports/{report_id}"): {"administrator"},
+    # Up-selling (docs/upsell.md): staff see a customer's next best offer and record the answer
+    # (customers never: scores are staff's); administrators manage the rules; acceptance is
+    # read with the other KPIs.
+    ("GET", "/api/v1/upsell-rules"): STAFF,
+    ("GET", "/api/v1/upsell-rules/{rule_id}"): STAFF,
+    ("POST", "/api/v1/upsell-rules"): {"administrator"},
+    ("PUT", "/api/v1/upsell-rules/{rule_id}"): {"administrator"},
+    ("DELETE", "/api/v1/upsell-rules/{rule_id}"): {"administrator"},
+    ("GET", f"{V1}/next-offer"): STAFF,
+    ("GET", f"{V1}/offers"): STAFF,
+    ("POST", f"{V1}/offers/{{offer_id}}/answer"): STAFF,
+    ("GET", "/api/v1/analytics/upsell-acceptance"): {"supervisor", "administrator"},
     ("GET", "/api/v1/approvals"): STAFF,
     ("GET", "/api/v1/approvals/{approval_id}"): STAFF,
     ("POST", "/api/v1/approvals/{approval_id}/approve"): {"supervisor", "administrator"},

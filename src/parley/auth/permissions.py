@@ -64,6 +64,9 @@ INBOUND_READ = "inbound:read"
 INBOUND_REPLAY = "inbound:replay"
 INBOUND_RECEIVE = "inbound:receive"
 PROFILE_WRITE = "messageprofile:write"
+UPSELL_READ = "upsell:read"
+UPSELL_ANSWER = "upsell:answer"
+UPSELL_WRITE = "upsell:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -128,6 +131,11 @@ CATALOGUE: dict[str, str] = {
     INBOUND_REPLAY: "put a rejected or dead inbound message back to be applied again",
     INBOUND_RECEIVE: "send partner messages to Parley (stored raw, applied by the workers)",
     PROFILE_WRITE: "manage partner message profiles (mediation) and try them on samples",
+    UPSELL_READ: "see a customer's next best offer with its score and reason, their offers and "
+    "the up-sell rules (staff only: customers never see scores)",
+    UPSELL_ANSWER: "record a customer's answer to an offer; an acceptance raises the add-on "
+    "request",
+    UPSELL_WRITE: "manage the up-sell rules",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 
@@ -185,6 +193,8 @@ _AGENT = frozenset(
         APPROVAL_READ,
         CALL_READ,
         OFFER_READ,
+        UPSELL_READ,
+        UPSELL_ANSWER,
     }
 )
 

@@ -20,7 +20,8 @@ from parley.errors import Conflict, InvalidInput, NotFound
 from parley.interactions.models import NEVER, SUMMARY_POLICIES, InteractionReason
 from parley.interactions.repository import InteractionRepository
 
-# The catalogue a new installation starts with (migration 0005 seeds the same; a test compares).
+# The catalogue a new installation starts with (migrations 0005 and 0034 seed the same; a test
+# compares).
 DEFAULT_REASONS: tuple[tuple[str, str, str], ...] = (
     ("billing.enquiry", "Billing enquiry", "billing"),
     ("billing.dispute", "Bill dispute", "billing"),
@@ -37,6 +38,11 @@ DEFAULT_REASONS: tuple[tuple[str, str, str], ...] = (
     ("request.status", "Request status enquiry", "information"),
     ("information", "General information", "information"),
     ("notification", "Notification to the customer", "information"),
+    # Migration 0034 (up-selling): what the shipped up-sell rules count, and an answer to an
+    # offer (analytics/upsell).
+    ("usage.data", "Data allowance or usage", "usage"),
+    ("roaming", "Roaming", "usage"),
+    ("offer.answer", "Answer to an offer", "sales"),
 )
 CODE = re.compile(r"[a-z][a-z0-9]*(?:[._-][a-z0-9]+)*")
 RESOURCE = "interactionReason"

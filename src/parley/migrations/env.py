@@ -3,6 +3,7 @@
 from alembic import context
 
 from parley.analytics import models as _analytics  # noqa: F401  (registers tables)
+from parley.analytics.upsell import models as _upsell  # noqa: F401  (registers tables)
 from parley.auth import models as _auth  # noqa: F401  (registers tables)
 from parley.calls import models as _calls  # noqa: F401  (registers tables)
 from parley.changes import models as _changes  # noqa: F401  (registers tables)

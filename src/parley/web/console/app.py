@@ -25,6 +25,7 @@ from parley.auth.permissions import (
     TASK_ASSIGN,
     TASK_READ,
     TEMPLATE_WRITE,
+    UPSELL_WRITE,
     USER_ADMIN,
 )
 from parley.web import signin
@@ -35,6 +36,7 @@ from parley.web.console import (
     admin_inbound,
     admin_outbox,
     admin_templates,
+    admin_upsell,
     calls,
     customers,
     dashboard,
@@ -44,6 +46,7 @@ from parley.web.console import (
     requests,
     search,
     supervisor,
+    upsell,
     work,
 )
 from parley.web.errors import install_error_pages
@@ -83,6 +86,8 @@ def navigation(visitor: Visitor) -> list[NavItem]:
         items.append(NavItem(N_("Interaction reasons"), "/admin/reasons", "reasons"))
     if visitor.may(TEMPLATE_WRITE):
         items.append(NavItem(N_("Message templates"), "/admin/templates", "templates"))
+    if visitor.may(UPSELL_WRITE):
+        items.append(NavItem(N_("Up-sell rules"), "/admin/upsell-rules", "upsell-rules"))
     if visitor.may(OUTBOX_READ):
         items.append(NavItem(N_("Dead letters"), "/admin/dead-letters", "dead-letters"))
     if visitor.may(INBOUND_READ):
@@ -127,6 +132,8 @@ def console_app(state: State) -> FastAPI:
         admin_templates,
         admin_outbox,
         admin_inbound,
+        admin_upsell,
+        upsell,
     ):
         app.include_router(module.router(site))
     install_error_pages(app, site)

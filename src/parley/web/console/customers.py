@@ -51,6 +51,7 @@ from parley.web.console.customer_page import (
     preferences_of,
     problems_of,
 )
+from parley.web.console.offer_panel import offer_panel
 from parley.web.console.timeline import timeline_of
 from parley.web.console.verification import verification_of, verify
 from parley.web.contact_change import contact_form_values
@@ -240,6 +241,7 @@ def render(
     contact_form: Form | None = None,
     start_form: Form | None = None,
     wrap_up_form=None,
+    offer_form: Form | None = None,
     status: int = 200,
 ) -> Response:
     """The whole 360, with any form as the agent left it."""
@@ -271,6 +273,7 @@ def render(
         "requests": open_requests_of(visitor, found.id),
         "surveys": answered_surveys_of(visitor, found.id),
         "problems": problems_of(visitor, found.id),
+        "offer_panel": offer_panel(visitor, found.id, params, offer_form),
         "timeline": timeline_of(visitor, found.id, params) if can["read_timeline"] else None,
         "contact": contact,
         "wrapped": wrapped,

@@ -45,6 +45,8 @@ def router(site: Site) -> APIRouter:
 
     @pages.get("/dashboard")
     def dashboard(visitor: Reader, days: int = Query(30)):
+        from parley.web.console.upsell_charts import acceptance_charts  # builds on Chart (here)
+
         if days not in SPANS:
             days = 30
         today = utcnow().date()
@@ -55,7 +57,10 @@ def router(site: Site) -> APIRouter:
             "spans": SPANS,
             "period": period,
             "last_day": today,
-            "charts": [render(visitor, chart) for chart in charts(visitor, period)],
+            "charts": [
+                render(visitor, chart)
+                for chart in (*charts(visitor, period), *acceptance_charts(visitor, period))
+            ],
         }
         return site.render(visitor, "console/dashboard.html", context)
 
