@@ -1,6 +1,6 @@
 """The only place that queries the request tables."""
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.requests.models import (
@@ -65,6 +65,27 @@ class RequestRepository(Repository):
     def survey_by_token(self, token_hash: str) -> SatisfactionSurvey | None:
         query = select(SatisfactionSurvey).where(SatisfactionSurvey.token_hash == token_hash)
         return self.session.scalars(query.with_for_update()).first()
+
+    def survey_ratings(self, start, end) -> list[tuple[str, int, int]]:
+        """(type code, rating, surveys) of the surveys answered in [start, end)."""
+        survey = SatisfactionSurvey
+        query = (
+            select(RequestType.code, survey.rating, func.count())
+            .join(CustomerRequest, CustomerRequest.id == survey.request_id)
+            .join(RequestType, RequestType.id == CustomerRequest.type_id)
+            .where(survey.answered_at >= start, survey.answered_at < end)
+            .group_by(RequestType.code, survey.rating)
+        )
+        return [tuple(row) for row in self.session.execute(query)]
+
+    def surveys_asked(self, start, end) -> tuple[int, int]:
+        """(asked, answered by now) of the surveys asked in [start, end)."""
+        survey = SatisfactionSurvey
+        query = select(func.count(), func.count(survey.answered_at)).where(
+            survey.created_at >= start, survey.created_at < end
+        )
+        asked, answered = self.session.execute(query).one()
+        return asked, answered
 
     def history(self, request_id: str) -> list[RequestStatusChange]:
         query = select(RequestStatusChange).where(RequestStatusChange.request_id == request_id)
