@@ -5,7 +5,7 @@ from fastapi import APIRouter, Body, Query, Response
 from fastapi.responses import StreamingResponse
 
 from parley.analytics.exports import attachment, checked_format, chunks, export
-from parley.analytics.reports import Reports
+from parley.analytics.reports import Reports, heading_of
 from parley.api.deps import RequestWork
 from parley.api.security import require
 from parley.auth.permissions import REPORT_READ, REPORT_WRITE
@@ -71,14 +71,23 @@ def router(prefix: str) -> APIRouter:
 
     @api.get(
         "/reports/{report_id}/export",
-        summary="Run a report and download its table as CSV or XLSX",
+        summary="Run a report and download it: its table as CSV or XLSX, or as PDF with its "
+        "chart (no row cap)",
         dependencies=[require(REPORT_READ)],
         response_class=StreamingResponse,
     )
-    def export_report(report_id: str, uow: RequestWork, format: str = Query("csv")):
+    def export_report(
+        report_id: str,
+        uow: RequestWork,
+        format: str = Query("csv", description="csv, xlsx or pdf"),
+        language: str = Query("en", max_length=8, description="the PDF's labels: en or de"),
+    ):
         kind = checked_format(format)
-        table = Reports(uow).run(report_id)
-        file = export(table["columns"], table["rows"], kind)
+        reports = Reports(uow)
+        document = reports.get(report_id).document
+        table = reports.run(report_id)
+        heading = heading_of(document, table, language)
+        file = export(table["columns"], table["rows"], kind, heading)
         return download(file, kind, table["name"])
 
     return api

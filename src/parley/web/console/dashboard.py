@@ -14,7 +14,8 @@ from fastapi.responses import StreamingResponse
 
 from parley.analytics.analysis import AnalyticsReader, Period
 from parley.analytics.exports import attachment, checked_format, chunks, export
-from parley.analytics.reports import Reports
+from parley.analytics.pdf import LANGUAGES as PDF_LANGUAGES
+from parley.analytics.reports import Reports, heading_of
 from parley.auth.permissions import REPORT_READ
 from parley.db.base import utcnow
 from parley.interactions.reasons import ReasonCatalogue
@@ -86,13 +87,22 @@ def router(site: Site) -> APIRouter:
     @pages.get("/reports/{report_id}/export")
     def export_report(visitor: Reader, report_id: str, format: str = Query("csv")):
         kind = checked_format(format)
-        table = Reports(visitor.uow).run(report_id)
-        file = export(table["columns"], table["rows"], kind)
+        reports = Reports(visitor.uow)
+        document = reports.get(report_id).document
+        table = reports.run(report_id)
+        heading = heading_of(document, table, _pdf_language(visitor))
+        file = export(table["columns"], table["rows"], kind, heading)
         return visitor.finish(
             StreamingResponse(chunks(file), headers=attachment(table["name"], kind))
         )
 
     return pages
+
+
+def _pdf_language(visitor: Visitor) -> str:
+    """The PDF's labels in the visitor's language where the PDF has it, else English."""
+    language = visitor.locale.language
+    return language if language in PDF_LANGUAGES else "en"
 
 
 def charts(visitor: Visitor, period: Period) -> list[Chart]:
