@@ -1,6 +1,7 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
+(channels.expiry), the analytics roll-ups, problem detection, scheduled reports and problem
+notices (analytics) and the purge of
 rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
@@ -18,6 +19,8 @@ CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds 
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
+REPORT_DELIVERY_SECONDS = 60.0  # a scheduled report goes out within a minute of its time
+PROBLEM_NOTICE_SECONDS = 15.0  # a problem's notices go out a batch of customers at a time
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -40,6 +43,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -50,6 +54,14 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
                 uow = UnitOfWork(session, settings)
                 if step == "detect":
                     return Problems(uow).detect()
+                if step == "deliver":
+                    from parley.analytics.delivery import ReportSender
+
+                    return ReportSender(uow).run_due()
+                if step == "notify":
+                    from parley.analytics.notices import ProblemNotices
+
+                    return ProblemNotices(uow).send_pending()
                 service = AnalyticsService(uow)
                 return service.settle() if step == "settle" else service.roll_up()
 
@@ -62,4 +74,6 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
+        PeriodicJob("report-delivery", REPORT_DELIVERY_SECONDS, analytics("deliver")),
+        PeriodicJob("problem-notices", PROBLEM_NOTICE_SECONDS, analytics("notify")),
     ]
