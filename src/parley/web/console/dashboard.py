@@ -20,6 +20,7 @@ from parley.auth.permissions import REPORT_READ
 from parley.db.base import utcnow
 from parley.interactions.reasons import ReasonCatalogue
 from parley.web.access import Visitor
+from parley.web.console import report_schedules
 from parley.web.i18n import N_
 from parley.web.site import Site
 
@@ -67,9 +68,13 @@ def router(site: Site) -> APIRouter:
 
     @pages.get("/reports/{report_id}")
     def report(visitor: Reader, report_id: str):
+        return report_page(visitor, report_id)
+
+    def report_page(visitor: Visitor, report_id: str, form=None, status: int = 200):
         row = Reports(visitor.uow).get(report_id)  # else the 404 page
         table = Reports(visitor.uow).run(row.id)
         context = {
+            **report_schedules.context(visitor, row.id, form),
             "current": "reports",
             "report": row,
             "table": table,
@@ -82,7 +87,7 @@ def router(site: Site) -> APIRouter:
             ],
             "chart": render(visitor, report_chart(visitor, row.document, table)),
         }
-        return site.render(visitor, "console/report.html", context)
+        return site.render(visitor, "console/report.html", context, status=status)
 
     @pages.get("/reports/{report_id}/export")
     def export_report(visitor: Reader, report_id: str, format: str = Query("csv")):
@@ -96,6 +101,7 @@ def router(site: Site) -> APIRouter:
             StreamingResponse(chunks(file), headers=attachment(table["name"], kind))
         )
 
+    pages.include_router(report_schedules.router(site, report_page))
     return pages
 
 
