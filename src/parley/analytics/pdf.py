@@ -10,11 +10,12 @@ ellipsis (the CSV and XLSX exports hold every value whole).
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from itertools import chain, islice
 from typing import IO
 
 from babel import Locale
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, parse_pattern
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -25,6 +26,7 @@ MARGIN = 36.0
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
 SIZE, ROW = 8.0, 11.0  # table text and line height (points)
 PADDING = 4.0
+WIDEST_GLYPH = 1.015  # Helvetica's widest glyph (em), bold or not
 MEASURED_ROWS = 500  # column widths come from the header and this many rows
 CHART_HEIGHT = 190.0
 CHART_GROUPS = 40  # a chart shows at most this many groups; the table has them all
@@ -365,16 +367,28 @@ def _text(value, _language: str) -> str:
 
 
 def _number(value, share: bool, language: str) -> str:
-    if share:  # the language's own way (100.0% in English, 100,0 % in German), one decimal
-        pattern = Locale.parse(language).percent_formats[None].pattern
-        return format_percent(value, pattern.replace("#,##0", "#,##0.0", 1), locale=language)
+    """A number the language's way (100.0% and 1,234.5 in English; 100,0 % and 1.234,5 in
+    German): shares with one decimal, other fractions rounded to one."""
+    locale, percent, decimal, whole = _patterns(language)
+    if share:
+        return percent.apply(value, locale)
     if isinstance(value, float) and not value.is_integer():
-        return format_decimal(round(value, 1), "#,##0.0", locale=language)
-    return format_decimal(value, locale=language)
+        return decimal.apply(round(value, 1), locale)
+    return whole.apply(value, locale)
+
+
+@cache
+def _patterns(language: str):
+    """The locale and its number patterns, parsed once (babel would parse them per number)."""
+    locale = Locale.parse(language)
+    percent = locale.percent_formats[None].pattern.replace("#,##0", "#,##0.0", 1)
+    return locale, parse_pattern(percent), parse_pattern("#,##0.0"), parse_pattern("#,##0")
 
 
 def _fit(text: str, room: float, font: str, size: float) -> str:
     """``text``, cut with an ellipsis to fit ``room`` points."""
+    if len(text) * size * WIDEST_GLYPH <= room:  # fits whatever its letters: not measured
+        return text
     if stringWidth(text, font, size) <= room:
         return text
     while text and stringWidth(text + "…", font, size) > room:
