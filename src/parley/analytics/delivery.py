@@ -17,6 +17,7 @@ import re
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -31,12 +32,13 @@ from parley.auth.users import UserService
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import iso, storable_id, utcnow
 from parley.db.repository import Repository
-from parley.errors import InvalidInput, NotFound
+from parley.errors import DomainError, InvalidInput, NotFound
 from parley.outbox.channels import Attachment
 from parley.outbox.models import DEAD, DELIVERED
 from parley.outbox.service import OutboxService
 from parley.parties.normalize import email_normalized
 
+log = structlog.get_logger(__name__)
 RESOURCE = "reportSchedule"
 SUBJECT = "reportDelivery"  # the outbox tells this subject its emails' outcomes
 FREQUENCIES = ("daily", "weekly", "monthly")
@@ -321,7 +323,13 @@ class ReportSender:
         )
         due = list(self.session.scalars(query))
         for schedule in due:
-            self.send(schedule, schedule.next_run_at)
+            try:
+                with self.session.begin_nested():
+                    self.send(schedule, schedule.next_run_at)
+            except DomainError as problem:  # a report that no longer runs: the others go
+                log.warning(
+                    "scheduled report not sent", schedule=schedule.id, problem=problem.message
+                )
             schedule.last_run_at, schedule.next_run_at = now, next_run(schedule, now)
         self.session.flush()
         return len(due)
