@@ -10,10 +10,13 @@ from parley.analytics.models import ProblemNoticeRecipient
 from parley.analytics.notices import ProblemNotices
 from parley.analytics.service import AnalyticsService
 from parley.db.base import utcnow
+from parley.interactions.models import Interaction
 from parley.notifications.models import CommunicationMessage
 from parley.outbox.models import OutboxMessage
 from tests.analytics.test_problems import PROBLEMS
 from tests.factories import assert_tmf_error, create_customer, create_person
+from tests.outbox.conftest import drain
+from tests.outbox.smtp_server import SmtpServer
 from tests.requests.helpers import messages_about, raise_request
 
 ADDRESS = {
@@ -166,3 +169,31 @@ def test_notices_need_problem_write_and_a_known_audience(client, as_user):
     assert_tmf_error(client.post(notices, json={"audience": "area", "message": "x" * 301}), 400)
     assert_tmf_error(client.get(f"{notices}/preview", params={"audience": "world"}), 400)
     assert_tmf_error(client.get(f"{PROBLEMS}/not-a-problem/notices"), 404)
+
+
+def test_each_notice_delivered_is_an_outbound_interaction_of_the_customer(
+    client, uow, session, engine, make_worker
+):
+    told = customer(client, uow, "40210", email="told@example.net")
+    session.commit()  # the area kept for the customer (SQLite: the write lock let go)
+    problem = client.post(PROBLEMS, json={"reasonCode": "fault.report", "area": "40210"}).json()
+    sent = client.post(f"{PROBLEMS}/{problem['id']}/notices", json={"audience": "area"})
+    assert sent.status_code == 202, sent.text
+    assert ProblemNotices(uow).send_pending() == 1
+    session.commit()
+
+    with SmtpServer() as smtp:
+        drain(make_worker(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_from="p@example.net"))
+
+    (got,) = smtp.received
+    assert got.rcpt_tos == ["told@example.net"]
+    assert got.message["Subject"] == "We are working on a problem in your area"
+    session.expire_all()
+    (recipient,) = session.query(ProblemNoticeRecipient).all()
+    logged = (
+        session.query(Interaction).filter_by(customer_id=told["id"], direction="outbound").all()
+    )
+    (interaction,) = logged
+    assert interaction.status == "completed"
+    items = interaction.document["interactionItem"]
+    assert items[0]["item"]["entity"]["id"] == recipient.message_id
