@@ -47,6 +47,14 @@ def test_a_supervisor_tells_the_customers_of_a_problem_from_its_page(
     (notice,) = session.query(ProblemNotice).all()
     assert (notice.audience, notice.message, notice.audience_size) == ("area", "Back by 18:00.", 2)
 
+    unsaid = post_form(shown, f"{page}/close", {"resolution": "  "}, page)
+    assert unsaid.status_code == 422 and "Say how it was solved." in main_text(unsaid.text)
+    closed = post_form(shown, f"{page}/close", {"resolution": "Mast 17 repaired"}, page)
+    assert closed.status_code == 303, closed.text[:500]
+    words = main_text(shown.get(closed.headers["location"]).text)
+    assert "The problem is closed" in words and "Mast 17 repaired" in words
+    assert "Tell the affected customers" not in words  # closed: nobody to warn any more
+
 
 def test_agents_see_no_problems_and_supervisors_send_nothing_unsaid(browser, users, client):
     problem = client.post("/api/v1/problems", json={"reasonCode": "x.y", "area": "1"}).json()

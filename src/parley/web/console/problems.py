@@ -19,6 +19,11 @@ from parley.web.site import Site
 PAGE = "console/problem.html"
 SENT = N_("The notice is being sent: the workers tell the customers a batch at a time.")
 WORDING = Wording(fields={"audience": "audience", "message": "message"}, default_field="")
+CLOSING = Wording(fields={"resolution": "resolution"}, default_field="resolution")
+CLOSED = N_(
+    "The problem is closed: its linked requests still open are closed, and those told of it "
+    "hear that it is solved."
+)
 DETECTORS = {
     "spike": N_("Detection: a spike"),
     "drift": N_("Detection: a drift"),
@@ -55,8 +60,14 @@ def router(site: Site) -> APIRouter:
         return site.render(visitor, "console/problems.html", context)
 
     @pages.get("/problems/{problem_id}")
-    def problem(visitor: Reader, problem_id: str, sent: str = Query("", max_length=4)):
-        notice = visitor.locale.gettext(SENT) if sent == "1" else None
+    def problem(
+        visitor: Reader,
+        problem_id: str,
+        sent: str = Query("", max_length=4),
+        closed: str = Query("", max_length=4),
+    ):
+        done = SENT if sent == "1" else CLOSED if closed == "1" else None
+        notice = visitor.locale.gettext(done) if done else None
         return _page(site, visitor, problem_id, Form({"audience": CONTACTED}), notice)
 
     @pages.get("/problems/{problem_id}/preview")
@@ -81,10 +92,34 @@ def router(site: Site) -> APIRouter:
             return _page(site, visitor, problem_id, given, status=422)
         return site.redirect(visitor, f"/problems/{problem_id}?sent=1")
 
+    @pages.post("/problems/{problem_id}/close")
+    def close(visitor: Writer, problem_id: str, form: Annotated[dict[str, str], Depends(_form)]):
+        given = Form({k: v for k, v in form.items() if k != "csrf_token"})
+        resolution = printable(given.value("resolution"))
+        try:
+            Problems(visitor.uow).get(problem_id)  # else the 404 page
+            if not resolution:
+                raise Refused({"resolution": visitor.locale.gettext("Say how it was solved.")})
+            attempt(visitor, lambda: Problems(visitor.uow).close(problem_id, resolution),
+                    CLOSING)  # fmt: skip
+        except Refused as refused:
+            given.errors = refused.errors
+            return _page(site, visitor, problem_id, Form({"audience": CONTACTED}), status=422,
+                         closing=given)  # fmt: skip
+        return site.redirect(visitor, f"/problems/{problem_id}?closed=1")
+
     return pages
 
 
-def _page(site: Site, visitor: Visitor, problem_id: str, form: Form, notice=None, status=200):
+def _page(
+    site: Site,
+    visitor: Visitor,
+    problem_id: str,
+    form: Form,
+    notice=None,
+    status=200,
+    closing: Form | None = None,
+):
     problems = Problems(visitor.uow)
     row = problems.get(problem_id)  # else the 404 page
     notices = ProblemNotices(visitor.uow)
@@ -98,6 +133,7 @@ def _page(site: Site, visitor: Visitor, problem_id: str, form: Form, notice=None
         "audiences": [(name, AUDIENCE_LABELS[name]) for name in AUDIENCES],
         "preview": notices.preview(row, audience) if visitor.may(PROBLEM_WRITE) else None,
         "may_notify": visitor.may(PROBLEM_WRITE) and row.status == "open",
+        "closing": closing or Form(),
         "notice": notice,
         "detectors": DETECTORS,
         "audience_words": {**AUDIENCE_LABELS, "told": TOLD},
