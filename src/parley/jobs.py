@@ -2,12 +2,12 @@
 watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
 time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), applying
-inbound messages (mediation.worker), the analytics roll-ups and problem detection (analytics),
-the up-sell acceptance of settled days (analytics.upsell),
-the purge of rate counters that mean nothing any more (parley.ratelimit) and of the portal's
-one-time codes that were used or have expired (auth.one_time_codes). ``parley worker`` and the
-embedded worker of ``parley serve`` both run them; any number of workers may, since each job
-is safe to run concurrently.
+inbound messages (mediation.worker), the analytics roll-ups, problem detection, scheduled
+reports and problem notices (analytics), the up-sell acceptance of settled days
+(analytics.upsell), the purge of rate counters that mean nothing any more (parley.ratelimit)
+and of the portal's one-time codes that were used or have expired (auth.one_time_codes).
+``parley worker`` and the embedded worker of ``parley serve`` both run them; any number of
+workers may, since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -26,6 +26,8 @@ ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
 HANDOFF_WATCH_SECONDS = 60.0  # time limits are minutes at the least
 UPSELL_ROLL_UP_SECONDS = 3600.0  # days whose offers can no longer be answered, rolled up
+REPORT_DELIVERY_SECONDS = 60.0  # a scheduled report goes out within a minute of its time
+PROBLEM_NOTICE_SECONDS = 15.0  # a problem's notices go out a batch of customers at a time
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -91,6 +93,14 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
                 uow = UnitOfWork(session, settings)
                 if step == "detect":
                     return Problems(uow).detect()
+                if step == "deliver":
+                    from parley.analytics.delivery import ReportSender
+
+                    return ReportSender(uow).run_due()
+                if step == "notify":
+                    from parley.analytics.notices import ProblemNotices
+
+                    return ProblemNotices(uow).send_pending()
                 service = AnalyticsService(uow)
                 return service.settle() if step == "settle" else service.roll_up()
 
@@ -115,4 +125,6 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
         PeriodicJob("upsell-roll-up", UPSELL_ROLL_UP_SECONDS, upsell_roll_up),
+        PeriodicJob("report-delivery", REPORT_DELIVERY_SECONDS, analytics("deliver")),
+        PeriodicJob("problem-notices", PROBLEM_NOTICE_SECONDS, analytics("notify")),
     ]

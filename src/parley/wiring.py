@@ -38,6 +38,9 @@ REQUEST_TASK = "requestTask"  # requests.workflow.task_records.RESOURCE
 CALL = "call"  # calls.service.RESOURCE
 REQUEST_HANDOFF = "requestHandoff"  # requests.handoffs.service.RESOURCE
 PARTNER = "partner"  # mediation.models.PARTNER
+CUSTOMER = "customer"  # parties.service: a customer's events
+PARTIES = ("individual", "organization")  # parties.service: a party's events
+REPORT_DELIVERY = "reportDelivery"  # analytics.delivery.SUBJECT
 _wired = False
 
 
@@ -57,6 +60,11 @@ def wire() -> None:
     # Analyze & Report keeps a fact per request and per completed interaction.
     react_to(TROUBLE_TICKET, analyse_request)
     react_to(PARTY_INTERACTION, analyse_interaction)
+    react_to(CUSTOMER, analyse_customer)
+    for party in PARTIES:
+        react_to(party, analyse_party)
+    # A scheduled report's delivery follows its email's fate.
+    register_subject(REPORT_DELIVERY, settle_report_delivery)
     # Customers' duplicate check (parties) reports open leads too.
     find_open_leads_with(open_leads_of_parties)
     # Live updates: committed events of tasks and calls reach the consoles at once.
@@ -97,6 +105,24 @@ def analyse_interaction(uow, event: dict) -> None:
     from parley.analytics.service import AnalyticsService  # on first use (see above)
 
     AnalyticsService(uow).on_interaction_event(event)
+
+
+def analyse_customer(uow, event: dict) -> None:
+    from parley.analytics.service import AnalyticsService  # on first use (see above)
+
+    AnalyticsService(uow).on_customer_event(event)
+
+
+def analyse_party(uow, event: dict) -> None:
+    from parley.analytics.service import AnalyticsService  # on first use (see above)
+
+    AnalyticsService(uow).on_party_event(event)
+
+
+def settle_report_delivery(session, row, status: str, settings: Settings) -> None:
+    from parley.analytics.delivery import settle_from_worker  # on first use (see above)
+
+    settle_from_worker(session, row, status, settings)
 
 
 def tmf_event_views(settings: Settings) -> list[EventView]:

@@ -63,5 +63,7 @@ def test_a_supervisor_reads_a_report_and_exports_it(browser, users, client, week
     assert exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(exported.text)))
     assert rows[1][:2] == ["completed", "4"]
-    assert shown.get(f"{CONSOLE}/reports/{report['id']}/export?format=pdf").status_code == 400
+    pdf = shown.get(f"{CONSOLE}/reports/{report['id']}/export?format=pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert shown.get(f"{CONSOLE}/reports/{report['id']}/export?format=docx").status_code == 400
     assert shown.get(f"{CONSOLE}/reports/00000000-0000-4000-8000-000000000000").status_code == 404

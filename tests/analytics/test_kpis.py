@@ -185,7 +185,12 @@ def test_the_week_s_kpis(uow, week):
     assert kpis["repeatContactRate"]["30d"] == {"contacts": 5, "repeated": 3, "rate": 0.6}
     assert kpis["channelMix"] == {"phone": 0.6, "web": 0.2, "ussd": 0.2}
     # Self-service: 3 (web, followed by a call an hour later) and 6 (ussd, nothing after).
-    assert kpis["selfServiceContainment"] == {"selfService": 2, "contained": 1, "rate": 0.5}
+    assert kpis["selfServiceContainment"] == {
+        "selfService": 2,
+        "contained": 1,
+        "rate": 0.5,
+        "unidentified": 0,
+    }
     assert kpis["contactReasonsPer1000Customers"] == {
         "billing.enquiry": 8.0,
         "plan.change": 8.0,

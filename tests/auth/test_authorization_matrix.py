@@ -251,6 +251,11 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
             "reports/{report_id}",
             "reports/{report_id}/run",
             "reports/{report_id}/export",
+            "reports/{report_id}/schedules",
+            "reports/{report_id}/schedules/{schedule_id}",
+            "reports/{report_id}/deliveries",
+            "problems/{problem_id}/notices",
+            "problems/{problem_id}/notices/preview",
         )
     },
     ("POST", "/api/v1/problems"): {"supervisor", "administrator"},
@@ -270,6 +275,12 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("GET", f"{V1}/offers"): STAFF,
     ("POST", f"{V1}/offers/{{offer_id}}/answer"): STAFF,
     ("GET", "/api/v1/analytics/upsell-acceptance"): {"supervisor", "administrator"},
+    # Scheduled delivery: administrators schedule; those who read reports see the schedules.
+    ("POST", "/api/v1/reports/{report_id}/schedules"): {"administrator"},
+    ("PUT", "/api/v1/reports/{report_id}/schedules/{schedule_id}"): {"administrator"},
+    ("DELETE", "/api/v1/reports/{report_id}/schedules/{schedule_id}"): {"administrator"},
+    # Proactive notices: whoever may open and close problems tells their customers.
+    ("POST", "/api/v1/problems/{problem_id}/notices"): {"supervisor", "administrator"},
     ("GET", "/api/v1/approvals"): STAFF,
     ("GET", "/api/v1/approvals/{approval_id}"): STAFF,
     ("POST", "/api/v1/approvals/{approval_id}/approve"): {"supervisor", "administrator"},

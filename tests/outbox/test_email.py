@@ -6,6 +6,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 
 from parley.errors import InvalidInput
+from parley.outbox.channels import Attachment
 from parley.outbox.models import DEAD, DELIVERED, PENDING
 from parley.settings import Settings
 from tests.outbox.conftest import drain, free_port, outbox_service, reloaded
@@ -276,3 +277,47 @@ def test_the_start_up_warning_names_what_to_set(settings, capsys):
 
     (warning,) = [line for line in capsys.readouterr().out.splitlines() if "no sender" in line]
     assert "[warning" in warning and "PARLEY_SMTP_FROM" in warning and "10.0.0.5" in warning
+
+
+def test_an_email_carries_its_attachments_whole(session, make_worker, smtp):
+    report = bytes(range(256)) * 4096  # 1 MiB of every byte value: binary, not text
+    table = "Gebiet,Größe\n10115,4\n".encode()
+    made = outbox_service(session).enqueue(
+        "email",
+        {"to": CUSTOMER},
+        {"subject": "Ihr Bericht", "body": GREETING},
+        attachments=[
+            Attachment("bericht.pdf", "application/pdf", report),
+            Attachment("tabelle.csv", "text/csv", table),
+        ],
+    )
+    session.commit()
+    listed = reloaded(session, made.id).payload["attachments"]
+    assert listed == [
+        {"filename": "bericht.pdf", "contentType": "application/pdf", "size": len(report)},
+        {"filename": "tabelle.csv", "contentType": "text/csv", "size": len(table)},
+    ]
+
+    drain(_worker(make_worker, smtp.port))
+
+    (got,) = smtp.received
+    assert got.message.get_content_type() == "multipart/mixed"
+    body, *files = got.message.iter_parts()
+    assert body.get_content().rstrip("\n") == GREETING
+    assert [(f.get_filename(), f.get_content_type()) for f in files] == [
+        ("bericht.pdf", "application/pdf"),
+        ("tabelle.csv", "text/csv"),
+    ]
+    assert files[0].get_payload(decode=True) == report
+    assert files[1].get_payload(decode=True) == table
+    assert reloaded(session, made.id).status == DELIVERED
+
+
+def test_only_an_email_carries_attachments(session):
+    with pytest.raises(InvalidInput, match="attachments"):
+        outbox_service(session).enqueue(
+            "webhook",
+            {"url": "https://crm.example.net/hook"},
+            {"n": 1},
+            attachments=[Attachment("a.csv", "text/csv", b"a")],
+        )

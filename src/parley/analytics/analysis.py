@@ -10,9 +10,11 @@ from parley.analytics.models import RequestRollup
 from parley.analytics.repository import FACTS, AnalyticsRepository
 from parley.analytics.rollups import DURATIONS, cuboid_for, first_touch
 from parley.changes import UnitOfWork
+from parley.channels.outcomes import session_outcomes
 from parley.db.repository import Page
 from parley.errors import InvalidInput
 from parley.parties.service import PartyService
+from parley.requests.surveys import SurveyResults, SurveyService
 
 # The dimensions one may group and filter the analysis by (API name -> fact column).
 DIMENSIONS = {
@@ -30,6 +32,8 @@ PERIODS = ("day", "week", "month", "quarter")
 AGE_BUCKETS = ((1, "<1d"), (3, "1-3d"), (7, "3-7d"), (30, "7-30d"), (None, ">30d"))
 REPEAT_WINDOWS = (7, 30)
 CONTAINMENT_HOURS = 24
+SESSION_CHANNELS = ("ivr", "ussd")  # whose sessions a caller can abandon
+SATISFIED = (4, 5)  # the ratings (of 1 to 5) that count as satisfied
 MAX_PERIOD_DAYS = 3660
 
 
@@ -117,8 +121,9 @@ class AnalyticsReader:
             week = Period(max(start, period.start), min(start + timedelta(days=7), period.end))
             begin, end = week.moments()
             contacts = self.repo.interactions_between(begin, end + timedelta(days=7))
-            inbound = [c for c in contacts if c["direction"] == "inbound"]
             facts = self.repo.closed_between(week.start, week.end)
+            contacts, facts = self._with_persons(contacts, facts)
+            inbound = [c for c in contacts if c["direction"] == "inbound"]
             weeks.append((start, fcr(facts, inbound)))
             start += timedelta(days=7)
         return weeks
@@ -133,9 +138,10 @@ class AnalyticsReader:
         start, end = period.moments()
         longest = timedelta(days=max(REPEAT_WINDOWS))
         contacts = self.repo.interactions_between(start, end + longest)
+        facts = self.repo.closed_between(period.start, period.end)
+        contacts, facts = self._with_persons(contacts, facts)
         inbound = [c for c in contacts if c["direction"] == "inbound"]
         within = [c for c in inbound if c["started_at"] < end]
-        facts = self.repo.closed_between(period.start, period.end)
         if customers is None:
             customers = PartyService(self.uow).find_customers(Page({}, 0, 1))[1]
         return {
@@ -149,7 +155,25 @@ class AnalyticsReader:
             "contactReasonsPer1000Customers": reasons_per_1000(within, customers),
             "channelMix": channel_mix(within),
             "selfServiceContainment": containment(within, inbound),
+            "abandonedSessions": abandoned(
+                session_outcomes(self.uow, start, end, SESSION_CHANNELS)
+            ),
+            "csat": csat(SurveyService(self.uow).results(start, end)),
         }
+
+    def _with_persons(self, contacts, facts) -> tuple[list[dict], list[dict]]:
+        """The contacts and facts, each with the ``person`` behind its customer: the
+        customer's engaged party, so that one person's several accounts count as one (a
+        customer analysis does not know yet: itself)."""
+        persons = self.repo.persons_of(
+            [row["customer_id"] for row in contacts] + [row["customer_id"] for row in facts]
+        )
+
+        def person(row) -> dict:
+            customer = row["customer_id"]
+            return {**row, "person": persons.get(customer, customer) if customer else None}
+
+        return [person(row) for row in contacts], [person(row) for row in facts]
 
 
 def summary(rows) -> dict:
@@ -188,7 +212,7 @@ def fcr(facts, inbound) -> dict:
         if not first_touch(fact):
             continue
         until = fact["closed_at"] + timedelta(days=7)
-        moments = later.get((fact["customer_id"], fact["reason_code"]), ())
+        moments = later.get((_who(fact), fact["reason_code"]), ())
         if not any(fact["closed_at"] < at <= until for at in moments):
             resolved += 1
     return {"requests": len(facts), "resolved": resolved, "rate": _rate(resolved, len(facts))}
@@ -196,7 +220,8 @@ def fcr(facts, inbound) -> dict:
 
 def repeat_rate(contacts, inbound, days: int) -> dict:
     """Of the inbound contacts with a customer and a reason, the share followed by another
-    from the same customer on the same reason within ``days``."""
+    from the same customer (the same person: any of their accounts) on the same reason
+    within ``days``."""
     later = _by_customer_reason(inbound)
     counted = repeated = 0
     for contact in contacts:
@@ -204,7 +229,7 @@ def repeat_rate(contacts, inbound, days: int) -> dict:
             continue
         counted += 1
         start, until = contact["started_at"], contact["started_at"] + timedelta(days=days)
-        moments = later.get((contact["customer_id"], contact["reason_code"]), ())
+        moments = later.get((_who(contact), contact["reason_code"]), ())
         repeated += any(start < at <= until for at in moments)
     return {"contacts": counted, "repeated": repeated, "rate": _rate(repeated, counted)}
 
@@ -231,26 +256,86 @@ def channel_mix(contacts) -> dict:
 
 
 def containment(contacts, inbound) -> dict:
-    """Of the inbound self-service contacts, the share not followed within 24 hours by an
-    assisted inbound contact from the same customer."""
+    """Of the inbound self-service contacts of an identified customer, the share not
+    followed within 24 hours by an assisted inbound contact from the same customer (person).
+    Contacts of no known customer cannot be followed: counted apart, as ``unidentified``."""
     assisted: dict[str, list[datetime]] = defaultdict(list)
     for contact in inbound:
         if not contact["self_service"] and contact["customer_id"]:
-            assisted[contact["customer_id"]].append(contact["started_at"])
-    own = [c for c in contacts if c["self_service"]]
+            assisted[_who(contact)].append(contact["started_at"])
+    own = [c for c in contacts if c["self_service"] and c["customer_id"]]
     contained = 0
     for contact in own:
         start = contact["started_at"]
         until = start + timedelta(hours=CONTAINMENT_HOURS)
-        if not any(start < at <= until for at in assisted.get(contact["customer_id"], ())):
+        if not any(start < at <= until for at in assisted.get(_who(contact), ())):
             contained += 1
-    return {"selfService": len(own), "contained": contained, "rate": _rate(contained, len(own))}
+    unidentified = sum(1 for c in contacts if c["self_service"] and not c["customer_id"])
+    return {
+        "selfService": len(own),
+        "contained": contained,
+        "rate": _rate(contained, len(own)),
+        "unidentified": unidentified,
+    }
+
+
+def abandoned(outcomes: dict[str, Counter]) -> dict:
+    """Per channel (IVR, USSD), of the sessions started in the period that are over, the
+    share the caller abandoned (no input before the session timed out, or the gateway gave
+    up waiting); sessions still going on are left out."""
+    shown = {}
+    for channel, statuses in outcomes.items():
+        over = statuses["ended"] + statuses["abandoned"]
+        shown[channel] = {
+            "sessions": over,
+            "abandoned": statuses["abandoned"],
+            "rate": _rate(statuses["abandoned"], over),
+        }
+    over = sum(channel["sessions"] for channel in shown.values())
+    gone = sum(channel["abandoned"] for channel in shown.values())
+    return {"sessions": over, "abandoned": gone, "rate": _rate(gone, over), "byChannel": shown}
+
+
+def csat(results: SurveyResults) -> dict:
+    """Customer satisfaction from the surveys after closure: of the answers given in the
+    period, the share rating 4 or 5 (``score``) and the mean rating, overall and per request
+    type; and of the surveys asked in the period, the share answered by now."""
+    overall: Counter = Counter()
+    by_type = {}
+    for code, ratings in sorted(results.ratings.items()):
+        overall.update(ratings)
+        by_type[code] = _satisfaction(Counter(ratings))
+    return {
+        "asked": results.asked,
+        "responseRate": _rate(results.answered_of_asked, results.asked),
+        **_satisfaction(overall),
+        "ratings": {str(rating): overall[rating] for rating in range(1, 6)},
+        "byType": by_type,
+    }
+
+
+def _satisfaction(ratings: Counter) -> dict:
+    answered = sum(ratings.values())
+    satisfied = sum(ratings[rating] for rating in SATISFIED)
+    total = sum(rating * count for rating, count in ratings.items())
+    return {
+        "answered": answered,
+        "satisfied": satisfied,
+        "score": _rate(satisfied, answered),
+        "averageRating": round(total / answered, 2) if answered else None,
+    }
+
+
+def _who(row) -> str | None:
+    """Whose contact or request it is: the person behind the customer (``person``), else the
+    customer."""
+    return row.get("person") or row["customer_id"]
 
 
 def _by_customer_reason(contacts) -> dict[tuple, list[datetime]]:
     found: dict[tuple, list[datetime]] = defaultdict(list)
     for contact in contacts:
-        found[(contact["customer_id"], contact["reason_code"])].append(contact["started_at"])
+        found[(_who(contact), contact["reason_code"])].append(contact["started_at"])
     return found
 
 

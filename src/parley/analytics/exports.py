@@ -1,7 +1,8 @@
 """Exports of any size: a report's table or every closed request behind a number, as CSV or
-XLSX. Rows are written as they are read (the facts with a streaming cursor) into a temporary
-file that the edge streams out, so memory stays flat whatever the number of rows; XLSX is
-written by xlsxwriter in constant-memory mode. No row caps."""
+XLSX, and a report as PDF (``pdf.py``: its chart and table). Rows are written as they are read
+(the facts with a streaming cursor) into a temporary file that the edge streams out, so memory
+stays flat whatever the number of rows; XLSX is written by xlsxwriter in constant-memory mode.
+No row caps."""
 
 import csv
 import io
@@ -13,25 +14,33 @@ from typing import IO
 
 import xlsxwriter
 
+from parley.analytics.pdf import Heading, write_pdf
 from parley.errors import InvalidInput
 
-CSV, XLSX = "csv", "xlsx"
+CSV, XLSX, PDF = "csv", "xlsx", "pdf"
 FORMATS = {
     CSV: "text/csv; charset=utf-8",
     XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    PDF: "application/pdf",
 }
+TABLES = (CSV, XLSX)  # the formats of a plain table (the drill-down's many columns)
 IN_MEMORY_BYTES = 1 << 20  # a small export never touches the disk
 CHUNK = 64 * 1024
 XLSX_MAX_ROWS = 1_048_575  # a sheet's rows below its header; more go on the next sheet
 
 
-def export(columns: list[str], rows: Iterable[list], kind: str) -> IO[bytes]:
+def export(
+    columns: list[str], rows: Iterable[list], kind: str, heading: Heading | None = None
+) -> IO[bytes]:
     """The table as a file of ``kind``, rewound, for the edge to stream and close
-    (``chunks``); closed here if writing it fails."""
+    (``chunks``); closed here if writing it fails. A PDF says what ``heading`` gives."""
     # Not a with-block: the file outlives this call, until the edge has streamed it.
     file = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY_BYTES)  # noqa: SIM115
     try:
-        (_csv if kind == CSV else _xlsx)(columns, rows, file)
+        if kind == PDF:
+            write_pdf(file, columns, rows, heading or Heading("Parley"))
+        else:
+            (_csv if kind == CSV else _xlsx)(columns, rows, file)
     except BaseException:
         file.close()
         raise
@@ -39,9 +48,9 @@ def export(columns: list[str], rows: Iterable[list], kind: str) -> IO[bytes]:
     return file
 
 
-def checked_format(given: str) -> str:
-    if given not in FORMATS:
-        raise InvalidInput(f"format: one of {', '.join(FORMATS)}", "format")
+def checked_format(given: str, formats=tuple(FORMATS)) -> str:
+    if given not in formats:
+        raise InvalidInput(f"format: one of {', '.join(formats)}", "format")
     return given
 
 

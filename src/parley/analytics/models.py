@@ -244,3 +244,133 @@ class ReportDefinition(Base):
     created_by: Mapped[str] = mapped_column(String(150))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CustomerArea(Base):
+    """What analysis knows of a customer: the person behind the account (its engaged party,
+    the key of the contact KPIs, so several accounts of one person count as one), the
+    status, segment and area. Kept from the customer and party events; rebuilt at will."""
+
+    __tablename__ = "analytics_customer"
+    __table_args__ = (Index("ix_analytics_customer_area", "area", "status"),)
+
+    customer_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    party_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    status: Mapped[str | None] = mapped_column(String(16))
+    segment: Mapped[str | None] = mapped_column(String(64))
+    area: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportSchedule(Base):
+    """When a defined report is sent, in which format, to whom (``recipients``: a list of
+    ``{"user": id}`` (a staff user, reached at their email address) and ``{"email": address}``).
+    ``next_run_at`` is the next moment it is due (UTC), worked out from the local time, weekday
+    or day of the month in ``time_zone``."""
+
+    __tablename__ = "analytics_report_schedule"
+    __table_args__ = (
+        CheckConstraint("frequency IN ('daily', 'weekly', 'monthly')", name="frequency"),
+        CheckConstraint("format IN ('csv', 'xlsx', 'pdf')", name="format"),
+        Index("ix_analytics_report_schedule_due", "active", "next_run_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    report_id: Mapped[str] = mapped_column(
+        ForeignKey("analytics_report.id", ondelete="CASCADE"), index=True
+    )
+    frequency: Mapped[str] = mapped_column(String(8))
+    at_time: Mapped[str] = mapped_column(String(5))  # "07:30", local
+    weekday: Mapped[int | None] = mapped_column(Integer)  # weekly: 0 Monday .. 6 Sunday
+    month_day: Mapped[int | None] = mapped_column(Integer)  # monthly: 1 .. 28
+    time_zone: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(8))
+    recipients: Mapped[list] = mapped_column(JSONDocument)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReportDelivery(Base):
+    """One report sent (or not) to one recipient at one due moment; its status follows the
+    email's outbox message (queued, delivered, failed), or says why none was sent (skipped)."""
+
+    __tablename__ = "analytics_report_delivery"
+    __table_args__ = (
+        CheckConstraint("status IN ('queued', 'delivered', 'failed', 'skipped')", name="status"),
+        Index("ix_analytics_report_delivery_report", "report_id", "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    schedule_id: Mapped[str] = mapped_column(
+        ForeignKey("analytics_report_schedule.id", ondelete="CASCADE"), index=True
+    )
+    report_id: Mapped[str] = mapped_column(String(36))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recipient: Mapped[str] = mapped_column(String(320))  # the address, or the user's name
+    user_id: Mapped[str | None] = mapped_column(String(36))
+    format: Mapped[str] = mapped_column(String(8))
+    rows: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # bytes of the file
+    attached: Mapped[bool] = mapped_column(Boolean)  # False: too large, a link instead
+    status: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(String(500))
+    message_id: Mapped[str | None] = mapped_column(String(36))  # the outbox message
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ProblemNotice(Base):
+    """A notice a supervisor sent about a problem to the customers it affects (``notice``),
+    or the word that it is solved (``resolved``) to those told of it. Sent by the workers a
+    batch at a time: ``status`` sending until every customer in its audience was tried."""
+
+    __tablename__ = "analytics_problem_notice"
+    __table_args__ = (
+        CheckConstraint("kind IN ('notice', 'resolved')", name="kind"),
+        CheckConstraint("audience IN ('contacted', 'area', 'told')", name="audience"),
+        CheckConstraint("status IN ('sending', 'sent')", name="status"),
+        Index("ix_analytics_problem_notice_sending", "status", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
+    problem_id: Mapped[str] = mapped_column(
+        ForeignKey("analytics_problem.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(String(1000))  # the supervisor's own words
+    status: Mapped[str] = mapped_column(String(16))
+    audience_size: Mapped[int] = mapped_column(Integer)  # at the moment it was sent
+    reached: Mapped[int] = mapped_column(Integer, default=0)  # messages queued
+    unreachable: Mapped[int] = mapped_column(Integer, default=0)  # no address, no consent
+    sent_by: Mapped[str] = mapped_column(String(150))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ProblemNoticeRecipient(Base):
+    """A customer a problem's notice was for: the message sent, or why none could be; once
+    per problem, kind and customer (a second notice reaches only those not told yet)."""
+
+    __tablename__ = "analytics_problem_notified"
+    __table_args__ = (
+        UniqueConstraint(
+            "problem_id", "kind", "customer_id", name="uq_analytics_problem_notified_once"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    problem_id: Mapped[str] = mapped_column(ForeignKey("analytics_problem.id", ondelete="CASCADE"))
+    notice_id: Mapped[str] = mapped_column(
+        ForeignKey("analytics_problem_notice.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[str] = mapped_column(String(36))
+    message_id: Mapped[str | None] = mapped_column(String(36))  # the TMF681 message
+    unreachable: Mapped[str | None] = mapped_column(String(300))  # why none was sent
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

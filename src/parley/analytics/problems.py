@@ -1,8 +1,10 @@
 """Problems: what many customers in one area contact us about at once. The workers' detection
 job opens them from the hourly contact counts (``detection.py``); a supervisor may open one by
 hand. While a problem is open, new contacts and requests on its reason in its area are linked
-to it and agents see it on the customer 360 of customers in the area; closing it closes its
-linked requests that are still open (each customer is told, as any completed request's is).
+to it and agents see it on the customer 360 of customers in the area; a supervisor may tell
+the affected customers (``notices.py``); closing it closes its linked requests that are still
+open (each customer is told, as any completed request's is) and tells those who were sent a
+notice that it is solved.
 """
 
 from datetime import datetime, timedelta
@@ -11,6 +13,7 @@ import numpy as np
 
 from parley.analytics.detection import DetectionRules, scan_range
 from parley.analytics.models import Problem
+from parley.analytics.notices import ProblemNotices
 from parley.analytics.repository import CLOSED, OPEN, AnalyticsRepository, ProblemRepository
 from parley.changes import CREATE, UPDATE, UnitOfWork
 from parley.db.base import iso, storable_id, utcnow
@@ -169,16 +172,20 @@ class Problems:
         row.status, row.resolution = CLOSED, resolution
         row.closed_at, row.closed_by = utcnow(), self.uow.writer().name[:150]
         self.repo.add(row)
-        closed, left = 0, []
+        closed, left, told = 0, [], set()
         requests = RequestService(self.uow)
         for link in self.repo.links(row.id, REQUEST):
             try:
                 with self.session.begin_nested():
-                    closed += self._close_request(requests, link.entity_id, resolution)
+                    if self._close_request(requests, link.entity_id, resolution):
+                        closed += 1
+                        told.add(link.customer_id)
             except DomainError as refused:
                 left.append(f"{link.entity_id}: {refused.message}")
         after = self.document(row)
         self.uow.record(RESOURCE, UPDATE, row.id, before=before, after=after, event=after)
+        # Those told of the problem hear it is solved (the workers send it).
+        ProblemNotices(self.uow).after_close(row, told - {None})
         return row, closed, left
 
     def _close_request(self, requests: RequestService, request_id: str, resolution: str) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from parley.analytics.analysis import DIMENSIONS, PERIODS, AnalyticsReader, Period
 from parley.analytics.models import ReportDefinition
+from parley.analytics.pdf import LANGUAGES, Heading
 from parley.changes import CREATE, DELETE, UPDATE, UnitOfWork
 from parley.db.base import storable_id, utcnow
 from parley.db.repository import Repository
@@ -133,6 +134,22 @@ def run_definition(reader: AnalyticsReader, document: dict, today: date) -> dict
         "columns": columns,
         "rows": rows,
     }
+
+
+def heading_of(document: dict, table: dict, language: str = "en") -> Heading:
+    """What a report's PDF says above its table: its name, period and comparison, and a
+    chart of its first measure by its groups (as the console's report page draws it)."""
+    if language not in LANGUAGES:
+        raise InvalidInput(f"language: one of {', '.join(LANGUAGES)}", "language")
+    keys = (["period"] if document.get("by") else []) + document["dimensions"]
+    return Heading(
+        title=table["name"],
+        language=language,
+        period=table["period"],
+        comparison=table["comparison"],
+        chart_keys=keys,
+        chart_measure=document["measures"][0],
+    )
 
 
 def period_of(spec: dict, today: date) -> Period:

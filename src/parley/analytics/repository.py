@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from parley.analytics.models import (
     BusinessCalendar,
     ContactHour,
+    CustomerArea,
     InteractionFact,
     InteractionRollup,
     Problem,
@@ -23,6 +24,9 @@ from parley.db.upsert import upsert
 
 FACTS = RequestFact.__table__
 INTERACTIONS = InteractionFact.__table__
+CUSTOMERS = CustomerArea.__table__
+INACTIVE = ("disconnected", "closed")  # customers no longer served
+IN_BATCH = 500  # ids per IN list
 FINAL = ("closed", "cancelled", "rejected")
 DAY, MONTH = "day", "month"
 OPEN, CLOSED = "open", "closed"
@@ -113,6 +117,63 @@ class AnalyticsRepository(Repository):
         )
         return list(self.run(query.order_by(INTERACTIONS.c.started_at)).mappings())
 
+    # -- customers ------------------------------------------------------------------------
+
+    def save_customer(self, values: dict) -> None:
+        values = {**values, "updated_at": utcnow()}
+        changed = {key: value for key, value in values.items() if key != "customer_id"}
+        self.run(upsert(self.session, CUSTOMERS, values, changed, ["customer_id"]))
+
+    def drop_customer(self, customer_id: str) -> None:
+        self.run(delete(CUSTOMERS).where(CUSTOMERS.c.customer_id == customer_id))
+
+    def persons_of(self, customer_ids) -> dict[str, str]:
+        """customer id -> the person behind it (its engaged party), for those known."""
+        wanted, found = sorted({c for c in customer_ids if c}), {}
+        for start in range(0, len(wanted), IN_BATCH):
+            query = select(CUSTOMERS.c.customer_id, CUSTOMERS.c.party_id).where(
+                CUSTOMERS.c.customer_id.in_(wanted[start : start + IN_BATCH]),
+                CUSTOMERS.c.party_id.is_not(None),
+            )
+            found.update((customer, party) for customer, party in self.run(query))
+        return found
+
+    def customers_in_area(self, area: str, after: str = "", limit: int | None = None) -> list:
+        """Customers still served whose area is ``area``, by id (after ``after``)."""
+        query = (
+            select(CUSTOMERS.c.customer_id)
+            .where(
+                CUSTOMERS.c.area == area,
+                CUSTOMERS.c.status.not_in(INACTIVE),
+                CUSTOMERS.c.customer_id > after,
+            )
+            .order_by(CUSTOMERS.c.customer_id)
+        )
+        return list(self.session.scalars(query.limit(limit) if limit else query))
+
+    def count_customers_in_area(self, area: str) -> int:
+        query = select(func.count()).where(
+            CUSTOMERS.c.area == area, CUSTOMERS.c.status.not_in(INACTIVE)
+        )
+        return self.run(query).scalar_one()
+
+    def contacted_customers(self, reason: str, area: str, since: datetime) -> list[str]:
+        """Customers with an inbound contact on ``reason`` from ``area`` since ``since``, by
+        id."""
+        query = (
+            select(INTERACTIONS.c.customer_id)
+            .where(
+                INTERACTIONS.c.reason_code == reason,
+                INTERACTIONS.c.area == area,
+                INTERACTIONS.c.direction == "inbound",
+                INTERACTIONS.c.started_at >= since,
+                INTERACTIONS.c.customer_id.is_not(None),
+            )
+            .distinct()
+            .order_by(INTERACTIONS.c.customer_id)
+        )
+        return list(self.session.scalars(query))
+
     # -- stale days and roll-ups ----------------------------------------------------------
 
     def mark_stale(self, days) -> None:
@@ -194,7 +255,7 @@ class AnalyticsRepository(Repository):
 
     def clear_all(self) -> None:
         derived = (RequestRollup, InteractionRollup, ContactHour, StaleDay)
-        for model in (*derived, RequestFact, InteractionFact):
+        for model in (*derived, RequestFact, InteractionFact, CustomerArea):
             self.run(delete(model.__table__))
 
     def contact_hours(self, start: datetime, end: datetime) -> list:

@@ -57,6 +57,19 @@ class AnalyticsService:
             return
         self.record_request(self._ticket(row), self._context(row))
 
+    def on_customer_event(self, event: dict) -> None:
+        """A customer event: what analysis keeps of the customer made again (its person, status,
+        segment, area)."""
+        self.keep_customer(event["resourceId"])
+
+    def on_party_event(self, event: dict) -> None:
+        """An individual's or organisation's event: its customer accounts' areas may follow
+        the party's address."""
+        if event.get("kind") == DELETE:
+            return
+        for customer_id in PartyService(self.uow).customer_ids_of_party(event["resourceId"]):
+            self.keep_customer(customer_id)
+
     def on_interaction_event(self, event: dict) -> None:
         interaction_id = event["resourceId"]
         try:
@@ -130,6 +143,8 @@ class AnalyticsService:
         self.repo.clear_all()
         requests = RequestService(self.uow)
         interactions = InteractionService(self.uow)
+        for row in _every(PartyService(self.uow).find_customers):
+            self.keep_customer(row.id)
         made = sum(self._keep_request(row) for row in _every(requests.find))
         contacts = sum(self._keep_interaction(row) for row in _every(interactions.find))
         while self.roll_up(limit=1000):
@@ -176,15 +191,31 @@ class AnalyticsService:
         if not customer_id:
             return None, None
         if customer_id not in self._customers:
-            parties = PartyService(self.uow)
-            try:
-                customer = parties.get_customer(customer_id)
-                media = parties.contact_media_of_customer(customer_id)
-                found = f.customer_segment(customer.document), f.customer_area(media)
-            except NotFound:
-                found = (None, None)
-            self._customers[customer_id] = found
+            self.keep_customer(customer_id)
         return self._customers[customer_id]
+
+    def keep_customer(self, customer_id: str) -> None:
+        """Keep what analysis knows of the customer as the parties domain has it now (or
+        forget a customer no longer on record)."""
+        parties = PartyService(self.uow)
+        try:
+            customer = parties.get_customer(customer_id)
+            media = parties.contact_media_of_customer(customer_id)
+        except NotFound:
+            self._customers[customer_id] = (None, None)
+            self.repo.drop_customer(customer_id)
+            return
+        segment, area = f.customer_segment(customer.document), f.customer_area(media)
+        self._customers[customer_id] = (segment, area)
+        self.repo.save_customer(
+            {
+                "customer_id": customer_id,
+                "party_id": customer.party_id,
+                "status": customer.status,
+                "segment": segment,
+                "area": area,
+            }
+        )
 
 
 def _every(find):

@@ -50,6 +50,9 @@ class User(Base):
     # on their console (migration 0020).
     extension: Mapped[str | None] = mapped_column(String(32), index=True)
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    # Where a staff user is sent what they asked for by email (a scheduled report): migration
+    # 0035.
+    email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

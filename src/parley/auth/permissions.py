@@ -118,8 +118,10 @@ CATALOGUE: dict[str, str] = {
     WORKFLOW_WRITE: "manage workflows and task queues",
     MENU_WRITE: "manage the USSD, IVR and SMS self-service menus",
     REPORT_READ: "read KPIs, the closed-request analysis and reports (analytics)",
-    PROBLEM_WRITE: "open and close problems (outages) and close their linked requests",
-    REPORT_WRITE: "define, change and remove reports (what those with report:read read)",
+    PROBLEM_WRITE: "open and close problems (outages) and close their linked requests; tell "
+    "the customers a problem affects",
+    REPORT_WRITE: "define, change and remove reports (what those with report:read read) and "
+    "schedule their delivery by email",
     CALL_READ: "see the call journal and the screen pops of calls ringing for oneself",
     CALL_WRITE: "report telephone calls (CTI: new call, answer, hang-up)",
     OFFER_READ: "read the offer catalogue (TMF620 productOffering); a customer log-in: the "

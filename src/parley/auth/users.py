@@ -7,6 +7,8 @@ user able to manage users must remain: a change that would lock everyone out is 
 import re
 from dataclasses import dataclass
 
+from email_validator import EmailNotValidError, validate_email
+
 from parley.auth import audit
 from parley.auth.audit import record_access
 from parley.auth.grant_events import emit_grant_changes
@@ -143,11 +145,14 @@ class UserService:
         roles: list[str] | None = None,
         disabled: bool | None = None,
         extension: str | None = None,
+        email: str | None = None,
     ) -> User:
-        """Change what is given; None leaves it (an ``extension`` of "" removes it). Enabling
-        also lifts a log-in lock."""
+        """Change what is given; None leaves it (an ``extension`` or ``email`` of "" removes
+        it). Enabling also lifts a log-in lock."""
         user = self.get_user(user_id)
         before = self.snapshot(user)
+        if email is not None:
+            user.email = _email(email, user.kind)
         # Checked before anything changes (a query would flush a change made already).
         wanted = _extension(extension, user.kind) if extension is not None else user.extension
         if not (user.disabled if disabled is None else disabled) and (
@@ -219,6 +224,7 @@ class UserService:
             "roles": self.repo.roles_of_users([user.id])[user.id],
             "disabled": user.disabled,
             "extension": user.extension,
+            "email": user.email,
         }
 
     def _new_secret(self, user: User, secret: str) -> None:
@@ -286,6 +292,19 @@ def _display_name(value: str | None, username: str) -> str:
     if len(name) > 300:
         raise InvalidInput("displayName: at most 300 characters", "displayName")
     return name
+
+
+def _email(value: str, kind: str) -> str | None:
+    """A staff user's email address (where scheduled reports go), or None for ""."""
+    value = value.strip()
+    if not value:
+        return None
+    if kind != STAFF:
+        raise InvalidInput("email: only staff users have an email address here", "email")
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InvalidInput(f"email: not a valid email address ({error})", "email") from None
 
 
 def _extension(value: str, kind: str) -> str | None:

@@ -49,6 +49,8 @@ class ChannelSession(Base):
             sqlite_where=text("status = 'active'"),
         ),
         Index("ix_channel_session_expiry", "status", "expires_at"),
+        # Sessions by when they started: the abandoned-session KPI (migration 0035).
+        Index("ix_channel_session_started", "created_at", "channel", "status"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)

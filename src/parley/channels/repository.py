@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parley.channels.models import ACTIVE, ChannelMenu, ChannelSession
 from parley.db.repository import Repository
@@ -52,3 +52,17 @@ class ChannelRepository(Repository):
             .with_for_update(skip_locked=True)
         )
         return list(self.session.scalars(statement))
+
+    def started_between(self, start: datetime, end: datetime, channels) -> list[tuple]:
+        """(channel, status, sessions) of the sessions of ``channels`` started in
+        [start, end)."""
+        statement = (
+            select(ChannelSession.channel, ChannelSession.status, func.count())
+            .where(
+                ChannelSession.created_at >= start,
+                ChannelSession.created_at < end,
+                ChannelSession.channel.in_(channels),
+            )
+            .group_by(ChannelSession.channel, ChannelSession.status)
+        )
+        return [tuple(row) for row in self.session.execute(statement)]

@@ -233,8 +233,78 @@ def _current(seeded: tuple[Template, ...]) -> tuple[Template, ...]:
     )
 
 
+# A problem many customers share (analytics/notices.py): told before they call, and told
+# when it is solved. Seeded by migration 0035.
+TEMPLATES_0035: tuple[Template, ...] = (
+    (
+        "problem.notice",
+        "email",
+        "en",
+        "We are working on a problem in your area",
+        "Dear {{ customerName }},\n\nwe know of a problem in your area ({{ area }}): "
+        "{{ reason }}. We are working on it and will tell you when it is solved; there is no "
+        "need to contact us about it.\n\n{{ message }}\n\nKind regards,\nCustomer Service",
+    ),
+    (
+        "problem.notice",
+        "sms",
+        "en",
+        None,
+        "We know of a problem in your area ({{ reason }}) and are working on it. {{ message }}",
+    ),
+    (
+        "problem.notice",
+        "email",
+        "de",
+        "Wir beheben eine Störung in Ihrer Gegend",
+        "Guten Tag {{ customerName }},\n\nin Ihrer Gegend ({{ area }}) gibt es eine Störung: "
+        "{{ reason }}. Wir arbeiten daran und sagen Ihnen Bescheid, sobald sie behoben ist; "
+        "Sie brauchen uns deswegen nicht zu kontaktieren.\n\n{{ message }}\n\n"
+        "Freundliche Grüße\nIhr Kundenservice",
+    ),
+    (
+        "problem.notice",
+        "sms",
+        "de",
+        None,
+        "In Ihrer Gegend gibt es eine Störung ({{ reason }}); wir arbeiten daran. {{ message }}",
+    ),
+    (
+        "problem.resolved",
+        "email",
+        "en",
+        "The problem in your area is solved",
+        "Dear {{ customerName }},\n\nthe problem in your area ({{ area }}) we told you of "
+        "is solved: {{ resolution }}\n\nThank you for your patience.\n\nKind regards,\n"
+        "Customer Service",
+    ),
+    (
+        "problem.resolved",
+        "sms",
+        "en",
+        None,
+        "The problem in your area is solved: {{ resolution }}",
+    ),
+    (
+        "problem.resolved",
+        "email",
+        "de",
+        "Die Störung in Ihrer Gegend ist behoben",
+        "Guten Tag {{ customerName }},\n\ndie Störung in Ihrer Gegend ({{ area }}), über die "
+        "wir Sie informiert haben, ist behoben: {{ resolution }}\n\nDanke für Ihre Geduld."
+        "\n\nFreundliche Grüße\nIhr Kundenservice",
+    ),
+    (
+        "problem.resolved",
+        "sms",
+        "de",
+        None,
+        "Die Störung in Ihrer Gegend ist behoben: {{ resolution }}",
+    ),
+)
+
 # What a new installation has: the seeded templates as reworded since.
-DEFAULT_TEMPLATES: tuple[Template, ...] = _current(TEMPLATES_0008 + TEMPLATES_0012)
+DEFAULT_TEMPLATES: tuple[Template, ...] = _current(TEMPLATES_0008 + TEMPLATES_0012) + TEMPLATES_0035
 
 
 def ensure_default_templates(session: Session) -> None:

@@ -45,6 +45,16 @@ class Message:
     payload: dict
     idempotency_key: str
     attempt: int  # 1 for the first
+    attachments: tuple["Attachment", ...] = ()  # the files an email carries
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (an email's attachment)."""
+
+    filename: str
+    content_type: str  # "application/pdf"
+    content: bytes
 
 
 class ChannelAdapter(Protocol):

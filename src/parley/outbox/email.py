@@ -1,7 +1,8 @@
 """The email channel: a text/plain UTF-8 message sent over SMTP.
 
 Destination ``{"to": address, "from": address (optional), "replyTo": address (optional)}``,
-payload ``{"subject": str, "body": str}``. The Message-ID is made from the idempotency key
+payload ``{"subject": str, "body": str}``; files enqueued with the message (``attachments``)
+go with it as a multipart/mixed email. The Message-ID is made from the idempotency key
 (``<key@sender's domain>``) and the key is also sent as ``X-Parley-Idempotency-Key``, so every
 attempt of one outbox message carries the same identifiers and a mail system (or a reader's
 client) can recognise a repeat.
@@ -88,6 +89,12 @@ def render(message: Message, sender: str) -> EmailMessage:
     email["Message-ID"] = message_id(key, parseaddr(sender)[1])
     email[IDEMPOTENCY_HEADER] = key if key.isascii() and key.isprintable() else quote(key)
     email.set_content(payload["body"], charset="utf-8")
+    for file in message.attachments:  # multipart/mixed: the text first, then the files
+        maintype, _, subtype = file.content_type.partition("/")
+        email.add_attachment(
+            file.content, maintype=maintype, subtype=subtype or "octet-stream",
+            filename=file.filename,
+        )  # fmt: skip
     return email
 
 

@@ -7,7 +7,16 @@ to pending for a retry, or to dead once retrying is pointless.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Index, Integer, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
@@ -60,3 +69,20 @@ class OutboxMessage(Base):
     # the worker tells that domain every outcome, in the transaction that records it.
     subject_type: Mapped[str | None] = mapped_column(String(64))
     subject_id: Mapped[str | None] = mapped_column(String(36))
+
+
+class OutboxAttachment(Base):
+    """A file an email carries (a report, say), beside its message: the message's payload
+    names it (``attachments``: file name, type, size) and the worker reads it back when it
+    sends. It goes with its message."""
+
+    __tablename__ = "outbox_attachment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[str] = mapped_column(
+        ForeignKey("outbox_message.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -15,7 +15,15 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, bindparam, delete, func, insert, select, update
 
 from parley.db.repository import Repository
-from parley.outbox.models import CLAIMABLE, DEAD, DELIVERED, IN_PROGRESS, PENDING, OutboxMessage
+from parley.outbox.models import (
+    CLAIMABLE,
+    DEAD,
+    DELIVERED,
+    IN_PROGRESS,
+    PENDING,
+    OutboxAttachment,
+    OutboxMessage,
+)
 
 _table = OutboxMessage.__table__
 _INSERT = insert(_table)
@@ -79,6 +87,24 @@ _RELEASE = (
 class OutboxRepository(Repository):
     def insert(self, values: dict) -> None:
         self.run(_INSERT, values)
+
+    def add_attachments(self, message_id: str, files) -> None:
+        rows = [
+            {
+                "message_id": message_id,
+                "position": position,
+                "filename": file.filename,
+                "content_type": file.content_type,
+                "content": file.content,
+            }
+            for position, file in enumerate(files)
+        ]
+        if rows:
+            self.run(insert(OutboxAttachment.__table__), rows)
+
+    def attachments(self, message_id: str) -> list[OutboxAttachment]:
+        query = select(OutboxAttachment).where(OutboxAttachment.message_id == message_id)
+        return list(self.session.scalars(query.order_by(OutboxAttachment.position)))
 
     def get(self, message_id: str) -> OutboxMessage | None:
         return self.session.get(OutboxMessage, message_id)

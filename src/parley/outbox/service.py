@@ -5,6 +5,7 @@ Other domains call ``OutboxService(uow).enqueue(...)`` inside their own unit of 
 message exists exactly when their change is committed. The service never commits.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -12,12 +13,13 @@ from typing import TYPE_CHECKING
 from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.links import Links
-from parley.outbox.channels import channel_for, known_kinds
+from parley.outbox.channels import Attachment, channel_for, known_kinds
 from parley.outbox.models import DEAD, EVENT_KIND, PENDING, STATUSES, OutboxMessage
 from parley.outbox.repository import OutboxRepository
 
 RESOURCE = "outboxMessage"
 RETRY = "retry"
+EMAIL_KIND = "email"  # outbox.email.KIND: the one channel that carries files
 MAX_KEY_LENGTH = 200
 
 if TYPE_CHECKING:  # the outbox sits below the change recorder, which writes outbox rows
@@ -47,6 +49,7 @@ class OutboxService:
         idempotency_key: str | None = None,
         not_before: datetime | None = None,
         subject: tuple[str, str] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> Enqueued:
         """Store a message to deliver once the caller's transaction commits.
 
@@ -54,7 +57,9 @@ class OutboxService:
         that is already there adds nothing, so a caller may derive the key from what it reacts
         to and enqueue again safely. ``not_before`` delays the first attempt. ``subject``
         (type, id) names what the message is about, when its domain registered to hear every
-        outcome (outbox.subjects).
+        outcome (outbox.subjects). ``attachments`` are files an email carries: kept
+        beside the message (the payload lists their names, types and sizes), read back by
+        the worker when it sends.
         """
         channel = channel_for(kind)
         if channel is None:
@@ -62,6 +67,8 @@ class OutboxService:
         if not isinstance(destination, dict) or not isinstance(payload, dict):
             raise InvalidInput("destination and payload: JSON objects")
         channel.check_destination(destination)
+        if attachments and kind != EMAIL_KIND:
+            raise InvalidInput("attachments: only an email carries files", "attachments")
         if idempotency_key is not None:
             if not idempotency_key or len(idempotency_key) > MAX_KEY_LENGTH:
                 raise InvalidInput(
@@ -76,6 +83,14 @@ class OutboxService:
             # What goes out is composed now, as sent: references to Parley's resources carry
             # their hrefs (an event's are made by the fan-out, per API and base URL).
             payload = self.uow.options(Links).fill(payload)
+        if attachments:
+            payload = {
+                **payload,
+                "attachments": [
+                    {"filename": a.filename, "contentType": a.content_type, "size": len(a.content)}
+                    for a in attachments
+                ],
+            }
         now = utcnow()
         message_id = new_id()
         key = idempotency_key or message_id
@@ -94,6 +109,7 @@ class OutboxService:
                 "subject_id": subject[1] if subject else None,
             }
         )
+        self.repo.add_attachments(message_id, attachments)
         return Enqueued(message_id, key, True)
 
     def of_subject(self, subject_type: str, subject_id: str) -> list[OutboxMessage]:

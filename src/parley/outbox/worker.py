@@ -29,6 +29,7 @@ from parley.outbox.backoff import retry_delay
 from parley.outbox.channels import (
     DELIVERED,
     PERMANENT,
+    Attachment,
     ChannelAdapter,
     Message,
     Outcome,
@@ -143,12 +144,28 @@ class Worker:
             if adapter is None:  # enqueued by a newer Parley, say: a later worker may know it
                 return Outcome.retry(f"no channel adapter for kind {row.kind!r} in this worker")
             message = Message(
-                row.id, row.kind, row.destination, row.payload, row.idempotency_key, row.attempts
+                row.id,
+                row.kind,
+                row.destination,
+                row.payload,
+                row.idempotency_key,
+                row.attempts,
+                self._attachments(row),
             )
             return adapter.deliver(message)
         except Exception as error:  # an adapter's bug must not stop the worker
             log.exception("channel adapter failed", message_id=row.id, kind=row.kind)
             return Outcome.retry(f"{type(error).__name__}: {error}")
+
+    def _attachments(self, row) -> tuple[Attachment, ...]:
+        """The files the message carries, read in a short transaction of their own."""
+        if not isinstance(row.payload, dict) or not row.payload.get("attachments"):
+            return ()
+        with self.sessions.begin() as session:
+            return tuple(
+                Attachment(file.filename, file.content_type, file.content)
+                for file in OutboxRepository(session).attachments(row.id)
+            )
 
     def _adapter(self, kind: str) -> ChannelAdapter | None:
         if kind not in self.adapters:

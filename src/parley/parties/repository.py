@@ -89,6 +89,10 @@ class PartyRepository(Repository):
     def engaged_party_id(self, customer_id: str) -> str | None:
         return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
+    def customer_ids_of_party(self, party_id: str) -> list[str]:
+        query = select(Customer.id).where(Customer.party_id == party_id).order_by(Customer.id)
+        return list(self.session.scalars(query))
+
     def customer_number_taken(self, number: str) -> bool:
         query = select(Customer.id).where(Customer.customer_number == number)
         return self.session.scalar(query) is not None

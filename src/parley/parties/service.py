@@ -205,6 +205,10 @@ class PartyService:
         media = list(customer.document.get("contactMedium", []))
         return media + (party.document.get("contactMedium", []) if party is not None else [])
 
+    def customer_ids_of_party(self, party_id: str) -> list[str]:
+        """The customer accounts whose engaged party is ``party_id`` (a person's accounts)."""
+        return self.repo.customer_ids_of_party(party_id)
+
     def find_customers(self, page: Page, reader: Reader | None = None):
         conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page)
         readable = self.repo.customers_readable_by(reader)

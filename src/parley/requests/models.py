@@ -120,6 +120,9 @@ class SatisfactionSurvey(Base):
     __table_args__ = (
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating"),
         CheckConstraint("(answered_at IS NULL) = (rating IS NULL)", name="rated_when_answered"),
+        # CSAT of a period: surveys asked and answered in it (migration 0035).
+        Index("ix_satisfaction_survey_created", "created_at"),
+        Index("ix_satisfaction_survey_answered", "answered_at"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)

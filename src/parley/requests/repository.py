@@ -97,6 +97,27 @@ class RequestRepository(Repository):
         query = select(SatisfactionSurvey).where(SatisfactionSurvey.token_hash == token_hash)
         return self.session.scalars(query.with_for_update()).first()
 
+    def survey_ratings(self, start, end) -> list[tuple[str, int, int]]:
+        """(type code, rating, surveys) of the surveys answered in [start, end)."""
+        survey = SatisfactionSurvey
+        query = (
+            select(RequestType.code, survey.rating, func.count())
+            .join(CustomerRequest, CustomerRequest.id == survey.request_id)
+            .join(RequestType, RequestType.id == CustomerRequest.type_id)
+            .where(survey.answered_at >= start, survey.answered_at < end)
+            .group_by(RequestType.code, survey.rating)
+        )
+        return [tuple(row) for row in self.session.execute(query)]
+
+    def surveys_asked(self, start, end) -> tuple[int, int]:
+        """(asked, answered by now) of the surveys asked in [start, end)."""
+        survey = SatisfactionSurvey
+        query = select(func.count(), func.count(survey.answered_at)).where(
+            survey.created_at >= start, survey.created_at < end
+        )
+        asked, answered = self.session.execute(query).one()
+        return asked, answered
+
     def history(self, request_id: str) -> list[RequestStatusChange]:
         query = select(RequestStatusChange).where(RequestStatusChange.request_id == request_id)
         return list(self.session.scalars(query.order_by(RequestStatusChange.id)))

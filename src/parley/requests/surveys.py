@@ -8,7 +8,8 @@ the request's survey and logged as the customer's interaction on the web.
 
 import hashlib
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from parley.actor import Actor
 from parley.changes import CREATE, UPDATE, UnitOfWork
@@ -36,6 +37,16 @@ QUESTION = {
         "(gültig {days} Tage)",
     ),
 }
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    """The surveys of a period: how many were asked in it and answered by now, and the
+    ratings given in it per request type (type code -> {rating: surveys})."""
+
+    asked: int
+    answered_of_asked: int
+    ratings: dict[str, dict[int, int]]
 
 
 class SurveyClosed(Exception):
@@ -107,6 +118,13 @@ class SurveyService:
     ) -> tuple[list[tuple[SatisfactionSurvey, str]], int]:
         """The customer's surveys (with their request's reference), newest first."""
         return self.repo.surveys_of_customer(customer_id, offset, limit, answered_only)
+    def results(self, start: datetime, end: datetime) -> SurveyResults:
+        """What customers said in [start, end): for the CSAT KPI (analytics)."""
+        asked, answered = self.repo.surveys_asked(start, end)
+        ratings: dict[str, dict[int, int]] = {}
+        for code, rating, count in self.repo.survey_ratings(start, end):
+            ratings.setdefault(code, {})[rating] = count
+        return SurveyResults(asked, answered, ratings)
 
     def open_survey(self, token: str) -> SatisfactionSurvey:
         """The survey this link names, if it may still be answered; ``SurveyClosed`` if not."""

@@ -111,3 +111,40 @@ def test_an_agent_sees_the_problem_banner_on_an_affected_customer(page, demo, an
     expect(banner).to_contain_text(f"Known problem in this area ({analysed}): Fault report")
     expect(banner).to_contain_text("Mast 17 is down after the storm.")
     shoot(page, "analytics-problem-banner")
+
+
+def test_a_supervisor_previews_and_sends_a_notice_from_the_problem_s_page(page, demo, analysed):
+    sign_in(page, demo, "supervisor")
+    page.get_by_role("link", name="Problems").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Problems")
+    page.get_by_role("link", name="fault.report").click()
+    expect(page.get_by_role("heading", name="Tell the affected customers")).to_be_visible()
+    preview = page.locator("#notice-preview")
+    expect(preview).to_contain_text("This notice will reach 0 customers")
+    page.get_by_label("Every customer in the area").check()
+    # The caller lives in the area: the preview, asked as the audience changes, counts them.
+    expect(preview).not_to_contain_text("reach 0 customers")
+    look(page, "analytics-problem-notice")
+    page.get_by_label("Your own words (optional)").fill("Engineers are on site until 18:00.")
+    page.get_by_role("button", name="Send the notice").click()
+    expect(page.get_by_role("status").first).to_contain_text("The notice is being sent")
+    expect(page.get_by_role("cell", name="Every customer in the area")).to_be_visible()
+    look(page, "analytics-problem-notice-sent")
+
+
+def test_an_administrator_schedules_a_report_by_email(page, demo, analysed):
+    sign_in(page, demo, "admin")
+    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name=REPORT["name"]).click()
+    page.get_by_label("How often").select_option("weekly")
+    page.get_by_label("Weekday (weekly)").select_option("friday")
+    page.get_by_label("Time (HH:MM)").fill("07:30")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
+    page.get_by_label("Recipients").fill("supervisor\nboard@example.org")
+    page.get_by_role("button", name="Schedule").click()
+    row = page.get_by_role("row").filter(has_text="Weekly on Friday at 07:30")
+    expect(row).to_contain_text("supervisor, board@example.org")
+    look(page, "analytics-report-schedule")
+    with page.expect_download() as waited:
+        page.get_by_role("link", name="Export as PDF").click()
+    assert Path(waited.value.path()).read_bytes().startswith(b"%PDF-")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 
 from parley.analytics.analysis import DIMENSIONS, AnalyticsReader, Period
-from parley.analytics.exports import checked_format, export
+from parley.analytics.exports import TABLES, checked_format, export
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
 from parley.api.v1.kit import Page, listed, paging
@@ -78,7 +78,7 @@ def router(prefix: str) -> APIRouter:
         end: date | None = Query(None, alias="to", description="day after the last"),
         format: str = Query("csv", description="csv or xlsx"),
     ):
-        kind = checked_format(format)
+        kind = checked_format(format, TABLES)
         chosen = _period(start, end)
         facts = AnalyticsReader(uow).every_closed(chosen, _filters(request))
         rows = (list(_fact(links, row, plain=True).values()) for row in facts)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from parley.analytics.notices import AUDIENCES, LONGEST_MESSAGE, ProblemNotices, document
 from parley.analytics.problems import Problems
 from parley.api.deps import AppLinks, RequestWork
 from parley.api.security import require
@@ -18,6 +19,19 @@ class Opening(BaseModel):
     reasonCode: str = Field(min_length=1, max_length=64, examples=["fault.report"])
     area: str = Field(min_length=1, max_length=32, examples=["10115"])
     note: str | None = Field(None, max_length=500, examples=["Mast 17 down after the storm"])
+
+
+class Notice(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    audience: str = Field(
+        pattern="^(contacted|area)$",
+        description="contacted: customers in the area with contacts on the reason; "
+        "area: every customer in the area",
+        examples=["contacted"],
+    )
+    message: str | None = Field(
+        None, max_length=LONGEST_MESSAGE, examples=["Engineers are on site; back by 18:00."]
+    )
 
 
 class Closing(BaseModel):
@@ -71,6 +85,41 @@ def router(prefix: str) -> APIRouter:
         problems = Problems(uow)
         row, closed, left = problems.close(problem_id, body.resolution)
         return {**problems.document(row), "requestsClosed": closed, "requestsLeftOpen": left}
+
+    @api.get(
+        "/problems/{problem_id}/notices/preview",
+        summary="How many customers a notice would reach (those in the audience not told yet)",
+        dependencies=[require(REPORT_READ)],
+    )
+    def preview_notice(
+        problem_id: str,
+        uow: RequestWork,
+        audience: str = Query(
+            "contacted", max_length=16, description=f"one of {', '.join(AUDIENCES)}"
+        ),
+    ):
+        problem = Problems(uow).get(problem_id)
+        return ProblemNotices(uow).preview(problem, audience)
+
+    @api.get(
+        "/problems/{problem_id}/notices",
+        summary="The notices sent about a problem, and how many customers each reached",
+        dependencies=[require(REPORT_READ)],
+    )
+    def list_notices(problem_id: str, uow: RequestWork):
+        Problems(uow).get(problem_id)
+        return [document(row) for row in ProblemNotices(uow).of_problem(problem_id)]
+
+    @api.post(
+        "/problems/{problem_id}/notices",
+        status_code=202,
+        summary="Tell the customers a problem affects (consent, preferences and quiet hours "
+        "apply; sent by the workers)",
+        dependencies=[require(PROBLEM_WRITE)],
+    )
+    def send_notice(problem_id: str, body: Notice, uow: RequestWork):
+        problem = Problems(uow).get(problem_id)
+        return document(ProblemNotices(uow).send(problem, body.audience, body.message))
 
     return api
 

@@ -1,6 +1,7 @@
 """Administration of users (administrators only): who can sign in or call the API, with their
 roles and state; creating a staff user, and for each user granting and revoking roles,
-setting a staff user's telephone extension (where the phone system's calls pop up), disabling
+setting a staff user's telephone extension (where the phone system's calls pop up) and email
+address (where scheduled reports go), disabling
 and enabling, and setting a new password. Everything goes through ``UserService``,
 as the API's user administration does: audited, told as events, and a disabled user's or a
 new password's sessions end at once."""
@@ -24,7 +25,7 @@ from parley.web.i18n import N_
 from parley.web.site import Site
 
 PAGE_SIZE = 100
-ACTIONS = ("roles", "extension", "disable", "enable", "password")
+ACTIONS = ("roles", "extension", "email", "disable", "enable", "password")
 WORDING = Wording(
     fields={
         "username": "username",
@@ -32,6 +33,7 @@ WORDING = Wording(
         "roles": "roles",
         "displayName": "display_name",
         "extension": "extension",
+        "email": "email",
     },
     messages={"extension": N_("2 to 10 digits, or leave it empty.")},
 )
@@ -40,6 +42,7 @@ DONE = {
     "create": N_("The user is created: they can sign in now."),
     "roles": N_("Their roles are changed: it applies from their next page or API call."),
     "extension": N_("The extension is saved: calls for it pop up on their console."),
+    "email": N_("The email address is saved: scheduled reports for them go there."),
     "disable": N_("The user is disabled: their sessions have ended."),
     "enable": N_("The user is enabled again."),
     "password": N_("The password is set: their other sessions have ended."),
@@ -180,6 +183,10 @@ def _act(visitor, service: UserService, user: User, action: str, form: Form, rol
         if not roles:
             raise Refused({"roles": gettext("Give at least one role.")})
         change = lambda: service.update_user(user.id, roles=roles)  # noqa: E731
+    elif action == "email":
+        email = printable(form.value("email"))
+        attempt(visitor, lambda: service.update_user(user.id, email=email), WORDING)
+        return
     elif action == "extension":
         extension = printable(form.value("extension"))
         change = lambda: service.update_user(user.id, extension=extension)  # noqa: E731
@@ -231,6 +238,7 @@ def _page(
         "form": form or Form(),
         "empty_form": Form(),
         "extension_form": Form({"extension": user.extension or ""}),
+        "email_form": Form({"email": user.email or ""}),
         "notice": notice,
         "now": utcnow(),
         "is_self": user.id == visitor.principal.user_id,

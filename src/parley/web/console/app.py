@@ -43,6 +43,7 @@ from parley.web.console import (
     home,
     leads,
     live_updates,
+    problems,
     requests,
     search,
     supervisor,
@@ -78,6 +79,7 @@ def navigation(visitor: Visitor) -> list[NavItem]:
     if visitor.may(REPORT_READ):
         items.append(NavItem(N_("Dashboard"), "/dashboard", "dashboard"))
         items.append(NavItem(N_("Reports"), "/reports", "reports"))
+        items.append(NavItem(N_("Problems"), "/problems", "problems"))
     if visitor.may(USER_ADMIN):
         items.append(NavItem(N_("Users"), "/admin/users", "users"))
     if visitor.may(REQUEST_TYPE_WRITE):
@@ -125,6 +127,7 @@ def console_app(state: State) -> FastAPI:
         calls,
         live_updates,
         dashboard,
+        problems,
         supervisor,
         leads,
         admin,

@@ -14,11 +14,13 @@ from fastapi.responses import StreamingResponse
 
 from parley.analytics.analysis import AnalyticsReader, Period
 from parley.analytics.exports import attachment, checked_format, chunks, export
-from parley.analytics.reports import Reports
+from parley.analytics.pdf import LANGUAGES as PDF_LANGUAGES
+from parley.analytics.reports import Reports, heading_of
 from parley.auth.permissions import REPORT_READ
 from parley.db.base import utcnow
 from parley.interactions.reasons import ReasonCatalogue
 from parley.web.access import Visitor
+from parley.web.console import report_schedules
 from parley.web.i18n import N_
 from parley.web.site import Site
 
@@ -71,9 +73,13 @@ def router(site: Site) -> APIRouter:
 
     @pages.get("/reports/{report_id}")
     def report(visitor: Reader, report_id: str):
+        return report_page(visitor, report_id)
+
+    def report_page(visitor: Visitor, report_id: str, form=None, status: int = 200):
         row = Reports(visitor.uow).get(report_id)  # else the 404 page
         table = Reports(visitor.uow).run(row.id)
         context = {
+            **report_schedules.context(visitor, row.id, form),
             "current": "reports",
             "report": row,
             "table": table,
@@ -86,18 +92,28 @@ def router(site: Site) -> APIRouter:
             ],
             "chart": render(visitor, report_chart(visitor, row.document, table)),
         }
-        return site.render(visitor, "console/report.html", context)
+        return site.render(visitor, "console/report.html", context, status=status)
 
     @pages.get("/reports/{report_id}/export")
     def export_report(visitor: Reader, report_id: str, format: str = Query("csv")):
         kind = checked_format(format)
-        table = Reports(visitor.uow).run(report_id)
-        file = export(table["columns"], table["rows"], kind)
+        reports = Reports(visitor.uow)
+        document = reports.get(report_id).document
+        table = reports.run(report_id)
+        heading = heading_of(document, table, _pdf_language(visitor))
+        file = export(table["columns"], table["rows"], kind, heading)
         return visitor.finish(
             StreamingResponse(chunks(file), headers=attachment(table["name"], kind))
         )
 
+    pages.include_router(report_schedules.router(site, report_page))
     return pages
+
+
+def _pdf_language(visitor: Visitor) -> str:
+    """The PDF's labels in the visitor's language where the PDF has it, else English."""
+    language = visitor.locale.language
+    return language if language in PDF_LANGUAGES else "en"
 
 
 def charts(visitor: Visitor, period: Period) -> list[Chart]:
