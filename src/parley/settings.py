@@ -159,6 +159,9 @@ class Settings(BaseSettings):
     # The code of the request type an unclassifiable request gets; unset: such a request is
     # refused (400) and the caller names its type.
     request_default_type: str | None = None
+    # The code of the request type a ticket without a customer gets when nothing recognises
+    # it among the types that need none (an OSS's alarm, an internal ticket); unset: refused.
+    request_internal_type: str | None = "internal"
     # SLA clocks (docs/requests.md): the share of a request's target after which the warning
     # is raised, unless its type says (slaWarningPercent); how often workers look for clocks
     # due for a warning or a breach, and how many they take on in one transaction.

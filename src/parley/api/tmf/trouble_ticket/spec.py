@@ -1,8 +1,8 @@
 """TMF621 Trouble Ticket v5 as Parley speaks it: the published spec plus the documented
 extensions of a troubleTicketSpecification (the request type's code, category, fulfilment
-mode, SLA targets, notification policy, classification rules and whether customers may
-raise it themselves) and of a StatusChange (who
-made it). Built once; the app's /docs and the routers use the same."""
+mode, SLA targets, notification policy, classification rules, whether customers may raise it
+themselves and whether its requests need a customer) and of a StatusChange (who made it).
+Built once; the app's /docs and the routers use the same."""
 
 from functools import cache
 
@@ -44,6 +44,11 @@ TYPE_EXTENSION = {
         "type": "boolean",
         "description": "Parley: customers may raise requests of this type themselves (the "
         "portal, this API with a customer log-in); default false",
+    },
+    "customerRequired": {
+        "type": "boolean",
+        "description": "Parley: a request of this type names a customer Parley holds; false: "
+        "it may have none (an internal or network ticket; workflow types only); default true",
     },
 }
 EXTRA_SCHEMAS = {
