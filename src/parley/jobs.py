@@ -1,7 +1,8 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), the analytics roll-ups and problem detection (analytics) and the purge of
-rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
+(channels.expiry), the analytics roll-ups and problem detection (analytics), the purge of
+rate counters that mean nothing any more (parley.ratelimit) and the event store's retention
+(events.retention). ``parley worker`` and the
 embedded worker of ``parley serve`` both run them; any number of workers may, since each job
 is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -18,6 +19,7 @@ CHANNEL_EXPIRY_SECONDS = 15.0  # a USSD session's caller is gone within seconds 
 ANALYTICS_ROLL_UP_SECONDS = 60.0  # how stale a dashboard may be
 ANALYTICS_SETTLE_SECONDS = 3600.0  # the reopen window's days rolled up again
 PROBLEM_DETECTION_SECONDS = 3600.0  # the hour just ended scanned for problems
+EVENT_PRUNING_SECONDS = 600.0  # retention is counted in days: no hurry
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -40,6 +42,12 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
+    def prune_event_store():
+        from parley.events.retention import run_once  # on first run, as the SLA watch
+
+        return run_once(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -62,4 +70,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),
         PeriodicJob("problem-detection", PROBLEM_DETECTION_SECONDS, analytics("detect")),
+        PeriodicJob("event-store-retention", EVENT_PRUNING_SECONDS, prune_event_store),
     ]

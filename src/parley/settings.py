@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
     # by the processes of one host (parley.keyfile); several hosts must set the same one.
     webhook_secret: SecretStr | None = None
+    # -- the event store (docs/events.md#retention) --
+    # Domain events are kept this many days after they were stored, then the workers delete
+    # them (delivered ones; 0: kept for ever), this many in one transaction.
+    event_retention_days: int = Field(default=90, ge=0, le=36_500)
+    event_prune_batch_size: int = Field(default=1000, ge=1, le=100_000)
     # -- email channel (SMTP) --
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)

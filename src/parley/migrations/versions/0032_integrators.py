@@ -1,4 +1,5 @@
-"""Integrators (issue 19): tickets without a customer and external references on tickets.
+"""Integrators (issue 19): tickets without a customer, external references on tickets, and the
+event store's retention.
 
 - ``request_type.customer_required`` (the document's ``customerRequired``): true for every type
   there is; the type ``internal`` (an internal or network ticket, for no customer) and its
@@ -6,6 +7,7 @@
 - ``customer_request.customer_id`` may be NULL (a ticket for no customer Parley holds), and
   ``customer_request.party_id`` names the party such a ticket concerns (the placeholder behind
   an external reference), indexed with the creation time.
+- ``event_store_pruning``: how far the workers have pruned the event store (one row).
 
 On SQLite the NOT NULL of ``customer_id`` is removed in place, as SQLite's documentation says
 for constraints that do not change what is stored (the table's SQL is rewritten and the schema
@@ -74,6 +76,13 @@ def upgrade() -> None:
         party = sa.ForeignKey("party.id", ondelete="RESTRICT", name=PARTY_KEY)
         op.add_column("customer_request", sa.Column("party_id", sa.String(36), party))
     op.create_index(PARTY_INDEX, "customer_request", ["party_id", "created_at"])
+    op.create_table(
+        "event_store_pruning",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("pruned_before", UTCDateTime(), nullable=False),
+        sa.Column("pruned_at", UTCDateTime(), nullable=False),
+        sa.Column("events_pruned", sa.BigInteger(), nullable=False),
+    )
     _add_internal_type()
     _mark_customer_required(True)
 
@@ -83,6 +92,7 @@ def downgrade() -> None:
     # tasks go with them); the internal type and its workflow stay: a type is only data.
     op.execute("DELETE FROM customer_request WHERE customer_id IS NULL")
     _mark_customer_required(False)
+    op.drop_table("event_store_pruning")
     op.drop_index(PARTY_INDEX, "customer_request")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ALTER TABLE customer_request DROP COLUMN party_id")
