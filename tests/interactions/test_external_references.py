@@ -120,3 +120,14 @@ def test_what_parley_holds_stays_strict(client, session):
         assert_tmf_error(refused, 400, "relatedParty[0]")
     assert session.scalar(select(func.count()).select_from(Party)) == before  # no placeholder
     session.rollback()
+
+
+def test_a_name_longer_than_parleys_is_kept_as_sent_and_cut_for_the_placeholder(client, session):
+    sent = {"id": "P-79", "name": "Anna " + "Long" * 100, "@referredType": "Individual"}
+
+    logged = _log(client, _related(sent, "contact"))
+
+    assert logged["relatedParty"][0]["partyOrPartyRole"]["name"] == sent["name"]
+    placeholder = session.get(Party, _subject(session, logged)[1])
+    assert (placeholder.given_name, len(placeholder.family_name)) == ("Anna", 140)
+    session.rollback()

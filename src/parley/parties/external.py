@@ -15,6 +15,7 @@ import uuid
 
 PLACEHOLDER_MARK = "externalReferenceOnly"  # the characteristic that marks a placeholder
 KINDS = ("Individual", "Organization")
+NAME_LENGTH, PART_LENGTH = 300, 140  # within Party.display_name, given_name and family_name
 
 
 def is_external(ref: dict) -> bool:
@@ -56,10 +57,12 @@ def placeholder_document(ref: dict, owner: str) -> tuple[str, dict]:
         external["owner"] = owner
     mark = {"@type": "BooleanCharacteristic", "name": PLACEHOLDER_MARK, "value": True}
     document = {"@type": kind, "externalReference": [external], "partyCharacteristic": [mark]}
+    # The placeholder's names are Parley's, for finding it: cut to fit (the reference stays
+    # as sent), as a person with one word (or only an id) gets it as family name.
     if kind == "Organization":
-        return kind, {**document, "name": name}
+        return kind, {**document, "name": name[:NAME_LENGTH]}
     given, _, family = name.rpartition(" ")
-    # A person known by one word (or only by an id) is given that as family name.
+    given, family = given[:PART_LENGTH].strip(), family[:PART_LENGTH]
     return kind, {**document, "givenName": given or "(external)", "familyName": family}
 
 
