@@ -5,7 +5,8 @@ time (requests.handoffs.watch), closing self-service sessions whose caller went 
 inbound messages (mediation.worker), the analytics roll-ups, problem detection, scheduled
 reports and problem notices (analytics), the up-sell acceptance of settled days
 (analytics.upsell), the purge of rate counters that mean nothing any more (parley.ratelimit)
-and of the portal's one-time codes that were used or have expired (auth.one_time_codes).
+and of the portal's one-time codes that were used or have expired (auth.one_time_codes), and
+the event store's retention (events.retention).
 ``parley worker`` and the embedded worker of ``parley serve`` both run them; any number of
 workers may, since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -28,6 +29,7 @@ HANDOFF_WATCH_SECONDS = 60.0  # time limits are minutes at the least
 UPSELL_ROLL_UP_SECONDS = 3600.0  # days whose offers can no longer be answered, rolled up
 REPORT_DELIVERY_SECONDS = 60.0  # a scheduled report goes out within a minute of its time
 PROBLEM_NOTICE_SECONDS = 15.0  # a problem's notices go out a batch of customers at a time
+EVENT_PRUNING_SECONDS = 600.0  # retention is counted in days: no hurry
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -83,6 +85,11 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             inbound.append(InboundJob(engine, settings))
         return inbound[0].run_once()
 
+    def prune_event_store():
+        from parley.events.retention import run_once  # on first run, as the SLA watch
+
+        return run_once(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -127,4 +134,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("upsell-roll-up", UPSELL_ROLL_UP_SECONDS, upsell_roll_up),
         PeriodicJob("report-delivery", REPORT_DELIVERY_SECONDS, analytics("deliver")),
         PeriodicJob("problem-notices", PROBLEM_NOTICE_SECONDS, analytics("notify")),
+        PeriodicJob("event-store-retention", EVENT_PRUNING_SECONDS, prune_event_store),
     ]

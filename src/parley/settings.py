@@ -182,6 +182,9 @@ class Settings(BaseSettings):
     # The code of the request type an unclassifiable request gets; unset: such a request is
     # refused (400) and the caller names its type.
     request_default_type: str | None = None
+    # The code of the request type a ticket without a customer gets when nothing recognises
+    # it among the types that need none (an OSS's alarm, an internal ticket); unset: refused.
+    request_internal_type: str | None = "internal"
     # SLA clocks (docs/requests.md): the share of a request's target after which the warning
     # is raised, unless its type says (slaWarningPercent); how often workers look for clocks
     # due for a warning or a breach, and how many they take on in one transaction.
@@ -204,6 +207,11 @@ class Settings(BaseSettings):
     # -- up-selling (docs/upsell.md) --
     # A customer is made at most one offer in this many days (answered or not).
     upsell_period_days: int = Field(default=30, ge=1, le=365)
+    # -- the event store (docs/events.md#retention) --
+    # Domain events are kept this many days after they were stored, then the workers delete
+    # them (delivered ones; 0: kept for ever), this many in one transaction.
+    event_retention_days: int = Field(default=90, ge=0, le=36_500)
+    event_prune_batch_size: int = Field(default=1000, ge=1, le=100_000)
     # -- email channel (SMTP) --
     smtp_host: str = "127.0.0.1"
     smtp_port: int = Field(default=25, ge=1, le=65535)

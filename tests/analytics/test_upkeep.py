@@ -12,7 +12,7 @@ from parley.changes import UnitOfWork
 from parley.db.base import utcnow
 from parley.outbox.models import EVENT_KIND, IN_PROGRESS, PENDING, OutboxMessage
 from tests.factories import create_customer
-from tests.requests.helpers import REQUESTS, patch, raise_request
+from tests.requests.helpers import REQUESTS, TICKETS, patch, raise_request
 
 ANALYSIS = "/api/v1/analytics/closed-requests"
 
@@ -128,3 +128,18 @@ def _comparable(row) -> dict:
         for key, value in vars(row).items()
         if not key.startswith("_") and key != "updated_at"
     }
+
+
+def test_a_ticket_for_no_customer_or_another_systems_has_a_fact_without_customer(client, uow):
+    service = AnalyticsService(uow)
+    oss = {"description": "Cell 4711 is down", "severity": "High", "ticketType": "a" * 90}
+    ref = {"id": "C-" + "5" * 60, "@referredType": "Customer"}
+    bss = {**oss, "relatedParty": [{"role": "customer", "partyOrPartyRole": ref}]}
+    made = [client.post(TICKETS, json=body).json()["id"] for body in (oss, bss)]
+
+    for ticket_id in made:
+        service.on_request_event({"resourceId": ticket_id, "kind": "create"})
+
+    facts = uow.session.scalars(select(RequestFact).where(RequestFact.request_id.in_(made))).all()
+    # The type's code, not the client's word for it (kept as sent, of any length).
+    assert [(f.customer_id, f.type_code) for f in facts] == [(None, "internal")] * 2

@@ -42,6 +42,7 @@ def test_creating_a_user_is_audited_without_the_password(session, settings):
         "roles": ["agent", "supervisor"],
         "disabled": False,
         "extension": None,
+        "email": None,
     }
     assert PASSWORD not in str(entry.after) and made.user.secret_hash not in str(entry.after)
 

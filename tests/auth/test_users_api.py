@@ -33,11 +33,17 @@ def test_an_agent_is_created_with_an_extension_listed_and_changed(client, admin,
 
     changed = client.patch(
         f"{USERS}/{kim['id']}",
-        json={"extension": "2040", "displayName": "Kim Berger", "roles": ["supervisor"]},
+        json={
+            "extension": "2040",
+            "displayName": "Kim Berger",
+            "roles": ["supervisor"],
+            "email": "kim@example.org",
+        },
         headers=admin,
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["extension"] == "2040" and changed.json()["roles"] == ["supervisor"]
+    assert changed.json()["email"] == "kim@example.org"
     assert client.get(f"{USERS}/{kim['id']}", headers=admin).json()["displayName"] == "Kim Berger"
     audited = session.query(AuditEntry).filter_by(resource_type="user", resource_id=kim["id"]).all()
     assert {entry.action for entry in audited} >= {"create", "permission_change"}

@@ -108,13 +108,17 @@ def test_v4_patch_completes_and_appends_and_keeps_history(client):
     assert_tmf_error(client.patch(f"{V4}/{made['id']}", json={"reason": "other"}), 409)
 
 
+GHOST = "4b0d1a8e-0000-4000-8000-000000000000"
+
+
 def test_v4_bad_input_is_refused_and_nothing_is_written(client):
     for body in (
         {"direction": "inbound", "reason": "x"},  # no channel
         {**KIT_BODY, "channel": []},
         {**KIT_BODY, "direction": "sideways"},
         {**KIT_BODY, "colour": "blue"},
-        {**KIT_BODY, "relatedParty": [{"id": "nobody", "@referredType": "Customer"}]},
+        # Not a customer Parley holds, though of its form ("nobody" would be another system's).
+        {**KIT_BODY, "relatedParty": [{"id": GHOST, "@referredType": "Customer"}]},
     ):
         assert_tmf_error(client.post(V4, json=body), 400)
     assert client.get(V4).json() == []

@@ -120,7 +120,7 @@ def test_an_unclassifiable_request_is_refused_unless_a_default_type_is_set(clien
         ({"ticketType": "bill.dispute"}, "billNumber"),  # a required characteristic
         ({"priority": "urgent"}, "priority"),
         ({"status": "closed"}, "status"),
-        ({"relatedParty": []}, "relatedParty"),
+        ({"relatedParty": [], "ticketType": "fault.repair"}, "relatedParty"),
         ({"troubleTicketSpecification": {"id": "nope"}}, "troubleTicketSpecification"),
         ({"relatedEntity": [interaction_entity({"id": "nope"})]}, "relatedEntity"),
         ({"severity": None}, "severity"),

@@ -243,3 +243,16 @@ def test_unchanged_contact_details_raise_nothing(signed_in, session, nora):
 def test_a_customer_the_visitor_cannot_see_is_not_found(signed_in):
     for path in ("/customers/nobody", "/customers/nobody/timeline"):
         assert signed_in.get(f"{CONSOLE}{path}").status_code == 404
+
+
+def test_the_360_lists_the_customers_requests_and_no_ticket_for_no_customer(
+    signed_in, client, nora
+):
+    raise_request(client, nora, description="No internet since Monday")
+    internal = {"description": "Backhaul of cell 4711 lost", "severity": "High", "ticketType": "x"}
+    assert client.post("/tmf-api/troubleTicket/v5/troubleTicket", json=internal).status_code == 201
+
+    words = main_text(page_of(signed_in, nora))
+
+    assert "Fault repair" in words
+    assert "Internal or network ticket" not in words

@@ -11,7 +11,7 @@ from parley.actor import Actor
 from parley.auth.roles import RoleService
 from parley.changes import UnitOfWork
 from parley.requests.models import CustomerRequest
-from tests.requests.helpers import raise_request
+from tests.requests.helpers import TICKETS, raise_request
 from tests.web.conftest import CONSOLE, csrf_in, main_text, sign_in
 from tests.web.helpers import error_beside, make_customer
 
@@ -201,3 +201,34 @@ def test_unknown_requests_and_actions(signed_in, plain):
 
     assert odd.status_code == 303
     assert odd.headers["location"] == f"{CONSOLE}/requests/{plain['id']}"
+
+
+def test_a_ticket_for_no_customer_is_shown_and_worked_as_any_other(signed_in, client, session):
+    ticket = client.post(
+        TICKETS, json={"description": "Cell 4711 is down", "severity": "High", "ticketType": "x"}
+    ).json()
+
+    words = main_text(_page(signed_in, ticket))
+    held = _act(signed_in, ticket, "hold", {"reason": "Waiting for a spare part"})
+
+    assert "For no customer: an internal or network ticket" in words
+    assert "Internal or network ticket" in words and "Triage and handle the ticket" in words
+    assert held.status_code == 303, held.text[:1000]
+    assert _row(session, ticket).status == "held"
+
+
+def test_a_ticket_for_another_systems_customer_names_it_as_sent(signed_in, client):
+    ref = {"id": "C-500", "name": "Erika Mustermann", "@referredType": "Customer"}
+    ticket = client.post(
+        TICKETS,
+        json={
+            "description": "Router reboots every night",
+            "severity": "Minor",
+            "ticketType": "device",
+            "relatedParty": [{"role": "customer", "partyOrPartyRole": ref}],
+        },
+    ).json()
+
+    words = main_text(_page(signed_in, ticket))
+
+    assert "For Erika Mustermann, a customer of another system" in words

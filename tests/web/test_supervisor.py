@@ -22,7 +22,7 @@ from tests.requests.adjustment_helpers import (
     raise_adjustment,
     staff,
 )
-from tests.requests.helpers import raise_request
+from tests.requests.helpers import TICKETS, raise_request
 from tests.web.conftest import CONSOLE, csrf_in, main_text, sign_in
 from tests.web.helpers import error_beside, make_customer
 
@@ -248,3 +248,13 @@ def test_four_eyes_a_supervisors_own_adjustment_waits_for_another(
     assert forged.status_code == 422
     assert "you raised this adjustment: another supervisor" in main_text(forged.text)
     assert _approval(session, own)[0] == _approval(session, above)[0] == "pending"
+
+
+def test_the_board_shows_the_tasks_of_tickets_for_no_customer(supervising, client):
+    internal = {"description": "Cell 4711 is down", "severity": "High", "ticketType": "alarm"}
+    assert client.post(TICKETS, json=internal).status_code == 201
+
+    words = main_text(supervising.get(f"{CONSOLE}/supervisor?queue=technical").text)
+
+    assert re.search(r"Technical support 1 0 ", words)
+    assert "Triage and handle the ticket no customer" in words

@@ -31,6 +31,9 @@ class RequestContext:
     segment: str | None = None
     area: str | None = None
     tasks: tuple[dict, ...] = ()  # the request's tasks as the workflow shows them
+    # The code of the request's type (the ticket's ``ticketType`` is the client's own word,
+    # kept as sent); None: the ticketType is the code (a history built by hand).
+    type_code: str | None = None
 
 
 def moment(value: str | None) -> datetime | None:
@@ -56,7 +59,7 @@ def request_fact(ticket: dict, context: RequestContext, calendars) -> dict:
         "reference": values.get(REFERENCE),
         "customer_id": _customer(ticket),
         "status": status,
-        "type_code": ticket.get("ticketType"),
+        "type_code": context.type_code or ticket.get("ticketType"),
         "category": context.category,
         "channel": context.channel,
         "reason_code": context.reason_code,
@@ -110,10 +113,13 @@ def _characteristics(ticket: dict) -> dict:
 
 def _customer(ticket: dict) -> str | None:
     for related in ticket.get("relatedParty") or []:
-        party = related.get("partyOrPartyRole") or {}
-        if party.get("@referredType") == "Customer":
-            return party.get("id")
+        if is_customer_ref(related):
+            return (related.get("partyOrPartyRole") or {}).get("id")
     return None
+
+
+def is_customer_ref(related: dict) -> bool:
+    return (related.get("partyOrPartyRole") or {}).get("@referredType") == "Customer"
 
 
 def _team(tasks) -> str | None:

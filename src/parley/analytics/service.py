@@ -165,10 +165,14 @@ class AnalyticsService:
 
     def _ticket(self, row) -> dict:
         service = RequestService(self.uow)
-        return {**present(row, service.history(row.id)), "id": row.id}
+        ticket = {**present(row, service.history(row.id)), "id": row.id}
+        if row.customer_id is None:  # another system's customer is none of Parley's
+            related = ticket.get("relatedParty") or []
+            ticket["relatedParty"] = [r for r in related if not f.is_customer_ref(r)]
+        return ticket
 
     def _context(self, row) -> f.RequestContext:
-        category = RequestTypeCatalogue(self.uow).get(row.type_id).category
+        request_type = RequestTypeCatalogue(self.uow).get(row.type_id)
         channel = reason = None
         if row.interaction_id:
             try:
@@ -178,7 +182,9 @@ class AnalyticsService:
                 pass
         segment, area = self._customer(row.customer_id)
         tasks = tuple(RequestService(self.uow).status(row.id).get("tasks") or ())
-        return f.RequestContext(category, channel, reason, segment, area, tasks)
+        return f.RequestContext(
+            request_type.category, channel, reason, segment, area, tasks, request_type.code
+        )
 
     def customer_area(self, customer_id: str) -> str | None:
         return self._customer(customer_id)[1]

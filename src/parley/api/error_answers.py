@@ -12,8 +12,9 @@ a path parameter (an id nothing has, or the caller can't    404
 see)
 a request body                                              413 (``PARLEY_MAX_BODY_BYTES``)
 a write (POST, PUT, PATCH, DELETE) behind a token           409 (a conflict with stored data)
-a dependency marked with what it answers (``answers``):     412, 415, 429 (with ``Retry-After``)
-If-Match, the media type check, a rate limit                and 503, as marked
+a dependency marked with what it answers (``answers``):     410, 412, 415, 429 (with
+If-Match, the media type check, a rate limit, an event      ``Retry-After``) and 503, as marked
+store's pruned cursor
 ==========================================================  ===================================
 
 Each in the TMF error shape, ``#/components/schemas/Error`` (``parley/errors.py`` and
@@ -37,6 +38,7 @@ DESCRIPTIONS = {
     404: "Nothing with this id, or nothing the caller may see",
     409: "Conflicts with what is stored (a duplicate, a state that does not allow it); "
     "nothing was changed",
+    410: "What it names is no longer kept (e.g. an event the store's retention deleted)",
     412: "If-Match names a version that is no longer current; read again and repeat",
     413: "The request body is larger than PARLEY_MAX_BODY_BYTES",
     415: "The body's content type is not one this operation accepts",

@@ -1,8 +1,9 @@
-"""Hub subscriptions: who wants the events of which TMF API, and where to send them."""
+"""Hub subscriptions: who wants the events of which TMF API, and where to send them; and how far
+the event store (the outbox's domain events) has been pruned."""
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import BigInteger, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, UTCDateTime, UUIDString, new_id, utcnow
@@ -27,3 +28,16 @@ class EventSubscription(Base):
     # before owners were kept, by a user since deleted): administrators only.
     owner_id: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventStorePruning(Base):
+    """How far the event store has been pruned (events/retention.py): one row. Events stored
+    before ``pruned_before`` are gone, so an ``after=<id>`` the store no longer holds may be one
+    of them (TMF688 answers 410 then, docs/events.md)."""
+
+    __tablename__ = "event_store_pruning"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
+    pruned_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    pruned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    events_pruned: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,5 +1,6 @@
-"""What the events domain reads of the settings: hub subscriptions (``HubOptions``) and the
-relay to NATS JetStream (``EventBusOptions``)."""
+"""What the events domain reads of the settings: hub subscriptions (``HubOptions``), the relay
+to NATS JetStream (``EventBusOptions``) and the event store's retention
+(``EventStoreOptions``)."""
 
 from dataclasses import dataclass
 
@@ -29,3 +30,12 @@ class EventBusOptions(OptionsRecord):
     def subject(self, event: dict) -> str:
         """The subject an event is published under."""
         return f"{self.subject_prefix}.{event['resourceType']}.{event['kind']}"
+
+
+@dataclass(frozen=True)
+class EventStoreOptions(OptionsRecord):
+    """Delivered domain events are deleted ``retention_days`` after they were stored (0: never),
+    ``prune_batch_size`` in one transaction (events/retention.py)."""
+
+    retention_days: int = setting("event_retention_days")
+    prune_batch_size: int = setting("event_prune_batch_size")

@@ -1,5 +1,6 @@
 """The domain event store, read back: the ``event`` rows of the outbox (parley.changes writes
-one per change, in the change's transaction; delivered ones stay), as TMF688 serves them.
+one per change, in the change's transaction; delivered ones stay until the retention deletes
+them, events/retention.py), as TMF688 serves them.
 
 One stored domain event is one TMF688 event. Which rows a reader sees is decided by the edge
 as a set of resource types (those whose API the reader may read); filters name event types
@@ -8,14 +9,19 @@ is the event's ``eventTime``).
 """
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, false, or_
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, or_, select
 
 from parley.changes.recorder import UPDATE
 from parley.db.base import ID_LENGTH, storable_id
 from parley.db.listing import condition
 from parley.db.repository import Page, Repository
-from parley.outbox.models import EVENT_KIND, OutboxMessage
+from parley.db.upsert import upsert
+from parley.events.models import EventStorePruning
+from parley.outbox.models import DELIVERED, EVENT_KIND, OutboxMessage
+
+PRUNING = 1  # the one row of event_store_pruning
 
 EVENT_TIME = OutboxMessage.created_at
 
@@ -91,3 +97,46 @@ class EventStore(Repository):
             if criterion.name == "eventTime":
                 conditions.append(condition(EVENT_TIME, criterion))
         return self.page(OutboxMessage, conditions, page, (EVENT_TIME, False))
+
+    # -- retention (events/retention.py) ----------------------------------------------------
+
+    def prunable(self, before: datetime, limit: int) -> list[tuple[str, datetime]]:
+        """(id, stored at) of up to ``limit`` delivered events stored before ``before``, the
+        oldest first, locked (another worker's are skipped)."""
+        query = (
+            select(OutboxMessage.id, OutboxMessage.created_at)
+            .where(
+                OutboxMessage.kind == EVENT_KIND,
+                OutboxMessage.created_at < before,
+                OutboxMessage.status == DELIVERED,
+            )
+            .order_by(OutboxMessage.created_at, OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return [(row.id, row.created_at) for row in self.session.execute(query)]
+
+    def delete_events(self, ids: list[str]) -> None:
+        self.session.execute(delete(OutboxMessage).where(OutboxMessage.id.in_(ids)))
+
+    def record_pruning(self, newest: datetime, count: int, now: datetime) -> None:
+        """Events up to ``newest`` (``count`` more of them) are gone: one upsert, so that
+        workers pruning at once only ever move the mark on."""
+        table = EventStorePruning.__table__
+        values = {"id": PRUNING, "pruned_before": newest, "pruned_at": now, "events_pruned": count}
+        later = case((table.c.pruned_before < newest, newest), else_=table.c.pruned_before)
+        update = {
+            "pruned_before": later,
+            "pruned_at": now,
+            "events_pruned": table.c.events_pruned + count,
+        }
+        self.session.execute(upsert(self.session, table, values, update, ["id"]))
+
+    def pruning(self) -> EventStorePruning | None:
+        """How far the store has been pruned (None: never)."""
+        return self.session.get(EventStorePruning, PRUNING)
+
+    def oldest_kept(self) -> datetime | None:
+        """When the oldest event still kept was stored (first in the store's index)."""
+        query = select(func.min(EVENT_TIME)).where(OutboxMessage.kind == EVENT_KIND)
+        return self.session.scalar(query)

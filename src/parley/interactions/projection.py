@@ -37,15 +37,17 @@ def referred_type(reference: dict) -> str | None:
     return reference.get("@referredType") or reference.get("@type")
 
 
-def party_references(document: dict) -> list[tuple[int, str, str, str]]:
-    """(index, role, referred type, id) of each relatedParty entry."""
+def party_targets(document: dict) -> list[tuple[int, str, str, str, dict]]:
+    """(index, role, referred type, id, the reference itself) of each relatedParty entry."""
     found = []
     for index, related in enumerate(document.get("relatedParty") or []):
         target = related.get("partyOrPartyRole") or {}
         kind = referred_type(target)
         if target.get("@type") == "PartyRoleRef" and not target.get("@referredType"):
             kind = "Customer" if (related.get("role") or "").lower() == "customer" else kind
-        found.append((index, related.get("role") or "", kind or "", target.get("id") or ""))
+        found.append(
+            (index, related.get("role") or "", kind or "", target.get("id") or "", target)
+        )
     return found
 
 

@@ -31,7 +31,8 @@ from parley.interactions.repository import (
     reason_code,
     reason_params,
 )
-from parley.parties.service import engaged_party_id, party_exists
+from parley.parties.external import is_external
+from parley.parties.service import PartyService, engaged_party_id, party_exists
 
 RESOURCE = "partyInteraction"
 # Columns a TMF list filter reads directly (the rest from the JSON document).
@@ -104,11 +105,14 @@ class NewInteraction:
 
 def needs_look_ups(document: dict) -> bool:
     """Whether logging ``document`` reads the database before writing: it names a person or
-    organisation, or other interactions, besides its customer."""
-    parties = projection.party_references(document)
-    return bool(document.get("interactionRelationship")) or any(
-        kind in projection.PARTY_TYPES for _index, _role, kind, _ref in parties
-    )
+    organisation, another system's customer (an external reference), or other interactions,
+    besides its customer."""
+    if document.get("interactionRelationship"):
+        return True
+    for _index, _role, kind, _ref, target in projection.party_targets(document):
+        if kind in projection.PARTY_TYPES or (kind == "Customer" and is_external(target)):
+            return True
+    return False
 
 
 class InteractionService:
@@ -349,20 +353,29 @@ class InteractionService:
     def _subject(self, document: dict, resolve: bool) -> _Subject:
         """The customer or, failing one, the party the interaction concerns.
 
-        With ``resolve`` the customer's engaged party is looked up here; without it the INSERT
-        takes it from the customer (one round trip less; its foreign key refuses an unknown
-        customer).
+        A reference to another system's customer or party (an external reference, kept in the
+        document as sent) stands for the party behind it: the placeholder that the party
+        itself replaces when it is created here (parties/external.py). Parley's own ids are
+        checked strictly. With ``resolve`` the customer's engaged party is looked up here;
+        without it the INSERT takes it from the customer (one round trip less; its foreign
+        key refuses an unknown customer).
         """
         subject = _Subject(None, None)
-        for index, _role, kind, ref_id in projection.party_references(document):
+        for index, _role, kind, ref_id, target in projection.party_targets(document):
             where = f"relatedParty[{index}]"
-            if kind == "Customer":
+            if kind != "Customer" and kind not in projection.PARTY_TYPES:
+                continue  # a reference to something else: kept as sent
+            if is_external(target) and not self._held(kind, ref_id):
+                if subject.party_id is None:
+                    parties = PartyService(self.uow)
+                    subject.party_id = parties.external_party(target, where).id
+            elif kind == "Customer":
                 if subject.customer_id is not None and ref_id != subject.customer_id:
                     raise InvalidInput(f"{where}: an interaction concerns one customer", where)
                 if not storable_id(ref_id, ID_LENGTH):
                     raise InvalidInput(f"{where}: no customer with id {ref_id}", where)
                 subject.customer_id, subject.where = ref_id, where
-            elif kind in projection.PARTY_TYPES and subject.party_id is None:
+            elif subject.party_id is None:
                 if not (storable_id(ref_id, ID_LENGTH) and party_exists(self.uow.session, ref_id)):
                     raise InvalidInput(f"{where}: no {kind.lower()} with id {ref_id}", where)
                 subject.party_id = ref_id
@@ -373,6 +386,11 @@ class InteractionService:
                 if subject.party_id is None:
                     raise subject.unknown_customer()
         return subject
+
+    def _held(self, kind: str, ref_id: str) -> bool:
+        """Whether Parley holds the customer (or party) an external-looking reference names."""
+        parties = PartyService(self.uow)
+        return parties.customer_exists(ref_id) if kind == "Customer" else parties.party_held(ref_id)
 
     def _check_relationships(self, document: dict, own_id: str) -> None:
         related = [r.get("id") for r in document.get("interactionRelationship") or []]

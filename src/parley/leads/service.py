@@ -23,6 +23,7 @@ from parley.leads.models import PRIORITIES, RATINGS, STATUSES, SalesLead
 from parley.leads.options import LeadOptions
 from parley.leads.repository import LeadRepository
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
+from parley.parties.external import is_external
 from parley.parties.models import Party
 from parley.parties.service import PartyService
 
@@ -135,7 +136,7 @@ class LeadService:
         status = document.get("status") or lead.status
         if status != lead.status:
             self._check_transition(lead, status, document)
-        if doc.prospect_ref(document)[1] != lead.party_id:
+        if doc.prospect_ref(document)[1] != doc.prospect_ref(before)[1]:
             raise Conflict("relatedParty: a lead keeps its prospect; create another lead")
         doc.only_appended_notes(before, document)
         self._apply(lead, document, before)
@@ -212,17 +213,13 @@ class LeadService:
     def _apply(self, lead: SalesLead, document: dict, before: dict | None) -> None:
         document["@type"] = "SalesLead"
         lead.name = doc.required_name(document)
-        index, party_id = doc.prospect_ref(document)
-        prospect = self._party(party_id, f"relatedParty[{index}]")
-        lead.party_id = prospect.id
-        doc.fill_party_ref(document["relatedParty"][index], prospect)
+        index, _ = doc.prospect_ref(document)
+        lead.party_id = self._referred(document["relatedParty"][index], index).id
         contact = doc.contact_ref(document)
         lead.contact_party_id = None
         if contact is not None:
-            index, contact_id = contact
-            person = self._party(contact_id, f"relatedParty[{index}]")
-            doc.fill_party_ref(document["relatedParty"][index], person)
-            lead.contact_party_id = person.id
+            index, _ = contact
+            lead.contact_party_id = self._referred(document["relatedParty"][index], index).id
         lead.source_channel = doc.source_channel(document)
         lead.rating = doc.choice(document, "rating", RATINGS)
         lead.priority = doc.choice(document, "priority", PRIORITIES)
@@ -251,6 +248,17 @@ class LeadService:
             raise InvalidInput(f"{where}: the owner is a staff user; no staff user {wanted}", where)
         document["relatedParty"][index].update(doc.owner_entry(user))
         return user.id, user.username
+
+    def _referred(self, ref: dict, index: int) -> Party:
+        """The party a ``relatedParty`` entry names: one of Parley's (checked strictly, and
+        its reference completed), or another system's (an external reference, kept as sent:
+        the placeholder the party replaces when it is created here, parties/external.py)."""
+        where = f"relatedParty[{index}]"
+        if is_external(ref) and not self.parties.party_held(str(ref.get("id") or "")):
+            return self.parties.external_party(ref, where)
+        party = self._party(ref["id"], where)
+        doc.fill_party_ref(ref, party)
+        return party
 
     def _party(self, party_id: str, where: str) -> Party:
         try:

@@ -15,6 +15,7 @@ import uuid
 
 PLACEHOLDER_MARK = "externalReferenceOnly"  # the characteristic that marks a placeholder
 KINDS = ("Individual", "Organization")
+NAME_LENGTH, PART_LENGTH = 300, 140  # within Party.display_name, given_name and family_name
 
 
 def is_external(ref: dict) -> bool:
@@ -39,19 +40,39 @@ def external_owner(ref: dict) -> str:
 
 
 def placeholder_document(ref: dict, owner: str) -> tuple[str, dict]:
-    """The kind and TMF632 document of the placeholder for ``ref``."""
-    kind = ref.get("@referredType") if ref.get("@referredType") in KINDS else "Organization"
-    name = (ref.get("name") or "").strip() or f"{ref.get('@referredType') or 'Party'} {ref['id']}"
-    external = {"@type": "ExternalIdentifier", "id": ref["id"], "externalIdentifierType": kind}
+    """The kind and TMF632 document of the placeholder for ``ref``. A reference that names no
+    kind of party (another system's Customer, a Party) gets an Organization, which the party
+    it stands for replaces whatever its kind (``adoptable``)."""
+    referred = ref.get("@referredType")
+    referred = referred.strip() if isinstance(referred, str) and referred.strip() else "Party"
+    kind = referred if referred in KINDS else "Organization"
+    name = (ref.get("name") or "").strip() if isinstance(ref.get("name"), str) else ""
+    name = name or f"{referred} {ref['id']}"
+    external = {
+        "@type": "ExternalIdentifier",
+        "id": ref["id"],
+        "externalIdentifierType": referred[:100],
+    }
     if owner:
         external["owner"] = owner
     mark = {"@type": "BooleanCharacteristic", "name": PLACEHOLDER_MARK, "value": True}
     document = {"@type": kind, "externalReference": [external], "partyCharacteristic": [mark]}
+    # The placeholder's names are Parley's, for finding it: cut to fit (the reference stays
+    # as sent), as a person with one word (or only an id) gets it as family name.
     if kind == "Organization":
-        return kind, {**document, "name": name}
+        return kind, {**document, "name": name[:NAME_LENGTH]}
     given, _, family = name.rpartition(" ")
-    # A person known by one word (or only by an id) is given that as family name.
+    given, family = given[:PART_LENGTH].strip(), family[:PART_LENGTH]
     return kind, {**document, "givenName": given or "(external)", "familyName": family}
+
+
+def adoptable(document: dict) -> bool:
+    """Whether a placeholder stands for a reference that said no kind of party, so that the
+    party it names may be of either kind."""
+    return not any(
+        ref.get("externalIdentifierType") in KINDS
+        for ref in document.get("externalReference") or []
+    )
 
 
 def is_placeholder(document: dict) -> bool:

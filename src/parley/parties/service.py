@@ -14,19 +14,27 @@ from sqlalchemy.orm import Session
 
 from parley.changes import UnitOfWork
 from parley.changes.recorder import CREATE, DELETE, UPDATE
-from parley.db.base import new_id, storable_id, utcnow
+from parley.db.base import ID_LENGTH, new_id, storable_id, utcnow
 from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for, json_text
 from parley.errors import Conflict, InvalidInput, NotFound
 from parley.parties import projection
 from parley.parties.duplicates import DuplicateCheck, DuplicateSuspected, Prospect, Suspect
 from parley.parties.external import (
+    adoptable,
     external_owner,
     is_external,
     is_placeholder,
     placeholder_document,
 )
-from parley.parties.models import Customer, CustomerAccount, CustomerContact, CustomerNote, Party
+from parley.parties.models import (
+    Customer,
+    CustomerAccount,
+    CustomerContact,
+    CustomerNote,
+    Party,
+    PartyKey,
+)
 from parley.parties.normalize import luhn_check_digit
 from parley.parties.options import PartyOptions
 from parley.parties.repository import PartyRepository, engaged_party_of
@@ -379,19 +387,47 @@ class PartyService:
         ref_id = ref.get("id") or ""
         if not ref_id or not is_external(ref) or self.repo.get_party(ref_id):
             return self._referenced_party(ref, "engagedParty")
+        return self.external_party(ref, "engagedParty")
+
+    def external_party(self, ref: dict, where: str) -> Party:
+        """The party behind a reference to another system's party or customer (``ref``, kept
+        as sent by whoever holds it): the party carrying that external identifier (id and
+        owner) if there is one, else a placeholder for it, made once. The party itself takes
+        the placeholder's place when it is created here (docs/api.md, "External
+        references"), so what refers to the placeholder then refers to it."""
+        ref_id = ref.get("id")
+        if not isinstance(ref_id, str) or not ref_id.strip() or "\x00" in ref_id:
+            raise InvalidInput(f"{where}.id: is required", f"{where}.id")
         owner = external_owner(ref)
-        known = self.repo.keys_matching("external_id", projection.external_key(owner, ref_id))
+        key = projection.fits(PartyKey.value, projection.external_key(owner, ref_id), f"{where}.id")
+        known = self.repo.keys_matching("external_id", key)
         if known:
             return self.repo.get_party(known[0].party_id)
         return self.create_party(*placeholder_document(ref, owner))
 
+    def party_held(self, party_id: str) -> bool:
+        """Whether Parley holds an individual or organisation with this id."""
+        return storable_id(party_id, ID_LENGTH) and self.repo.get_party(party_id) is not None
+
+    def customer_exists(self, customer_id: str) -> bool:
+        return (
+            storable_id(customer_id, ID_LENGTH) and self.repo.get_customer(customer_id) is not None
+        )
+
     def _placeholder_named_by(self, kind: str, document: dict) -> Party | None:
         """The placeholder of an external reference this new party's own external
-        identifiers name, if there is one of its kind."""
+        identifiers name, if there is one of its kind (or one made for a reference that
+        said no kind of party: another system's customer); it becomes of this kind."""
         for key in projection.external_keys(document):
             for found in self.repo.keys_matching("external_id", key["value"]):
                 party = self.repo.get_party(found.party_id)
-                if party is not None and party.kind == kind and is_placeholder(party.document):
+                if party is None or not is_placeholder(party.document):
+                    continue
+                if party.kind == kind:
+                    return party
+                if adoptable(party.document):
+                    party.kind = kind
+                    self.repo.add(party)
                     return party
         return None
 

@@ -62,6 +62,10 @@ class RequestTypeCatalogue:
     def active_types(self) -> list[RequestType]:
         return self.repo.active_types()
 
+    def customerless_types(self) -> list[RequestType]:
+        """The active types whose requests may have no customer (internal, network)."""
+        return [t for t in self.repo.active_types() if not t.customer_required]
+
     def self_service_types(self) -> list[RequestType]:
         """The active types a customer may raise on their own."""
         return [t for t in self.repo.active_types() if t.self_service]
@@ -89,6 +93,7 @@ class RequestTypeCatalogue:
         row.fulfilment_mode = document["fulfilmentMode"]
         row.lifecycle_status = document["lifecycleStatus"]
         row.self_service = document["selfService"]
+        row.customer_required = document["customerRequired"]
         row.document, row.updated_at = document, utcnow()
         self.repo.add(row)
         self.uow.record(RESOURCE, UPDATE, row.id, before=before, after=document, event=document)
@@ -122,6 +127,7 @@ class RequestTypeCatalogue:
         _choice(document, "lifecycleStatus", TYPE_STATUSES)
         if not isinstance(document.setdefault("selfService", False), bool):
             raise InvalidInput("selfService: true or false", "selfService")
+        _check_customer_required(document)
         _check_sla(document.get("slaTarget"))
         _check_warning_percent(document.get("slaWarningPercent"))
         _check_handoff_time_limit(document.get(HANDOFF_TIME_LIMIT))
@@ -177,6 +183,7 @@ def new_request_type(document: dict) -> RequestType:
         fulfilment_mode=document["fulfilmentMode"],
         lifecycle_status=document.get("lifecycleStatus", "active"),
         self_service=document.get("selfService", False) is True,
+        customer_required=document.get("customerRequired", True) is not False,
         document=document,
         created_at=now,
         updated_at=now,
@@ -209,6 +216,29 @@ def notifies_on(request_type: RequestType, milestone: str) -> bool:
 def _choice(document: dict, key: str, allowed: tuple[str, ...]) -> None:
     if document.get(key) not in allowed:
         raise InvalidInput(f"{key}: one of {', '.join(allowed)}", key)
+
+
+def _check_customer_required(document: dict) -> None:
+    """Whether a request of the type names a customer Parley holds (default true). Only a
+    workflow type may take requests without one: automatic fulfilment acts for a customer
+    (their contact details, billing accounts, offers, other requests); a self-service type is
+    raised by the customer."""
+    required = document.setdefault("customerRequired", True)
+    if not isinstance(required, bool):
+        raise InvalidInput("customerRequired: true or false", "customerRequired")
+    if required:
+        return
+    if document["fulfilmentMode"] != "workflow":
+        raise InvalidInput(
+            "customerRequired: an automatic type is fulfilled for a customer; only a workflow "
+            "type takes requests without one",
+            "customerRequired",
+        )
+    if document["selfService"]:
+        raise InvalidInput(
+            "customerRequired: a self-service type is raised by the customer; it cannot be false",
+            "customerRequired",
+        )
 
 
 def _check_sla(targets) -> None:

@@ -13,6 +13,10 @@ keywords). They are tried in this order, and the first tier that recognises a ty
 Within a tier, ties go to the type whose code sorts first, so the answer never depends on the
 order rows come back in. A request nothing recognises gets the configured default type
 (``PARLEY_REQUEST_DEFAULT_TYPE``) or, without one, is refused (400) naming the known types.
+
+A request for no customer (an internal or network ticket) is recognised among the types that
+need none (``customerRequired`` false) and otherwise gets ``PARLEY_REQUEST_INTERNAL_TYPE``; one
+that names a type needing a customer explicitly is refused (400).
 """
 
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ class Arrival:
     reason_code: str | None
     channel: str | None
     text: str
+    has_customer: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,19 +44,20 @@ class Classified:
 
 
 def classify(arrival: Arrival, types: list[RequestType], default_code: str | None) -> Classified:
+    """``types``: the active ones; ``default_code``: the type of what nothing recognises."""
     types = sorted(types, key=lambda t: t.code)
-    by_code = {t.code: t for t in types}
-    if arrival.type_id is not None:
-        found = next((t for t in types if t.id == arrival.type_id), None)
-        if found is None:
+    explicit = _explicit(arrival, types)
+    if explicit is not None:
+        if not arrival.has_customer and explicit.customer_required:
             raise InvalidInput(
-                f"troubleTicketSpecification: no active request type with id {arrival.type_id}",
-                "troubleTicketSpecification",
+                f"relatedParty: a {explicit.code} request is for a customer: name the customer "
+                "(partyOrPartyRole with @referredType Customer), or a type that needs none",
+                "relatedParty",
             )
-        return Classified(found, "explicit")
-    named = _named(arrival.ticket_type, types)
-    if named is not None:
-        return Classified(named, "explicit")
+        return Classified(explicit, "explicit")
+    if not arrival.has_customer:
+        types = [t for t in types if not t.customer_required]
+    by_code = {t.code: t for t in types}
     if arrival.reason_code:
         for request_type in types:
             if arrival.reason_code in _rule(request_type, "reasonCode"):
@@ -68,11 +74,27 @@ def classify(arrival: Arrival, types: list[RequestType], default_code: str | Non
                 return Classified(request_type, "channel")
     if default_code and default_code in by_code:
         return Classified(by_code[default_code], "default")
+    without = "" if arrival.has_customer else " among the types for tickets without a customer"
+    known = ", ".join(by_code) or "none defined"
     raise InvalidInput(
-        "ticketType: the request could not be classified; name its type (ticketType or "
-        f"troubleTicketSpecification): one of {', '.join(by_code) or 'none defined'}",
+        f"ticketType: the request could not be classified{without}; name its type "
+        f"(ticketType or troubleTicketSpecification): one of {known}",
         "ticketType",
     )
+
+
+def _explicit(arrival: Arrival, types: list[RequestType]) -> RequestType | None:
+    """The type the request names: by ``troubleTicketSpecification.id`` (which must be an
+    active type's), or by its code or name in ``ticketType``."""
+    if arrival.type_id is not None:
+        found = next((t for t in types if t.id == arrival.type_id), None)
+        if found is None:
+            raise InvalidInput(
+                f"troubleTicketSpecification: no active request type with id {arrival.type_id}",
+                "troubleTicketSpecification",
+            )
+        return found
+    return _named(arrival.ticket_type, types)
 
 
 def _named(ticket_type: str | None, types: list[RequestType]) -> RequestType | None:

@@ -3,7 +3,8 @@ compares). Administrators change them through troubleTicketSpecification; the cl
 rules (reason codes, channels, keywords) are part of each type. A workflow type names the
 workflow its requests follow (requests/workflow/defaults; migration 0011 adds the name to
 types an older installation seeded). ``adjustment`` became automatic in migration 0013 (Parley
-takes it: to billing, or to a supervisor for approval)."""
+takes it: to billing, or to a supervisor for approval). Migration 0032 adds ``customerRequired``
+(false only for ``internal``, which it adds with its workflow)."""
 
 from sqlalchemy.orm import Session
 
@@ -27,6 +28,7 @@ def _type(
     required=(),
     workflow=None,
     self_service=False,
+    customer_required=True,
 ) -> dict:
     named = {"workflow": workflow} if workflow else {}
     return {
@@ -39,6 +41,7 @@ def _type(
         "category": category,
         "fulfilmentMode": mode,
         "selfService": self_service,
+        "customerRequired": customer_required,
         "specCharacteristic": [
             {
                 "@type": "CharacteristicSpecification",
@@ -152,6 +155,22 @@ DEFAULT_REQUEST_TYPES: tuple[dict, ...] = (
         required=["callbackNumber", "callbackWindow"],
         workflow="callback",
         self_service=True,
+    ),
+    # A ticket that concerns no customer Parley holds: an internal one, a network fault an
+    # OSS reports (migration 0032). What nothing else recognises of such tickets comes here
+    # (PARLEY_REQUEST_INTERNAL_TYPE), for the technical team to triage.
+    _type(
+        "internal",
+        "Internal or network ticket",
+        "assurance",
+        "workflow",
+        "A ticket about the network or the enterprise itself, not raised for one customer",
+        SLA_STANDARD,
+        [],
+        [],
+        ["network", "alarm", "internal"],
+        workflow="internal",
+        customer_required=False,
     ),
 )
 

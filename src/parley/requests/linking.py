@@ -20,8 +20,9 @@ class InteractionLinks:
     def __init__(self, uow: UnitOfWork):
         self.interactions = InteractionService(uow)
 
-    def given(self, document: dict, customer_id: str) -> Interaction | None:
-        """The interaction the request names, checked: the same customer's, still open."""
+    def given(self, document: dict, customer_id: str | None) -> Interaction | None:
+        """The interaction the request names, checked: the same customer's (or, for a ticket
+        for no customer, one with none), still open."""
         refs = [
             (index, related.get("entity") or {})
             for index, related in enumerate(document.get("relatedEntity") or [])
@@ -39,7 +40,8 @@ class InteractionLinks:
             problem = f"{where}: no party interaction with id {entity.get('id')}"
             raise InvalidInput(problem, where) from None
         if interaction.customer_id != customer_id:
-            raise InvalidInput(f"{where}: the interaction concerns another customer", where)
+            whose = "another customer" if customer_id else "a customer: name that customer"
+            raise InvalidInput(f"{where}: the interaction concerns {whose}", where)
         if interaction.status == COMPLETED:
             raise InvalidInput(
                 f"{where}: the interaction is completed; open the request within an open "

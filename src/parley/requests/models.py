@@ -6,7 +6,7 @@ beside it are projections for filters, constraints and the rules.
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parley.db.base import Base, JSONDocument, UTCDateTime, UUIDString, new_id, utcnow
@@ -39,6 +39,9 @@ class RequestType(Base):
     # A customer may raise it on their own (portal, TMF621 with a customer log-in): the
     # document's ``selfService``, managed by administrators.
     self_service: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A request of the type names a customer Parley holds; False: it may have none (an
+    # internal or network ticket). The document's ``customerRequired`` (migration 0032).
+    customer_required: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     document: Mapped[dict] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -60,13 +63,19 @@ class CustomerRequest(Base):
             "outcome IS NULL OR outcome IN ('completed', 'unfulfilled')", name="outcome"
         ),
         Index("ix_customer_request_customer", "customer_id", "created_at"),
+        Index("ix_customer_request_party", "party_id", "created_at"),
         Index("ix_customer_request_status", "status"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
     # What the customer is told and quotes back, R-dddd-ddddd (requests/reference.py).
     reference: Mapped[str] = mapped_column(String(16), index=True, unique=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customer.id", ondelete="RESTRICT"))
+    # None: a ticket without a customer Parley holds (an internal or network ticket, or one
+    # whose customer another system masters), where its type allows it (migration 0032).
+    customer_id: Mapped[str | None] = mapped_column(ForeignKey("customer.id", ondelete="RESTRICT"))
+    # The party it concerns when it has no customer of Parley's: the placeholder behind an
+    # external reference (parties/external.py), replaced by the party when that appears.
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("party.id", ondelete="RESTRICT"))
     type_id: Mapped[str] = mapped_column(
         ForeignKey("request_type.id", ondelete="RESTRICT"), index=True
     )

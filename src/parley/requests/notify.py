@@ -85,7 +85,11 @@ class RequestNotifier:
     def send(
         self, request: CustomerRequest, request_type: RequestType, kind: str, about: str, message=""
     ) -> str | None:
-        """Queue a notice made from the template ``kind`` (a workflow may name any): its id."""
+        """Queue a notice made from the template ``kind`` (a workflow may name any): its id.
+        A ticket for no customer of Parley's has nobody to tell: none."""
+        if request.customer_id is None:
+            log.info("request notice not sent: no customer", request=request.id, kind=kind)
+            return None
         preferences = PreferenceService(self.uow)
         try:
             channel = preferences.delivery(request.customer_id, "service").channel

@@ -8,14 +8,16 @@ from parley.settings import OptionsRecord, setting
 @dataclass(frozen=True)
 class RequestOptions(OptionsRecord):
     """A closed request may be reopened for ``reopen_days``; an unclassifiable request gets the
-    type ``default_type`` (None: it is refused); the SLA warning comes after
-    ``sla_warning_percent`` of the target unless the type says; the SLA watch takes clocks in
-    batches of ``sla_batch_size``; national phone numbers (automatic contact changes) are read
-    in ``phone_region``; a workflow's call-outs may reach the internal destinations
-    ``outbound_allow`` names (PARLEY_OUTBOUND_ALLOW, checked when the workflow is saved)."""
+    type ``default_type`` (None: it is refused), one without a customer ``internal_type``; the
+    SLA warning comes after ``sla_warning_percent`` of the target unless the type says; the SLA
+    watch takes clocks in batches of ``sla_batch_size``; national phone numbers (automatic
+    contact changes) are read in ``phone_region``; a workflow's call-outs may reach the internal
+    destinations ``outbound_allow`` names (PARLEY_OUTBOUND_ALLOW, checked when the workflow is
+    saved)."""
 
     reopen_days: int = setting("request_reopen_days")
     default_type: str | None = setting("request_default_type")
+    internal_type: str | None = setting("request_internal_type")
     sla_warning_percent: int = setting("sla_warning_percent")
     sla_batch_size: int = setting("sla_batch_size")
     phone_region: str = setting("default_phone_region")

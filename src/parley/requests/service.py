@@ -13,6 +13,7 @@ from parley.db.listing import Attribute
 from parley.db.repository import Page, Reader, conditions_for
 from parley.errors import Conflict, InvalidInput, NotFound, PreconditionFailed
 from parley.offers import OfferCatalogue
+from parley.parties.external import is_external
 from parley.parties.service import PartyService
 from parley.requests import lifecycle as lc
 from parley.requests.adjustments import Adjustments
@@ -40,6 +41,7 @@ from parley.requests.workflow.engine import WorkflowEngine
 
 RESOURCE = "troubleTicket"
 ADDON_SELECTION = "addon.selection"
+_CUSTOMER_OR_PARTY = Attribute(CustomerRequest.customer_id, also=(CustomerRequest.party_id,))
 # What TMF621 lists filter on and sort by (db.listing), each backed by an index (0022).
 LIST_COLUMNS = {
     "id": CustomerRequest.id,
@@ -51,9 +53,10 @@ LIST_COLUMNS = {
     "statusChangeDate": CustomerRequest.status_changed_at,
     "expectedResolutionDate": CustomerRequest.expected_resolution_at,
     "resolutionDate": CustomerRequest.resolved_at,
-    # The customer, by its id however the reference is shaped (v5 or v4).
-    "relatedParty.id": CustomerRequest.customer_id,
-    "relatedParty.partyOrPartyRole.id": CustomerRequest.customer_id,
+    # The customer (or the party behind another system's customer), by its id however the
+    # reference is shaped (v5 or v4).
+    "relatedParty.id": _CUSTOMER_OR_PARTY,
+    "relatedParty.partyOrPartyRole.id": _CUSTOMER_OR_PARTY,
 }
 OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 # Characteristics the server keeps: what a client sends of them is replaced by the stored ones.
@@ -124,7 +127,8 @@ class RequestService:
         ]
         if document.get("status", lc.ACKNOWLEDGED) != lc.ACKNOWLEDGED:
             raise InvalidInput("status: a new request is acknowledged; move it on later", "status")
-        customer_id = self._customer(document)
+        customer_id, party_id = self._concerned(document)
+        _self_service_allowed(self.uow, customer_id)
         interaction = self.links.given(document, customer_id)
         channel = _channel_of(document) or self.uow.writer().channel
         arrival = Arrival(
@@ -135,10 +139,12 @@ class RequestService:
             text=" ".join(
                 str(document.get(key) or "") for key in ("ticketType", "name", "description")
             ),
+            has_customer=customer_id is not None,
         )
-        classified = classify(arrival, self.catalogue.active_types(), self.options.default_type)
+        default = self.options.default_type if customer_id else self.options.internal_type
+        classified = classify(arrival, self.catalogue.active_types(), default)
         request_type = classified.request_type
-        _self_service_allowed(self.uow, customer_id, request_type)
+        _self_service_type(self.uow, request_type)
         priority = _priority(document.get("priority"))
         _check_characteristics(document, request_type)
         if request_type.code == ADDON_SELECTION:
@@ -146,18 +152,23 @@ class RequestService:
         Adjustments(self.uow, self).check(document, request_type, customer_id)
         now, request_id = utcnow(), new_id()
         ticket = {"id": request_id}
-        if interaction is None:
+        if interaction is None and customer_id is not None:
+            # A customer's request arrived in a contact of theirs: logged. A ticket for no
+            # customer of Parley's (internal, network) is no contact with anyone.
             reasons = (request_type.document.get("classification") or {}).get("reasonCode")
             text = f"Request raised: {request_type.name}"
             interaction = self.links.log_opening(
                 customer_id, ticket, channel, reasons[0] if reasons else None, text
             )
-        else:
+        elif interaction is not None:
             self.links.link(interaction, ticket)
             document["relatedEntity"] = [
                 r for r in document["relatedEntity"] if not _is_interaction(r)
             ]
-        document.setdefault("relatedEntity", []).append(self.links.interaction_ref(interaction.id))
+        if interaction is not None:
+            document.setdefault("relatedEntity", []).append(
+                self.links.interaction_ref(interaction.id)
+            )
         document.update(
             {
                 "@type": "TroubleTicket",
@@ -172,8 +183,9 @@ class RequestService:
             id=request_id,
             reference=new_reference(self.repo.reference_taken),
             customer_id=customer_id,
+            party_id=party_id,
             type_id=request_type.id,
-            interaction_id=interaction.id,
+            interaction_id=interaction.id if interaction else None,
             status=lc.ACKNOWLEDGED,
             priority=priority,
             expected_resolution_at=now + sla_target(request_type, priority),
@@ -222,7 +234,7 @@ class RequestService:
         for key in SERVER_FIELDS:
             document.pop(key, None)
         _drop_reference(document)
-        if self._customer(document) != row.customer_id:
+        if _customer_ref(document) != _customer_ref(before):
             raise InvalidInput("relatedParty: a request keeps its customer", "relatedParty")
         for key in ("ticketType", "troubleTicketSpecification"):
             if document.get(key) != before.get(key):
@@ -431,6 +443,8 @@ class RequestService:
         text = f"Request {row.id} ({request_type.name}) closed {outcome}: {code}"
         if reason:
             text += f" ({reason})"
+        if row.customer_id is None:
+            return  # closing a ticket for no customer tells nobody: no interaction
         reasons = (request_type.document.get("classification") or {}).get("reasonCode")
         self.links.log_closing(
             row.customer_id,
@@ -458,27 +472,39 @@ class RequestService:
             )
         return row
 
-    def _customer(self, document: dict) -> str:
+    def _concerned(self, document: dict) -> tuple[str | None, str | None]:
+        """Whom the request is for: (customer id, party id). The one ``relatedParty`` entry
+        referring to a Customer names a customer Parley holds (checked strictly), or another
+        system's customer (an external reference, kept as sent: the party behind it is its
+        placeholder, parties/external.py); none names no customer (an internal or network
+        ticket, where its type allows it)."""
         customers = [
-            (index, (related.get("partyOrPartyRole") or {}).get("id"))
+            (index, related.get("partyOrPartyRole") or {})
             for index, related in enumerate(document.get("relatedParty") or [])
             if (related.get("partyOrPartyRole") or {}).get("@referredType") == "Customer"
         ]
-        if len(customers) != 1:
+        if not customers:
+            return None, None
+        if len(customers) > 1:
             raise InvalidInput(
-                "relatedParty: name the one customer the request is for "
-                "(partyOrPartyRole with @referredType Customer)",
+                "relatedParty: a request is for one customer (one partyOrPartyRole with "
+                "@referredType Customer)",
                 "relatedParty",
             )
-        index, customer_id = customers[0]
-        where = f"relatedParty[{index}]"
-        if not isinstance(customer_id, str) or not storable_id(customer_id, ID_LENGTH):
+        index, ref = customers[0]
+        customer_id, where = ref.get("id"), f"relatedParty[{index}]"
+        parties = PartyService(self.uow)
+        if not isinstance(customer_id, str):
+            raise InvalidInput(f"{where}: no customer with id {customer_id}", where)
+        if is_external(ref) and not parties.customer_exists(customer_id):
+            return None, parties.external_party(ref, where).id
+        if not storable_id(customer_id, ID_LENGTH):
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where)
         try:
-            PartyService(self.uow).get_customer(customer_id)
+            parties.get_customer(customer_id)
         except NotFound:
             raise InvalidInput(f"{where}: no customer with id {customer_id}", where) from None
-        return customer_id
+        return customer_id, None
 
     def _type_ref(self, request_type: RequestType) -> dict:
         return {
@@ -499,14 +525,18 @@ class RequestService:
         self.repo.add(change)
 
 
-def _self_service_allowed(uow: UnitOfWork, customer_id: str, request_type: RequestType) -> None:
-    """A customer's own log-in raises requests of the self-service types, for itself only."""
+def _self_service_allowed(uow: UnitOfWork, customer_id: str | None) -> None:
+    """A customer's own log-in raises requests for itself only."""
     actor = uow.writer()
-    if not actor.self_service:
-        return
-    if customer_id != actor.customer_id:
+    if actor.self_service and customer_id is None:
+        raise InvalidInput("relatedParty: name your customer", "relatedParty")
+    if actor.self_service and customer_id != actor.customer_id:
         raise InvalidInput(f"relatedParty: no customer with id {customer_id}", "relatedParty")
-    if not request_type.self_service:
+
+
+def _self_service_type(uow: UnitOfWork, request_type: RequestType) -> None:
+    """A customer's own log-in raises requests of the self-service types only."""
+    if uow.writer().self_service and not request_type.self_service:
         raise InvalidInput(
             f"troubleTicketSpecification: {request_type.code} requests are raised by an agent; "
             "contact us",
@@ -565,6 +595,13 @@ def _listed(value) -> list:
     if not isinstance(value, list):
         raise InvalidInput("attachment: a list of Attachments", "attachment")
     return value
+def _customer_ref(document: dict) -> str | None:
+    """The id of the customer the document names (None: none)."""
+    for related in document.get("relatedParty") or []:
+        ref = related.get("partyOrPartyRole") or {}
+        if ref.get("@referredType") == "Customer":
+            return ref.get("id")
+    return None
 
 
 def _channel_of(document: dict) -> str | None:

@@ -66,8 +66,10 @@ class SurveyService:
 
     def offer(self, row: CustomerRequest, request_type: RequestType) -> None:
         """Ask the customer about a request just closed (once; not for one Parley fulfilled by
-        itself, where no one worked on it)."""
+        itself, where no one worked on it, nor for a ticket for no customer)."""
         if request_type.fulfilment_mode == "automatic" or self.options.survey_days <= 0:
+            return
+        if row.customer_id is None:
             return
         if self.repo.survey_of(row.id) is not None:
             return

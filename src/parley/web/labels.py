@@ -172,6 +172,7 @@ SEEDED_NAMES = (
     N_("Add-on or bundle selection"),
     N_("Fault repair"),
     N_("Monetary adjustment"),
+    N_("Internal or network ticket"),
     # The seeded workflows' tasks and task queues.
     N_("Diagnose the fault"),
     N_("Repair the fault"),
@@ -179,6 +180,7 @@ SEEDED_NAMES = (
     N_("Review the disputed charge"),
     N_("Tell the customer the outcome"),
     N_("Call the customer back"),
+    N_("Triage and handle the ticket"),
     N_("Technical support"),
     N_("Field engineering"),
     N_("Billing"),

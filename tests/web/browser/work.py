@@ -112,3 +112,17 @@ def active_customers(session: Session, count: int) -> list[str]:
         .limit(count)
     )
     return list(session.scalars(query))
+
+
+def internal_ticket(session: Session, settings: Settings) -> str:
+    """A network fault an OSS reports, for no customer: the internal type's triage task waits
+    in technical support."""
+    document = {
+        "@type": "TroubleTicket",
+        "description": "Backhaul of cell 4711 lost since 03:12; 2,300 subscribers affected",
+        "severity": "Critical",
+        "ticketType": "alarm",
+    }
+    row = RequestService(_as(session, settings, "agent")).create(document)
+    session.commit()
+    return row.id

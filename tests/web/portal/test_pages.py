@@ -186,3 +186,17 @@ def test_an_account_form_without_choices_says_so_beside_them(signed_in):
     assert refused.status_code == 422
     for field in ("name", "delivery", "payment"):
         assert f'id="{field}-error"' in refused.text
+
+
+def test_a_ticket_for_no_customer_is_in_nobodys_portal(client, signed_in, session):
+    internal = {"description": "Backhaul of cell 4711 lost", "severity": "High", "ticketType": "x"}
+    ticket = client.post("/tmf-api/troubleTicket/v5/troubleTicket", json=internal).json()
+
+    assert signed_in.get(f"{PORTAL}/requests/{ticket['id']}").status_code == 404
+    tried = post_form(signed_in, f"/requests/{ticket['id']}/cancel", {"text": "x"}, "/")
+    assert tried.status_code == 404
+    assert "Backhaul" not in main_text(signed_in.get(f"{PORTAL}/requests").text)
+    assert "Backhaul" not in main_text(signed_in.get(f"{PORTAL}/").text)
+    session.expire_all()
+    assert session.get(CustomerRequest, ticket["id"]).status == "inProgress"
+    session.rollback()

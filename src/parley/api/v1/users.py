@@ -41,6 +41,9 @@ class UserChange(BaseModel):
     roles: list[Annotated[str, Field(max_length=50)]] | None = Field(None, max_length=20)
     disabled: bool | None = None
     extension: str | None = Field(None, max_length=10, description='"" removes it')
+    email: str | None = Field(
+        None, max_length=254, description='staff: where scheduled reports go; "" removes it'
+    )
 
 
 def router(prefix: str) -> APIRouter:
@@ -87,13 +90,13 @@ def router(prefix: str) -> APIRouter:
 
     @api.patch(
         "/{user_id}",
-        summary="Change a user's name, roles, extension, or disable or enable them",
+        summary="Change a user's name, roles, extension, email, or disable or enable them",
         dependencies=[require(USER_ADMIN)],
     )
     def change_user(user_id: str, body: UserChange, uow: RequestWork):
         users = UserService(uow)
         user = users.update_user(
-            user_id, body.displayName, body.roles, body.disabled, body.extension
+            user_id, body.displayName, body.roles, body.disabled, body.extension, body.email
         )
         return _view(user, users.roles_of([user])[user.id])
 
@@ -109,6 +112,7 @@ def _view(user: User, roles: list[str]) -> dict:
         "roles": roles,
         "disabled": user.disabled,
         "extension": user.extension,
+        "email": user.email,
         "customerId": user.customer_id,
         "lastLoginDate": iso(user.last_login_at) if user.last_login_at else None,
         "creationDate": iso(user.created_at),

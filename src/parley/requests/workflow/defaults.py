@@ -177,6 +177,35 @@ DEFAULT_WORKFLOWS: tuple[dict, ...] = (
             *_COMMON_TRANSITIONS,
         ],
     },
+    {
+        "code": "internal",
+        "name": "Internal or network ticket",
+        "description": "The technical team triages and handles a ticket raised for no customer",
+        "status": "active",
+        "initialStage": "triage",
+        "stages": [
+            {
+                "code": "triage",
+                "name": "Triage",
+                "nextStep": "The technical team looks into it.",
+                "onEnter": [
+                    {"action": "setStatus", "status": "inProgress", "reason": "triage started"},
+                    _task("technical", "Triage and handle the ticket"),
+                ],
+            },
+            {
+                "code": "done",
+                "name": "Done",
+                "final": True,
+                "onEnter": _closing("handled by the technical team", "handled"),
+            },
+        ],
+        "transitions": [
+            _next_when_done("triage", "done"),
+            {"from": "done", "on": "request.reopened", "to": "triage"},
+            *_COMMON_TRANSITIONS,
+        ],
+    },
 )
 
 

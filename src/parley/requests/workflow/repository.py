@@ -126,12 +126,13 @@ class WorkflowRepository(Repository):
         return list(self.session.execute(query).all())
 
     def waiting_in(self, queue_id: str, limit: int) -> list[tuple]:
-        """A queue's unfinished tasks with their request's SLA clock and customer's name: the
-        soonest due first (tasks of requests without a clock last, oldest first)."""
+        """A queue's unfinished tasks with their request's SLA clock and customer's name (None:
+        a ticket for no customer): the soonest due first (tasks of requests without a clock
+        last, oldest first)."""
         query = (
             select(RequestTask, RequestSla, Customer.name)
             .join(CustomerRequest, CustomerRequest.id == RequestTask.request_id)
-            .join(Customer, Customer.id == CustomerRequest.customer_id)
+            .outerjoin(Customer, Customer.id == CustomerRequest.customer_id)
             .outerjoin(RequestSla, RequestSla.request_id == RequestTask.request_id)
             .where(RequestTask.queue_id == queue_id, RequestTask.status.in_(UNFINISHED))
             .order_by(RequestSla.due_at.is_(None), RequestSla.due_at, RequestTask.created_at)

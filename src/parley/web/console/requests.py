@@ -135,9 +135,12 @@ class RequestView:
     closed_at: datetime | None
     outcome: str | None
     resolution_code: str | None
-    customer_id: str
-    customer_name: str
-    customer_number: str
+    # None for a ticket for no customer of Parley's; ``external_customer`` then names another
+    # system's customer it is for, as that system sent it (None: an internal ticket).
+    customer_id: str | None
+    customer_name: str | None
+    customer_number: str | None
+    external_customer: str | None
     next_step: str
     next_step_is_code: bool  # a msgid of the console (else the workflow's own words)
     stage: str | None
@@ -302,8 +305,10 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     service = RequestService(visitor.uow)
     status = service.status(row.id)
     request_type = RequestTypeCatalogue(visitor.uow).get(row.type_id)
-    customer = PartyService(visitor.uow).get_customer(row.customer_id)
-    party_id = engaged_party_id(visitor.uow.session, row.customer_id)
+    customer = PartyService(visitor.uow).get_customer(row.customer_id) if row.customer_id else None
+    party_id = (
+        engaged_party_id(visitor.uow.session, row.customer_id) if customer else row.party_id
+    )
     related = InteractionService(visitor.uow).about_entity(party_id, row.id) if party_id else []
     clock = SlaClocks(visitor.uow).of(row.id)
     stage = status.get("workflowStage")
@@ -332,9 +337,10 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
         closed_at=row.closed_at,
         outcome=row.outcome,
         resolution_code=row.resolution_code,
-        customer_id=customer.id,
-        customer_name=customer.name,
-        customer_number=customer.customer_number,
+        customer_id=customer.id if customer else None,
+        customer_name=customer.name if customer else None,
+        customer_number=customer.customer_number if customer else None,
+        external_customer=None if customer else _external_customer(document),
         next_step=waiting or (NEXT_STEPS[row.status] if own else next_step),
         next_step_is_code=bool(waiting) or own,
         stage=stage["name"] if stage else None,
@@ -415,3 +421,12 @@ def _instant(text) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else None
+
+
+def _external_customer(document: dict) -> str | None:
+    """Another system's customer a ticket is for, as that system named it."""
+    for related in document.get("relatedParty") or []:
+        ref = related.get("partyOrPartyRole") or {}
+        if ref.get("@referredType") == "Customer":
+            return str(ref.get("name") or ref.get("id"))
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from fastapi import APIRouter, Query, Request
 
 from parley.api.deps import RequestWork
+from parley.api.error_answers import also_answers
 from parley.api.hrefs import base_url_of, links_of
 from parley.api.security import require
 from parley.api.tmf.hub import hub_router
@@ -28,6 +29,7 @@ from parley.api.tmf.kit.unserved import unserved_router
 from parley.auth.permissions import EVENT_READ
 from parley.auth.principal import Principal
 from parley.changes.recorder import CREATE, DELETE, UPDATE
+from parley.db.base import iso
 from parley.db.listing import Attribute, Criterion
 from parley.db.repository import Page
 from parley.errors import NotFound
@@ -123,7 +125,11 @@ def router(apis: list[TMFApi], settings: Settings) -> APIRouter:
         body["@type"] = "Event"
         return links_of(request).fill(body)
 
-    @events.get("", summary="List or find Event objects (the domain event store)")
+    @events.get(
+        "",
+        summary="List or find Event objects (the domain event store)",
+        dependencies=[also_answers(410)],  # an ``after`` the retention has deleted
+    )
     def list_events(
         request: Request,
         uow: RequestWork,
@@ -147,7 +153,7 @@ def router(apis: list[TMFApi], settings: Settings) -> APIRouter:
             elif criterion.name == AFTER:
                 after_row = store.get(criterion.values[0], set(shown_sources))
                 if after_row is None:
-                    raise TMFError(400, "after: no event with this id", "INVALID_FILTER")
+                    raise _unknown_after(store, config.event_retention_days)
         page = Page(
             {},
             query.offset,
@@ -205,6 +211,29 @@ def router(apis: list[TMFApi], settings: Settings) -> APIRouter:
     api.include_router(hub_router(CODE, prefix, EVENT_READ, 4, narrow))
     api.include_router(unserved_router(CODE, "topic", EVENT_READ))
     return api
+
+
+def _unknown_after(store: EventStore, retention_days: int) -> TMFError:
+    """An ``after`` naming no event the caller may read: 410 once events have been pruned (it
+    may have been one of them: Parley cannot tell a pruned id from a wrong one once it is
+    gone), else 400 (docs/events.md#retention)."""
+    pruning = store.pruning()
+    if pruning is None:
+        return TMFError(400, "after: no event with this id", "INVALID_FILTER")
+    oldest = store.oldest_kept()
+    rule = (
+        f"events are deleted {retention_days} days after they were stored"
+        if retention_days > 0
+        else "events were deleted under an earlier retention setting"
+    )
+    kept = f"; the oldest event kept was stored at {iso(oldest)}" if oldest else ""
+    return TMFError(
+        410,
+        f"after: no event with this id is kept: {rule} (up to {iso(pruning.pruned_before)} so "
+        f"far){kept}. Resume with eventTime.gt=<the eventTime of the last event you have>",
+        "EVENT_PRUNED",
+        "Gone",
+    )
 
 
 def _check_known(criterion: Criterion) -> None:

@@ -1,8 +1,9 @@
 """TMF621 Trouble Ticket v5 as Parley speaks it: the published spec plus the documented
 extensions of a troubleTicketSpecification (the request type's code, category, fulfilment
 mode, SLA targets, notification policy, classification rules, whether customers may raise it
-themselves and how long it waits for a hand-off's acknowledgement) and of a StatusChange (who
-made it). Built once; the app's /docs and the routers use the same."""
+themselves, how long it waits for a hand-off's acknowledgement and whether its requests need
+a customer) and of a StatusChange (who made it). Built once; the app's /docs and the routers
+use the same."""
 
 from functools import cache
 
@@ -53,6 +54,11 @@ TYPE_EXTENSION = {
         "description": "Parley: how long a request of the type waits for the ordering or "
         "billing system to acknowledge what it was handed before an agent gets a task to "
         "chase it (default PARLEY_HANDOFF_TIME_LIMIT_MINUTES)",
+    },
+    "customerRequired": {
+        "type": "boolean",
+        "description": "Parley: a request of this type names a customer Parley holds; false: "
+        "it may have none (an internal or network ticket; workflow types only); default true",
     },
 }
 EXTRA_SCHEMAS = {
