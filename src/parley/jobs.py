@@ -1,9 +1,11 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), applying inbound messages (mediation.worker), the analytics roll-ups and
-problem detection (analytics) and the purge of rate counters that mean nothing any more
-(parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve`` both run
-them; any number of workers may, since each job is safe to run concurrently.
+(channels.expiry), fetching Parley's IMAP mailboxes (mediation.email, when any are set and
+PARLEY_MAIL_POLL_SECONDS is not 0), applying inbound messages (mediation.worker), the
+analytics roll-ups and problem detection (analytics) and the purge of rate counters that mean
+nothing any more (parley.ratelimit). ``parley worker`` and the embedded worker of ``parley
+serve`` both run them; any number of workers may, since each job is safe to run concurrently
+(mail fetched twice is stored once).
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -50,6 +52,11 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             inbound.append(InboundJob(engine, settings))
         return inbound[0].run_once()
 
+    def fetch_mail():
+        from parley.mediation.email.fetching import fetch_mailboxes  # on first run (see above)
+
+        return fetch_mailboxes(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -65,7 +72,10 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
         return run
 
+    fetching = any(m.host for m in settings.mail_mailboxes) and settings.mail_poll_seconds > 0
+    mail = [PeriodicJob("mail-fetch", settings.mail_poll_seconds, fetch_mail)] if fetching else []
     return [
+        *mail,
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("inbound-messages", settings.inbound_poll_seconds, apply_inbound_messages),
