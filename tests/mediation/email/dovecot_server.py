@@ -111,7 +111,14 @@ class Dovecot:
                 lmtp_port=self.lmtp_port,
             )
         )
-        subprocess.run([DOVECOT, "-c", str(config)], check=True, capture_output=True)
+        # Dovecot forks into the background: its output goes to a file, not to a pipe the
+        # daemon would hold open for ever.
+        with open(self.dir / "start.log", "wb") as output:
+            started = subprocess.run(
+                [DOVECOT, "-c", str(config)], stdout=output, stderr=subprocess.STDOUT, timeout=30
+            )
+        if started.returncode != 0:
+            raise RuntimeError(f"dovecot did not start: {(self.dir / 'start.log').read_text()}")
         self._wait_for(self.imap_port)
         self._wait_for(self.lmtp_port)
         return self
@@ -178,12 +185,14 @@ class Dovecot:
 
 
 class SmtpToLmtp:
-    """An SMTP server (aiosmtpd) that delivers what it accepts into Dovecot over LMTP."""
+    """An SMTP server (aiosmtpd) that delivers what it accepts for Dovecot's users into their
+    mailboxes over LMTP, and takes mail for anyone else as sent elsewhere (``elsewhere``)."""
 
     def __init__(self, dovecot: Dovecot):
         self.dovecot = dovecot
         self.port = free_port()
-        self.relayed = 0
+        self.delivered: list[str] = []  # recipients, in order
+        self.elsewhere: list[str] = []
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self) -> "SmtpToLmtp":
@@ -194,12 +203,12 @@ class SmtpToLmtp:
         self.controller.stop()
 
     async def handle_DATA(self, _server, _session, envelope):  # noqa: N802
-        try:
+        local = [r for r in envelope.rcpt_tos if r.lower() in self.dovecot.users]
+        self.elsewhere += [r for r in envelope.rcpt_tos if r.lower() not in self.dovecot.users]
+        if local:
             with smtplib.LMTP("127.0.0.1", self.dovecot.lmtp_port) as lmtp:
-                refused = lmtp.sendmail(envelope.mail_from, envelope.rcpt_tos, envelope.content)
-        except smtplib.SMTPRecipientsRefused:
-            return "550 5.1.1 no such mailbox"
-        if refused:
-            return "550 5.1.1 no such mailbox"
-        self.relayed += 1
-        return "250 OK delivered"
+                refused = lmtp.sendmail(envelope.mail_from, local, envelope.content)
+            if refused:
+                return "451 4.3.0 not delivered"
+            self.delivered += local
+        return "250 OK"

@@ -55,7 +55,7 @@ class LmtpHandler:
                 self.store,
                 envelope.original_content,
                 self.received_by(recipients),
-                envelope.mail_from or "",
+                (envelope.mail_from or "").strip().strip("<>"),  # "" for a bounce's <>
                 recipients,
             )
         except Exception:
