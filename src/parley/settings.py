@@ -322,10 +322,14 @@ class Settings(BaseSettings):
     @property
     def message_id_domain(self) -> str:
         """The domain of the Message-IDs Parley makes: PARLEY_MAIL_MESSAGE_ID_DOMAIN, else
-        the sender's (PARLEY_SMTP_FROM, or the base URL's host)."""
+        the sender's (PARLEY_SMTP_FROM, or the base URL's host), else the first mailbox's."""
         sender = parseaddr(self.email_sender() or "")[1]
-        domain = self.mail_message_id_domain or sender.rpartition("@")[2] or "parley.invalid"
-        return domain.lower()
+        mailboxes = [m.address for m in self.mail_mailboxes]
+        domains = [
+            self.mail_message_id_domain,
+            *(a.rpartition("@")[2] for a in [sender, *mailboxes]),
+        ]
+        return next((d for d in domains if d), "parley.invalid").lower()
 
     @property
     def own_mail_addresses(self) -> frozenset[str]:

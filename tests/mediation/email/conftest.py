@@ -21,25 +21,31 @@ NORA = "nora@example.org"  # tests.web.helpers.make_customer's address
 STRANGER = "kai@example.net"
 USERS = [SUPPORT, HELP, NORA, STRANGER]
 CPYTHON_MAILS = "/usr/lib/python3.11/test/test_email/data"
-REPLY_CORPUS = "/work/shared/corpora/email/reply-parser"
+# shared/ beside the repository, as on developers' machines and in CI (its README).
+REPLY_CORPUS = os.path.normpath(
+    os.path.join(os.path.dirname(__file__), *[".."] * 4, "shared", "corpora", "email",
+                 "reply-parser")
+)  # fmt: skip
 
 
-def corpus_dir(path: str) -> str:
-    """A corpus directory: as given, else beside the repository (shared/ next to it in CI)."""
-    if os.path.isdir(path):
-        return path
-    here = os.path.dirname(__file__)
-    nearby = os.path.join(here, "..", "..", "..", "..", "shared", "corpora", "email")
-    return os.path.normpath(os.path.join(nearby, os.path.basename(path)))
-
-
-def require_cpython_mails() -> str:
-    if os.path.isdir(CPYTHON_MAILS):
-        return CPYTHON_MAILS
-    reason = "CPython's test mails are missing: apt-get install -y libpython3.11-testsuite"
+def _missing(reason: str) -> None:
     if os.environ.get("PARLEY_TEST_REQUIRE_DOVECOT") == "1":
         pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_DOVECOT=1)", pytrace=False)
     pytest.skip(reason)
+
+
+def reply_corpus(name: str) -> str:
+    """A text of zapier/email-reply-parser's test emails (MIT licence, shared/corpora)."""
+    if not os.path.isdir(REPLY_CORPUS):
+        _missing(f"the reply-parser corpus is not at {REPLY_CORPUS}")
+    with open(os.path.join(REPLY_CORPUS, f"{name}.txt"), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def require_cpython_mails() -> str:
+    if not os.path.isdir(CPYTHON_MAILS):
+        _missing("CPython's test mails are missing: apt-get install -y libpython3.11-testsuite")
+    return CPYTHON_MAILS
 
 
 def make_mail(
@@ -118,11 +124,8 @@ def outcome_of(session, received) -> dict:
 
 def require_dovecot() -> None:
     reason = dovecot_server.runnable()
-    if reason is None:
-        return
-    if os.environ.get("PARLEY_TEST_REQUIRE_DOVECOT") == "1":
-        pytest.fail(f"{reason} (PARLEY_TEST_REQUIRE_DOVECOT=1)", pytrace=False)
-    pytest.skip(reason)
+    if reason is not None:
+        _missing(reason)
 
 
 @pytest.fixture(scope="session")

@@ -28,11 +28,10 @@ from parley.settings import Mailbox, get_settings
 from tests.mediation.email.conftest import (
     HELP,
     NORA,
-    REPLY_CORPUS,
     STRANGER,
     SUPPORT,
-    corpus_dir,
     make_mail,
+    reply_corpus,
     require_cpython_mails,
 )
 from tests.mediation.email.dovecot_server import SmtpToLmtp
@@ -148,8 +147,7 @@ def test_corpus_mails_are_fetched_identified_and_threaded(session, client, dovec
         assert notice.headers["in-reply-to"] == ("<n1@example.org>",)
         assert notice.headers["message-id"][0].endswith("@parley.example.com>")
     # She answers it from her mail program, quoting it (the reply-parser corpus's text)
-    with open(os.path.join(corpus_dir(REPLY_CORPUS), "email_1_2.txt"), encoding="utf-8") as f:
-        body = f.read()
+    body = reply_corpus("email_1_2")
     answer = make_mail(subject="Re: " + notice.subject, body=body,
                        In_Reply_To=notice.headers["message-id"][0])  # fmt: skip
     dovecot.deliver(answer, SUPPORT, NORA)

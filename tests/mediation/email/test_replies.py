@@ -2,17 +2,14 @@
 (zapier/email-reply-parser's test emails, with what that project's tests expect of each),
 German clients' quote headers, and phone numbers found in the signature."""
 
-import os
-
 import pytest
 
 from parley.mediation.email.replies import Reply, signature_phones, visible_reply
-from tests.mediation.email.conftest import REPLY_CORPUS, corpus_dir
+from tests.mediation.email.conftest import reply_corpus
 
 
 def _reply(name: str) -> Reply:
-    with open(os.path.join(corpus_dir(REPLY_CORPUS), f"{name}.txt"), encoding="utf-8") as f:
-        return visible_reply(f.read())
+    return visible_reply(reply_corpus(name))
 
 
 @pytest.mark.parametrize(
