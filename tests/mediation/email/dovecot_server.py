@@ -42,6 +42,9 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 first_valid_uid = 1
 mail_location = maildir:~/Maildir
+# IDLE learns of new mail by inotify, else by looking every so often (30 s by default): on a
+# busy machine inotify's watches may run out, and the tests must not wait half a minute.
+mailbox_idle_check_interval = 1 secs
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {dir}/passwd

@@ -4,6 +4,7 @@ identified and threaded by the workers; what Parley sends goes out through its o
 a relay that delivers into Dovecot), and the customer's answer finds its request. A malformed
 mail is stored and reported, never lost; two Parley mailboxes answering each other stop."""
 
+import json
 import os
 import random
 import threading
@@ -16,6 +17,7 @@ from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from parley.cli import app as cli
+from parley.db import engine as engine_module
 from parley.interactions.models import Interaction
 from parley.jobs import worker_jobs
 from parley.mediation import APPLIED, REJECTED, InboundJob, InboundStore
@@ -274,15 +276,17 @@ def test_the_workers_and_the_command_fetch_the_mailboxes(
     # `parley mail fetch --once`, configured from the environment as an operator would
     dovecot.deliver(make_mail(sender=STRANGER, subject="by the command"), SUPPORT, STRANGER)
     mailbox = dovecot.imap_mailbox("support", SUPPORT)
-    import json
-
     monkeypatch.setenv("PARLEY_DATABASE_URL", database_url)
     monkeypatch.setenv("PARLEY_MAIL_MAILBOXES", json.dumps([mailbox]))
-    get_settings.cache_clear()
+    caches = (get_settings, engine_module.get_engine)
+    for cached in caches:
+        cached.cache_clear()
     try:
         result = CliRunner().invoke(cli, ["mail", "fetch", "--once"])
     finally:
-        get_settings.cache_clear()
+        engine_module.get_engine().dispose()  # the command's engine: no connection left open
+        for cached in caches:
+            cached.cache_clear()
     assert result.exit_code == 0, result.output
     assert result.output.strip().endswith("support: 1 stored, 0 seen before")
     assert len(_messages(session)) == 2
