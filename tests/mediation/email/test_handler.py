@@ -13,6 +13,7 @@ from parley.mediation.email import mail_key
 from parley.mediation.models import InboundMessage
 from parley.outbox.models import DELIVERED, OutboxMessage
 from parley.requests.models import CustomerRequest
+from parley.requests.service import RequestService
 from parley.wiring import record_sent_email
 from tests.mediation.conftest import reloaded
 from tests.mediation.email.conftest import NORA, STRANGER, SUPPORT, make_mail, outcome_of
@@ -204,3 +205,20 @@ def _page():
     from parley.db.repository import Page
 
     return Page({}, 0, 50)
+
+
+def test_an_answer_to_a_request_deleted_since_is_a_new_mail(
+    client, session, applied, mail_settings, uow
+):
+    make_customer(client)
+    request_id = applied(make_mail(subject="Outage", body="No internet."))["request"]
+    notice = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject_type == "communicationMessage")
+    ).first()
+    sent = _sent(session, notice.id, mail_settings)
+    RequestService(uow).delete(request_id)
+    session.commit()
+
+    outcome = applied(make_mail(In_Reply_To=sent.payload["headers"]["Message-ID"]))
+
+    assert "threadedBy" not in outcome and outcome["interaction"]

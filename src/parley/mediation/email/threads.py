@@ -19,7 +19,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley.changes import UnitOfWork
@@ -27,6 +26,7 @@ from parley.db.base import new_id, storable_id, utcnow
 from parley.errors import InvalidInput, NotFound
 from parley.mediation.email.models import MAX_MESSAGE_ID, RECEIVED, SENT, EmailThreadMessage
 from parley.mediation.email.options import EmailOptions
+from parley.mediation.email.repository import ThreadRepository
 from parley.mediation.references import RequestRef, resolve_request
 from parley.outbox.models import DELIVERED
 from parley.requests.service import RequestService
@@ -72,26 +72,21 @@ def with_token(subject: str, reference: str) -> str:
 class Threads:
     def __init__(self, uow: UnitOfWork):
         self.uow = uow
-        self.session = uow.session
+        self.repo = ThreadRepository(uow.session)
 
     # -- inbound -------------------------------------------------------------------------
 
     def request_answered(self, message_ids: Iterable[str]) -> str | None:
-        """The request of the latest mail Parley sent among ``message_ids``."""
+        """The request of the latest mail Parley sent among ``message_ids``, if it is still
+        there (a request deleted since answers to nothing)."""
         wanted = [stored_id(m) for m in message_ids]
-        if not wanted:
+        request_id = self.repo.request_of_sent(wanted) if wanted else None
+        if request_id is None:
             return None
-        query = (
-            select(EmailThreadMessage.request_id)
-            .where(
-                EmailThreadMessage.direction == SENT,
-                EmailThreadMessage.message_id.in_(wanted),
-                EmailThreadMessage.request_id.is_not(None),
-            )
-            .order_by(EmailThreadMessage.recorded_at.desc())
-            .limit(1)
-        )
-        return self.session.scalar(query)
+        try:
+            return RequestService(self.uow).get(request_id).id
+        except NotFound:
+            return None
 
     def request_of_token(self, subject: str, customer_id: str | None) -> str | None:
         """The request whose token the subject carries, if it is ``customer_id``'s."""
@@ -128,21 +123,13 @@ class Threads:
         return headers
 
     def conversation(self, request_id: str) -> list[str]:
-        query = (
-            select(EmailThreadMessage.message_id)
-            .where(EmailThreadMessage.request_id == request_id)
-            .order_by(EmailThreadMessage.recorded_at, EmailThreadMessage.id)
-        )
-        return list(self.session.scalars(query))
+        return self.repo.conversation(request_id)
 
     def _record(self, direction, message_id, request_id, customer_id, address, inbound, outbox):
         kept = stored_id(message_id)
-        exists = select(EmailThreadMessage.id).where(
-            EmailThreadMessage.direction == direction, EmailThreadMessage.message_id == kept
-        )
-        if self.session.scalar(exists) is not None:
+        if self.repo.recorded(direction, kept):
             return
-        self.session.add(
+        self.repo.add(
             EmailThreadMessage(
                 id=new_id(),
                 message_id=kept,
@@ -155,7 +142,6 @@ class Threads:
                 recorded_at=utcnow(),
             )
         )
-        self.session.flush()
 
 
 def shaped_request_email(uow: UnitOfWork, document: dict, payload: dict) -> dict:
