@@ -573,3 +573,87 @@ def offers_import_products(
         typer.echo("nothing imported", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{done.created} product(s) created, {done.updated} updated")
+
+
+# -- mail received (docs/mediation.md, "Email") ------------------------------------------
+
+mail_app = typer.Typer(help="Mail received: IMAP mailboxes and the LMTP server.")
+app.add_typer(mail_app, name="mail")
+
+
+def _schema_checked():
+    from parley.db.engine import get_engine
+    from parley.db.migrate import SchemaNotCurrentError, ensure_schema_current
+
+    try:
+        ensure_schema_current(get_engine())
+    except SchemaNotCurrentError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    return get_engine()
+
+
+@mail_app.command("fetch")
+def mail_fetch(
+    once: bool = typer.Option(False, "--once", help="Fetch what is new, then stop."),
+    mailbox: list[str] = typer.Option(None, "--mailbox", help="Only this mailbox (repeatable)."),
+):
+    """Fetch the IMAP mailboxes of PARLEY_MAIL_MAILBOXES into the inbound store, and wait for
+    new mail with IDLE until SIGTERM or Ctrl-C (the workers apply what is stored)."""
+    import signal
+    import threading
+
+    from parley.logging import configure_logging
+    from parley.mediation.email.fetching import fetch_mailboxes, watch_mailboxes
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = _schema_checked()
+    try:
+        if once:
+            for name, done in fetch_mailboxes(engine, settings, mailbox or None).items():
+                failed = f", {len(done.failed)} failed (see the log)" if done.failed else ""
+                typer.echo(f"{name}: {done.stored} stored, {done.duplicates} seen before{failed}")
+            return
+        stopping = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
+        if not watch_mailboxes(engine, settings, stopping, mailbox or None):
+            typer.echo("no IMAP mailbox in PARLEY_MAIL_MAILBOXES", err=True)
+            raise typer.Exit(1)
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@mail_app.command("lmtp")
+def mail_lmtp(
+    host: str = typer.Option("127.0.0.1", help="Interface to listen on."),
+    port: int = typer.Option(24, help="TCP port (LMTP's is 24)."),
+):
+    """Take mail a mail server delivers over LMTP into the inbound store, until SIGTERM or
+    Ctrl-C (the workers apply what is stored)."""
+    import signal
+    import threading
+
+    from sqlalchemy.orm import sessionmaker
+
+    from parley.logging import configure_logging
+    from parley.mediation.email import EmailOptions
+    from parley.mediation.email.lmtp import lmtp_server
+    from parley.mediation.store import InboundStore
+
+    settings = get_settings()
+    configure_logging(settings.log_level)
+    engine = _schema_checked()
+    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
+    server = lmtp_server(store, EmailOptions.from_settings(settings), host, port)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    server.start()
+    typer.echo(f"LMTP on {host}:{port}")
+    try:
+        stopping.wait()
+    finally:
+        server.stop()

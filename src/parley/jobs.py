@@ -2,13 +2,14 @@
 watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
 time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), applying
-inbound messages (mediation.worker), the analytics roll-ups, problem detection, scheduled
-reports and problem notices (analytics), the up-sell acceptance of settled days
-(analytics.upsell), the purge of rate counters that mean nothing any more (parley.ratelimit)
-and of the portal's one-time codes that were used or have expired (auth.one_time_codes), and
-the event store's retention (events.retention).
-``parley worker`` and the embedded worker of ``parley serve`` both run them; any number of
-workers may, since each job is safe to run concurrently.
+inbound messages (mediation.worker), fetching Parley's IMAP mailboxes (mediation.email, when
+any are set and PARLEY_MAIL_POLL_SECONDS is not 0; mail fetched twice is stored once), the
+analytics roll-ups, problem detection, scheduled reports and problem notices (analytics), the
+up-sell acceptance of settled days (analytics.upsell), the purge of rate counters that mean
+nothing any more (parley.ratelimit) and of the portal's one-time codes that were used or have
+expired (auth.one_time_codes), and the event store's retention (events.retention). ``parley
+worker`` and the embedded worker of ``parley serve`` both run them; any number of workers may,
+since each job is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -90,6 +91,11 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
         return run_once(engine, settings)
 
+    def fetch_mail():
+        from parley.mediation.email.fetching import fetch_mailboxes  # on first run (see above)
+
+        return fetch_mailboxes(engine, settings)
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -120,7 +126,10 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         with Session(engine) as session, session.begin():
             return UpsellAcceptance(UnitOfWork(session, settings)).roll_up()
 
+    fetching = any(m.host for m in settings.mail_mailboxes) and settings.mail_poll_seconds > 0
+    mail = [PeriodicJob("mail-fetch", settings.mail_poll_seconds, fetch_mail)] if fetching else []
     return [
+        *mail,
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("handoff-watch", HANDOFF_WATCH_SECONDS, handoff_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),

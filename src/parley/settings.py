@@ -10,11 +10,59 @@ from typing import Any, Literal, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from parley.outbound.policy import parse_allow
 from parley.rates import parse_rates
+
+LOOPBACK_HOSTS = ("127.0.0.1", "::1", "localhost")
+
+
+class Mailbox(BaseModel):
+    """One of Parley's email addresses (docs/mediation.md, "Email"): what mail to it does
+    (acknowledged, raising requests) and, with a ``host``, the IMAP mailbox Parley fetches
+    it from. Without a host the address takes mail over LMTP only (``parley mail lmtp``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    address: str = Field(min_length=3, max_length=254)  # acknowledgements come from it
+    host: str | None = None  # the IMAP server
+    port: int | None = Field(default=None, ge=1, le=65535)  # 993 with tls, else 143
+    # tls: TLS from the first byte; starttls: upgraded; none: only to a loopback host.
+    security: Literal["tls", "starttls", "none"] = "tls"
+    user: str | None = None  # default: the address
+    password_file: str | None = None  # a key file holding the password (first line)
+    password_env: str | None = None  # or the environment variable holding it
+    ca_file: str | None = None  # a private CA for the server's certificate
+    folder: str = Field(default="INBOX", min_length=1, max_length=200)
+    # Where fetched mail is moved once stored; unset: it stays, flagged \Seen (and mail
+    # already \Seen is not fetched).
+    done_folder: str | None = Field(default=None, min_length=1, max_length=200)
+    acknowledge: bool = True  # an automatic acknowledgement to a new mail (docs: loops)
+    raise_requests: bool = False  # a new mail of an identified customer raises a request
+
+    @field_validator("address")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        address = parseaddr(value)[1].strip().lower()
+        if "@" not in address or address != value.strip().lower():
+            raise ValueError("must be an email address (without a name)")
+        return address
+
+    @model_validator(mode="after")
+    def _connection(self):
+        if self.host is None:
+            return self
+        if (self.password_file is None) == (self.password_env is None):
+            raise ValueError(f"mailbox {self.name}: give password_file or password_env")
+        if self.security == "none" and self.host not in LOOPBACK_HOSTS:
+            raise ValueError(f"mailbox {self.name}: security none only to a loopback host")
+        return self
+
+    def imap_port(self) -> int:
+        return self.port or (993 if self.security == "tls" else 143)
 
 
 class Settings(BaseSettings):
@@ -228,6 +276,20 @@ class Settings(BaseSettings):
     # (email_sender); with an IP address or localhost there is none, and start-up warns.
     smtp_from: str | None = None
     smtp_timeout_seconds: float = Field(default=15.0, gt=0, le=300)
+    # -- mail received (docs/mediation.md, "Email") --
+    # Parley's mailboxes, as JSON: [{"name": "support", "address": "support@example.com",
+    # "host": "imap.example.com", "password_file": "/etc/parley/support.key"}, ...].
+    mail_mailboxes: list[Mailbox] = Field(default_factory=list)
+    # Other addresses that are Parley's own (comma-separated): never acknowledged, and mail
+    # from them is not logged (the mailboxes' addresses and PARLEY_SMTP_FROM are own anyway).
+    mail_own_addresses: str = ""
+    # The domain of the Message-IDs Parley makes; unset: PARLEY_SMTP_FROM's, or the base URL's.
+    mail_message_id_domain: str | None = None
+    # Automatic acknowledgements per sender address (each window held; empty: no limit).
+    mail_acknowledge_limit: str = "3/hour, 10/day"
+    # How often each worker fetches the IMAP mailboxes (0: never; `parley mail fetch` waits
+    # for new mail with IDLE instead).
+    mail_poll_seconds: float = Field(default=60.0, ge=0, le=86400)
     # -- SMS channel (an SMS gateway's HTTP interface; Kannel's sendsms) --
     sms_gateway_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
     sms_username: str | None = None
@@ -290,6 +352,33 @@ class Settings(BaseSettings):
             return self.smtp_from
         domain = mail_domain(self.base_url)
         return f"Parley <parley@{domain}>" if domain else None
+
+    @property
+    def message_id_domain(self) -> str:
+        """The domain of the Message-IDs Parley makes: PARLEY_MAIL_MESSAGE_ID_DOMAIN, else
+        the sender's (PARLEY_SMTP_FROM, or the base URL's host), else the first mailbox's."""
+        sender = parseaddr(self.email_sender() or "")[1]
+        mailboxes = [m.address for m in self.mail_mailboxes]
+        domains = [
+            self.mail_message_id_domain,
+            *(a.rpartition("@")[2] for a in [sender, *mailboxes]),
+        ]
+        return next((d for d in domains if d), "parley.invalid").lower()
+
+    @property
+    def own_mail_addresses(self) -> frozenset[str]:
+        """Every address that is Parley's: the mailboxes', the sender's, and those named."""
+        named = [a.strip().lower() for a in self.mail_own_addresses.split(",") if a.strip()]
+        sender = parseaddr(self.email_sender() or "")[1].lower()
+        mailboxes = [mailbox.address for mailbox in self.mail_mailboxes]
+        return frozenset(filter(None, [*named, sender, *mailboxes]))
+
+    @model_validator(mode="after")
+    def _mailbox_names_once(self):
+        names = [mailbox.name for mailbox in self.mail_mailboxes]
+        if len(set(names)) != len(names):
+            raise ValueError("mail_mailboxes: each name once")
+        return self
 
     def startup_warnings(self) -> list[str]:
         """What an operator should fix, said in the log when a process starts."""
@@ -370,6 +459,7 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
+        "mail_acknowledge_limit",
         "login_address_limit",
         "login_username_limit",
         "identify_limit",

@@ -16,6 +16,7 @@ from parley.events.views import EventView, add_view_source
 from parley.live import publish
 from parley.live.messages import feed
 from parley.mediation.handlers import LazyHandler, register_handler
+from parley.notifications.shaping import shape_emails_with
 from parley.outbox import billing, email, ordering, sms, webhook
 from parley.outbox.channels import register_channel
 from parley.outbox.subjects import register_subject
@@ -41,6 +42,8 @@ PARTNER = "partner"  # mediation.models.PARTNER
 CUSTOMER = "customer"  # parties.service: a customer's events
 PARTIES = ("individual", "organization")  # parties.service: a party's events
 REPORT_DELIVERY = "reportDelivery"  # analytics.delivery.SUBJECT
+EMAIL = "email"  # mediation.models.EMAIL
+EMAIL_ACKNOWLEDGEMENT = "emailAcknowledgement"  # mediation.email.threads.ACKNOWLEDGEMENT
 _wired = False
 
 
@@ -74,12 +77,18 @@ def wire() -> None:
     feed(CALL, call_live_message)
     # Inbound messages: a partner's are read through its message profiles.
     register_handler(PARTNER, LazyHandler("parley.mediation.partner", "ProfileHandler"))
+    # Mail: read, identified and threaded by the email channel; what Parley sends about a
+    # request carries the threading headers, and its Message-ID is recorded once sent.
+    register_handler(EMAIL, LazyHandler("parley.mediation.email.handler", "EmailHandler"))
+    shape_emails_with(shape_request_email)
+    register_subject(EMAIL_ACKNOWLEDGEMENT, record_sent_email)
     _wired = True
 
 
 def settle_communication_message(session, row, status: str, settings: Settings) -> None:
     from parley.notifications.messages import settle_from_worker  # on first use (see above)
 
+    record_sent_email(session, row, status, settings)
     settle_from_worker(session, row, status, settings)
 
 
@@ -87,6 +96,16 @@ def hear_handoff_delivery(session, row, status: str, settings: Settings) -> None
     from parley.requests.handoffs.watch import hear_outcome  # on first use (see above)
 
     hear_outcome(session, row, status, settings)
+def record_sent_email(session, row, status: str, settings: Settings) -> None:
+    from parley.mediation.email.threads import record_sent  # on first use (see above)
+
+    record_sent(session, row, status, settings)
+
+
+def shape_request_email(uow, document: dict, payload: dict) -> dict:
+    from parley.mediation.email.threads import shaped_request_email  # on first use (see above)
+
+    return shaped_request_email(uow, document, payload)
 
 
 def summarise_completed_interaction(uow, event: dict) -> None:

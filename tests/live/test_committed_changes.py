@@ -3,7 +3,6 @@ PostgreSQL through NOTIFY sent in the writing transaction and heard by the liste
 connection. A rolled-back change tells nobody; a lost listener connection comes back and
 tells the streams to re-read."""
 
-
 import pytest
 from sqlalchemy import text
 

@@ -71,9 +71,10 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
         deliver_outbox(engine, settings, smtp)
         # Worded for the customer (issue 18): the reference, the status in words.
         told = reference(ticket)
+        # Each about the request carries its token, for the customer's answer to find it.
         assert subjects(smtp) == [
-            f"We have received your request {told}",
-            f"Your request {told}: in progress",
+            f"We have received your request {told} [#{told}]",
+            f"Your request {told}: in progress [#{told}]",
         ]
 
         # Diagnosis: Kim takes it, hands it back; Ole diagnoses.
@@ -150,9 +151,9 @@ def test_a_phoned_in_fault_is_routed_worked_watched_told_and_closed(
     # then the satisfaction survey of the closed request.
     told = reference(ticket)
     assert subjects(smtp) == [
-        f"We have received your request {told}",
-        f"Your request {told}: in progress",
-        f"Your request {told}: resolved",
+        f"We have received your request {told} [#{told}]",
+        f"Your request {told}: in progress [#{told}]",
+        f"Your request {told}: resolved [#{told}]",
         "How did we do?",
     ]
     assert all(mail.rcpt_tos == [EMAIL] for mail in smtp.received)

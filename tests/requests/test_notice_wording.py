@@ -62,13 +62,14 @@ def test_a_german_customer_is_told_in_german_in_their_time_zone(client, session)
     received, progress = _sent(session, ticket)
 
     told = reference(ticket)
-    assert received["subject"] == f"Ihr Auftrag {told} ist eingegangen"
+    # the request's token closes each subject, for the answer to find the request
+    assert received["subject"] == f"Ihr Auftrag {told} ist eingegangen [#{told}]"
     due = datetime.fromisoformat(ticket["expectedResolutionDate"].replace("Z", "+00:00"))
     local = local_moment(due, "de", "Europe/Berlin")
     assert local.endswith(("MEZ", "MESZ")) and "." in local
     assert f"({ticket['troubleTicketSpecification']['name']})" in received["body"]
     assert f"bis {local}" in received["body"]
-    assert progress["subject"] == f"Ihr Auftrag {told}: in Bearbeitung"
+    assert progress["subject"] == f"Ihr Auftrag {told}: in Bearbeitung [#{told}]"
     assert "ist jetzt in Bearbeitung" in progress["body"]
     for text in (received["subject"], received["body"], progress["subject"], progress["body"]):
         _worded_for_a_customer(text)
@@ -83,7 +84,8 @@ def test_an_english_customer_gets_english_in_their_own_zone(client, session):
 
     (received,) = _sent(session, ticket)
 
-    assert received["subject"] == f"We have received your request {reference(ticket)}"
+    told = reference(ticket)
+    assert received["subject"] == f"We have received your request {told} [#{told}]"
     due = datetime.fromisoformat(ticket["expectedResolutionDate"].replace("Z", "+00:00"))
     local = local_moment(due, "en", "America/New_York")
     assert local.endswith(("EST", "EDT")) and re.search(r"\d{1,2}:\d{2}\s[AP]M", local)
@@ -138,5 +140,6 @@ def test_notices_of_a_closed_request_say_the_status_in_words(client, session):
 
     *_, resolved = _sent(session, ticket)
 
-    assert resolved["subject"] == f"Your request {reference(ticket)}: resolved"
+    told = reference(ticket)
+    assert resolved["subject"] == f"Your request {told}: resolved [#{told}]"
     assert "is now resolved." in resolved["body"]

@@ -15,7 +15,8 @@ TEMPLATE_KIND = "templateKind"
 # shown; requests/notify.py words its variables in it). Unset: the installation's default.
 LANGUAGE = "language"
 # Characteristics that steer the message rather than fill its template.
-STEERING = {TEMPLATE_KIND, "category", LANGUAGE}
+# ``aboutRequest``: the request an email is about, threaded with it (notifications/shaping.py).
+STEERING = {TEMPLATE_KIND, "category", LANGUAGE, "aboutRequest"}
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from parley.notifications.options import NotificationOptions
 from parley.notifications.preferences import NotDeliverable, PreferenceService
 from parley.notifications.rendering import TemplateLimitExceeded
 from parley.notifications.repository import NotificationRepository
+from parley.notifications.shaping import shaped_email
 from parley.notifications.templates import TemplateCatalogue
 from parley.outbox.models import DEAD, DELIVERED
 from parley.outbox.service import OutboxService
@@ -183,10 +184,13 @@ class CommunicationService:
                     continue
             content = wording[target.language]
             waits = [t for t in (scheduled, target.not_before) if t is not None]
+            payload = content.payload(message.channel)
+            if message.channel == "email":
+                payload = shaped_email(self.uow, document, payload)
             self.outbox.enqueue(
                 message.channel,
                 target.destination(document.get("sender") or {}, message.channel),
-                content.payload(message.channel),
+                payload,
                 idempotency_key=f"{SUBJECT}:{message.id}:{index}",
                 not_before=max(waits) if waits else None,
                 subject=(SUBJECT, message.id),

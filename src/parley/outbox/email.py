@@ -1,11 +1,13 @@
 """The email channel: a text/plain UTF-8 message sent over SMTP.
 
 Destination ``{"to": address, "from": address (optional), "replyTo": address (optional)}``,
-payload ``{"subject": str, "body": str}``; files enqueued with the message (``attachments``)
-go with it as a multipart/mixed email. The Message-ID is made from the idempotency key
-(``<key@sender's domain>``) and the key is also sent as ``X-Parley-Idempotency-Key``, so every
-attempt of one outbox message carries the same identifiers and a mail system (or a reader's
-client) can recognise a repeat.
+payload ``{"subject": str, "body": str, "headers": {name: value} (optional)}``; files enqueued
+with the message (``attachments``) go with it as a multipart/mixed email. The Message-ID is
+made from the idempotency key (``<key@sender's domain>``) unless the payload's headers give
+one, and the key is also sent as ``X-Parley-Idempotency-Key``, so every attempt of one outbox
+message carries the same identifiers and a mail system (or a reader's client) can recognise a
+repeat. The payload's headers are those that thread a conversation and mark an automatic reply
+(``THREAD_HEADERS``: the email channel of mediation sets them), nothing else.
 
 Outcomes: the server accepted the message (2xx) = delivered. A refused recipient, a refused
 sender or a refused message with a 5xx reply = permanent, with the server's reply. Any 4xx,
@@ -39,6 +41,16 @@ NO_SENDER = (
 )
 # Replies that say Parley's credentials (or their absence) are wrong: configuration, retried.
 AUTH_CODES = {530, 534, 535, 538}
+# Headers a payload may set: a conversation's (RFC 5322 3.6.4) and an automatic reply's marks
+# (RFC 3834 Auto-Submitted; Microsoft's X-Auto-Response-Suppress).
+THREAD_HEADERS = (
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "Auto-Submitted",
+    "X-Auto-Response-Suppress",
+)
+MAX_HEADER_VALUE = 2000
 # What may stand left of the "@" in a Message-ID unquoted (RFC 5322 dot-atom-text).
 _DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
@@ -67,6 +79,16 @@ def payload_problem(payload: dict) -> str | None:
             return f"payload.{field}: a string is needed"
     if "\n" in payload["subject"] or "\r" in payload["subject"]:
         return "payload.subject: one line"
+    headers = payload.get("headers", {})
+    if not isinstance(headers, dict):
+        return "payload.headers: an object of header names and values"
+    for name, value in headers.items():
+        if name not in THREAD_HEADERS:
+            return f"payload.headers: {name} is not one of {', '.join(THREAD_HEADERS)}"
+        if not (isinstance(value, str) and value.isascii() and value.isprintable()):
+            return f"payload.headers.{name}: one line of printable ASCII"
+        if not 0 < len(value) <= MAX_HEADER_VALUE:
+            return f"payload.headers.{name}: 1 to {MAX_HEADER_VALUE} characters"
     return None
 
 
@@ -86,7 +108,10 @@ def render(message: Message, sender: str) -> EmailMessage:
         email["Reply-To"] = destination["replyTo"]
     email["Subject"] = payload["subject"]
     email["Date"] = formatdate(usegmt=True)
-    email["Message-ID"] = message_id(key, parseaddr(sender)[1])
+    headers = dict(payload.get("headers") or {})
+    email["Message-ID"] = headers.pop("Message-ID", None) or message_id(key, parseaddr(sender)[1])
+    for name, value in headers.items():
+        email[name] = value
     email[IDEMPOTENCY_HEADER] = key if key.isascii() and key.isprintable() else quote(key)
     email.set_content(payload["body"], charset="utf-8")
     for file in message.attachments:  # multipart/mixed: the text first, then the files

@@ -122,6 +122,8 @@ class RequestNotifier:
                 {"name": "templateKind", "value": kind},
                 {"name": "category", "value": "service"},
                 {"name": "language", "value": language},
+                # An email is threaded with the request: its token, In-Reply-To, References.
+                {"name": "aboutRequest", "value": request.id},
                 *({"name": k, "value": v} for k, v in variables.items()),
             ],
         }
