@@ -89,8 +89,11 @@ def test_a_supervisor_approves_what_the_agent_cannot(new_page, demo, seeded):
     )
     look(boss, "supervisor-approvals-decided")
 
-    agent.reload()
-    expect(agent.locator(".request-header")).to_contain_text("Closed")
+    agent.reload()  # approved: handed to billing, the request waits for billing's answer
+    expect(agent.locator(".request-header")).to_contain_text("In progress")
+    expect(
+        agent.get_by_text("Waiting for the billing system to confirm the adjustment.")
+    ).to_be_visible()
 
 
 def test_the_board_in_german(new_page, demo, seeded):
