@@ -1,9 +1,10 @@
 """Jobs every worker runs beside delivering the outbox, each every so many seconds: the SLA
 watch (requests.sla.watch), closing self-service sessions whose caller went quiet
-(channels.expiry), applying inbound messages (mediation.worker), the analytics roll-ups and
-problem detection (analytics) and the purge of rate counters that mean nothing any more
-(parley.ratelimit). ``parley worker`` and the embedded worker of ``parley serve`` both run
-them; any number of workers may, since each job is safe to run concurrently.
+(channels.expiry), applying inbound messages (mediation.worker), running bulk imports
+(mediation.imports), the analytics roll-ups and problem detection (analytics) and the purge
+of rate counters that mean nothing any more (parley.ratelimit). ``parley worker`` and the
+embedded worker of ``parley serve`` both run them; any number of workers may, since each job
+is safe to run concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -50,6 +51,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
             inbound.append(InboundJob(engine, settings))
         return inbound[0].run_once()
 
+    imports = []
+
+    def run_imports():
+        if not imports:  # on first run, as the SLA watch
+            from parley.mediation.imports import ImportJob
+
+            imports.append(ImportJob(engine, settings))
+        return imports[0].run_once()
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -69,6 +79,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("sla-watch", settings.sla_poll_seconds, sla_watch),
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("inbound-messages", settings.inbound_poll_seconds, apply_inbound_messages),
+        PeriodicJob("imports", settings.import_poll_seconds, run_imports),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),
         PeriodicJob("analytics-settle", ANALYTICS_SETTLE_SECONDS, analytics("settle")),

@@ -37,6 +37,7 @@ TROUBLE_TICKET = "troubleTicket"  # requests.service.RESOURCE
 REQUEST_TASK = "requestTask"  # requests.workflow.task_records.RESOURCE
 CALL = "call"  # calls.service.RESOURCE
 PARTNER = "partner"  # mediation.models.PARTNER
+IMPORT = "import"  # mediation.models.IMPORT
 _wired = False
 
 
@@ -63,6 +64,8 @@ def wire() -> None:
     feed(CALL, call_live_message)
     # Inbound messages: a partner's are read through its message profiles.
     register_handler(PARTNER, LazyHandler("parley.mediation.partner", "ProfileHandler"))
+    # An import file's record is handed over to its import (mediation.imports).
+    register_handler(IMPORT, LazyHandler("parley.mediation.imports.handler", "ImportFileHandler"))
     _wired = True
 
 

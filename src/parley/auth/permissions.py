@@ -63,6 +63,7 @@ INBOUND_READ = "inbound:read"
 INBOUND_REPLAY = "inbound:replay"
 INBOUND_RECEIVE = "inbound:receive"
 PROFILE_WRITE = "messageprofile:write"
+IMPORT_WRITE = "import:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -125,6 +126,8 @@ CATALOGUE: dict[str, str] = {
     INBOUND_REPLAY: "put a rejected or dead inbound message back to be applied again",
     INBOUND_RECEIVE: "send partner messages to Parley (stored raw, applied by the workers)",
     PROFILE_WRITE: "manage partner message profiles (mediation) and try them on samples",
+    IMPORT_WRITE: "bulk-import customers and interactions from files, follow the imports and "
+    "read their error reports",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 

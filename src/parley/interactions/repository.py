@@ -121,6 +121,17 @@ class InteractionRepository(Repository):
         """An interaction with its audit line and event: one statement on PostgreSQL."""
         insert_together(self.session.connection(), rows)
 
+    def insert_many(self, rows: list[NewRow]) -> None:
+        """Many interactions' rows: each statement once with all its parameter sets
+        (executemany), in the order the statements first appear (interactions before their
+        references)."""
+        grouped: dict[tuple, list[dict]] = {}
+        for row in rows:
+            grouped.setdefault((row.statement, tuple(row.params)), []).append(row.params)
+        connection = self.session.connection()
+        for (statement, _names), params in grouped.items():
+            connection.execute(statement, params)
+
     def replace_references(self, interaction_id: str, references: list[dict]) -> None:
         self.session.execute(
             delete(InteractionReference).where(

@@ -201,6 +201,12 @@ class InteractionService:
             raise new.subject.unknown_customer() from None
         return new.row
 
+    def create_many(self, new: list["NewInteraction"]) -> None:
+        """Store interactions built by ``new_interaction`` together (a bulk import's batch):
+        each statement sent once for all of them. A customer that does not exist fails the
+        whole call with IntegrityError; the caller checked them first."""
+        self.repo.insert_many([row for interaction in new for row in interaction.rows])
+
     def new_interaction(self, document: dict, lenient: bool = False) -> "NewInteraction":
         """What ``create`` stores: the interaction's rows with its audit line and event, built
         without writing. It reads the database only for what the document refers to besides

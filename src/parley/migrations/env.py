@@ -12,6 +12,7 @@ from parley.db.engine import build_engine
 from parley.events import models as _events  # noqa: F401  (registers tables)
 from parley.leads import models as _leads  # noqa: F401  (registers tables)
 from parley.mediation import models as _mediation  # noqa: F401  (registers tables)
+from parley.mediation.imports import models as _imports  # noqa: F401  (registers tables)
 from parley.notifications import models as _notifications  # noqa: F401  (registers tables)
 from parley.offers import models as _offers  # noqa: F401  (registers tables)
 from parley.outbox import models as _outbox  # noqa: F401  (registers tables)

@@ -89,6 +89,12 @@ class PartyRepository(Repository):
     def engaged_party_id(self, customer_id: str) -> str | None:
         return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
+    def existing_customer_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        return set(self.session.scalars(select(Customer.id).where(Customer.id.in_(wanted))))
+
     def customer_number_taken(self, number: str) -> bool:
         query = select(Customer.id).where(Customer.customer_number == number)
         return self.session.scalar(query) is not None
