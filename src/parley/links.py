@@ -33,6 +33,7 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Task": ("parley_api_prefix", "tasks"),
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
+    "BulkImport": ("parley_api_prefix", "imports"),
 }
 # Parley's parties and customers have UUID ids: a reference to one by another id names
 # another system's (an external reference, parties/external.py) and is served as sent.

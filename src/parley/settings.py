@@ -183,6 +183,8 @@ class Settings(BaseSettings):
     import_batch_size: int = Field(default=1000, ge=1, le=50_000)
     import_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     import_stale_seconds: float = Field(default=60.0, gt=0)
+    # The largest file POST /api/v1/imports takes (other bodies: PARLEY_MAX_BODY_BYTES).
+    import_max_bytes: int = Field(default=1024**3, ge=1024)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
     # by the processes of one host (parley.keyfile); several hosts must set the same one.

@@ -134,7 +134,10 @@ class RequestLimits:
         refused = nul_refusal(scope) or not_acceptable(scope)
         declared = _declared_length(scope)
         # The settings of the app serving the request (a test swaps them per test).
-        limit = scope["app"].state.settings.max_body_bytes
+        settings = scope["app"].state.settings
+        limit = settings.max_body_bytes
+        if scope["method"] == "POST" and scope["path"] == f"{settings.parley_api_prefix}/imports":
+            limit = settings.import_max_bytes  # a file to import (api/v1/imports.py)
         if refused is None and declared is not None and declared > limit:
             refused = body_too_large(limit)
         if refused is not None:
