@@ -67,20 +67,21 @@ def router(prefix: str) -> APIRouter:
         request: Request,
         caller: Caller,
         links: AppLinks,
-        kind: str = Query(..., max_length=16, description=" | ".join(KINDS)),
+        kind: str | None = Query(None, max_length=16, description="Required: " + " | ".join(KINDS)),
         file_name: str | None = Query(
             None, alias="fileName", max_length=255, description="The file's name, kept with it"
         ),
         force: bool = Query(False, description="Customers: create despite likely duplicates"),
     ):
-        if kind not in KINDS:
-            raise InvalidInput(f"kind: one of {', '.join(KINDS)}", "kind")
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
         fmt = MEDIA.get(media)
         if fmt is None:
             raise InvalidInput(
-                f"Content-Type: one of {', '.join(MEDIA)} (the file as the body)", "Content-Type"
+                f"the body: the file to import, as {' or '.join(MEDIA)} (its Content-Type)",
+                "body",
             )
+        if kind not in KINDS:
+            raise InvalidInput(f"kind: one of {', '.join(KINDS)}", "kind")
         name = file_name if file_name and file_name.endswith(f".{fmt}") else f"{kind}.{fmt}"
         with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY) as spooled:
             async for chunk in request.stream():
