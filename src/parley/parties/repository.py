@@ -89,6 +89,13 @@ class PartyRepository(Repository):
     def engaged_party_id(self, customer_id: str) -> str | None:
         return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))
 
+    def engaged_party_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        query = select(Customer.id, Customer.party_id).where(Customer.id.in_(wanted))
+        return {row.id: row.party_id for row in self.session.execute(query)}
+
     def existing_customer_ids(self, ids: Iterable[str]) -> set[str]:
         wanted = list(set(ids))
         if not wanted:
