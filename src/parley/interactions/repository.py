@@ -78,6 +78,7 @@ INSERT_INTERACTION = insert(Interaction.__table__).values(
     ),
 )
 INSERT_REFERENCE = insert(InteractionReference.__table__)
+INTERACTION_COLUMNS = frozenset(Interaction.__table__.columns.keys())
 # What a timeline entry shows: the projected columns, never the whole document.
 TIMELINE_COLUMNS = (
     Interaction.id,
@@ -143,7 +144,7 @@ class InteractionRepository(Repository):
         customers = {p["of_customer_id"] for p in params if p["given_party_id"] is None}
         engaged = engaged_party_ids(self.session, [c for c in customers if c])
         codes: dict[tuple, str | None] = {}
-        columns = Interaction.__table__.c
+        columns = INTERACTION_COLUMNS
         made = []
         for p in params:
             reason = tuple(p[name] for name in _PARAM_NAMES)

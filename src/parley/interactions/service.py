@@ -71,6 +71,7 @@ SERVER_FIELDS = ("creationDate", "lastUpdate", "statusChangeDate")
 CLOCK_SKEW = timedelta(minutes=5)
 STATUS_ORDER = {status: rank for rank, status in enumerate(STATUSES)}
 MAX_TIMELINE_PAGE = 200
+COLUMNS = frozenset(Interaction.__table__.columns.keys())  # a set: looked up per write
 
 
 @dataclass
@@ -255,7 +256,7 @@ class InteractionService:
         if references:
             rows += [NewRow(INSERT_REFERENCE, reference) for reference in references]
         # What is stored, without reading it back (this is the hot path of logging).
-        stored = {k: v for k, v in values.items() if k in Interaction.__table__.columns}
+        stored = {k: v for k, v in values.items() if k in COLUMNS}
         record = SimpleNamespace(**stored, party_id=subject.party_id)
         shown = projection.present(record)
         rows += self.uow.change_rows(RESOURCE, CREATE, interaction_id, event=shown)
