@@ -4,17 +4,20 @@ with the same messages), the good ones written, the others returned as row error
 
 Interactions go in bulk: each row is built by ``InteractionService.new_interaction`` (the
 interaction, its audit line and its event, as one logged through TMF683 would be) without
-writing, then the batch is written with one executemany per statement. Customers go one by
+writing, then the batch is written together (``create_many``: a COPY per table on
+PostgreSQL). Customers go one by
 one through ``PartyService`` (the duplicate check reads what the rows before made), each in a
 savepoint, so that a refused row leaves nothing behind.
 """
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
+from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.errors import DomainError, InvalidInput
 from parley.interactions.service import InteractionService, NewInteraction
@@ -28,6 +31,9 @@ from parley.mediation.references import resolve_customer
 from parley.parties.contact_change import new_media
 from parley.parties.service import PartyService, existing_customer_ids
 
+if TYPE_CHECKING:
+    from parley.settings import Settings
+
 
 @dataclass
 class Loaded:
@@ -35,15 +41,36 @@ class Loaded:
     errors: list[RowError]
 
 
+@dataclass
+class Prepared:
+    """A batch as far as it is made without the database: its rows checked and built."""
+
+    items: list
+    errors: list[RowError]
+
+
 class Loader(Protocol):
-    def load(self, uow: UnitOfWork, rows: list[Row]) -> Loaded: ...
+    def prepare(self, rows: list[Row]) -> Prepared: ...
+
+    def write(self, uow: UnitOfWork, prepared: Prepared) -> Loaded: ...
 
 
-def loader_for(kind: str, import_id: str | None, file_name: str, force: bool) -> "Loader":
+def loader_for(
+    kind: str,
+    import_id: str | None,
+    file_name: str,
+    force: bool,
+    settings: "Settings",
+    actor: Actor,
+) -> "Loader":
     if kind == INTERACTIONS:
-        return InteractionLoader(import_id, file_name)
+        return InteractionLoader(import_id, file_name, settings, actor)
     assert kind == CUSTOMERS
     return CustomerLoader(force)
+
+
+def load(loader: Loader, uow: UnitOfWork, rows: list[Row]) -> Loaded:
+    return loader.write(uow, loader.prepare(rows))
 
 
 def columns_of(kind: str) -> list[str]:
@@ -68,67 +95,100 @@ def checked(rows: list[Row], shape) -> tuple[list[tuple[int, object]], list[RowE
 
 
 class InteractionLoader:
-    def __init__(self, import_id: str | None, file_name: str):
+    """``prepare`` builds each row naming its customer by id completely (checked, its rows
+    made by ``new_interaction`` on a unit of work bound to no database: it reads nothing), so
+    that a thread of its own can prepare a batch while the previous one is written; ``write``
+    checks those customers exist (one query), resolves the customers named otherwise (the
+    reads a partner message's would make), and writes the batch."""
+
+    def __init__(self, import_id: str | None, file_name: str, settings, actor: Actor):
         self.import_id, self.file_name = import_id, file_name
+        self.settings, self.actor = settings, actor
 
     def provenance(self, number: int, item: InteractionRow) -> str:
         external = f" (their id {item.externalId})" if item.externalId else ""
         import_id = self.import_id or "dry run"
         return f"Imported from {self.file_name}, row {number} (import {import_id}){external}"
 
-    def load(self, uow: UnitOfWork, rows: list[Row]) -> Loaded:
+    def prepare(self, rows: list[Row]) -> Prepared:
         good, errors = checked(rows, InteractionRow)
+        offline = InteractionService(UnitOfWork(Session(), self.settings, self.actor))
+        items = []
+        for number, item in good:
+            if item.customer.id is None:  # resolved by ``write``
+                items.append((number, item, None))
+                continue
+            document = interaction_document(item, item.customer.id, self.provenance(number, item))
+            try:
+                items.append((number, item, offline.new_interaction(document)))
+            except DomainError as error:
+                errors.append(refused(number, error))
+        return Prepared(items, errors)
+
+    def write(self, uow: UnitOfWork, prepared: Prepared) -> Loaded:
+        errors = list(prepared.errors)
         region = uow.options(ImportOptions).phone_region
-        named = [item.customer.id for _, item in good if item.customer.id is not None]
+        named = [item.customer.id for _, item, new in prepared.items if new is not None]
         known = existing_customer_ids(uow.session, named)
         service = InteractionService(uow)
-        made: list[tuple[int, NewInteraction]] = []
-        for number, item in good:
+        made: list[tuple[int, NewInteraction, bool]] = []  # (row, interaction, built offline)
+        for number, item, new in prepared.items:
             try:
-                customer_id = self._customer(uow, item, known, region)
-                document = interaction_document(item, customer_id, self.provenance(number, item))
-                made.append((number, service.new_interaction(document)))
+                if new is None:
+                    customer_id = resolve_customer(uow, item.customer, region)
+                    document = interaction_document(
+                        item, customer_id, self.provenance(number, item)
+                    )
+                    made.append((number, service.new_interaction(document), False))
+                elif item.customer.id not in known:  # resolve_customer's words
+                    where = "customer.id"
+                    raise InvalidInput(f"{where}: no customer with id {item.customer.id}", where)
+                else:
+                    made.append((number, new, True))
             except DomainError as error:
                 errors.append(refused(number, error))
         try:
-            with uow.session.begin_nested():
-                service.create_many([new for _, new in made])
+            self._insert(uow, service, made)
         except IntegrityError:  # a customer deleted meanwhile: row by row, to say which
-            made = self._one_by_one(uow, made, errors)
+            made = self._one_by_one(uow, service, made, errors)
         errors.sort(key=lambda error: error.row)
         return Loaded(len(made), errors)
 
     @staticmethod
-    def _customer(uow, item: InteractionRow, known: set[str], region: str) -> str:
-        ref = item.customer
-        if ref.id is None:
-            return resolve_customer(uow, ref, region)
-        if ref.id not in known:  # resolve_customer's words, without a query per row
-            raise InvalidInput(f"customer.id: no customer with id {ref.id}", "customer.id")
-        return ref.id
+    def _insert(uow: UnitOfWork, service: InteractionService, made: list) -> None:
+        with uow.session.begin_nested():  # its events forgotten if it is rolled back
+            for _, new, offline in made:
+                if offline:
+                    uow.carry(new.rows)
+            service.create_many([new for _, new, _ in made])
 
-    @staticmethod
-    def _one_by_one(uow, made, errors) -> list:
-        service, kept = InteractionService(uow), []
-        for number, new in made:
+    @classmethod
+    def _one_by_one(cls, uow, service, made, errors) -> list:
+        kept = []
+        for entry in made:
             try:
-                with uow.session.begin_nested():
-                    service.create_many([new])
-                kept.append((number, new))
+                cls._insert(uow, service, [entry])
+                kept.append(entry)
             except IntegrityError:
-                errors.append(refused(number, new.subject.unknown_customer()))
+                errors.append(refused(entry[0], entry[1].subject.unknown_customer()))
         return kept
 
 
 class CustomerLoader:
+    """One by one through ``PartyService`` (the duplicate check reads what the rows before
+    made): ``prepare`` only checks the rows' shape."""
+
     def __init__(self, force: bool):
         self.force = force  # create despite likely duplicates (the API's ?force=true)
 
-    def load(self, uow: UnitOfWork, rows: list[Row]) -> Loaded:
-        good, errors = checked(rows, CustomerRow)
+    def prepare(self, rows: list[Row]) -> Prepared:
+        return Prepared(*checked(rows, CustomerRow))
+
+    def write(self, uow: UnitOfWork, prepared: Prepared) -> Loaded:
+        errors = list(prepared.errors)
         region = uow.options(ImportOptions).phone_region
         parties, loaded = PartyService(uow), 0
-        for number, item in good:
+        for number, item in prepared.items:
             try:
                 with uow.session.begin_nested():
                     self._create(parties, item, region)
