@@ -180,7 +180,7 @@ class Settings(BaseSettings):
     import_dir: str = "parley-imports"
     # Rows per transaction (each commits its checkpoint), and how often workers look for
     # imports to run (queued ones, or running ones whose runner stopped beating).
-    import_batch_size: int = Field(default=1000, ge=1, le=50_000)
+    import_batch_size: int = Field(default=5000, ge=1, le=50_000)
     import_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
     import_stale_seconds: float = Field(default=60.0, gt=0)
     # The largest file POST /api/v1/imports takes (other bodies: PARLEY_MAX_BODY_BYTES).
