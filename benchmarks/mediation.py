@@ -15,6 +15,9 @@ and fails (exit 1) unless every mail was applied exactly once.
 
     .venv/bin/python benchmarks/mediation.py --part email
     .venv/bin/python benchmarks/mediation.py --part email --mails 400 --rounds 3
+
+``--part import``: bulk import beside a raw COPY of the same rows (benchmarks/bulk_import.py,
+which says how; its options follow, e.g. ``--rows 100000``).
 """
 
 from __future__ import annotations
@@ -206,8 +209,17 @@ def email_throughput(args) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # ``--part import``: bulk import beside COPY (benchmarks/bulk_import.py, its own options).
+    chosen, rest = argparse.ArgumentParser(add_help=False), None
+    chosen.add_argument("--part", choices=["email", "import"], default="email")
+    known, rest = chosen.parse_known_args(argv)
+    if known.part == "import":
+        import bulk_import
+
+        bulk_import.main(rest)
+        return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--part", choices=["email"], default="email")
+    parser.add_argument("--part", choices=["email", "import"], default="email")
     parser.add_argument("--postgres-server", default=PG_SERVER)
     parser.add_argument("--mails", type=int, default=300, help="mails per round")
     parser.add_argument("--rounds", type=int, default=3)

@@ -180,10 +180,17 @@ def attachment_dir(tmp_path_factory) -> str:
     return str(tmp_path_factory.mktemp("attachments"))
 
 
+@pytest.fixture(scope="session")
+def import_directory(tmp_path_factory) -> str:
+    """Where the run keeps imported files (PARLEY_IMPORT_DIR), never the working directory."""
+    return str(tmp_path_factory.mktemp("imports"))
+
+
 @pytest.fixture
-def settings(request, database_url, attachment_dir) -> Settings:
+def settings(request, database_url, attachment_dir, import_directory) -> Settings:
     return Settings(
         database_url=database_url,
+        import_dir=import_directory,
         base_url="http://testserver",
         default_phone_region="DE",
         verification_max_failures=3,

@@ -26,6 +26,7 @@ from parley.api.v1 import audit as audit_api
 from parley.api.v1 import calls as calls_api
 from parley.api.v1 import channels as channels_api
 from parley.api.v1 import handoffs as handoffs_api
+from parley.api.v1 import imports as imports_api
 from parley.api.v1 import inbound as inbound_api
 from parley.api.v1 import interactions as interactions_api
 from parley.api.v1 import leads as leads_api
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         inbound_api,
         message_profiles_api,
         upsell_api,
+        imports_api,
     ]
     for module in own_api:
         app.include_router(

@@ -2,14 +2,15 @@
 watch (requests.sla.watch), chasing hand-offs to ordering and billing that got no answer in
 time (requests.handoffs.watch), closing self-service sessions whose caller went quiet
 (channels.expiry), completing calls' contacts whose wrap-up time is over (calls), applying
-inbound messages (mediation.worker), fetching Parley's IMAP mailboxes (mediation.email, when
-any are set and PARLEY_MAIL_POLL_SECONDS is not 0; mail fetched twice is stored once), the
-analytics roll-ups, problem detection, scheduled reports and problem notices (analytics), the
-up-sell acceptance of settled days (analytics.upsell), the purge of rate counters that mean
-nothing any more (parley.ratelimit) and of the portal's one-time codes that were used or have
-expired (auth.one_time_codes), and the event store's retention (events.retention). ``parley
-worker`` and the embedded worker of ``parley serve`` both run them; any number of workers may,
-since each job is safe to run concurrently.
+inbound messages (mediation.worker), running bulk imports (mediation.imports), fetching
+Parley's IMAP mailboxes (mediation.email, when any are set and PARLEY_MAIL_POLL_SECONDS is not
+0; mail fetched twice is stored once), the analytics roll-ups, problem detection, scheduled
+reports and problem notices (analytics), the up-sell acceptance of settled days
+(analytics.upsell), the purge of rate counters that mean nothing any more (parley.ratelimit)
+and of the portal's one-time codes that were used or have expired (auth.one_time_codes), and
+the event store's retention (events.retention). ``parley worker`` and the embedded worker of
+``parley serve`` both run them; any number of workers may, since each job is safe to run
+concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
 
 from sqlalchemy import Engine
@@ -96,6 +97,15 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
 
         return fetch_mailboxes(engine, settings)
 
+    imports = []
+
+    def run_imports():
+        if not imports:  # on first run, as the SLA watch
+            from parley.mediation.imports import ImportJob
+
+            imports.append(ImportJob(engine, settings))
+        return imports[0].run_once()
+
     def analytics(step: str):
         def run():
             from parley.analytics.problems import Problems
@@ -135,6 +145,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("channel-sessions", CHANNEL_EXPIRY_SECONDS, expire_channel_sessions),
         PeriodicJob("call-wrap-ups", CALL_WRAP_UP_SECONDS, complete_call_wrap_ups),
         PeriodicJob("inbound-messages", settings.inbound_poll_seconds, apply_inbound_messages),
+        PeriodicJob("imports", settings.import_poll_seconds, run_imports),
         PeriodicJob("rate-counters", RATE_COUNTER_PURGE_SECONDS, purge_rate_counters),
         PeriodicJob("one-time-codes", ONE_TIME_CODE_PURGE_SECONDS, purge_one_time_codes),
         PeriodicJob("analytics-roll-up", ANALYTICS_ROLL_UP_SECONDS, analytics("roll-up")),

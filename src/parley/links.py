@@ -34,6 +34,7 @@ COLLECTIONS: dict[str, tuple[str, str]] = {
     "Workflow": ("parley_api_prefix", "workflows"),
     "TaskQueue": ("parley_api_prefix", "task-queues"),
     "Attachment": ("parley_api_prefix", "attachments"),
+    "BulkImport": ("parley_api_prefix", "imports"),
 }
 # A reference to a file Parley keeps also gets its ``url``: where its content is downloaded.
 CONTENT_URLS = {"Attachment": "content"}

@@ -248,6 +248,17 @@ class Settings(BaseSettings):
     inbound_max_attempts: int = Field(default=5, ge=1, le=1000)
     inbound_retry_base_seconds: float = Field(default=10.0, gt=0)
     inbound_retry_max_delay_seconds: float = Field(default=3600.0, gt=0)
+    # -- bulk import (docs/mediation.md, "Bulk import") --
+    # Where imported files are kept (their checksum in the inbound message store); every
+    # process that runs imports (the CLI, the workers) must see the same directory.
+    import_dir: str = "parley-imports"
+    # Rows per transaction (each commits its checkpoint), and how often workers look for
+    # imports to run (queued ones, or running ones whose runner stopped beating).
+    import_batch_size: int = Field(default=5000, ge=1, le=50_000)
+    import_poll_seconds: float = Field(default=2.0, gt=0, le=3600)
+    import_stale_seconds: float = Field(default=60.0, gt=0)
+    # The largest file POST /api/v1/imports takes (other bodies: PARLEY_MAX_BODY_BYTES).
+    import_max_bytes: int = Field(default=1024**3, ge=1024)
     # Signs webhook bodies (X-Parley-Signature) unless the destination has its own secret.
     # Unset: a key generated once into `parley-webhook.key` in the working directory, shared
     # by the processes of one host (parley.keyfile); several hosts must set the same one.

@@ -44,6 +44,7 @@ PARTIES = ("individual", "organization")  # parties.service: a party's events
 REPORT_DELIVERY = "reportDelivery"  # analytics.delivery.SUBJECT
 EMAIL = "email"  # mediation.models.EMAIL
 EMAIL_ACKNOWLEDGEMENT = "emailAcknowledgement"  # mediation.email.threads.ACKNOWLEDGEMENT
+IMPORT = "import"  # mediation.models.IMPORT
 _wired = False
 
 
@@ -82,6 +83,8 @@ def wire() -> None:
     register_handler(EMAIL, LazyHandler("parley.mediation.email.handler", "EmailHandler"))
     shape_emails_with(shape_request_email)
     register_subject(EMAIL_ACKNOWLEDGEMENT, record_sent_email)
+    # An import file's record is handed over to its import (mediation.imports).
+    register_handler(IMPORT, LazyHandler("parley.mediation.imports.handler", "ImportFileHandler"))
     _wired = True
 
 

@@ -301,6 +301,10 @@ EXPECTED: dict[tuple[str, str], set[str]] = {
     ("PUT", f"{PROFILES}/{{profile_id}}"): {"administrator"},
     ("DELETE", f"{PROFILES}/{{profile_id}}"): {"administrator"},
     ("POST", f"{PROFILES}/{{profile_id}}/dry-run"): {"administrator"},
+    # Bulk imports: administrators start them and read their progress and error reports.
+    ("POST", "/api/v1/imports"): {"administrator"},
+    ("GET", "/api/v1/imports/{import_id}"): {"administrator"},
+    ("GET", "/api/v1/imports/{import_id}/errors"): {"administrator"},
     ("GET", "/api/v1/outbox/{message_id}"): {"administrator"},
     ("POST", "/api/v1/outbox/{message_id}/retry"): {"administrator"},
     **{

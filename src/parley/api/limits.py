@@ -140,6 +140,8 @@ def _body_limit(scope: Scope) -> int:
     for allowed, pattern in getattr(state, "upload_paths", ()):
         if method == allowed and pattern.fullmatch(path):
             return settings.upload_body_bytes()
+    if method == "POST" and path == f"{settings.parley_api_prefix}/imports":
+        return settings.import_max_bytes  # a file to import (api/v1/imports.py)
     return settings.max_body_bytes
 
 

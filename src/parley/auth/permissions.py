@@ -67,6 +67,7 @@ PROFILE_WRITE = "messageprofile:write"
 UPSELL_READ = "upsell:read"
 UPSELL_ANSWER = "upsell:answer"
 UPSELL_WRITE = "upsell:write"
+IMPORT_WRITE = "import:write"
 
 # Permission -> what it allows; the order is the order of the documentation.
 CATALOGUE: dict[str, str] = {
@@ -138,6 +139,8 @@ CATALOGUE: dict[str, str] = {
     UPSELL_ANSWER: "record a customer's answer to an offer; an acceptance raises the add-on "
     "request",
     UPSELL_WRITE: "manage the up-sell rules",
+    IMPORT_WRITE: "bulk-import customers and interactions from files, follow the imports and "
+    "read their error reports",
 }
 ALL_PERMISSIONS: frozenset[str] = frozenset(CATALOGUE)
 

@@ -30,11 +30,13 @@ from parley.changes.recorder import (
     event_row,
 )
 from parley.db.together import NewRow
+from parley.outbox.models import EVENT_KIND
 from parley.settings import Settings
 
 # session.info key: the (resource type, id) pairs this session's writes recorded since its
 # transaction began; the tests' change guard checks every write to an audited table against it.
 RECORDED = "parley.recorded"
+AUDIT_TABLE, EVENT_TABLE = "audit_entry", "outbox_message"
 
 
 @event.listens_for(Session, "after_commit")
@@ -185,6 +187,17 @@ class UnitOfWork:
                 noted(self.session, published.params["payload"])
         self._mark(resource_type, resource_id)
         return rows
+
+    def carry(self, rows: list[NewRow]) -> None:
+        """Rows ``change_rows`` made in another unit of work (one on an unbound session, that
+        built them in another thread) written in this one's transaction: their changes count
+        as recorded here, and their events are handed to this transaction's commit hooks."""
+        for row in rows:
+            table = row.statement.table.name
+            if table == AUDIT_TABLE:
+                self._mark(row.params["resource_type"], row.params["resource_id"])
+            elif table == EVENT_TABLE and row.params.get("kind") == EVENT_KIND:
+                noted(self.session, row.params["payload"])
 
     def _write(self, rows: list[NewRow]) -> None:
         connection = self.session.connection()

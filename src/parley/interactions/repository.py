@@ -18,6 +18,7 @@ from sqlalchemy import (
     tuple_,
 )
 
+from parley.db.bulk import insert_rows
 from parley.db.repository import Page, Reader, Repository, owned_by_reader
 from parley.db.together import NewRow, insert_together
 from parley.interactions.models import (
@@ -26,7 +27,7 @@ from parley.interactions.models import (
     InteractionReason,
     InteractionReference,
 )
-from parley.parties.service import engaged_party_query
+from parley.parties.service import engaged_party_ids, engaged_party_query
 
 _PARAM_NAMES = ("reason_text", "reason_prefix", "reason_lower")
 
@@ -77,6 +78,7 @@ INSERT_INTERACTION = insert(Interaction.__table__).values(
     ),
 )
 INSERT_REFERENCE = insert(InteractionReference.__table__)
+INTERACTION_COLUMNS = frozenset(Interaction.__table__.columns.keys())
 # What a timeline entry shows: the projected columns, never the whole document.
 TIMELINE_COLUMNS = (
     Interaction.id,
@@ -120,6 +122,42 @@ class InteractionRepository(Repository):
     def insert_logged(self, rows: list[NewRow]) -> None:
         """An interaction with its audit line and event: one statement on PostgreSQL."""
         insert_together(self.session.connection(), rows)
+
+    def insert_many(self, rows: list[NewRow]) -> None:
+        """Many interactions' rows (a bulk import's batch), table by table in the order the
+        tables first appear (interactions before their references): each table's rows in one
+        COPY on PostgreSQL (db/bulk.py). An interaction's engaged party and reason code, which
+        its INSERT looks up itself, are looked up here for the whole batch first."""
+        tables: dict = {}
+        for row in rows:
+            tables.setdefault(row.statement.table, []).append(row)
+        connection = self.session.connection()
+        for table, same in tables.items():
+            if table is Interaction.__table__:
+                insert_rows(connection, table, self._interaction_columns(same))
+            else:
+                insert_rows(connection, table, [row.params for row in same])
+
+    def _interaction_columns(self, rows: list[NewRow]) -> list[dict]:
+        """The interactions' column values: party and reason code looked up for all."""
+        params = [row.params for row in rows]
+        customers = {p["of_customer_id"] for p in params if p["given_party_id"] is None}
+        engaged = engaged_party_ids(self.session, [c for c in customers if c])
+        codes: dict[tuple, str | None] = {}
+        columns = INTERACTION_COLUMNS
+        made = []
+        for p in params:
+            reason = tuple(p[name] for name in _PARAM_NAMES)
+            if reason not in codes:
+                found = dict(zip(_PARAM_NAMES, reason, strict=True))
+                codes[reason] = (
+                    self.session.scalar(select(REASON_CODE), found) if reason[0] else None
+                )
+            values = {name: value for name, value in p.items() if name in columns}
+            values["party_id"] = p["given_party_id"] or engaged.get(p["of_customer_id"])
+            values["reason_code"] = codes[reason]
+            made.append(values)
+        return made
 
     def replace_references(self, interaction_id: str, references: list[dict]) -> None:
         self.session.execute(

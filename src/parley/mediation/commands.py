@@ -221,9 +221,15 @@ def _note(text: str, uow: UnitOfWork) -> dict:
 
 
 def _log_interaction(uow, item: LogInteraction, customer_id: str, context: Context) -> str:
-    notes = [item.note] if item.note else []
     external = f" (their id {item.externalId})" if item.externalId else ""
-    notes.append(context.provenance() + external)
+    document = interaction_document(item, customer_id, context.provenance() + external)
+    return InteractionService(uow).create(document).id
+
+
+def interaction_document(item: LogInteraction, customer_id: str, provenance: str) -> dict:
+    """The TMF683 document ``item`` logs for the customer, its provenance as the last note."""
+    notes = [item.note] if item.note else []
+    notes.append(provenance)
     document: dict = {
         "@type": "PartyInteraction",
         "direction": item.direction,
@@ -244,7 +250,7 @@ def _log_interaction(uow, item: LogInteraction, customer_id: str, context: Conte
     dates = {"startDateTime": item.start, "endDateTime": item.end}
     if any(dates.values()):
         document["interactionDate"] = {k: iso(v) for k, v in dates.items() if v is not None}
-    return InteractionService(uow).create(document).id
+    return document
 
 
 def _raise_request(uow, item: RaiseRequest, customer_id: str, context: Context) -> str:

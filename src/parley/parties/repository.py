@@ -93,6 +93,19 @@ class PartyRepository(Repository):
         query = select(Customer.id).where(Customer.party_id == party_id).order_by(Customer.id)
         return list(self.session.scalars(query))
 
+    def engaged_party_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        query = select(Customer.id, Customer.party_id).where(Customer.id.in_(wanted))
+        return {row.id: row.party_id for row in self.session.execute(query)}
+
+    def existing_customer_ids(self, ids: Iterable[str]) -> set[str]:
+        wanted = list(set(ids))
+        if not wanted:
+            return set()
+        return set(self.session.scalars(select(Customer.id).where(Customer.id.in_(wanted))))
+
     def customer_number_taken(self, number: str) -> bool:
         query = select(Customer.id).where(Customer.customer_number == number)
         return self.session.scalar(query) is not None

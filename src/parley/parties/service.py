@@ -509,6 +509,16 @@ def engaged_party_id(session: Session, customer_id: str) -> str | None:
     return PartyRepository(session).engaged_party_id(customer_id)
 
 
+def engaged_party_ids(session: Session, customer_ids: list[str]) -> dict[str, str]:
+    """The engaged party of each of these customers (those that exist), in one query."""
+    return PartyRepository(session).engaged_party_ids(i for i in customer_ids if storable_id(i))
+
+
+def existing_customer_ids(session: Session, customer_ids: list[str]) -> set[str]:
+    """Which of these (storable) ids are customers': one query for a batch of them."""
+    return PartyRepository(session).existing_customer_ids(i for i in customer_ids if storable_id(i))
+
+
 def party_exists(session: Session, party_id: str) -> bool:
     return PartyRepository(session).party_exists(party_id)
 
