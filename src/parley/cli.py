@@ -523,13 +523,10 @@ offers_app = typer.Typer(help="The offer catalogue (TMF620 productOffering).", n
 app.add_typer(offers_app, name="offers")
 
 
-@offers_app.command("import")
-def offers_import(
-    path: str = typer.Argument(..., help="A BSS export: FILE.csv or FILE.json (docs/offers.md)."),
-):
-    """Import a BSS's offerings: new ones created, known ones (by their BSS id) updated. Every
-    row is checked first; if any is wrong, nothing is imported and each problem is listed."""
-    from parley.offers import ImportFailed, OfferImport
+def _all_or_nothing_import(path: str, importer):
+    """Read the file and run ``importer(uow).run(text, path)`` in one unit of work; a file that
+    cannot be read, or any wrong row, is a readable line each on stderr and exit 1."""
+    from parley.offers import ImportFailed
 
     try:
         with open(path, encoding="utf-8-sig") as handle:
@@ -539,12 +536,23 @@ def offers_import(
         raise typer.Exit(1) from None
     try:
         with _unit_of_work() as uow:
-            done = OfferImport(uow).run(text, path)
+            return importer(uow).run(text, path)
     except ImportFailed as failed:
         for problem in failed.problems:
             typer.echo(f"{path}: {problem}", err=True)
         typer.echo("nothing imported", err=True)
         raise typer.Exit(1) from None
+
+
+@offers_app.command("import")
+def offers_import(
+    path: str = typer.Argument(..., help="A BSS export: FILE.csv or FILE.json (docs/offers.md)."),
+):
+    """Import a BSS's offerings: new ones created, known ones (by their BSS id) updated. Every
+    row is checked first; if any is wrong, nothing is imported and each problem is listed."""
+    from parley.offers import OfferImport
+
+    done = _all_or_nothing_import(path, OfferImport)
     typer.echo(f"{done.created} offering(s) created, {done.updated} updated")
 
 
@@ -557,22 +565,9 @@ def offers_import_products(
     """Import the products customers hold (docs/offers.md): new ones created, known ones (same
     customer, offering and start) updated. Every row is checked first; if any is wrong,
     nothing is imported and each problem is listed."""
-    from parley.offers import ImportFailed, ProductImport
+    from parley.offers import ProductImport
 
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
-    try:
-        with _unit_of_work() as uow:
-            done = ProductImport(uow).run(text, path)
-    except ImportFailed as failed:
-        for problem in failed.problems:
-            typer.echo(f"{path}: {problem}", err=True)
-        typer.echo("nothing imported", err=True)
-        raise typer.Exit(1) from None
+    done = _all_or_nothing_import(path, ProductImport)
     typer.echo(f"{done.created} product(s) created, {done.updated} updated")
 
 
