@@ -79,6 +79,15 @@ def database_exists(server: str, name: str) -> bool:
     return bool(found)
 
 
+def reused_or_created(server: str, name: str, reuse: bool, holds) -> tuple[str, bool]:
+    """The URL of database ``name`` and whether it is reused: kept when ``reuse`` and it
+    exists and ``holds(url)`` says it holds the data, else created afresh."""
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    if reuse and database_exists(server, name) and holds(url):
+        return url, True
+    return create_database(server, name), False
+
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (as identify.py computes it)."""
     ordered = sorted(values)

@@ -35,14 +35,19 @@ from pathlib import Path
 
 import httpx2
 from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 import identify  # noqa: E402
 from console import free_port, serve  # noqa: E402
-from interactions import PG_SERVER, machine_facts, percentile, timeline_customers  # noqa: E402
+from interactions import (  # noqa: E402
+    PG_SERVER,
+    machine_facts,
+    percentile,
+    reused_or_created,
+    timeline_customers,
+)
 
 from parley.actor import Actor  # noqa: E402
 from parley.auth.users import UserService  # noqa: E402
@@ -74,19 +79,8 @@ class PageTimes:
 
 def database(args) -> tuple[str, bool]:
     """The URL of parley_bench_portal_<customers> and whether it holds the data (--reuse)."""
-    server = make_url(args.postgres_server)
     name = f"parley_bench_portal_{args.customers}"
-    url = server.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if exists and args.reuse and _holds(url, args):
-            admin.dispose()
-            return url, True
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url, False
+    return reused_or_created(args.postgres_server, name, args.reuse, lambda url: _holds(url, args))
 
 
 def _holds(url: str, args) -> bool:

@@ -43,7 +43,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 from parley.actor import Actor
@@ -68,6 +67,7 @@ from interactions import (  # noqa: E402
     machine_facts,
     percentile,
     random_uuids,
+    reused_or_created,
     timeline_customers,
 )
 
@@ -99,19 +99,9 @@ OFFER_COLUMNS = (
 
 
 def database(args) -> tuple[str, bool]:
-    server = make_url(args.postgres_server)
+    """The URL of parley_bench_upsell_<customers> and whether it holds the data (--reuse)."""
     name = f"parley_bench_upsell_{args.customers}"
-    url = server.set(database=name).render_as_string(hide_password=False)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if exists and args.reuse and _holds(url, args):
-            admin.dispose()
-            return url, True
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url, False
+    return reused_or_created(args.postgres_server, name, args.reuse, lambda url: _holds(url, args))
 
 
 def _holds(url: str, args) -> bool:
