@@ -57,20 +57,7 @@ class OfferImport:
 
     def run(self, text: str, filename: str) -> Imported:
         """Import every row, or none (ImportFailed naming each wrong row)."""
-        rows = self.rows_of(text, filename)
-        problems: list[ImportProblem] = []
-        counts = {"created": 0, "updated": 0}
-        everything = self.uow.session.begin_nested()
-        for number, row in rows:
-            try:
-                with self.uow.session.begin_nested():
-                    counts[self._take(row)] += 1
-            except DomainError as error:
-                problems.append(ImportProblem(number, error.message))
-        if problems:
-            everything.rollback()
-            raise ImportFailed(problems)
-        everything.commit()
+        counts = take_all_or_none(self.uow, self.rows_of(text, filename), self._take)
         return Imported(counts["created"], counts["updated"])
 
     def _take(self, row) -> str:
@@ -81,6 +68,26 @@ class OfferImport:
             return "created"
         self.catalogue.replace(known.id, document)
         return "updated"
+
+
+def take_all_or_none(uow, rows: list[tuple[int, dict]], take) -> dict[str, int]:
+    """``take(row)`` for every row, each in a savepoint, counting what each says it did
+    ("created" or "updated"); if any row is refused, nothing is kept and ImportFailed names
+    every refused row."""
+    problems: list[ImportProblem] = []
+    counts = {"created": 0, "updated": 0}
+    everything = uow.session.begin_nested()
+    for number, row in rows:
+        try:
+            with uow.session.begin_nested():
+                counts[take(row)] += 1
+        except DomainError as error:
+            problems.append(ImportProblem(number, error.message))
+    if problems:
+        everything.rollback()
+        raise ImportFailed(problems)
+    everything.commit()
+    return counts
 
 
 def read_rows(text: str, filename: str, columns, what: str) -> list[tuple[int, dict]]:

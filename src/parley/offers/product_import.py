@@ -16,7 +16,7 @@ from parley.db.base import ID_LENGTH, storable_id, utcnow
 from parley.db.repository import Page
 from parley.errors import DomainError, NotFound
 from parley.offers.catalogue import OfferCatalogue
-from parley.offers.importing import ImportFailed, ImportProblem, read_rows
+from parley.offers.importing import read_rows, take_all_or_none
 from parley.offers.models import PRODUCT_STATUSES, CustomerProduct
 from parley.offers.products import RESOURCE, served_product
 from parley.offers.repository import OfferRepository
@@ -48,19 +48,7 @@ class ProductImport:
     def run(self, text: str, filename: str) -> ProductsImported:
         """Import every row, or none (ImportFailed naming each wrong row)."""
         rows = read_rows(text, filename, COLUMNS, "products")
-        problems: list[ImportProblem] = []
-        counts = {"created": 0, "updated": 0}
-        everything = self.uow.session.begin_nested()
-        for number, row in rows:
-            try:
-                with self.uow.session.begin_nested():
-                    counts[self._take(row)] += 1
-            except DomainError as error:
-                problems.append(ImportProblem(number, error.message))
-        if problems:
-            everything.rollback()
-            raise ImportFailed(problems)
-        everything.commit()
+        counts = take_all_or_none(self.uow, rows, self._take)
         return ProductsImported(counts["created"], counts["updated"])
 
     def _take(self, row) -> str:
