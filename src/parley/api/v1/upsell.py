@@ -10,6 +10,7 @@ from fastapi import APIRouter, Body, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from parley.analytics.upsell import UpsellAcceptance, UpsellRules, UpsellService
+from parley.analytics.upsell.defaults import DEFAULT_RULES
 from parley.analytics.upsell.rules import shown
 from parley.analytics.upsell.service import document, evidence_document
 from parley.api.deps import AppLinks, RequestWork
@@ -19,18 +20,7 @@ from parley.auth.permissions import REPORT_READ, UPSELL_ANSWER, UPSELL_READ, UPS
 from parley.db.base import utcnow
 
 DEFAULT_DAYS = 30
-RULE_EXAMPLE = {
-    "code": "data-addon",
-    "name": "Data add-on after repeated data-limit enquiries",
-    "description": "Two or more enquiries about the data allowance within a month",
-    "active": True,
-    "productOffering": {"externalId": "DEMO-DATA-10"},
-    "signals": [{"kind": "interaction", "code": "usage.data", "weight": 1}],
-    "windowDays": 30,
-    "halfLifeDays": 14,
-    "threshold": 1.5,
-    "suppressionDays": 90,
-}
+RULE_EXAMPLE = DEFAULT_RULES[0]  # the shipped data add-on rule, as /docs shows it
 
 
 class Answer(BaseModel):
