@@ -338,16 +338,22 @@ def summary(runs: list[Run], server_errors: list[str], seconds: float) -> int:
         totals = [a + b for a, b in zip(totals, numbers, strict=True)]
         # A run that tested nothing (a filter that matches no operation) fails as well.
         failed |= not numbers[0] or run.report.get("exit_code", 1) != 0
-        print(f"  {run.name:<58} {numbers[0]:>4} {numbers[1]:>7} {numbers[2]:>4} "
-              f"{numbers[3]:>3} {run.seconds:>6.1f}")
-    print(f"  {'in all':<58} {totals[0]:>4} {totals[1]:>7} {totals[2]:>4} {totals[3]:>3} "
-          f"{seconds:>6.1f}")
+        print(
+            f"  {run.name:<58} {numbers[0]:>4} {numbers[1]:>7} {numbers[2]:>4} "
+            f"{numbers[3]:>3} {run.seconds:>6.1f}"
+        )
+    print(
+        f"  {'in all':<58} {totals[0]:>4} {totals[1]:>7} {totals[2]:>4} {totals[3]:>3} "
+        f"{seconds:>6.1f}"
+    )
     if server_errors:
         failed = True
         print(f"  the server logged {len(server_errors)} unhandled errors:")
         print("\n".join(server_errors[:5]))
-    print(f"fuzz: {'FAILED' if failed else 'passed'}: {totals[0]} operations, "
-          f"{totals[1]} examples, {totals[2]} failures, {totals[3]} errors in {seconds:.0f} s")
+    print(
+        f"fuzz: {'FAILED' if failed else 'passed'}: {totals[0]} operations, "
+        f"{totals[1]} examples, {totals[2]} failures, {totals[3]} errors in {seconds:.0f} s"
+    )
     return 1 if failed else 0
 
 

@@ -69,6 +69,7 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.channels.expiry import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
     def complete_call_wrap_ups():
         from parley.actor import Actor
         from parley.calls.service import CallService  # on first run (see above)

@@ -99,6 +99,8 @@ def hear_handoff_delivery(session, row, status: str, settings: Settings) -> None
     from parley.requests.handoffs.watch import hear_outcome  # on first use (see above)
 
     hear_outcome(session, row, status, settings)
+
+
 def record_sent_email(session, row, status: str, settings: Settings) -> None:
     from parley.mediation.email.threads import record_sent  # on first use (see above)
 

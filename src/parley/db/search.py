@@ -41,8 +41,8 @@ _PG_CANDIDATES = text(
 # followed by the last code point. A party with two words that start alike ("Maria Marquez")
 # comes twice; it is kept once.
 _PG_WORD_STARTS = (
-    "w.word >= parley_name_key(:prefix) COLLATE \"C\" "
-    "AND w.word < (parley_name_key(:prefix) || chr(1114111)) COLLATE \"C\" "
+    'w.word >= parley_name_key(:prefix) COLLATE "C" '
+    'AND w.word < (parley_name_key(:prefix) || chr(1114111)) COLLATE "C" '
 )
 _PG_PREFIX_CANDIDATES = text(
     "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
@@ -54,7 +54,7 @@ _PG_PREFIX_CANDIDATES = text(
 # index-only scan each), each with its first word starting with the last (looked up by party:
 # the prefix alone may be one letter, which a tenth of all words start with).
 _PG_ANCHORED_PREFIX_CANDIDATES = text(
-    "WITH anchor AS (SELECT DISTINCT parley_name_key(x) COLLATE \"C\" AS word "
+    'WITH anchor AS (SELECT DISTINCT parley_name_key(x) COLLATE "C" AS word '
     "FROM unnest(CAST(:anchors AS text[])) AS x) "
     "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
     "SELECT w.word, a.party_id FROM ("

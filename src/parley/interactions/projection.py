@@ -45,9 +45,7 @@ def party_targets(document: dict) -> list[tuple[int, str, str, str, dict]]:
         kind = referred_type(target)
         if target.get("@type") == "PartyRoleRef" and not target.get("@referredType"):
             kind = "Customer" if (related.get("role") or "").lower() == "customer" else kind
-        found.append(
-            (index, related.get("role") or "", kind or "", target.get("id") or "", target)
-        )
+        found.append((index, related.get("role") or "", kind or "", target.get("id") or "", target))
     return found
 
 

@@ -595,6 +595,8 @@ def _listed(value) -> list:
     if not isinstance(value, list):
         raise InvalidInput("attachment: a list of Attachments", "attachment")
     return value
+
+
 def _customer_ref(document: dict) -> str | None:
     """The id of the customer the document names (None: none)."""
     for related in document.get("relatedParty") or []:

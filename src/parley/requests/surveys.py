@@ -120,6 +120,7 @@ class SurveyService:
     ) -> tuple[list[tuple[SatisfactionSurvey, str]], int]:
         """The customer's surveys (with their request's reference), newest first."""
         return self.repo.surveys_of_customer(customer_id, offset, limit, answered_only)
+
     def results(self, start: datetime, end: datetime) -> SurveyResults:
         """What customers said in [start, end): for the CSAT KPI (analytics)."""
         asked, answered = self.repo.surveys_asked(start, end)

@@ -148,8 +148,10 @@ class Identifier:
             score(name_prefix_candidates(self.session, wanted, CANDIDATE_POOL))
         last_word = wanted.rsplit(" ", 1)[-1]
         whole = len(last_word) >= SLIPS_FROM
-        if not as_you_type or (whole and len(scored) < ENOUGH_BY_PREFIX) or (
-            not scored and (whole or " " in wanted)
+        if (
+            not as_you_type
+            or (whole and len(scored) < ENOUGH_BY_PREFIX)
+            or (not scored and (whole or " " in wanted))
         ):
             for text, typos in self._fuzzy_looks(wanted):
                 if typos > 1 and as_you_type and scored:

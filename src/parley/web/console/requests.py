@@ -306,9 +306,7 @@ def view_of(visitor: Visitor, row: CustomerRequest) -> RequestView:
     status = service.status(row.id)
     request_type = RequestTypeCatalogue(visitor.uow).get(row.type_id)
     customer = PartyService(visitor.uow).get_customer(row.customer_id) if row.customer_id else None
-    party_id = (
-        engaged_party_id(visitor.uow.session, row.customer_id) if customer else row.party_id
-    )
+    party_id = engaged_party_id(visitor.uow.session, row.customer_id) if customer else row.party_id
     related = InteractionService(visitor.uow).about_entity(party_id, row.id) if party_id else []
     clock = SlaClocks(visitor.uow).of(row.id)
     stage = status.get("workflowStage")
