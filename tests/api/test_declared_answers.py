@@ -173,3 +173,24 @@ def test_tmf_answers_holding_party_references_fit_their_schema(client):
 
 def test_console_pages_are_not_in_the_description(client):
     assert not [path for path in client.get("/openapi.json").json()["paths"] if "console" in path]
+
+
+def test_each_tmf_version_declares_its_own_schemas(client):
+    """v4 and v5 files define ``Customer`` differently: a v4 operation declares v4's (under
+    its API's name where the v5 one holds the plain name), and its answer fits it."""
+    customer = create_person_customer(client, "Grace", "Hopper")
+    document = client.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def answer_schema(path: str) -> str:
+        content = document["paths"][path]["get"]["responses"]["200"]["content"]
+        return content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+
+    v4, v5 = "/tmf-api/customerManagement/v4/customer/{id}", f"{CUSTOMER_API}/customer/{{id}}"
+    assert answer_schema(v5) == "Customer"
+    assert answer_schema(v4) == "CustomerManagementV4_Customer"
+    # v4's customer has its own contactMedium; v5's has none (the party holds it).
+    assert "contactMedium" in str(schemas["CustomerManagementV4_Customer"])
+    assert "contactMedium" not in str(schemas["Customer"])
+    fits(client, client.get(v4.replace("{id}", customer["id"])), v4, "get")
+    fits(client, client.get(v5.replace("{id}", customer["id"])), v5, "get")

@@ -17,7 +17,7 @@ from parley.api.hrefs import base_url_of, links_of
 from parley.api.json_response import JSONResponse
 from parley.api.security import require, require_any
 from parley.api.tmf.kit.errors import TMFError
-from parley.api.tmf.kit.openapi import body_docs
+from parley.api.tmf.kit.openapi import body_docs, spec_ref
 from parley.api.tmf.kit.query import parse_fields, parse_list_query, select_fields
 from parley.api.tmf.kit.resource import Resource
 from parley.api.tmf.kit.responses import (
@@ -71,7 +71,9 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
     item = resource.type_name
     read, write = require(resource.read_permission), require(resource.write_permission)
 
-    @router.get("", summary=f"List or find {title} objects", openapi_extra=_list_docs(item))
+    @router.get(
+        "", summary=f"List or find {title} objects", openapi_extra=_list_docs(resource.spec, item)
+    )
     def list_items(
         request: Request,
         uow: RequestWork,
@@ -273,8 +275,8 @@ def _patch_route(router: APIRouter, resource: Resource, prefix: str, docs, item,
         return response
 
 
-def _list_docs(type_name: str) -> dict:
-    schema = {"type": "array", "items": {"$ref": f"#/components/schemas/{type_name}"}}
+def _list_docs(spec: Spec, type_name: str) -> dict:
+    schema = {"type": "array", "items": spec_ref(spec, type_name)}
     media = {"application/json": {"schema": schema}}
     return {"responses": {"200": {"description": "Success", "content": media}}}
 

@@ -1,17 +1,33 @@
 """Put the official TMF schemas into Parley's /docs, so request and response bodies are shown
-exactly as the TM Forum defines them."""
+exactly as the TM Forum defines them.
+
+The files define schemas of the same name differently (v4's ``Customer`` and ``RelatedParty``
+are not v5's), and /docs has one set of names. An operation names its schema with its API
+(``spec_ref``); where two APIs' schemas of one name differ, the first API in the order given
+(the v5 ones first) keeps the name and the others' become ``<API>_<name>``
+(``CustomerManagementV4_Customer``), so each operation shows its own version's schema."""
 
 from fastapi import FastAPI
 
 from parley.api.tmf.kit.spec import Spec
 
+SCHEMAS = "#/components/schemas/"
+# Between an API and a schema name in a reference made by ``spec_ref``, until /docs is built:
+# no schema name holds it.
+_OF = "~"
+
+
+def spec_ref(spec: Spec, schema_name: str) -> dict:
+    """A reference to ``spec``'s own schema ``schema_name``, for an operation's documentation."""
+    return {"$ref": f"{SCHEMAS}{spec.origin}{_OF}{schema_name}"}
+
 
 def body_docs(spec: Spec, request_schema: str | None, response_schema: str, status: int) -> dict:
     """``openapi_extra`` for one operation: its request body and its success response."""
-    media = {"application/json": {"schema": {"$ref": f"#/components/schemas/{response_schema}"}}}
+    media = {"application/json": {"schema": spec_ref(spec, response_schema)}}
     extra: dict = {"responses": {str(status): {"description": "Success", "content": media}}}
     if request_schema:
-        content = {"$ref": f"#/components/schemas/{request_schema}"}
+        content = spec_ref(spec, request_schema)
         extra["requestBody"] = {
             "required": True,
             "content": {
@@ -31,20 +47,86 @@ def install_tmf_schemas(app: FastAPI, specs: list[Spec]) -> None:
         document = FastAPI.openapi(app)
         components = document.setdefault("components", {}).setdefault("schemas", {})
         _tidy_operations(document["paths"])
-        pending = list(_refs(document["paths"]))
-        while pending:
-            name = pending.pop()
-            if name in components:
-                continue
-            source = next((s.schemas[name] for s in specs if name in s.schemas), None)
-            if source is None:
-                continue
-            components[name] = _any_of_where_discriminated(source)
-            pending.extend(_refs(source))
+        own = set(components)
+        wanted = _reachable(document["paths"], specs, own)
+        served = {_key(ref, None, specs, own) for ref in _refs(document["paths"])}
+        names = _component_names(wanted, served, [spec.origin for spec in specs], own)
+        for (origin, name), schema in wanted.items():
+            named = _named(schema, names, origin)
+            components[names[(origin, name)]] = _any_of_where_discriminated(named)
+        document["paths"] = _named(document["paths"], names, None)
         app.openapi_schema = document
         return document
 
     app.openapi = openapi
+
+
+def _reachable(paths: dict, specs: list[Spec], own: set[str]) -> dict[tuple[str, str], dict]:
+    """The TMF schemas the operations refer to, and those they refer to, each by (API, name).
+    A plain reference in an operation is to the first API's schema of that name, unless it
+    names one of the document's own (e.g. the ``Error`` model)."""
+    by_origin: dict[str, Spec] = {}
+    for spec in specs:
+        by_origin.setdefault(spec.origin, spec)
+    wanted: dict[tuple[str, str], dict] = {}
+    pending = [_key(ref, None, specs, own) for ref in _refs(paths)]
+    while pending:
+        key = pending.pop()
+        if key is None or key in wanted:
+            continue
+        origin, name = key
+        spec = by_origin.get(origin)
+        if spec is None or name not in spec.schemas:
+            continue
+        wanted[key] = spec.schemas[name]
+        pending.extend(_key(ref, origin, specs, own) for ref in _refs(spec.schemas[name]))
+    return wanted
+
+
+def _key(ref: str, origin: str | None, specs: list[Spec], own: set[str]):
+    if _OF in ref:
+        return tuple(ref.split(_OF, 1))
+    if origin is not None:  # inside a schema: its own API's
+        return origin, ref
+    if ref in own:
+        return None
+    return next(((spec.origin, ref) for spec in specs if ref in spec.schemas), None)
+
+
+def _component_names(wanted: dict, served: set, order: list[str], own: set[str]) -> dict:
+    """Each (API, name) its component's name: the name itself for the first that has it (and
+    for any other whose schema is the same), else ``<API>_<name>``. First come the schemas
+    operations name (an API's own resources: TMF632's ``Individual_FVO``, not the one inside
+    TMF629), then by API in ``order``."""
+    rank = {origin: index for index, origin in enumerate(dict.fromkeys(order))}
+
+    def claim(key: tuple[str, str]) -> tuple:
+        return key not in served, rank.get(key[0], len(rank)), key[1]
+
+    names: dict[tuple[str, str], str] = {}
+    holder: dict[str, dict] = {}  # a plain name: the schema it was given to
+    for origin, name in sorted(wanted, key=claim):
+        schema = wanted[(origin, name)]
+        if name not in own and holder.setdefault(name, schema) == schema:
+            names[(origin, name)] = name
+        else:
+            names[(origin, name)] = f"{origin}_{name}"
+    return names
+
+
+def _named(node, names: dict, origin: str | None, field: str = ""):
+    """``node`` with each reference to a TMF schema made the name of its component: its
+    ``$ref``s, and the subtypes a discriminator's mapping names."""
+    if isinstance(node, str) and node.startswith(SCHEMAS) and (field == "$ref" or origin):
+        wanted = node[len(SCHEMAS) :]
+        key = tuple(wanted.split(_OF, 1)) if _OF in wanted else (origin, wanted)
+        # A schema not put into /docs (a subtype only a mapping names) keeps its plain name.
+        return f"{SCHEMAS}{names.get(key, key[1])}"
+    if isinstance(node, dict):
+        return {key: _named(value, names, origin, key) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_named(value, names, origin) for value in node]
+    return node
 
 
 def _any_of_where_discriminated(node):

@@ -61,6 +61,8 @@ class Spec:
         self.body_suffixes = (
             ("_FVO", "_MVO") if "components" in document else ("_Create", "_Update")
         )
+        # Which API and version the schemas are of, for /docs: "CustomerManagementV4".
+        self.origin = _origin(document)
 
     def properties(self, schema_name: str) -> set[str]:
         return set(self._shape(schema_name).properties)
@@ -328,6 +330,16 @@ def _openapi3_refs(node: Any) -> Any:
 class _Trial(list):
     """The problems of a trial check (which shape fits?): a trial infers no ``@type`` into the
     value, so the value needs no copy; the check of the shape chosen does."""
+
+
+def _origin(document: dict) -> str:
+    """The API's title and major version as one word: the v4 and v5 files define schemas of the
+    same names differently, and /docs tells them apart by it."""
+    info = document.get("info") or {}
+    words = [w for w in str(info.get("title", "TMF")).split() if w.upper() != "API"]
+    major = str(info.get("version", "")).split(".")[0]
+    name = "".join(word[:1].upper() + word[1:] for word in words if word.isalnum())
+    return f"{name or 'TMF'}V{major}" if major.isdigit() else name or "TMF"
 
 
 def _ref_name(ref: str) -> str:
