@@ -7,8 +7,9 @@ Parley's IMAP mailboxes (mediation.email, when any are set and PARLEY_MAIL_POLL_
 0; mail fetched twice is stored once), the analytics roll-ups, problem detection, scheduled
 reports and problem notices (analytics), the up-sell acceptance of settled days
 (analytics.upsell), the purge of rate counters that mean nothing any more (parley.ratelimit)
-and of the portal's one-time codes that were used or have expired (auth.one_time_codes), and
-the event store's retention (events.retention). ``parley worker`` and the embedded worker of
+and of the portal's one-time codes that were used or have expired (auth.one_time_codes), the
+event store's retention (events.retention), and the removal of attachment files no request
+names (requests.attachments). ``parley worker`` and the embedded worker of
 ``parley serve`` both run them; any number of workers may, since each job is safe to run
 concurrently.
 Composition, like parley.wiring: the outbox's worker runs jobs without knowing the domains."""
@@ -32,6 +33,7 @@ UPSELL_ROLL_UP_SECONDS = 3600.0  # days whose offers can no longer be answered, 
 REPORT_DELIVERY_SECONDS = 60.0  # a scheduled report goes out within a minute of its time
 PROBLEM_NOTICE_SECONDS = 15.0  # a problem's notices go out a batch of customers at a time
 EVENT_PRUNING_SECONDS = 600.0  # retention is counted in days: no hurry
+ATTACHMENT_SWEEP_SECONDS = 3600.0  # a file no attachment names is kept a day anyway
 
 
 def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
@@ -92,6 +94,13 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         from parley.events.retention import run_once  # on first run, as the SLA watch
 
         return run_once(engine, settings)
+
+    def sweep_attachment_files():
+        from parley.changes import UnitOfWork
+        from parley.requests.attachments import sweep_unnamed_files  # on first run (see above)
+
+        with Session(engine) as session, session.begin():
+            return sweep_unnamed_files(UnitOfWork(session, settings))
 
     def fetch_mail():
         from parley.mediation.email.fetching import fetch_mailboxes  # on first run (see above)
@@ -156,4 +165,5 @@ def worker_jobs(engine: Engine, settings: Settings) -> list[PeriodicJob]:
         PeriodicJob("report-delivery", REPORT_DELIVERY_SECONDS, analytics("deliver")),
         PeriodicJob("problem-notices", PROBLEM_NOTICE_SECONDS, analytics("notify")),
         PeriodicJob("event-store-retention", EVENT_PRUNING_SECONDS, prune_event_store),
+        PeriodicJob("attachment-files", ATTACHMENT_SWEEP_SECONDS, sweep_attachment_files),
     ]

@@ -25,6 +25,8 @@ from parley.requests.repository import RequestRepository
 RESOURCE = "requestAttachment"
 REFERRED_TYPE = "Attachment"
 LONGEST_TYPE, LONGEST_DESCRIPTION = 64, 500
+# Far longer than any request that keeps a file and then names it takes to commit.
+UNNAMED_FILE_GRACE_SECONDS = 24 * 3600.0
 
 
 EMPTY, TOO_LARGE, WRONG_TYPE = "empty", "tooLarge", "wrongType"
@@ -131,6 +133,13 @@ class AttachmentFiles:
     def content(self, row: RequestAttachment) -> bytes:
         """The file's bytes, checked against its checksum (``FileMissing`` if they are gone)."""
         return self.store.read(row.sha256)
+
+
+def sweep_unnamed_files(uow: UnitOfWork) -> int:
+    """Remove the kept files no attachment names (their request was rolled back) once they are
+    a day old; how many went."""
+    store = FileStore(uow.options(RequestOptions).attachment_dir)
+    return store.sweep(RequestRepository(uow.session).named_files, UNNAMED_FILE_GRACE_SECONDS)
 
 
 def reference(row: RequestAttachment) -> dict:

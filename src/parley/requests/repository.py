@@ -62,6 +62,11 @@ class RequestRepository(Repository):
     def attachment(self, attachment_id: str) -> RequestAttachment | None:
         return self.session.get(RequestAttachment, attachment_id)
 
+    def named_files(self, checksums: list[str]) -> set[str]:
+        """Which of ``checksums`` some attachment's file is."""
+        query = select(RequestAttachment.sha256).where(RequestAttachment.sha256.in_(checksums))
+        return set(self.session.scalars(query.distinct()))
+
     def attachments_of(self, request_id: str) -> list[RequestAttachment]:
         query = select(RequestAttachment).where(RequestAttachment.request_id == request_id)
         order = (RequestAttachment.created_at, RequestAttachment.id)
