@@ -44,6 +44,14 @@ _PG_WORD_STARTS = (
     'w.word >= parley_name_key(:prefix) COLLATE "C" '
     'AND w.word < (parley_name_key(:prefix) || chr(1114111)) COLLATE "C" '
 )
+# The same test on one party's own words: ``w.word || ''`` is no column the (word, party_id)
+# key can range over, so each party's words are read through (party_id, word), a few entries,
+# instead of the whole prefix range once per party (for "Valentin Vinc" at 1,000,000 customers:
+# 2,600 buffers instead of 16,300).
+_PG_OWN_WORD_STARTS = (
+    "(w.word || '') >= parley_name_key(:prefix) COLLATE \"C\" "
+    "AND (w.word || '') < (parley_name_key(:prefix) || chr(1114111)) COLLATE \"C\" "
+)
 _PG_PREFIX_CANDIDATES = text(
     "SELECT p.id, p.display_name, p.city, p.search_text FROM ("
     f"SELECT w.word, w.party_id FROM party_name_word AS w WHERE {_PG_WORD_STARTS}"
@@ -61,7 +69,8 @@ _PG_ANCHORED_PREFIX_CANDIDATES = text(
     "SELECT party_id FROM party_name_word WHERE word IN (SELECT word FROM anchor) "
     "GROUP BY party_id HAVING count(*) = (SELECT count(*) FROM anchor)"
     ") AS a CROSS JOIN LATERAL ("
-    f"SELECT w.word FROM party_name_word AS w WHERE w.party_id = a.party_id AND {_PG_WORD_STARTS}"
+    "SELECT w.word FROM party_name_word AS w "
+    f"WHERE w.party_id = a.party_id AND {_PG_OWN_WORD_STARTS}"
     "ORDER BY w.word LIMIT 1) AS w "
     "ORDER BY w.word, a.party_id LIMIT :limit"
     ") AS n JOIN party AS p ON p.id = n.party_id ORDER BY n.word, n.party_id"
