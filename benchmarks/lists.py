@@ -269,6 +269,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="interactions part: print each case's statements with EXPLAIN (ANALYZE, BUFFERS)",
+    )
+    parser.add_argument("--no-measure", action="store_true", help="with --explain: only that")
     args = parser.parse_args(argv)
     if args.customers is None:
         args.customers = 1_000_000 if args.part == "customers" else 20_000
@@ -306,12 +312,16 @@ def main(argv: list[str] | None = None) -> None:
         loads = [os.getloadavg()[0]]
         with server:
             token = _token(server.base_url, username)
-            for case in listed:
+            if args.explain and args.part == "interactions":
+                print(lists_activity.explain(url, listed, token, env["PARLEY_JWT_SECRET"]))
+            for case in [] if args.no_measure else listed:
                 shapes[case.name] = check(server.base_url, token, case)
                 for clients in (1, args.connections):
                     results.append(run(server, token, case, clients, args, workdir))
                     print(f"  {case.name}, {clients} client(s) done", file=sys.stderr)
         loads.append(os.getloadavg()[0])
+    if args.no_measure:
+        return
     print(report(results, shapes, args, interactions.machine_facts(url), loads))
     print(
         f"\nCommand: PYTHONPATH=src .venv/bin/python benchmarks/lists.py {' '.join(sys.argv[1:])}"

@@ -100,7 +100,8 @@ class RequestService:
         return self.repo.histories([row.id for row in rows])
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page)
+        columns = self.repo.narrowed(LIST_COLUMNS, page)
+        conditions = conditions_for(columns, CustomerRequest.document, page)
         return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
 
     def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:
