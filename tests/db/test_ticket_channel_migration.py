@@ -1,5 +1,6 @@
 """Migration 0043: tickets raised before it get their channel column from their document's
-``channel.id`` (the TMF621 filter finds them); its downgrade drops the column."""
+``channel.id`` (the TMF621 filter finds them); its downgrade drops the column; neither
+rebuilds the table (on SQLite that would cascade to the status history)."""
 
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
@@ -11,6 +12,11 @@ from parley.db.migrate import downgrade, upgrade
 from tests.conftest import staff_headers
 from tests.factories import create_customer
 from tests.requests.helpers import TICKETS, raise_request
+
+
+def _history_rows(engine) -> int:
+    with engine.connect() as connection:
+        return connection.scalar(sa.text("SELECT count(*) FROM request_status_change"))
 
 
 def _channels(engine) -> dict[str, str | None]:
@@ -36,6 +42,7 @@ def test_tickets_made_before_it_are_filtered_by_their_channel(scratch_database_u
             }
             unnamed = raise_request(client, customer)["id"]
             app.state.engine.dispose()
+            history = _history_rows(engine)
 
             downgrade(engine, "0038")
             with engine.connect() as connection:
@@ -43,6 +50,7 @@ def test_tickets_made_before_it_are_filtered_by_their_channel(scratch_database_u
             assert "channel" not in {c["name"] for c in columns}
             upgrade(engine)
 
+            assert _history_rows(engine) == history > 0
             expected = {made["web"]: "web", made["store"]: "store", made["x" * 101]: None}
             assert _channels(engine) == {**expected, unnamed: None}
             found = client.get(TICKETS, params={"channel.id": "store"})

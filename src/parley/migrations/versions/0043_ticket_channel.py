@@ -22,8 +22,8 @@ CHANNEL_LENGTH = 100  # as requests.models.CHANNEL_LENGTH (a migration keeps its
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("customer_request") as table:
-        table.add_column(sa.Column("channel", sa.String(CHANNEL_LENGTH), nullable=True))
+    # Plain ALTERs, no table rebuilt: on SQLite a rebuild would cascade to the status history.
+    op.add_column("customer_request", sa.Column("channel", sa.String(CHANNEL_LENGTH)))
     if op.get_bind().dialect.name == "postgresql":
         channel = "document -> 'channel' ->> 'id'"
         typed = "jsonb_typeof(document -> 'channel' -> 'id') = 'string'"
@@ -41,5 +41,4 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_customer_request_channel", table_name="customer_request")
-    with op.batch_alter_table("customer_request") as table:
-        table.drop_column("channel")
+    op.execute("ALTER TABLE customer_request DROP COLUMN channel")
