@@ -1,14 +1,22 @@
-"""TMF list benchmark (issue 19): the customer list at 1,000,000 customers over HTTP.
+"""TMF list benchmark (issue 19): the customer list at 1,000,000 customers, and filtered
+interaction and ticket lists at 10,000,000 interactions, over HTTP.
 
-Loads the identification benchmark's population (identify.py: parties, keys, customers,
-accounts, by COPY) into database parley_bench_lists_<customers> on PostgreSQL, runs
+Part customers: loads the identification benchmark's population (identify.py: parties, keys,
+customers, accounts, by COPY) into database parley_bench_lists_<customers> on PostgreSQL, runs
 `parley serve --workers 2`, and drives GET /tmf-api/customerManagement/v5/customer with wrk:
 each case with one client (latency: p50/p99) and with 32 (throughput: requests/s), closed
 loop. Cases: the first page, a deep page by cursor and by offset, and filtered pages (status,
 name, a creation-date range, sorted by name).
 
+Part interactions: loads interactions.py's timeline data set (--interactions over 20,000
+customers) and --tickets tickets into parley_bench_lists_interactions_<interactions>
+(lists_activity.py) and drives GET .../partyInteraction and .../troubleTicket the same way,
+filtered by customer (the busiest and a typical one), by a day and a month, by channel and by
+combinations of them.
+
     .venv/bin/python benchmarks/lists.py --customers 1000000            # load, then measure
     .venv/bin/python benchmarks/lists.py --customers 1000000 --reuse    # measure again
+    .venv/bin/python benchmarks/lists.py --part interactions --interactions 10000000 --reuse
 
 Needs wrk and PostgreSQL at --postgres-server.
 """
@@ -39,9 +47,12 @@ BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 import identify  # noqa: E402  (the customer population and its loader)
 import interactions  # noqa: E402  (server, wrk and CLI helpers)
+import lists_activity  # noqa: E402  (the interactions part's data and cases)
 
 CUSTOMERS_PATH = "/tmf-api/customerManagement/v5/customer"
 P99_TARGET_MS, RATE_TARGET = 20.0, 300.0
+# Issue 19: "a filtered list at 10,000,000 interactions stays under 100 ms".
+ACTIVITY_P99_TARGET_MS = 100.0
 
 # One GET per request, only 200 counts; done() prints one JSON line (as interactions.py's).
 WRK_SCRIPT = (
@@ -74,6 +85,7 @@ end
 class Case:
     name: str
     query: str
+    path: str = CUSTOMERS_PATH
     target: bool = True  # held to the issue's targets (deep offset is shown for comparison)
 
 
@@ -154,7 +166,7 @@ def cases(url: str, customers: int) -> list[Case]:
 
 def run(server, token: str, case: Case, clients: int, args, workdir: str) -> Measured:
     script = Path(workdir) / "list.lua"
-    path = f"{CUSTOMERS_PATH}?{case.query}"
+    path = f"{case.path}?{case.query}"
     script.write_text(
         WRK_SCRIPT
         % {
@@ -180,7 +192,7 @@ def run(server, token: str, case: Case, clients: int, args, workdir: str) -> Mea
 def check(base_url: str, token: str, case: Case) -> str:
     """One request by hand first: a wrong query shows as its error, not as 0 req/s."""
     request = urllib.request.Request(
-        f"{base_url}{CUSTOMERS_PATH}?{case.query}", headers={"Authorization": f"Bearer {token}"}
+        f"{base_url}{case.path}?{case.query}", headers={"Authorization": f"Bearer {token}"}
     )
     with urllib.request.urlopen(request, timeout=60) as answer:
         items = json.loads(answer.read())
@@ -190,9 +202,15 @@ def check(base_url: str, token: str, case: Case) -> str:
 
 
 def report(results: list[Measured], shapes: dict[str, str], args, facts: str, loads) -> str:
+    what = (
+        f"The customer list over HTTP at {args.customers:,} customers"
+        if args.part == "customers"
+        else f"Interaction and ticket lists over HTTP at {args.interactions:,} interactions "
+        f"and {args.tickets:,} tickets"
+    )
     lines = [
-        f"### The customer list over HTTP at {args.customers:,} customers "
-        f"({args.workers} workers, {args.duration:g} s per run after {args.warmup:g} s warm-up)",
+        f"### {what} ({args.workers} workers, {args.duration:g} s per run after "
+        f"{args.warmup:g} s warm-up; {datetime.now(UTC):%Y-%m-%d %H:%M} UTC)",
         "",
         "| case | answer | 1 client p50 / p99 | 1 client req/s | 32 clients req/s (p99) |",
         "|---|---|---|---|---|",
@@ -211,12 +229,22 @@ def report(results: list[Measured], shapes: dict[str, str], args, facts: str, lo
     held = [r for r in results if r.case.target]
     worst_p99 = max(r.p99_ms for r in held if r.clients == 1)
     lowest_rate = min(r.rate for r in held if r.clients == args.connections)
+    if args.part == "interactions":
+        lines += [
+            "",
+            f"Target: every filtered list p99 < {ACTIVITY_P99_TARGET_MS:g} ms with one client "
+            f"(worst {worst_p99:.1f} ms: {interactions.met(worst_p99 < ACTIVITY_P99_TARGET_MS)}); "
+            f"lowest rate with {args.connections} clients {lowest_rate:.0f} requests/s.",
+        ]
+    else:
+        lines += [
+            "",
+            f"Targets (all cases but the deep offset): p99 < {P99_TARGET_MS:g} ms with one client "
+            f"(worst {worst_p99:.1f} ms: {interactions.met(worst_p99 < P99_TARGET_MS)}); "
+            f"≥ {RATE_TARGET:g} requests/s with {args.connections} clients (lowest "
+            f"{lowest_rate:.0f}: {interactions.met(lowest_rate >= RATE_TARGET)}).",
+        ]
     lines += [
-        "",
-        f"Targets (all cases but the deep offset): p99 < {P99_TARGET_MS:g} ms with one client "
-        f"(worst {worst_p99:.1f} ms: {interactions.met(worst_p99 < P99_TARGET_MS)}); "
-        f"≥ {RATE_TARGET:g} requests/s with {args.connections} clients (lowest "
-        f"{lowest_rate:.0f}: {interactions.met(lowest_rate >= RATE_TARGET)}).",
         "",
         f"{facts}. Load average {loads[0]:.2f} before, {loads[1]:.2f} after; wrk on the same "
         "machine, 1 thread.",
@@ -226,16 +254,32 @@ def report(results: list[Measured], shapes: dict[str, str], args, facts: str, lo
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--part", choices=("customers", "interactions"), default="customers")
     parser.add_argument("--postgres-server", default=interactions.PG_SERVER)
-    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument(
+        "--customers",
+        type=int,
+        help="customers loaded (default: 1,000,000; 20,000 for the interactions part)",
+    )
+    parser.add_argument("--interactions", type=int, default=10_000_000)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep a loaded database")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--duration", type=float, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="interactions part: print each case's statements with EXPLAIN (ANALYZE, BUFFERS)",
+    )
+    parser.add_argument("--no-measure", action="store_true", help="with --explain: only that")
     args = parser.parse_args(argv)
-    url = prepare(args)
+    if args.customers is None:
+        args.customers = 1_000_000 if args.part == "customers" else 20_000
+    print("  " + " ".join(["benchmarks/lists.py", *sys.argv[1:]]), file=sys.stderr)
+    url = prepare(args) if args.part == "customers" else lists_activity.database(args)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as workdir:
         env = {
             **os.environ,
@@ -254,7 +298,11 @@ def main(argv: list[str] | None = None) -> None:
             "--role=agent",
             f"--password={interactions.BENCH_PASSWORD}",
         )
-        listed = cases(url, args.customers)
+        listed = (
+            cases(url, args.customers)
+            if args.part == "customers"
+            else lists_activity.cases(url, args.seed, Case)
+        )
         port = interactions.free_port()
         command = [str(interactions.VENV_BIN / "parley"), "serve", f"--workers={args.workers}"]
         server = interactions.Server(
@@ -264,13 +312,20 @@ def main(argv: list[str] | None = None) -> None:
         loads = [os.getloadavg()[0]]
         with server:
             token = _token(server.base_url, username)
-            for case in listed:
+            if args.explain and args.part == "interactions":
+                print(lists_activity.explain(url, listed, token, env["PARLEY_JWT_SECRET"]))
+            for case in [] if args.no_measure else listed:
                 shapes[case.name] = check(server.base_url, token, case)
                 for clients in (1, args.connections):
                     results.append(run(server, token, case, clients, args, workdir))
                     print(f"  {case.name}, {clients} client(s) done", file=sys.stderr)
         loads.append(os.getloadavg()[0])
+    if args.no_measure:
+        return
     print(report(results, shapes, args, interactions.machine_facts(url), loads))
+    print(
+        f"\nCommand: PYTHONPATH=src .venv/bin/python benchmarks/lists.py {' '.join(sys.argv[1:])}"
+    )
 
 
 def _token(base_url: str, username: str) -> str:

@@ -41,6 +41,33 @@ def test_filter_by_related_party_id_in_either_shape(client, three_interactions):
     assert len(_ids(client.get(INTERACTIONS, params={"relatedParty.id": both}))) == 3
 
 
+def test_related_party_finds_a_persons_and_a_customers_interactions_with_exact_totals(client):
+    """The filter reads the customer column or the person column, whichever holds the id
+    (Repository.narrowed): the same rows as either, counted."""
+    person = create_individual(client)
+    as_prospect = {
+        "role": "prospect",
+        "partyOrPartyRole": {
+            "@type": "PartyRef",
+            "id": person["id"],
+            "@referredType": "Individual",
+        },
+    }
+    prospect = [log_interaction(client, relatedParty=[as_prospect]) for _ in range(2)]
+    customer = create_customer(client)
+    of_customer = log_interaction(client, customer)
+
+    for wanted, expected in (
+        (person["id"], {m["id"] for m in prospect}),
+        (customer["id"], {of_customer["id"]}),
+        (f"{person['id']},{customer['id']}", {m["id"] for m in (*prospect, of_customer)}),
+        ("an-id-nobody-has", set()),
+    ):
+        answer = client.get(INTERACTIONS, params={"relatedParty.id": wanted})
+        assert set(_ids(answer)) == expected
+        assert answer.headers["X-Total-Count"] == str(len(expected))
+
+
 @pytest.mark.parametrize(
     ("operator", "expected"),
     [("gt", [2]), ("gte", [2, 1]), ("lt", [0]), ("lte", [1, 0]), ("eq", [1])],

@@ -3,7 +3,7 @@ constraint violations surface inside the service call that caused them, the TMF 
 filters and pages of list queries, and the one rule of who reads rows owned by a customer."""
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, false, func, select, text
@@ -15,6 +15,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from parley.db.base import ID_LENGTH, storable_id
 from parley.db.listing import (
+    Attribute,
     Criterion,
     DocumentMatch,
     PageInfo,
@@ -134,6 +135,28 @@ class Repository:
         rows = list(self.session.scalars(query.limit(page.limit)).all())
         page.info.ordering, page.info.rows, page.info.limit = order, rows, page.limit
         return rows, self.total(model, conditions, page, len(rows))
+
+    def narrowed(self, column_map: dict, page: Page) -> dict:
+        """``column_map`` with each attribute that matches on several columns (``also``: a
+        customer's or a person's id) narrowed, where the page asks for one value of it, to the
+        columns that hold that value: the same rows, but one column's index read in order and
+        stopped after a page, where PostgreSQL reads an OR of two indexes as a bitmap of every
+        match and sorts it (220 ms for a customer with 10,000 interactions in 10,000,000)."""
+        narrowed = dict(column_map)
+        for name, declared in column_map.items():
+            value = page.equal_to(name)
+            if not isinstance(declared, Attribute) or not declared.also or value is None:
+                continue
+            if declared.through is not None:
+                continue
+            columns = (declared.column, *declared.also)
+            holding = [c for c in columns if self._holds(c, value)] or columns[:1]
+            narrowed[name] = replace(declared, column=holding[0], also=tuple(holding[1:]))
+        return narrowed
+
+    def _holds(self, column, value) -> bool:
+        """Whether some row has ``value`` in ``column`` (one probe of its index)."""
+        return self.session.scalar(select(column).where(column == value).limit(1)) is not None
 
     def total(self, model, conditions: list, page: Page, shown: int) -> int:
         """How many rows match (docs/api.md, "Totals"): known without a query when a page

@@ -132,7 +132,8 @@ class InteractionService:
         )
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, Interaction.document, page)
+        columns = self.repo.narrowed(LIST_COLUMNS, page)
+        conditions = conditions_for(columns, Interaction.document, page)
         return self.repo.list_interactions([*conditions, self.repo.readable_by(reader)], page)
 
     def timeline(

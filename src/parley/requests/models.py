@@ -15,6 +15,8 @@ CATEGORIES = ("fulfilment", "assurance", "billing", "account", "information")
 FULFILMENT_MODES = ("automatic", "workflow")
 MILESTONES = ("received", "inProgress", "delayed", "resolved")
 TYPE_STATUSES = ("active", "retired")
+# Longest channel id kept in CustomerRequest.channel (channels are short codes: phone, web).
+CHANNEL_LENGTH = 100
 
 
 class RequestType(Base):
@@ -65,6 +67,8 @@ class CustomerRequest(Base):
         Index("ix_customer_request_customer", "customer_id", "created_at"),
         Index("ix_customer_request_party", "party_id", "created_at"),
         Index("ix_customer_request_status", "status"),
+        # A channel's tickets, newest first (TMF621 ``channel.id``; migration 0043).
+        Index("ix_customer_request_channel", "channel", "created_at", "id"),
     )
 
     id: Mapped[str] = mapped_column(UUIDString, primary_key=True, default=new_id)
@@ -84,6 +88,8 @@ class CustomerRequest(Base):
     )
     status: Mapped[str] = mapped_column(String(16))
     priority: Mapped[str] = mapped_column(String(16))
+    # The document's ``channel.id``, for the lists' filter (requests.service.channel_id).
+    channel: Mapped[str | None] = mapped_column(String(CHANNEL_LENGTH))
     expected_resolution_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -25,6 +25,7 @@ from parley.requests.fulfilment import AutomaticFulfilment
 from parley.requests.handoffs.service import CORRELATION_ID, PRODUCT_ORDER_ID, Handoffs
 from parley.requests.linking import INTERACTION, InteractionLinks
 from parley.requests.models import (
+    CHANNEL_LENGTH,
     CustomerRequest,
     RequestAttachment,
     RequestStatusChange,
@@ -57,6 +58,7 @@ LIST_COLUMNS = {
     # reference is shaped (v5 or v4).
     "relatedParty.id": _CUSTOMER_OR_PARTY,
     "relatedParty.partyOrPartyRole.id": _CUSTOMER_OR_PARTY,
+    "channel.id": CustomerRequest.channel,
 }
 OUTCOME, RESOLUTION_CODE = "outcome", "resolutionCode"
 # Characteristics the server keeps: what a client sends of them is replaced by the stored ones.
@@ -98,7 +100,8 @@ class RequestService:
         return self.repo.histories([row.id for row in rows])
 
     def find(self, page: Page, reader: Reader | None = None):
-        conditions = conditions_for(LIST_COLUMNS, CustomerRequest.document, page)
+        columns = self.repo.narrowed(LIST_COLUMNS, page)
+        conditions = conditions_for(columns, CustomerRequest.document, page)
         return self.repo.list_requests([*conditions, self.repo.readable_by(reader)], page)
 
     def of_customer(self, customer_id: str, limit: int) -> list[CustomerRequest]:
@@ -188,6 +191,7 @@ class RequestService:
             interaction_id=interaction.id if interaction else None,
             status=lc.ACKNOWLEDGED,
             priority=priority,
+            channel=channel_id(document),
             expected_resolution_at=now + sla_target(request_type, priority),
             document=document,
             created_at=now,
@@ -263,6 +267,7 @@ class RequestService:
             self._move(row, request_type, wanted, reason, document)
         document["status"], document["priority"] = row.status, row.priority
         row.document, row.updated_at = document, utcnow()
+        row.channel = channel_id(document)
         self.repo.add(row)
         self._updated(row, before)
         self.workflow.drain()
@@ -604,6 +609,14 @@ def _customer_ref(document: dict) -> str | None:
         if ref.get("@referredType") == "Customer":
             return ref.get("id")
     return None
+
+
+def channel_id(document: dict) -> str | None:
+    """The document's ``channel.id`` as CustomerRequest.channel keeps it for the lists' filter
+    (None when it is no text or longer than a channel code: migration 0043 reads it so)."""
+    channel = document.get("channel")
+    found = channel.get("id") if isinstance(channel, dict) else None
+    return found if isinstance(found, str) and len(found) <= CHANNEL_LENGTH else None
 
 
 def _channel_of(document: dict) -> str | None:
