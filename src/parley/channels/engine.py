@@ -137,10 +137,10 @@ class MenuEngine:
         state["last"] = _stored(reply)
         row.state, row.updated_at = state, now
         row.expires_at = now + timedelta(seconds=self.options.session_seconds)
-        self.repo.add(row)
-        if reply.final or turn.release:
+        if reply.final or turn.release:  # ended before the row is written: one UPDATE of it
             ending = ABANDONED if turn.timed_out and not reply.transfer else ENDED
             SessionLog(self._as(row)).close(row, ending, reply.transfer)
+        self.repo.add(row)
         return reply
 
     def _ended(self, turn: Turn) -> Reply | None:
