@@ -41,11 +41,14 @@ sys.path.insert(0, str(BENCHMARKS))
 from interactions import (  # noqa: E402
     PG_SERVER,
     Server,
+    backend_pids,
+    cpu_seconds,
     create_database,
     database_exists,
     free_port,
     machine_facts,
     percentile,
+    process_tree,
 )
 
 DATABASE = "parley_bench_ussd"
@@ -166,6 +169,28 @@ def logged_once(url: str, sessions: int, before: int) -> tuple[bool, str]:
     )
 
 
+class Spent:
+    """CPU seconds the run cost each side: this client, the server's processes, and the
+    PostgreSQL backends of the benchmark's database (those that opened during the run
+    from zero). The machine's other work is in none of them."""
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid, self.engine = server_pid, create_engine(url)
+        self.client = time.process_time()
+        self.server = cpu_seconds(process_tree(server_pid))
+        self.database = cpu_seconds(backend_pids(self.engine))
+
+    def since(self) -> dict[str, float]:
+        server = cpu_seconds(process_tree(self.server_pid))
+        database = cpu_seconds(backend_pids(self.engine))
+        self.engine.dispose()
+        return {
+            "client": time.process_time() - self.client,
+            "server": sum(cpu - self.server.get(pid, 0.0) for pid, cpu in server.items()),
+            "PostgreSQL": sum(cpu - self.database.get(pid, 0.0) for pid, cpu in database.items()),
+        }
+
+
 def row(name: str, values: list[float]) -> str:
     p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
     return f"{name:<16}{p50:>9.1f}{p99:>9.1f}"
@@ -209,7 +234,9 @@ def main(argv: list[str] | None = None) -> None:
         with Server("Parley", command, env, workdir, port, login=False) as server:
             asyncio.run(run(server.base_url, numbers[: min(20, len(numbers))], args))  # warm-up
             load_before = os.getloadavg()
+            spent = Spent(server.process.pid, url)
             timings, failures, elapsed = asyncio.run(run(server.base_url, numbers, args))
+            cpu = spent.since()
             load_after = os.getloadavg()
         ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
     steps = sum(len(values) for values in timings.values())
@@ -226,6 +253,9 @@ def main(argv: list[str] | None = None) -> None:
     every = [v for values in timings.values() for v in values]
     if every:
         print(row("every step", every))
+    if steps:
+        shares = ", ".join(f"{name} {seconds / steps * 1000:.2f}" for name, seconds in cpu.items())
+        print(f"CPU ms per step: {shares}")
     print(f"load average (1/5/15 min) before {load_before}, after {load_after}")
     print(f"logged: {logged}")
     if failures:
