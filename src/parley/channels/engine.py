@@ -180,7 +180,7 @@ class MenuEngine:
         caller = identify_caller(uow, turn.msisdn)
         language = self.options.language
         if caller.customer_id is not None:
-            preferred = (PreferenceService(uow).get(caller.customer_id).language or "")[:2]
+            preferred = (PreferenceService(uow).language_of(caller.customer_id) or "")[:2]
             language = preferred if preferred in texts.LANGUAGES else language
         menu = _menu(uow, self.options.menu)
         now = utcnow()
