@@ -50,6 +50,7 @@ from interactions import (  # noqa: E402
     percentile,
     process_tree,
 )
+from plain_http import PlainClient, PlainHTTPError  # noqa: E402
 
 DATABASE = "parley_bench_ussd"
 SRC = BENCHMARKS.parent / "src"
@@ -106,34 +107,43 @@ async def play(client, url: str, msisdn: str, args, delay: float, timings, failu
                 "networkCode": "62120", "text": "*".join(inputs)}  # fmt: skip
         started = time.perf_counter()
         try:
-            answer = await client.post(url, data=form)
-            body = answer.text
-        except httpx.HTTPError as error:
+            if isinstance(client, PlainClient):
+                status, body = await client.post_form(url, form)
+            else:
+                answer = await client.post(url, data=form)
+                status, body = answer.status_code, answer.text
+        except (httpx.HTTPError, PlainHTTPError) as error:
             failures.append(f"{name}: {error!r}")
             return
         timings[name].append(time.perf_counter() - started)
-        if answer.status_code != 200 or not body.startswith(expected):
-            failures.append(f"{name}: {answer.status_code} {body[:80]!r}")
+        if status != 200 or not body.startswith(expected):
+            failures.append(f"{name}: {status} {body[:80]!r}")
             return
 
 
 async def run(base_url: str, numbers: list[str], args) -> tuple[dict, list, float]:
     timings: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
-    limits = httpx.Limits(
-        max_connections=args.connections, max_keepalive_connections=args.connections
-    )
-    url = f"{base_url}/api/v1/channels/ussd/africastalking"
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    path = "/api/v1/channels/ussd/africastalking"
+    if args.client == "plain":
+        client = PlainClient(base_url, args.connections)
+    else:
+        limits = httpx.Limits(
+            max_connections=args.connections, max_keepalive_connections=args.connections
+        )
+        client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60)
+    try:
         started = time.perf_counter()
         spread = args.ramp / max(len(numbers), 1)
         await asyncio.gather(
             *(
-                play(client, url, n, args, index * spread, timings, failures)
+                play(client, path, n, args, index * spread, timings, failures)
                 for index, n in enumerate(numbers)
             )
         )
         elapsed = time.perf_counter() - started
+    finally:
+        await client.aclose()
     return timings, failures, elapsed
 
 
@@ -208,6 +218,13 @@ def main(argv: list[str] | None = None) -> None:
         "--ramp", type=float, default=20.0, help="seconds over which the sessions start"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    parser.add_argument(
+        "--client",
+        choices=("plain", "httpx"),
+        default="plain",
+        help="the handsets' HTTP client: plain asyncio streams (benchmarks/plain_http.py, "
+        "lighter on the shared CPU) or an asyncio httpx client",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as workdir:
         env = {
@@ -242,7 +259,7 @@ def main(argv: list[str] | None = None) -> None:
     steps = sum(len(values) for values in timings.values())
     print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
           f"{args.connections} connections, think {args.think} s, ramp {args.ramp} s, "
-          f"`parley serve --workers {args.workers}`")  # fmt: skip
+          f"`parley serve --workers {args.workers}`, {args.client} client")  # fmt: skip
     print(f"machine: {machine_facts(url)}")
     print(f"{steps} steps in {elapsed:.1f} s: {steps / elapsed:.0f} steps/s")
     print(f"{'step':<16}{'p50 ms':>9}{'p99 ms':>9}")

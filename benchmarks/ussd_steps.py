@@ -105,7 +105,7 @@ def play(client, msisdn: str, counted, statements, backends, profiler=None) -> N
             entry = counted[name]
             entry[0] += statements[0] - sent
             entry[1] += time.process_time() - cpu
-            entry[2] += sum(pg_after[pid] - pg[pid] for pid in backends)
+            entry[2] += sum(max(pg_after[pid] - pg[pid], 0.0) for pid in backends)  # gone: 0
         if answer.status_code != 200 or not answer.text.startswith(expected):
             raise SystemExit(f"{name}: {answer.status_code} {answer.text[:80]!r}")
 
