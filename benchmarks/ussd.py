@@ -12,8 +12,11 @@ default); the sessions start evenly over --ramp seconds (20 by default: with 5 s
 each screen, all 1,000 are under way at once). The times are the handset's side: from sending
 a step to its answer, waiting for a free connection included.
 
-Prints steps per second, p50/p99 of each step and the load average, and fails (exit 1) unless
-every answer was right and every session is logged as exactly one completed USSD interaction.
+Prints steps per second, p50/p99 of each step, the CPU the client, the server and PostgreSQL
+each spent per step, and the load average, and fails (exit 1) unless every answer was right
+and every session is logged as exactly one completed USSD interaction. The handsets' client is
+plain asyncio streams (benchmarks/plain_http.py; --client httpx for an asyncio httpx client).
+benchmarks/ussd_steps.py breaks a step's cost down in-process.
 
     PYTHONPATH=src .venv/bin/python benchmarks/ussd.py
     PYTHONPATH=src .venv/bin/python benchmarks/ussd.py --sessions 200 --workers 1
