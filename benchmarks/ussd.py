@@ -258,6 +258,10 @@ def main(argv: list[str] | None = None) -> None:
             timings, failures, elapsed = asyncio.run(run(server.base_url, numbers, args))
             cpu = spent.since()
             load_after = os.getloadavg()
+            if failures:  # the server's own account of them, before its log goes
+                told = [line for line in server.log_path.read_text().splitlines()
+                        if '" 200 OK' not in line]  # fmt: skip
+                print("\n".join(told[-80:]), file=sys.stderr)
         ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
     steps = sum(len(values) for values in timings.values())
     print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
