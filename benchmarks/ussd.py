@@ -12,8 +12,11 @@ default); the sessions start evenly over --ramp seconds (20 by default: with 5 s
 each screen, all 1,000 are under way at once). The times are the handset's side: from sending
 a step to its answer, waiting for a free connection included.
 
-Prints steps per second, p50/p99 of each step and the load average, and fails (exit 1) unless
-every answer was right and every session is logged as exactly one completed USSD interaction.
+Prints steps per second, p50/p99 of each step, the CPU the client, the server and PostgreSQL
+each spent per step, and the load average, and fails (exit 1) unless every answer was right
+and every session is logged as exactly one completed USSD interaction. The handsets' client is
+plain asyncio streams (benchmarks/plain_http.py; --client httpx for an asyncio httpx client).
+benchmarks/ussd_steps.py breaks a step's cost down in-process.
 
     PYTHONPATH=src .venv/bin/python benchmarks/ussd.py
     PYTHONPATH=src .venv/bin/python benchmarks/ussd.py --sessions 200 --workers 1
@@ -41,12 +44,16 @@ sys.path.insert(0, str(BENCHMARKS))
 from interactions import (  # noqa: E402
     PG_SERVER,
     Server,
+    backend_pids,
+    cpu_seconds,
     create_database,
     database_exists,
     free_port,
     machine_facts,
     percentile,
+    process_tree,
 )
+from plain_http import PlainClient, PlainHTTPError  # noqa: E402
 
 DATABASE = "parley_bench_ussd"
 SRC = BENCHMARKS.parent / "src"
@@ -103,34 +110,43 @@ async def play(client, url: str, msisdn: str, args, delay: float, timings, failu
                 "networkCode": "62120", "text": "*".join(inputs)}  # fmt: skip
         started = time.perf_counter()
         try:
-            answer = await client.post(url, data=form)
-            body = answer.text
-        except httpx.HTTPError as error:
+            if isinstance(client, PlainClient):
+                status, body = await client.post_form(url, form)
+            else:
+                answer = await client.post(url, data=form)
+                status, body = answer.status_code, answer.text
+        except (httpx.HTTPError, PlainHTTPError) as error:
             failures.append(f"{name}: {error!r}")
             return
         timings[name].append(time.perf_counter() - started)
-        if answer.status_code != 200 or not body.startswith(expected):
-            failures.append(f"{name}: {answer.status_code} {body[:80]!r}")
+        if status != 200 or not body.startswith(expected):
+            failures.append(f"{name}: {status} {body[:80]!r}")
             return
 
 
 async def run(base_url: str, numbers: list[str], args) -> tuple[dict, list, float]:
     timings: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
-    limits = httpx.Limits(
-        max_connections=args.connections, max_keepalive_connections=args.connections
-    )
-    url = f"{base_url}/api/v1/channels/ussd/africastalking"
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    path = "/api/v1/channels/ussd/africastalking"
+    if args.client == "plain":
+        client = PlainClient(base_url, args.connections)
+    else:
+        limits = httpx.Limits(
+            max_connections=args.connections, max_keepalive_connections=args.connections
+        )
+        client = httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60)
+    try:
         started = time.perf_counter()
         spread = args.ramp / max(len(numbers), 1)
         await asyncio.gather(
             *(
-                play(client, url, n, args, index * spread, timings, failures)
+                play(client, path, n, args, index * spread, timings, failures)
                 for index, n in enumerate(numbers)
             )
         )
         elapsed = time.perf_counter() - started
+    finally:
+        await client.aclose()
     return timings, failures, elapsed
 
 
@@ -166,6 +182,28 @@ def logged_once(url: str, sessions: int, before: int) -> tuple[bool, str]:
     )
 
 
+class Spent:
+    """CPU seconds the run cost each side: this client, the server's processes, and the
+    PostgreSQL backends of the benchmark's database (those that opened during the run
+    from zero). The machine's other work is in none of them."""
+
+    def __init__(self, server_pid: int, url: str):
+        self.server_pid, self.engine = server_pid, create_engine(url)
+        self.client = time.process_time()
+        self.server = cpu_seconds(process_tree(server_pid))
+        self.database = cpu_seconds(backend_pids(self.engine))
+
+    def since(self) -> dict[str, float]:
+        server = cpu_seconds(process_tree(self.server_pid))
+        database = cpu_seconds(backend_pids(self.engine))
+        self.engine.dispose()
+        return {
+            "client": time.process_time() - self.client,
+            "server": sum(cpu - self.server.get(pid, 0.0) for pid, cpu in server.items()),
+            "PostgreSQL": sum(cpu - self.database.get(pid, 0.0) for pid, cpu in database.items()),
+        }
+
+
 def row(name: str, values: list[float]) -> str:
     p50, p99 = percentile(values, 50) * 1000, percentile(values, 99) * 1000
     return f"{name:<16}{p50:>9.1f}{p99:>9.1f}"
@@ -183,6 +221,13 @@ def main(argv: list[str] | None = None) -> None:
         "--ramp", type=float, default=20.0, help="seconds over which the sessions start"
     )
     parser.add_argument("--reuse", action="store_true", help="keep the database of a last run")
+    parser.add_argument(
+        "--client",
+        choices=("plain", "httpx"),
+        default="plain",
+        help="the handsets' HTTP client: plain asyncio streams (benchmarks/plain_http.py, "
+        "lighter on the shared CPU) or an asyncio httpx client",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="parley-bench-") as workdir:
         env = {
@@ -209,13 +254,19 @@ def main(argv: list[str] | None = None) -> None:
         with Server("Parley", command, env, workdir, port, login=False) as server:
             asyncio.run(run(server.base_url, numbers[: min(20, len(numbers))], args))  # warm-up
             load_before = os.getloadavg()
+            spent = Spent(server.process.pid, url)
             timings, failures, elapsed = asyncio.run(run(server.base_url, numbers, args))
+            cpu = spent.since()
             load_after = os.getloadavg()
+            if failures:  # the server's own account of them, before its log goes
+                told = [line for line in server.log_path.read_text().splitlines()
+                        if '" 200 OK' not in line]  # fmt: skip
+                print("\n".join(told[-80:]), file=sys.stderr)
         ok, logged = logged_once(url, args.sessions + min(20, len(numbers)), before)
     steps = sum(len(values) for values in timings.values())
     print(f"USSD sessions: {args.sessions} concurrent, {len(STEPS)} steps each, "
           f"{args.connections} connections, think {args.think} s, ramp {args.ramp} s, "
-          f"`parley serve --workers {args.workers}`")  # fmt: skip
+          f"`parley serve --workers {args.workers}`, {args.client} client")  # fmt: skip
     print(f"machine: {machine_facts(url)}")
     print(f"{steps} steps in {elapsed:.1f} s: {steps / elapsed:.0f} steps/s")
     print(f"{'step':<16}{'p50 ms':>9}{'p99 ms':>9}")
@@ -226,6 +277,9 @@ def main(argv: list[str] | None = None) -> None:
     every = [v for values in timings.values() for v in values]
     if every:
         print(row("every step", every))
+    if steps:
+        shares = ", ".join(f"{name} {seconds / steps * 1000:.2f}" for name, seconds in cpu.items())
+        print(f"CPU ms per step: {shares}")
     print(f"load average (1/5/15 min) before {load_before}, after {load_after}")
     print(f"logged: {logged}")
     if failures:

@@ -145,7 +145,11 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
     specs = [api.spec for api in sorted(apis, key=lambda api: -api.version)]
     install_tmf_schemas(app, [*specs, event_spec()])
 
-    # Routes are matched in order, one by one: the busiest (logging interactions) come first.
+    # Routes are matched in order, one by one: the busiest come first. The gateways' webhooks
+    # (forms, JSON and XML in their own formats, api/v1/channels.py) lead: a USSD step's whole
+    # budget is a few milliseconds, and matching it past every TMF router cost about a
+    # millisecond of it (benchmarks/ussd_steps.py); their dozen routes cost the others little.
+    app.include_router(channels_api.gateways_router(settings.parley_api_prefix))
     for api in apis:
         app.include_router(api.router(settings))
     app.include_router(event_router(settings))  # TMF688, over the others' events
@@ -185,8 +189,6 @@ def create_app(settings: Settings | None = None, check_schema: bool = True) -> F
         channels_api.menus_router(settings.parley_api_prefix),
         dependencies=[Depends(checked_json_body)],
     )
-    # The gateways' webhooks: forms, JSON and XML in their own formats (api/v1/channels.py).
-    app.include_router(channels_api.gateways_router(settings.parley_api_prefix))
     # Partners' messages: stored raw in whatever content type they come (api/v1/inbound.py).
     app.include_router(inbound_api.intake_router(settings.parley_api_prefix))
     install_security(app, settings)  # /oauth/token, /oauth/revoke, /api/v1/me

@@ -10,11 +10,12 @@ from parley.actor import Actor
 from parley.changes import UnitOfWork
 from parley.channels.engine import MenuEngine, Turn
 from parley.channels.models import ChannelSession
+from parley.interactions.models import Interaction
 from tests.channels.helpers import caller
 
 
 def test_two_first_requests_at_once_open_one_session(client, engine, sessions, settings):
-    _customer, number = caller(client)
+    customer, number = caller(client)
     key = uuid.uuid4().hex
     start = threading.Barrier(2)
     answers, errors = [], []
@@ -40,3 +41,10 @@ def test_two_first_requests_at_once_open_one_session(client, engine, sessions, s
     with sessions() as session:
         rows = session.scalars(select(ChannelSession).where(ChannelSession.session_key == key))
         assert len(rows.all()) == 1
+        # The losing attempt's interaction went with its savepoint: one session, one log.
+        logged = session.scalars(
+            select(Interaction).where(
+                Interaction.customer_id == customer["id"], Interaction.channel == "ussd"
+            )
+        )
+        assert len(logged.all()) == 1

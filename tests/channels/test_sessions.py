@@ -61,6 +61,7 @@ def test_a_quiet_session_is_closed_as_abandoned_by_the_worker_job(client, sessio
     interaction = session.get(Interaction, row.interaction_id)
     assert interaction.status == "completed"
     assert interaction.document["note"][-1]["text"].startswith("Abandoned")
+    assert interaction.document["description"].endswith(") - abandoned")
     steps = [i["reason"] for i in interaction.document["interactionItem"]]
     assert steps == ["home"]
 
@@ -84,3 +85,45 @@ def test_a_caller_raises_only_the_self_service_types(client, session, monkeypatc
         select(CustomerRequest).where(CustomerRequest.customer_id == customer["id"])
     ).all()
     assert raised == []
+
+
+def test_a_customer_who_prefers_german_is_answered_in_german_from_the_dial(client):
+    customer, number = caller(client)
+    response = client.put(
+        f"/api/v1/customers/{customer['id']}/preferences", json={"language": "de"}
+    )
+    assert response.status_code == 200, response.text
+    assert AfricasTalking(client, number, uuid.uuid4().hex).dial().startswith("CON Willkommen")
+
+
+def test_the_end_of_a_session_completes_its_interaction_once_audited(client, session):
+    _customer, number = caller(client)
+    phone = AfricasTalking(client, number, uuid.uuid4().hex)
+    phone.dial()
+    phone.press("1")  # the caller's latest requests
+    phone.press("1")  # the main menu again
+    assert phone.press("5").startswith("END ")  # an agent
+    assert phone.send("1*1*5").startswith("END ")  # the gateway repeats the last request
+    row = session.scalars(
+        select(ChannelSession).where(ChannelSession.session_key == phone.session_id)
+    ).one()
+    interaction = session.get(Interaction, row.interaction_id)
+    assert (row.status, interaction.status) == ("ended", "completed")
+    assert interaction.ended_at is not None
+    document = interaction.document
+    assert document["description"] == "USSD self-service (africastalking)"
+    assert [(i["reason"], i["resolution"]) for i in document["interactionItem"]] == [
+        ("home", "1"),
+        ("status", "1"),
+        ("home", "5"),
+    ]
+    assert all(i["id"] and i["creationDate"] for i in document["interactionItem"])
+    assert document["note"][-1]["text"].startswith("Transferred to the agent queue")
+    audit = client.get(
+        "/api/v1/audit",
+        params={"resourceType": "partyInteraction", "resourceId": interaction.id},
+    ).json()
+    assert sorted(entry["action"] for entry in audit) == ["create", "update"]
+    completed = next(entry for entry in audit if entry["action"] == "update")
+    assert completed["after"]["status"] == "completed"
+    assert completed["before"]["status"] == "inProgress"

@@ -108,19 +108,25 @@ class MenuEngine:
                 if ended is not None:
                     return ended
             try:
+                # The new row is written once, with the state its first turn left: all in
+                # a savepoint, so a race leaves nothing of this attempt behind.
                 with self.uow.session.begin_nested():
                     row = self._open(turn)
+                    return self._take(row, row.state, turn, inputs, now)
             except IntegrityError:  # a repeat of this request opened it meanwhile
-                row = self.repo.active_session(turn.channel, turn.session_key)
-                if row is None:
+                if self.repo.active_session(turn.channel, turn.session_key) is None:
                     raise
-                inputs = inputs[max(row.step - (turn.position or 0), 0) :]
-        elif turn.position is not None:
+                return self.handle(turn)  # answered as a repeat of what that one took
+        if turn.position is not None:
             taken = row.step - turn.position
             if taken >= len(inputs) and (inputs or taken > 0):
                 return _reply(row.state["last"], row)  # a repeat, or a late request
             inputs = inputs[max(taken, 0) :]
-        state = copy.deepcopy(row.state)
+        # A copy: the row's JSON is written when it is a new value, not when changed in place.
+        return self._take(row, copy.deepcopy(row.state), turn, inputs, now)
+
+    def _take(self, row: ChannelSession, state: dict, turn: Turn, inputs: list[str], now) -> Reply:
+        """The turn's inputs taken on ``state``, the row written with the result."""
         try:
             menu = _menu(self.uow, row.menu_code)
         except NotFound:  # the menu was deleted under the session
@@ -137,10 +143,10 @@ class MenuEngine:
         state["last"] = _stored(reply)
         row.state, row.updated_at = state, now
         row.expires_at = now + timedelta(seconds=self.options.session_seconds)
-        self.repo.add(row)
-        if reply.final or turn.release:
+        if reply.final or turn.release:  # ended before the row is written: one write of it
             ending = ABANDONED if turn.timed_out and not reply.transfer else ENDED
             SessionLog(self._as(row)).close(row, ending, reply.transfer)
+        self.repo.add(row)
         return reply
 
     def _ended(self, turn: Turn) -> Reply | None:
@@ -174,7 +180,7 @@ class MenuEngine:
         caller = identify_caller(uow, turn.msisdn)
         language = self.options.language
         if caller.customer_id is not None:
-            preferred = (PreferenceService(uow).get(caller.customer_id).language or "")[:2]
+            preferred = (PreferenceService(uow).language_of(caller.customer_id) or "")[:2]
             language = preferred if preferred in texts.LANGUAGES else language
         menu = _menu(uow, self.options.menu)
         now = utcnow()
@@ -195,8 +201,6 @@ class MenuEngine:
             updated_at=now,
         )
         row.interaction_id = SessionLog(uow).open(row).id
-        self.repo.add(row)
-        self.uow.session.flush()
         state = {
             "screen": None,
             "page": 0,

@@ -2,13 +2,10 @@
 ends, with the path of screens and inputs as its items (a PIN is never written down). A
 session that timed out is completed all the same, marked abandoned."""
 
-import copy
-
 from parley.changes import UnitOfWork
 from parley.channels.models import ABANDONED, ChannelSession
-from parley.db.base import iso, utcnow
-from parley.errors import NotFound
-from parley.interactions.models import COMPLETED, Interaction
+from parley.db.base import utcnow
+from parley.interactions.models import Interaction
 from parley.interactions.service import InteractionService
 
 NAMES = {"ussd": "USSD", "ivr": "IVR", "sms": "SMS"}
@@ -39,37 +36,25 @@ class SessionLog:
     ) -> None:
         """End the session and complete its interaction, its path as items."""
         row.status, row.updated_at = status, utcnow()
-        try:
-            interaction = self.interactions.get(row.interaction_id) if row.interaction_id else None
-        except NotFound:
-            interaction = None
-        if interaction is None or interaction.status == COMPLETED:
+        if row.interaction_id is None:
             return
-        document = copy.deepcopy(interaction.document)
-        items = document.setdefault("interactionItem", [])
-        for entry in (row.state or {}).get("path", []):
-            items.append(
-                {
-                    "@type": "InteractionItem",
-                    "interactionItemType": "menuStep",
-                    "reason": entry["screen"],
-                    "resolution": entry["input"],
-                    "itemDate": {"startDateTime": entry["at"][:19] + "Z"},
-                }
-            )
-        document["status"] = COMPLETED
-        document["interactionDate"] = {
-            **(document.get("interactionDate") or {}),
-            "endDateTime": iso(utcnow()),
-        }
+        items = [
+            {
+                "@type": "InteractionItem",
+                "interactionItemType": "menuStep",
+                "reason": entry["screen"],
+                "resolution": entry["input"],
+                "itemDate": {"startDateTime": entry["at"][:19] + "Z"},
+            }
+            for entry in (row.state or {}).get("path", [])
+        ]
+        said_after = ""
         if status == ABANDONED:
-            document["description"] = f"{document.get('description', '')} - abandoned"[:500]
+            said_after = " - abandoned"
             note = "Abandoned: the caller gave no further input before the session timed out."
         elif transfer:
             note = f"Transferred to the agent queue {transfer['queue']}."
-        if note:
-            document.setdefault("note", []).append({"@type": "Note", "text": note})
-        self.interactions.replace(interaction.id, document)
+        self.interactions.complete(row.interaction_id, items, note, said_after)
 
 
 def _customer(customer_id: str) -> dict:

@@ -2,12 +2,25 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from parley.channels.models import ACTIVE, ChannelMenu, ChannelSession
 from parley.db.repository import Repository
 
 EXPIRY_BATCH = 200
+# Every USSD step's first statement: built once (building and keying it each time cost more
+# CPU than PostgreSQL spends answering it).
+ACTIVE_SESSION = (
+    select(ChannelSession)
+    .where(
+        ChannelSession.channel == bindparam("channel"),
+        ChannelSession.session_key == bindparam("key"),
+        ChannelSession.status == ACTIVE,
+    )
+    .order_by(ChannelSession.created_at.desc())
+    .limit(1)
+    .with_for_update()
+)
 
 
 class ChannelRepository(Repository):
@@ -20,18 +33,7 @@ class ChannelRepository(Repository):
     def active_session(self, channel: str, key: str) -> ChannelSession | None:
         """The newest active session under this gateway id, locked for this step (another
         process taking the same session's next request waits)."""
-        statement = (
-            select(ChannelSession)
-            .where(
-                ChannelSession.channel == channel,
-                ChannelSession.session_key == key,
-                ChannelSession.status == ACTIVE,
-            )
-            .order_by(ChannelSession.created_at.desc())
-            .limit(1)
-            .with_for_update()
-        )
-        return self.session.scalars(statement).first()
+        return self.session.scalars(ACTIVE_SESSION, {"channel": channel, "key": key}).first()
 
     def last_session(self, channel: str, key: str) -> ChannelSession | None:
         statement = (

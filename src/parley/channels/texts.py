@@ -17,14 +17,17 @@ PAGING = {
 }
 
 
+GSM = frozenset(GSM_BASIC | GSM_EXTENSION)
+
+
 def is_gsm(text: str) -> bool:
-    return all(ch in GSM_BASIC or ch in GSM_EXTENSION for ch in text)
+    return GSM.issuperset(text)
 
 
 def length(text: str) -> int:
     """Characters as the handset counts them: septets in GSM-7, else UTF-16 units."""
-    if is_gsm(text):
-        return sum(2 if ch in GSM_EXTENSION else 1 for ch in text)
+    if is_gsm(text):  # an extension character takes two septets
+        return len(text) + sum(text.count(ch) for ch in GSM_EXTENSION)
     return len(text.encode("utf-16-le")) // 2
 
 

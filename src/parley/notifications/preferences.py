@@ -62,6 +62,12 @@ class PreferenceService:
         self.parties.get_customer(customer_id)  # 404 for an unknown customer
         return self._current(customer_id)
 
+    def language_of(self, customer_id: str) -> str | None:
+        """The customer's preferred language, for a caller that just found the customer (a
+        self-service dial): one look-up, no check that the customer exists."""
+        row = self.repo.preference(customer_id)
+        return row.language if row is not None else None
+
     def replace(self, customer_id: str, values: dict) -> Preferences:
         self.parties.get_customer(customer_id)
         wanted = _checked(values, self.options.time_zone)

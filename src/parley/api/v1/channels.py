@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import APIRouter, Body, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
-from parley.api.deps import AppSettings, RequestWork
+from parley.api.deps import AppSettings, RequestWork, commit_now
 from parley.api.json_response import JSONResponse
 from parley.api.security import public, require
 from parley.auth.permissions import MENU_WRITE
@@ -83,12 +83,16 @@ async def json_of(request: Request):
 
 
 def step(uow, turn: Turn) -> Reply:
-    """One step; anything the domain refuses ends the session politely."""
+    """One step, committed in the thread it ran in (a second hand-over to the thread pool
+    for the commit would cost more than some steps); anything the domain refuses ends the
+    session politely."""
     try:
-        return MenuEngine(uow).handle(turn)
+        reply = MenuEngine(uow).handle(turn)
     except DomainError:
         uow.session.rollback()
         return Reply(SORRY["en"], True, "en")
+    commit_now(uow.session)
+    return reply
 
 
 def menus_router(prefix: str) -> APIRouter:
