@@ -8,6 +8,8 @@ thousand month rows. An analysis is answered from the smallest cuboid holding ev
 it groups and filters by; ``full`` (all of them, days only) answers the rest, more slowly.
 """
 
+from operator import itemgetter
+
 from parley.analytics import histogram
 
 REQUEST_DIMENSIONS = (
@@ -38,6 +40,10 @@ DURATIONS = {
     "firstResponse": "first_response_seconds",
     "firstResponseBusiness": "first_response_business_seconds",
 }
+# The fact columns a day's roll-up reads.
+ROLLED_UP = tuple(
+    dict.fromkeys((*REQUEST_DIMENSIONS, "reopens", "tasks", "sla_met", *SUMS, *DURATIONS.values()))
+)
 
 
 def first_touch(fact) -> bool:
@@ -54,34 +60,40 @@ def cuboid_for(dimensions) -> str:
 def request_rollups(day, facts) -> list[dict]:
     """The day's rows of every cuboid. What a fact adds (its counts, sums and buckets) is
     worked out once and added to its group in each cuboid: a rebuild rolls up every fact."""
-    groups: dict[tuple, dict] = {}
-    kept_by = [
-        (cuboid, tuple(name in kept for name in REQUEST_DIMENSIONS))
-        for cuboid, kept in CUBOIDS.items()
-    ]
+    groups: dict[tuple, tuple[list, list, dict]] = {}
+    pickers = [(cuboid, itemgetter(*kept)) for cuboid, kept in CUBOIDS.items()]
     for fact in facts:
-        values = tuple(fact[name] for name in REQUEST_DIMENSIONS)
         counts = _counts(fact)
-        resolution = fact["resolution_seconds"] or 0.0
-        first_response = fact["first_response_seconds"] or 0.0
+        sums = (fact["resolution_seconds"] or 0.0, fact["first_response_seconds"] or 0.0)
         buckets = [
-            (name, histogram.bucket_of(fact[column]))
+            (name, str(histogram.bucket_of(fact[column])))
             for name, column in DURATIONS.items()
             if fact[column] is not None
         ]
-        for cuboid, kept in kept_by:
-            key = (cuboid, *(v if k else None for v, k in zip(values, kept, strict=True)))
+        for cuboid, pick in pickers:
+            key = (cuboid, pick(fact))
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _empty(cuboid, "day", day, key[1:])
-            for name, count in zip(COUNTS, counts, strict=True):
-                group[name] += count
-            group["resolution_seconds"] += resolution
-            group["first_response_seconds"] += first_response
-            histograms = group["histograms"]
+                group = groups[key] = ([0] * len(COUNTS), [0.0] * len(SUMS), {})
+                group[2].update({name: {} for name in DURATIONS})
+            counted, summed, histograms = group
+            for index, count in enumerate(counts):
+                counted[index] += count
+            summed[0] += sums[0]
+            summed[1] += sums[1]
             for name, bucket in buckets:
-                histograms[name][bucket] += 1
-    return [_sparse(group) for group in groups.values()]
+                counts_of = histograms[name]
+                counts_of[bucket] = counts_of.get(bucket, 0) + 1
+    rows = []
+    for (cuboid, values), (counted, summed, histograms) in groups.items():
+        kept = dict(zip(CUBOIDS[cuboid], values if len(CUBOIDS[cuboid]) > 1 else (values,),
+                        strict=True))  # fmt: skip
+        row = _empty(cuboid, "day", day, [kept.get(name) for name in REQUEST_DIMENSIONS])
+        row.update(zip(COUNTS, counted, strict=True))
+        row.update(zip(SUMS, summed, strict=True))
+        row["histograms"] = histograms
+        rows.append(_sparse(row))
+    return rows
 
 
 def month_rollups(month, days) -> list[dict]:
@@ -100,7 +112,7 @@ def month_rollups(month, days) -> list[dict]:
         for name, counts in row["histograms"].items():
             mine = group["histograms"][name]
             for index, count in counts.items():
-                mine[int(index)] += count
+                mine[index] = mine.get(index, 0) + count
     return [_sparse(group) for group in groups.values()]
 
 
@@ -112,7 +124,9 @@ def _empty(cuboid: str, span: str, day, values) -> dict:
         **dict(zip(REQUEST_DIMENSIONS, values, strict=True)),
         **dict.fromkeys(COUNTS, 0),
         **dict.fromkeys(SUMS, 0.0),
-        "histograms": {name: histogram.empty() for name in DURATIONS},
+        # Kept sparse, by the stored text keys, while counting: most groups hold a few
+        # requests, and a dense list per histogram cost more than the counting.
+        "histograms": {name: {} for name in DURATIONS},
     }
 
 
@@ -129,8 +143,10 @@ def _counts(fact) -> tuple[int, ...]:
 
 
 def _sparse(group: dict) -> dict:
+    """The group as stored: each histogram's buckets in their order (histogram.sparse's)."""
     group["histograms"] = {
-        name: histogram.sparse(counts) for name, counts in group["histograms"].items()
+        name: {index: counts[index] for index in sorted(counts, key=int)}
+        for name, counts in group["histograms"].items()
     }
     return group
 
