@@ -70,8 +70,11 @@ class AnalyticsRepository(Repository):
         self.run(delete(INTERACTIONS).where(INTERACTIONS.c.interaction_id == interaction_id))
         return before
 
-    def closed_on(self, day: date) -> list:
-        query = select(FACTS).where(FACTS.c.closed_day == day, FACTS.c.status == "closed")
+    def closed_on(self, day: date, columns=None) -> list:
+        """The facts of the requests closed on ``day``: their ``columns`` (names; all if
+        None)."""
+        chosen = [FACTS.c[name] for name in columns] if columns else [FACTS]
+        query = select(*chosen).where(FACTS.c.closed_day == day, FACTS.c.status == "closed")
         return list(self.run(query).mappings())
 
     def interactions_on(self, day: date) -> list:

@@ -8,6 +8,8 @@ thousand month rows. An analysis is answered from the smallest cuboid holding ev
 it groups and filters by; ``full`` (all of them, days only) answers the rest, more slowly.
 """
 
+from operator import itemgetter
+
 from parley.analytics import histogram
 
 REQUEST_DIMENSIONS = (
@@ -38,6 +40,10 @@ DURATIONS = {
     "firstResponse": "first_response_seconds",
     "firstResponseBusiness": "first_response_business_seconds",
 }
+# The fact columns a day's roll-up reads.
+ROLLED_UP = tuple(
+    dict.fromkeys((*REQUEST_DIMENSIONS, "reopens", "tasks", "sla_met", *SUMS, *DURATIONS.values()))
+)
 
 
 def first_touch(fact) -> bool:
@@ -52,16 +58,42 @@ def cuboid_for(dimensions) -> str:
 
 
 def request_rollups(day, facts) -> list[dict]:
-    """The day's rows of every cuboid."""
-    groups: dict[tuple, dict] = {}
+    """The day's rows of every cuboid. What a fact adds (its counts, sums and buckets) is
+    worked out once and added to its group in each cuboid: a rebuild rolls up every fact."""
+    groups: dict[tuple, tuple[list, list, dict]] = {}
+    pickers = [(cuboid, itemgetter(*kept)) for cuboid, kept in CUBOIDS.items()]
     for fact in facts:
-        for cuboid, kept in CUBOIDS.items():
-            key = (cuboid, *(fact[name] if name in kept else None for name in REQUEST_DIMENSIONS))
+        counts = _counts(fact)
+        sums = (fact["resolution_seconds"] or 0.0, fact["first_response_seconds"] or 0.0)
+        buckets = [
+            (name, str(histogram.bucket_of(fact[column])))
+            for name, column in DURATIONS.items()
+            if fact[column] is not None
+        ]
+        for cuboid, pick in pickers:
+            key = (cuboid, pick(fact))
             group = groups.get(key)
             if group is None:
-                group = groups[key] = _empty(cuboid, "day", day, key[1:])
-            _count(group, fact)
-    return [_sparse(group) for group in groups.values()]
+                group = groups[key] = ([0] * len(COUNTS), [0.0] * len(SUMS), {})
+                group[2].update({name: {} for name in DURATIONS})
+            counted, summed, histograms = group
+            for index, count in enumerate(counts):
+                counted[index] += count
+            summed[0] += sums[0]
+            summed[1] += sums[1]
+            for name, bucket in buckets:
+                counts_of = histograms[name]
+                counts_of[bucket] = counts_of.get(bucket, 0) + 1
+    rows = []
+    for (cuboid, values), (counted, summed, histograms) in groups.items():
+        kept = dict(zip(CUBOIDS[cuboid], values if len(CUBOIDS[cuboid]) > 1 else (values,),
+                        strict=True))  # fmt: skip
+        row = _empty(cuboid, "day", day, [kept.get(name) for name in REQUEST_DIMENSIONS])
+        row.update(zip(COUNTS, counted, strict=True))
+        row.update(zip(SUMS, summed, strict=True))
+        row["histograms"] = histograms
+        rows.append(_sparse(row))
+    return rows
 
 
 def month_rollups(month, days) -> list[dict]:
@@ -80,7 +112,7 @@ def month_rollups(month, days) -> list[dict]:
         for name, counts in row["histograms"].items():
             mine = group["histograms"][name]
             for index, count in counts.items():
-                mine[int(index)] += count
+                mine[index] = mine.get(index, 0) + count
     return [_sparse(group) for group in groups.values()]
 
 
@@ -92,26 +124,29 @@ def _empty(cuboid: str, span: str, day, values) -> dict:
         **dict(zip(REQUEST_DIMENSIONS, values, strict=True)),
         **dict.fromkeys(COUNTS, 0),
         **dict.fromkeys(SUMS, 0.0),
-        "histograms": {name: histogram.empty() for name in DURATIONS},
+        # Kept sparse, by the stored text keys, while counting: most groups hold a few
+        # requests, and a dense list per histogram cost more than the counting.
+        "histograms": {name: {} for name in DURATIONS},
     }
 
 
-def _count(group: dict, fact) -> None:
-    group["closed"] += 1
-    group["reopened"] += 1 if fact["reopens"] else 0
-    group["first_touch"] += 1 if first_touch(fact) else 0
-    if fact["sla_met"] is not None:
-        group["sla_due"] += 1
-        group["sla_met"] += 1 if fact["sla_met"] else 0
-    group["resolution_seconds"] += fact["resolution_seconds"] or 0.0
-    group["first_response_seconds"] += fact["first_response_seconds"] or 0.0
-    for name, column in DURATIONS.items():
-        histogram.add(group["histograms"][name], fact[column])
+def _counts(fact) -> tuple[int, ...]:
+    """What ``fact`` adds to each of COUNTS."""
+    due = fact["sla_met"] is not None
+    return (
+        1,
+        1 if fact["reopens"] else 0,
+        1 if first_touch(fact) else 0,
+        1 if due else 0,
+        1 if due and fact["sla_met"] else 0,
+    )
 
 
 def _sparse(group: dict) -> dict:
+    """The group as stored: each histogram's buckets in their order (histogram.sparse's)."""
     group["histograms"] = {
-        name: histogram.sparse(counts) for name, counts in group["histograms"].items()
+        name: {index: counts[index] for index in sorted(counts, key=int)}
+        for name, counts in group["histograms"].items()
     }
     return group
 

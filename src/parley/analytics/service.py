@@ -16,6 +16,7 @@ from parley.analytics.calendars import DEFAULT_TEAM, Calendar
 from parley.analytics.problems import Problems
 from parley.analytics.repository import AnalyticsRepository
 from parley.analytics.rollups import (
+    ROLLED_UP,
     contact_hours,
     interaction_rollups,
     month_rollups,
@@ -124,7 +125,7 @@ class AnalyticsService:
         return len(days)
 
     def roll_up_day(self, day: date) -> None:
-        requests = request_rollups(day, self.repo.closed_on(day))
+        requests = request_rollups(day, self.repo.closed_on(day, ROLLED_UP))
         contacts = self.repo.interactions_on(day)
         hours = contact_hours(day, contacts)
         self.repo.replace_rollups(day, requests, interaction_rollups(day, contacts), hours)
