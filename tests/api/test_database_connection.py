@@ -9,6 +9,7 @@ still one 503 that says to retry, and the next request works."""
 
 import time
 
+import psycopg
 import pytest
 from sqlalchemy import text
 
@@ -96,4 +97,26 @@ def test_a_connection_lost_without_a_word_is_one_503_to_retry(app, client, sessi
     body = assert_tmf_error(lost, 503, "Retry")
     assert lost.headers["Retry-After"] == "1"
     assert body["code"] == "DATABASE_UNAVAILABLE"
+    assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_database_that_refuses_connections_is_a_503_to_retry(app, client, monkeypatch):
+    """PostgreSQL at max_connections ("sorry, too many clients already"): a request that needs
+    a new connection is told to retry, not answered 500; the next one, once it admits again,
+    works."""
+    assert client.get("/api/v1/me").status_code == 200
+    app.state.engine.pool.dispose()  # every request needs a new connection
+    dialect = app.state.engine.dialect
+    admitting = dialect.connect
+
+    def refused(*args, **kwargs):
+        raise psycopg.OperationalError("FATAL: sorry, too many clients already")
+
+    monkeypatch.setattr(dialect, "connect", refused)
+    full = client.get("/api/v1/me")
+
+    body = assert_tmf_error(full, 503, "Retry")
+    assert full.headers["Retry-After"] == "1"
+    assert body["code"] == "DATABASE_UNAVAILABLE"
+    monkeypatch.setattr(dialect, "connect", admitting)
     assert client.get("/api/v1/me").status_code == 200

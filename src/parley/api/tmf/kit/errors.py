@@ -3,7 +3,14 @@
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    OperationalError,
+    StatementError,
+)
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -136,13 +143,14 @@ def install_error_handlers(app: FastAPI) -> None:
             # The connection was lost (a database restart, a dropped link): the pool has been
             # refreshed, so a retry gets a new one. Nothing of this request was stored.
             log.warning("database connection lost", path=request.url.path)
-            return error_response(
-                503,
-                "DATABASE_UNAVAILABLE",
-                "Service unavailable",
-                "The database connection was lost; nothing was changed. Retry the request.",
-                {"Retry-After": "1"},
-            )
+            return _database_unavailable("The database connection was lost")
+        if isinstance(exc, OperationalError):
+            # The database refused or could not do the work now (no connection left on the
+            # server, a statement or lock timed out, a deadlock): nothing was stored, and a
+            # retry may well succeed.
+            problem = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else ""
+            log.warning("database unavailable", path=request.url.path, error=problem)
+            return _database_unavailable("The database cannot answer now")
         if isinstance(exc, DataError):
             # A value the database cannot hold (a NUL in text, a number out of range) that no
             # check caught before: the client's input, refused; nothing was stored.
@@ -152,6 +160,12 @@ def install_error_handlers(app: FastAPI) -> None:
                 400, "INVALID_INPUT", "Invalid input", f"a value cannot be stored: {problem}"
             )
         return _unexpected(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    def _no_connection(request: Request, exc: PoolTimeout):
+        # Every pooled connection stayed busy for the pool's whole wait.
+        log.warning("no database connection free", path=request.url.path)
+        return _database_unavailable("No database connection was free in time")
 
     @app.exception_handler(StatementError)
     def _unbindable(request: Request, exc: StatementError):
@@ -170,3 +184,13 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             500, "INTERNAL", "Internal server error", "An unexpected error occurred"
         )
+
+
+def _database_unavailable(what: str) -> JSONResponse:
+    return error_response(
+        503,
+        "DATABASE_UNAVAILABLE",
+        "Service unavailable",
+        f"{what}; nothing was changed. Retry the request.",
+        {"Retry-After": "1"},
+    )
