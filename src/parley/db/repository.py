@@ -12,6 +12,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from parley.db.base import ID_LENGTH, storable_id
 from parley.db.listing import (
@@ -180,7 +181,11 @@ QUERY_CANCELED = "57014"
 class _Explain(Executable, ClauseElement):
     """``EXPLAIN (FORMAT JSON)`` of a query, its parameters bound as the query's are."""
 
-    inherit_cache = False
+    # Cached by the query it explains, as that query would be: the EXPLAIN of every list page's
+    # total is then compiled once, not on every request.
+    inherit_cache = True
+    _traverse_internals = [("query", InternalTraversal.dp_clauseelement)]
+    _all_selected_columns = ()  # its one column (the plan) is read by position
 
     def __init__(self, query):
         self.query = query
