@@ -127,16 +127,38 @@ class Links:
     def fill(self, document: Any) -> Any:
         """A copy of ``document`` with the href of every reference to a Parley resource that
         has none (inserted after its id); the document itself is left as it is."""
+        if isinstance(document, dict):
+            return self._filled(document)
         if isinstance(document, list):
-            return [self.fill(item) for item in document]
-        if not isinstance(document, dict):
-            return document
-        filled = {key: self.fill(value) for key, value in document.items()}
+            return self._filled_list(document)
+        return document
+
+    # Every list answer fills each of its documents: the walk copies only the containers and
+    # looks at a dict's keys only where it has a string id (a reference), which most don't.
+    def _filled_list(self, items: list) -> list:
+        return [
+            self._filled(item)
+            if isinstance(item, dict)
+            else self._filled_list(item)
+            if isinstance(item, list)
+            else item
+            for item in items
+        ]
+
+    def _filled(self, document: dict) -> dict:
+        filled = dict(document)
+        for key, value in document.items():
+            if isinstance(value, dict):
+                filled[key] = self._filled(value)
+            elif isinstance(value, list):
+                filled[key] = self._filled_list(value)
         ref_id = filled.get("id")
+        if "href" in filled or not isinstance(ref_id, str):
+            return filled
         kind = referred_type(filled)
-        if "href" not in filled and isinstance(ref_id, str) and kind in URN_KINDS:
+        if kind in URN_KINDS:
             return _with_href(filled, urn(kind, ref_id))
-        if "href" in filled or not isinstance(ref_id, str) or kind not in self.collections:
+        if kind not in self.collections:
             return filled
         if kind in UUID_KEYED and not _UUID.fullmatch(ref_id):
             return filled

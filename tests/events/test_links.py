@@ -166,3 +166,21 @@ def test_links_need_nothing_but_settings():
         "https://x.example/tmf-api/partyManagement/v5/individual/i1"
     )
     assert links.href("Approval", "a1") == "https://x.example/api/v1/approvals/a1"
+
+
+def test_references_in_nested_lists_get_their_hrefs_and_the_document_stays_as_stored(settings):
+    """fill copies the containers it walks: a reference in a list of lists gets its href, the
+    stored document (a row's, reused by the session) keeps none."""
+    links, party_id = Links(settings), str(uuid.uuid4())
+    reference = {"id": party_id, "@referredType": "Individual", "name": "Ada"}
+    stored = {"groups": [[reference, "text", 3]], "validFor": {"startDateTime": "2026-01-01"}}
+    filled = links.fill(stored)
+    assert filled["groups"][0][0] == {
+        "id": party_id,
+        "href": links.href("Individual", party_id),
+        "@referredType": "Individual",
+        "name": "Ada",
+    }
+    assert list(filled["groups"][0][0]) == ["id", "href", "@referredType", "name"]
+    assert filled["groups"][0][1:] == ["text", 3] and filled["validFor"] == stored["validFor"]
+    assert "href" not in reference and stored["groups"][0][0] is reference

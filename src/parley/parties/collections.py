@@ -14,8 +14,9 @@ class Customers:
     def get(self, customer_id: str, reader: Reader | None = None) -> Customer:
         return self.parties.get_customer(customer_id, reader)
 
-    def find(self, page: Page, reader: Reader | None = None) -> tuple[list[Customer], int]:
-        return self.parties.find_customers(page, reader)
+    def find(self, page: Page, reader: Reader | None = None) -> tuple[list, int]:
+        """A list page's rows: only shown, so read-only tuples of the customer's columns."""
+        return self.parties.find_customers(page, reader, read_only=True)
 
     def create(self, document: dict, force: bool = False) -> Customer:
         return self.parties.create_customer(document, force=force)

@@ -82,9 +82,12 @@ class PartyRepository(Repository):
         """A customer's log-in reads its own customer only."""
         return owned_by_reader(Customer.id, reader)
 
-    def list_customers(self, conditions: list, page: Page) -> tuple[list[Customer], int]:
+    def list_customers(
+        self, conditions: list, page: Page, read_only: bool = False
+    ) -> tuple[list[Customer], int]:
+        """``read_only``: rows with the customer's columns, not Customer objects (page())."""
         order = ((Customer.created_at, True),)
-        return self.page(Customer, conditions, page, *order)
+        return self.page(Customer, conditions, page, *order, read_only=read_only)
 
     def engaged_party_id(self, customer_id: str) -> str | None:
         return self.session.scalar(select(Customer.party_id).where(Customer.id == customer_id))

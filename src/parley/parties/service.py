@@ -217,10 +217,12 @@ class PartyService:
         """The customer accounts whose engaged party is ``party_id`` (a person's accounts)."""
         return self.repo.customer_ids_of_party(party_id)
 
-    def find_customers(self, page: Page, reader: Reader | None = None):
+    def find_customers(self, page: Page, reader: Reader | None = None, read_only: bool = False):
+        """``read_only``: the rows as read-only tuples of the customer's columns, for a page
+        that is only shown (the TMF list), not Customer objects."""
         conditions = conditions_for(CUSTOMER_COLUMNS, Customer.document, page)
         readable = self.repo.customers_readable_by(reader)
-        return self.repo.list_customers([*conditions, readable], page)
+        return self.repo.list_customers([*conditions, readable], page, read_only)
 
     def create_customer(
         self, document: dict, force: bool = False, check_duplicates: bool = True

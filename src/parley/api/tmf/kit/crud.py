@@ -5,6 +5,7 @@ permissions and the domain collection) and gets the five operations with the TMF
 applied the same way everywhere.
 """
 
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -53,12 +54,24 @@ def checked(
 
 
 def representation(resource: Resource, row: Any, request: Request, prefix: str) -> dict:
-    base = base_url_of(request)
-    body = links_of(request).fill(resource.document(row))
-    body["id"] = row.id
-    body["href"] = f"{base}{prefix}/{resource.name}/{row.id}"
-    body.setdefault("@type", resource.type_name)
-    return body
+    return representer(resource, request, prefix)(row)
+
+
+def representer(resource: Resource, request: Request, prefix: str) -> Callable[[Any], dict]:
+    """What makes a row's representation, with the request's links looked up once (a list
+    makes a page of them)."""
+    links = links_of(request)
+    collection_url = f"{base_url_of(request)}{prefix}/{resource.name}"
+    document, type_name = resource.document, resource.type_name
+
+    def represent(row: Any) -> dict:
+        body = links.fill(document(row))
+        body["id"] = row.id
+        body["href"] = f"{collection_url}/{row.id}"
+        body.setdefault("@type", type_name)
+        return body
+
+    return represent
 
 
 def crud_router(resource: Resource, prefix: str) -> APIRouter:
@@ -96,10 +109,11 @@ def crud_router(resource: Resource, prefix: str) -> APIRouter:
             cursor=query.cursor,
         )
         rows, total = resource.collection(uow).find(page, principal)
-        items = (
-            select_fields(representation(resource, row, request, prefix), query.fields)
-            for row in rows
-        )
+        # A read: ended here, in the route's thread, rather than in another hand-over to the
+        # thread pool after it (get_session).
+        commit_now(uow.session)
+        represent = representer(resource, request, prefix)
+        items = (select_fields(represent(row), query.fields) for row in rows)
         response = list_response(items, total, settings.max_page_bytes)
         paging_headers(response, request, page.info, collection_url)
         return response
