@@ -1,17 +1,19 @@
 """Put the official TMF schemas into Parley's /docs, so request and response bodies are shown
 exactly as the TM Forum defines them.
 
-The files define schemas of the same name differently (v4's ``Customer`` and ``RelatedParty``
-are not v5's), and /docs has one set of names. An operation names its schema with its API
-(``spec_ref``); where two APIs' schemas of one name differ, the first API in the order given
-(the v5 ones first) keeps the name and the others' become ``<API>_<name>``
-(``CustomerManagementV4_Customer``), so each operation shows its own version's schema."""
+The v4 and v5 files define schemas of the same name differently (v4's ``Customer`` and
+``RelatedParty`` are not v5's), and /docs has one set of names. An operation names its schema
+with its API (``spec_ref``); a name goes to the first API in the order given (the v5 ones first)
+and the others of its version, while another version's schema of that name becomes
+``<API>_<name>`` (``CustomerManagementV4_Customer``), so each operation shows its own version's
+schema."""
 
 from fastapi import FastAPI
 
 from parley.api.tmf.kit.spec import Spec
 
 SCHEMAS = "#/components/schemas/"
+TMF = "/tmf-api/"
 # Between an API and a schema name in a reference made by ``spec_ref``, until /docs is built:
 # no schema name holds it.
 _OF = "~"
@@ -51,10 +53,14 @@ def install_tmf_schemas(app: FastAPI, specs: list[Spec]) -> None:
         wanted = _reachable(document["paths"], specs, own)
         served = {_key(ref, None, specs, own) for ref in _refs(document["paths"])}
         names = _component_names(wanted, served, [spec.origin for spec in specs], own)
-        for (origin, name), schema in wanted.items():
-            named = _named(schema, names, origin)
-            components[names[(origin, name)]] = _any_of_where_discriminated(named)
-        document["paths"] = _named(document["paths"], names, None)
+        for origin, name in names:  # in claiming order: a shared name is its first's schema
+            if names[(origin, name)] not in components:
+                named = _named(wanted[(origin, name)], names, origin)
+                components[names[(origin, name)]] = _any_of_where_discriminated(named)
+        # The TMF APIs first, where readers look for them: the routes are in the order they
+        # are matched in, which puts the self-service gateways' webhooks first.
+        paths = _named(document["paths"], names, None)
+        document["paths"] = dict(sorted(paths.items(), key=lambda p: not p[0].startswith(TMF)))
         app.openapi_schema = document
         return document
 
@@ -94,24 +100,28 @@ def _key(ref: str, origin: str | None, specs: list[Spec], own: set[str]):
 
 
 def _component_names(wanted: dict, served: set, order: list[str], own: set[str]) -> dict:
-    """Each (API, name) its component's name: the name itself for the first that has it (and
-    for any other whose schema is the same), else ``<API>_<name>``. First come the schemas
-    operations name (an API's own resources: TMF632's ``Individual_FVO``, not the one inside
-    TMF629), then by API in ``order``."""
+    """Each (API, name) its component's name, in claiming order: the name itself for the first
+    that has it and for the other APIs of its major version (the v5 files share their common
+    schemas, nearly alike: one of them stands for all, as the files' own tools do), else
+    ``<API>_<name>`` (v4's ``Customer`` beside v5's). First come the schemas operations name
+    (an API's own resources: TMF632's ``Individual_FVO``, not the one inside TMF629), then by
+    API in ``order``."""
     rank = {origin: index for index, origin in enumerate(dict.fromkeys(order))}
 
     def claim(key: tuple[str, str]) -> tuple:
         return key not in served, rank.get(key[0], len(rank)), key[1]
 
     names: dict[tuple[str, str], str] = {}
-    holder: dict[str, dict] = {}  # a plain name: the schema it was given to
+    holder: dict[str, str] = {}  # a plain name: the major version whose schema has it
     for origin, name in sorted(wanted, key=claim):
-        schema = wanted[(origin, name)]
-        if name not in own and holder.setdefault(name, schema) == schema:
-            names[(origin, name)] = name
-        else:
-            names[(origin, name)] = f"{origin}_{name}"
+        version = _major_version(origin)
+        shared = name not in own and holder.setdefault(name, version) == version
+        names[(origin, name)] = name if shared else f"{origin}_{name}"
     return names
+
+
+def _major_version(origin: str) -> str:
+    return origin.rsplit("V", 1)[-1]
 
 
 def _named(node, names: dict, origin: str | None, field: str = ""):
