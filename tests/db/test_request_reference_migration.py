@@ -5,15 +5,11 @@ customers while one an administrator changed is kept, and nothing else of a requ
 both."""
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from parley.app import create_app
-from parley.db.engine import build_engine
 from parley.db.migrate import downgrade, upgrade
 from parley.notifications.defaults import REWORDED_0018, TEMPLATES_0008
 from parley.requests.reference import canonical, number_of_id, with_check_digit
-from tests.conftest import staff_headers
+from tests.db.scratch_app import administrator_on
 from tests.factories import create_customer
 from tests.requests.helpers import raise_request, reference
 
@@ -46,25 +42,17 @@ def _count(engine, table: str) -> int:
 
 
 def test_references_for_requests_made_before_and_notices_reworded(scratch_database_url, settings):
-    engine = build_engine(scratch_database_url)
-    own = settings.model_copy(update={"database_url": scratch_database_url})
-    try:
-        upgrade(engine)
-        app = create_app(own)
-        with Session(engine) as session:
-            headers = staff_headers(session, own, "administrator")
-        with TestClient(app) as client:
-            client.headers.update(headers)
-            customer = create_customer(client)
-            made = [raise_request(client, customer, ticketType="fault.repair") for _ in range(3)]
-            templates = client.get("/api/v1/message-templates", params={"kind": "request.received"})
-            (received_en,) = [
-                t for t in templates.json() if (t["channel"], t["language"]) == ("email", "en")
-            ]
-            reworded = client.patch(
-                f"/api/v1/message-templates/{received_en['id']}", json={"body": ADMINS_OWN}
-            )
-            assert reworded.status_code == 200, reworded.text
+    with administrator_on(scratch_database_url, settings) as (engine, app, client):
+        customer = create_customer(client)
+        made = [raise_request(client, customer, ticketType="fault.repair") for _ in range(3)]
+        templates = client.get("/api/v1/message-templates", params={"kind": "request.received"})
+        (received_en,) = [
+            t for t in templates.json() if (t["channel"], t["language"]) == ("email", "en")
+        ]
+        reworded = client.patch(
+            f"/api/v1/message-templates/{received_en['id']}", json={"body": ADMINS_OWN}
+        )
+        assert reworded.status_code == 200, reworded.text
         app.state.engine.dispose()
         assert {r["id"]: reference(r) for r in made} == _requests(engine)
         history = _count(engine, "request_status_change")
@@ -86,5 +74,3 @@ def test_references_for_requests_made_before_and_notices_reworded(scratch_databa
         assert _count(engine, "request_status_change") == history
         assert _template(engine, PROGRESS_DE) == REWORDED_0018[PROGRESS_DE]
         assert _template(engine, RECEIVED_EN)[1] == ADMINS_OWN  # the administrator's kept
-    finally:
-        engine.dispose()

@@ -3,13 +3,9 @@
 rebuilds the table (on SQLite that would cascade to the status history)."""
 
 import sqlalchemy as sa
-from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
 
-from parley.app import create_app
-from parley.db.engine import build_engine
 from parley.db.migrate import downgrade, upgrade
-from tests.conftest import staff_headers
+from tests.db.scratch_app import administrator_on
 from tests.factories import create_customer
 from tests.requests.helpers import TICKETS, raise_request
 
@@ -26,35 +22,24 @@ def _channels(engine) -> dict[str, str | None]:
 
 
 def test_tickets_made_before_it_are_filtered_by_their_channel(scratch_database_url, settings):
-    engine = build_engine(scratch_database_url)
-    own = settings.model_copy(update={"database_url": scratch_database_url})
-    try:
-        upgrade(engine)
-        app = create_app(own)
-        with Session(engine) as session:
-            headers = staff_headers(session, own, "administrator")
-        with TestClient(app) as client:
-            client.headers.update(headers)
-            customer = create_customer(client)
-            made = {
-                channel: raise_request(client, customer, channel={"id": channel})["id"]
-                for channel in ("web", "store", "x" * 101)
-            }
-            unnamed = raise_request(client, customer)["id"]
-            app.state.engine.dispose()
-            history = _history_rows(engine)
-
-            downgrade(engine, "0038")
-            with engine.connect() as connection:
-                columns = sa.inspect(connection).get_columns("customer_request")
-            assert "channel" not in {c["name"] for c in columns}
-            upgrade(engine)
-
-            assert _history_rows(engine) == history > 0
-            expected = {made["web"]: "web", made["store"]: "store", made["x" * 101]: None}
-            assert _channels(engine) == {**expected, unnamed: None}
-            found = client.get(TICKETS, params={"channel.id": "store"})
-            assert [t["id"] for t in found.json()] == [made["store"]]
+    with administrator_on(scratch_database_url, settings) as (engine, app, client):
+        customer = create_customer(client)
+        made = {
+            channel: raise_request(client, customer, channel={"id": channel})["id"]
+            for channel in ("web", "store", "x" * 101)
+        }
+        unnamed = raise_request(client, customer)["id"]
         app.state.engine.dispose()
-    finally:
-        engine.dispose()
+        history = _history_rows(engine)
+
+        downgrade(engine, "0038")
+        with engine.connect() as connection:
+            columns = sa.inspect(connection).get_columns("customer_request")
+        assert "channel" not in {c["name"] for c in columns}
+        upgrade(engine)
+
+        assert _history_rows(engine) == history > 0
+        expected = {made["web"]: "web", made["store"]: "store", made["x" * 101]: None}
+        assert _channels(engine) == {**expected, unnamed: None}
+        found = client.get(TICKETS, params={"channel.id": "store"})
+        assert [t["id"] for t in found.json()] == [made["store"]]
