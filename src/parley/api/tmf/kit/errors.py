@@ -148,13 +148,12 @@ def install_error_handlers(app: FastAPI) -> None:
             # The database refused or could not do the work now (no connection left on the
             # server, a statement or lock timed out, a deadlock): nothing was stored, and a
             # retry may well succeed.
-            problem = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else ""
-            log.warning("database unavailable", path=request.url.path, error=problem)
+            log.warning("database unavailable", path=request.url.path, error=_said(exc, ""))
             return _database_unavailable("The database cannot answer now")
         if isinstance(exc, DataError):
             # A value the database cannot hold (a NUL in text, a number out of range) that no
             # check caught before: the client's input, refused; nothing was stored.
-            problem = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else "invalid"
+            problem = _said(exc, "invalid")
             log.warning("value refused by the database", path=request.url.path, error=problem)
             return error_response(
                 400, "INVALID_INPUT", "Invalid input", f"a value cannot be stored: {problem}"
@@ -184,6 +183,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(
             500, "INTERNAL", "Internal server error", "An unexpected error occurred"
         )
+
+
+def _said(exc: DBAPIError, otherwise: str) -> str:
+    """The first line of what the database driver said (``otherwise`` if nothing)."""
+    return str(exc.orig).strip().splitlines()[0][:200] if exc.orig else otherwise
 
 
 def _database_unavailable(what: str) -> JSONResponse:

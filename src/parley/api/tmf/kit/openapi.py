@@ -50,8 +50,8 @@ def install_tmf_schemas(app: FastAPI, specs: list[Spec]) -> None:
         components = document.setdefault("components", {}).setdefault("schemas", {})
         _tidy_operations(document["paths"])
         own = set(components)
-        wanted = _reachable(document["paths"], specs, own)
         served = {_key(ref, None, specs, own) for ref in _refs(document["paths"])}
+        wanted = _reachable(served, specs)
         names = _component_names(wanted, served, [spec.origin for spec in specs], own)
         for origin, name in names:  # in claiming order: a shared name is its first's schema
             if names[(origin, name)] not in components:
@@ -67,15 +67,14 @@ def install_tmf_schemas(app: FastAPI, specs: list[Spec]) -> None:
     app.openapi = openapi
 
 
-def _reachable(paths: dict, specs: list[Spec], own: set[str]) -> dict[tuple[str, str], dict]:
-    """The TMF schemas the operations refer to, and those they refer to, each by (API, name).
-    A plain reference in an operation is to the first API's schema of that name, unless it
-    names one of the document's own (e.g. the ``Error`` model)."""
+def _reachable(served: set, specs: list[Spec]) -> dict[tuple[str, str], dict]:
+    """The TMF schemas the operations refer to (``served``, each by (API, name)), and those
+    they refer to."""
     by_origin: dict[str, Spec] = {}
     for spec in specs:
         by_origin.setdefault(spec.origin, spec)
     wanted: dict[tuple[str, str], dict] = {}
-    pending = [_key(ref, None, specs, own) for ref in _refs(paths)]
+    pending = list(served)
     while pending:
         key = pending.pop()
         if key is None or key in wanted:
@@ -85,18 +84,24 @@ def _reachable(paths: dict, specs: list[Spec], own: set[str]) -> dict[tuple[str,
         if spec is None or name not in spec.schemas:
             continue
         wanted[key] = spec.schemas[name]
-        pending.extend(_key(ref, origin, specs, own) for ref in _refs(spec.schemas[name]))
+        pending.extend(_within(ref, origin) for ref in _refs(spec.schemas[name]))
     return wanted
 
 
 def _key(ref: str, origin: str | None, specs: list[Spec], own: set[str]):
+    """(API, name) of a reference in an operation: a plain one is to the first API's schema of
+    that name, unless it names one of the document's own (e.g. the ``Error`` model)."""
     if _OF in ref:
-        return tuple(ref.split(_OF, 1))
-    if origin is not None:  # inside a schema: its own API's
-        return origin, ref
+        return _within(ref, None)
     if ref in own:
         return None
     return next(((spec.origin, ref) for spec in specs if ref in spec.schemas), None)
+
+
+def _within(ref: str, origin: str | None) -> tuple:
+    """(API, name) of a reference made by ``spec_ref``, or of a plain one inside ``origin``'s
+    schema (its own API's)."""
+    return tuple(ref.split(_OF, 1)) if _OF in ref else (origin, ref)
 
 
 def _component_names(wanted: dict, served: set, order: list[str], own: set[str]) -> dict:
@@ -128,8 +133,7 @@ def _named(node, names: dict, origin: str | None, field: str = ""):
     """``node`` with each reference to a TMF schema made the name of its component: its
     ``$ref``s, and the subtypes a discriminator's mapping names."""
     if isinstance(node, str) and node.startswith(SCHEMAS) and (field == "$ref" or origin):
-        wanted = node[len(SCHEMAS) :]
-        key = tuple(wanted.split(_OF, 1)) if _OF in wanted else (origin, wanted)
+        key = _within(node[len(SCHEMAS) :], origin)
         # A schema not put into /docs (a subtype only a mapping names) keeps its plain name.
         return f"{SCHEMAS}{names.get(key, key[1])}"
     if isinstance(node, dict):
