@@ -11,7 +11,7 @@ when it is created in Parley with the same external identifier (docs/api.md, "Ex
 references").
 """
 
-import uuid
+from parley.db.base import is_parley_id
 
 PLACEHOLDER_MARK = "externalReferenceOnly"  # the characteristic that marks a placeholder
 KINDS = ("Individual", "Organization")
@@ -22,14 +22,7 @@ def is_external(ref: dict) -> bool:
     """Whether a party reference may name another system's party: it has a foreign href (the
     edge removed Parley's own), or an id not of Parley's form (a UUID). A UUID without a
     foreign href names one of Parley's parties, which must exist."""
-    return bool(ref.get("href")) or not _is_uuid(str(ref.get("id") or ""))
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False
+    return bool(ref.get("href")) or not is_parley_id(str(ref.get("id") or ""))
 
 
 def external_owner(ref: dict) -> str:

@@ -200,6 +200,31 @@ def test_a_run_cut_short_goes_on_from_its_checkpoint(client, intake, runner, ses
     assert sorted(texts) == sorted(f"Call {n}" for n in range(1, 8))
 
 
+def test_a_file_that_goes_bad_midway_keeps_the_batches_before_and_fails(
+    client, intake, runner, session, settings
+):
+    # The next batch is read and prepared in a thread while one is written: a file refused
+    # there fails the import after the batches before it, each applied once.
+    customer = make_customer(client)
+    rows = [
+        [customer["id"], "", "phone", "inbound", f"Call {n:03d} " + "x" * 80, ""]
+        for n in range(300)
+    ]
+    good = csv_text(HEADER, *rows).encode()
+    started = intake.receive(
+        "interactions", io.BytesIO(good + b"\xff\xfe broken\n"), "bad.csv", ADMIN
+    )
+    from parley.mediation.imports import ImportRunner
+
+    small = ImportRunner(runner.sessions, settings.model_copy(update={"import_batch_size": 3}))
+    tally = small.run(started.import_id)
+
+    assert (tally.state, tally.error) == (FAILED, "file: not UTF-8 text")
+    assert 0 < tally.handled < 300 and tally.handled % 3 == 0
+    assert tally.loaded == tally.handled == _count(session, Interaction)
+    assert small.run(started.import_id).handled == tally.handled  # failed stays failed
+
+
 def test_a_second_runner_never_applies_the_rows_another_has_passed(client, intake, session):
     customer = make_customer(client)
     text = csv_text(HEADER, [customer["id"], "", "phone", "inbound", "Once", ""])

@@ -10,7 +10,6 @@ one through ``PartyService`` (the duplicate check reads what the rows before mad
 savepoint, so that a refused row leaves nothing behind.
 """
 
-import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from parley.actor import Actor
 from parley.changes import UnitOfWork
+from parley.db.base import is_parley_id
 from parley.errors import DomainError, InvalidInput
 from parley.interactions.service import InteractionService, NewInteraction
 from parley.mediation.commands import interaction_document
@@ -70,10 +70,6 @@ def loader_for(
     return CustomerLoader(force)
 
 
-def load(loader: Loader, uow: UnitOfWork, rows: list[Row]) -> Loaded:
-    return loader.write(uow, loader.prepare(rows))
-
-
 def columns_of(kind: str) -> list[str]:
     return columns(InteractionRow if kind == INTERACTIONS else CustomerRow)
 
@@ -119,7 +115,7 @@ class InteractionLoader:
             if item.customer.id is None:  # resolved by ``write``
                 items.append((number, item, None))
                 continue
-            if not _parley_id(item.customer.id):
+            if not is_parley_id(item.customer.id):
                 # An import names Parley's customers (another system's are a matter for the
                 # API's external references, not for a bulk load): refused, as the API
                 # refused them before it kept such references.
@@ -228,12 +224,3 @@ class CustomerLoader:
         if item.account is not None:
             customer["account"] = [{"@type": "AccountRef", "id": item.account}]
         parties.create_customer(customer, force=self.force)
-
-
-def _parley_id(value: str) -> bool:
-    """Whether ``value`` has the form of Parley's ids (a UUID): one that does not cannot name a
-    customer Parley holds, and is refused without a look at the database."""
-    try:
-        return str(uuid.UUID(value)) == value
-    except ValueError:
-        return False

@@ -12,6 +12,9 @@ both in their provenance note.
 
 A dry run reads and checks every row the same way, each batch in a transaction rolled back:
 nothing is kept, not even the import.
+
+Two threads: one reads and prepares the next batch (checks and builds its rows, no database)
+while the runner's writes the one before, which is mostly waiting for the server.
 """
 
 import gc
@@ -19,7 +22,8 @@ import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -30,8 +34,8 @@ from parley.changes import UnitOfWork
 from parley.mediation.imports.loaders import (
     Loaded,
     Loader,
+    Prepared,
     columns_of,
-    load,
     loader_for,
 )
 from parley.mediation.imports.models import COMPLETED, FAILED, RUNNING
@@ -101,23 +105,23 @@ class ImportRunner:
             plan.kind, plan.import_id, plan.file_name, plan.force, self.settings, actor
         )
         try:
-            for batch, read in self._batches(plan, tally.handled):
-                with _without_cyclic_gc():
-                    moved = self._apply(plan, loader, actor, tally.handled, batch, read)
-                if moved is None:  # another runner moved the checkpoint: it goes on
-                    return replace(tally, state=RUNNING)
-                tally = replace(
-                    tally,
-                    state=RUNNING,
-                    handled=batch[-1].number,
-                    loaded=tally.loaded + moved.loaded,
-                    failed=tally.failed + len(moved.errors),
-                    bytes_done=read,
-                )
-                if progress is not None:
-                    progress(tally)
-                if until is not None and time.monotonic() > until:
-                    return tally
+            with closing(self._prepared(plan, loader, tally.handled)) as batches:
+                for batch, prepared, read in batches:
+                    moved = self._apply(plan, loader, actor, tally.handled, batch, prepared, read)
+                    if moved is None:  # another runner moved the checkpoint: it goes on
+                        return replace(tally, state=RUNNING)
+                    tally = replace(
+                        tally,
+                        state=RUNNING,
+                        handled=batch[-1].number,
+                        loaded=tally.loaded + moved.loaded,
+                        failed=tally.failed + len(moved.errors),
+                        bytes_done=read,
+                    )
+                    if progress is not None:
+                        progress(tally)
+                    if until is not None and time.monotonic() > until:
+                        return tally
         except FileRefused as refused:
             return self._finish(plan, tally, FAILED, refused.message)
         return self._finish(plan, replace(tally, bytes_done=size), COMPLETED)
@@ -138,24 +142,25 @@ class ImportRunner:
         plan = _Plan(None, kind, fmt, path, file_name, force)
         loader = loader_for(kind, None, file_name, force, self.settings, actor)
         tally = Tally(RUNNING, 0, 0, 0, 0, os.path.getsize(path))
-        for batch, read in self._batches(plan, 0):
-            with self.sessions() as session, _without_cyclic_gc():
-                session.begin()
-                try:
-                    done = load(loader, UnitOfWork(session, self.settings, actor), batch)
-                finally:
-                    session.rollback()
-            if refused is not None and done.errors:
-                refused(done.errors)
-            tally = replace(
-                tally,
-                handled=batch[-1].number,
-                loaded=tally.loaded + done.loaded,
-                failed=tally.failed + len(done.errors),
-                bytes_done=read,
-            )
-            if progress is not None:
-                progress(tally)
+        with closing(self._prepared(plan, loader, 0)) as batches:
+            for batch, prepared, read in batches:
+                with self.sessions() as session:
+                    session.begin()
+                    try:
+                        done = loader.write(UnitOfWork(session, self.settings, actor), prepared)
+                    finally:
+                        session.rollback()
+                if refused is not None and done.errors:
+                    refused(done.errors)
+                tally = replace(
+                    tally,
+                    handled=batch[-1].number,
+                    loaded=tally.loaded + done.loaded,
+                    failed=tally.failed + len(done.errors),
+                    bytes_done=read,
+                )
+                if progress is not None:
+                    progress(tally)
         return replace(tally, state=COMPLETED)
 
     def _batches(self, plan: _Plan, after: int) -> Iterator[tuple[list[Row], int]]:
@@ -174,6 +179,27 @@ class ImportRunner:
             if batch:
                 yield batch, stream.count
 
+    def _prepared(
+        self, plan: _Plan, loader: Loader, after: int
+    ) -> Iterator[tuple[list[Row], Prepared, int]]:
+        """The batches after row ``after``, each read and prepared (what needs no database) in
+        a thread of its own while the caller writes the one before: writing is mostly waiting
+        for the server, which releases the GIL."""
+        batches = self._batches(plan, after)
+
+        def next_prepared() -> tuple[list[Row], Prepared, int] | None:
+            found = next(batches, None)
+            return None if found is None else (found[0], loader.prepare(found[0]), found[1])
+
+        try:
+            with ThreadPoolExecutor(1, "import-prepare") as pool, _without_cyclic_gc():
+                ahead = pool.submit(next_prepared)
+                while (done := ahead.result()) is not None:
+                    ahead = pool.submit(next_prepared)
+                    yield done
+        finally:
+            batches.close()  # its file, once the thread has let go of it
+
     def _apply(
         self,
         plan: _Plan,
@@ -181,11 +207,11 @@ class ImportRunner:
         actor: Actor,
         seen: int,
         batch: list[Row],
+        prepared: Prepared,
         read: int,
     ) -> Loaded | None:
         """One batch in one transaction; None if another runner moved the checkpoint."""
         assert plan.import_id is not None
-        prepared = loader.prepare(batch)  # what needs no database, before the transaction
         with self.sessions() as session, session.begin():
             repo = ImportRepository(session)
             if not repo.advance(plan.import_id, seen, batch[-1].number):
@@ -206,7 +232,8 @@ class ImportRunner:
 def _without_cyclic_gc() -> Iterator[None]:
     """A batch makes tens of thousands of small dicts that live until it is written: the
     cyclic garbage collector would scan them again and again (a third of the time), and there
-    are no cycles among them to find. Objects are still freed as their references go."""
+    are no cycles among them to find. Objects are still freed as their references go. Paused
+    for a whole run, as its two threads overlap batches."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
