@@ -261,6 +261,40 @@ def test_a_watched_mailbox_takes_new_mail_as_it_arrives(session, engine, dovecot
     assert [m.headers["subject"] for m in _messages(session)] == ["while watched"]
 
 
+def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
+    session, engine, dovecot, parley, monkeypatch
+):
+    # The server tells of it as IDLE starts, often in the packet that says "+ idling": it
+    # sits read in the client's buffer, where waiting on the socket never sees it.
+    settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
+    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
+    reader = MailboxReader(settings.mail_mailboxes[0], store)
+    fetch, fetches = reader.fetch_new, []
+
+    def fetch_then_a_mail_arrives(box):
+        done = fetch(box)
+        if not fetches:
+            mail = make_mail(sender=STRANGER, subject="in the gap")
+            dovecot.deliver(mail, SUPPORT, STRANGER)
+        fetches.append(done)
+        return done
+
+    monkeypatch.setattr(reader, "fetch_new", fetch_then_a_mail_arrives)
+    stopping = threading.Event()
+    watcher = threading.Thread(target=reader.watch, args=(stopping,))
+    watcher.start()
+    try:
+        for _ in range(100):  # at most 10 s: an IDLE that missed it would last 120 s
+            if _messages(session):
+                break
+            time.sleep(0.1)
+    finally:
+        stopping.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert [m.headers["subject"] for m in _messages(session)] == ["in the gap"]
+
+
 def test_the_workers_and_the_command_fetch_the_mailboxes(
     session, engine, dovecot, parley, database_url, monkeypatch
 ):

@@ -117,7 +117,10 @@ class MailboxReader:
     def _idle(self, box: BaseMailBox, stopping: threading.Event) -> None:
         """Wait in IDLE until the server tells of a change, ``stopping`` is set, or
         IDLE_SECONDS have passed (then the folder is looked at afresh in any case)."""
+        box.client.untagged_responses.pop("EXISTS", None)  # the count the fetch saw
         with box.idle as idle:
+            if "EXISTS" in box.client.untagged_responses or _read_ahead(box):
+                return  # mail that came since the fetch, told of as IDLE started
             for _ in range(int(IDLE_SECONDS / POLL_SECONDS)):
                 if stopping.is_set() or idle.poll(timeout=POLL_SECONDS):
                     return
@@ -135,3 +138,18 @@ class MailboxReader:
             box.move(uid, self.mailbox.done_folder)
         else:
             box.flag(uid, MailMessageFlags.SEEN, True)
+
+
+def _read_ahead(box: BaseMailBox) -> bool:
+    """Whether the client has read more of the server's answer than it has taken: news sent
+    with IDLE's "+ idling" (a mail delivered since the fetch) arrives in the same packet and
+    waits in the client's buffer, where waiting on the socket never sees it."""
+    sock = box.client.sock
+    timeout = sock.gettimeout()
+    sock.settimeout(0)  # a look at what is buffered, never a wait for more
+    try:
+        return bool(box.client.file.peek(1))
+    except OSError:  # nothing buffered, and nothing more to read yet (TLS says so this way)
+        return False
+    finally:
+        sock.settimeout(timeout)
