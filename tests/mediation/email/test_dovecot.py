@@ -12,6 +12,7 @@ import time
 
 import pytest
 from imap_tools import MailMessageFlags
+from imap_tools.idle import IdleManager
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
@@ -264,22 +265,22 @@ def test_a_watched_mailbox_takes_new_mail_as_it_arrives(session, engine, dovecot
 def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
     session, engine, dovecot, parley, monkeypatch
 ):
-    # The server tells of it as IDLE starts, often in the packet that says "+ idling": it
-    # sits read in the client's buffer, where waiting on the socket never sees it.
+    # Delivered just before the watcher sends IDLE: the server tells of it as IDLE starts,
+    # often in the packet that says "+ idling", which sits read in the client's buffer, where
+    # waiting on the socket never sees it.
     settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
     store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
     reader = MailboxReader(settings.mail_mailboxes[0], store)
-    fetch, fetches = reader.fetch_new, []
+    start, delivered = IdleManager.start, []
 
-    def fetch_then_a_mail_arrives(box):
-        done = fetch(box)
-        if not fetches:
+    def start_after_a_mail_arrives(idle):
+        if not delivered:
             mail = make_mail(sender=STRANGER, subject="in the gap")
             dovecot.deliver(mail, SUPPORT, STRANGER)
-        fetches.append(done)
-        return done
+            delivered.append(mail)
+        return start(idle)
 
-    monkeypatch.setattr(reader, "fetch_new", fetch_then_a_mail_arrives)
+    monkeypatch.setattr(IdleManager, "start", start_after_a_mail_arrives)
     stopping = threading.Event()
     watcher = threading.Thread(target=reader.watch, args=(stopping,))
     watcher.start()
@@ -293,6 +294,41 @@ def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
         watcher.join(timeout=30)
     assert not watcher.is_alive()
     assert [m.headers["subject"] for m in _messages(session)] == ["in the gap"]
+
+
+def test_mail_that_arrives_during_a_fetch_is_taken_at_once(
+    session, engine, dovecot, parley, monkeypatch
+):
+    # The server tells of it in its answer to one of the fetch's own commands (here: flagging
+    # the first mail seen), before the watcher goes into IDLE.
+    settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
+    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
+    reader = MailboxReader(settings.mail_mailboxes[0], store)
+    dovecot.deliver(make_mail(sender=STRANGER, subject="first"), SUPPORT, STRANGER)
+    done, delivered = reader._done, []
+
+    def done_while_a_mail_arrives(box, uid):
+        if not delivered:
+            mail = make_mail(sender=STRANGER, subject="during the fetch")
+            dovecot.deliver(mail, SUPPORT, STRANGER)
+            delivered.append(mail)
+        return done(box, uid)
+
+    monkeypatch.setattr(reader, "_done", done_while_a_mail_arrives)
+    stopping = threading.Event()
+    watcher = threading.Thread(target=reader.watch, args=(stopping,))
+    watcher.start()
+    try:
+        for _ in range(100):  # at most 10 s: an IDLE that missed it would last 120 s
+            if len(_messages(session)) == 2:
+                break
+            time.sleep(0.1)
+    finally:
+        stopping.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    subjects = sorted(m.headers["subject"] for m in _messages(session))
+    assert subjects == ["during the fetch", "first"]
 
 
 def test_the_workers_and_the_command_fetch_the_mailboxes(

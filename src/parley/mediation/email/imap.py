@@ -117,7 +117,8 @@ class MailboxReader:
     def _idle(self, box: BaseMailBox, stopping: threading.Event) -> None:
         """Wait in IDLE until the server tells of a change, ``stopping`` is set, or
         IDLE_SECONDS have passed (then the folder is looked at afresh in any case)."""
-        box.client.untagged_responses.pop("EXISTS", None)  # the count the fetch saw
+        if box.client.untagged_responses.pop("EXISTS", None):
+            return  # told of mail during the fetch (or SELECT's count): look again first
         with box.idle as idle:
             if "EXISTS" in box.client.untagged_responses or _read_ahead(box):
                 return  # mail that came since the fetch, told of as IDLE started
