@@ -242,24 +242,39 @@ def test_mail_is_moved_to_the_done_folder_once_stored(session, dovecot, parley):
         assert len(box.uids("ALL")) == 1
 
 
-def test_a_watched_mailbox_takes_new_mail_as_it_arrives(session, engine, dovecot, parley):
-    settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
-    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
-    reader = MailboxReader(settings.mail_mailboxes[0], store)
+def _watching(reader: MailboxReader, session, count: int, seconds: float, meanwhile=None):
+    """``reader.watch`` run in a thread (``meanwhile`` called once it started) until ``count``
+    messages are stored or ``seconds`` pass, then stopped; the stored messages."""
     stopping = threading.Event()
     watcher = threading.Thread(target=reader.watch, args=(stopping,))
     watcher.start()
     try:
-        dovecot.deliver(make_mail(sender=STRANGER, subject="while watched"), SUPPORT, STRANGER)
-        for _ in range(200):  # IDLE tells the watcher at once; wait at most 20 s for it
-            if _messages(session):
-                break
+        if meanwhile is not None:
+            meanwhile()
+        deadline = time.monotonic() + seconds
+        while len(_messages(session)) < count and time.monotonic() < deadline:
             time.sleep(0.1)
     finally:
         stopping.set()
         watcher.join(timeout=30)
     assert not watcher.is_alive()
-    assert [m.headers["subject"] for m in _messages(session)] == ["while watched"]
+    return _messages(session)
+
+
+def _reader(settings, engine) -> MailboxReader:
+    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
+    return MailboxReader(settings.mail_mailboxes[0], store)
+
+
+def test_a_watched_mailbox_takes_new_mail_as_it_arrives(session, engine, dovecot, parley):
+    reader = _reader(parley(dovecot.imap_mailbox("support", SUPPORT)).settings, engine)
+
+    def deliver():
+        dovecot.deliver(make_mail(sender=STRANGER, subject="while watched"), SUPPORT, STRANGER)
+
+    # IDLE tells the watcher at once; wait at most 20 s for it
+    stored = _watching(reader, session, 1, 20, deliver)
+    assert [m.headers["subject"] for m in stored] == ["while watched"]
 
 
 def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
@@ -268,9 +283,7 @@ def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
     # Delivered just before the watcher sends IDLE: the server tells of it as IDLE starts,
     # often in the packet that says "+ idling", which sits read in the client's buffer, where
     # waiting on the socket never sees it.
-    settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
-    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
-    reader = MailboxReader(settings.mail_mailboxes[0], store)
+    reader = _reader(parley(dovecot.imap_mailbox("support", SUPPORT)).settings, engine)
     start, delivered = IdleManager.start, []
 
     def start_after_a_mail_arrives(idle):
@@ -281,19 +294,8 @@ def test_mail_that_arrives_between_the_fetch_and_idle_is_taken_at_once(
         return start(idle)
 
     monkeypatch.setattr(IdleManager, "start", start_after_a_mail_arrives)
-    stopping = threading.Event()
-    watcher = threading.Thread(target=reader.watch, args=(stopping,))
-    watcher.start()
-    try:
-        for _ in range(100):  # at most 10 s: an IDLE that missed it would last 120 s
-            if _messages(session):
-                break
-            time.sleep(0.1)
-    finally:
-        stopping.set()
-        watcher.join(timeout=30)
-    assert not watcher.is_alive()
-    assert [m.headers["subject"] for m in _messages(session)] == ["in the gap"]
+    stored = _watching(reader, session, 1, 10)  # an IDLE that missed it would last 120 s
+    assert [m.headers["subject"] for m in stored] == ["in the gap"]
 
 
 def test_mail_that_arrives_during_a_fetch_is_taken_at_once(
@@ -301,9 +303,7 @@ def test_mail_that_arrives_during_a_fetch_is_taken_at_once(
 ):
     # The server tells of it in its answer to one of the fetch's own commands (here: flagging
     # the first mail seen), before the watcher goes into IDLE.
-    settings = parley(dovecot.imap_mailbox("support", SUPPORT)).settings
-    store = InboundStore(sessionmaker(bind=engine, expire_on_commit=False))
-    reader = MailboxReader(settings.mail_mailboxes[0], store)
+    reader = _reader(parley(dovecot.imap_mailbox("support", SUPPORT)).settings, engine)
     dovecot.deliver(make_mail(sender=STRANGER, subject="first"), SUPPORT, STRANGER)
     done, delivered = reader._done, []
 
@@ -315,20 +315,8 @@ def test_mail_that_arrives_during_a_fetch_is_taken_at_once(
         return done(box, uid)
 
     monkeypatch.setattr(reader, "_done", done_while_a_mail_arrives)
-    stopping = threading.Event()
-    watcher = threading.Thread(target=reader.watch, args=(stopping,))
-    watcher.start()
-    try:
-        for _ in range(100):  # at most 10 s: an IDLE that missed it would last 120 s
-            if len(_messages(session)) == 2:
-                break
-            time.sleep(0.1)
-    finally:
-        stopping.set()
-        watcher.join(timeout=30)
-    assert not watcher.is_alive()
-    subjects = sorted(m.headers["subject"] for m in _messages(session))
-    assert subjects == ["during the fetch", "first"]
+    stored = _watching(reader, session, 2, 10)  # an IDLE that missed it would last 120 s
+    assert sorted(m.headers["subject"] for m in stored) == ["during the fetch", "first"]
 
 
 def test_the_workers_and_the_command_fetch_the_mailboxes(

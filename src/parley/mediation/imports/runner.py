@@ -110,14 +110,7 @@ class ImportRunner:
                     moved = self._apply(plan, loader, actor, tally.handled, batch, prepared, read)
                     if moved is None:  # another runner moved the checkpoint: it goes on
                         return replace(tally, state=RUNNING)
-                    tally = replace(
-                        tally,
-                        state=RUNNING,
-                        handled=batch[-1].number,
-                        loaded=tally.loaded + moved.loaded,
-                        failed=tally.failed + len(moved.errors),
-                        bytes_done=read,
-                    )
+                    tally = _past(tally, batch, moved, read)
                     if progress is not None:
                         progress(tally)
                     if until is not None and time.monotonic() > until:
@@ -152,13 +145,7 @@ class ImportRunner:
                         session.rollback()
                 if refused is not None and done.errors:
                     refused(done.errors)
-                tally = replace(
-                    tally,
-                    handled=batch[-1].number,
-                    loaded=tally.loaded + done.loaded,
-                    failed=tally.failed + len(done.errors),
-                    bytes_done=read,
-                )
+                tally = _past(tally, batch, done, read)
                 if progress is not None:
                     progress(tally)
         return replace(tally, state=COMPLETED)
@@ -241,6 +228,18 @@ def _without_cyclic_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _past(tally: Tally, batch: list[Row], done: Loaded, read: int) -> Tally:
+    """Where an import stands once ``batch`` (the file read up to byte ``read``) is done."""
+    return replace(
+        tally,
+        state=RUNNING,
+        handled=batch[-1].number,
+        loaded=tally.loaded + done.loaded,
+        failed=tally.failed + len(done.errors),
+        bytes_done=read,
+    )
 
 
 def _tally_of(found) -> Tally:
